@@ -58,6 +58,12 @@ export interface ExecutionWrite {
   currentExecution?: CurrentExecutionWrite;
 }
 
+export interface ExecutionWriteResult {
+  dbVersion: number;
+  transferTaskIds: number[];
+  timerTaskIds: number[];
+}
+
 export interface StoredTransferTask {
   taskId: number;
   task: TransferTask;
@@ -104,8 +110,12 @@ export interface Store {
   // Executions
   getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecutionRecord | undefined>;
   getExecution(key: ExecutionKey): Promise<ExecutionSnapshot | undefined>;
-  /** Creates or updates an execution atomically; returns the new dbVersion. */
-  writeExecution(write: ExecutionWrite): Promise<number>;
+  /**
+   * Creates or updates an execution atomically. Returns the new dbVersion and the ids assigned to
+   * the write's transfer and timer tasks (same order as given), so the writer can complete them
+   * after dispatching. (Changed by the lead: previously returned only the dbVersion.)
+   */
+  writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult>;
 
   // History events (ids contiguous from 1). Reads return events with id in [fromEventId, toEventId).
   readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]>;

@@ -45,7 +45,6 @@ const opts = [
   'forceLong=number',
   'useDate=true',
   'outputJsonMethods=true',
-  'outputPartialMethods=false',
   'exportCommonSymbols=false',
 ];
 writeFileSync(

@@ -1,0 +1,6 @@
+export * from './taskToken';
+export * from './shards';
+export * from './durations';
+export * from './namespaceRegistry';
+export * from './inProcessClient';
+export * from './clients';

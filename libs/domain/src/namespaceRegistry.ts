@@ -1,0 +1,50 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import type { Store } from '@kairos/persistence/dist/store';
+import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import { NamespaceNotFoundFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+
+/**
+ * Resolves namespaces by name or id through a small cache over the store. Namespaces change
+ * rarely; an entry is re-read after `ttlMs` so a namespace registered elsewhere becomes visible.
+ */
+export class NamespaceRegistry {
+  private readonly byName = new Map<string, { record: NamespaceRecord; at: number }>();
+  private readonly byId = new Map<string, { record: NamespaceRecord; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  async getByName(name: string): Promise<NamespaceRecord> {
+    const hit = this.byName.get(name);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.record;
+    const record = await this.store.getNamespaceByName(name);
+    if (!record) throw namespaceNotFound(name);
+    this.remember(record);
+    return record;
+  }
+
+  async getById(id: string): Promise<NamespaceRecord> {
+    const hit = this.byId.get(id);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.record;
+    const record = await this.store.getNamespaceById(id);
+    if (!record) throw new ApiError(Status.NOT_FOUND, `Namespace ${id} is not found.`);
+    this.remember(record);
+    return record;
+  }
+
+  remember(record: NamespaceRecord): void {
+    const entry = { record, at: Date.now() };
+    this.byName.set(record.info!.name, entry);
+    this.byId.set(record.info!.id, entry);
+  }
+}
+
+export function namespaceNotFound(name: string): ApiError {
+  return new ApiError(Status.NOT_FOUND, `Namespace ${name} is not found.`, {
+    typeName: 'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
+    value: NamespaceNotFoundFailure.encode({ namespace: name }).finish(),
+  });
+}

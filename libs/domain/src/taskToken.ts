@@ -1,0 +1,32 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import { TaskToken, TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+
+// A version byte in front of the encoded proto lets us reject foreign or garbage tokens with
+// INVALID_ARGUMENT instead of decoding them into nonsense.
+const TOKEN_VERSION = 0x4b; // 'K'
+
+export function encodeTaskToken(token: Partial<TaskToken>): Uint8Array {
+  const body = TaskToken.encode(TaskToken.fromPartial(token)).finish();
+  const out = new Uint8Array(body.length + 1);
+  out[0] = TOKEN_VERSION;
+  out.set(body, 1);
+  return out;
+}
+
+/** Decodes a worker-supplied token; anything malformed is INVALID_ARGUMENT, as Temporal answers. */
+export function decodeTaskToken(bytes: Uint8Array | undefined, expected: TaskTokenKind): TaskToken {
+  if (!bytes || bytes.length < 2 || bytes[0] !== TOKEN_VERSION) {
+    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+  }
+  let token: TaskToken;
+  try {
+    token = TaskToken.decode(bytes.subarray(1));
+  } catch {
+    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+  }
+  if (token.kind !== expected || !token.namespaceId || !token.workflowId || !token.runId) {
+    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+  }
+  return token;
+}

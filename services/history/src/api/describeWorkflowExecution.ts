@@ -1,0 +1,69 @@
+import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import type { HistoryContext } from '../context';
+import { workflowNotFound } from '../executionManager';
+import { DescribeWorkflowExecutionResponse, WorkflowExecutionStatus } from '../protos';
+
+export async function describeWorkflowExecution(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: DescribeWorkflowExecutionRequest,
+): Promise<DescribeWorkflowExecutionResponse> {
+  const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
+  const snapshot = await ctx.executions.read(key);
+  if (!snapshot) throw workflowNotFound();
+  const state = snapshot.mutableState;
+  const info = state.executionInfo!;
+  const task = state.workflowTask;
+  return DescribeWorkflowExecutionResponse.fromPartial({
+    executionConfig: {
+      taskQueue: info.taskQueue,
+      workflowExecutionTimeout: info.workflowExecutionTimeout,
+      workflowRunTimeout: info.workflowRunTimeout,
+      defaultWorkflowTaskTimeout: info.workflowTaskTimeout,
+    },
+    workflowExecutionInfo: {
+      execution: { workflowId: info.workflowId, runId: info.runId },
+      type: { name: info.workflowTypeName },
+      startTime: info.startTime,
+      closeTime: info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? undefined : info.closeTime,
+      status: info.status,
+      historyLength: state.nextEventId - 1,
+      executionTime: info.executionTime,
+      memo: info.memo,
+      searchAttributes: info.searchAttributes,
+      taskQueue: info.taskQueue!.name,
+      historySizeBytes: info.historySizeBytes,
+      firstRunId: info.firstExecutionRunId,
+      executionDuration: undefined,
+    },
+    pendingActivities: Object.values(state.activities).map((a) => ({
+      activityId: a.activityId,
+      activityType: a.activityType,
+      state: a.cancelRequested
+        ? PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+        : a.started
+          ? PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+          : PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED,
+      heartbeatDetails: a.lastHeartbeatDetails,
+      lastHeartbeatTime: a.lastHeartbeatTime,
+      lastStartedTime: a.startedTime,
+      attempt: a.attempt,
+      maximumAttempts: a.retryPolicy?.maximumAttempts ?? 0,
+      scheduledTime: a.currentAttemptScheduledTime,
+      lastFailure: a.lastFailure,
+      lastWorkerIdentity: a.lastWorkerIdentity,
+    })),
+    pendingWorkflowTask: task
+      ? {
+          state: task.startedEventId > 0
+            ? PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+            : PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+          scheduledTime: task.scheduledTime,
+          originalScheduledTime: task.scheduledTime,
+          startedTime: task.startedTime,
+          attempt: task.attempt,
+        }
+      : undefined,
+  });
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import { addMs, durationToMs, msToDuration } from '@kairos/domain';
+import { CurrentExecutionConflictError } from '@kairos/persistence/dist/errors';
+import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/dist/store';
+import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+import { StartWorkflowExecutionResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from '../context';
+import { ExecutionUpdate } from '../executionUpdate';
+import {
+  EventType,
+  ExecutionInfo,
+  MutableState,
+  StartWorkflowExecutionRequest,
+  TaskQueue,
+  TaskQueueKind,
+  TimerTaskKind,
+  WorkflowExecutionStatus,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '../protos';
+import { scheduleWorkflowTask } from '../workflowTasks';
+
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+
+function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
+  return new ApiError(
+    Status.ALREADY_EXISTS,
+    `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`,
+    {
+      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+      value: WorkflowExecutionAlreadyStartedFailure.encode({
+        startRequestId: current.startRequestId,
+        runId: current.runId,
+        firstExecutionRunId: current.firstExecutionRunId,
+      }).finish(),
+    },
+  );
+}
+
+/** Run and task timeouts as Temporal defaults and caps them (ms; 0 = none). */
+function workflowTimeouts(request: StartWorkflowExecutionRequest) {
+  const executionMs = durationToMs(request.workflowExecutionTimeout);
+  let runMs = durationToMs(request.workflowRunTimeout);
+  if (runMs === 0 || (executionMs > 0 && runMs > executionMs)) runMs = executionMs;
+  let taskMs = durationToMs(request.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
+  taskMs = Math.min(taskMs, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+  if (runMs > 0) taskMs = Math.min(taskMs, runMs);
+  return { executionMs, runMs, taskMs };
+}
+
+/**
+ * What to do about an existing current run for the workflow id: answer the retried request,
+ * refuse, reuse, or go ahead and replace it.
+ */
+function resolveConflict(
+  request: StartWorkflowExecutionRequest,
+  current: CurrentExecutionRecord,
+): { response: StartWorkflowExecutionResponse } | { replace: true } {
+  if (current.startRequestId === request.requestId && request.requestId) {
+    return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: true, status: current.status }) };
+  }
+  if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
+      return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false, status: current.status }) };
+    }
+    throw alreadyStarted(request.workflowId, current);
+  }
+  switch (request.workflowIdReusePolicy) {
+    case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
+      throw new ApiError(
+        Status.ALREADY_EXISTS,
+        `Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: ${request.workflowId}, RunId: ${current.runId}.`,
+        alreadyStarted(request.workflowId, current).detail,
+      );
+    case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
+      if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        throw new ApiError(
+          Status.ALREADY_EXISTS,
+          `Workflow execution already finished successfully. WorkflowId: ${request.workflowId}, RunId: ${current.runId}. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.`,
+          alreadyStarted(request.workflowId, current).detail,
+        );
+      }
+      return { replace: true };
+    default:
+      return { replace: true };
+  }
+}
+
+export async function startWorkflowExecution(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: StartWorkflowExecutionRequest,
+): Promise<StartWorkflowExecutionResponse> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
+    let currentWrite: CurrentExecutionWrite;
+    const runId = randomUUID();
+    const record: CurrentExecutionRecord = {
+      namespaceId,
+      workflowId: request.workflowId,
+      runId,
+      firstExecutionRunId: runId,
+      startRequestId: request.requestId,
+      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    };
+    if (current) {
+      const decision = resolveConflict(request, current);
+      if ('response' in decision) return decision.response;
+      currentWrite = { mode: 'replace', expectedRunId: current.runId, record };
+    } else {
+      currentWrite = { mode: 'create', record };
+    }
+    const update = newExecution(namespaceId, runId, request);
+    try {
+      await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, update, currentWrite);
+      return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });
+    } catch (err) {
+      // Another start won the race for the workflow id: decide again against what it wrote.
+      if (err instanceof CurrentExecutionConflictError) continue;
+      throw err;
+    }
+  }
+  throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
+}
+
+function newExecution(namespaceId: string, runId: string, request: StartWorkflowExecutionRequest): ExecutionUpdate {
+  const now = new Date();
+  const { executionMs, runMs, taskMs } = workflowTimeouts(request);
+  const taskQueue = TaskQueue.fromPartial({ name: request.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+  const state = MutableState.fromPartial({
+    executionInfo: ExecutionInfo.fromPartial({
+      namespaceId,
+      workflowId: request.workflowId,
+      runId,
+      firstExecutionRunId: runId,
+      workflowTypeName: request.workflowType!.name,
+      taskQueue,
+      workflowTaskTimeout: msToDuration(taskMs),
+      workflowRunTimeout: msToDuration(runMs),
+      workflowExecutionTimeout: msToDuration(executionMs),
+      startTime: now,
+      executionTime: now,
+      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+      startRequestId: request.requestId,
+      workflowRunExpirationTime: runMs > 0 ? addMs(now, runMs) : undefined,
+      workflowExecutionExpirationTime: executionMs > 0 ? addMs(now, executionMs) : undefined,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+    }),
+    nextEventId: 1,
+  });
+  const update = new ExecutionUpdate(state, now);
+  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    workflowExecutionStartedEventAttributes: {
+      workflowType: request.workflowType,
+      taskQueue,
+      input: request.input,
+      workflowExecutionTimeout: msToDuration(executionMs),
+      workflowRunTimeout: msToDuration(runMs),
+      workflowTaskTimeout: msToDuration(taskMs),
+      identity: request.identity,
+      attempt: 1,
+      firstExecutionRunId: runId,
+      originalExecutionRunId: runId,
+      header: request.header,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+      retryPolicy: request.retryPolicy,
+      cronSchedule: request.cronSchedule,
+      workflowExecutionExpirationTime: executionMs > 0 ? addMs(now, executionMs) : undefined,
+      workflowId: request.workflowId,
+      priority: request.priority,
+    },
+  });
+  scheduleWorkflowTask(update);
+  if (runMs > 0) {
+    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime: addMs(now, runMs) });
+  }
+  return update;
+}

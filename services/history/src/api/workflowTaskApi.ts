@@ -1,0 +1,160 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import { decodeTaskToken, encodeTaskToken } from '@kairos/domain';
+import type { ExecutionKey } from '@kairos/persistence/dist/store';
+import type {
+  RespondWorkflowTaskCompletedRequest,
+  RespondWorkflowTaskCompletedResponse,
+  RespondWorkflowTaskFailedRequest,
+} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
+import { applyCommands, UnhandledCommandError } from '../commands';
+import type { HistoryContext } from '../context';
+import type { ExecutionUpdate } from '../executionUpdate';
+import { workflowNotFound } from '../executionManager';
+import { readHistoryPage } from '../historyReader';
+import { Failure, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskFailedCause } from '../protos';
+import { clearStickiness, failWorkflowTask, scheduleWorkflowTask, setStickiness, startWorkflowTask } from '../workflowTasks';
+import { durationToMs } from '@kairos/domain';
+
+export function workflowTaskNotFound(): ApiError {
+  return new ApiError(Status.NOT_FOUND, 'Workflow task not found.');
+}
+
+/** Internal: the task was already started by another poll; matching drops its copy. */
+export function taskAlreadyStarted(): ApiError {
+  return new ApiError(Status.ALREADY_EXISTS, 'Workflow task already started.');
+}
+
+export async function recordWorkflowTaskStarted(
+  ctx: HistoryContext,
+  request: RecordWorkflowTaskStartedRequest,
+): Promise<PollWorkflowTaskQueueResponse> {
+  const key: ExecutionKey = {
+    namespaceId: request.namespaceId,
+    workflowId: request.workflowExecution!.workflowId,
+    runId: request.workflowExecution!.runId,
+  };
+  const polledSticky = request.polledTaskQueue?.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY;
+  const started = await ctx.executions.update(key, (update) => {
+    const task = update.state.workflowTask;
+    if (!update.isOpen || !task || task.scheduledEventId !== request.scheduledEventId) throw workflowTaskNotFound();
+    if (task.startedEventId > 0) {
+      if (task.requestId === request.requestId) {
+        update.discard();
+        return { ...task, previous: update.info.lastCompletedWorkflowTaskStartedEventId, info: update.info };
+      }
+      throw taskAlreadyStarted();
+    }
+    // A task of a sticky run picked up from the normal queue means the sticky worker is gone.
+    if (!polledSticky && update.info.stickyTaskQueue) clearStickiness(update);
+    startWorkflowTask(update, request.requestId, request.identity);
+    return { ...task, previous: update.info.lastCompletedWorkflowTaskStartedEventId, info: update.info };
+  });
+  const firstEventId = polledSticky && started.previous > 0 ? started.previous + 1 : 1;
+  const page = await readHistoryPage(ctx.store, key, firstEventId, started.startedEventId + 1, 0);
+  return PollWorkflowTaskQueueResponse.fromPartial({
+    taskToken: encodeTaskToken({
+      kind: TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK,
+      namespaceId: key.namespaceId,
+      workflowId: key.workflowId,
+      runId: key.runId,
+      scheduledEventId: started.scheduledEventId,
+      startedEventId: started.startedEventId,
+      attempt: started.attempt,
+    }),
+    workflowExecution: { workflowId: key.workflowId, runId: key.runId },
+    workflowType: { name: started.info.workflowTypeName },
+    previousStartedEventId: started.previous,
+    startedEventId: started.startedEventId,
+    attempt: started.attempt,
+    history: { events: page.events },
+    nextPageToken: page.nextPageToken,
+    workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: started.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
+    scheduledTime: started.scheduledTime,
+    startedTime: started.startedTime,
+  });
+}
+
+/** Checks a worker's workflow task token against the run's current workflow task. */
+function currentWorkflowTask(update: ExecutionUpdate, token: ReturnType<typeof decodeTaskToken>) {
+  if (!update.isOpen) throw workflowNotFound('Workflow execution already completed.');
+  const task = update.state.workflowTask;
+  if (
+    !task ||
+    task.scheduledEventId !== token.scheduledEventId ||
+    task.startedEventId !== token.startedEventId ||
+    task.startedEventId === 0 ||
+    task.attempt !== token.attempt
+  ) {
+    throw workflowTaskNotFound();
+  }
+  return task;
+}
+
+function tokenKey(token: ReturnType<typeof decodeTaskToken>): ExecutionKey {
+  return { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
+}
+
+export async function respondWorkflowTaskCompleted(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: RespondWorkflowTaskCompletedRequest,
+): Promise<RespondWorkflowTaskCompletedResponse> {
+  const token = decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
+  if (token.namespaceId !== namespaceId) throw workflowTaskNotFound();
+  const outcome = await ctx.executions.update(
+    tokenKey(token),
+    (update) => {
+      const task = currentWorkflowTask(update, token);
+      const hasBuffered = update.state.bufferedEvents.length > 0;
+      try {
+        applyCommands(update, task, request, hasBuffered);
+      } catch (err) {
+        if (err instanceof UnhandledCommandError) {
+          // New events arrived while the worker decided to close: it must see them first.
+          failWorkflowTask(update, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, undefined, request.identity);
+          return { kind: 'unhandled-command' as const };
+        }
+        const cause = (err as { workflowTaskFailedCause?: WorkflowTaskFailedCause }).workflowTaskFailedCause;
+        if (cause === undefined) throw err;
+        // Invalid command attributes: drop this attempt's changes and record the failure instead.
+        update.discard();
+        return { kind: 'bad-attributes' as const, cause, message: (err as Error).message };
+      }
+      const sticky = request.stickyAttributes?.workerTaskQueue?.name;
+      if (sticky && update.isOpen) {
+        setStickiness(update, sticky, durationToMs(request.stickyAttributes!.scheduleToStartTimeout) || 10_000);
+      } else {
+        clearStickiness(update);
+      }
+      const hadBuffered = update.flushBufferedEvents();
+      if (hadBuffered || request.forceCreateNewWorkflowTask) scheduleWorkflowTask(update);
+      return { kind: 'completed' as const };
+    },
+  );
+  if (outcome.kind === 'unhandled-command') throw new ApiError(Status.INVALID_ARGUMENT, 'UnhandledCommand');
+  if (outcome.kind === 'bad-attributes') {
+    await ctx.executions.update(tokenKey(token), (update) => {
+      currentWorkflowTask(update, token);
+      const failure = Failure.fromPartial({ message: outcome.message, source: '', applicationFailureInfo: { type: '', nonRetryable: true } });
+      failWorkflowTask(update, outcome.cause, failure, request.identity);
+    });
+    throw new ApiError(Status.INVALID_ARGUMENT, outcome.message);
+  }
+  return CompletedResponse.fromPartial({});
+}
+
+export async function respondWorkflowTaskFailed(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: RespondWorkflowTaskFailedRequest,
+): Promise<void> {
+  const token = decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
+  if (token.namespaceId !== namespaceId) throw workflowTaskNotFound();
+  await ctx.executions.update(tokenKey(token), (update) => {
+    currentWorkflowTask(update, token);
+    failWorkflowTask(update, request.cause, request.failure, request.identity);
+  });
+}

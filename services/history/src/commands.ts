@@ -1,0 +1,222 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import { addMs, durationToMs } from '@kairos/domain';
+import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { BadCommandAttributesError, closeActivity, scheduleActivity } from './activities';
+import { ExecutionUpdate } from './executionUpdate';
+import {
+  Command,
+  CommandType,
+  EventType,
+  RetryState,
+  TimerInfo,
+  TimerTaskKind,
+  WorkflowExecutionStatus,
+  WorkflowTaskFailedCause,
+  type WorkflowTaskInfo,
+} from './protos';
+
+/** A closing command arrived while new events were buffered: the worker must see them first. */
+export class UnhandledCommandError extends Error {}
+
+const CLOSING_COMMANDS = new Set<CommandType>([
+  CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+function badAttributes(cause: WorkflowTaskFailedCause, message: string): ApiError {
+  const err = new ApiError(Status.INVALID_ARGUMENT, message);
+  (err as ApiError & { workflowTaskFailedCause?: WorkflowTaskFailedCause }).workflowTaskFailedCause = cause;
+  return err;
+}
+
+/**
+ * Writes WorkflowTaskCompleted and then one event per command, in command order (the SDKs match
+ * command events to their commands by position).
+ */
+export function applyCommands(
+  update: ExecutionUpdate,
+  task: WorkflowTaskInfo,
+  request: RespondWorkflowTaskCompletedRequest,
+  hasBufferedEvents: boolean,
+): void {
+  const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
+  if (closingIndex >= 0 && hasBufferedEvents) throw new UnhandledCommandError();
+  if (closingIndex >= 0 && closingIndex !== request.commands.length - 1) {
+    throw badAttributes(
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'invalid command sequence: a workflow-closing command must be the last command',
+    );
+  }
+
+  const completed = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+    workflowTaskCompletedEventAttributes: {
+      scheduledEventId: task.scheduledEventId,
+      startedEventId: task.startedEventId,
+      identity: request.identity,
+      binaryChecksum: request.binaryChecksum,
+      workerVersion: request.workerVersionStamp,
+      sdkMetadata: request.sdkMetadata,
+      meteringMetadata: request.meteringMetadata,
+      deployment: request.deployment,
+      versioningBehavior: request.versioningBehavior,
+      workerDeploymentName: request.deploymentOptions?.deploymentName ?? '',
+    },
+  });
+  update.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+  update.state.workflowTask = undefined;
+
+  for (const command of request.commands) {
+    try {
+      applyCommand(update, command, completed.eventId, request.identity);
+    } catch (err) {
+      if (err instanceof BadCommandAttributesError) {
+        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, err.message);
+      }
+      throw err;
+    }
+  }
+}
+
+function closeWorkflow(update: ExecutionUpdate, status: WorkflowExecutionStatus, eventId: number): void {
+  update.info.status = status;
+  update.info.closeTime = update.now;
+  update.info.completionEventId = eventId;
+  update.closed = true;
+}
+
+function applyCommand(update: ExecutionUpdate, command: Command, completedEventId: number, identity: string): void {
+  switch (command.commandType) {
+    case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
+      scheduleActivity(update, command.scheduleActivityTaskCommandAttributes!, completedEventId);
+      return;
+
+    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
+      const scheduledEventId = command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0;
+      const activity = update.state.activities[scheduledEventId];
+      if (!activity) {
+        throw badAttributes(
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+          `invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: ${scheduledEventId}`,
+        );
+      }
+      const requested = update.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
+        activityTaskCancelRequestedEventAttributes: { scheduledEventId, workflowTaskCompletedEventId: completedEventId },
+      });
+      activity.cancelRequested = true;
+      activity.cancelRequestedEventId = requested.eventId;
+      if (!activity.started) {
+        // Never started: cancelled at once, and the workflow is told in a new workflow task.
+        closeActivity(update, activity, {
+          type: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+          attrs: {
+            details: { payloads: [jsonPayload('ACTIVITY_ID_NOT_STARTED')] },
+            identity,
+            latestCancelRequestedEventId: requested.eventId,
+          },
+        });
+      }
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_START_TIMER: {
+      const attrs = command.startTimerCommandAttributes!;
+      if (update.state.timers[attrs.timerId]) {
+        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, `invalid history builder state for action: TimerStarted, TimerID: ${attrs.timerId}`);
+      }
+      const event = update.appendEvent(EventType.EVENT_TYPE_TIMER_STARTED, {
+        timerStartedEventAttributes: {
+          timerId: attrs.timerId,
+          startToFireTimeout: attrs.startToFireTimeout,
+          workflowTaskCompletedEventId: completedEventId,
+        },
+      });
+      const expiry = addMs(update.now, durationToMs(attrs.startToFireTimeout));
+      update.state.timers[attrs.timerId] = TimerInfo.fromPartial({ timerId: attrs.timerId, startedEventId: event.eventId, expiryTime: expiry });
+      update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_USER_TIMER, fireTime: expiry, eventId: event.eventId, timerId: attrs.timerId });
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_CANCEL_TIMER: {
+      const timerId = command.cancelTimerCommandAttributes!.timerId;
+      const timer = update.state.timers[timerId];
+      if (!timer) {
+        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, `invalid history builder state for action: TimerCanceled, TimerID: ${timerId}`);
+      }
+      update.appendEvent(EventType.EVENT_TYPE_TIMER_CANCELED, {
+        timerCanceledEventAttributes: { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: completedEventId, identity },
+      });
+      delete update.state.timers[timerId];
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_RECORD_MARKER: {
+      const attrs = command.recordMarkerCommandAttributes!;
+      update.appendEvent(EventType.EVENT_TYPE_MARKER_RECORDED, {
+        markerRecordedEventAttributes: {
+          markerName: attrs.markerName,
+          details: attrs.details,
+          workflowTaskCompletedEventId: completedEventId,
+          header: attrs.header,
+          failure: attrs.failure,
+        },
+      });
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const searchAttributes = command.upsertWorkflowSearchAttributesCommandAttributes!.searchAttributes;
+      update.appendEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+        upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes },
+      });
+      const merged = { ...(update.info.searchAttributes?.indexedFields ?? {}), ...(searchAttributes?.indexedFields ?? {}) };
+      update.info.searchAttributes = { indexedFields: merged };
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
+      const upsertedMemo = command.modifyWorkflowPropertiesCommandAttributes!.upsertedMemo;
+      update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, {
+        workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: completedEventId, upsertedMemo },
+      });
+      update.info.memo = { fields: { ...(update.info.memo?.fields ?? {}), ...(upsertedMemo?.fields ?? {}) } };
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+      const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
+        workflowExecutionCompletedEventAttributes: {
+          result: command.completeWorkflowExecutionCommandAttributes?.result,
+          workflowTaskCompletedEventId: completedEventId,
+        },
+      });
+      closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event.eventId);
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+      const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
+        workflowExecutionFailedEventAttributes: {
+          failure: command.failWorkflowExecutionCommandAttributes?.failure,
+          retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+          workflowTaskCompletedEventId: completedEventId,
+        },
+      });
+      closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event.eventId);
+      return;
+    }
+
+    default:
+      throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
+  }
+}
+
+function jsonPayload(value: unknown) {
+  return {
+    externalPayloads: [],
+    metadata: { encoding: new TextEncoder().encode('json/plain') },
+    data: new TextEncoder().encode(JSON.stringify(value)),
+  };
+}

@@ -1,0 +1,126 @@
+import {
+  EventType,
+  HistoryEvent,
+  MutableState,
+  TimerTask,
+  TransferTask,
+  WorkflowExecutionStatus,
+} from './protos';
+
+/** An event's fields as given to appendEvent: any subset, nested messages partial too. */
+export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
+
+/**
+ * The changes one request makes to one execution: the new mutable state, the events appended and
+ * the tasks created. It is committed as a single conditional write, and nothing here touches the
+ * store, so a failed validation simply discards the object.
+ */
+export class ExecutionUpdate {
+  readonly newEvents: HistoryEvent[] = [];
+  readonly transferTasks: TransferTask[] = [];
+  readonly timerTasks: TimerTask[] = [];
+  /** Set when this update closed the run (so the current-execution row's status changes). */
+  closed = false;
+  /** Set by discard(): the request changed nothing and nothing is written. */
+  discarded = false;
+
+  constructor(
+    readonly state: MutableState,
+    readonly now: Date,
+  ) {}
+
+  discard(): void {
+    this.discarded = true;
+  }
+
+  get info() {
+    return this.state.executionInfo!;
+  }
+
+  get isOpen(): boolean {
+    return this.info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+  /** True while a workflow task is started: events other than its outcome must be buffered. */
+  get workflowTaskInFlight(): boolean {
+    return (this.state.workflowTask?.startedEventId ?? 0) > 0;
+  }
+
+  /** Appends an event with the next id. `attributes` is the event's oneof attribute field. */
+  appendEvent(eventType: EventType, attributes: EventFields): HistoryEvent {
+    const event = HistoryEvent.fromPartial({
+      ...attributes,
+      eventId: this.state.nextEventId,
+      eventTime: this.now,
+      eventType,
+    });
+    this.state.nextEventId += 1;
+    this.newEvents.push(event);
+    return event;
+  }
+
+  /**
+   * Appends the event now, or buffers it while a workflow task is in flight: nothing may be
+   * written between WorkflowTaskStarted and that task's outcome, or replay would see another order.
+   */
+  appendOrBufferEvent(eventType: EventType, attributes: EventFields): void {
+    if (this.workflowTaskInFlight) {
+      this.state.bufferedEvents.push(
+        HistoryEvent.fromPartial({ ...attributes, eventId: 0, eventTime: this.now, eventType }),
+      );
+    } else {
+      this.appendEvent(eventType, attributes);
+    }
+  }
+
+  /**
+   * Appends buffered events with real ids. A buffered ActivityTaskStarted gets its id only now,
+   * so the closing event that follows it is wired to that id.
+   */
+  flushBufferedEvents(): boolean {
+    const buffered = this.state.bufferedEvents;
+    if (buffered.length === 0) return false;
+    this.state.bufferedEvents = [];
+    const startedIdBySchedule = new Map<number, number>();
+    for (const event of buffered) {
+      event.eventId = this.state.nextEventId++;
+      event.eventTime ??= this.now;
+      const started = event.activityTaskStartedEventAttributes;
+      if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
+      const closing =
+        event.activityTaskCompletedEventAttributes ??
+        event.activityTaskFailedEventAttributes ??
+        event.activityTaskTimedOutEventAttributes ??
+        event.activityTaskCanceledEventAttributes;
+      if (closing && startedIdBySchedule.has(closing.scheduledEventId)) {
+        closing.startedEventId = startedIdBySchedule.get(closing.scheduledEventId)!;
+      }
+      this.newEvents.push(event);
+    }
+    return true;
+  }
+
+  addTransferTask(task: Partial<TransferTask>): void {
+    const info = this.info;
+    this.transferTasks.push(
+      TransferTask.fromPartial({
+        namespaceId: info.namespaceId,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        ...task,
+      }),
+    );
+  }
+
+  addTimerTask(task: Partial<TimerTask>): void {
+    const info = this.info;
+    this.timerTasks.push(
+      TimerTask.fromPartial({
+        namespaceId: info.namespaceId,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        ...task,
+      }),
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import type { CallContext } from 'nice-grpc-common';
+import type { Logger } from '@kairos/common/dist/logger';
+import type { MatchingClient } from '@kairos/domain';
+import { NamespaceRegistry } from '@kairos/domain';
+import type { Notifier } from '@kairos/notify/dist/notifier';
+import type { Store } from '@kairos/persistence/dist/store';
+import type { HistoryServiceImplementation } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
+import {
+  recordActivityTaskHeartbeat,
+  recordActivityTaskStarted,
+  respondActivityTaskCanceled,
+  respondActivityTaskCompleted,
+  respondActivityTaskFailed,
+} from './api/activityTaskApi';
+import { describeWorkflowExecution } from './api/describeWorkflowExecution';
+import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
+import { startWorkflowExecution } from './api/startWorkflowExecution';
+import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
+import type { HistoryContext } from './context';
+import { ExecutionManager } from './executionManager';
+import { HistoryWaiter } from './historyWaiter';
+import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
+import { TimerQueueProcessor } from './queues/timerQueueProcessor';
+import { TransferQueueProcessor } from './queues/transferQueueProcessor';
+import { ShardController } from './shardController';
+
+export interface HistoryServiceOptions {
+  store: Store;
+  notifier: Notifier;
+  matching: MatchingClient;
+  logger: Logger;
+  numShards: number;
+  /** Identity of this instance in shard leases. */
+  instanceId: string;
+  shardLeaseMs?: number;
+  longPollMs?: number;
+}
+
+/** The history service: wires shards, executions and queues, and serves the internal API. */
+export class HistoryService {
+  readonly implementation: HistoryServiceImplementation;
+  private readonly ctx: HistoryContext;
+  private readonly shards: ShardController;
+  private readonly transferQueue: TransferQueueProcessor;
+  private readonly timerQueue: TimerQueueProcessor;
+
+  constructor(options: HistoryServiceOptions) {
+    const logger = options.logger.child({ service: 'history' });
+    this.shards = new ShardController(
+      options.store,
+      { numShards: options.numShards, owner: options.instanceId, leaseMs: options.shardLeaseMs ?? 30_000 },
+      logger,
+    );
+    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger);
+    this.ctx = {
+      store: options.store,
+      executions,
+      namespaces: new NamespaceRegistry(options.store),
+      waiter: new HistoryWaiter(options.notifier),
+      matching: options.matching,
+      logger,
+      longPollMs: options.longPollMs ?? 20_000,
+    };
+    this.transferQueue = new TransferQueueProcessor(options.store, options.matching, () => this.shards.ownedShards(), logger);
+    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions), logger);
+    executions.setTaskSink({
+      transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
+      timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),
+    });
+    this.shards.onShardAcquired((shardId) => this.timerQueue.startShard(shardId));
+    this.implementation = this.createImplementation();
+  }
+
+  async start(): Promise<void> {
+    await this.shards.start();
+    this.transferQueue.start();
+  }
+
+  async stop(): Promise<void> {
+    this.transferQueue.stop();
+    this.timerQueue.stop();
+    this.shards.stop();
+    this.ctx.waiter.close();
+  }
+
+  private createImplementation(): HistoryServiceImplementation {
+    const ctx = this.ctx;
+    return {
+      async startWorkflowExecution(req) {
+        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!) };
+      },
+      async getWorkflowExecutionHistory(req, context: CallContext) {
+        return { response: await getWorkflowExecutionHistory(ctx, req.namespaceId, req.request!, context.signal) };
+      },
+      async describeWorkflowExecution(req) {
+        return { response: await describeWorkflowExecution(ctx, req.namespaceId, req.request!) };
+      },
+      async recordWorkflowTaskStarted(req) {
+        return { response: await recordWorkflowTaskStarted(ctx, req) };
+      },
+      async respondWorkflowTaskCompleted(req) {
+        return { response: await respondWorkflowTaskCompleted(ctx, req.namespaceId, req.request!) };
+      },
+      async respondWorkflowTaskFailed(req) {
+        await respondWorkflowTaskFailed(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async recordActivityTaskStarted(req) {
+        return { response: await recordActivityTaskStarted(ctx, req) };
+      },
+      async recordActivityTaskHeartbeat(req) {
+        return { response: await recordActivityTaskHeartbeat(ctx, req.namespaceId, req.request!) };
+      },
+      async respondActivityTaskCompleted(req) {
+        await respondActivityTaskCompleted(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async respondActivityTaskFailed(req) {
+        await respondActivityTaskFailed(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async respondActivityTaskCanceled(req) {
+        await respondActivityTaskCanceled(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Notifier } from '@kairos/notify/dist/notifier';
+
+/**
+ * Lets long polls (GetWorkflowExecutionHistory with wait_new_event) sleep until their execution
+ * changes. One notifier subscription serves every waiter; a waiter re-reads the store when woken,
+ * so a missed notification costs at most the poll's timeout, never correctness.
+ */
+export class HistoryWaiter {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(notifier: Notifier) {
+    this.unsubscribe = notifier.subscribe('history-changed', (key) => {
+      const set = this.waiters.get(key);
+      if (!set) return;
+      this.waiters.delete(key);
+      for (const wake of set) wake();
+    });
+  }
+
+  /** Resolves when `key` changes, `timeoutMs` passes or `signal` aborts. */
+  wait(key: string, timeoutMs: number, signal?: AbortSignal): { promise: Promise<void>; cancel: () => void } {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    const timer = setTimeout(() => finish(), timeoutMs);
+    const onAbort = () => finish();
+    const finish = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.waiters.get(key)?.delete(finish);
+      wake();
+    };
+    signal?.addEventListener('abort', onAbort);
+    let set = this.waiters.get(key);
+    if (!set) this.waiters.set(key, (set = new Set()));
+    set.add(finish);
+    return { promise, cancel: finish };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+    this.waiters.clear();
+  }
+}

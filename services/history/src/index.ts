@@ -1,0 +1,2 @@
+export { HistoryService } from './historyService';
+export type { HistoryServiceOptions } from './historyService';

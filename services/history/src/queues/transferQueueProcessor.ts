@@ -1,0 +1,94 @@
+import type { Logger } from '@kairos/common/dist/logger';
+import type { MatchingClient } from '@kairos/domain';
+import type { Store } from '@kairos/persistence/dist/store';
+import { TransferTask, TransferTaskKind } from '../protos';
+
+const RESCAN_INTERVAL_MS = 5_000;
+
+/**
+ * Delivers committed transfer tasks (the outbox) to matching. Each task is pushed right after its
+ * commit; the stored copy is deleted once matching accepted it. A periodic scan re-delivers tasks
+ * whose push failed or was cut short by a crash, so delivery is at least once; history's
+ * record-started checks make a duplicate harmless.
+ */
+export class TransferQueueProcessor {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly matching: MatchingClient,
+    private readonly ownedShards: () => number[],
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    void this.scanAll();
+    this.timer = setInterval(() => void this.scanAll(), RESCAN_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Pushes tasks that were just committed. */
+  committed(shardId: number, tasks: Array<{ taskId: number; task: TransferTask }>): void {
+    for (const { taskId, task } of tasks) void this.deliver(shardId, taskId, task);
+  }
+
+  async scanShard(shardId: number): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.store.getTransferTasks(shardId, after, 100);
+      if (batch.length === 0) return;
+      await Promise.all(batch.map((t) => this.deliver(shardId, t.taskId, t.task)));
+      after = batch[batch.length - 1]!.taskId;
+    }
+  }
+
+  private async scanAll(): Promise<void> {
+    for (const shardId of this.ownedShards()) {
+      if (this.stopped) return;
+      try {
+        await this.scanShard(shardId);
+      } catch (err) {
+        this.logger.warn('transfer queue scan failed', { shardId, error: String(err) });
+      }
+    }
+  }
+
+  private async deliver(shardId: number, taskId: number, task: TransferTask): Promise<void> {
+    const id = `${shardId}/${taskId}`;
+    if (this.inFlight.has(id) || this.stopped) return;
+    this.inFlight.add(id);
+    try {
+      const workflowExecution = { workflowId: task.workflowId, runId: task.runId };
+      if (task.kind === TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK) {
+        await this.matching.addWorkflowTask({
+          namespaceId: task.namespaceId,
+          workflowExecution,
+          taskQueue: task.taskQueue,
+          scheduledEventId: task.scheduledEventId,
+          scheduleToStartTimeout: task.scheduleToStartTimeout,
+        });
+      } else if (task.kind === TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK) {
+        await this.matching.addActivityTask({
+          namespaceId: task.namespaceId,
+          workflowExecution,
+          taskQueue: task.taskQueue,
+          scheduledEventId: task.scheduledEventId,
+          attempt: task.attempt,
+          scheduleToStartTimeout: task.scheduleToStartTimeout,
+        });
+      }
+      await this.store.deleteTransferTask(shardId, taskId);
+    } catch (err) {
+      this.logger.warn('transfer task delivery failed; will retry', { shardId, taskId, error: String(err) });
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+}
