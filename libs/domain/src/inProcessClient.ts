@@ -8,12 +8,12 @@ const neverAborted = new AbortController().signal;
  * server uses it so services talk through the same typed interface without a loopback gRPC hop.
  * Requests are normalised with `fromPartial` exactly as decoding would; responses are passed as is.
  */
-export function inProcessClient<D extends CompatServiceDefinition>(
+export function inProcessClient<D extends CompatServiceDefinition & { methods: Record<string, unknown> }>(
   definition: D,
   impl: ServiceImplementation<D>,
 ): Client<D> {
   const client: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(definition as Record<string, any>)) {
+  for (const [name, method] of Object.entries(definition.methods as Record<string, any>)) {
     const handler = (impl as Record<string, any>)[name];
     client[name] = async (request: unknown, options?: { signal?: AbortSignal }) => {
       const context: CallContext = {

@@ -1,0 +1,5 @@
+export { createWorkflowHandler, withUnimplemented, SERVER_VERSION } from './workflowHandler';
+export type { FrontendDeps } from './workflowHandler';
+export { createHealthHandler } from './healthHandler';
+export { ensureNamespace, registerNamespace } from './namespaces';
+export { createOperatorHandler } from './operatorHandler';

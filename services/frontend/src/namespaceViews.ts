@@ -1,0 +1,18 @@
+import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import { DescribeNamespaceResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+
+/** A stored namespace as DescribeNamespace / ListNamespaces present it. */
+export function describeNamespaceResponse(record: NamespaceRecord): DescribeNamespaceResponse {
+  return DescribeNamespaceResponse.fromPartial({
+    namespaceInfo: {
+      ...record.info,
+      // Only claim what Kairos implements: the SDKs change behaviour on these flags.
+      capabilities: { eagerWorkflowStart: false, syncUpdate: false, asyncUpdate: false, workerHeartbeats: false },
+      supportsSchedules: false,
+    },
+    config: record.config,
+    replicationConfig: record.replicationConfig,
+    failoverVersion: record.failoverVersion,
+    isGlobalNamespace: record.isGlobalNamespace,
+  });
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import { NamespaceAlreadyExistsError } from '@kairos/persistence/dist/errors';
+import type { Store } from '@kairos/persistence/dist/store';
+import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/dist/generated/temporal/api/enums/v1/namespace';
+import { NamespaceAlreadyExistsFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+import type { Duration } from '@kairos/proto/dist/generated/google/protobuf/duration';
+
+const DEFAULT_RETENTION: Duration = { seconds: 24 * 3600, nanos: 0 };
+
+export interface NewNamespace {
+  name: string;
+  description?: string;
+  ownerEmail?: string;
+  retention?: Duration;
+  data?: Record<string, string>;
+}
+
+/** Builds and stores a namespace record; ALREADY_EXISTS (with Temporal's detail) if the name is taken. */
+export async function registerNamespace(store: Store, ns: NewNamespace): Promise<NamespaceRecord> {
+  const record = NamespaceRecord.fromPartial({
+    info: {
+      name: ns.name,
+      id: randomUUID(),
+      state: NamespaceState.NAMESPACE_STATE_REGISTERED,
+      description: ns.description ?? '',
+      ownerEmail: ns.ownerEmail ?? '',
+      data: ns.data ?? {},
+    },
+    config: {
+      workflowExecutionRetentionTtl: ns.retention ?? DEFAULT_RETENTION,
+      historyArchivalState: ArchivalState.ARCHIVAL_STATE_DISABLED,
+      visibilityArchivalState: ArchivalState.ARCHIVAL_STATE_DISABLED,
+    },
+    replicationConfig: {
+      activeClusterName: 'active',
+      clusters: [{ clusterName: 'active' }],
+      state: ReplicationState.REPLICATION_STATE_NORMAL,
+    },
+    isGlobalNamespace: false,
+    failoverVersion: 0,
+  });
+  try {
+    await store.createNamespace(record);
+  } catch (err) {
+    if (err instanceof NamespaceAlreadyExistsError) {
+      throw new ApiError(Status.ALREADY_EXISTS, 'Namespace already exists.', {
+        typeName: 'temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure',
+        value: NamespaceAlreadyExistsFailure.encode({}).finish(),
+      });
+    }
+    throw err;
+  }
+  return record;
+}
+
+/** Creates the namespace unless it exists (start-up of the dev server). */
+export async function ensureNamespace(store: Store, name: string): Promise<void> {
+  if (await store.getNamespaceByName(name)) return;
+  try {
+    await registerNamespace(store, { name });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === Status.ALREADY_EXISTS)) throw err;
+  }
+}

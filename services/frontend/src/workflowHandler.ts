@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { Status } from 'nice-grpc-common';
+import type { CallContext } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import type { Logger } from '@kairos/common/dist/logger';
+import { decodeTaskToken, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
+import type { Store } from '@kairos/persistence/dist/store';
+import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
+import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { registerNamespace } from './namespaces';
+import { describeNamespaceResponse } from './namespaceViews';
+import { pollWaitMs } from './pollDeadline';
+import { invalid, requireNonEmpty, requireNonNegative } from './validation';
+
+export interface FrontendDeps {
+  store: Store;
+  history: HistoryClient;
+  matching: MatchingClient;
+  logger: Logger;
+  /** Aborted when the server shuts down: waiting polls answer empty at once. */
+  shutdownSignal: AbortSignal;
+}
+
+export const SERVER_VERSION = '1.29.1';
+
+/**
+ * The public WorkflowService: validates each request, resolves the namespace, and routes it to
+ * history (execution calls) or matching (polls). It keeps no state of its own.
+ */
+export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplementation {
+  const namespaces = new NamespaceRegistry(deps.store);
+  const { history, matching } = deps;
+
+  async function namespaceId(name: string): Promise<string> {
+    if (!name) throw invalid('Namespace not set on request.');
+    return (await namespaces.getByName(name)).info!.id;
+  }
+
+  function pollSignal(context: CallContext): AbortSignal {
+    return AbortSignal.any([context.signal, deps.shutdownSignal]);
+  }
+
+  const implemented: Partial<WorkflowServiceImplementation> = {
+    async getSystemInfo() {
+      return api.GetSystemInfoResponse.fromPartial({
+        serverVersion: SERVER_VERSION,
+        capabilities: {
+          signalAndQueryHeader: true,
+          internalErrorDifferentiation: true,
+          activityFailureIncludeHeartbeat: true,
+          encodedFailureAttributes: true,
+          upsertMemo: true,
+          sdkMetadata: true,
+        },
+      });
+    },
+
+    async registerNamespace(request) {
+      requireNonEmpty(request.namespace, 'Namespace not set on request.');
+      await registerNamespace(deps.store, {
+        name: request.namespace,
+        description: request.description,
+        ownerEmail: request.ownerEmail,
+        retention: request.workflowExecutionRetentionPeriod,
+        data: request.data,
+      });
+      return {};
+    },
+
+    async describeNamespace(request) {
+      const record = request.id ? await namespaces.getById(request.id) : await namespaces.getByName(request.namespace);
+      return describeNamespaceResponse(record);
+    },
+
+    async listNamespaces() {
+      const records = await deps.store.listNamespaces();
+      return api.ListNamespacesResponse.fromPartial({ namespaces: records.map(describeNamespaceResponse) });
+    },
+
+    async startWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
+      requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
+      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
+      requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
+      requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
+      const res = await history.startWorkflowExecution({ namespaceId: nsId, request: withRequestId });
+      return res.response!;
+    },
+
+    async getWorkflowExecutionHistory(request, context) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      const res = await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal: context.signal });
+      return res.response!;
+    },
+
+    async describeWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      const res = await history.describeWorkflowExecution({ namespaceId: nsId, request });
+      return res.response!;
+    },
+
+    async pollWorkflowTaskQueue(request, context) {
+      const receivedAt = Date.now();
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      const res = await matching.pollWorkflowTaskQueue(
+        { namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) },
+        { signal: pollSignal(context) },
+      );
+      return res.response ?? api.PollWorkflowTaskQueueResponse.fromPartial({});
+    },
+
+    async respondWorkflowTaskCompleted(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
+      const res = await history.respondWorkflowTaskCompleted({ namespaceId: nsId, request });
+      return res.response!;
+    },
+
+    async respondWorkflowTaskFailed(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
+      await history.respondWorkflowTaskFailed({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async pollActivityTaskQueue(request, context) {
+      const receivedAt = Date.now();
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      const res = await matching.pollActivityTaskQueue(
+        { namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) },
+        { signal: pollSignal(context) },
+      );
+      return res.response ?? api.PollActivityTaskQueueResponse.fromPartial({});
+    },
+
+    async recordActivityTaskHeartbeat(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
+      const res = await history.recordActivityTaskHeartbeat({ namespaceId: nsId, request });
+      return res.response!;
+    },
+
+    async respondActivityTaskCompleted(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
+      await history.respondActivityTaskCompleted({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async respondActivityTaskFailed(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
+      await history.respondActivityTaskFailed({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async respondActivityTaskCanceled(request) {
+      const nsId = await namespaceId(request.namespace);
+      decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
+      await history.respondActivityTaskCanceled({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async shutdownWorker(request) {
+      await namespaceId(request.namespace);
+      if (request.stickyTaskQueue) {
+        const nsId = await namespaceId(request.namespace);
+        await matching.releaseStickyTaskQueue({ namespaceId: nsId, stickyTaskQueue: request.stickyTaskQueue });
+      }
+      return {};
+    },
+  };
+  return withUnimplemented(WorkflowServiceDefinition, implemented) as WorkflowServiceImplementation;
+}
+
+const MAX_REQUEST_ID_LENGTH = 1000;
+
+/** Fills every method a partial implementation lacks with one answering UNIMPLEMENTED. */
+export function withUnimplemented<T extends object>(
+  definition: { methods: Record<string, { name: string }> },
+  implemented: Partial<T>,
+): T {
+  const full: Record<string, unknown> = { ...implemented };
+  for (const [key, method] of Object.entries(definition.methods)) {
+    if (!full[key]) {
+      full[key] = async () => {
+        throw new ApiError(Status.UNIMPLEMENTED, `${method.name} is not implemented by Kairos yet`);
+      };
+    }
+  }
+  return full as T;
+}

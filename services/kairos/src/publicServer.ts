@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'nice-grpc';
+import type { Logger } from '@kairos/common/dist/logger';
+import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
+import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import { createHealthHandler, createOperatorHandler, createWorkflowHandler } from '@kairos/frontend';
+import type { Store } from '@kairos/persistence/dist/store';
+import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
+import { OperatorServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
+import { WorkflowServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
+import { installDeadlineOnCallContext } from './grpcDeadline';
+
+/** Options matching what Temporal's SDK clients expect of a server connection. */
+export const GRPC_SERVER_OPTIONS = {
+  'grpc.max_receive_message_length': 128 * 1024 * 1024,
+  'grpc.max_send_message_length': 128 * 1024 * 1024,
+  // SDKs ping every 30 s even when idle; never GOAWAY them for it.
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  'grpc.http2.max_ping_strikes': 0,
+};
+
+export interface FrontendServer {
+  server: Server;
+  /** Flips health to NOT_SERVING and answers waiting polls empty. */
+  beginShutdown(): void;
+}
+
+/** The public gRPC server: WorkflowService, OperatorService and health. */
+export function createFrontendServer(deps: { store: Store; history: HistoryClient; matching: MatchingClient; logger: Logger }): FrontendServer {
+  installDeadlineOnCallContext();
+  const shutdown = new AbortController();
+  let serving = true;
+  const server = createServer(GRPC_SERVER_OPTIONS).use(createServerErrorMiddleware(deps.logger));
+  server.add(
+    WorkflowServiceDefinition,
+    createWorkflowHandler({ ...deps, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
+  );
+  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store));
+  server.add(
+    HealthDefinition,
+    createHealthHandler(
+      ['temporal.api.workflowservice.v1.WorkflowService', 'temporal.api.operatorservice.v1.OperatorService'],
+      () => serving,
+    ),
+  );
+  return {
+    server,
+    beginShutdown() {
+      serving = false;
+      shutdown.abort();
+    },
+  };
+}

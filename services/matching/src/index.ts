@@ -1,0 +1,2 @@
+export { MatchingService } from './matchingService';
+export type { MatchingServiceOptions } from './matchingService';

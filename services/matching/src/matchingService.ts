@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { Status } from 'nice-grpc-common';
+import type { CallContext } from 'nice-grpc-common';
+import type { Logger } from '@kairos/common/dist/logger';
+import type { HistoryClient } from '@kairos/domain';
+import type { Notifier } from '@kairos/notify/dist/notifier';
+import type { Store, TaskQueueKind } from '@kairos/persistence/dist/store';
+import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import type { MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+import type { TaskQueue } from '@kairos/proto/dist/generated/temporal/api/taskqueue/v1/message';
+import type {
+  PollActivityTaskQueueResponse,
+  PollWorkflowTaskQueueResponse,
+} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
+
+export interface MatchingServiceOptions {
+  store: Store;
+  notifier: Notifier;
+  history: HistoryClient;
+  logger: Logger;
+}
+
+function partitionKey(namespaceId: string, kind: TaskQueueKind, name: string): string {
+  return `${namespaceId}/${kind}/${name}`;
+}
+
+/** Codes with which history says "this task is no longer valid": the task is dropped. */
+function isStaleTaskError(err: unknown): boolean {
+  const code = (err as { code?: Status }).code;
+  return code === Status.NOT_FOUND || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION;
+}
+
+/** The matching service: task queues, sync match, backlogs and long polls. */
+export class MatchingService {
+  readonly implementation: MatchingServiceImplementation;
+  private readonly partitions = new Map<string, TaskQueuePartition<unknown>>();
+  private readonly logger: Logger;
+  private readonly unsubscribe: () => void;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: MatchingServiceOptions) {
+    this.logger = options.logger.child({ service: 'matching' });
+    // Another matching instance persisted a task for a queue we may be serving polls for.
+    this.unsubscribe = options.notifier.subscribe('task-added', (key) => this.partitions.get(key)?.notifyBacklogChanged());
+    this.implementation = this.createImplementation();
+  }
+
+  /** Answers every waiting poll empty (graceful shutdown) and stops. */
+  async stop(): Promise<void> {
+    this.shutdown.abort();
+    this.unsubscribe();
+  }
+
+  private partition<R>(namespaceId: string, kind: TaskQueueKind, name: string): TaskQueuePartition<R> {
+    const key = partitionKey(namespaceId, kind, name);
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = new TaskQueuePartition(this.options.store, namespaceId, name, kind, this.logger);
+      this.partitions.set(key, partition);
+    }
+    return partition as TaskQueuePartition<R>;
+  }
+
+  private async addTask(namespaceId: string, kind: TaskQueueKind, taskQueue: TaskQueue | undefined, task: TaskQueueTask): Promise<void> {
+    const name = taskQueue?.name ?? '';
+    const outcome = await this.partition(namespaceId, kind, name).addTask(task);
+    if (outcome === 'persisted') this.options.notifier.publish('task-added', partitionKey(namespaceId, kind, name));
+  }
+
+  private async dispatchGuard<R>(record: () => Promise<R>): Promise<DispatchResult<R>> {
+    try {
+      return { kind: 'started', response: await record() };
+    } catch (err) {
+      if (isStaleTaskError(err)) return { kind: 'invalid' };
+      this.logger.warn('recording task started failed; task kept', { error: String(err) });
+      return { kind: 'retry' };
+    }
+  }
+
+  private pollSignal(context: CallContext): AbortSignal {
+    return AbortSignal.any([context.signal, this.shutdown.signal]);
+  }
+
+  private createImplementation(): MatchingServiceImplementation {
+    const history = this.options.history;
+    return {
+      addWorkflowTask: async (req) => {
+        await this.addTask(
+          req.namespaceId,
+          'workflow',
+          req.taskQueue,
+          TaskQueueTask.fromPartial({ namespaceId: req.namespaceId, workflowExecution: req.workflowExecution, scheduledEventId: req.scheduledEventId, createTime: new Date() }),
+        );
+        return {};
+      },
+      addActivityTask: async (req) => {
+        await this.addTask(
+          req.namespaceId,
+          'activity',
+          req.taskQueue,
+          TaskQueueTask.fromPartial({ namespaceId: req.namespaceId, workflowExecution: req.workflowExecution, scheduledEventId: req.scheduledEventId, attempt: req.attempt, createTime: new Date() }),
+        );
+        return {};
+      },
+      pollWorkflowTaskQueue: async (req, context) => {
+        const request = req.request!;
+        const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', request.taskQueue?.name ?? '');
+        const response = await partition.poll(
+          (task) =>
+            this.dispatchGuard(async () => {
+              const started = await history.recordWorkflowTaskStarted({
+                namespaceId: req.namespaceId,
+                workflowExecution: task.workflowExecution,
+                scheduledEventId: task.scheduledEventId,
+                requestId: randomUUID(),
+                identity: request.identity,
+                polledTaskQueue: request.taskQueue,
+              });
+              return started.response!;
+            }),
+          req.waitTimeoutMs,
+          this.pollSignal(context),
+        );
+        return { response };
+      },
+      pollActivityTaskQueue: async (req, context) => {
+        const request = req.request!;
+        const partition = this.partition<PollActivityTaskQueueResponse>(req.namespaceId, 'activity', request.taskQueue?.name ?? '');
+        const response = await partition.poll(
+          (task) =>
+            this.dispatchGuard(async () => {
+              const started = await history.recordActivityTaskStarted({
+                namespaceId: req.namespaceId,
+                workflowExecution: task.workflowExecution,
+                scheduledEventId: task.scheduledEventId,
+                attempt: task.attempt,
+                requestId: randomUUID(),
+                identity: request.identity,
+              });
+              return started.response!;
+            }),
+          req.waitTimeoutMs,
+          this.pollSignal(context),
+        );
+        return { response };
+      },
+      releaseStickyTaskQueue: async () => {
+        // Tasks on a dead worker's sticky queue move to the normal queue when history's sticky
+        // schedule-to-start timer fires; nothing to do here yet.
+        return {};
+      },
+    };
+  }
+}

@@ -1,0 +1,172 @@
+import type { Logger } from '@kairos/common/dist/logger';
+import type { Store, StoredTaskQueueTask, TaskQueueKind } from '@kairos/persistence/dist/store';
+import type { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+
+/** What happened when a task was offered to a poller. */
+export type DispatchResult<R> =
+  | { kind: 'started'; response: R }
+  /** History says the task is stale (already started, run closed, ...): drop it. */
+  | { kind: 'invalid' }
+  /** History could not be reached: keep the task. */
+  | { kind: 'retry' };
+
+interface WaitingPoller<R> {
+  resolve: (response: R | undefined) => void;
+  dispatch: (task: TaskQueueTask) => Promise<DispatchResult<R>>;
+  /** True while a task is being recorded for this poller: its timeout must wait for the outcome. */
+  claimed?: boolean;
+  /** The poll's wait ended while it was claimed. */
+  expired?: boolean;
+}
+
+const BACKLOG_READ_BATCH = 100;
+
+/**
+ * One task queue (one kind, one name). Tasks go straight to a waiting poller when there is one
+ * (sync match); otherwise they are persisted to the backlog and handed out in order as polls
+ * arrive. Each backlog task is deleted only after history recorded it started (or rejected it),
+ * so a crash at any point re-delivers instead of losing it.
+ */
+export class TaskQueuePartition<R> {
+  private readonly pollers: Array<WaitingPoller<R>> = [];
+  private readonly backlog: StoredTaskQueueTask[] = [];
+  private readLevel = 0;
+  private loading: Promise<void> | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly namespaceId: string,
+    private readonly name: string,
+    private readonly kind: TaskQueueKind,
+    private readonly logger: Logger,
+  ) {}
+
+  get waitingPollerCount(): number {
+    return this.pollers.length;
+  }
+
+  private claimPoller(): WaitingPoller<R> | undefined {
+    const poller = this.pollers.shift();
+    if (poller) poller.claimed = true;
+    return poller;
+  }
+
+  /** The task did not go to this poller: it waits again, or answers empty if its time ran out. */
+  private returnPoller(poller: WaitingPoller<R>): void {
+    poller.claimed = false;
+    if (poller.expired) poller.resolve(undefined);
+    else this.pollers.unshift(poller);
+  }
+
+  /** Adds a task: to a waiting poller if one accepts it, else to the durable backlog. */
+  async addTask(task: TaskQueueTask): Promise<'matched' | 'dropped' | 'persisted'> {
+    while (this.backlog.length === 0 && this.pollers.length > 0) {
+      const poller = this.claimPoller()!;
+      const result = await poller.dispatch(task);
+      if (result.kind === 'started') {
+        poller.resolve(result.response);
+        return 'matched';
+      }
+      this.returnPoller(poller);
+      if (result.kind === 'invalid') return 'dropped';
+      break;
+    }
+    await this.store.addTaskQueueTask(this.namespaceId, this.name, this.kind, task);
+    void this.drain();
+    return 'persisted';
+  }
+
+  /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
+  async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal): Promise<R | undefined> {
+    for (;;) {
+      const stored = await this.takeBacklogTask();
+      if (!stored) break;
+      const result = await dispatch(stored.task);
+      if (result.kind === 'retry') {
+        this.backlog.unshift(stored);
+        break;
+      }
+      await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+      if (result.kind === 'started') return result.response;
+    }
+    if (signal.aborted || waitMs <= 0) return undefined;
+    return new Promise<R | undefined>((resolve) => {
+      const poller: WaitingPoller<R> = {
+        dispatch,
+        resolve: (response) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', giveUp);
+          resolve(response);
+        },
+      };
+      const giveUp = () => {
+        if (poller.claimed) {
+          poller.expired = true;
+          return;
+        }
+        const index = this.pollers.indexOf(poller);
+        if (index >= 0) this.pollers.splice(index, 1);
+        poller.resolve(undefined);
+      };
+      const timer = setTimeout(giveUp, waitMs);
+      signal.addEventListener('abort', giveUp);
+      this.pollers.push(poller);
+      // A task may have reached the backlog while this poll was getting ready to wait.
+      void this.drain();
+    });
+  }
+
+  /** Another instance (or a restart) may have added tasks: look at the store again. */
+  notifyBacklogChanged(): void {
+    void this.drain();
+  }
+
+  /** Hands backlog tasks to waiting pollers until one of the two runs out. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.pollers.length > 0) {
+        const stored = await this.takeBacklogTask();
+        if (!stored) return;
+        const poller = this.claimPoller();
+        if (!poller) {
+          this.backlog.unshift(stored);
+          return;
+        }
+        const result = await poller.dispatch(stored.task);
+        if (result.kind === 'retry') {
+          this.backlog.unshift(stored);
+          this.returnPoller(poller);
+          return;
+        }
+        await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+        if (result.kind === 'started') poller.resolve(result.response);
+        else this.returnPoller(poller);
+      }
+    } catch (err) {
+      this.logger.error('task queue drain failed', { taskQueue: this.name, error: String(err) });
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async takeBacklogTask(): Promise<StoredTaskQueueTask | undefined> {
+    if (this.backlog.length === 0) await this.loadBacklog();
+    return this.backlog.shift();
+  }
+
+  private async loadBacklog(): Promise<void> {
+    if (!this.loading) {
+      this.loading = (async () => {
+        const batch = await this.store.getTaskQueueTasks(this.namespaceId, this.name, this.kind, this.readLevel, BACKLOG_READ_BATCH);
+        for (const task of batch) {
+          this.backlog.push(task);
+          this.readLevel = Math.max(this.readLevel, task.taskId);
+        }
+      })().finally(() => (this.loading = undefined));
+    }
+    await this.loading;
+  }
+}
