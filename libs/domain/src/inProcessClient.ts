@@ -14,7 +14,6 @@ export function inProcessClient<D extends CompatServiceDefinition & { methods: R
 ): Client<D> {
   const client: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(definition.methods as Record<string, any>)) {
-    const handler = (impl as Record<string, any>)[name];
     client[name] = async (request: unknown, options?: { signal?: AbortSignal }) => {
       const context: CallContext = {
         metadata: Metadata(),
@@ -25,7 +24,7 @@ export function inProcessClient<D extends CompatServiceDefinition & { methods: R
         signal: options?.signal ?? neverAborted,
       };
       const fullRequest = method.requestType.fromPartial(request ?? {});
-      return handler.call(impl, fullRequest, context);
+      return (impl as Record<string, any>)[name](fullRequest, context);
     };
   }
   return client as Client<D>;
