@@ -52,6 +52,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
           encodedFailureAttributes: true,
           upsertMemo: true,
           sdkMetadata: true,
+          // The SDKs then send build ids (not binary checksums), which history records on
+          // started/completed events exactly as Temporal does.
+          buildIdBasedVersioning: true,
         },
       });
     },

@@ -13,6 +13,7 @@ import {
   TransferTaskKind,
 } from './protos';
 import type { Duration } from './protos';
+import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import { decideRetry, validateRetryPolicy, withRetryDefaults } from './retryPolicy';
 import { scheduleWorkflowTask } from './workflowTasks';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
@@ -147,8 +148,15 @@ function dispatchActivityAttempt(update: ExecutionUpdate, activity: ActivityInfo
 }
 
 /** Marks the current attempt started. No event: ActivityTaskStarted is written when the activity closes. */
-export function startActivity(update: ExecutionUpdate, activity: ActivityInfo, requestId: string, identity: string): void {
+export function startActivity(
+  update: ExecutionUpdate,
+  activity: ActivityInfo,
+  requestId: string,
+  identity: string,
+  workerVersion?: WorkerVersionStamp,
+): void {
   activity.started = true;
+  activity.startedWorkerVersion = workerVersion;
   activity.startedTime = update.now;
   activity.startedIdentity = identity;
   activity.startedRequestId = requestId;
@@ -196,6 +204,7 @@ export function closeActivity(update: ExecutionUpdate, activity: ActivityInfo, c
         requestId: activity.startedRequestId,
         attempt: activity.attempt,
         lastFailure: activity.lastFailure,
+        workerVersion: activity.startedWorkerVersion,
       },
     };
     if (buffering) {
@@ -239,6 +248,7 @@ function retryActivity(update: ExecutionUpdate, activity: ActivityInfo, backoffM
   activity.startedTime = undefined;
   activity.startedIdentity = '';
   activity.startedRequestId = '';
+  activity.startedWorkerVersion = undefined;
   activity.currentAttemptScheduledTime = addMs(update.now, backoffMs);
   update.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY,

@@ -1,5 +1,6 @@
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
 import { ExecutionUpdate } from './executionUpdate';
+import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import {
   EventType,
   TaskQueue,
@@ -72,7 +73,12 @@ export function scheduleWorkflowTask(update: ExecutionUpdate, attempt = 1): bool
 }
 
 /** Records the scheduled workflow task as started by a poller and arms its start-to-close timer. */
-export function startWorkflowTask(update: ExecutionUpdate, requestId: string, identity: string): number {
+export function startWorkflowTask(
+  update: ExecutionUpdate,
+  requestId: string,
+  identity: string,
+  workerVersion?: WorkerVersionStamp,
+): number {
   const task = update.state.workflowTask!;
   const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
     workflowTaskStartedEventAttributes: {
@@ -80,6 +86,7 @@ export function startWorkflowTask(update: ExecutionUpdate, requestId: string, id
       identity,
       requestId,
       historySizeBytes: update.info.historySizeBytes,
+      workerVersion,
     },
   });
   task.startedEventId = event.eventId;

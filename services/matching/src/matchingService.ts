@@ -21,6 +21,11 @@ export interface MatchingServiceOptions {
   logger: Logger;
 }
 
+/** The poller's build id as the stamp Temporal records on started events (none without a build id). */
+function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | undefined) {
+  return caps?.buildId ? { buildId: caps.buildId, useVersioning: caps.useVersioning } : undefined;
+}
+
 function partitionKey(namespaceId: string, kind: TaskQueueKind, name: string): string {
   return `${namespaceId}/${kind}/${name}`;
 }
@@ -116,6 +121,7 @@ export class MatchingService {
                 requestId: randomUUID(),
                 identity: request.identity,
                 polledTaskQueue: request.taskQueue,
+                workerVersion: workerVersionOf(request.workerVersionCapabilities),
               });
               return started.response!;
             }),
@@ -137,6 +143,7 @@ export class MatchingService {
                 attempt: task.attempt,
                 requestId: randomUUID(),
                 identity: request.identity,
+                workerVersion: workerVersionOf(request.workerVersionCapabilities),
               });
               return started.response!;
             }),

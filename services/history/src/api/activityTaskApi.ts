@@ -37,7 +37,7 @@ export async function recordActivityTaskStarted(
       if (activity.startedRequestId !== request.requestId) throw taskAlreadyStarted();
       update.discard();
     } else {
-      startActivity(update, activity, request.requestId, request.identity);
+      startActivity(update, activity, request.requestId, request.identity, request.workerVersion);
     }
     return { activity: ActivityInfo.fromPartial(activity), workflowTypeName: update.info.workflowTypeName };
   });

@@ -158,9 +158,11 @@ function newExecution(namespaceId: string, runId: string, request: StartWorkflow
       workflowType: request.workflowType,
       taskQueue,
       input: request.input,
-      workflowExecutionTimeout: msToDuration(executionMs),
-      workflowRunTimeout: msToDuration(runMs),
+      // Temporal leaves unset timeouts out of the event rather than recording zero.
+      workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
+      workflowRunTimeout: runMs > 0 ? msToDuration(runMs) : undefined,
       workflowTaskTimeout: msToDuration(taskMs),
+      firstWorkflowTaskBackoff: msToDuration(0),
       identity: request.identity,
       attempt: 1,
       firstExecutionRunId: runId,

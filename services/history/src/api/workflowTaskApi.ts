@@ -49,7 +49,7 @@ export async function recordWorkflowTaskStarted(
     }
     // A task of a sticky run picked up from the normal queue means the sticky worker is gone.
     if (!polledSticky && update.info.stickyTaskQueue) clearStickiness(update);
-    startWorkflowTask(update, request.requestId, request.identity);
+    startWorkflowTask(update, request.requestId, request.identity, request.workerVersion);
     return { ...task, previous: update.info.lastCompletedWorkflowTaskStartedEventId, info: update.info };
   });
   const firstEventId = polledSticky && started.previous > 0 ? started.previous + 1 : 1;
