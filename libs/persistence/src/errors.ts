@@ -24,3 +24,17 @@ export class CurrentExecutionConflictError extends Error {
 export class NamespaceAlreadyExistsError extends Error {
   override readonly name = 'NamespaceAlreadyExistsError';
 }
+
+/**
+ * The database's schema is newer than this build of Kairos knows (a newer Kairos migrated it).
+ * Opening it anyway could misread or corrupt records, so the store refuses.
+ */
+export class UnsupportedSchemaVersionError extends Error {
+  override readonly name = 'UnsupportedSchemaVersionError';
+  constructor(readonly foundVersion: number, readonly supportedVersion: number, where: string) {
+    super(
+      `${where}: schema version ${foundVersion} is newer than this Kairos supports (${supportedVersion}); ` +
+        'run a Kairos release that knows this schema, or point Kairos at another database',
+    );
+  }
+}

@@ -32,10 +32,13 @@ export interface ExecutionSnapshot {
 }
 
 /**
- * How a write touches the current-execution row:
+ * How a write touches the current-execution row. `record` describes the run being written: its
+ * namespace, workflow and run ids must equal the write's `key` (anything else is a programming
+ * error and is rejected). A condition that does not hold fails the whole write with
+ * CurrentExecutionConflictError carrying the row found.
  * - `create`: no row may exist for the workflow id.
- * - `replace`: the row must currently point at `expectedRunId` (which must be closed).
- * - `update`: the row must point at this run; its status is refreshed.
+ * - `replace`: the row must currently point at `expectedRunId`, whose status must not be RUNNING.
+ * - `update`: the row must point at this run; its fields are refreshed from `record`.
  * - absent: the row is left alone.
  */
 export type CurrentExecutionWrite =
@@ -43,7 +46,15 @@ export type CurrentExecutionWrite =
   | { mode: 'replace'; expectedRunId: string; record: CurrentExecutionRecord }
   | { mode: 'update'; record: CurrentExecutionRecord };
 
-/** One atomic, conditional change of an execution: events, state and the tasks it creates. */
+/**
+ * One atomic, conditional change of an execution: events, state and the tasks it creates.
+ * Conditions are checked in this order and the first that fails decides the error; on any failure
+ * nothing of the write is stored:
+ * 1. the shard's range id equals `rangeId` (else ShardOwnershipLostError);
+ * 2. the execution's dbVersion equals `expectedDbVersion`, 0 meaning "must not exist" (else ConditionFailedError);
+ * 3. the `currentExecution` condition (else CurrentExecutionConflictError);
+ * 4. none of `newEvents` has an event id already stored for the run (else ConditionFailedError).
+ */
 export interface ExecutionWrite {
   shardId: number;
   /** Fencing number of the writer's shard lease; the write fails if the shard moved on. */
@@ -95,7 +106,8 @@ export interface ShardLease {
  * not hold, never silently overwrite.
  */
 export interface Store {
-  // Namespaces
+  // Namespaces. `info.id` and `info.name` are required; both are unique
+  // (NamespaceAlreadyExistsError). listNamespaces orders by name.
   createNamespace(record: NamespaceRecord): Promise<void>;
   getNamespaceByName(name: string): Promise<NamespaceRecord | undefined>;
   getNamespaceById(id: string): Promise<NamespaceRecord | undefined>;
@@ -117,19 +129,27 @@ export interface Store {
    */
   writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult>;
 
-  // History events (ids contiguous from 1). Reads return events with id in [fromEventId, toEventId).
+  /**
+   * History events (ids contiguous from 1). Returns the run's events with id in
+   * [fromEventId, toEventId), ascending, at most `maxEvents` of them.
+   *
+   * For this and every other read with a limit: a limit of 0 or less means no limit.
+   */
   readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]>;
 
-  // History's queues, per shard. Task ids increase within a shard.
+  // History's queues, per shard. Transfer and timer tasks share one id sequence per shard: ids
+  // increase and are never reused, also across shard re-acquisition. Deleting an absent task is a no-op.
   getTransferTasks(shardId: number, afterTaskId: number, limit: number): Promise<StoredTransferTask[]>;
   deleteTransferTask(shardId: number, taskId: number): Promise<void>;
-  /** Timer tasks due at or before `upTo`, earliest first. */
+  /** Timer tasks due at or before `upTo`, earliest first (ties by task id). */
   getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]>;
   deleteTimerTask(shardId: number, taskId: number): Promise<void>;
   /** Earliest fire time of any timer task of the shard, if any. */
   nextTimerFireTime(shardId: number): Promise<Date | undefined>;
 
-  // Matching's task queue backlogs.
+  // Matching's task queue backlogs. Ids increase per (namespace, task queue, kind) and are never
+  // reused; reads return ids greater than `afterTaskId`, ascending.
+  /** Appends a task to the backlog; returns its id. */
   addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number>;
   getTaskQueueTasks(
     namespaceId: string,
@@ -140,5 +160,6 @@ export interface Store {
   ): Promise<StoredTaskQueueTask[]>;
   deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void>;
 
+  /** Completes writes already issued, then releases the database. */
   close(): Promise<void>;
 }

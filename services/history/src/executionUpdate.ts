@@ -7,6 +7,17 @@ import {
   WorkflowExecutionStatus,
 } from './protos';
 
+let lastTaskId = 0;
+/**
+ * Temporal stamps every event with an increasing task id (its internal ordering of writes); the
+ * SDKs ignore it. Ours increase across the process and start from the clock, so they also keep
+ * increasing across restarts.
+ */
+function nextEventTaskId(): number {
+  lastTaskId = Math.max(lastTaskId + 1, Date.now() * 1000);
+  return lastTaskId;
+}
+
 /** An event's fields as given to appendEvent: any subset, nested messages partial too. */
 export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
 
@@ -53,6 +64,7 @@ export class ExecutionUpdate {
       eventId: this.state.nextEventId,
       eventTime: this.now,
       eventType,
+      taskId: nextEventTaskId(),
     });
     this.state.nextEventId += 1;
     this.newEvents.push(event);
@@ -85,6 +97,7 @@ export class ExecutionUpdate {
     for (const event of buffered) {
       event.eventId = this.state.nextEventId++;
       event.eventTime ??= this.now;
+      event.taskId = nextEventTaskId();
       const started = event.activityTaskStartedEventAttributes;
       if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
       const closing =

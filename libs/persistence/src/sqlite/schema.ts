@@ -1,77 +1,104 @@
+/** One step of the SQLite schema. Applied in its own transaction, recorded in `schema_version`. */
+export interface SqliteMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
 /**
- * The SQLite schema, as ordered migrations. Version N is reached by applying migrations 1..N in
- * order; a database newer than the last migration is refused rather than guessed at.
+ * The SQLite schema as ordered migrations: version N is reached by applying 1..N in order. Never
+ * edit a released migration; append a new one. Record blobs are protobuf messages
+ * (kairos.persistence.v1 / temporal.api); the columns beside them hold only what queries select on.
+ *
+ * Tables holding blobs of unbounded size (executions, history_events) keep rowids so the big rows
+ * live in table b-tree leaves rather than in index pages; small-row tables are WITHOUT ROWID.
  */
-export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     description: 'initial schema',
     sql: `
       CREATE TABLE namespaces (
-        id TEXT PRIMARY KEY,
+        id   TEXT NOT NULL PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
         data BLOB NOT NULL
       );
+
+      -- last_task_id: the per-shard sequence of transfer and timer task ids (never reset).
       CREATE TABLE shards (
-        shard_id INTEGER PRIMARY KEY,
-        range_id INTEGER NOT NULL,
-        owner TEXT NOT NULL,
-        lease_expires_at INTEGER NOT NULL
+        shard_id         INTEGER NOT NULL PRIMARY KEY,
+        range_id         INTEGER NOT NULL,
+        owner            TEXT    NOT NULL,
+        lease_expires_at INTEGER NOT NULL,
+        last_task_id     INTEGER NOT NULL DEFAULT 0
       );
+
       CREATE TABLE executions (
-        namespace_id TEXT NOT NULL,
-        workflow_id TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        db_version INTEGER NOT NULL,
-        state BLOB NOT NULL,
+        namespace_id TEXT    NOT NULL,
+        workflow_id  TEXT    NOT NULL,
+        run_id       TEXT    NOT NULL,
+        db_version   INTEGER NOT NULL,
+        state        BLOB    NOT NULL,
         PRIMARY KEY (namespace_id, workflow_id, run_id)
-      ) WITHOUT ROWID;
+      );
+
       CREATE TABLE current_executions (
-        namespace_id TEXT NOT NULL,
-        workflow_id TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        first_execution_run_id TEXT NOT NULL,
-        start_request_id TEXT NOT NULL,
-        status INTEGER NOT NULL,
+        namespace_id           TEXT    NOT NULL,
+        workflow_id            TEXT    NOT NULL,
+        run_id                 TEXT    NOT NULL,
+        first_execution_run_id TEXT    NOT NULL,
+        start_request_id       TEXT    NOT NULL,
+        status                 INTEGER NOT NULL,
         PRIMARY KEY (namespace_id, workflow_id)
       ) WITHOUT ROWID;
+
+      -- One encoded temporal.api.history.v1.HistoryEvent per row.
       CREATE TABLE history_events (
-        namespace_id TEXT NOT NULL,
-        workflow_id TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        event_id INTEGER NOT NULL,
-        data BLOB NOT NULL,
+        namespace_id TEXT    NOT NULL,
+        workflow_id  TEXT    NOT NULL,
+        run_id       TEXT    NOT NULL,
+        event_id     INTEGER NOT NULL,
+        data         BLOB    NOT NULL,
         PRIMARY KEY (namespace_id, workflow_id, run_id, event_id)
-      ) WITHOUT ROWID;
+      );
+
       CREATE TABLE transfer_tasks (
         shard_id INTEGER NOT NULL,
-        task_id INTEGER NOT NULL,
-        data BLOB NOT NULL,
+        task_id  INTEGER NOT NULL,
+        data     BLOB    NOT NULL,
         PRIMARY KEY (shard_id, task_id)
       ) WITHOUT ROWID;
+
+      -- fire_time in Unix milliseconds. Read by (shard_id, fire_time, task_id), deleted by task id.
       CREATE TABLE timer_tasks (
-        shard_id INTEGER NOT NULL,
+        shard_id  INTEGER NOT NULL,
         fire_time INTEGER NOT NULL,
-        task_id INTEGER NOT NULL,
-        data BLOB NOT NULL,
+        task_id   INTEGER NOT NULL,
+        data      BLOB    NOT NULL,
         PRIMARY KEY (shard_id, fire_time, task_id)
       ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX timer_tasks_by_task_id ON timer_tasks (shard_id, task_id);
+
+      -- last_task_id: the per-queue sequence of task_queue_tasks ids (never reset).
+      CREATE TABLE task_queues (
+        namespace_id TEXT    NOT NULL,
+        task_queue   TEXT    NOT NULL,
+        kind         TEXT    NOT NULL,
+        last_task_id INTEGER NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, kind)
+      ) WITHOUT ROWID;
+
       CREATE TABLE task_queue_tasks (
-        namespace_id TEXT NOT NULL,
-        task_queue TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        task_id INTEGER NOT NULL,
-        data BLOB NOT NULL,
+        namespace_id TEXT    NOT NULL,
+        task_queue   TEXT    NOT NULL,
+        kind         TEXT    NOT NULL,
+        task_id      INTEGER NOT NULL,
+        data         BLOB    NOT NULL,
         PRIMARY KEY (namespace_id, task_queue, kind, task_id)
       ) WITHOUT ROWID;
-      CREATE UNIQUE INDEX timer_tasks_by_id ON timer_tasks (shard_id, task_id);
-      -- Per-shard and per-queue sequences for task ids.
-      CREATE TABLE sequences (
-        name TEXT PRIMARY KEY,
-        value INTEGER NOT NULL
-      );
     `,
   },
 ];
 
+/** The newest schema version this build knows. */
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,73 @@
+import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/** Bundles a workflows file once per test process (webpack takes seconds). */
+export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+export interface WorkerRunOptions {
+  address: string;
+  taskQueue: string;
+  workflowsPath: string;
+  activities: Record<string, (...args: any[]) => Promise<unknown>>;
+}
+
+/** Runs a worker on the task queue while `fn` uses a client; shuts both down afterwards. */
+export async function withWorker<T>(options: WorkerRunOptions, fn: (client: Client) => Promise<T>): Promise<T> {
+  quietRuntime();
+  const nativeConnection = await NativeConnection.connect({ address: options.address });
+  const connection = await Connection.connect({ address: options.address });
+  try {
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: options.taskQueue,
+      workflowBundle: await workflowBundle(options.workflowsPath),
+      activities: options.activities,
+    });
+    const client = new Client({ connection });
+    return await worker.runUntil(fn(client));
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+  }
+}
+
+export async function fetchHistory(address: string, workflowId: string): Promise<temporal.api.history.v1.IHistory> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Event type names in order, e.g. ["WorkflowExecutionStarted", ...]. */
+export function eventTypes(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).map((e) =>
+    temporalEventTypeName(e.eventType ?? 0),
+  );
+}
+
+import { temporal as proto } from '@temporalio/proto';
+function temporalEventTypeName(type: number): string {
+  const name = proto.api.enums.v1.EventType[type] ?? String(type);
+  return name
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+}
