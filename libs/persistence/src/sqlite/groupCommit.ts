@@ -13,7 +13,7 @@ interface PendingWrite {
 
 /** Thrown inside a batch when SQLite itself rolled the whole transaction back (disk full, I/O error). */
 class BatchAborted extends Error {
-  constructor(readonly cause: unknown) {
+  constructor(override readonly cause: unknown) {
     super('SQLite rolled back the group-commit transaction');
   }
 }

@@ -1,6 +1,9 @@
+import { mkdirSync } from 'fs';
+import { dirname, resolve } from 'path';
 import Database from 'better-sqlite3';
 import type { Logger } from '@kairos/common/dist/logger';
 import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
+import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
 import {
   MutableState,
   TaskQueueTask,
@@ -27,165 +30,231 @@ import type {
   StoredTransferTask,
   TaskQueueKind,
 } from '../store';
-import { migrate } from './migrate';
+import { GroupCommitter } from './groupCommit';
+import { migrate, type MigrationResult } from './migrate';
+import { applyPragmas, sqlitePragmas, type SqliteSynchronous } from './pragmas';
 
 export interface SqliteStoreOptions {
-  /** A file path, or ':memory:'. */
+  /** A file path (its directory is created if missing), or ':memory:'. */
   filename: string;
   logger?: Logger;
+  /** WAL sync level; NORMAL (default) survives process crashes, FULL also power loss. See pragmas.ts. */
+  synchronous?: SqliteSynchronous;
+  /** Commit the writes issued in one event-loop turn together (default true). See groupCommit.ts. */
+  groupCommit?: boolean;
 }
-
-/**
- * Pragmas applied at open. WAL lets readers run beside the single writer; synchronous=NORMAL in
- * WAL mode keeps every committed transaction across a process crash (SIGKILL) and loses at most
- * the last transactions on power loss, the trade Temporal's own SQLite mode and most embedded
- * servers make. busy_timeout covers several processes sharing one file (cluster on SQLite).
- */
-export const SQLITE_PRAGMAS: Record<string, string | number> = {
-  journal_mode: 'WAL',
-  synchronous: 'NORMAL',
-  busy_timeout: 10_000,
-  foreign_keys: 'ON',
-  cache_size: -64_000,
-  temp_store: 'MEMORY',
-  mmap_size: 268_435_456,
-  wal_autocheckpoint: 1000,
-};
 
 export interface OpenedSqliteStore {
   store: Store;
-  /** The pragmas as SQLite reports them after applying, to print at start-up. */
-  pragmas: Record<string, unknown>;
+  /** Each pragma as SQLite reports it after applying: the effective settings, for start-up output. */
+  pragmas: Record<string, string | number>;
+  /** Schema version found on open and after migrating. */
+  schema: MigrationResult;
 }
 
+/**
+ * Opens (creating if needed) a SQLite database, applies the pragmas, migrates its schema to the
+ * newest version and returns the store. Throws UnsupportedSchemaVersionError for a database written
+ * by a newer Kairos.
+ */
 export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore {
-  const db = new Database(options.filename);
-  const pragmas: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(SQLITE_PRAGMAS)) {
-    if (options.filename === ':memory:' && (name === 'journal_mode' || name === 'mmap_size')) continue;
-    db.pragma(`${name} = ${value}`);
-    pragmas[name] = db.pragma(name, { simple: true });
+  const { filename, logger } = options;
+  const inMemory = filename === ':memory:' || filename === '';
+  if (!inMemory) mkdirSync(dirname(resolve(filename)), { recursive: true });
+  const db = new Database(filename);
+  try {
+    const pragmas = applyPragmas(db, sqlitePragmas(options.synchronous ?? 'NORMAL'));
+    if (!inMemory && pragmas.journal_mode !== 'WAL') {
+      logger?.warn('SQLite refused WAL mode; writes will be slower', { file: filename, journalMode: pragmas.journal_mode });
+    }
+    const schema = migrate(db, undefined, inMemory ? 'in-memory SQLite database' : `SQLite database ${filename}`);
+    if (schema.from !== schema.to) logger?.info('store schema migrated', { store: 'sqlite', file: filename, ...schema });
+    const store = new SqliteStore(db, options.groupCommit ?? true);
+    return { store, pragmas, schema };
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  migrate(db);
-  return { store: new SqliteStore(db), pragmas };
 }
 
-type Row = Record<string, unknown>;
+const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    // namespaces
+    insertNamespace: p('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
+    namespaceByName: p('SELECT data FROM namespaces WHERE name = ?').pluck(),
+    namespaceById: p('SELECT data FROM namespaces WHERE id = ?').pluck(),
+    allNamespaces: p('SELECT data FROM namespaces ORDER BY name').pluck(),
+
+    // shards
+    acquireShard: p(
+      `INSERT INTO shards (shard_id, range_id, owner, lease_expires_at) VALUES (?, 1, ?, ?)
+       ON CONFLICT (shard_id) DO UPDATE SET range_id = range_id + 1, owner = excluded.owner, lease_expires_at = excluded.lease_expires_at
+       RETURNING range_id`,
+    ).pluck(),
+    renewShard: p('UPDATE shards SET owner = ?, lease_expires_at = ? WHERE shard_id = ? AND range_id = ?'),
+    getShard: p('SELECT range_id, owner, lease_expires_at FROM shards WHERE shard_id = ?').raw(),
+    shardRangeId: p('SELECT range_id FROM shards WHERE shard_id = ?').pluck(),
+    /** Fences and allocates `n` task ids in one statement; returns the last id, or nothing if fenced out. */
+    allocateTaskIds: p('UPDATE shards SET last_task_id = last_task_id + ? WHERE shard_id = ? AND range_id = ? RETURNING last_task_id').pluck(),
+
+    // executions
+    getExecution: p('SELECT db_version, state FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?').raw(),
+    executionVersion: p('SELECT db_version FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?').pluck(),
+    insertExecution: p(
+      'INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, state) VALUES (?, ?, ?, 1, ?) ON CONFLICT DO NOTHING',
+    ),
+    updateExecution: p(
+      'UPDATE executions SET db_version = ?, state = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
+    ),
+    getCurrent: p(
+      'SELECT run_id, first_execution_run_id, start_request_id, status FROM current_executions WHERE namespace_id = ? AND workflow_id = ?',
+    ).raw(),
+    insertCurrent: p(
+      'INSERT INTO current_executions (namespace_id, workflow_id, run_id, first_execution_run_id, start_request_id, status) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    updateCurrent: p(
+      'UPDATE current_executions SET run_id = ?, first_execution_run_id = ?, start_request_id = ?, status = ? WHERE namespace_id = ? AND workflow_id = ?',
+    ),
+    insertEvent: p('INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, data) VALUES (?, ?, ?, ?, ?)'),
+    readEvents: p(
+      `SELECT data FROM history_events
+       WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND event_id >= ? AND event_id < ?
+       ORDER BY event_id LIMIT ?`,
+    ).pluck(),
+
+    // history queues
+    insertTransfer: p('INSERT INTO transfer_tasks (shard_id, task_id, data) VALUES (?, ?, ?)'),
+    readTransfers: p('SELECT task_id, data FROM transfer_tasks WHERE shard_id = ? AND task_id > ? ORDER BY task_id LIMIT ?').raw(),
+    deleteTransfer: p('DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?'),
+    insertTimer: p('INSERT INTO timer_tasks (shard_id, fire_time, task_id, data) VALUES (?, ?, ?, ?)'),
+    readTimers: p(
+      'SELECT task_id, fire_time, data FROM timer_tasks WHERE shard_id = ? AND fire_time <= ? ORDER BY fire_time, task_id LIMIT ?',
+    ).raw(),
+    deleteTimer: p('DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?'),
+    nextTimer: p('SELECT fire_time FROM timer_tasks WHERE shard_id = ? ORDER BY fire_time, task_id LIMIT 1').pluck(),
+
+    // matching backlogs
+    nextQueueTaskId: p(
+      `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id) VALUES (?, ?, ?, 1)
+       ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET last_task_id = last_task_id + 1
+       RETURNING last_task_id`,
+    ).pluck(),
+    insertQueueTask: p('INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data) VALUES (?, ?, ?, ?, ?)'),
+    readQueueTasks: p(
+      `SELECT task_id, data FROM task_queue_tasks
+       WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id > ?
+       ORDER BY task_id LIMIT ?`,
+    ).raw(),
+    deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** SQLite's LIMIT -1 is "no limit"; the Store contract says a limit of 0 or less is. */
+const sqlLimit = (limit: number): number => (limit > 0 ? limit : -1);
+
+const isConstraintError = (err: unknown): boolean =>
+  typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+
+const keyString = (key: ExecutionKey): string => `${key.namespaceId}/${key.workflowId}/${key.runId}`;
+
+interface EncodedExecutionWrite {
+  state: Uint8Array;
+  events: Array<{ eventId: number; data: Uint8Array }>;
+  transfers: Uint8Array[];
+  timers: Array<{ fireTime: number; data: Uint8Array }>;
+}
 
 class SqliteStore implements Store {
-  private readonly stmt;
+  private readonly s: Statements;
+  private readonly committer: GroupCommitter | undefined;
+  private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(private readonly db: Database.Database) {
-    const p = (sql: string) => db.prepare(sql);
-    this.stmt = {
-      insertNamespace: p('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
-      namespaceByName: p('SELECT data FROM namespaces WHERE name = ?'),
-      namespaceById: p('SELECT data FROM namespaces WHERE id = ?'),
-      allNamespaces: p('SELECT data FROM namespaces ORDER BY name'),
-      getShard: p('SELECT shard_id, range_id, owner, lease_expires_at FROM shards WHERE shard_id = ?'),
-      insertShard: p('INSERT INTO shards (shard_id, range_id, owner, lease_expires_at) VALUES (?, ?, ?, ?)'),
-      updateShard: p('UPDATE shards SET range_id = ?, owner = ?, lease_expires_at = ? WHERE shard_id = ? AND range_id = ?'),
-      renewShard: p('UPDATE shards SET lease_expires_at = ?, owner = ? WHERE shard_id = ? AND range_id = ?'),
-      shardRange: p('SELECT range_id FROM shards WHERE shard_id = ?'),
-      getCurrent: p(
-        'SELECT run_id, first_execution_run_id, start_request_id, status FROM current_executions WHERE namespace_id = ? AND workflow_id = ?',
-      ),
-      insertCurrent: p(
-        'INSERT INTO current_executions (namespace_id, workflow_id, run_id, first_execution_run_id, start_request_id, status) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      replaceCurrent: p(
-        'UPDATE current_executions SET run_id = ?, first_execution_run_id = ?, start_request_id = ?, status = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
-      ),
-      getExecution: p('SELECT db_version, state FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?'),
-      insertExecution: p('INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, state) VALUES (?, ?, ?, 1, ?)'),
-      updateExecution: p(
-        'UPDATE executions SET db_version = ?, state = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
-      ),
-      insertEvent: p('INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, data) VALUES (?, ?, ?, ?, ?)'),
-      readEvents: p(
-        'SELECT data FROM history_events WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?',
-      ),
-      nextSequence: p(
-        'INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value',
-      ),
-      insertTransfer: p('INSERT INTO transfer_tasks (shard_id, task_id, data) VALUES (?, ?, ?)'),
-      readTransfer: p('SELECT task_id, data FROM transfer_tasks WHERE shard_id = ? AND task_id > ? ORDER BY task_id LIMIT ?'),
-      deleteTransfer: p('DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?'),
-      insertTimer: p('INSERT INTO timer_tasks (shard_id, fire_time, task_id, data) VALUES (?, ?, ?, ?)'),
-      readTimers: p(
-        'SELECT task_id, fire_time, data FROM timer_tasks WHERE shard_id = ? AND fire_time <= ? ORDER BY fire_time, task_id LIMIT ?',
-      ),
-      deleteTimer: p('DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?'),
-      nextTimer: p('SELECT MIN(fire_time) AS t FROM timer_tasks WHERE shard_id = ?'),
-      insertQueueTask: p('INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data) VALUES (?, ?, ?, ?, ?)'),
-      readQueueTasks: p(
-        'SELECT task_id, data FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id > ? ORDER BY task_id LIMIT ?',
-      ),
-      deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
-    };
+  constructor(
+    private readonly db: Database.Database,
+    groupCommit: boolean,
+  ) {
+    this.s = prepareStatements(db);
+    this.committer = groupCommit ? new GroupCommitter(db) : undefined;
+    this.transaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs a write in its own transaction (or savepoint of a group commit); settles once committed. */
+  private write<T>(fn: () => T): Promise<T> {
+    if (!this.db.open) return Promise.reject(new Error('the SQLite store is closed'));
+    if (this.committer) return this.committer.run(fn);
+    try {
+      return Promise.resolve(this.transaction.immediate(fn) as T);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   // --- namespaces
 
   async createNamespace(record: NamespaceRecord): Promise<void> {
-    try {
-      this.stmt.insertNamespace.run(record.info!.id, record.info!.name, NamespaceRecord.encode(record).finish());
-    } catch (err) {
-      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-        throw new NamespaceAlreadyExistsError(`namespace ${record.info!.name} already exists`);
+    const id = record.info?.id;
+    const name = record.info?.name;
+    if (!id || !name) throw new Error('a namespace record needs info.id and info.name');
+    const data = NamespaceRecord.encode(record).finish();
+    await this.write(() => {
+      try {
+        this.s.insertNamespace.run(id, name, data);
+      } catch (err) {
+        if (isConstraintError(err)) throw new NamespaceAlreadyExistsError(`namespace ${name} (id ${id}) already exists`);
+        throw err;
       }
-      throw err;
-    }
+    });
   }
 
   async getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
-    const row = this.stmt.namespaceByName.get(name) as Row | undefined;
-    return row ? NamespaceRecord.decode(row.data as Uint8Array) : undefined;
+    const data = this.s.namespaceByName.get(name) as Uint8Array | undefined;
+    return data ? NamespaceRecord.decode(data) : undefined;
   }
 
   async getNamespaceById(id: string): Promise<NamespaceRecord | undefined> {
-    const row = this.stmt.namespaceById.get(id) as Row | undefined;
-    return row ? NamespaceRecord.decode(row.data as Uint8Array) : undefined;
+    const data = this.s.namespaceById.get(id) as Uint8Array | undefined;
+    return data ? NamespaceRecord.decode(data) : undefined;
   }
 
   async listNamespaces(): Promise<NamespaceRecord[]> {
-    return (this.stmt.allNamespaces.all() as Row[]).map((r) => NamespaceRecord.decode(r.data as Uint8Array));
+    return (this.s.allNamespaces.all() as Uint8Array[]).map((data) => NamespaceRecord.decode(data));
   }
 
   // --- shards
 
   async acquireShard(shardId: number, owner: string, leaseMs: number): Promise<ShardLease> {
-    return this.db
-      .transaction((): ShardLease => {
-        const expires = Date.now() + leaseMs;
-        const row = this.stmt.getShard.get(shardId) as Row | undefined;
-        if (!row) {
-          this.stmt.insertShard.run(shardId, 1, owner, expires);
-          return { shardId, rangeId: 1, owner, leaseExpiresAt: new Date(expires) };
-        }
-        const rangeId = Number(row.range_id) + 1;
-        this.stmt.updateShard.run(rangeId, owner, expires, shardId, row.range_id);
-        return { shardId, rangeId, owner, leaseExpiresAt: new Date(expires) };
-      })
-      .immediate();
+    return this.write(() => {
+      const leaseExpiresAt = Date.now() + leaseMs;
+      const rangeId = this.s.acquireShard.get(shardId, owner, leaseExpiresAt) as number;
+      return { shardId, rangeId, owner, leaseExpiresAt: new Date(leaseExpiresAt) };
+    });
   }
 
   async renewShard(shardId: number, rangeId: number, owner: string, leaseMs: number): Promise<ShardLease> {
-    const expires = Date.now() + leaseMs;
-    const result = this.stmt.renewShard.run(expires, owner, shardId, rangeId);
-    if (result.changes !== 1) throw new ShardOwnershipLostError(shardId);
-    return { shardId, rangeId, owner, leaseExpiresAt: new Date(expires) };
+    return this.write(() => {
+      const leaseExpiresAt = Date.now() + leaseMs;
+      if (this.s.renewShard.run(owner, leaseExpiresAt, shardId, rangeId).changes !== 1) throw this.shardLost(shardId, rangeId);
+      return { shardId, rangeId, owner, leaseExpiresAt: new Date(leaseExpiresAt) };
+    });
   }
 
   async getShard(shardId: number): Promise<ShardLease | undefined> {
-    const row = this.stmt.getShard.get(shardId) as Row | undefined;
+    const row = this.s.getShard.get(shardId) as [number, string, number] | undefined;
     if (!row) return undefined;
-    return {
+    return { shardId, rangeId: row[0], owner: row[1], leaseExpiresAt: new Date(row[2]) };
+  }
+
+  private shardLost(shardId: number, rangeId: number): ShardOwnershipLostError {
+    const found = this.s.shardRangeId.get(shardId) as number | undefined;
+    return new ShardOwnershipLostError(
       shardId,
-      rangeId: Number(row.range_id),
-      owner: String(row.owner),
-      leaseExpiresAt: new Date(Number(row.lease_expires_at)),
-    };
+      `shard ${shardId} ownership lost: writer holds range id ${rangeId}, the shard ${found === undefined ? 'was never acquired' : `is at ${found}`}`,
+    );
   }
 
   // --- executions
@@ -195,146 +264,194 @@ class SqliteStore implements Store {
   }
 
   private readCurrent(namespaceId: string, workflowId: string): CurrentExecutionRecord | undefined {
-    const row = this.stmt.getCurrent.get(namespaceId, workflowId) as Row | undefined;
+    const row = this.s.getCurrent.get(namespaceId, workflowId) as [string, string, string, number] | undefined;
     if (!row) return undefined;
-    return {
-      namespaceId,
-      workflowId,
-      runId: String(row.run_id),
-      firstExecutionRunId: String(row.first_execution_run_id),
-      startRequestId: String(row.start_request_id),
-      status: Number(row.status),
-    };
+    return { namespaceId, workflowId, runId: row[0], firstExecutionRunId: row[1], startRequestId: row[2], status: row[3] };
   }
 
   async getExecution(key: ExecutionKey): Promise<ExecutionSnapshot | undefined> {
-    const row = this.stmt.getExecution.get(key.namespaceId, key.workflowId, key.runId) as Row | undefined;
+    const row = this.s.getExecution.get(key.namespaceId, key.workflowId, key.runId) as [number, Uint8Array] | undefined;
     if (!row) return undefined;
-    return { mutableState: MutableState.decode(row.state as Uint8Array), dbVersion: Number(row.db_version) };
+    return { dbVersion: row[0], mutableState: MutableState.decode(row[1]) };
   }
 
   async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
-    // Encode outside the transaction: it holds the write lock for as short a time as possible.
-    const state = MutableState.encode(write.mutableState).finish();
-    const events = write.newEvents.map((e) => ({ id: e.eventId, data: HistoryEvent.encode(e).finish() }));
-    const transfers = write.transferTasks.map((t) => TransferTask.encode(t).finish());
-    const timers = write.timerTasks.map((t) => ({ fireTime: t.fireTime!.getTime(), data: TimerTask.encode(t).finish() }));
-    const { namespaceId, workflowId, runId } = write.key;
-    return this.db
-      .transaction((): ExecutionWriteResult => {
-        const shard = this.stmt.shardRange.get(write.shardId) as Row | undefined;
-        if (!shard || Number(shard.range_id) !== write.rangeId) throw new ShardOwnershipLostError(write.shardId);
-        this.applyCurrentExecution(write);
-        if (write.expectedDbVersion === 0) {
-          try {
-            this.stmt.insertExecution.run(namespaceId, workflowId, runId, state);
-          } catch (err) {
-            if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new ConditionFailedError('execution already exists');
-            throw err;
-          }
-        } else {
-          const result = this.stmt.updateExecution.run(write.expectedDbVersion + 1, state, namespaceId, workflowId, runId, write.expectedDbVersion);
-          if (result.changes !== 1) throw new ConditionFailedError(`execution ${workflowId}/${runId} changed since it was read`);
-        }
-        for (const event of events) this.stmt.insertEvent.run(namespaceId, workflowId, runId, event.id, event.data);
-        const transferTaskIds = transfers.map((data) => {
-          const taskId = this.nextId(`transfer/${write.shardId}`);
-          this.stmt.insertTransfer.run(write.shardId, taskId, data);
-          return taskId;
-        });
-        const timerTaskIds = timers.map((timer) => {
-          const taskId = this.nextId(`timer/${write.shardId}`);
-          this.stmt.insertTimer.run(write.shardId, timer.fireTime, taskId, timer.data);
-          return taskId;
-        });
-        return { dbVersion: write.expectedDbVersion + 1, transferTaskIds, timerTaskIds };
-      })
-      .immediate();
+    validateWrite(write);
+    // Encode before taking the write lock, once.
+    const encoded: EncodedExecutionWrite = {
+      state: MutableState.encode(write.mutableState).finish(),
+      events: write.newEvents.map((event) => ({ eventId: event.eventId, data: HistoryEvent.encode(event).finish() })),
+      transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
+      timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
+    };
+    return this.write(() => this.applyExecutionWrite(write, encoded));
   }
 
-  private applyCurrentExecution(write: ExecutionWrite): void {
-    const change = write.currentExecution;
-    if (!change) return;
-    const r = change.record;
-    const found = this.readCurrent(r.namespaceId, r.workflowId);
-    switch (change.mode) {
-      case 'create':
-        if (found) throw new CurrentExecutionConflictError(found);
-        this.stmt.insertCurrent.run(r.namespaceId, r.workflowId, r.runId, r.firstExecutionRunId, r.startRequestId, r.status);
-        return;
-      case 'replace':
-        if (!found || found.runId !== change.expectedRunId) throw new CurrentExecutionConflictError(found);
-        this.stmt.replaceCurrent.run(r.runId, r.firstExecutionRunId, r.startRequestId, r.status, r.namespaceId, r.workflowId, change.expectedRunId);
-        return;
-      case 'update':
-        if (!found || found.runId !== r.runId) throw new CurrentExecutionConflictError(found);
-        this.stmt.replaceCurrent.run(r.runId, r.firstExecutionRunId, r.startRequestId, r.status, r.namespaceId, r.workflowId, r.runId);
-        return;
+  /** Runs inside a transaction; any throw rolls all of it back. */
+  private applyExecutionWrite(write: ExecutionWrite, encoded: EncodedExecutionWrite): ExecutionWriteResult {
+    const s = this.s;
+    const { shardId, rangeId, key, expectedDbVersion } = write;
+    const { namespaceId, workflowId, runId } = key;
+
+    // 1. Fencing; when the write has tasks, the same statement allocates their ids.
+    const taskCount = encoded.transfers.length + encoded.timers.length;
+    let nextTaskId = 0;
+    if (taskCount > 0) {
+      const lastTaskId = s.allocateTaskIds.get(taskCount, shardId, rangeId) as number | undefined;
+      if (lastTaskId === undefined) throw this.shardLost(shardId, rangeId);
+      nextTaskId = lastTaskId - taskCount + 1;
+    } else if ((s.shardRangeId.get(shardId) as number | undefined) !== rangeId) {
+      throw this.shardLost(shardId, rangeId);
     }
-  }
 
-  private nextId(sequence: string): number {
-    const row = this.stmt.nextSequence.get(sequence, 1) as Row;
-    return Number(row.value);
+    // 2. The execution row's version.
+    if (expectedDbVersion === 0) {
+      if (s.insertExecution.run(namespaceId, workflowId, runId, encoded.state).changes !== 1) {
+        throw new ConditionFailedError(`execution ${keyString(key)} already exists`);
+      }
+    } else if (s.updateExecution.run(expectedDbVersion + 1, encoded.state, namespaceId, workflowId, runId, expectedDbVersion).changes !== 1) {
+      const found = s.executionVersion.get(namespaceId, workflowId, runId) as number | undefined;
+      throw new ConditionFailedError(
+        found === undefined
+          ? `execution ${keyString(key)} does not exist`
+          : `execution ${keyString(key)} is at dbVersion ${found}, the write expected ${expectedDbVersion}`,
+      );
+    }
+
+    // 3. The current-execution row.
+    const change = write.currentExecution;
+    if (change) {
+      const found = this.readCurrent(namespaceId, workflowId);
+      const r = change.record;
+      switch (change.mode) {
+        case 'create':
+          if (found) throw new CurrentExecutionConflictError(found);
+          s.insertCurrent.run(namespaceId, workflowId, runId, r.firstExecutionRunId, r.startRequestId, r.status);
+          break;
+        case 'replace':
+          if (!found || found.runId !== change.expectedRunId || found.status === RUNNING) throw new CurrentExecutionConflictError(found);
+          s.updateCurrent.run(runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId);
+          break;
+        case 'update':
+          if (!found || found.runId !== runId) throw new CurrentExecutionConflictError(found);
+          s.updateCurrent.run(runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId);
+          break;
+      }
+    }
+
+    // 4. Events: an id already stored (or repeated in this write) fails the whole write.
+    for (const event of encoded.events) {
+      try {
+        s.insertEvent.run(namespaceId, workflowId, runId, event.eventId, event.data);
+      } catch (err) {
+        if (isConstraintError(err)) throw new ConditionFailedError(`event ${event.eventId} of ${keyString(key)} already exists`);
+        throw err;
+      }
+    }
+
+    // 5. Tasks, with the ids allocated in step 1: transfer tasks first, then timer tasks.
+    const transferTaskIds: number[] = [];
+    for (const data of encoded.transfers) {
+      const taskId = nextTaskId++;
+      s.insertTransfer.run(shardId, taskId, data);
+      transferTaskIds.push(taskId);
+    }
+    const timerTaskIds: number[] = [];
+    for (const timer of encoded.timers) {
+      const taskId = nextTaskId++;
+      s.insertTimer.run(shardId, timer.fireTime, taskId, timer.data);
+      timerTaskIds.push(taskId);
+    }
+    return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
   }
 
   async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {
-    const rows = this.stmt.readEvents.all(key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, maxEvents) as Row[];
-    return rows.map((r) => HistoryEvent.decode(r.data as Uint8Array));
+    if (fromEventId >= toEventId) return [];
+    const rows = this.s.readEvents.all(key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxEvents)) as Uint8Array[];
+    return rows.map((data) => HistoryEvent.decode(data));
   }
 
   // --- history queues
 
   async getTransferTasks(shardId: number, afterTaskId: number, limit: number): Promise<StoredTransferTask[]> {
-    const rows = this.stmt.readTransfer.all(shardId, afterTaskId, limit) as Row[];
-    return rows.map((r) => ({ taskId: Number(r.task_id), task: TransferTask.decode(r.data as Uint8Array) }));
+    const rows = this.s.readTransfers.all(shardId, afterTaskId, sqlLimit(limit)) as Array<[number, Uint8Array]>;
+    return rows.map(([taskId, data]) => ({ taskId, task: TransferTask.decode(data) }));
   }
 
   async deleteTransferTask(shardId: number, taskId: number): Promise<void> {
-    this.stmt.deleteTransfer.run(shardId, taskId);
+    await this.write(() => this.s.deleteTransfer.run(shardId, taskId));
   }
 
   async getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]> {
-    const rows = this.stmt.readTimers.all(shardId, upTo.getTime(), limit) as Row[];
-    return rows.map((r) => ({
-      taskId: Number(r.task_id),
-      fireTime: new Date(Number(r.fire_time)),
-      task: TimerTask.decode(r.data as Uint8Array),
-    }));
+    const rows = this.s.readTimers.all(shardId, upTo.getTime(), sqlLimit(limit)) as Array<[number, number, Uint8Array]>;
+    return rows.map(([taskId, fireTime, data]) => ({ taskId, fireTime: new Date(fireTime), task: TimerTask.decode(data) }));
   }
 
   async deleteTimerTask(shardId: number, taskId: number): Promise<void> {
-    this.stmt.deleteTimer.run(shardId, taskId);
+    await this.write(() => this.s.deleteTimer.run(shardId, taskId));
   }
 
   async nextTimerFireTime(shardId: number): Promise<Date | undefined> {
-    const row = this.stmt.nextTimer.get(shardId) as Row | undefined;
-    return row?.t == null ? undefined : new Date(Number(row.t));
+    const fireTime = this.s.nextTimer.get(shardId) as number | undefined;
+    return fireTime === undefined ? undefined : new Date(fireTime);
   }
 
   // --- matching backlogs
 
   async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number> {
+    checkKind(kind);
     const data = TaskQueueTask.encode(task).finish();
-    return this.db
-      .transaction(() => {
-        const taskId = this.nextId(`queue/${namespaceId}/${kind}/${taskQueue}`);
-        this.stmt.insertQueueTask.run(namespaceId, taskQueue, kind, taskId, data);
-        return taskId;
-      })
-      .immediate();
+    return this.write(() => {
+      const taskId = this.s.nextQueueTaskId.get(namespaceId, taskQueue, kind) as number;
+      this.s.insertQueueTask.run(namespaceId, taskQueue, kind, taskId, data);
+      return taskId;
+    });
   }
 
-  async getTaskQueueTasks(namespaceId: string, taskQueue: string, kind: TaskQueueKind, afterTaskId: number, limit: number): Promise<StoredTaskQueueTask[]> {
-    const rows = this.stmt.readQueueTasks.all(namespaceId, taskQueue, kind, afterTaskId, limit) as Row[];
-    return rows.map((r) => ({ taskId: Number(r.task_id), task: TaskQueueTask.decode(r.data as Uint8Array) }));
+  async getTaskQueueTasks(
+    namespaceId: string,
+    taskQueue: string,
+    kind: TaskQueueKind,
+    afterTaskId: number,
+    limit: number,
+  ): Promise<StoredTaskQueueTask[]> {
+    const rows = this.s.readQueueTasks.all(namespaceId, taskQueue, kind, afterTaskId, sqlLimit(limit)) as Array<[number, Uint8Array]>;
+    return rows.map(([taskId, data]) => ({ taskId, task: TaskQueueTask.decode(data) }));
   }
 
   async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void> {
-    this.stmt.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId);
+    await this.write(() => this.s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.committer?.flush();
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // Only a planner-statistics refresh; never a reason to fail closing.
+    }
+    this.db.close();
   }
+}
+
+function validateWrite(write: ExecutionWrite): void {
+  const { key, expectedDbVersion } = write;
+  if (!Number.isSafeInteger(expectedDbVersion) || expectedDbVersion < 0) {
+    throw new Error(`expectedDbVersion must be a non-negative integer, got ${expectedDbVersion}`);
+  }
+  const record = write.currentExecution?.record;
+  if (
+    record &&
+    (record.namespaceId !== key.namespaceId || record.workflowId !== key.workflowId || record.runId !== key.runId)
+  ) {
+    throw new Error(`current-execution record ${keyString(record)} does not describe the run written, ${keyString(key)}`);
+  }
+  for (const task of write.timerTasks) {
+    if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);
+  }
+}
+
+function checkKind(kind: TaskQueueKind): void {
+  if (kind !== 'workflow' && kind !== 'activity') throw new Error(`unknown task queue kind ${String(kind)}`);
 }

@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
+import { startKairosDev, type KairosDev } from '../src/harness/servers';
+
+const workflowsPath = require.resolve('../workflows/durability.ts');
+
+describe('durability: start-dev on a file survives SIGKILL', () => {
+  let kairos: KairosDev | undefined;
+
+  afterAll(async () => {
+    await kairos?.stop();
+  });
+
+  it('completes a workflow whose server was killed while its activity ran, without duplicate events', async () => {
+    kairos = await startKairosDev();
+    const server = kairos;
+    let activityStarted!: () => void;
+    const started = new Promise<void>((resolve) => (activityStarted = resolve));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const activities = {
+      async waitForGate(label: string) {
+        activityStarted();
+        await gate;
+        return `${label} done`;
+      },
+    };
+    const suffix = `${Date.now()}`;
+    const taskQueue = `durability-${suffix}`;
+    const workflowId = `durability-wf-${suffix}`;
+
+    const result = await withWorker({ address: server.address, taskQueue, workflowsPath, activities }, async (client) => {
+      const handle = await client.workflow.start('gatedActivity', { taskQueue, workflowId, args: ['crash'] });
+      await started;
+      // A crash: no shutdown, no flushing. The workflow and the activity's started state must be on disk.
+      await server.kill('SIGKILL');
+      await server.restart();
+      openGate();
+      return await handle.result();
+    });
+
+    expect(result).toBe('crash done');
+    const history = await fetchHistory(server.address, workflowId);
+    const ids = (history.events ?? []).map((e) => Number(e.eventId));
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const types = eventTypes(history);
+    for (const once of ['WorkflowExecutionStarted', 'ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowExecutionCompleted']) {
+      expect(types.filter((t) => t === once), once).toHaveLength(1);
+    }
+    expect(types[types.length - 1]).toBe('WorkflowExecutionCompleted');
+    const scheduledAt = types.indexOf('ActivityTaskScheduled');
+    expect(types.slice(scheduledAt, scheduledAt + 3)).toEqual(['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']);
+  });
+});
