@@ -153,3 +153,20 @@ describe('bad input gets Temporal’s errors and changes nothing', () => {
     expect(err.code).toBe(Code.NOT_FOUND);
   });
 });
+
+describe('task polls need a deadline, as Temporal requires', () => {
+  it('a poll without a deadline → INVALID_ARGUMENT "Context timeout is not set."', async () => {
+    const kairos = await startKairosDev({ dbFile: ':memory:' });
+    const connection = await Connection.connect({ address: kairos.address });
+    try {
+      const err = await grpcError(
+        connection.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: 'no-deadline' }, identity: 'x' }),
+      );
+      expect(err.code).toBe(Code.INVALID_ARGUMENT);
+      expect(err.details).toBe('Context timeout is not set.');
+    } finally {
+      await connection.close();
+      await kairos.stop();
+    }
+  });
+});

@@ -1,9 +1,22 @@
-import type { CallContext } from 'nice-grpc-common';
+import { Status, type CallContext } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
 
 /** Temporal answers an empty poll this long before the caller's deadline, so it arrives in time. */
 export const LONG_POLL_TAIL_ROOM_MS = 1_000;
 /** Longest a task poll waits when the caller sets no deadline (Temporal's matching default). */
 export const MAX_POLL_WAIT_MS = 60_000;
+
+/** Temporal refuses long polls whose deadline leaves less than this. */
+export const MIN_LONG_POLL_TIMEOUT_MS = 2_000;
+
+/** Temporal requires a deadline on task polls and refuses very short ones. */
+export function requirePollDeadline(context: CallContext, receivedAt: number): void {
+  const deadline = (context as CallContext & { deadline?: Date }).deadline;
+  if (!deadline) throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is not set.');
+  if (deadline.getTime() - receivedAt < MIN_LONG_POLL_TIMEOUT_MS) {
+    throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is too short.');
+  }
+}
 
 /**
  * How long a poll may wait: until shortly before the caller's deadline. The deadline is read

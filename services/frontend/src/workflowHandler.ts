@@ -10,7 +10,7 @@ import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@
 import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
-import { pollWaitMs } from './pollDeadline';
+import { pollWaitMs, requirePollDeadline } from './pollDeadline';
 import { invalid, requireNonEmpty, requireNonNegative } from './validation';
 
 export interface FrontendDeps {
@@ -39,6 +39,19 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
   function pollSignal(context: CallContext): AbortSignal {
     return AbortSignal.any([context.signal, deps.shutdownSignal]);
+  }
+
+  /**
+   * Runs a long poll against another service. If it was cut short by our shutdown (or the caller
+   * leaving), the answer is the empty response, never an error: workers treat errors as fatal.
+   */
+  async function longPoll<T>(signal: AbortSignal, call: () => Promise<T>, empty: () => T): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (signal.aborted) return empty();
+      throw err;
+    }
   }
 
   const implemented: Partial<WorkflowServiceImplementation> = {
@@ -98,8 +111,20 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async getWorkflowExecutionHistory(request, context) {
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
-      const res = await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal: context.signal });
-      return res.response!;
+      if (!request.waitNewEvent) {
+        return (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal: context.signal })).response!;
+      }
+      // A waiting read ends (empty, with a token to continue) when the server shuts down.
+      const signal = pollSignal(context);
+      return longPoll(
+        signal,
+        async () => (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal })).response!,
+        () => {
+          // Only the history service can mint a continuation token; a retryable status lets the
+          // client's retry reach a live frontend.
+          throw new ApiError(Status.UNAVAILABLE, 'frontend is shutting down');
+        },
+      );
     },
 
     async describeWorkflowExecution(request) {
@@ -113,11 +138,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const receivedAt = Date.now();
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
-      const res = await matching.pollWorkflowTaskQueue(
-        { namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) },
-        { signal: pollSignal(context) },
+      requirePollDeadline(context, receivedAt);
+      const signal = pollSignal(context);
+      const empty = () => api.PollWorkflowTaskQueueResponse.fromPartial({});
+      const res = await longPoll(
+        signal,
+        () => matching.pollWorkflowTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
+        () => ({ response: undefined }),
       );
-      return res.response ?? api.PollWorkflowTaskQueueResponse.fromPartial({});
+      return res.response ?? empty();
     },
 
     async respondWorkflowTaskCompleted(request) {
@@ -138,11 +167,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const receivedAt = Date.now();
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
-      const res = await matching.pollActivityTaskQueue(
-        { namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) },
-        { signal: pollSignal(context) },
+      requirePollDeadline(context, receivedAt);
+      const signal = pollSignal(context);
+      const empty = () => api.PollActivityTaskQueueResponse.fromPartial({});
+      const res = await longPoll(
+        signal,
+        () => matching.pollActivityTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
+        () => ({ response: undefined }),
       );
-      return res.response ?? api.PollActivityTaskQueueResponse.fromPartial({});
+      return res.response ?? empty();
     },
 
     async recordActivityTaskHeartbeat(request) {
