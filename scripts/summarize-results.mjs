@@ -10,6 +10,11 @@ if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
+  // A test file that failed to load has no failing test of its own: count it as one failure.
+  for (const file of report.testResults ?? []) {
+    const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed').length;
+    if (file.status === 'failed' && failedTests === 0) failed += 1;
+  }
   if (report.numTotalTests === 0) failed += 1;
 } else {
   console.error(`missing ${vitestJson}`);

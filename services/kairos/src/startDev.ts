@@ -56,7 +56,14 @@ export async function startDev(options: StartDevOptions): Promise<void> {
   const address = `${options.ip}:${options.port}`;
   await frontend.server.listen(address);
   logger.info('Kairos dev server started', { address, namespaces: options.namespaces });
-  process.stdout.write(`Kairos dev server listening on ${address} (namespaces: ${options.namespaces.join(', ')})\n`);
+  const where = options.dbFilename === ':memory:' ? 'in memory (lost on exit)' : options.dbFilename;
+  const shownPragmas = Object.entries(pragmas).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  process.stdout.write(
+    `Kairos dev server listening on ${address}\n` +
+      `  namespaces: ${options.namespaces.join(', ')}\n` +
+      `  store: SQLite ${where}\n` +
+      `  pragmas: ${shownPragmas}\n`,
+  );
 
   onShutdownSignal(logger, async () => {
     frontend.beginShutdown();
