@@ -15,6 +15,8 @@ if (existsSync(vitestJson)) {
     const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed').length;
     if (file.status === 'failed' && failedTests === 0) failed += 1;
   }
+  // Skipped or todo tests are unfinished work: they count as failures, as pytest's skips do.
+  failed += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   if (report.numTotalTests === 0) failed += 1;
 } else {
   console.error(`missing ${vitestJson}`);

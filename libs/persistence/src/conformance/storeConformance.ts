@@ -1003,7 +1003,9 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
       });
     });
 
-    describe.skipIf(!harness.reopen)('durability across close and reopen', () => {
+    // Registered only for stores whose database outlives them: an in-memory store has nothing to
+    // reopen, and a skipped test would read as unfinished work.
+    (harness.reopen ? describe : () => undefined)('durability across close and reopen', () => {
       it('keeps every record, and fencing, versions and sequences continue', async () => {
         const { store, rangeId } = await openWithShard();
         const ns = namespaceRecord('orders');
