@@ -4,6 +4,7 @@ import { addMs, durationToMs } from '@kairos/domain';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { BadCommandAttributesError, closeActivity, scheduleActivity } from './activities';
 import { ExecutionUpdate } from './executionUpdate';
+import { materializeTransientWorkflowTask } from './workflowTasks';
 import {
   Command,
   CommandType,
@@ -51,6 +52,7 @@ export function applyCommands(
     );
   }
 
+  materializeTransientWorkflowTask(update, request.identity);
   const completed = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
     workflowTaskCompletedEventAttributes: {
       scheduledEventId: task.scheduledEventId,

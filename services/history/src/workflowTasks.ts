@@ -1,8 +1,9 @@
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
-import { ExecutionUpdate } from './executionUpdate';
 import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import { ExecutionUpdate } from './executionUpdate';
 import {
   EventType,
+  HistoryEvent,
   TaskQueue,
   TaskQueueKind,
   TimeoutType,
@@ -10,50 +11,69 @@ import {
   TransferTaskKind,
   WorkflowTaskFailedCause,
   WorkflowTaskInfo,
+  type Failure,
 } from './protos';
+
+/*
+ * Workflow task lifecycle, as Temporal runs it:
+ * - Attempt 1 writes WorkflowTaskScheduled when scheduled and WorkflowTaskStarted when started.
+ * - After a failure or timeout the next attempts are "transient": their Scheduled/Started events
+ *   are shown to the worker but written only if the attempt completes, and a failing transient
+ *   attempt writes nothing, so a workflow stuck on a bug does not grow its history.
+ * - If other events arrive before a transient task starts, it becomes a normal task (attempt 1).
+ * - A failure while the run is sticky clears stickiness and retries at attempt 1 on the normal queue.
+ */
+
+function currentAttempt(update: ExecutionUpdate): number {
+  return Math.max(update.info.workflowTaskAttempt, 1);
+}
 
 /** The queue the next workflow task goes to: the worker's sticky queue while the run is sticky. */
 function nextWorkflowTaskQueue(update: ExecutionUpdate): { queue: TaskQueue; sticky: boolean } {
   const info = update.info;
   if (info.stickyTaskQueue) {
     return {
-      queue: TaskQueue.fromPartial({
-        name: info.stickyTaskQueue,
-        kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY,
-        normalName: info.taskQueue!.name,
-      }),
+      queue: TaskQueue.fromPartial({ name: info.stickyTaskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: info.taskQueue!.name }),
       sticky: true,
     };
   }
-  return { queue: TaskQueue.fromPartial({ name: info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }), sticky: false };
+  return { queue: normalQueue(update), sticky: false };
+}
+
+function normalQueue(update: ExecutionUpdate): TaskQueue {
+  return TaskQueue.fromPartial({ name: update.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
 }
 
 /**
  * Schedules a workflow task unless one is already scheduled or started, or the run is closed.
  * Returns whether a task was scheduled.
  */
-export function scheduleWorkflowTask(update: ExecutionUpdate, attempt = 1): boolean {
+export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
   if (!update.isOpen || update.state.workflowTask) return false;
   const info = update.info;
-  const { queue, sticky } = nextWorkflowTaskQueue(update);
-  const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: {
-      taskQueue: queue,
-      startToCloseTimeout: info.workflowTaskTimeout,
-      attempt,
-    },
-  });
+  // New events make the next task a normal one: the worker must see them in a real task.
+  if (update.flushBufferedEvents()) info.workflowTaskAttempt = 1;
+  const attempt = currentAttempt(update);
+  const transient = attempt > 1;
+  const { queue, sticky } = transient ? { queue: normalQueue(update), sticky: false } : nextWorkflowTaskQueue(update);
+  let scheduledEventId = update.state.nextEventId;
+  if (!transient) {
+    scheduledEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+      workflowTaskScheduledEventAttributes: { taskQueue: queue, startToCloseTimeout: info.workflowTaskTimeout, attempt },
+    }).eventId;
+  }
   update.state.workflowTask = WorkflowTaskInfo.fromPartial({
-    scheduledEventId: event.eventId,
+    scheduledEventId,
     startedEventId: 0,
     attempt,
     taskQueue: queue,
     scheduledTime: update.now,
     startToCloseTimeout: info.workflowTaskTimeout,
+    transient,
   });
   update.addTransferTask({
     kind: TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK,
-    scheduledEventId: event.eventId,
+    scheduledEventId,
     taskQueue: queue,
     attempt,
     scheduleToStartTimeout: sticky ? info.stickyScheduleToStartTimeout : undefined,
@@ -64,7 +84,7 @@ export function scheduleWorkflowTask(update: ExecutionUpdate, attempt = 1): bool
     update.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT,
       fireTime: addMs(update.now, durationToMs(info.stickyScheduleToStartTimeout)),
-      eventId: event.eventId,
+      eventId: scheduledEventId,
       attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
     });
@@ -73,26 +93,28 @@ export function scheduleWorkflowTask(update: ExecutionUpdate, attempt = 1): bool
 }
 
 /** Records the scheduled workflow task as started by a poller and arms its start-to-close timer. */
-export function startWorkflowTask(
-  update: ExecutionUpdate,
-  requestId: string,
-  identity: string,
-  workerVersion?: WorkerVersionStamp,
-): number {
+export function startWorkflowTask(update: ExecutionUpdate, requestId: string, identity: string, workerVersion?: WorkerVersionStamp): void {
   const task = update.state.workflowTask!;
-  const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-    workflowTaskStartedEventAttributes: {
-      scheduledEventId: task.scheduledEventId,
-      identity,
-      requestId,
-      historySizeBytes: update.info.historySizeBytes,
-      workerVersion,
-    },
-  });
-  task.startedEventId = event.eventId;
+  if (task.transient && task.scheduledEventId !== update.state.nextEventId) {
+    // Events were written since this transient task was scheduled: it becomes a normal task.
+    task.transient = false;
+    task.attempt = 1;
+    update.info.workflowTaskAttempt = 1;
+    task.scheduledEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+      workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(update), startToCloseTimeout: task.startToCloseTimeout, attempt: 1 },
+    }).eventId;
+  }
   task.startedTime = update.now;
   task.requestId = requestId;
   task.identity = identity;
+  task.workerVersion = workerVersion;
+  if (task.transient) {
+    task.startedEventId = task.scheduledEventId + 1;
+  } else {
+    task.startedEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+      workflowTaskStartedEventAttributes: startedAttributes(update, task, identity),
+    }).eventId;
+  }
   update.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT,
     fireTime: addMs(update.now, durationToMs(task.startToCloseTimeout)),
@@ -100,53 +122,118 @@ export function startWorkflowTask(
     attempt: task.attempt,
     timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
   });
-  return event.eventId;
 }
 
-/** Ends the started workflow task unsuccessfully and schedules the next attempt on the normal queue. */
-export function failWorkflowTask(
-  update: ExecutionUpdate,
-  cause: WorkflowTaskFailedCause,
-  failure: Parameters<typeof buildFailedAttributes>[3],
-  identity: string,
-): void {
+function startedAttributes(update: ExecutionUpdate, task: WorkflowTaskInfo, identity: string) {
+  return {
+    scheduledEventId: task.scheduledEventId,
+    identity,
+    requestId: task.requestId,
+    historySizeBytes: update.info.historySizeBytes,
+    workerVersion: task.workerVersion,
+  };
+}
+
+/**
+ * The Scheduled and Started events of a started transient task, as the worker is shown them
+ * (they are not in the store until the task completes).
+ */
+export function transientWorkflowTaskEvents(update: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined; historySizeBytes: number } }): HistoryEvent[] {
+  const task = update.state.workflowTask;
+  if (!task?.transient || task.startedEventId === 0) return [];
+  return [
+    HistoryEvent.fromPartial({
+      eventId: task.scheduledEventId,
+      eventTime: task.scheduledTime,
+      eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      workflowTaskScheduledEventAttributes: {
+        taskQueue: { name: update.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        startToCloseTimeout: task.startToCloseTimeout,
+        attempt: task.attempt,
+      },
+    }),
+    HistoryEvent.fromPartial({
+      eventId: task.startedEventId,
+      eventTime: task.startedTime,
+      eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        identity: task.identity,
+        requestId: task.requestId,
+        historySizeBytes: update.info.historySizeBytes,
+        workerVersion: task.workerVersion,
+      },
+    }),
+  ];
+}
+
+/** A transient task that completes gets its Scheduled and Started events written now. */
+export function materializeTransientWorkflowTask(update: ExecutionUpdate, identity: string): void {
   const task = update.state.workflowTask!;
-  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
-    workflowTaskFailedEventAttributes: buildFailedAttributes(task, cause, identity, failure),
+  if (!task.transient) return;
+  const scheduled = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+    workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(update), startToCloseTimeout: task.startToCloseTimeout, attempt: task.attempt },
   });
-  retryWorkflowTask(update, task.attempt + 1);
+  scheduled.eventTime = task.scheduledTime;
+  const started = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+    workflowTaskStartedEventAttributes: startedAttributes(update, task, identity),
+  });
+  started.eventTime = task.startedTime;
+  task.transient = false;
 }
 
-function buildFailedAttributes(
-  task: WorkflowTaskInfo,
-  cause: WorkflowTaskFailedCause,
-  identity: string,
-  failure: import('./protos').Failure | undefined,
-) {
-  return { scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId, cause, failure, identity };
+/** Ends the started workflow task unsuccessfully (worker-reported failure). */
+export function failWorkflowTask(update: ExecutionUpdate, cause: WorkflowTaskFailedCause, failure: Failure | undefined, identity: string): void {
+  const task = update.state.workflowTask!;
+  if (!task.transient) {
+    update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        startedEventId: task.startedEventId,
+        cause,
+        failure,
+        identity,
+        workerVersion: task.workerVersion,
+      },
+    });
+  }
+  retryWorkflowTask(update, true);
 }
 
 /** Start-to-close or sticky schedule-to-start timeout of the current workflow task. */
 export function timeOutWorkflowTask(update: ExecutionUpdate, timeoutType: TimeoutType): void {
   const task = update.state.workflowTask!;
-  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
-    workflowTaskTimedOutEventAttributes: {
-      scheduledEventId: task.scheduledEventId,
-      startedEventId: timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START ? 0 : task.startedEventId,
-      timeoutType,
-    },
-  });
-  // A sticky schedule-to-start timeout is not the worker's fault: the attempt stays.
-  retryWorkflowTask(update, timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START ? task.attempt : task.attempt + 1);
+  const scheduleToStart = timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+  if (!task.transient) {
+    update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+      workflowTaskTimedOutEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        startedEventId: scheduleToStart ? 0 : task.startedEventId,
+        timeoutType,
+      },
+    });
+  }
+  // A sticky schedule-to-start timeout is not the worker's fault: the attempt does not grow.
+  retryWorkflowTask(update, !scheduleToStart);
 }
 
-function retryWorkflowTask(update: ExecutionUpdate, attempt: number): void {
+function retryWorkflowTask(update: ExecutionUpdate, incrementAttempt: boolean): void {
+  const info = update.info;
+  const attempt = currentAttempt(update);
   update.state.workflowTask = undefined;
-  // The worker that failed or vanished may have lost its cache: go back to the normal queue.
-  clearStickiness(update);
-  // Events buffered during the failed task are written now; the next task sees them.
-  update.flushBufferedEvents();
-  scheduleWorkflowTask(update, attempt);
+  if (info.stickyTaskQueue) {
+    // The sticky worker may have lost its cache: retry once on the normal queue as a fresh task.
+    clearStickiness(update);
+    info.workflowTaskAttempt = 1;
+  } else {
+    info.workflowTaskAttempt = incrementAttempt ? attempt + 1 : attempt;
+  }
+  scheduleWorkflowTask(update);
+}
+
+/** After a successful completion the next task starts counting again. */
+export function resetWorkflowTaskAttempt(update: ExecutionUpdate): void {
+  update.info.workflowTaskAttempt = 1;
 }
 
 export function clearStickiness(update: ExecutionUpdate): void {

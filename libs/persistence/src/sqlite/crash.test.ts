@@ -26,6 +26,8 @@ interface Committed {
 interface ChildRun {
   committed: Committed[];
   queued: number[];
+  /** The child's `await store.close()` returned. */
+  closed: boolean;
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
@@ -37,12 +39,13 @@ function runChild(filename: string, batches: number | 'forever', perBatch: numbe
     const child: ChildProcess = spawn(process.execPath, [CHILD, filename, String(batches), String(perBatch)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const run: ChildRun = { committed: [], queued: [], code: null, signal: null, stderr: '' };
+    const run: ChildRun = { committed: [], queued: [], closed: false, code: null, signal: null, stderr: '' };
     let killed = false;
     child.stderr!.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('committed ')) run.committed.push(JSON.parse(line.slice('committed '.length)) as Committed);
       else if (line.startsWith('queued ')) run.queued.push(Number(line.slice('queued '.length)));
+      else if (line === 'closed') run.closed = true;
       if (killAfter !== undefined && !killed && run.committed.length >= killAfter) {
         killed = true;
         child.kill('SIGKILL');
@@ -125,7 +128,10 @@ describe('sqlite file written by another process', () => {
     const filename = join(dir, 'closed.db');
     const run = await runChild(filename, 25, 3);
     expect(run.code, run.stderr).toBe(0);
+    expect(run.closed).toBe(true);
     expect(run.committed).toHaveLength(75);
+    // The closing process was the last connection: it checkpointed everything and removed the WAL.
+    expect(existsSync(`${filename}-wal`)).toBe(false);
     expectNoPartialWrites(filename);
     const { store, schema } = openSqliteStore({ filename });
     try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import Database from 'better-sqlite3';
@@ -49,10 +49,17 @@ describe('sqlite pragmas', () => {
       temp_store: 'MEMORY',
       mmap_size: 268435456,
       journal_size_limit: 67108864,
-      wal_autocheckpoint: 1000,
+      wal_autocheckpoint: 10000,
       foreign_keys: 'ON',
     });
-    expect(Object.keys(SQLITE_PRAGMAS)).toEqual(Object.keys(pragmas));
+    expect(SQLITE_PRAGMAS).toEqual(pragmas);
+  });
+
+  it('checkpoints inline with the default autocheckpoint when background checkpoints are off', async () => {
+    const { store, pragmas, checkpoints } = openSqliteStore({ filename: newFile(), backgroundCheckpoint: false });
+    await store.close();
+    expect(checkpoints).toBe('inline');
+    expect(pragmas.wal_autocheckpoint).toBe(1000);
   });
 
   it('applies synchronous=FULL on request', async () => {
@@ -62,9 +69,51 @@ describe('sqlite pragmas', () => {
   });
 
   it('reports that an in-memory database has no WAL', async () => {
-    const { store, pragmas } = openSqliteStore({ filename: ':memory:' });
+    const { store, pragmas, checkpoints } = openSqliteStore({ filename: ':memory:' });
     await store.close();
     expect(pragmas.journal_mode).toBe('MEMORY');
+    expect(checkpoints).toBe('none');
+  });
+});
+
+describe('sqlite background checkpoints', () => {
+  /** Writes some executions and returns the size of the database file (not the WAL) after `waitMs`. */
+  async function dbFileGrowth(backgroundCheckpoint: boolean, waitMs: number): Promise<{ before: number; after: number }> {
+    const filename = newFile();
+    const { store, checkpoints } = openSqliteStore({ filename, backgroundCheckpoint });
+    expect(checkpoints).toBe(backgroundCheckpoint ? 'background' : 'inline');
+    try {
+      const { rangeId } = await store.acquireShard(1, 'h', 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = statSync(filename).size;
+      await Promise.all(
+        Array.from({ length: 50 }, () => store.writeExecution(executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1, 2, 3], transfers: 1 }))),
+      );
+      const deadline = Date.now() + waitMs;
+      while (Date.now() < deadline && statSync(filename).size === before) await new Promise((resolve) => setTimeout(resolve, 50));
+      return { before, after: statSync(filename).size };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('copies committed pages into the database file from the worker thread', async () => {
+    const { before, after } = await dbFileGrowth(true, 5000);
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it('leaves them in the WAL until the autocheckpoint threshold without it', async () => {
+    const { before, after } = await dbFileGrowth(false, 500);
+    expect(after).toBe(before);
+  });
+
+  it('removes the WAL on close once the worker stopped', async () => {
+    const filename = newFile();
+    const { store } = openSqliteStore({ filename });
+    await store.createNamespace(namespaceRecord('orders'));
+    expect(existsSync(`${filename}-wal`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${filename}-wal`)).toBe(false);
   });
 });
 

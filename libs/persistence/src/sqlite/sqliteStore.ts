@@ -30,6 +30,7 @@ import type {
   StoredTransferTask,
   TaskQueueKind,
 } from '../store';
+import { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { GroupCommitter } from './groupCommit';
 import { migrate, type MigrationResult } from './migrate';
 import { applyPragmas, sqlitePragmas, type SqliteSynchronous } from './pragmas';
@@ -42,6 +43,11 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
   /** Commit the writes issued in one event-loop turn together (default true). See groupCommit.ts. */
   groupCommit?: boolean;
+  /**
+   * Checkpoint the WAL on a worker thread (default true for files; in-memory databases have no
+   * WAL). See backgroundCheckpointer.ts.
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 export interface OpenedSqliteStore {
@@ -50,6 +56,8 @@ export interface OpenedSqliteStore {
   pragmas: Record<string, string | number>;
   /** Schema version found on open and after migrating. */
   schema: MigrationResult;
+  /** Where WAL checkpoints run: on a worker thread, inline in commits, or nowhere (in-memory). */
+  checkpoints: 'background' | 'inline' | 'none';
 }
 
 /**
@@ -63,19 +71,25 @@ export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore 
   if (!inMemory) mkdirSync(dirname(resolve(filename)), { recursive: true });
   const db = new Database(filename);
   try {
-    const pragmas = applyPragmas(db, sqlitePragmas(options.synchronous ?? 'NORMAL'));
-    if (!inMemory && pragmas.journal_mode !== 'WAL') {
+    const background = !inMemory && (options.backgroundCheckpoint ?? true);
+    const pragmas = applyPragmas(db, sqlitePragmas({ synchronous: options.synchronous, backgroundCheckpoint: background }));
+    const wal = pragmas.journal_mode === 'WAL';
+    if (!inMemory && !wal) {
       logger?.warn('SQLite refused WAL mode; writes will be slower', { file: filename, journalMode: pragmas.journal_mode });
     }
     const schema = migrate(db, undefined, inMemory ? 'in-memory SQLite database' : `SQLite database ${filename}`);
     if (schema.from !== schema.to) logger?.info('store schema migrated', { store: 'sqlite', file: filename, ...schema });
-    const store = new SqliteStore(db, options.groupCommit ?? true);
-    return { store, pragmas, schema };
+    const checkpointer = background && wal ? BackgroundCheckpointer.start(filename, CHECKPOINT_INTERVAL_MS, logger) : undefined;
+    const store = new SqliteStore(db, options.groupCommit ?? true, checkpointer);
+    return { store, pragmas, schema, checkpoints: checkpointer ? 'background' : wal ? 'inline' : 'none' };
   } catch (err) {
     db.close();
     throw err;
   }
 }
+
+/** How often the background checkpointer copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 100;
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
@@ -177,6 +191,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     groupCommit: boolean,
+    private readonly checkpointer: BackgroundCheckpointer | undefined,
   ) {
     this.s = prepareStatements(db);
     this.committer = groupCommit ? new GroupCommitter(db) : undefined;
@@ -424,6 +439,10 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.committer?.flush();
+    // Close the checkpointer's connection first, so closing ours (the last) checkpoints and removes the WAL.
+    await this.checkpointer?.stop();
     if (!this.db.open) return;
     this.committer?.flush();
     try {

@@ -4,6 +4,7 @@ import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/dist/gene
 import type { HistoryContext } from '../context';
 import { executionKeyString, workflowNotFound } from '../executionManager';
 import { decodePageToken, encodePageToken, readHistoryPage } from '../historyReader';
+import { transientWorkflowTaskEvents } from '../workflowTasks';
 import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../protos';
 
 function emptyWaitResponse(runId: string, nextEventId: number): GetWorkflowExecutionHistoryResponse {
@@ -64,6 +65,10 @@ export async function getWorkflowExecutionHistory(
         const to = !request.waitNewEvent && token?.lastEventId ? Math.min(token.lastEventId + 1, nextEventId) : nextEventId;
         const page = await readHistoryPage(ctx.store, key, from, to, request.maximumPageSize);
         let nextPageToken = page.nextPageToken;
+        // A worker fetching the history of a started transient task must reach its started event.
+        if (!request.waitNewEvent && nextPageToken.length === 0 && to === nextEventId) {
+          page.events.push(...transientWorkflowTaskEvents({ state, info }));
+        }
         if (request.waitNewEvent && open && nextPageToken.length === 0) {
           nextPageToken = encodePageToken({ runId: key.runId, nextEventId: to, lastEventId: 0 });
         }

@@ -14,8 +14,16 @@ import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
 import { readHistoryPage } from '../historyReader';
-import { Failure, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskFailedCause } from '../protos';
-import { clearStickiness, failWorkflowTask, scheduleWorkflowTask, setStickiness, startWorkflowTask } from '../workflowTasks';
+import { ExecutionInfo, WorkflowTaskInfo, Failure, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskFailedCause } from '../protos';
+import {
+  clearStickiness,
+  failWorkflowTask,
+  resetWorkflowTaskAttempt,
+  scheduleWorkflowTask,
+  setStickiness,
+  startWorkflowTask,
+  transientWorkflowTaskEvents,
+} from '../workflowTasks';
 import { durationToMs } from '@kairos/domain';
 
 export function workflowTaskNotFound(): ApiError {
@@ -43,17 +51,19 @@ export async function recordWorkflowTaskStarted(
     if (task.startedEventId > 0) {
       if (task.requestId === request.requestId) {
         update.discard();
-        return { ...task, previous: update.info.lastCompletedWorkflowTaskStartedEventId, info: update.info };
+        return startedView(update);
       }
       throw taskAlreadyStarted();
     }
     // A task of a sticky run picked up from the normal queue means the sticky worker is gone.
     if (!polledSticky && update.info.stickyTaskQueue) clearStickiness(update);
     startWorkflowTask(update, request.requestId, request.identity, request.workerVersion);
-    return { ...task, previous: update.info.lastCompletedWorkflowTaskStartedEventId, info: update.info };
+    return startedView(update);
   });
   const firstEventId = polledSticky && started.previous > 0 ? started.previous + 1 : 1;
-  const page = await readHistoryPage(ctx.store, key, firstEventId, started.startedEventId + 1, 0);
+  // Persisted events up to the task's start, then (for a transient task) its unwritten events.
+  const page = await readHistoryPage(ctx.store, key, firstEventId, started.persistedUpTo, 0);
+  if (page.nextPageToken.length === 0) page.events.push(...started.transientEvents);
   return PollWorkflowTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({
       kind: TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK,
@@ -75,6 +85,18 @@ export async function recordWorkflowTaskStarted(
     scheduledTime: started.scheduledTime,
     startedTime: started.startedTime,
   });
+}
+
+/** What the poll response needs of a just-started workflow task, captured inside the update. */
+function startedView(update: ExecutionUpdate) {
+  const task = WorkflowTaskInfo.fromPartial(update.state.workflowTask!);
+  return {
+    ...task,
+    previous: update.info.lastCompletedWorkflowTaskStartedEventId,
+    info: ExecutionInfo.fromPartial(update.info),
+    persistedUpTo: task.transient ? update.state.nextEventId : task.startedEventId + 1,
+    transientEvents: transientWorkflowTaskEvents(update),
+  };
 }
 
 /** Checks a worker's workflow task token against the run's current workflow task. */
@@ -123,6 +145,7 @@ export async function respondWorkflowTaskCompleted(
         update.discard();
         return { kind: 'bad-attributes' as const, cause, message: (err as Error).message };
       }
+      resetWorkflowTaskAttempt(update);
       const sticky = request.stickyAttributes?.workerTaskQueue?.name;
       if (sticky && update.isOpen) {
         setStickiness(update, sticky, durationToMs(request.stickyAttributes!.scheduleToStartTimeout) || 10_000);
