@@ -1,9 +1,9 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
+import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
+import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
 const activities = {
@@ -123,11 +123,12 @@ function expectOneActivityHistory(
 
 describe('a workflow executing an activity (TypeScript SDK)', () => {
   let kairos: KairosDev;
-  let temporalDev: TestServer;
+  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
+  let temporalDev: TestServer | undefined;
 
   beforeAll(async () => {
     kairos = await startKairosDev();
-    temporalDev = await startTemporalDev();
+    temporalDev = await startOracleReference();
   });
 
   afterAll(async () => {

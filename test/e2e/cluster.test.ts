@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
-import { startKairosCluster, type NatsServer, type TestServer } from '../src/harness/servers';
+import { startKairosCluster, type KairosCluster } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
 const activities = {
@@ -9,7 +9,7 @@ const activities = {
 };
 
 describe('cluster: frontend, history and matching as separate processes with nats-server', () => {
-  let cluster: TestServer & { nats: NatsServer };
+  let cluster: KairosCluster;
 
   beforeAll(async () => {
     cluster = await startKairosCluster();

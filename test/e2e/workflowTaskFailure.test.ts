@@ -2,9 +2,9 @@ import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
+import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
+import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const { CommandType, WorkflowTaskFailedCause, TaskQueueKind } = temporal.api.enums.v1;
 type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
@@ -92,11 +92,12 @@ const stickyFailure: Scenario = async (address, { suffix }) => {
 
 describe('workflow task failures', () => {
   let kairos: KairosDev;
-  let temporalDev: TestServer;
+  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
+  let temporalDev: TestServer | undefined;
 
   beforeAll(async () => {
     kairos = await startKairosDev();
-    temporalDev = await startTemporalDev();
+    temporalDev = await startOracleReference();
   });
 
   afterAll(async () => {

@@ -1,16 +1,33 @@
-"""Start Kairos and the real Temporal dev server for the Python suite (real processes, free ports)."""
+"""Start Kairos and the real Temporal dev server for the Python suite (real processes, free ports).
+
+The same conventions as the TypeScript harness (test/src/harness/servers.ts): 127.0.0.1 only,
+free ports, logs and databases under test/.work, ready once gRPC health reports the
+WorkflowService SERVING and the namespace can be described through the official client.
+"""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
+import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
+
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = REPO_ROOT / "test" / ".work"
 KAIROS_MAIN = REPO_ROOT / "services" / "kairos" / "dist" / "main.js"
+
+
+def oracle_enabled() -> bool:
+    """Only KAIROS_ORACLE=off disables the comparison with the real Temporal dev server."""
+    return os.environ.get("KAIROS_ORACLE", "").lower() != "off"
 
 
 def free_port() -> int:
@@ -19,47 +36,83 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"server did not listen on {port}:\n{log.read_text()[-3000:]}")
-
-
 @dataclass
 class Server:
     kind: str
     address: str
-    proc: subprocess.Popen
+    proc: Optional[subprocess.Popen] = None
+    log: Optional[Path] = None
+    extra: list = field(default_factory=list)
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log and self.log.exists() else ""
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        """SIGTERM, then SIGKILL after 20 s. Servers given by address (KAIROS_ADDRESS) are left alone."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait()
 
 
 def _spawn(name: str, args: list[str]) -> tuple[subprocess.Popen, Path]:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     log = WORK_DIR / f"{name}-{os.getpid()}-{int(time.time() * 1000)}.log"
-    proc = subprocess.Popen(args, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    with log.open("w") as out:
+        out.write("$ " + " ".join(args) + "\n")
+        out.flush()
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     return proc, log
 
 
+async def _serving(address: str, namespace: str) -> None:
+    client = await Client.connect(address, namespace=namespace)
+    if not await client.service_client.check_health():
+        raise RuntimeError("health: not serving")
+    await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
+
+
+def wait_until_serving(server: Server, namespace: str = "default", timeout: float = 90.0) -> None:
+    """Raises with the server's log if it exits or is not serving within the timeout."""
+    deadline = time.time() + timeout
+    last: Exception | None = None
+    while time.time() < deadline:
+        if server.proc is not None and server.proc.poll() is not None:
+            raise RuntimeError(f"{server.kind} exited ({server.proc.returncode}) while starting:\n{server.tail()}")
+        try:
+            # In a thread of its own: asyncio.run must not touch pytest-asyncio's loop.
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, asyncio.wait_for(_serving(server.address, namespace), timeout=5)).result()
+            return
+        except Exception as err:  # noqa: BLE001 - any failure means "not ready yet"
+            last = err
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"{server.kind} at {server.address} not serving within {timeout} s: {last!r}\n{server.tail()}")
+
+
 def start_kairos() -> Server:
+    """`kairos server start-dev` on a free port and a fresh SQLite file (build first)."""
+    if not KAIROS_MAIN.exists():
+        raise RuntimeError(f"{KAIROS_MAIN} is missing: run scripts/setup.sh (npx turbo run build)")
     port = free_port()
     db = WORK_DIR / f"kairos-py-{os.getpid()}-{int(time.time() * 1000)}.db"
-    proc, log = _spawn("kairos-py", ["node", str(KAIROS_MAIN), "server", "start-dev", "--ip", "127.0.0.1",
-                                      "--port", str(port), "--db-filename", str(db)])
-    wait_for_port(port, proc, log)
-    return Server("kairos", f"127.0.0.1:{port}", proc)
+    args = ["node", str(KAIROS_MAIN), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--db-filename", str(db)]
+    if os.environ.get("KAIROS_LOG_LEVEL"):
+        args += ["--log-level", os.environ["KAIROS_LOG_LEVEL"]]
+    proc, log = _spawn("kairos-py", args)
+    server = Server("kairos", f"127.0.0.1:{port}", proc, log)
+    wait_until_serving(server)
+    return server
 
 
 def temporal_cli() -> str:
@@ -71,11 +124,13 @@ def temporal_cli() -> str:
 
 
 def start_temporal() -> Server:
+    """The real Temporal dev server: headless, 127.0.0.1 only, every port it opens free."""
     port, http_port, metrics_port, ui_port = free_port(), free_port(), free_port(), free_port()
     db = WORK_DIR / f"temporal-py-{os.getpid()}-{int(time.time() * 1000)}.db"
     proc, log = _spawn("temporal-py", [temporal_cli(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
                                         "--port", str(port), "--http-port", str(http_port),
                                         "--metrics-port", str(metrics_port), "--ui-port", str(ui_port),
                                         "--db-filename", str(db), "--log-level", "warn"])
-    wait_for_port(port, proc, log)
-    return Server("temporal", f"127.0.0.1:{port}", proc)
+    server = Server("temporal", f"127.0.0.1:{port}", proc, log)
+    wait_until_serving(server)
+    return server

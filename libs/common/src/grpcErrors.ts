@@ -2,13 +2,14 @@ import { ClientError, Metadata, ServerError, Status } from 'nice-grpc-common';
 import type { ClientMiddleware, ServerMiddleware } from 'nice-grpc-common';
 import { Any } from '@kairos/proto/dist/generated/google/protobuf/any';
 import { Status as RpcStatus } from '@kairos/proto/dist/generated/google/rpc/status';
-import { ApiError } from './errors';
+import { ApiError, type ErrorDetail } from './errors';
 import type { Logger } from './logger';
 
 /** The trailer gRPC uses for rich error details (a serialized google.rpc.Status). */
 export const STATUS_DETAILS_TRAILER = 'grpc-status-details-bin';
-const TYPE_URL_PREFIX = 'type.googleapis.com/';
+export const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
+/** `google.rpc.Status{code, message, details: [Any{type.googleapis.com/<detail type>, value}]}`. */
 export function encodeStatusDetails(err: ApiError): Uint8Array {
   return RpcStatus.encode({
     code: err.code,
@@ -18,9 +19,33 @@ export function encodeStatusDetails(err: ApiError): Uint8Array {
 }
 
 /**
+ * The ApiError a failed call stands for: its code, and the message and first detail of the
+ * `google.rpc.Status` in `statusDetails` when there is one (the trailer's message wins over the
+ * percent-decoded `grpc-message`, they are the same text unless a proxy rewrote one).
+ */
+export function apiErrorFromStatus(code: Status, message: string, statusDetails?: Uint8Array): ApiError {
+  if (!statusDetails || statusDetails.length === 0) return new ApiError(code, message);
+  let status: RpcStatus;
+  try {
+    status = RpcStatus.decode(statusDetails);
+  } catch {
+    return new ApiError(code, message);
+  }
+  const any = status.details[0];
+  const detail: ErrorDetail | undefined = any
+    ? { typeName: any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1), value: any.value }
+    : undefined;
+  return new ApiError(code, status.message || message, detail);
+}
+
+/**
  * Server side: an ApiError becomes its gRPC status with Temporal's error detail in the
  * `grpc-status-details-bin` trailer (the SDKs unpack it, e.g. WorkflowExecutionAlreadyStarted);
- * anything unexpected becomes INTERNAL and is logged with its stack.
+ * a ServerError or an abort passes through; anything else becomes INTERNAL, logged with its stack.
+ *
+ * nice-grpc hands `context.trailer` to grpc-js with the error status (unary and streaming), and
+ * grpc-js writes it in the trailers (or the trailers-only response), so setting the trailer
+ * before rethrowing is enough.
  */
 export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
   return async function* errorMiddleware(call, context) {
@@ -28,20 +53,23 @@ export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
       return yield* call.next(call.request, context);
     } catch (err) {
       if (err instanceof ApiError) {
+        logger.debug('request failed', { method: call.method.path, code: Status[err.code], error: err.message });
         context.trailer.set(STATUS_DETAILS_TRAILER, encodeStatusDetails(err));
         throw new ServerError(err.code, err.message);
       }
       if (err instanceof ServerError) throw err;
-      if (err instanceof Error && err.name === 'AbortError') throw new ServerError(Status.CANCELLED, 'request cancelled');
-      logger.error('unexpected error', { method: call.method.path, error: err instanceof Error ? err.stack : String(err) });
+      if (err instanceof Error && err.name === 'AbortError') throw err;
+      logger.error('unexpected error', { method: call.method.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       throw new ServerError(Status.INTERNAL, err instanceof Error ? err.message : String(err));
     }
   };
 }
 
 /**
- * Client side, for calls between Kairos services: a failed call whose trailer carries details
- * turns back into the same ApiError, so codes and details survive the extra hop.
+ * Client side, for calls between Kairos services: a failed call turns back into the ApiError the
+ * other side threw (code, message and detail from the `grpc-status-details-bin` trailer), so
+ * codes and details survive the extra hop. Other ClientErrors become an ApiError with their code.
+ * Aborts (the caller's signal) pass through untouched.
  */
 export function createClientErrorMiddleware(): ClientMiddleware {
   return async function* errorMiddleware(call, options) {
@@ -58,17 +86,7 @@ export function createClientErrorMiddleware(): ClientMiddleware {
     } catch (err) {
       if (!(err instanceof ClientError)) throw err;
       const raw = trailer?.get(STATUS_DETAILS_TRAILER);
-      const bytes = raw instanceof Uint8Array ? raw : undefined;
-      if (bytes) {
-        const status = RpcStatus.decode(bytes);
-        const any = status.details[0];
-        throw new ApiError(
-          err.code,
-          err.details,
-          any ? { typeName: any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1), value: any.value } : undefined,
-        );
-      }
-      throw new ApiError(err.code, err.details);
+      throw apiErrorFromStatus(err.code, err.details, raw instanceof Uint8Array ? raw : undefined);
     }
   };
 }

@@ -1,3 +1,5 @@
 export * from './errors';
 export * from './logger';
 export * from './grpcErrors';
+export * from './callDeadline';
+export * from './config';

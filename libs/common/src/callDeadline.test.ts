@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { createServer, type Server } from 'nice-grpc';
+import { Metadata, type CallContext } from 'nice-grpc-common';
+import {
+  HealthCheckRequest,
+  HealthCheckResponse,
+  HealthCheckResponse_ServingStatus,
+  HealthDefinition,
+} from '@kairos/proto/dist/generated/grpc/health/v1/health';
+import {
+  abortSignalFromDeadline,
+  callDeadline,
+  createDeadlineMiddleware,
+  DEADLINE_METADATA_KEY,
+  longPollWaitMs,
+  parseGrpcTimeout,
+  withCallDeadline,
+} from './callDeadline';
+
+// A raw grpc-js client, so the test controls exactly which `grpc-timeout` goes on the wire.
+let server: Server<{ deadline: Date | undefined }>;
+let client: grpc.Client;
+const seen: { deadline: Date | undefined; contextDeadline: Date | undefined; answeredAt?: number }[] = [];
+
+beforeAll(async () => {
+  server = createServer(withCallDeadline({ 'grpc.max_receive_message_length': 1024 * 1024 })).use(createDeadlineMiddleware());
+  server.add(HealthDefinition, {
+    async check(request, context) {
+      seen.push({ deadline: callDeadline(context), contextDeadline: context.deadline });
+      if (request.service === 'long-poll') {
+        // Wait until shortly before the caller's deadline, then answer normally (never an error).
+        const wait = abortSignalFromDeadline(context, { tailRoomMs: 1_000, maxWaitMs: 60_000 });
+        await new Promise<void>((resolve) => wait.signal.addEventListener('abort', () => resolve()));
+        seen[seen.length - 1]!.answeredAt = Date.now();
+        return { status: wait.timedOut ? HealthCheckResponse_ServingStatus.SERVING : HealthCheckResponse_ServingStatus.UNKNOWN };
+      }
+      return { status: HealthCheckResponse_ServingStatus.SERVING };
+    },
+    async *watch() {},
+  });
+  const port = await server.listen('127.0.0.1:0');
+  client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.forceShutdown();
+});
+
+function check(service: string, options: grpc.CallOptions, metadata = new grpc.Metadata()): Promise<HealthCheckResponse> {
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      (req: HealthCheckRequest) => Buffer.from(HealthCheckRequest.encode(req).finish()),
+      (buf: Buffer) => HealthCheckResponse.decode(buf),
+      { service },
+      metadata,
+      options,
+      (err, res) => (err ? reject(err) : resolve(res!)),
+    );
+  });
+}
+
+describe('callDeadline over a real server', () => {
+  it('reads the deadline the caller sent as grpc-timeout', async () => {
+    const deadline = new Date(Date.now() + 30_000);
+    await check('', { deadline });
+    const got = seen.at(-1)!;
+    expect(got.deadline).toBeInstanceOf(Date);
+    expect(Math.abs(got.deadline!.getTime() - deadline.getTime())).toBeLessThan(250);
+    expect(got.contextDeadline?.getTime()).toBe(got.deadline!.getTime());
+  });
+
+  it('is undefined without a deadline, even if the client sends the internal key itself', async () => {
+    const md = new grpc.Metadata();
+    md.set(DEADLINE_METADATA_KEY, String(Date.now() + 5_000));
+    await check('', {}, md);
+    expect(seen.at(-1)!.deadline).toBeUndefined();
+  });
+
+  it('replaces a spoofed internal key with the real deadline', async () => {
+    const md = new grpc.Metadata();
+    md.set(DEADLINE_METADATA_KEY, '1');
+    const deadline = new Date(Date.now() + 10_000);
+    await check('', { deadline }, md);
+    expect(Math.abs(seen.at(-1)!.deadline!.getTime() - deadline.getTime())).toBeLessThan(250);
+  });
+
+  it('lets a long poll answer about a second before the deadline instead of DEADLINE_EXCEEDED', async () => {
+    const start = Date.now();
+    const res = await check('long-poll', { deadline: new Date(start + 2_500) });
+    expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const took = seen.at(-1)!.answeredAt! - start;
+    expect(took).toBeGreaterThanOrEqual(1_300);
+    expect(took).toBeLessThan(2_300);
+  });
+});
+
+describe('deadline helpers', () => {
+  const ctx = (fields: Partial<CallContext> & { deadline?: unknown } = {}) => ({ metadata: Metadata(), ...fields });
+
+  it('parses grpc-timeout values', () => {
+    expect(parseGrpcTimeout('70S')).toBe(70_000);
+    expect(parseGrpcTimeout('1H')).toBe(3_600_000);
+    expect(parseGrpcTimeout('2M')).toBe(120_000);
+    expect(parseGrpcTimeout('500m')).toBe(500);
+    expect(parseGrpcTimeout('1000000u')).toBe(1_000);
+    expect(parseGrpcTimeout('5n')).toBeCloseTo(5e-6);
+    expect(parseGrpcTimeout('123456789S')).toBeUndefined();
+    expect(parseGrpcTimeout('10s')).toBeUndefined();
+  });
+
+  it('prefers context.deadline, then the recorded key, then a forwarded grpc-timeout', () => {
+    const d = new Date(Date.now() + 5_000);
+    expect(callDeadline(ctx({ deadline: d }))).toBe(d);
+    expect(callDeadline(ctx({ metadata: Metadata({ [DEADLINE_METADATA_KEY]: '1700000000000' }) }))?.getTime()).toBe(1_700_000_000_000);
+    const fromTimeout = callDeadline(ctx({ metadata: Metadata({ 'grpc-timeout': '70S' }) }))!;
+    expect(Math.abs(fromTimeout.getTime() - (Date.now() + 70_000))).toBeLessThan(100);
+    expect(callDeadline(ctx())).toBeUndefined();
+  });
+
+  it('computes long-poll waits with tail room and a cap', () => {
+    const now = 1_000_000;
+    expect(longPollWaitMs(ctx({ deadline: new Date(now + 70_000) }), { maxWaitMs: 60_000, now })).toBe(60_000);
+    expect(longPollWaitMs(ctx({ deadline: new Date(now + 11_000) }), { maxWaitMs: 60_000, now })).toBe(10_000);
+    expect(longPollWaitMs(ctx({ deadline: new Date(now + 500) }), { maxWaitMs: 60_000, now })).toBe(0);
+    expect(longPollWaitMs(ctx(), { maxWaitMs: 60_000, now })).toBe(60_000);
+  });
+
+  it('aborts the deadline signal when the call is cancelled, without reporting a timeout', () => {
+    const call = new AbortController();
+    const wait = abortSignalFromDeadline(ctx({ signal: call.signal, deadline: new Date(Date.now() + 60_000) }), { maxWaitMs: 60_000 });
+    expect(wait.signal.aborted).toBe(false);
+    call.abort();
+    expect(wait.signal.aborted).toBe(true);
+    expect(wait.timedOut).toBe(false);
+  });
+});

@@ -1,0 +1,137 @@
+import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import type { CallContext, ServerMiddleware } from 'nice-grpc-common';
+
+/**
+ * Why this file exists: grpc-js parses the caller's `grpc-timeout` header into the call's
+ * deadline and then REMOVES the header from the request metadata; nice-grpc's CallContext has no
+ * deadline either. The only public place the deadline lives is the grpc-js call
+ * (`getDeadline()`), which grpc-js server interceptors see. So `deadlineInterceptor` copies it
+ * into this request metadata key (dropping any value the client sent), and `callDeadline` reads
+ * it back from a nice-grpc CallContext.
+ */
+export const DEADLINE_METADATA_KEY = 'kairos-deadline-ms';
+
+/** Temporal answers a long poll this long before the caller's deadline (`longPollTailRoom`). */
+export const LONG_POLL_TAIL_ROOM_MS = 1_000;
+
+/** grpc-js server interceptor recording each call's deadline (epoch ms) in its metadata. */
+export const deadlineInterceptor: ServerInterceptor = (_method, call) =>
+  new ServerInterceptingCall(call, {
+    start(next) {
+      next({
+        onReceiveMetadata(metadata, nextMetadata) {
+          metadata.remove(DEADLINE_METADATA_KEY);
+          const deadline = call.getDeadline();
+          const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+          if (Number.isFinite(ms)) metadata.set(DEADLINE_METADATA_KEY, String(ms));
+          nextMetadata(metadata);
+        },
+      });
+    },
+  });
+
+/**
+ * Server options with `deadlineInterceptor` added, for nice-grpc's `createServer(options)`
+ * (which passes them to the grpc-js Server; `interceptors` needs grpc-js >= 1.10).
+ */
+export function withCallDeadline<T extends object>(options: T & { interceptors?: ServerInterceptor[] }): T & { interceptors: ServerInterceptor[] } {
+  return { ...options, interceptors: [...(options.interceptors ?? []), deadlineInterceptor] };
+}
+
+const GRPC_TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+
+/** Milliseconds in a `grpc-timeout` value (`<digits><H|M|S|m|u|n>`), or undefined if malformed. */
+export function parseGrpcTimeout(value: string): number | undefined {
+  const match = /^(\d{1,8})([HMSmun])$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * GRPC_TIMEOUT_UNIT_MS[match[2]!]!;
+}
+
+type DeadlineSource = Pick<CallContext, 'metadata'> & { deadline?: unknown };
+
+/**
+ * The caller's deadline for a server call, or undefined when it set none. Looks, in order, at:
+ * `context.deadline` (a Date set by `createDeadlineMiddleware`, by an in-process caller, or by
+ * any other wiring), the metadata key `deadlineInterceptor` sets, and a raw `grpc-timeout` header
+ * (present only when metadata was forwarded in-process; measured from now).
+ */
+export function callDeadline(context: DeadlineSource): Date | undefined {
+  const own = context.deadline;
+  if (own instanceof Date && Number.isFinite(own.getTime())) return own;
+  if (typeof own === 'number' && Number.isFinite(own)) return new Date(own);
+  const recorded = context.metadata.get(DEADLINE_METADATA_KEY);
+  if (typeof recorded === 'string' && /^\d+$/.test(recorded)) return new Date(Number(recorded));
+  const timeout = context.metadata.get('grpc-timeout');
+  if (typeof timeout === 'string') {
+    const ms = parseGrpcTimeout(timeout);
+    if (ms !== undefined) return new Date(Date.now() + ms);
+  }
+  return undefined;
+}
+
+/**
+ * nice-grpc server middleware giving every handler `context.deadline: Date | undefined` (read by
+ * `callDeadline`, so install `deadlineInterceptor` on the server too).
+ */
+export function createDeadlineMiddleware(): ServerMiddleware<{ deadline: Date | undefined }> {
+  return async function* deadlineMiddleware(call, context) {
+    return yield* call.next(call.request, { ...context, deadline: callDeadline(context) });
+  };
+}
+
+export interface LongPollWaitOptions {
+  /** Answer this long before the deadline (default 1 s, as Temporal). */
+  tailRoomMs?: number;
+  /** Cap, also used when the caller set no deadline. */
+  maxWaitMs: number;
+  /** When the wait starts (default now); pass the request's arrival time to be exact. */
+  now?: number;
+}
+
+/** How long a long poll may wait: until `tailRoomMs` before the deadline, at most `maxWaitMs`, at least 0. */
+export function longPollWaitMs(context: DeadlineSource, options: LongPollWaitOptions): number {
+  const deadline = callDeadline(context);
+  if (!deadline) return options.maxWaitMs;
+  const now = options.now ?? Date.now();
+  const tail = options.tailRoomMs ?? LONG_POLL_TAIL_ROOM_MS;
+  return Math.max(0, Math.min(options.maxWaitMs, deadline.getTime() - now - tail));
+}
+
+export interface DeadlineSignal {
+  /** Aborted `tailRoomMs` before the deadline (or after `maxWaitMs`), or when the call is cancelled. */
+  signal: AbortSignal;
+  /** True once the time ran out (as opposed to the caller cancelling). */
+  readonly timedOut: boolean;
+  /** Clears the timer; call it when the wait ends early. */
+  dispose(): void;
+}
+
+/**
+ * An AbortSignal for a long poll: fires `tailRoomMs` before the caller's deadline (capped by
+ * `maxWaitMs`), or when the call's own signal fires. Answer empty when `timedOut`; the client is
+ * gone when it is not.
+ */
+export function abortSignalFromDeadline(context: DeadlineSource & { signal?: AbortSignal }, options: LongPollWaitOptions): DeadlineSignal {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onCallAbort = () => controller.abort(context.signal?.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('long poll deadline reached'));
+  }, longPollWaitMs(context, options));
+  timer.unref?.();
+  if (context.signal?.aborted) onCallAbort();
+  else context.signal?.addEventListener('abort', onCallAbort, { once: true });
+  const dispose = () => {
+    clearTimeout(timer);
+    context.signal?.removeEventListener('abort', onCallAbort);
+  };
+  controller.signal.addEventListener('abort', dispose, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose,
+  };
+}
