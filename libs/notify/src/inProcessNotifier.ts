@@ -1,23 +1,32 @@
+import type { Logger } from '@kairos/common/dist/logger';
+import { HandlerRegistry } from './handlerRegistry';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 
-/** Notifications within one process (the embedded dev server): synchronous fan-out. */
+/**
+ * Notifications within one process (the embedded dev server): synchronous fan-out to every
+ * handler of the topic, the publisher's own included. A throwing handler is logged (when a
+ * logger is given) and never reaches the publisher or the other handlers.
+ */
 export class InProcessNotifier implements Notifier {
-  private readonly handlers = new Map<Topic, Set<(key: string) => void>>();
+  private readonly registry: HandlerRegistry;
+  private closed = false;
+
+  constructor(options: { logger?: Logger } = {}) {
+    this.registry = new HandlerRegistry(options.logger);
+  }
 
   publish(topic: Topic, key: string): void {
-    const set = this.handlers.get(topic);
-    if (!set) return;
-    for (const handler of set) handler(key);
+    if (this.closed) return;
+    this.registry.deliver(topic, key);
   }
 
   subscribe(topic: Topic, handler: (key: string) => void): Unsubscribe {
-    let set = this.handlers.get(topic);
-    if (!set) this.handlers.set(topic, (set = new Set()));
-    set.add(handler);
-    return () => set!.delete(handler);
+    if (this.closed) return () => {};
+    return this.registry.add(topic, handler);
   }
 
   async close(): Promise<void> {
-    this.handlers.clear();
+    this.closed = true;
+    this.registry.clear();
   }
 }

@@ -1,73 +1,282 @@
-import { connect, StringCodec, type NatsConnection } from 'nats';
+import { connect, Events, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from '@kairos/common/dist/logger';
+import { HandlerRegistry } from './handlerRegistry';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 
 export interface NatsNotifierOptions {
-  url: string;
-  /** Subjects are prefixed with it, so clusters can share one NATS. */
+  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
+  url: string | string[];
+  /** Subjects are `kairos.<clusterName>.<topic>`, so clusters can share one NATS. */
   clusterName: string;
   logger: Logger;
+  /**
+   * How long `connectNatsNotifier` waits for the first connection before returning a notifier
+   * that keeps connecting in the background (notifications are dropped meanwhile). Default 5 s.
+   */
+  firstConnectWaitMs?: number;
+  /** Pause between connection attempts (initial ones and nats.js reconnects). Default 500 ms. */
+  reconnectWaitMs?: number;
+  /** Time limit of one connection attempt. Default 2 s. */
+  connectTimeoutMs?: number;
+  /** Connection name shown by the NATS server's monitoring. Default `kairos-<clusterName>`. */
+  name?: string;
 }
 
-const codec = StringCodec();
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Attempts between repeated warnings while NATS stays unreachable. */
+const WARN_EVERY_ATTEMPTS = 60;
 
 /**
- * Notifications across processes over NATS. One subject per topic (`kairos.<cluster>.<topic>`)
- * with the key as payload: keys hold characters NATS subjects do not allow, and a receiver
- * filters by key itself. Publishing never throws: while NATS is away hints are dropped and the
- * receivers' periodic store checks cover for them.
+ * Notifications across processes over NATS.
+ *
+ * Subjects: one per topic, `kairos.<cluster>.<topic>`, with the key as the payload. Keys are
+ * `namespaceId/workflowId/runId` or `namespaceId/kind/taskQueue` and may hold any character
+ * (`.` separates subject tokens, `*` and `>` are wildcards, whitespace is forbidden), so a
+ * key-in-subject scheme would need an escaping scheme; and it would buy nothing: `subscribe` takes
+ * every key of a topic, so the NATS server could not filter anything for us. Three fixed
+ * subjects per cluster also keep the server's interest graph tiny.
+ *
+ * Delivery: the publisher's own handlers are called synchronously in `publish` (as
+ * InProcessNotifier does), and the connection is opened with `noEcho` so NATS does not deliver the
+ * same message to it again. Local waiters therefore keep working while NATS is down.
+ *
+ * Failure: `publish` never throws. While NATS is unreachable, notifications to other processes
+ * are dropped (counted, and logged once per outage): they are hints, and receivers re-read the
+ * store periodically. The connection is retried forever, also when the first attempt fails, and
+ * subscriptions come back with it.
  */
 export class NatsNotifier implements Notifier {
-  constructor(
-    private readonly connection: NatsConnection,
-    private readonly clusterName: string,
-    private readonly logger: Logger,
-  ) {}
+  private readonly registry: HandlerRegistry;
+  private readonly prefix: string;
+  private readonly servers: string[];
+  private readonly logger: Logger;
+  private readonly reconnectWaitMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly name: string;
 
-  private subject(topic: Topic): string {
-    return `kairos.${this.clusterName}.${topic}`;
+  private connection: NatsConnection | undefined;
+  private readonly subscriptions = new Map<Topic, Subscription>();
+  private connected = false;
+  private closing = false;
+  private dropped = 0;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private connectedWaiters: (() => void)[] = [];
+
+  constructor(options: NatsNotifierOptions) {
+    if (!SUBJECT_TOKEN.test(options.clusterName)) {
+      throw new Error(`cluster name ${JSON.stringify(options.clusterName)} must be letters, digits, '-' or '_' (it is a NATS subject token)`);
+    }
+    this.prefix = `kairos.${options.clusterName}.`;
+    this.servers = Array.isArray(options.url) ? options.url : [options.url];
+    this.logger = options.logger;
+    this.registry = new HandlerRegistry(options.logger);
+    this.reconnectWaitMs = options.reconnectWaitMs ?? 500;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+    this.name = options.name ?? `kairos-${options.clusterName}`;
+  }
+
+  /** The NATS subject of a topic. */
+  subject(topic: Topic): string {
+    return this.prefix + topic;
+  }
+
+  /** Whether notifications currently reach other processes. */
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Resolves once connected (immediately if connected now); never rejects. */
+  whenConnected(): Promise<void> {
+    if (this.connected || this.closing) return Promise.resolve();
+    return new Promise((resolve) => this.connectedWaiters.push(resolve));
+  }
+
+  /** Starts the connection loop (idempotent); `connectNatsNotifier` calls it. */
+  start(): void {
+    this.running ??= this.run();
   }
 
   publish(topic: Topic, key: string): void {
+    if (this.closing) return;
+    this.registry.deliver(topic, key);
+    const connection = this.connection;
+    if (!connection || !this.connected) {
+      this.drop();
+      return;
+    }
     try {
-      this.connection.publish(this.subject(topic), codec.encode(key));
+      connection.publish(this.subject(topic), encoder.encode(key));
     } catch (err) {
-      this.logger.debug('notification dropped', { topic, error: String(err) });
+      // Closed or draining between our check and the call, or a payload over max_payload.
+      this.drop();
+      this.logger.debug('notification dropped', { topic, error: err });
     }
   }
 
   subscribe(topic: Topic, handler: (key: string) => void): Unsubscribe {
-    const subscription = this.connection.subscribe(this.subject(topic), {
-      callback: (err, msg) => {
-        if (err) {
-          this.logger.warn('notification subscription error', { topic, error: String(err) });
-          return;
-        }
-        handler(codec.decode(msg.data));
-      },
+    if (this.closing) return () => {};
+    return this.registry.add(topic, handler, () => {
+      if (this.connection) this.subscribeRemote(this.connection, topic);
     });
-    return () => subscription.unsubscribe();
   }
 
   async close(): Promise<void> {
-    await this.connection.drain().catch(() => this.connection.close());
+    if (this.closing) return this.running;
+    this.closing = true;
+    this.wake?.();
+    this.resolveConnectedWaiters();
+    const connection = this.connection;
+    if (connection && !connection.isClosed()) {
+      // Drain flushes what was published; it can wait for a reconnect, so bound it.
+      const drained = this.connected ? connection.drain().catch(() => undefined) : Promise.resolve();
+      await Promise.race([drained, delay(2_000)]);
+      if (!connection.isClosed()) await connection.close().catch(() => undefined);
+    }
+    await this.running;
+    this.registry.clear();
+  }
+
+  private async run(): Promise<void> {
+    let attempts = 0;
+    while (!this.closing) {
+      let connection: NatsConnection;
+      try {
+        connection = await connect({
+          servers: this.servers,
+          name: this.name,
+          noEcho: true,
+          timeout: this.connectTimeoutMs,
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: this.reconnectWaitMs,
+          reconnectJitter: Math.min(100, this.reconnectWaitMs),
+          pingInterval: 10_000,
+          maxPingOut: 3,
+        });
+      } catch (err) {
+        attempts++;
+        if (attempts === 1 || attempts % WARN_EVERY_ATTEMPTS === 0) {
+          this.logger.warn('NATS unreachable, retrying; notifications to other processes are dropped meanwhile', {
+            servers: this.servers,
+            attempts,
+            error: err,
+          });
+        }
+        await this.sleep(this.reconnectWaitMs);
+        continue;
+      }
+      if (this.closing) {
+        await connection.close().catch(() => undefined);
+        break;
+      }
+      attempts = 0;
+      this.attach(connection);
+      const err = await connection.closed();
+      this.detach();
+      if (!this.closing) this.logger.warn('NATS connection closed, reconnecting', { error: err ?? undefined });
+    }
+  }
+
+  private attach(connection: NatsConnection): void {
+    this.connection = connection;
+    for (const topic of this.registry.topics()) this.subscribeRemote(connection, topic);
+    void this.watchStatus(connection);
+    this.setConnected(true);
+  }
+
+  private detach(): void {
+    this.connection = undefined;
+    this.subscriptions.clear();
+    this.setConnected(false);
+  }
+
+  private async watchStatus(connection: NatsConnection): Promise<void> {
+    try {
+      for await (const status of connection.status()) {
+        if (status.type === Events.Disconnect) this.setConnected(false);
+        else if (status.type === Events.Reconnect) this.setConnected(true);
+        else if (status.type === Events.Error) this.logger.warn('NATS error', { data: String(status.data) });
+      }
+    } catch (err) {
+      this.logger.debug('NATS status watch ended', { error: err });
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    if (connected) {
+      this.logger.info('NATS connected', { server: this.connection?.getServer(), droppedWhileAway: this.dropped });
+      this.dropped = 0;
+      this.resolveConnectedWaiters();
+    } else if (!this.closing) {
+      this.logger.warn('NATS disconnected; notifications to other processes are dropped until it is back', { servers: this.servers });
+    }
+  }
+
+  private resolveConnectedWaiters(): void {
+    const waiters = this.connectedWaiters;
+    this.connectedWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private subscribeRemote(connection: NatsConnection, topic: Topic): void {
+    if (this.subscriptions.has(topic)) return;
+    try {
+      const subscription = connection.subscribe(this.subject(topic), {
+        callback: (err, msg) => {
+          if (err) {
+            this.logger.warn('NATS subscription error', { topic, error: err });
+            return;
+          }
+          this.registry.deliver(topic, decoder.decode(msg.data));
+        },
+      });
+      this.subscriptions.set(topic, subscription);
+    } catch (err) {
+      // Only when the connection is closing; the next connection subscribes again.
+      this.logger.warn('NATS subscribe failed', { topic, error: err });
+    }
+  }
+
+  private drop(): void {
+    this.dropped++;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
   }
 }
 
-/** Connects to NATS, retrying for ever in the background (the first connection is awaited). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+/**
+ * A NatsNotifier that connects (and reconnects) for ever in the background. Waits up to
+ * `firstConnectWaitMs` for the first connection, then returns either way: a service starts and
+ * works from the store alone while NATS is away.
+ */
 export async function connectNatsNotifier(options: NatsNotifierOptions): Promise<NatsNotifier> {
-  const connection = await connect({
-    servers: options.url,
-    name: `kairos-${options.clusterName}`,
-    reconnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
-  });
-  void (async () => {
-    for await (const status of connection.status()) {
-      options.logger.info('nats status', { type: String(status.type) });
-    }
-  })();
-  return new NatsNotifier(connection, options.clusterName, options.logger);
+  const notifier = new NatsNotifier(options);
+  notifier.start();
+  const waitMs = options.firstConnectWaitMs ?? 5_000;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([notifier.whenConnected(), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+  if (!notifier.isConnected()) {
+    options.logger.warn('starting without NATS; will keep trying to connect', { servers: options.url, waitedMs: waitMs });
+  }
+  return notifier;
 }

@@ -206,6 +206,29 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return {};
     },
 
+    async recordActivityTaskHeartbeatById(request) {
+      const nsId = await namespaceId(request.namespace);
+      return (await history.recordActivityTaskHeartbeatById({ namespaceId: nsId, request })).response!;
+    },
+
+    async respondActivityTaskCompletedById(request) {
+      const nsId = await namespaceId(request.namespace);
+      await history.respondActivityTaskCompletedById({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async respondActivityTaskFailedById(request) {
+      const nsId = await namespaceId(request.namespace);
+      await history.respondActivityTaskFailedById({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async respondActivityTaskCanceledById(request) {
+      const nsId = await namespaceId(request.namespace);
+      await history.respondActivityTaskCanceledById({ namespaceId: nsId, request });
+      return {};
+    },
+
     async shutdownWorker(request) {
       await namespaceId(request.namespace);
       if (request.stickyTaskQueue) {

@@ -6,6 +6,8 @@ import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { Store } from '@kairos/persistence/dist/store';
 import type { HistoryServiceImplementation } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
 import {
+  activityById,
+  targetOf,
   recordActivityTaskHeartbeat,
   recordActivityTaskStarted,
   respondActivityTaskCanceled,
@@ -109,18 +111,35 @@ export class HistoryService {
         return { response: await recordActivityTaskStarted(ctx, req) };
       },
       async recordActivityTaskHeartbeat(req) {
-        return { response: await recordActivityTaskHeartbeat(ctx, req.namespaceId, req.request!) };
+        return { response: await recordActivityTaskHeartbeat(ctx, targetOf(req.namespaceId, req.request!), req.request!) };
       },
       async respondActivityTaskCompleted(req) {
-        await respondActivityTaskCompleted(ctx, req.namespaceId, req.request!);
+        await respondActivityTaskCompleted(ctx, targetOf(req.namespaceId, req.request!), req.request!);
         return {};
       },
       async respondActivityTaskFailed(req) {
-        await respondActivityTaskFailed(ctx, req.namespaceId, req.request!);
+        await respondActivityTaskFailed(ctx, targetOf(req.namespaceId, req.request!), req.request!);
         return {};
       },
       async respondActivityTaskCanceled(req) {
-        await respondActivityTaskCanceled(ctx, req.namespaceId, req.request!);
+        await respondActivityTaskCanceled(ctx, targetOf(req.namespaceId, req.request!), req.request!);
+        return {};
+      },
+      async recordActivityTaskHeartbeatById(req) {
+        const target = await activityById(ctx, req.namespaceId, req.request!);
+        const { cancelRequested } = await recordActivityTaskHeartbeat(ctx, target, req.request!);
+        return { response: { cancelRequested, activityPaused: false, activityReset: false } };
+      },
+      async respondActivityTaskCompletedById(req) {
+        await respondActivityTaskCompleted(ctx, await activityById(ctx, req.namespaceId, req.request!), { ...req.request!, workerVersion: undefined });
+        return {};
+      },
+      async respondActivityTaskFailedById(req) {
+        await respondActivityTaskFailed(ctx, await activityById(ctx, req.namespaceId, req.request!), { ...req.request!, workerVersion: undefined });
+        return {};
+      },
+      async respondActivityTaskCanceledById(req) {
+        await respondActivityTaskCanceled(ctx, await activityById(ctx, req.namespaceId, req.request!), req.request!);
         return {};
       },
     };

@@ -75,32 +75,61 @@ export async function recordActivityTaskStarted(
   });
 }
 
-/** The pending activity a worker's token names, if that attempt is still the running one. */
-function startedActivity(update: ExecutionUpdate, token: ReturnType<typeof decodeTaskToken>): ActivityInfo {
+/**
+ * Which activity attempt a request is about: by task token (that exact attempt) or, for async
+ * completion, by workflow id + activity id (the current attempt).
+ */
+export interface ActivityTarget {
+  key: ExecutionKey;
+  scheduledEventId?: number;
+  attempt?: number;
+  activityId?: string;
+}
+
+/** The pending, started activity the target names; NOT_FOUND for stale or finished ones. */
+function startedActivity(update: ExecutionUpdate, target: ActivityTarget): ActivityInfo {
   if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
-  const activity = update.state.activities[token.scheduledEventId];
-  if (!activity || !activity.started || activity.attempt !== token.attempt) throw activityNotFound();
+  const activity =
+    target.scheduledEventId !== undefined
+      ? update.state.activities[target.scheduledEventId]
+      : Object.values(update.state.activities).find((a) => a.activityId === target.activityId);
+  if (!activity || !activity.started) throw activityNotFound();
+  if (target.attempt !== undefined && activity.attempt !== target.attempt) throw activityNotFound();
   return activity;
 }
 
-function keyOf(token: ReturnType<typeof decodeTaskToken>): ExecutionKey {
-  return { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
-}
-
-function activityToken(bytes: Uint8Array, namespaceId: string) {
+function activityToken(bytes: Uint8Array, namespaceId: string): ActivityTarget {
   const token = decodeTaskToken(bytes, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
   if (token.namespaceId !== namespaceId) throw activityNotFound();
-  return token;
+  return {
+    key: { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId },
+    scheduledEventId: token.scheduledEventId,
+    attempt: token.attempt,
+  };
+}
+
+/** Resolves an async-completion request by ids (an empty run id means the current run). */
+export async function activityById(
+  ctx: HistoryContext,
+  namespaceId: string,
+  ids: { workflowId: string; runId: string; activityId: string },
+): Promise<ActivityTarget> {
+  if (!ids.workflowId) throw new ApiError(Status.INVALID_ARGUMENT, 'WorkflowId is not set on request.');
+  if (!ids.activityId) throw new ApiError(Status.INVALID_ARGUMENT, 'ActivityId is not set on request.');
+  return { key: await ctx.executions.resolveRunId(namespaceId, ids.workflowId, ids.runId), activityId: ids.activityId };
+}
+
+export function targetOf(namespaceId: string, request: { taskToken: Uint8Array }): ActivityTarget {
+  return activityToken(request.taskToken, namespaceId);
 }
 
 export async function recordActivityTaskHeartbeat(
   ctx: HistoryContext,
-  namespaceId: string,
-  request: RecordActivityTaskHeartbeatRequest,
+  target: ActivityTarget,
+  request: Pick<RecordActivityTaskHeartbeatRequest, 'details'>,
 ): Promise<RecordActivityTaskHeartbeatResponse> {
-  const token = activityToken(request.taskToken, namespaceId);
-  const cancelRequested = await ctx.executions.update(keyOf(token), (update) => {
-    const activity = startedActivity(update, token);
+  const cancelRequested = await ctx.executions.update(target.key, (update) => {
+    const activity = startedActivity(update, target);
     activity.lastHeartbeatDetails = request.details;
     activity.lastHeartbeatTime = update.now;
     return activity.cancelRequested;
@@ -110,12 +139,11 @@ export async function recordActivityTaskHeartbeat(
 
 export async function respondActivityTaskCompleted(
   ctx: HistoryContext,
-  namespaceId: string,
-  request: RespondActivityTaskCompletedRequest,
+  target: ActivityTarget,
+  request: Pick<RespondActivityTaskCompletedRequest, 'result' | 'identity' | 'workerVersion'>,
 ): Promise<void> {
-  const token = activityToken(request.taskToken, namespaceId);
-  await ctx.executions.update(keyOf(token), (update) => {
-    const activity = startedActivity(update, token);
+  await ctx.executions.update(target.key, (update) => {
+    const activity = startedActivity(update, target);
     closeActivity(
       update,
       activity,
@@ -127,12 +155,11 @@ export async function respondActivityTaskCompleted(
 
 export async function respondActivityTaskFailed(
   ctx: HistoryContext,
-  namespaceId: string,
-  request: RespondActivityTaskFailedRequest,
+  target: ActivityTarget,
+  request: Pick<RespondActivityTaskFailedRequest, 'failure' | 'identity' | 'workerVersion' | 'lastHeartbeatDetails'>,
 ): Promise<void> {
-  const token = activityToken(request.taskToken, namespaceId);
-  await ctx.executions.update(keyOf(token), (update) => {
-    const activity = startedActivity(update, token);
+  await ctx.executions.update(target.key, (update) => {
+    const activity = startedActivity(update, target);
     if (request.lastHeartbeatDetails) activity.lastHeartbeatDetails = request.lastHeartbeatDetails;
     failActivityAttempt(update, activity, request.failure, request.identity, request.workerVersion);
   });
@@ -140,12 +167,11 @@ export async function respondActivityTaskFailed(
 
 export async function respondActivityTaskCanceled(
   ctx: HistoryContext,
-  namespaceId: string,
-  request: RespondActivityTaskCanceledRequest,
+  target: ActivityTarget,
+  request: Pick<RespondActivityTaskCanceledRequest, 'details' | 'identity'>,
 ): Promise<void> {
-  const token = activityToken(request.taskToken, namespaceId);
-  await ctx.executions.update(keyOf(token), (update) => {
-    const activity = startedActivity(update, token);
+  await ctx.executions.update(target.key, (update) => {
+    const activity = startedActivity(update, target);
     if (!activity.cancelRequested) {
       throw new ApiError(
         Status.INVALID_ARGUMENT,

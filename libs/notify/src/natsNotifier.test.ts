@@ -1,0 +1,157 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '@kairos/common/dist/logger';
+import { connectNatsNotifier, NatsNotifier } from './natsNotifier';
+import type { Topic } from './notifier';
+import { freePort, NatsServerProcess } from '../test/natsServer';
+
+// Against a real nats-server child process, which the tests stop and restart.
+
+const logLines: Record<string, unknown>[] = [];
+const logger: Logger = createLogger({ level: 'debug', stream: { write: (l: string) => logLines.push(JSON.parse(l)) } });
+
+let nats: NatsServerProcess;
+const opened: NatsNotifier[] = [];
+
+async function open(clusterName = 'test', url = nats.url): Promise<NatsNotifier> {
+  const notifier = await connectNatsNotifier({ url, clusterName, logger, reconnectWaitMs: 100, firstConnectWaitMs: 5_000 });
+  opened.push(notifier);
+  return notifier;
+}
+
+/** Collects keys delivered for a topic. */
+function collect(notifier: NatsNotifier, topic: Topic): string[] {
+  const keys: string[] = [];
+  notifier.subscribe(topic, (k) => keys.push(k));
+  return keys;
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Publishes every 100 ms until `received` holds `key` (a hint may be lost while links settle). */
+async function publishUntilDelivered(from: NatsNotifier, topic: Topic, key: string, received: string[], timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!received.includes(key)) {
+    if (Date.now() > end) throw new Error(`${key} never delivered`);
+    from.publish(topic, key);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  nats = await NatsServerProcess.start();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((n) => n.close()));
+  await nats.start(); // a test may have left it stopped
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+describe('NatsNotifier', () => {
+  it('delivers between two instances, once to the publisher itself, per topic', async () => {
+    const a = await open();
+    const b = await open();
+    expect(a.isConnected() && b.isConnected()).toBe(true);
+    const aTasks = collect(a, 'task-added');
+    const bTasks = collect(b, 'task-added');
+    const bHistory = collect(b, 'history-changed');
+    await publishUntilDelivered(a, 'task-added', 'warmup', bTasks);
+
+    a.publish('task-added', 'ns-1/workflow/orders');
+    b.publish('history-changed', 'ns-1/wf-1/run-1');
+    await until(() => bTasks.includes('ns-1/workflow/orders'), 5_000, 'b to see a');
+    // The publisher's own handler ran synchronously, and NATS did not echo it back a second time.
+    expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toEqual(['ns-1/workflow/orders']);
+    expect(bHistory).toEqual(['ns-1/wf-1/run-1']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
+    expect(bTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
+  });
+
+  it('carries keys with any characters and keeps clusters apart', async () => {
+    const a = await open('alpha');
+    const b = await open('alpha');
+    const otherCluster = await open('beta');
+    const bKeys = collect(b, 'history-changed');
+    const betaKeys = collect(otherCluster, 'history-changed');
+    await publishUntilDelivered(a, 'history-changed', 'warmup', bKeys);
+    const odd = 'ns/wf.with.dots * > and spaces/ünïcødé ✓';
+    a.publish('history-changed', odd);
+    await until(() => bKeys.includes(odd), 5_000, 'odd key');
+    expect(betaKeys).toEqual([]);
+    expect(a.subject('history-changed')).toBe('kairos.alpha.history-changed');
+  });
+
+  it('rejects a cluster name that is not a subject token', () => {
+    expect(() => new NatsNotifier({ url: nats.url, clusterName: 'a.b', logger })).toThrow(/subject token/);
+  });
+
+  it('never throws while NATS is down, and delivery resumes after it restarts', async () => {
+    const a = await open();
+    const b = await open();
+    const bKeys = collect(b, 'task-added');
+    const aKeys = collect(a, 'task-added');
+    await publishUntilDelivered(a, 'task-added', 'before', bKeys);
+
+    await nats.stop();
+    await until(() => !a.isConnected() && !b.isConnected(), 5_000, 'disconnect');
+    for (let i = 0; i < 100; i++) expect(() => a.publish('task-added', `while-down-${i}`)).not.toThrow();
+    // Local handlers still hear their own process.
+    expect(aKeys).toContain('while-down-99');
+
+    await nats.start();
+    await Promise.all([a.whenConnected(), b.whenConnected()]);
+    await publishUntilDelivered(a, 'task-added', 'after', bKeys);
+    // Hints published while NATS was down were dropped, not replayed.
+    expect(bKeys.some((k) => k.startsWith('while-down'))).toBe(false);
+    expect(logLines.some((l) => l.msg === 'NATS connected' && typeof l.droppedWhileAway === 'number' && l.droppedWhileAway >= 100)).toBe(true);
+  });
+
+  it('starts without NATS, and connects when it comes up', async () => {
+    const port = await freePort();
+    const url = `nats://127.0.0.1:${port}`;
+    const started = Date.now();
+    const notifier = await connectNatsNotifier({ url, clusterName: 'late', logger, reconnectWaitMs: 100, firstConnectWaitMs: 300 });
+    opened.push(notifier);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(notifier.isConnected()).toBe(false);
+    expect(() => notifier.publish('task-added', 'nobody')).not.toThrow();
+    const received = collect(notifier, 'task-added');
+
+    const server = NatsServerProcess.onPort(port);
+    await server.start();
+    try {
+      await notifier.whenConnected();
+      const peer = await open('late', url);
+      await publishUntilDelivered(peer, 'task-added', 'hello', received);
+    } finally {
+      await Promise.all(opened.splice(0).map((n) => n.close()));
+      await server.stop();
+    }
+  });
+
+  it('closes cleanly, also while disconnected, and ignores use after close', async () => {
+    const a = await open();
+    await a.close();
+    await a.close();
+    expect(() => a.publish('task-added', 'x')).not.toThrow();
+    expect(() => a.subscribe('task-added', () => {})()).not.toThrow();
+
+    const b = await open();
+    await nats.stop();
+    await until(() => !b.isConnected(), 5_000, 'disconnect');
+    const t = Date.now();
+    await b.close();
+    expect(Date.now() - t).toBeLessThan(3_000);
+  });
+});
+
