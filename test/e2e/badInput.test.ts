@@ -1,7 +1,8 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { google, temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKairosDev, type KairosDev } from '../src/harness/servers';
+import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
+import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 import { snapshotStore } from '../src/harness/storeSnapshot';
 
 /** gRPC status codes used here. */
@@ -141,7 +142,7 @@ describe('bad input gets Temporal’s errors and changes nothing', () => {
     const request = startRequest({ taskQueue: { name: '' } });
     const err = await expectUnchanged(() => connection.workflowService.startWorkflowExecution(request), [request.workflowId]);
     expect(err.code).toBe(Code.INVALID_ARGUMENT);
-    expect(err.details).toMatch(/TaskQueue/);
+    expect(err.details).toBe('missing task queue name');
     const noQueue = startRequest({ taskQueue: null });
     const err2 = await expectUnchanged(() => connection.workflowService.startWorkflowExecution(noQueue), [noQueue.workflowId]);
     expect(err2.code).toBe(Code.INVALID_ARGUMENT);
@@ -196,6 +197,91 @@ describe('bad input gets Temporal’s errors and changes nothing', () => {
       connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: 'never-started' } }),
     );
     expect(err.code).toBe(Code.NOT_FOUND);
+  });
+});
+
+/** The error (code, message, detail type) of one call, or "OK"; run ids in messages masked. */
+async function errorShape(call: Promise<unknown>, runIds: string[] = []) {
+  try {
+    await call;
+    return 'OK';
+  } catch (err) {
+    const e = err as GrpcError;
+    let details = e.details;
+    for (const runId of runIds) details = details.split(runId).join('<run-id>');
+    return { code: e.code, details, detail: statusDetail(e)?.type_url ?? null };
+  }
+}
+
+/** Every bad request of this file, against one server; the outcome is the list of error shapes. */
+const badRequests: Scenario = async (address, { suffix }) => {
+  const connection = await Connection.connect({ address });
+  const service = connection.workflowService;
+  try {
+    const request = (overrides: Partial<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>) => ({
+      namespace: 'default',
+      workflowId: `bad-oracle-${suffix}`,
+      workflowType: { name: 'SomeWorkflow' },
+      taskQueue: { name: `bad-oracle-queue-${suffix}` },
+      requestId: `bad-oracle-req-${suffix}`,
+      identity: 'bad-input-test',
+      ...overrides,
+    });
+    const shapes: Record<string, unknown> = {};
+    shapes.unknownNamespace = await errorShape(service.startWorkflowExecution(request({ namespace: `no-such-namespace-${suffix}` })));
+    shapes.describeUnknownNamespace = await errorShape(service.describeNamespace({ namespace: `no-such-namespace-${suffix}` }));
+    shapes.missingWorkflowId = await errorShape(service.startWorkflowExecution(request({ workflowId: '' })));
+    shapes.missingWorkflowType = await errorShape(service.startWorkflowExecution(request({ workflowType: { name: '' } })));
+    shapes.nullWorkflowType = await errorShape(service.startWorkflowExecution(request({ workflowType: null })));
+    shapes.missingTaskQueueName = await errorShape(service.startWorkflowExecution(request({ taskQueue: { name: '' } })));
+    shapes.nullTaskQueue = await errorShape(service.startWorkflowExecution(request({ taskQueue: null })));
+    const { runId } = await service.startWorkflowExecution(request({}));
+    shapes.retriedStart = await errorShape(service.startWorkflowExecution(request({})));
+    shapes.duplicateStart = await errorShape(service.startWorkflowExecution(request({ requestId: `another-${suffix}` })), [runId]);
+    shapes.garbageActivityToken = await errorShape(
+      service.respondActivityTaskCompleted({ namespace: 'default', taskToken: Buffer.from('definitely not a task token'), identity: 'x' }),
+    );
+    shapes.garbageWorkflowTaskToken = await errorShape(
+      service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: Buffer.from([1, 2, 3]), identity: 'x' }),
+    );
+    shapes.unknownWorkflowHistory = await errorShape(
+      service.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: `never-started-${suffix}` } }),
+    );
+    shapes.unknownWorkflowDescribe = await errorShape(
+      service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: `never-started-${suffix}` } }),
+    );
+    return { outcome: shapes, workflowIds: [`bad-oracle-${suffix}`] };
+  } finally {
+    await connection.close();
+  }
+};
+
+describe('bad input: the same errors as the real Temporal dev server', () => {
+  let kairos: KairosDev;
+  /** undefined only with KAIROS_ORACLE=off. */
+  let reference: TestServer | undefined;
+
+  beforeAll(async () => {
+    kairos = await startKairosDev();
+    reference = await startOracleReference();
+  });
+
+  afterAll(async () => {
+    await kairos?.stop();
+    await reference?.stop();
+  });
+
+  it('answers every bad request with Temporal’s code, message and error detail, and writes the same history', async () => {
+    const { outcome } = await compareAcrossServers(kairos, reference, badRequests);
+    expect(outcome).toMatchObject({
+      unknownNamespace: { code: Code.NOT_FOUND, detail: 'type.googleapis.com/temporal.api.errordetails.v1.NamespaceNotFoundFailure' },
+      missingWorkflowId: { code: Code.INVALID_ARGUMENT },
+      missingTaskQueueName: { code: Code.INVALID_ARGUMENT },
+      retriedStart: 'OK',
+      duplicateStart: { code: Code.ALREADY_EXISTS, detail: 'type.googleapis.com/temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure' },
+      garbageActivityToken: { code: Code.INVALID_ARGUMENT },
+      unknownWorkflowHistory: { code: Code.NOT_FOUND },
+    });
   });
 });
 

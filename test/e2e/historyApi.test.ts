@@ -1,8 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
 import { withWorker } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev } from '../src/harness/servers';
+import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
 const activities = {
@@ -10,14 +11,44 @@ const activities = {
   compose: async (greeting: string, name: string, punctuation: string) => `${greeting}, ${name}${punctuation}`,
 };
 
+/** Pages through a completed workflow's history 3 events at a time; the outcome is the page layout. */
+const pagedHistory: Scenario = async (address, { suffix }) => {
+  const taskQueue = `history-pages-${suffix}`;
+  const workflowId = `history-pages-wf-${suffix}`;
+  await withWorker({ address, taskQueue, workflowsPath, activities }, (client) =>
+    client.workflow.execute('greetOne', { taskQueue, workflowId, args: ['pages'] }),
+  );
+  const connection = await Connection.connect({ address });
+  try {
+    const pages: number[][] = [];
+    let token: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId },
+        maximumPageSize: 3,
+        nextPageToken: token,
+      });
+      pages.push((page.history?.events ?? []).map((e) => Number(e.eventId)));
+      token = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (token && pages.length < 20);
+    return { outcome: { pages, endedWithEmptyToken: !token }, workflowIds: [workflowId] };
+  } finally {
+    await connection.close();
+  }
+};
+
 describe('history, describe and namespace APIs', () => {
   let kairos: KairosDev;
+  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
+  let reference: TestServer | undefined;
   let connection: Connection;
   let workflowId: string;
   let runId: string;
 
   beforeAll(async () => {
     kairos = await startKairosDev();
+    reference = await startOracleReference();
     connection = await Connection.connect({ address: kairos.address });
     const taskQueue = `history-api-${Date.now()}`;
     workflowId = `history-api-wf-${Date.now()}`;
@@ -31,22 +62,15 @@ describe('history, describe and namespace APIs', () => {
   afterAll(async () => {
     await connection?.close();
     await kairos?.stop();
+    await reference?.stop();
   });
 
-  it('pages history with next_page_token and ends with an empty token', async () => {
-    const pages: number[][] = [];
-    let token: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.getWorkflowExecutionHistory({
-        namespace: 'default',
-        execution: { workflowId, runId },
-        maximumPageSize: 3,
-        nextPageToken: token,
-      });
-      pages.push((page.history?.events ?? []).map((e) => Number(e.eventId)));
-      token = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (token);
-    expect(pages).toEqual([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11]]);
+  it('pages history in whole event batches, as Temporal does', async () => {
+    const { outcome } = await compareAcrossServers(kairos, reference, pagedHistory);
+    const { pages, endedWithEmptyToken } = outcome as { pages: number[][]; endedWithEmptyToken: boolean };
+    expect(endedWithEmptyToken).toBe(true);
+    expect(pages.flat()).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(pages.length).toBeGreaterThan(1);
   });
 
   it('returns only the close event with the CLOSE_EVENT filter', async () => {
@@ -109,6 +133,13 @@ describe('history, describe and namespace APIs', () => {
     expect(described.namespaceInfo?.id).toBeTruthy();
     const listed = await connection.workflowService.listNamespaces({});
     expect(listed.namespaces?.map((n) => n.namespaceInfo?.name)).toEqual(expect.arrayContaining(['default', name]));
-    await expect(connection.workflowService.registerNamespace({ namespace: name })).rejects.toMatchObject({ code: 6 });
+    await expect(
+      connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: 86_400 } }),
+    ).rejects.toMatchObject({ code: 6 });
+    // Temporal requires a retention period.
+    await expect(connection.workflowService.registerNamespace({ namespace: `${name}-no-retention` })).rejects.toMatchObject({
+      code: 3,
+      details: 'A valid retention period is not set on request.',
+    });
   });
 });

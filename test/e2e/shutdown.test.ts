@@ -4,7 +4,8 @@ import { startKairosDev } from '../src/harness/servers';
 
 describe('graceful shutdown', () => {
   it('answers a waiting poll empty (not an error) on SIGTERM and exits cleanly', async () => {
-    const kairos = await startKairosDev();
+    // Kairos's own behaviour (Temporal's dev server drops the connection instead).
+    const kairos = await startKairosDev({ kairosOnly: true });
     const connection = await Connection.connect({ address: kairos.address });
     try {
       const poll = connection.withDeadline(Date.now() + 60_000, () =>

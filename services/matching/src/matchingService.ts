@@ -4,10 +4,11 @@ import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/dist/logger';
 import type { HistoryClient } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/dist/notifier';
-import type { Store, TaskQueueKind } from '@kairos/persistence/dist/store';
+import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/dist/store';
 import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import type { MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
 import type { TaskQueue } from '@kairos/proto/dist/generated/temporal/api/taskqueue/v1/message';
+import { TaskQueueKind } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
 import type {
   PollActivityTaskQueueResponse,
   PollWorkflowTaskQueueResponse,
@@ -26,7 +27,10 @@ function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | und
   return caps?.buildId ? { buildId: caps.buildId, useVersioning: caps.useVersioning } : undefined;
 }
 
-function partitionKey(namespaceId: string, kind: TaskQueueKind, name: string): string {
+/** How long a released sticky queue stays redirected (a worker never reuses its sticky name). */
+const RELEASED_STICKY_TTL_MS = 10 * 60_000;
+
+function partitionKey(namespaceId: string, kind: BacklogKind, name: string): string {
   return `${namespaceId}/${kind}/${name}`;
 }
 
@@ -43,6 +47,8 @@ export class MatchingService {
   private readonly logger: Logger;
   private readonly unsubscribe: () => void;
   private readonly shutdown = new AbortController();
+  /** Sticky queues whose worker said it shut down, until when; their tasks go to the normal queue. */
+  private readonly releasedSticky = new Map<string, number>();
 
   constructor(private readonly options: MatchingServiceOptions) {
     this.logger = options.logger.child({ service: 'matching' });
@@ -57,7 +63,18 @@ export class MatchingService {
     this.unsubscribe();
   }
 
-  private partition<R>(namespaceId: string, kind: TaskQueueKind, name: string): TaskQueuePartition<R> {
+  private isReleased(namespaceId: string, stickyName: string): boolean {
+    const key = partitionKey(namespaceId, 'workflow', stickyName);
+    const until = this.releasedSticky.get(key);
+    if (until === undefined) return false;
+    if (until < Date.now()) {
+      this.releasedSticky.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  private partition<R>(namespaceId: string, kind: BacklogKind, name: string): TaskQueuePartition<R> {
     const key = partitionKey(namespaceId, kind, name);
     let partition = this.partitions.get(key);
     if (!partition) {
@@ -67,8 +84,12 @@ export class MatchingService {
     return partition as TaskQueuePartition<R>;
   }
 
-  private async addTask(namespaceId: string, kind: TaskQueueKind, taskQueue: TaskQueue | undefined, task: TaskQueueTask): Promise<void> {
-    const name = taskQueue?.name ?? '';
+  private async addTask(namespaceId: string, kind: BacklogKind, taskQueue: TaskQueue | undefined, task: TaskQueueTask): Promise<void> {
+    let name = taskQueue?.name ?? '';
+    if (taskQueue?.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
+      task.normalTaskQueue = taskQueue.normalName;
+      if (this.isReleased(namespaceId, name) && taskQueue.normalName) name = taskQueue.normalName;
+    }
     const outcome = await this.partition(namespaceId, kind, name).addTask(task);
     if (outcome === 'persisted') this.options.notifier.publish('task-added', partitionKey(namespaceId, kind, name));
   }
@@ -152,9 +173,19 @@ export class MatchingService {
         );
         return { response };
       },
-      releaseStickyTaskQueue: async () => {
-        // Tasks on a dead worker's sticky queue move to the normal queue when history's sticky
-        // schedule-to-start timer fires; nothing to do here yet.
+      releaseStickyTaskQueue: async (req) => {
+        // The worker is gone: its waiting tasks, and any that arrive later, go to the normal queue
+        // at once instead of waiting for history's sticky schedule-to-start timeout.
+        const key = partitionKey(req.namespaceId, 'workflow', req.stickyTaskQueue);
+        this.releasedSticky.set(key, Date.now() + RELEASED_STICKY_TTL_MS);
+        const partition = this.partitions.get(key);
+        if (partition) {
+          this.partitions.delete(key);
+          for (const task of await partition.takeAll()) {
+            if (!task.normalTaskQueue) continue;
+            await this.addTask(req.namespaceId, 'workflow', { name: task.normalTaskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL, normalName: '' }, task);
+          }
+        }
         return {};
       },
     };

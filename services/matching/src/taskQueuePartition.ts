@@ -117,6 +117,17 @@ export class TaskQueuePartition<R> {
     });
   }
 
+  /** Removes and returns every task of the backlog (a released sticky queue hands them back). */
+  async takeAll(): Promise<TaskQueueTask[]> {
+    const out: TaskQueueTask[] = [];
+    for (;;) {
+      const stored = await this.takeBacklogTask();
+      if (!stored) return out;
+      await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+      out.push(stored.task);
+    }
+  }
+
   /** Another instance (or a restart) may have added tasks: look at the store again. */
   notifyBacklogChanged(): void {
     void this.drain();

@@ -116,6 +116,8 @@ export interface KairosDevOptions extends KairosCommonOptions {
   dbFile?: string;
   /** --in-memory instead of a file. */
   inMemory?: boolean;
+  /** Always Kairos, even under KAIROS_TEST_TARGET=temporal: the test checks Kairos's own behaviour. */
+  kairosOnly?: boolean;
   port?: number;
 }
 
@@ -127,7 +129,7 @@ export type KairosDev = RestartableServer;
  * first). Logs go to test/.work/kairos-dev-*.log.
  */
 export async function startKairosDev(options: KairosDevOptions = {}): Promise<KairosDev> {
-  if (testTarget() === 'temporal') {
+  if (testTarget() === 'temporal' && !options.kairosOnly) {
     // Suite self-check: the same test against the real Temporal dev server.
     return startTemporalDev({
       dbFile: options.inMemory || options.dbFile === ':memory:' ? undefined : options.dbFile,
