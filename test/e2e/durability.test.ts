@@ -4,6 +4,8 @@ import { startKairosDev, type KairosDev } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/durability.ts');
 
+const timersWorkflowsPath = require.resolve('../workflows/durableTimers.ts');
+
 describe('durability: start-dev on a file survives SIGKILL', () => {
   let kairos: KairosDev | undefined;
 
@@ -50,5 +52,48 @@ describe('durability: start-dev on a file survives SIGKILL', () => {
     expect(types[types.length - 1]).toBe('WorkflowExecutionCompleted');
     const scheduledAt = types.indexOf('ActivityTaskScheduled');
     expect(types.slice(scheduledAt, scheduledAt + 3)).toEqual(['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']);
+  });
+
+  it('fires a user timer and an activity retry back-off once each after SIGKILLs while they were pending', async () => {
+    const server = await startKairosDev();
+    try {
+      let attempts = 0;
+      let failedOnce!: () => void;
+      const firstFailure = new Promise<void>((resolve) => (failedOnce = resolve));
+      const activities = {
+        async flaky(key: string) {
+          attempts++;
+          if (attempts === 1) {
+            failedOnce();
+            throw new Error('first attempt fails');
+          }
+          return `${key} ok after ${attempts}`;
+        },
+      };
+      const suffix = `${Date.now()}`;
+      const taskQueue = `timers-crash-${suffix}`;
+      const workflowId = `timers-crash-wf-${suffix}`;
+      const result = await withWorker({ address: server.address, taskQueue, workflowsPath: timersWorkflowsPath, activities }, async (client) => {
+        const handle = await client.workflow.start('timersAcrossCrash', { taskQueue, workflowId, args: ['k'] });
+        await new Promise((r) => setTimeout(r, 700)); // the 2 s timer is now pending on the server
+        await server.kill('SIGKILL');
+        await server.restart();
+        await firstFailure; // the retry back-off (2 s) is now pending
+        await server.kill('SIGKILL');
+        await server.restart();
+        return handle.result();
+      });
+      expect(result).toBe('k ok after 2');
+      const types = eventTypes(await fetchHistory(server.address, workflowId));
+      expect(types.filter((t) => t === 'TimerStarted')).toHaveLength(1);
+      expect(types.filter((t) => t === 'TimerFired')).toHaveLength(1);
+      expect(types.filter((t) => t.startsWith('ActivityTask'))).toEqual(['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']);
+      const history = await fetchHistory(server.address, workflowId);
+      const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
+      expect(started.attempt).toBe(2);
+      expect(started.lastFailure?.message).toBe('first attempt fails');
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -206,6 +206,13 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return {};
     },
 
+    async terminateWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      await history.terminateWorkflowExecution({ namespaceId: nsId, request });
+      return {};
+    },
+
     async recordActivityTaskHeartbeatById(request) {
       const nsId = await namespaceId(request.namespace);
       return (await history.recordActivityTaskHeartbeatById({ namespaceId: nsId, request })).response!;

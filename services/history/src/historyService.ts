@@ -17,6 +17,7 @@ import {
 import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
+import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
 import type { HistoryContext } from './context';
 import { ExecutionManager } from './executionManager';
@@ -123,6 +124,10 @@ export class HistoryService {
       },
       async respondActivityTaskCanceled(req) {
         await respondActivityTaskCanceled(ctx, targetOf(req.namespaceId, req.request!), req.request!);
+        return {};
+      },
+      async terminateWorkflowExecution(req) {
+        await terminateWorkflowExecution(ctx, req.namespaceId, req.request!);
         return {};
       },
       async recordActivityTaskHeartbeatById(req) {

@@ -87,7 +87,8 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
       update.state.bufferedEvents = [];
       update.state.workflowTask = undefined;
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
-        workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_TIMEOUT },
+        // Without a workflow retry policy, Temporal records RETRY_POLICY_NOT_SET here.
+        workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET },
       });
       update.info.status = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
       update.info.closeTime = update.now;
