@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Command one: install and build if needed, then run the Kairos dev server on 127.0.0.1:7233
-# (SQLite in the user's data directory; extra flags are passed to `kairos server start-dev`).
+# Command one: install and build when needed, then run the Kairos dev server on 127.0.0.1:7233
+# (all three services in one process; SQLite in the user's data directory; the `default`
+# namespace). Extra flags go to `kairos server start-dev`, e.g. --in-memory, --db-filename FILE,
+# --port P, --namespace NAME, --log-level debug.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+
+npm_locked() {
+  if command -v flock >/dev/null 2>&1; then flock /tmp/kairos-npm.lock npm "$@"; else npm "$@"; fi
+}
+if [ ! -d node_modules ]; then
+  npm_locked ci --no-audit --no-fund
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm_locked install --no-audit --no-fund
 fi
-if [ ! -f services/kairos/dist/main.js ] || [ -n "$(find services libs proto -newer services/kairos/dist/main.js \( -name '*.ts' -o -name '*.proto' \) -not -path '*/dist/*' -not -path '*/generated/*' -print -quit)" ]; then
-  npx turbo run build --output-logs=errors-only
+# Build when there is no build yet or a source, proto or package file is newer than it.
+if [ ! -f services/kairos/dist/main.js ] || [ -n "$(find services libs proto -newer services/kairos/dist/main.js \
+    \( -name '*.ts' -o -name '*.proto' -o -name 'package.json' \) -not -path '*/node_modules/*' -not -path '*/dist/*' \
+    -not -path '*/generated/*' -not -path '*/.staging/*' -print -quit)" ]; then
+  npx turbo run build --output-logs=errors-only >&2
 fi
-exec node services/kairos/dist/main.js server start-dev "$@"
+exec node services/kairos/dist/main.js server start-dev --ip 127.0.0.1 --port 7233 "$@"

@@ -1,9 +1,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
+import { describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
 const activities = {
@@ -122,26 +121,15 @@ function expectOneActivityHistory(
 }
 
 describe('a workflow executing an activity (TypeScript SDK)', () => {
-  let kairos: KairosDev;
-  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
-  let temporalDev: TestServer | undefined;
-
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startOracleReference();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
+  // Kairos start-dev, and the real Temporal dev server for the oracle (unless KAIROS_ORACLE=off).
+  const servers = useOracleServers();
 
   it('runs an activity with one argument and writes Temporal’s history', async () => {
     const run = scenario('greetOne', ['World']);
     const suffix = `direct-${Date.now()}`;
-    const { outcome, workflowIds } = await run(kairos.address, { suffix });
+    const { outcome, workflowIds } = await run(servers.kairos.address, { suffix });
     expect(outcome).toBe('Hello, World!');
-    expectOneActivityHistory(await fetchHistory(kairos.address, workflowIds[0]!), {
+    expectOneActivityHistory(await fetchHistory(servers.kairos.address, workflowIds[0]!), {
       workflowType: 'greetOne',
       taskQueue: `tq-greetOne-${suffix}`,
       activityType: 'greet',
@@ -153,9 +141,9 @@ describe('a workflow executing an activity (TypeScript SDK)', () => {
   it('runs an activity with several arguments and writes Temporal’s history', async () => {
     const run = scenario('greetSeveral', ['Hello', 'World', '!']);
     const suffix = `direct-${Date.now()}`;
-    const { outcome, workflowIds } = await run(kairos.address, { suffix });
+    const { outcome, workflowIds } = await run(servers.kairos.address, { suffix });
     expect(outcome).toBe('Hello, World!');
-    expectOneActivityHistory(await fetchHistory(kairos.address, workflowIds[0]!), {
+    expectOneActivityHistory(await fetchHistory(servers.kairos.address, workflowIds[0]!), {
       workflowType: 'greetSeveral',
       taskQueue: `tq-greetSeveral-${suffix}`,
       activityType: 'compose',
@@ -165,12 +153,12 @@ describe('a workflow executing an activity (TypeScript SDK)', () => {
   });
 
   it('matches the real Temporal dev server: one argument', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, scenario('greetOne', ['Kairos']));
+    const { outcome } = await servers.compare(scenario('greetOne', ['Kairos']));
     expect(outcome).toBe('Hello, Kairos!');
   });
 
   it('matches the real Temporal dev server: several arguments', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, scenario('greetSeveral', ['Hi', 'there', '?']));
+    const { outcome } = await servers.compare(scenario('greetSeveral', ['Hi', 'there', '?']));
     expect(outcome).toBe('Hi, there?');
   });
 });

@@ -136,6 +136,11 @@ export interface Store {
    * For this and every other read with a limit: a limit of 0 or less means no limit.
    */
   readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]>;
+  /**
+   * Like readHistory, but by whole batches (the events appended by one write), at most
+   * `maxBatches` of them, each returned as its own array: Temporal pages history this way.
+   */
+  readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]>;
 
   // History's queues, per shard. Transfer and timer tasks share one id sequence per shard: ids
   // increase and are never reused, also across shard re-acquisition. Deleting an absent task is a no-op.

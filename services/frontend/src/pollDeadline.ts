@@ -1,5 +1,6 @@
 import { Status, type CallContext } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
+import { callDeadline } from '@kairos/common/dist/callDeadline';
 
 /** Temporal answers an empty poll this long before the caller's deadline, so it arrives in time. */
 export const LONG_POLL_TAIL_ROOM_MS = 1_000;
@@ -11,7 +12,7 @@ export const MIN_LONG_POLL_TIMEOUT_MS = 2_000;
 
 /** Temporal requires a deadline on task polls and refuses very short ones. */
 export function requirePollDeadline(context: CallContext, receivedAt: number): void {
-  const deadline = (context as CallContext & { deadline?: Date }).deadline;
+  const deadline = callDeadline(context);
   if (!deadline) throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is not set.');
   if (deadline.getTime() - receivedAt < MIN_LONG_POLL_TIMEOUT_MS) {
     throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is too short.');
@@ -19,11 +20,11 @@ export function requirePollDeadline(context: CallContext, receivedAt: number): v
 }
 
 /**
- * How long a poll may wait: until shortly before the caller's deadline. The deadline is read
- * from the `grpc-timeout` the gRPC layer recorded on the context (see the server wiring).
+ * How long a poll may wait: until shortly before the caller's deadline (the server wiring puts
+ * the deadline on the call context).
  */
 export function pollWaitMs(context: CallContext, receivedAt: number): number {
-  const deadline = (context as CallContext & { deadline?: Date }).deadline;
+  const deadline = callDeadline(context);
   if (!deadline) return MAX_POLL_WAIT_MS;
   return Math.max(0, Math.min(MAX_POLL_WAIT_MS, deadline.getTime() - receivedAt - LONG_POLL_TAIL_ROOM_MS));
 }

@@ -19,3 +19,11 @@ export function requireNonEmpty(value: string | undefined, message: string): str
 export function requireNonNegative(duration: Duration | undefined, message: string): void {
   if (duration && durationToMs(duration) < 0) throw invalid(message);
 }
+
+/** Temporal's task queue checks: absent and empty are reported differently. */
+export function requireTaskQueue(taskQueue: { name: string } | undefined): string {
+  if (!taskQueue) throw invalid('taskQueue is not set');
+  if (!taskQueue.name) throw invalid('missing task queue name');
+  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalid('task queue name exceeds length limit');
+  return taskQueue.name;
+}

@@ -3,7 +3,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
-import { decodeTaskToken, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
+import { decodeTaskToken, durationToMs, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
 import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
@@ -11,7 +11,7 @@ import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { invalid, requireNonEmpty, requireNonNegative } from './validation';
+import { invalid, requireNonEmpty, requireNonNegative, requireTaskQueue } from './validation';
 
 export interface FrontendDeps {
   store: Store;
@@ -74,6 +74,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async registerNamespace(request) {
       requireNonEmpty(request.namespace, 'Namespace not set on request.');
+      if (!request.workflowExecutionRetentionPeriod || durationToMs(request.workflowExecutionRetentionPeriod) <= 0) {
+        throw invalid('A valid retention period is not set on request.');
+      }
       await registerNamespace(deps.store, {
         name: request.namespace,
         description: request.description,
@@ -98,7 +101,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
-      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      requireTaskQueue(request.taskQueue);
       requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
       requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
       requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
@@ -137,7 +140,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async pollWorkflowTaskQueue(request, context) {
       const receivedAt = Date.now();
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      requireTaskQueue(request.taskQueue);
       requirePollDeadline(context, receivedAt);
       const signal = pollSignal(context);
       const empty = () => api.PollWorkflowTaskQueueResponse.fromPartial({});
@@ -166,7 +169,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async pollActivityTaskQueue(request, context) {
       const receivedAt = Date.now();
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.taskQueue?.name, 'TaskQueue is not set on request.');
+      requireTaskQueue(request.taskQueue);
       requirePollDeadline(context, receivedAt);
       const signal = pollSignal(context);
       const empty = () => api.PollActivityTaskQueueResponse.fromPartial({});

@@ -79,7 +79,7 @@ export class ExecutionManager {
   async resolveRunId(namespaceId: string, workflowId: string, runId: string | undefined): Promise<ExecutionKey> {
     if (runId) return { namespaceId, workflowId, runId };
     const current = await this.store.getCurrentExecution(namespaceId, workflowId);
-    if (!current) throw workflowNotFound(`workflow execution not found for workflow id ${workflowId}`);
+    if (!current) throw workflowNotFound(`workflow not found for ID: ${workflowId}`);
     return { namespaceId, workflowId, runId: current.runId };
   }
 

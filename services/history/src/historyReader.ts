@@ -1,7 +1,10 @@
 import type { ExecutionKey, Store } from '@kairos/persistence/dist/store';
 import { HistoryEvent, HistoryPageToken } from './protos';
 
-/** Page size when a request leaves it to the server (Temporal's default). */
+/**
+ * Page size when a request leaves it to the server (Temporal's default). Like Temporal, a page
+ * size counts batches (the events of one write), and a batch is never split across pages.
+ */
 export const DEFAULT_HISTORY_PAGE_SIZE = 256;
 
 export interface HistoryPage {
@@ -10,7 +13,11 @@ export interface HistoryPage {
   nextPageToken: Uint8Array;
 }
 
-/** Reads events [fromEventId, toEventId) of a run, one page at a time. */
+/**
+ * Reads events [fromEventId, toEventId) of a run, one page at a time. As Temporal does, a page
+ * that was filled to its size carries a token even when it happens to end the history (the next
+ * page is then empty).
+ */
 export async function readHistoryPage(
   store: Store,
   key: ExecutionKey,
@@ -19,10 +26,11 @@ export async function readHistoryPage(
   pageSize: number,
 ): Promise<HistoryPage> {
   const size = pageSize > 0 ? pageSize : DEFAULT_HISTORY_PAGE_SIZE;
-  const events = fromEventId < toEventId ? await store.readHistory(key, fromEventId, toEventId, size) : [];
+  const batches = fromEventId < toEventId ? await store.readHistoryBatches(key, fromEventId, toEventId, size) : [];
+  const events = batches.flat();
   const last = events.length > 0 ? events[events.length - 1]!.eventId : fromEventId - 1;
-  const nextPageToken =
-    last + 1 < toEventId ? encodePageToken({ runId: key.runId, nextEventId: last + 1, lastEventId: toEventId - 1 }) : new Uint8Array();
+  const more = last + 1 < toEventId || batches.length === size;
+  const nextPageToken = more ? encodePageToken({ runId: key.runId, nextEventId: last + 1, lastEventId: toEventId - 1 }) : new Uint8Array();
   return { events, nextPageToken };
 }
 

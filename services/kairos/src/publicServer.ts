@@ -7,7 +7,7 @@ import type { Store } from '@kairos/persistence/dist/store';
 import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
 import { OperatorServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
-import { installDeadlineOnCallContext } from './grpcDeadline';
+import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/dist/callDeadline';
 
 /** Options matching what Temporal's SDK clients expect of a server connection. */
 export const GRPC_SERVER_OPTIONS = {
@@ -27,10 +27,10 @@ export interface FrontendServer {
 
 /** The public gRPC server: WorkflowService, OperatorService and health. */
 export function createFrontendServer(deps: { store: Store; history: HistoryClient; matching: MatchingClient; logger: Logger }): FrontendServer {
-  installDeadlineOnCallContext();
   const shutdown = new AbortController();
   let serving = true;
-  const server = createServer(GRPC_SERVER_OPTIONS).use(createServerErrorMiddleware(deps.logger));
+  // Long polls answer shortly before the caller's deadline, so handlers need to know it.
+  const server = createServer(withCallDeadline(GRPC_SERVER_OPTIONS)).use(createServerErrorMiddleware(deps.logger)).use(createDeadlineMiddleware());
   server.add(
     WorkflowServiceDefinition,
     createWorkflowHandler({ ...deps, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),

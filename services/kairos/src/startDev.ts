@@ -1,35 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type LogLevel } from '@kairos/common/dist/logger';
+import type { KairosConfig } from '@kairos/common/dist/config';
+import { createLogger } from '@kairos/common/dist/logger';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/domain';
 import { ensureNamespace } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
-import { openSqliteStore } from '@kairos/persistence';
 import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+import { openStore } from './openStore';
 import { createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
-
-export interface StartDevOptions {
-  ip: string;
-  port: number;
-  /** A file path, or ':memory:' for a throw-away store. */
-  dbFilename: string;
-  namespaces: string[];
-  logLevel: LogLevel;
-  numShards: number;
-}
 
 /**
  * Everything in one process: frontend, history and matching on one SQLite store, talking through
  * in-process clients with the same typed interfaces a cluster uses over gRPC.
  */
-export async function startDev(options: StartDevOptions): Promise<void> {
-  const logger = createLogger({ level: options.logLevel });
-  const { store, pragmas } = openSqliteStore({ filename: options.dbFilename, logger });
-  logger.info('store opened', { store: 'sqlite', file: options.dbFilename, pragmas });
-  const notifier = new InProcessNotifier();
+export async function startDev(config: KairosConfig): Promise<void> {
+  const logger = createLogger({ level: config.logLevel });
+  const { store, description, pragmas } = openStore(config.store, logger);
+  const notifier = new InProcessNotifier({ logger });
 
   // History and matching call each other: bind each client to the other's implementation lazily.
   let historyImpl: HistoryServiceImplementation | undefined;
@@ -42,26 +32,26 @@ export async function startDev(options: StartDevOptions): Promise<void> {
     notifier,
     matching: matchingClient,
     logger,
-    numShards: options.numShards,
+    numShards: config.numHistoryShards,
     instanceId: `dev-${randomUUID()}`,
   });
   const matching = new MatchingService({ store, notifier, history: historyClient, logger });
   historyImpl = history.implementation;
   matchingImpl = matching.implementation;
 
-  for (const name of options.namespaces) await ensureNamespace(store, name);
+  for (const name of config.namespaces) await ensureNamespace(store, name);
   await history.start();
 
   const frontend = createFrontendServer({ store, history: historyClient, matching: matchingClient, logger });
-  const address = `${options.ip}:${options.port}`;
+  const endpoint = config.services.frontend;
+  const address = `${endpoint.bindIp}:${endpoint.port}`;
   await frontend.server.listen(address);
-  logger.info('Kairos dev server started', { address, namespaces: options.namespaces });
-  const where = options.dbFilename === ':memory:' ? 'in memory (lost on exit)' : options.dbFilename;
+  logger.info('Kairos dev server started', { address, namespaces: config.namespaces });
   const shownPragmas = Object.entries(pragmas).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   process.stdout.write(
     `Kairos dev server listening on ${address}\n` +
-      `  namespaces: ${options.namespaces.join(', ')}\n` +
-      `  store: SQLite ${where}\n` +
+      `  namespaces: ${config.namespaces.join(', ')}\n` +
+      `  store: ${description}\n` +
       `  pragmas: ${shownPragmas}\n`,
   );
 

@@ -792,6 +792,19 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
         expect((await store.readHistory(key, 8, 1000, 100)).map((e) => e.eventId)).toEqual([8, 9, 10]);
       });
 
+      it('reads whole batches (one per write) with readHistoryBatches, never splitting one', async () => {
+        const { store, key } = await runWithEvents(10); // batches [1-4] [5-7] [8-10]
+        const ids = async (from: number, to: number, max: number) => (await store.readHistoryBatches(key, from, to, max)).flat().map((e) => e.eventId);
+        expect((await store.readHistoryBatches(key, 1, 11, 0)).map((b) => b.map((e) => e.eventId))).toEqual([[1, 2, 3, 4], [5, 6, 7], [8, 9, 10]]);
+        expect(await ids(1, 11, 1)).toEqual([1, 2, 3, 4]);
+        expect(await ids(1, 11, 2)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+        expect(await ids(5, 11, 1)).toEqual([5, 6, 7]);
+        expect(await ids(8, 11, 5)).toEqual([8, 9, 10]);
+        expect(await ids(1, 11, 0)).toHaveLength(10);
+        expect(await ids(1, 6, 5)).toEqual([1, 2, 3, 4, 5]);
+        expect(await ids(11, 20, 5)).toEqual([]);
+      });
+
       it('honours maxEvents, and a maxEvents of 0 or less means no limit', async () => {
         const { store, key } = await runWithEvents(10);
         expect((await store.readHistory(key, 2, 11, 3)).map((e) => e.eventId)).toEqual([2, 3, 4]);

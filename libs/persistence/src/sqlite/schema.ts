@@ -98,6 +98,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'history events remember the write (batch) they came in',
+    sql: `
+      -- The first event id of the write that appended the event; NULL (rows written before this
+      -- version) reads as a batch of its own. Paging returns whole batches, as Temporal does.
+      ALTER TABLE history_events ADD COLUMN batch_id INTEGER;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

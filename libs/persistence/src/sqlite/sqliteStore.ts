@@ -132,7 +132,16 @@ function prepareStatements(db: Database.Database) {
     updateCurrent: p(
       'UPDATE current_executions SET run_id = ?, first_execution_run_id = ?, start_request_id = ?, status = ? WHERE namespace_id = ? AND workflow_id = ?',
     ),
-    insertEvent: p('INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, data) VALUES (?, ?, ?, ?, ?)'),
+    insertEvent: p('INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, data, batch_id) VALUES (?, ?, ?, ?, ?, ?)'),
+    readBatches: p(
+      `SELECT COALESCE(batch_id, event_id), data FROM history_events
+       WHERE namespace_id = @ns AND workflow_id = @wf AND run_id = @run AND event_id >= @from AND event_id < @to
+         AND COALESCE(batch_id, event_id) IN (
+           SELECT DISTINCT COALESCE(batch_id, event_id) FROM history_events
+           WHERE namespace_id = @ns AND workflow_id = @wf AND run_id = @run AND event_id >= @from AND event_id < @to
+           ORDER BY 1 LIMIT @limit)
+       ORDER BY event_id`,
+    ).raw(),
     readEvents: p(
       `SELECT data FROM history_events
        WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND event_id >= ? AND event_id < ?
@@ -354,10 +363,12 @@ class SqliteStore implements Store {
       }
     }
 
-    // 4. Events: an id already stored (or repeated in this write) fails the whole write.
+    // 4. Events: an id already stored (or repeated in this write) fails the whole write. The
+    //    events of one write form one batch, named by its first event id.
+    const batchId = encoded.events[0]?.eventId ?? 0;
     for (const event of encoded.events) {
       try {
-        s.insertEvent.run(namespaceId, workflowId, runId, event.eventId, event.data);
+        s.insertEvent.run(namespaceId, workflowId, runId, event.eventId, event.data, batchId);
       } catch (err) {
         if (isConstraintError(err)) throw new ConditionFailedError(`event ${event.eventId} of ${keyString(key)} already exists`);
         throw err;
@@ -384,6 +395,28 @@ class SqliteStore implements Store {
     if (fromEventId >= toEventId) return [];
     const rows = this.s.readEvents.all(key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxEvents)) as Uint8Array[];
     return rows.map((data) => HistoryEvent.decode(data));
+  }
+
+  async readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]> {
+    if (fromEventId >= toEventId) return [];
+    const rows = this.s.readBatches.all({
+      ns: key.namespaceId,
+      wf: key.workflowId,
+      run: key.runId,
+      from: fromEventId,
+      to: toEventId,
+      limit: sqlLimit(maxBatches),
+    }) as Array<[number, Uint8Array]>;
+    const batches: HistoryEvent[][] = [];
+    let current: number | undefined;
+    for (const [batch, data] of rows) {
+      if (batch !== current) {
+        batches.push([]);
+        current = batch;
+      }
+      batches[batches.length - 1]!.push(HistoryEvent.decode(data));
+    }
+    return batches;
   }
 
   // --- history queues
