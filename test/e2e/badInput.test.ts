@@ -38,7 +38,8 @@ function freshId(what: string): string {
   return `bad-input-${what}-${Date.now()}-${counter}`;
 }
 
-function startRequest(overrides: Partial<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>) {
+type StartRequest = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest;
+function startRequest(overrides: Partial<StartRequest>): StartRequest & { workflowId: string; requestId: string } {
   return {
     namespace: 'default',
     workflowId: freshId('wf'),
@@ -46,8 +47,8 @@ function startRequest(overrides: Partial<temporal.api.workflowservice.v1.IStartW
     taskQueue: { name: 'bad-input-queue' },
     requestId: freshId('req'),
     identity: 'bad-input-test',
-    ...overrides,
-  };
+    ...(overrides as object),
+  } as StartRequest & { workflowId: string; requestId: string };
 }
 
 describe('bad input gets Temporal’s errors and changes nothing', () => {

@@ -12,9 +12,10 @@ import { fetchHistory, withWorker } from '../src/harness/sdk';
 import { startKairosDev, type TestServer } from '../src/harness/servers';
 
 const { EventType, TaskQueueKind } = temporal.api.enums.v1;
-type Event = temporal.api.history.v1.IHistoryEvent;
+/** Loosely typed so numbers can stand for int64s (protobufjs's fromObject accepts them). */
+type Event = Record<string, any>;
 
-const payload = (value: unknown) => defaultPayloadConverter.toPayload(value) as temporal.api.common.v1.IPayload;
+const payload = (value: unknown) => defaultPayloadConverter.toPayload(value) as Event;
 const ts = (seconds: number, nanos = 0) => ({ seconds, nanos });
 
 /** A hand-made history touching every masking rule of test/oracle/MASKING.md, and fields that must stay compared. */
@@ -83,7 +84,7 @@ function syntheticHistory(variant: { runId: string; identity: string; time: numb
       },
     },
   ];
-  return { events };
+  return { events } as temporal.api.history.v1.IHistory;
 }
 
 const base = { runId: 'run-a', identity: '1@host-a', time: 1_700_000_000, sticky: 'host-a:uuid-a', requestId: 'req-a', flags: [3, 1, 2] };

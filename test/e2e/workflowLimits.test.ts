@@ -54,8 +54,27 @@ const badScheduleActivity: Scenario = async (address, { suffix }) => {
     const next = await connection.withDeadline(Date.now() + 30_000, () =>
       service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' }),
     );
-    await service.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test done', identity: 'raw' }).catch(() => undefined);
-    return { outcome: { code, nextAttempt: next.attempt }, workflowIds: [] };
+    // The same mistake on attempt 2 is refused without writing anything (the task will time out).
+    let secondCode: number | undefined;
+    let secondMessage: string | undefined;
+    try {
+      await service.respondWorkflowTaskCompleted({
+        namespace: 'default',
+        taskToken: next.taskToken,
+        identity: 'raw',
+        commands: [
+          {
+            commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+            scheduleActivityTaskCommandAttributes: { activityId: '1', activityType: { name: 'a' }, taskQueue: { name: taskQueue } },
+          },
+        ],
+      });
+    } catch (err) {
+      secondCode = (err as { code: number }).code;
+      secondMessage = (err as { details: string }).details;
+    }
+    await service.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test done', identity: 'raw' });
+    return { outcome: { code, nextAttempt: next.attempt, secondCode, secondMessage }, workflowIds: [workflowId] };
   } finally {
     await connection.close();
   }
@@ -102,7 +121,12 @@ describe('workflow timeouts and command validation', () => {
 
   it('rejects a ScheduleActivityTask command without timeouts (BadScheduleActivityAttributes), like Temporal', async () => {
     const { outcome } = await compareAcrossServers(kairos, temporalDev, badScheduleActivity);
-    expect(outcome).toEqual({ code: 3, nextAttempt: 2 });
+    expect(outcome).toEqual({
+      code: 3,
+      nextAttempt: 2,
+      secondCode: 3,
+      secondMessage: 'BadScheduleActivityAttributes: a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=1 ActivityType=a',
+    });
   });
 
   it('terminates a running workflow; a second terminate is NOT_FOUND, like Temporal', async () => {

@@ -11,6 +11,7 @@ import {
   TimeoutType,
   TimerTaskKind,
   TransferTaskKind,
+  WorkflowTaskFailedCause,
 } from './protos';
 import type { Duration } from './protos';
 import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
@@ -18,7 +19,15 @@ import { decideRetry, validateRetryPolicy, withRetryDefaults } from './retryPoli
 import { scheduleWorkflowTask } from './workflowTasks';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 
-export class BadCommandAttributesError extends Error {}
+/** Invalid command attributes; `failedCause` says which WorkflowTaskFailed cause Temporal records. */
+export class BadCommandAttributesError extends Error {
+  constructor(
+    message: string,
+    readonly failedCause: WorkflowTaskFailedCause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+  ) {
+    super(message);
+  }
+}
 
 interface NormalizedTimeouts {
   scheduleToClose: number;
@@ -29,15 +38,28 @@ interface NormalizedTimeouts {
 
 /** Temporal's defaulting and capping of activity timeouts (all in ms, 0 = none). */
 export function normalizeActivityTimeouts(
-  attrs: { scheduleToCloseTimeout?: Duration; scheduleToStartTimeout?: Duration; startToCloseTimeout?: Duration; heartbeatTimeout?: Duration },
+  attrs: {
+    scheduleToCloseTimeout?: Duration;
+    scheduleToStartTimeout?: Duration;
+    startToCloseTimeout?: Duration;
+    heartbeatTimeout?: Duration;
+    activityId?: string;
+    activityType?: { name: string };
+  },
   runTimeoutMs: number,
 ): NormalizedTimeouts {
   let scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
   let scheduleToStart = durationToMs(attrs.scheduleToStartTimeout);
   let startToClose = durationToMs(attrs.startToCloseTimeout);
   let heartbeat = durationToMs(attrs.heartbeatTimeout);
-  if (scheduleToClose < 0 || scheduleToStart < 0 || startToClose < 0 || heartbeat < 0) {
-    throw new BadCommandAttributesError('A valid timeout may not be negative.');
+  const negative: Array<[number, string]> = [
+    [scheduleToClose, 'ScheduleToCloseTimeout'],
+    [scheduleToStart, 'ScheduleToStartTimeout'],
+    [startToClose, 'StartToCloseTimeout'],
+    [heartbeat, 'HeartbeatTimeout'],
+  ];
+  for (const [value, name] of negative) {
+    if (value < 0) throw new BadCommandAttributesError(`invalid ${name}: negative duration`);
   }
   if (scheduleToClose > 0) {
     scheduleToStart = scheduleToStart > 0 ? Math.min(scheduleToStart, scheduleToClose) : scheduleToClose;
@@ -46,7 +68,9 @@ export function normalizeActivityTimeouts(
     scheduleToClose = runTimeoutMs;
     if (scheduleToStart === 0) scheduleToStart = runTimeoutMs;
   } else {
-    throw new BadCommandAttributesError('A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
+    throw new BadCommandAttributesError(
+      `a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=${attrs.activityId ?? ''} ActivityType=${attrs.activityType?.name ?? ''}`,
+    );
   }
   if (runTimeoutMs > 0) {
     scheduleToClose = Math.min(scheduleToClose || runTimeoutMs, runTimeoutMs);
@@ -64,11 +88,14 @@ export function scheduleActivity(
   attrs: ScheduleActivityTaskCommandAttributes,
   workflowTaskCompletedEventId: number,
 ): void {
-  if (!attrs.activityId) throw new BadCommandAttributesError('ActivityId is not set on ScheduleActivityTaskCommand.');
-  if (!attrs.activityType?.name) throw new BadCommandAttributesError('ActivityType is not set on ScheduleActivityTaskCommand.');
+  if (!attrs.activityId) throw new BadCommandAttributesError('activityId is not set');
+  if (!attrs.activityType?.name) throw new BadCommandAttributesError('activityType is not set');
   for (const pending of Object.values(update.state.activities)) {
     if (pending.activityId === attrs.activityId) {
-      throw new BadCommandAttributesError(`Activity ID ${attrs.activityId} is already in use.`);
+      throw new BadCommandAttributesError(
+        `invalid history builder state for action: add-activitytask-scheduled-event, ActivityID: ${attrs.activityId}`,
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
+      );
     }
   }
   const policyProblem = validateRetryPolicy(attrs.retryPolicy);

@@ -17,8 +17,28 @@ import {
   type WorkflowTaskInfo,
 } from './protos';
 
-/** A closing command arrived while new events were buffered: the worker must see them first. */
-export class UnhandledCommandError extends Error {}
+/**
+ * The completion cannot be accepted: the workflow task fails with `cause` instead (and, for
+ * oversized payloads, the run is terminated), exactly as Temporal does.
+ */
+export class WorkflowTaskCompletionRejected extends Error {
+  constructor(
+    readonly failedCause: WorkflowTaskFailedCause,
+    readonly detail?: string,
+    readonly terminatesWorkflow = false,
+  ) {
+    super(failedCauseMessage(failedCause, detail));
+  }
+}
+
+/** Temporal's wording: the cause's short name, then the problem (e.g. "UnhandledCommand"). */
+export function failedCauseMessage(cause: WorkflowTaskFailedCause, detail?: string): string {
+  const name = (WorkflowTaskFailedCause[cause] ?? 'Unspecified')
+    .replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+  return detail ? `${name}: ${detail}` : name;
+}
 
 const CLOSING_COMMANDS = new Set<CommandType>([
   CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
@@ -27,10 +47,8 @@ const CLOSING_COMMANDS = new Set<CommandType>([
   CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 ]);
 
-function badAttributes(cause: WorkflowTaskFailedCause, message: string): ApiError {
-  const err = new ApiError(Status.INVALID_ARGUMENT, message);
-  (err as ApiError & { workflowTaskFailedCause?: WorkflowTaskFailedCause }).workflowTaskFailedCause = cause;
-  return err;
+function badAttributes(cause: WorkflowTaskFailedCause, message: string): WorkflowTaskCompletionRejected {
+  return new WorkflowTaskCompletionRejected(cause, message);
 }
 
 /**
@@ -44,7 +62,9 @@ export function applyCommands(
   hasBufferedEvents: boolean,
 ): void {
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
-  if (closingIndex >= 0 && hasBufferedEvents) throw new UnhandledCommandError();
+  if (closingIndex >= 0 && hasBufferedEvents) {
+    throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+  }
   if (closingIndex >= 0 && closingIndex !== request.commands.length - 1) {
     throw badAttributes(
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
@@ -74,9 +94,7 @@ export function applyCommands(
     try {
       applyCommand(update, command, completed.eventId, request.identity);
     } catch (err) {
-      if (err instanceof BadCommandAttributesError) {
-        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, err.message);
-      }
+      if (err instanceof BadCommandAttributesError) throw badAttributes(err.failedCause, err.message);
       throw err;
     }
   }

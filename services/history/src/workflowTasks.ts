@@ -182,8 +182,17 @@ export function materializeTransientWorkflowTask(update: ExecutionUpdate, identi
   task.transient = false;
 }
 
-/** Ends the started workflow task unsuccessfully (worker-reported failure). */
-export function failWorkflowTask(update: ExecutionUpdate, cause: WorkflowTaskFailedCause, failure: Failure | undefined, identity: string): void {
+/**
+ * Ends the started workflow task unsuccessfully (reported by the worker, or a refused completion)
+ * and, unless told otherwise, schedules the next attempt.
+ */
+export function failWorkflowTask(
+  update: ExecutionUpdate,
+  cause: WorkflowTaskFailedCause,
+  failure: Failure | undefined,
+  identity: string,
+  options: { binaryChecksum?: string; scheduleNext?: boolean } = {},
+): void {
   const task = update.state.workflowTask!;
   if (!task.transient) {
     update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
@@ -193,9 +202,13 @@ export function failWorkflowTask(update: ExecutionUpdate, cause: WorkflowTaskFai
         cause,
         failure,
         identity,
-        workerVersion: task.workerVersion,
+        binaryChecksum: options.binaryChecksum ?? '',
       },
     });
+  }
+  if (options.scheduleNext === false) {
+    update.state.workflowTask = undefined;
+    return;
   }
   retryWorkflowTask(update, true);
 }

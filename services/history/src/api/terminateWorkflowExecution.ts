@@ -1,7 +1,7 @@
 import type { TerminateWorkflowExecutionRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
-import { EventType, WorkflowExecutionStatus } from '../protos';
+import { terminateRun } from '../termination';
 
 /**
  * Ends a run at once, whatever it is doing: an in-flight workflow task's completion is then
@@ -13,15 +13,6 @@ export async function terminateWorkflowExecution(ctx: HistoryContext, namespaceI
   await ctx.executions.update(key, (update) => {
     if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
     if (request.firstExecutionRunId && request.firstExecutionRunId !== update.info.firstExecutionRunId) throw workflowNotFound();
-    // Events buffered during an in-flight workflow task are dropped with the task, as Temporal does.
-    update.state.bufferedEvents = [];
-    update.state.workflowTask = undefined;
-    const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, {
-      workflowExecutionTerminatedEventAttributes: { reason: request.reason, details: request.details, identity: request.identity },
-    });
-    update.info.status = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED;
-    update.info.closeTime = update.now;
-    update.info.completionEventId = event.eventId;
-    update.closed = true;
+    terminateRun(update, request.reason, request.details, request.identity);
   });
 }

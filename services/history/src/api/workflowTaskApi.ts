@@ -9,7 +9,8 @@ import type {
 } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
-import { applyCommands, UnhandledCommandError } from '../commands';
+import { applyCommands, WorkflowTaskCompletionRejected } from '../commands';
+import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../termination';
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
@@ -134,16 +135,10 @@ export async function respondWorkflowTaskCompleted(
       try {
         applyCommands(update, task, request, hasBuffered);
       } catch (err) {
-        if (err instanceof UnhandledCommandError) {
-          // New events arrived while the worker decided to close: it must see them first.
-          failWorkflowTask(update, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, undefined, request.identity);
-          return { kind: 'unhandled-command' as const };
-        }
-        const cause = (err as { workflowTaskFailedCause?: WorkflowTaskFailedCause }).workflowTaskFailedCause;
-        if (cause === undefined) throw err;
-        // Invalid command attributes: drop this attempt's changes and record the failure instead.
+        if (!(err instanceof WorkflowTaskCompletionRejected)) throw err;
+        // None of this completion is kept; the failure is recorded on a fresh copy below.
         update.discard();
-        return { kind: 'bad-attributes' as const, cause, message: (err as Error).message };
+        return { kind: 'rejected' as const, rejection: err, attempt: task.attempt };
       }
       resetWorkflowTaskAttempt(update);
       const sticky = request.stickyAttributes?.workerTaskQueue?.name;
@@ -157,16 +152,34 @@ export async function respondWorkflowTaskCompleted(
       return { kind: 'completed' as const };
     },
   );
-  if (outcome.kind === 'unhandled-command') throw new ApiError(Status.INVALID_ARGUMENT, 'UnhandledCommand');
-  if (outcome.kind === 'bad-attributes') {
-    await ctx.executions.update(tokenKey(token), (update) => {
-      currentWorkflowTask(update, token);
-      const failure = Failure.fromPartial({ message: outcome.message, source: '', applicationFailureInfo: { type: '', nonRetryable: true } });
-      failWorkflowTask(update, outcome.cause, failure, request.identity);
-    });
-    throw new ApiError(Status.INVALID_ARGUMENT, outcome.message);
-  }
+  if (outcome.kind === 'rejected') await recordRejectedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
   return CompletedResponse.fromPartial({});
+}
+
+/**
+ * Records why a completion was refused: WorkflowTaskFailed with a server failure (and, for
+ * oversized payloads, the run terminated), then answers INVALID_ARGUMENT with the same message.
+ * A task that keeps failing past attempt 1 is left to time out, as Temporal does.
+ */
+async function recordRejectedCompletion(
+  ctx: HistoryContext,
+  token: ReturnType<typeof decodeTaskToken>,
+  rejection: WorkflowTaskCompletionRejected,
+  attempt: number,
+  request: RespondWorkflowTaskCompletedRequest,
+): Promise<never> {
+  const unhandled = rejection.failedCause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+  if (attempt > 1 && !unhandled) throw new ApiError(Status.INVALID_ARGUMENT, rejection.message);
+  await ctx.executions.update(tokenKey(token), (update) => {
+    currentWorkflowTask(update, token);
+    const failure = Failure.fromPartial({ message: rejection.message, serverFailureInfo: { nonRetryable: false } });
+    failWorkflowTask(update, rejection.failedCause, failure, request.identity, {
+      binaryChecksum: request.binaryChecksum,
+      scheduleNext: !rejection.terminatesWorkflow,
+    });
+    if (rejection.terminatesWorkflow) terminateRun(update, rejection.message, undefined, HISTORY_SERVICE_IDENTITY);
+  });
+  throw new ApiError(Status.INVALID_ARGUMENT, rejection.message);
 }
 
 export async function respondWorkflowTaskFailed(
@@ -178,6 +191,6 @@ export async function respondWorkflowTaskFailed(
   if (token.namespaceId !== namespaceId) throw workflowTaskNotFound();
   await ctx.executions.update(tokenKey(token), (update) => {
     currentWorkflowTask(update, token);
-    failWorkflowTask(update, request.cause, request.failure, request.identity);
+    failWorkflowTask(update, request.cause, request.failure, request.identity, { binaryChecksum: request.binaryChecksum });
   });
 }
