@@ -40,7 +40,17 @@ describe('parseKairosCommand', () => {
         history: { bindIp: '127.0.0.1', port: 7234, address: '127.0.0.1:7234' },
         matching: { bindIp: '127.0.0.1', port: 7235, address: '127.0.0.1:7235' },
       },
+      namespaceLimits: {},
     });
+  });
+
+  it('reads per-namespace limits from the config file and ensures those namespaces', () => {
+    const file = JSON.stringify({ namespaceLimits: { small: { historyCountLimitError: 50, pendingActivitiesLimit: 3 } } });
+    const { config } = started(parseKairosCommand(['server', 'start-dev', '--config', 'k.json'], { readFile: () => file, defaultDbFilename: '/d.db' }));
+    expect(config.namespaceLimits).toEqual({ small: { historyCountLimitError: 50, pendingActivitiesLimit: 3 } });
+    expect(config.namespaces).toEqual(['default', 'small']);
+    const bad = JSON.stringify({ namespaceLimits: { small: { historyCountLimitError: -1, nope: 1 } } });
+    expect(() => parseKairosCommand(['server', 'start-dev', '--config', 'k.json'], { readFile: () => bad })).toThrow(/historyCountLimitError|nope/);
   });
 
   it('applies start-dev flags', () => {

@@ -30,7 +30,23 @@ export interface KairosConfig {
   /** NATS for notifications between processes (unused by the embedded server). */
   natsUrl: string;
   services: Record<ServiceName, ServiceEndpoint>;
+  /** Per-namespace overrides of Temporal's limits, applied when the namespace is ensured at start. */
+  namespaceLimits: Record<string, Partial<Record<NamespaceLimitName, number>>>;
 }
+
+/** The limits a namespace can override (Temporal's dynamic-config defaults otherwise). */
+export const NAMESPACE_LIMIT_NAMES = [
+  'blobSizeLimitError',
+  'blobSizeLimitWarn',
+  'historyCountLimitError',
+  'historyCountLimitWarn',
+  'historyCountSuggestContinueAsNew',
+  'historySizeLimitError',
+  'historySizeLimitWarn',
+  'historySizeSuggestContinueAsNew',
+  'pendingActivitiesLimit',
+] as const;
+export type NamespaceLimitName = (typeof NAMESPACE_LIMIT_NAMES)[number];
 
 export type KairosCommand =
   | { kind: 'help' }
@@ -158,7 +174,7 @@ function flag(parsed: ParsedFlags, name: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Config file
 
-const FILE_KEYS = ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'natsUrl', 'services'];
+const FILE_KEYS = ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'natsUrl', 'services', 'namespaceLimits'];
 const STORE_KEYS = ['kind', 'filename', 'url'];
 const ENDPOINT_KEYS = ['bindIp', 'port', 'address'];
 
@@ -349,8 +365,30 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     services[name] = { bindIp, port, address };
   }
 
+  // --- per-namespace limits (file only): { "<namespace>": { "<limit>": positive integer } }
+  const namespaceLimits: KairosConfig['namespaceLimits'] = {};
+  if (file.namespaceLimits !== undefined) {
+    if (!isObject(file.namespaceLimits)) problems.push(`${inFile('namespaceLimits')} must be an object keyed by namespace`);
+    else {
+      for (const [ns, limits] of Object.entries(file.namespaceLimits)) {
+        if (!isObject(limits)) {
+          problems.push(`${inFile(`namespaceLimits.${ns}`)} must be an object`);
+          continue;
+        }
+        unknownKeys(limits, [...NAMESPACE_LIMIT_NAMES], `namespaceLimits.${ns}.`);
+        const entry: Partial<Record<NamespaceLimitName, number>> = {};
+        for (const name of NAMESPACE_LIMIT_NAMES) {
+          const value = int(limits[name], inFile(`namespaceLimits.${ns}.${name}`), 1, Number.MAX_SAFE_INTEGER);
+          if (value !== undefined) entry[name] = value;
+        }
+        namespaceLimits[ns] = entry;
+        if (!namespaces.includes(ns)) namespaces.push(ns);
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { clusterName, numHistoryShards, logLevel, namespaces, store: store!, natsUrl, services };
+  return { clusterName, numHistoryShards, logLevel, namespaces, store: store!, natsUrl, services, namespaceLimits };
 }
 
 // ---------------------------------------------------------------------------------------------

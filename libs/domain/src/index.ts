@@ -4,3 +4,4 @@ export * from './durations';
 export * from './namespaceRegistry';
 export * from './inProcessClient';
 export * from './clients';
+export * from './limits';

@@ -1,11 +1,14 @@
+import { MEMO_SIZE_LIMIT_ERROR, type Limits } from '@kairos/domain';
 import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
 import { DescribeNamespaceResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 
 /** A stored namespace as DescribeNamespace / ListNamespaces present it. */
-export function describeNamespaceResponse(record: NamespaceRecord): DescribeNamespaceResponse {
+export function describeNamespaceResponse(record: NamespaceRecord, limits: Limits): DescribeNamespaceResponse {
   return DescribeNamespaceResponse.fromPartial({
     namespaceInfo: {
       ...record.info,
+      // The SDKs check payload sizes against these before sending, as with Temporal.
+      limits: { blobSizeLimitError: limits.blobSizeLimitError, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
       // Only claim what Kairos implements: the SDKs change behaviour on these flags.
       capabilities: { eagerWorkflowStart: false, syncUpdate: false, asyncUpdate: false, workerHeartbeats: false },
       supportsSchedules: false,

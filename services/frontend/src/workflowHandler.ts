@@ -3,7 +3,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
-import { decodeTaskToken, durationToMs, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
+import { decodeTaskToken, durationToMs, resolveLimits, type Limits, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
 import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
@@ -20,6 +20,8 @@ export interface FrontendDeps {
   logger: Logger;
   /** Aborted when the server shuts down: waiting polls answer empty at once. */
   shutdownSignal: AbortSignal;
+  /** Per-namespace (by name) overrides of Temporal's limits. */
+  namespaceLimits?: Record<string, Partial<Limits>>;
 }
 
 export const SERVER_VERSION = '1.29.1';
@@ -36,6 +38,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     if (!name) throw invalid('Namespace not set on request.');
     return (await namespaces.getByName(name)).info!.id;
   }
+
+  const limitsOf = (name: string) => resolveLimits(deps.namespaceLimits?.[name]);
 
   function pollSignal(context: CallContext): AbortSignal {
     return AbortSignal.any([context.signal, deps.shutdownSignal]);
@@ -89,12 +93,12 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async describeNamespace(request) {
       const record = request.id ? await namespaces.getById(request.id) : await namespaces.getByName(request.namespace);
-      return describeNamespaceResponse(record);
+      return describeNamespaceResponse(record, limitsOf(record.info!.name));
     },
 
     async listNamespaces() {
       const records = await deps.store.listNamespaces();
-      return api.ListNamespacesResponse.fromPartial({ namespaces: records.map(describeNamespaceResponse) });
+      return api.ListNamespacesResponse.fromPartial({ namespaces: records.map((r) => describeNamespaceResponse(r, limitsOf(r.info!.name))) });
     },
 
     async startWorkflowExecution(request) {

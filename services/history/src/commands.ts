@@ -8,6 +8,8 @@ import { materializeTransientWorkflowTask } from './workflowTasks';
 import {
   Command,
   CommandType,
+  Failure,
+  Payloads,
   EventType,
   RetryState,
   TimerInfo,
@@ -107,11 +109,32 @@ function closeWorkflow(update: ExecutionUpdate, status: WorkflowExecutionStatus,
   update.closed = true;
 }
 
+/**
+ * Temporal's payload limit for one command: past the error limit the task fails and the run is
+ * terminated (a payload that big can never succeed); past the warn limit it is logged.
+ */
+function checkPayloadSize(update: ExecutionUpdate, size: number, cause: WorkflowTaskFailedCause, what: string): void {
+  if (size > update.limits.blobSizeLimitError) {
+    throw new WorkflowTaskCompletionRejected(cause, `${what} exceeds size limit.`, true);
+  }
+  if (size > update.limits.blobSizeLimitWarn) update.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: update.limits.blobSizeLimitWarn } });
+}
+
 function applyCommand(update: ExecutionUpdate, command: Command, completedEventId: number, identity: string): void {
   switch (command.commandType) {
-    case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-      scheduleActivity(update, command.scheduleActivityTaskCommandAttributes!, completedEventId);
+    case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+      const attrs = command.scheduleActivityTaskCommandAttributes!;
+      checkPayloadSize(update, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ScheduleActivityTaskCommandAttributes.Input');
+      const pending = Object.keys(update.state.activities).length;
+      if (pending >= update.limits.pendingActivitiesLimit) {
+        throw new WorkflowTaskCompletionRejected(
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_ACTIVITIES_LIMIT_EXCEEDED,
+          `the number of pending activities, ${pending}, has reached the per-workflow limit of ${update.limits.pendingActivitiesLimit}`,
+        );
+      }
+      scheduleActivity(update, attrs, completedEventId);
       return;
+    }
 
     case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
       const scheduledEventId = command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0;
@@ -174,6 +197,12 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
 
     case CommandType.COMMAND_TYPE_RECORD_MARKER: {
       const attrs = command.recordMarkerCommandAttributes!;
+      checkPayloadSize(
+        update,
+        Object.values(attrs.details).reduce((n, p) => n + payloadsSize(p), 0),
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+        'RecordMarkerCommandAttributes.Details',
+      );
       update.appendEvent(EventType.EVENT_TYPE_MARKER_RECORDED, {
         markerRecordedEventAttributes: {
           markerName: attrs.markerName,
@@ -206,6 +235,13 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
     }
 
     case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+      // (Temporal reports this one with the schedule-activity cause.)
+      checkPayloadSize(
+        update,
+        payloadsSize(command.completeWorkflowExecutionCommandAttributes?.result),
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+        'CompleteWorkflowExecutionCommandAttributes.Result',
+      );
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
         workflowExecutionCompletedEventAttributes: {
           result: command.completeWorkflowExecutionCommandAttributes?.result,
@@ -217,6 +253,13 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
     }
 
     case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+      const failure = command.failWorkflowExecutionCommandAttributes?.failure;
+      checkPayloadSize(
+        update,
+        failure ? Failure.encode(failure).finish().length : 0,
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+        'FailWorkflowExecutionCommandAttributes.Failure',
+      );
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
         workflowExecutionFailedEventAttributes: {
           failure: command.failWorkflowExecutionCommandAttributes?.failure,
@@ -231,6 +274,10 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
     default:
       throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
   }
+}
+
+export function payloadsSize(payloads: Payloads | undefined): number {
+  return payloads ? Payloads.encode(payloads).finish().length : 0;
 }
 
 function jsonPayload(value: unknown) {

@@ -11,6 +11,8 @@ import type {
 } from '@kairos/persistence/dist/store';
 import { NotFoundFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
 import { ExecutionUpdate } from './executionUpdate';
+import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
+import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';
 import { KeyedMutex } from './keyedMutex';
 import { MutableState } from './protos';
 import type { ShardController } from './shardController';
@@ -33,6 +35,18 @@ export function workflowNotFound(message = 'workflow execution not found'): ApiE
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Temporal's hard history limits, checked on the history as this update would leave it; the
+ * reason the run is terminated with, or undefined. (A run this update closes is not held back.)
+ */
+function historyLimitExceeded(update: ExecutionUpdate, bytesBefore: number, limits: Limits): string | undefined {
+  if (!update.isOpen) return undefined;
+  const bytes = bytesBefore + update.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
+  if (bytes > limits.historySizeLimitError) return 'Workflow history size exceeds limit.';
+  if (update.state.nextEventId - 1 > limits.historyCountLimitError) return 'Workflow history count exceeds limit.';
+  return undefined;
+}
 
 /** When an update closes the run, the current-execution row's status follows in the same write. */
 function closedCurrentExecution(update: ExecutionUpdate): CurrentExecutionWrite | undefined {
@@ -65,7 +79,12 @@ export class ExecutionManager {
     readonly shards: ShardController,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
+    private readonly limitsFor: (namespaceId: string) => Promise<Limits> = async () => DEFAULT_LIMITS,
   ) {}
+
+  namespaceLimits(namespaceId: string): Promise<Limits> {
+    return this.limitsFor(namespaceId);
+  }
 
   setTaskSink(sink: CommittedTaskSink): void {
     this.sink = sink;
@@ -90,17 +109,32 @@ export class ExecutionManager {
   async update<T>(
     key: ExecutionKey,
     mutate: (update: ExecutionUpdate) => T | Promise<T>,
-    currentExecution?: (update: ExecutionUpdate) => CurrentExecutionWrite | undefined,
+    options: { enforceHistoryLimits?: boolean } = {},
   ): Promise<T> {
+    const limits = await this.limitsFor(key.namespaceId);
     return this.locks.run(executionKeyString(key), async () => {
       for (let attempt = 1; ; attempt++) {
         const snapshot = await this.store.getExecution(key);
         if (!snapshot) throw workflowNotFound();
-        const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date());
+        const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
+        const wasOpen = update.isOpen;
+        const before = { events: update.state.nextEventId - 1, bytes: update.info.historySizeBytes };
         const result = await mutate(update);
         if (update.discarded) return result;
+        const overLimit = options.enforceHistoryLimits === false || !wasOpen ? undefined : historyLimitExceeded(update, before.bytes, limits);
+        if (overLimit) {
+          // Temporal's rule: a change that would take the history past its limit is dropped and
+          // the run is terminated instead; the caller is told the run is closed.
+          this.logger.warn(overLimit, { workflowId: key.workflowId, runId: key.runId, events: update.state.nextEventId - 1, limits });
+          const fresh = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
+          terminateRun(fresh, overLimit, undefined, HISTORY_SERVICE_IDENTITY);
+          await this.commit(key, fresh, snapshot.dbVersion, closedCurrentExecution(fresh));
+          throw workflowNotFound('workflow execution already completed');
+        }
+        this.warnOnGrowth(key, before, update, limits);
+        for (const w of update.warnings) this.logger.warn(w.message, { workflowId: key.workflowId, runId: key.runId, ...w.fields });
         try {
-          await this.commit(key, update, snapshot.dbVersion, currentExecution?.(update) ?? closedCurrentExecution(update));
+          await this.commit(key, update, snapshot.dbVersion, closedCurrentExecution(update));
           return result;
         } catch (err) {
           if (err instanceof ConditionFailedError && attempt < MAX_CONFLICT_RETRIES) continue;
@@ -108,6 +142,19 @@ export class ExecutionManager {
         }
       }
     });
+  }
+
+  /** Logs (with the workflow id and size) when a history crosses a warning threshold, so users hear early. */
+  private warnOnGrowth(key: ExecutionKey, before: { events: number; bytes: number }, update: ExecutionUpdate, limits: Limits): void {
+    const events = update.state.nextEventId - 1;
+    const bytes = before.bytes + update.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
+    const fields = { workflowId: key.workflowId, runId: key.runId, events, bytes };
+    if (before.events <= limits.historyCountLimitWarn && events > limits.historyCountLimitWarn) {
+      this.logger.warn('history event count exceeds warn limit', { ...fields, warnLimit: limits.historyCountLimitWarn, errorLimit: limits.historyCountLimitError });
+    }
+    if (before.bytes <= limits.historySizeLimitWarn && bytes > limits.historySizeLimitWarn) {
+      this.logger.warn('history size exceeds warn limit', { ...fields, warnLimit: limits.historySizeLimitWarn, errorLimit: limits.historySizeLimitError });
+    }
   }
 
   /** Creates a new execution (its first events, state and tasks) in one write. */

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import {
   EventType,
   HistoryEvent,
@@ -34,10 +35,14 @@ export class ExecutionUpdate {
   closed = false;
   /** Set by discard(): the request changed nothing and nothing is written. */
   discarded = false;
+  /** Things worth a warning in the log once this update commits (e.g. a large payload). */
+  readonly warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
 
   constructor(
     readonly state: MutableState,
     readonly now: Date,
+    /** The namespace's limits (payload sizes, history size and count, pending activities). */
+    readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
   discard(): void {

@@ -26,6 +26,7 @@ import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { ShardController } from './shardController';
+import { resolveLimits, type Limits } from '@kairos/domain';
 
 export interface HistoryServiceOptions {
   store: Store;
@@ -37,6 +38,8 @@ export interface HistoryServiceOptions {
   instanceId: string;
   shardLeaseMs?: number;
   longPollMs?: number;
+  /** Per-namespace (by name) overrides of Temporal's limits. */
+  namespaceLimits?: Record<string, Partial<Limits>>;
 }
 
 /** The history service: wires shards, executions and queues, and serves the internal API. */
@@ -54,11 +57,14 @@ export class HistoryService {
       { numShards: options.numShards, owner: options.instanceId, leaseMs: options.shardLeaseMs ?? 30_000 },
       logger,
     );
-    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger);
+    const namespaces = new NamespaceRegistry(options.store);
+    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger, async (namespaceId) =>
+      resolveLimits(options.namespaceLimits?.[(await namespaces.getById(namespaceId)).info!.name]),
+    );
     this.ctx = {
       store: options.store,
       executions,
-      namespaces: new NamespaceRegistry(options.store),
+      namespaces,
       waiter: new HistoryWaiter(options.notifier),
       matching: options.matching,
       logger,

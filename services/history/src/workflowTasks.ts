@@ -13,6 +13,7 @@ import {
   WorkflowTaskInfo,
   type Failure,
 } from './protos';
+import { SuggestContinueAsNewReason } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
 
 /*
  * Workflow task lifecycle, as Temporal runs it:
@@ -108,11 +109,21 @@ export function startWorkflowTask(update: ExecutionUpdate, requestId: string, id
   task.requestId = requestId;
   task.identity = identity;
   task.workerVersion = workerVersion;
+  // Temporal's hint to continue-as-new: the history so far (this task's started event excluded).
+  task.historySizeBytes = update.info.historySizeBytes;
+  task.suggestContinueAsNewReasons = [];
+  if (update.info.historySizeBytes >= update.limits.historySizeSuggestContinueAsNew) {
+    task.suggestContinueAsNewReasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+  }
+  if (update.state.nextEventId >= update.limits.historyCountSuggestContinueAsNew) {
+    task.suggestContinueAsNewReasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+  }
+  task.suggestContinueAsNew = task.suggestContinueAsNewReasons.length > 0;
   if (task.transient) {
     task.startedEventId = task.scheduledEventId + 1;
   } else {
     task.startedEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-      workflowTaskStartedEventAttributes: startedAttributes(update, task, identity),
+      workflowTaskStartedEventAttributes: startedAttributes(task, identity),
     }).eventId;
   }
   update.addTimerTask({
@@ -124,12 +135,14 @@ export function startWorkflowTask(update: ExecutionUpdate, requestId: string, id
   });
 }
 
-function startedAttributes(update: ExecutionUpdate, task: WorkflowTaskInfo, identity: string) {
+function startedAttributes(task: WorkflowTaskInfo, identity: string) {
   return {
     scheduledEventId: task.scheduledEventId,
     identity,
     requestId: task.requestId,
-    historySizeBytes: update.info.historySizeBytes,
+    historySizeBytes: task.historySizeBytes,
+    suggestContinueAsNew: task.suggestContinueAsNew,
+    suggestContinueAsNewReasons: task.suggestContinueAsNewReasons,
     workerVersion: task.workerVersion,
   };
 }
@@ -138,7 +151,7 @@ function startedAttributes(update: ExecutionUpdate, task: WorkflowTaskInfo, iden
  * The Scheduled and Started events of a started transient task, as the worker is shown them
  * (they are not in the store until the task completes).
  */
-export function transientWorkflowTaskEvents(update: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined; historySizeBytes: number } }): HistoryEvent[] {
+export function transientWorkflowTaskEvents(update: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined } }): HistoryEvent[] {
   const task = update.state.workflowTask;
   if (!task?.transient || task.startedEventId === 0) return [];
   return [
@@ -156,13 +169,7 @@ export function transientWorkflowTaskEvents(update: { state: { workflowTask?: Wo
       eventId: task.startedEventId,
       eventTime: task.startedTime,
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: {
-        scheduledEventId: task.scheduledEventId,
-        identity: task.identity,
-        requestId: task.requestId,
-        historySizeBytes: update.info.historySizeBytes,
-        workerVersion: task.workerVersion,
-      },
+      workflowTaskStartedEventAttributes: startedAttributes(task, task.identity),
     }),
   ];
 }
@@ -176,7 +183,7 @@ export function materializeTransientWorkflowTask(update: ExecutionUpdate, identi
   });
   scheduled.eventTime = task.scheduledTime;
   const started = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-    workflowTaskStartedEventAttributes: startedAttributes(update, task, identity),
+    workflowTaskStartedEventAttributes: startedAttributes(task, identity),
   });
   started.eventTime = task.startedTime;
   task.transient = false;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'nice-grpc';
 import type { Logger } from '@kairos/common/dist/logger';
 import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
-import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import type { HistoryClient, Limits, MatchingClient } from '@kairos/domain';
 import { createHealthHandler, createOperatorHandler, createWorkflowHandler } from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/dist/store';
 import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
@@ -26,7 +26,13 @@ export interface FrontendServer {
 }
 
 /** The public gRPC server: WorkflowService, OperatorService and health. */
-export function createFrontendServer(deps: { store: Store; history: HistoryClient; matching: MatchingClient; logger: Logger }): FrontendServer {
+export function createFrontendServer(deps: {
+  store: Store;
+  history: HistoryClient;
+  matching: MatchingClient;
+  logger: Logger;
+  namespaceLimits?: Record<string, Partial<Limits>>;
+}): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.

@@ -33,6 +33,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     matching: matchingClient,
     logger,
     numShards: config.numHistoryShards,
+    namespaceLimits: config.namespaceLimits,
     instanceId: `dev-${randomUUID()}`,
   });
   const matching = new MatchingService({ store, notifier, history: historyClient, logger });
@@ -42,7 +43,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   for (const name of config.namespaces) await ensureNamespace(store, name);
   await history.start();
 
-  const frontend = createFrontendServer({ store, history: historyClient, matching: matchingClient, logger });
+  const frontend = createFrontendServer({ store, history: historyClient, matching: matchingClient, logger, namespaceLimits: config.namespaceLimits });
   const endpoint = config.services.frontend;
   const address = `${endpoint.bindIp}:${endpoint.port}`;
   await frontend.server.listen(address);

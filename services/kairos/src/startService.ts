@@ -29,7 +29,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
-    const frontend = createFrontendServer({ store, history: historyClient(), matching: matchingClient(), logger });
+    const frontend = createFrontendServer({ store, history: historyClient(), matching: matchingClient(), logger, namespaceLimits: config.namespaceLimits });
     await frontend.server.listen(address);
     logger.info('frontend started', { address });
     onShutdownSignal(logger, async () => {
@@ -51,6 +51,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       matching: matchingClient(),
       logger,
       numShards: config.numHistoryShards,
+      namespaceLimits: config.namespaceLimits,
       instanceId: `history-${randomUUID()}`,
     });
     server.add(HistoryServiceDefinition, history.implementation);

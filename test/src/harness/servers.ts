@@ -183,6 +183,8 @@ export interface TemporalDevOptions {
   dbFile?: string;
   port?: number;
   namespaces?: string[];
+  /** --dynamic-config-value KEY=VALUE pairs (values as JSON), e.g. { 'limit.historyCount.error': 60 }. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export type TemporalDev = RestartableServer & { kind: 'temporal' };
@@ -207,6 +209,7 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
     '--db-filename', dbFile,
     '--log-level', 'warn',
     ...(options.namespaces ?? []).flatMap((n) => ['--namespace', n]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]),
   ];
   const address = `127.0.0.1:${port}`;
   let launches = 0;

@@ -14,7 +14,8 @@ import { closeActivity, failActivityAttempt, startActivity } from '../activities
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
-import { ActivityInfo, EventType, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
+import { ActivityInfo, EventType, Failure, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
+import { payloadsSize } from '../commands';
 import { taskAlreadyStarted } from './workflowTaskApi';
 
 function activityNotFound(): ApiError {
@@ -130,11 +131,20 @@ export async function recordActivityTaskHeartbeat(
 ): Promise<RecordActivityTaskHeartbeatResponse> {
   const cancelRequested = await ctx.executions.update(target.key, (update) => {
     const activity = startedActivity(update, target);
+    if (payloadsSize(request.details) > update.limits.blobSizeLimitError) {
+      failActivityAttempt(update, activity, serverFailure('Heartbeat details exceed size limit.'), '');
+      return true;
+    }
     activity.lastHeartbeatDetails = request.details;
     activity.lastHeartbeatTime = update.now;
     return activity.cancelRequested;
   });
   return RecordActivityTaskHeartbeatResponse.fromPartial({ cancelRequested });
+}
+
+/** Temporal turns an over-limit activity payload into a non-retryable server failure. */
+function serverFailure(message: string): Failure {
+  return Failure.fromPartial({ message, serverFailureInfo: { nonRetryable: true } });
 }
 
 export async function respondActivityTaskCompleted(
@@ -144,6 +154,10 @@ export async function respondActivityTaskCompleted(
 ): Promise<void> {
   await ctx.executions.update(target.key, (update) => {
     const activity = startedActivity(update, target);
+    if (payloadsSize(request.result) > update.limits.blobSizeLimitError) {
+      failActivityAttempt(update, activity, serverFailure('Complete result exceeds size limit.'), request.identity, request.workerVersion);
+      return;
+    }
     closeActivity(
       update,
       activity,
@@ -161,7 +175,11 @@ export async function respondActivityTaskFailed(
   await ctx.executions.update(target.key, (update) => {
     const activity = startedActivity(update, target);
     if (request.lastHeartbeatDetails) activity.lastHeartbeatDetails = request.lastHeartbeatDetails;
-    failActivityAttempt(update, activity, request.failure, request.identity, request.workerVersion);
+    const failure =
+      request.failure && Failure.encode(request.failure).finish().length > update.limits.blobSizeLimitError
+        ? serverFailure('Failure exceeds size limit.')
+        : request.failure;
+    failActivityAttempt(update, activity, failure, request.identity, request.workerVersion);
   });
 }
 

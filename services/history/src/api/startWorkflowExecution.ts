@@ -21,6 +21,7 @@ import {
   WorkflowIdReusePolicy,
 } from '../protos';
 import { scheduleWorkflowTask } from '../workflowTasks';
+import { payloadsSize } from '../commands';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
@@ -94,6 +95,12 @@ export async function startWorkflowExecution(
   namespaceId: string,
   request: StartWorkflowExecutionRequest,
 ): Promise<StartWorkflowExecutionResponse> {
+  const limits = await ctx.executions.namespaceLimits(namespaceId);
+  const inputSize = payloadsSize(request.input);
+  if (inputSize > limits.blobSizeLimitError) throw new ApiError(Status.INVALID_ARGUMENT, 'Blob data size exceeds limit.');
+  if (inputSize > limits.blobSizeLimitWarn) {
+    ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     let currentWrite: CurrentExecutionWrite;

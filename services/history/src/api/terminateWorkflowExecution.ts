@@ -14,5 +14,5 @@ export async function terminateWorkflowExecution(ctx: HistoryContext, namespaceI
     if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
     if (request.firstExecutionRunId && request.firstExecutionRunId !== update.info.firstExecutionRunId) throw workflowNotFound();
     terminateRun(update, request.reason, request.details, request.identity);
-  });
+  }, { enforceHistoryLimits: false });
 }

@@ -5,6 +5,7 @@ import type { ExecutionManager } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { EventType, RetryState, TimeoutType, TimerTaskKind, WorkflowExecutionStatus, type TimerTask } from '../protos';
 import { scheduleWorkflowTask, timeOutWorkflowTask } from '../workflowTasks';
+import { forceCloseWorkflowTask } from '../termination';
 
 /**
  * Applies a fired timer to its execution. Every timer is checked against the current state
@@ -84,8 +85,7 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
 
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT: {
       // The run ends now whatever is in flight; a worker's late completion then gets NOT_FOUND.
-      update.state.bufferedEvents = [];
-      update.state.workflowTask = undefined;
+      forceCloseWorkflowTask(update);
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
         // Without a workflow retry policy, Temporal records RETRY_POLICY_NOT_SET here.
         workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET },
