@@ -90,6 +90,39 @@ const stickyFailure: Scenario = async (address, { suffix }) => {
   }
 };
 
+/**
+ * The sticky worker vanishes without saying so. If it never polled its sticky queue, the task goes
+ * to the normal queue at once; if it polled lately, the task waits there until the sticky
+ * schedule-to-start timeout (5 s here), then times out (SCHEDULE_TO_START) and moves over.
+ */
+const stickyWorkerGone = (pollSticky: boolean): Scenario => async (address, { suffix }) => {
+  const w = await rawWorker(address, suffix, pollSticky ? 'sticky-silent' : 'sticky-never');
+  try {
+    const first = await w.poll();
+    if (pollSticky) {
+      // One empty poll of the sticky queue: the server has now seen this worker there.
+      await connectionPoll(w, { name: `sticky-worker-${suffix}`, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: w.taskQueue });
+    }
+    await w.complete(
+      first,
+      [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: { seconds: 1 } } }],
+      `sticky-worker-${suffix}`,
+    );
+    // Nobody polls the sticky queue; the normal queue gets the task after its 5 s sticky timeout.
+    const fallback = await w.poll();
+    await w.complete(fallback, [w.completeWorkflow]);
+    return { outcome: [first, fallback].map(w.shape), workflowIds: [w.workflowId] };
+  } finally {
+    await w.connection.close();
+  }
+};
+
+async function connectionPoll(w: Awaited<ReturnType<typeof rawWorker>>, queue: temporal.api.taskqueue.v1.ITaskQueue) {
+  return w.connection.withDeadline(Date.now() + 2_500, () =>
+    w.connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: queue, identity: 'raw-worker' }),
+  );
+}
+
 describe('workflow task failures', () => {
   let kairos: KairosDev;
   /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
@@ -141,5 +174,21 @@ describe('workflow task failures', () => {
     expect(Number(failed.scheduledEventId)).toBe(2);
     expect(Number(failed.startedEventId)).toBe(3);
     expect(history.events![4]!.workflowTaskScheduledEventAttributes!.attempt).toBe(3);
+  });
+
+  it('sends a task for a sticky queue nobody polls to the normal queue at once, like Temporal', async () => {
+    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, stickyWorkerGone(false));
+    const events = Object.values(histories)[0]!;
+    expect(events.map((e) => e.eventType)).not.toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
+    expect((outcome as Array<{ historyLength: number; startedEventId: number }>)[1]).toMatchObject({ startedEventId: 8, historyLength: 8 });
+  });
+
+  it('times out a task the silent sticky worker does not take (SCHEDULE_TO_START) and moves it to the normal queue, like Temporal', async () => {
+    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, stickyWorkerGone(true));
+    const timedOut = Object.values(histories)[0]!.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
+    expect((timedOut?.workflowTaskTimedOutEventAttributes as { timeoutType: string } | undefined)?.timeoutType).toBe('TIMEOUT_TYPE_SCHEDULE_TO_START');
+    // The fallback task comes with the full history (from event 1).
+    const fallback = (outcome as Array<{ historyLength: number; startedEventId: number }>)[1]!;
+    expect(fallback.historyLength).toBe(fallback.startedEventId);
   });
 });

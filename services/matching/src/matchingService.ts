@@ -27,6 +27,9 @@ function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | und
   return caps?.buildId ? { buildId: caps.buildId, useVersioning: caps.useVersioning } : undefined;
 }
 
+/** A sticky queue with no poll for this long is treated as gone (Temporal's window). */
+const STICKY_POLLER_UNAVAILABLE_WINDOW_MS = 10_000;
+
 /** How long a released sticky queue stays redirected (a worker never reuses its sticky name). */
 const RELEASED_STICKY_TTL_MS = 10 * 60_000;
 
@@ -63,6 +66,11 @@ export class MatchingService {
     this.unsubscribe();
   }
 
+  private stickyPollerSeen(namespaceId: string, stickyName: string): boolean {
+    const partition = this.partitions.get(partitionKey(namespaceId, 'workflow', stickyName));
+    return partition?.hasPollerSince(Date.now() - STICKY_POLLER_UNAVAILABLE_WINDOW_MS) ?? false;
+  }
+
   private isReleased(namespaceId: string, stickyName: string): boolean {
     const key = partitionKey(namespaceId, 'workflow', stickyName);
     const until = this.releasedSticky.get(key);
@@ -88,7 +96,11 @@ export class MatchingService {
     let name = taskQueue?.name ?? '';
     if (taskQueue?.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
       task.normalTaskQueue = taskQueue.normalName;
-      if (this.isReleased(namespaceId, name) && taskQueue.normalName) name = taskQueue.normalName;
+      // Like Temporal, a sticky queue nobody polled lately (or whose worker shut down) is
+      // skipped: the task goes to the normal queue instead of waiting out the sticky timeout.
+      if (taskQueue.normalName && (this.isReleased(namespaceId, name) || !this.stickyPollerSeen(namespaceId, name))) {
+        name = taskQueue.normalName;
+      }
     }
     const outcome = await this.partition(namespaceId, kind, name).addTask(task);
     if (outcome === 'persisted') this.options.notifier.publish('task-added', partitionKey(namespaceId, kind, name));

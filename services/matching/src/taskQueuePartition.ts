@@ -42,8 +42,16 @@ export class TaskQueuePartition<R> {
     private readonly logger: Logger,
   ) {}
 
+  /** When a poll last arrived (ms since epoch); 0 if never. */
+  lastPollAt = 0;
+
   get waitingPollerCount(): number {
     return this.pollers.length;
+  }
+
+  /** Whether a worker polled recently or is polling now. */
+  hasPollerSince(since: number): boolean {
+    return this.pollers.length > 0 || this.lastPollAt >= since;
   }
 
   private claimPoller(): WaitingPoller<R> | undefined {
@@ -79,6 +87,7 @@ export class TaskQueuePartition<R> {
 
   /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
   async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal): Promise<R | undefined> {
+    this.lastPollAt = Date.now();
     for (;;) {
       const stored = await this.takeBacklogTask();
       if (!stored) break;
