@@ -83,11 +83,17 @@ export function normalizeActivityTimeouts(
 }
 
 /** Handles a ScheduleActivityTask command: event, pending activity, dispatch and timers. */
+/**
+ * Handles a ScheduleActivityTask command: event, pending activity, timers and, unless the worker
+ * will run it eagerly (it is then started by the caller, not dispatched), a task for matching.
+ * Returns the pending activity.
+ */
 export function scheduleActivity(
   update: ExecutionUpdate,
   attrs: ScheduleActivityTaskCommandAttributes,
   workflowTaskCompletedEventId: number,
-): void {
+  eager = false,
+): ActivityInfo {
   if (!attrs.activityId) throw new BadCommandAttributesError('activityId is not set');
   if (!attrs.activityType?.name) throw new BadCommandAttributesError('activityType is not set');
   for (const pending of Object.values(update.state.activities)) {
@@ -139,7 +145,7 @@ export function scheduleActivity(
     attempt: 1,
   });
   update.state.activities[event.eventId] = activity;
-  dispatchActivityAttempt(update, activity);
+  if (!eager) dispatchActivityAttempt(update, activity);
   if (timeouts.scheduleToClose > 0) {
     update.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
@@ -149,6 +155,7 @@ export function scheduleActivity(
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
     });
   }
+  return activity;
 }
 
 /** Hands the activity's current attempt to matching and arms its schedule-to-start timer. */

@@ -2,10 +2,13 @@ import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import { addMs, durationToMs } from '@kairos/domain';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import { BadCommandAttributesError, closeActivity, scheduleActivity } from './activities';
+import { randomUUID } from 'node:crypto';
+import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivity } from './activities';
 import { ExecutionUpdate } from './executionUpdate';
 import { materializeTransientWorkflowTask } from './workflowTasks';
 import {
+  ActivityInfo,
   Command,
   CommandType,
   Failure,
@@ -57,12 +60,18 @@ function badAttributes(cause: WorkflowTaskFailedCause, message: string): Workflo
  * Writes WorkflowTaskCompleted and then one event per command, in command order (the SDKs match
  * command events to their commands by position).
  */
+/** An activity the completing worker runs itself (eager dispatch), started in this same update. */
+export interface EagerActivity {
+  activity: ActivityInfo;
+  attrs: ScheduleActivityTaskCommandAttributes;
+}
+
 export function applyCommands(
   update: ExecutionUpdate,
   task: WorkflowTaskInfo,
   request: RespondWorkflowTaskCompletedRequest,
   hasBufferedEvents: boolean,
-): void {
+): EagerActivity[] {
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
   if (closingIndex >= 0 && hasBufferedEvents) {
     throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
@@ -92,14 +101,22 @@ export function applyCommands(
   update.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
   update.state.workflowTask = undefined;
 
+  const eager: EagerActivity[] = [];
   for (const command of request.commands) {
     try {
-      applyCommand(update, command, completed.eventId, request.identity);
+      applyCommand(update, command, completed.eventId, request.identity, eager);
     } catch (err) {
       if (err instanceof BadCommandAttributesError) throw badAttributes(err.failedCause, err.message);
       throw err;
     }
   }
+  // As Temporal does after all commands: start the eager activities still pending in an open run
+  // (one may have been cancelled, or the run closed, by a later command of the same task).
+  return eager.filter(({ activity }) => {
+    if (!update.isOpen || !update.state.activities[activity.scheduledEventId]) return false;
+    startActivity(update, activity, randomUUID(), request.identity);
+    return true;
+  });
 }
 
 function closeWorkflow(update: ExecutionUpdate, status: WorkflowExecutionStatus, eventId: number): void {
@@ -120,7 +137,7 @@ function checkPayloadSize(update: ExecutionUpdate, size: number, cause: Workflow
   if (size > update.limits.blobSizeLimitWarn) update.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: update.limits.blobSizeLimitWarn } });
 }
 
-function applyCommand(update: ExecutionUpdate, command: Command, completedEventId: number, identity: string): void {
+function applyCommand(update: ExecutionUpdate, command: Command, completedEventId: number, identity: string, eager: EagerActivity[]): void {
   switch (command.commandType) {
     case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
       const attrs = command.scheduleActivityTaskCommandAttributes!;
@@ -132,7 +149,9 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
           `the number of pending activities, ${pending}, has reached the per-workflow limit of ${update.limits.pendingActivitiesLimit}`,
         );
       }
-      scheduleActivity(update, attrs, completedEventId);
+      const runEagerly = attrs.requestEagerExecution;
+      const activity = scheduleActivity(update, attrs, completedEventId, runEagerly);
+      if (runEagerly) eager.push({ activity, attrs });
       return;
     }
 

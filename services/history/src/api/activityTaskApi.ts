@@ -14,7 +14,8 @@ import { closeActivity, failActivityAttempt, startActivity } from '../activities
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
-import { ActivityInfo, EventType, Failure, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
+import { ActivityInfo, EventType, Failure, Payloads, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
+import type { Header, Priority } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import { payloadsSize } from '../commands';
 import { taskAlreadyStarted } from './workflowTaskApi';
 
@@ -44,8 +45,18 @@ export async function recordActivityTaskStarted(
   });
   // Input and header live in the scheduled event; read it rather than copying them into state.
   const [scheduled] = await ctx.store.readHistory(key, activity.scheduledEventId, activity.scheduledEventId + 1, 1);
-  const attrs = scheduled?.activityTaskScheduledEventAttributes;
   const namespace = await ctx.namespaces.getById(key.namespaceId);
+  return activityTaskResponse(key, activity, workflowTypeName, namespace.info!.name, scheduled?.activityTaskScheduledEventAttributes);
+}
+
+/** The task a worker gets for a started activity attempt (from a poll, or eagerly). */
+export function activityTaskResponse(
+  key: ExecutionKey,
+  activity: ActivityInfo,
+  workflowTypeName: string,
+  namespaceName: string,
+  scheduled: { header?: Header; input?: Payloads; priority?: Priority } | undefined,
+): PollActivityTaskQueueResponse {
   return PollActivityTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({
       kind: TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK,
@@ -56,23 +67,24 @@ export async function recordActivityTaskStarted(
       attempt: activity.attempt,
       activityId: activity.activityId,
     }),
-    workflowNamespace: namespace.info!.name,
+    workflowNamespace: namespaceName,
     workflowType: { name: workflowTypeName },
     workflowExecution: { workflowId: key.workflowId, runId: key.runId },
     activityType: activity.activityType,
     activityId: activity.activityId,
-    header: attrs?.header,
-    input: attrs?.input,
+    header: scheduled?.header,
+    input: scheduled?.input,
     heartbeatDetails: activity.lastHeartbeatDetails,
     scheduledTime: activity.scheduledTime,
     currentAttemptScheduledTime: activity.currentAttemptScheduledTime,
     startedTime: activity.startedTime,
     attempt: activity.attempt,
+    // The TS SDK requires schedule-to-close to be present, zero meaning none.
     scheduleToCloseTimeout: activity.scheduleToCloseTimeout ?? { seconds: 0, nanos: 0 },
     startToCloseTimeout: activity.startToCloseTimeout,
     heartbeatTimeout: activity.heartbeatTimeout,
     retryPolicy: activity.retryPolicy,
-    priority: attrs?.priority,
+    priority: scheduled?.priority,
   });
 }
 

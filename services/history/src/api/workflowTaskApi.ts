@@ -9,13 +9,14 @@ import type {
 } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
-import { applyCommands, WorkflowTaskCompletionRejected } from '../commands';
+import { applyCommands, WorkflowTaskCompletionRejected, type EagerActivity } from '../commands';
+import { activityTaskResponse } from './activityTaskApi';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../termination';
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
 import { readHistoryPage } from '../historyReader';
-import { ExecutionInfo, WorkflowTaskInfo, Failure, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskFailedCause } from '../protos';
+import { ActivityInfo, ExecutionInfo, WorkflowTaskInfo, Failure, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskFailedCause } from '../protos';
 import {
   clearStickiness,
   failWorkflowTask,
@@ -132,8 +133,9 @@ export async function respondWorkflowTaskCompleted(
     (update) => {
       const task = currentWorkflowTask(update, token);
       const hasBuffered = update.state.bufferedEvents.length > 0;
+      let eager: EagerActivity[];
       try {
-        applyCommands(update, task, request, hasBuffered);
+        eager = applyCommands(update, task, request, hasBuffered);
       } catch (err) {
         if (!(err instanceof WorkflowTaskCompletionRejected)) throw err;
         // None of this completion is kept; the failure is recorded on a fresh copy below.
@@ -149,11 +151,20 @@ export async function respondWorkflowTaskCompleted(
       }
       const hadBuffered = update.flushBufferedEvents();
       if (hadBuffered || request.forceCreateNewWorkflowTask) scheduleWorkflowTask(update);
-      return { kind: 'completed' as const };
+      return {
+        kind: 'completed' as const,
+        eager: eager.map((e) => ({ activity: ActivityInfo.fromPartial(e.activity), attrs: e.attrs })),
+        workflowTypeName: update.info.workflowTypeName,
+      };
     },
   );
-  if (outcome.kind === 'rejected') await recordRejectedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
-  return CompletedResponse.fromPartial({});
+  if (outcome.kind === 'rejected') return recordRejectedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
+  if (outcome.eager.length === 0) return CompletedResponse.fromPartial({});
+  // Eager activities go back to the completing worker in the response: no trip through matching.
+  const namespaceName = (await ctx.namespaces.getById(namespaceId)).info!.name;
+  return CompletedResponse.fromPartial({
+    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(tokenKey(token), activity, outcome.workflowTypeName, namespaceName, attrs)),
+  });
 }
 
 /**
