@@ -4,7 +4,9 @@
 //   node bench/dist/main.js --address 127.0.0.1:7233 [--server-pid PID] --workload A,B,C,D
 //   node bench/dist/main.js --side-by-side --workload A --workflows 300 --concurrency 20
 // Options: --namespace default, --workflows N, --concurrency C (closed loop), --rate R (open loop,
-// starts per second), --history-sample N, --json FILE. Every result and sampled history is checked.
+// starts per second), --find-rate (open loop at rising rates until p99 passes --max-p99 ms or
+// throughput falls below 90 % of the rate; reports the highest sustainable rate),
+// --history-sample N, --json FILE. Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
@@ -29,6 +31,40 @@ function table(rows: Array<{ server: string; report: RunReport }>): string {
   return [header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 }
 
+/**
+ * Open loop at rising rates (×1.5 from --start-rate, default 5/s): the highest rate whose run kept
+ * up (≥ 90 % of the rate completed per second) with p99 start-to-result under --max-p99 ms.
+ */
+async function findSustainableRate(
+  server: { name: string; address: string; pid?: number },
+  workload: WorkloadName,
+  namespace: string,
+  rows: Array<{ server: string; report: RunReport }>,
+): Promise<number> {
+  const maxP99 = Number(arg('max-p99') ?? 2_000);
+  let rate = Number(arg('start-rate') ?? 5);
+  let best = 0;
+  for (let step = 0; step < 12; step++) {
+    const report = await runWorkload({
+      address: server.address,
+      namespace,
+      workload,
+      workflows: Number(arg('workflows') ?? Math.max(50, Math.round(rate * 10))),
+      concurrency: 0,
+      rate,
+      serverPid: server.pid,
+      historySample: Number(arg('history-sample') ?? 20),
+    });
+    rows.push({ server: server.name, report });
+    const keptUp = report.workflowsPerSecond >= rate * 0.9 && report.startToResultMs.p99 <= maxP99;
+    process.stderr.write(`${server.name} ${workload} at ${rate}/s: ${report.workflowsPerSecond} wf/s, p99 ${report.startToResultMs.p99} ms ${keptUp ? 'ok' : 'saturated'}\n`);
+    if (!keptUp) break;
+    best = rate;
+    rate = Math.round(rate * 1.5 * 10) / 10;
+  }
+  return best;
+}
+
 async function main(): Promise<void> {
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
   const namespace = arg('namespace') ?? 'default';
@@ -42,9 +78,15 @@ async function main(): Promise<void> {
     const pid = arg('server-pid');
     servers.push({ server: { name: 'server', address: arg('address') ?? '127.0.0.1:7233', pid: pid ? Number(pid) : undefined } });
   }
+  const sustainable: Array<{ server: string; workload: WorkloadName; rate: number }> = [];
   try {
     for (const workload of workloads) {
       for (const { server } of servers) {
+        if (flagOn('find-rate')) {
+          const best = await findSustainableRate(server, workload, namespace, rows);
+          sustainable.push({ server: server.name, workload, rate: best });
+          continue;
+        }
         const report = await runWorkload({
           address: server.address,
           namespace,
@@ -63,6 +105,7 @@ async function main(): Promise<void> {
     for (const s of started) await s.stop();
   }
   console.log(table(rows));
+  if (sustainable.length) console.log(`\nHighest sustainable open-loop rate (starts/s): ${JSON.stringify(sustainable)}`);
   const ratios = workloads.map((w) => {
     const k = rows.find((r) => r.server === 'kairos' && r.report.workload === w)?.report;
     const t = rows.find((r) => r.server === 'temporal' && r.report.workload === w)?.report;
@@ -75,7 +118,7 @@ async function main(): Promise<void> {
     };
   }).filter(Boolean);
   if (ratios.length) console.log(`\nKairos / Temporal: ${JSON.stringify(ratios)}`);
-  const json = { servers: started.map((s) => ({ name: s.name, settings: s.settings })), runs: rows, ratios };
+  const json = { servers: started.map((s) => ({ name: s.name, settings: s.settings })), runs: rows, ratios, sustainable };
   const out = arg('json');
   if (out) writeFileSync(out, JSON.stringify(json, null, 2));
 }
