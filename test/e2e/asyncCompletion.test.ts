@@ -1,10 +1,9 @@
 import { activityInfo, CompleteAsyncError } from '@temporalio/activity';
 import { ActivityNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
+import { describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { withWorker } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/asyncCompletion.ts');
 
@@ -43,21 +42,10 @@ const asyncScenario: Scenario = async (address, { suffix }) => {
 };
 
 describe('async activity completion', () => {
-  let kairos: KairosDev;
-  let temporalDev: TestServer;
-
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startTemporalDev();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
+  const servers = useOracleServers();
 
   it('completes by token and by id, fails by id, refuses a stale token, like Temporal', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, asyncScenario);
+    const { outcome } = await servers.compare(asyncScenario);
     expect(outcome).toEqual({ result: ['by-token done', 'by-id done', 'failed: told to fail'], staleErrors: ['ActivityNotFoundError'] });
   });
 });

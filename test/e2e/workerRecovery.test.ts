@@ -1,9 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory, withWorker, workflowBundle } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/recovery.ts');
 
@@ -43,22 +42,14 @@ const workerRestart: Scenario = async (address, { suffix }) => {
 };
 
 describe('worker recovery and large workflows', () => {
-  let kairos: KairosDev;
-  let temporalDev: TestServer;
+  const servers = useOracleServers();
 
-  beforeAll(async () => {
+  beforeAll(() => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    kairos = await startKairosDev();
-    temporalDev = await startTemporalDev();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
   });
 
   it('a replacement worker gets the full history and finishes the workflow, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, workerRestart);
+    const { outcome, histories } = await servers.compare(workerRestart);
     expect(outcome).toBe('one!,two!');
     // The released sticky queue means no sticky schedule-to-start timeout was needed.
     expect(Object.values(histories)[0]!.map((e) => e.eventType)).not.toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
@@ -69,10 +60,10 @@ describe('worker recovery and large workflows', () => {
     const workflowId = `seq-wf-${Date.now()}`;
     let stepsDone = 0;
     const activities = { step: async (label: string) => { stepsDone++; return label; } };
-    const connection = await Connection.connect({ address: kairos.address });
+    const connection = await Connection.connect({ address: servers.kairos.address });
     try {
       const client = new Client({ connection });
-      const first = await newWorker(kairos.address, taskQueue, activities);
+      const first = await newWorker(servers.kairos.address, taskQueue, activities);
       const running = first.worker.run();
       const handle = await client.workflow.start('sequentialActivities', { taskQueue, workflowId, args: [300] });
       while (stepsDone < 150) await new Promise((r) => setTimeout(r, 20));
@@ -80,13 +71,13 @@ describe('worker recovery and large workflows', () => {
       await running;
       await first.connection.close();
       // ~900 events so far: the new worker pages through them (256 per page) and replays.
-      const second = await newWorker(kairos.address, taskQueue, activities);
+      const second = await newWorker(servers.kairos.address, taskQueue, activities);
       expect(await second.worker.runUntil(handle.result())).toBe(300);
       await second.connection.close();
     } finally {
       await connection.close();
     }
-    const history = await fetchHistory(kairos.address, workflowId);
+    const history = await fetchHistory(servers.kairos.address, workflowId);
     const ids = (history.events ?? []).map((e) => Number(e.eventId));
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(ids.length).toBeGreaterThan(1800);
@@ -96,11 +87,11 @@ describe('worker recovery and large workflows', () => {
   it('runs 100 concurrent activities', async () => {
     const taskQueue = `fan-${Date.now()}`;
     const workflowId = `fan-wf-${Date.now()}`;
-    const result = await withWorker({ address: kairos.address, taskQueue, workflowsPath, activities: { step: async (l: string) => l } }, (client) =>
+    const result = await withWorker({ address: servers.kairos.address, taskQueue, workflowsPath, activities: { step: async (l: string) => l } }, (client) =>
       client.workflow.execute('concurrentActivities', { taskQueue, workflowId, args: [100] }),
     );
     expect(result).toBe(100);
-    const types = eventTypes(await fetchHistory(kairos.address, workflowId));
+    const types = eventTypes(await fetchHistory(servers.kairos.address, workflowId));
     expect(types.filter((t) => t === 'ActivityTaskScheduled')).toHaveLength(100);
     expect(types.filter((t) => t === 'ActivityTaskCompleted')).toHaveLength(100);
   });

@@ -1,10 +1,9 @@
 import { Connection, WorkflowFailedError } from '@temporalio/client';
 import { TimeoutFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
+import { describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { withWorker } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const { CommandType } = temporal.api.enums.v1;
 
@@ -100,27 +99,16 @@ const terminate: Scenario = async (address, { suffix }) => {
 };
 
 describe('workflow timeouts and command validation', () => {
-  let kairos: KairosDev;
-  let temporalDev: TestServer;
-
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startTemporalDev();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
+  const servers = useOracleServers();
 
   it('times out the run, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, runTimeout);
+    const { outcome, histories } = await servers.compare(runTimeout);
     expect(outcome).toEqual({ error: 'WorkflowFailedError', cause: 'TimeoutFailure:START_TO_CLOSE', retryState: 'RETRY_POLICY_NOT_SET' });
     expect(Object.values(histories)[0]!.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT');
   });
 
   it('rejects a ScheduleActivityTask command without timeouts (BadScheduleActivityAttributes), like Temporal', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, badScheduleActivity);
+    const { outcome } = await servers.compare(badScheduleActivity);
     expect(outcome).toEqual({
       code: 3,
       nextAttempt: 2,
@@ -130,7 +118,7 @@ describe('workflow timeouts and command validation', () => {
   });
 
   it('terminates a running workflow; a second terminate is NOT_FOUND, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, terminate);
+    const { outcome, histories } = await servers.compare(terminate);
     expect(outcome).toEqual({ error: 'WorkflowFailedError', cause: 'TerminatedFailure', message: 'enough', second: 'WorkflowNotFoundError' });
     expect(Object.values(histories)[0]!.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
   });
