@@ -1,8 +1,7 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError, namespaceNotFound } from '@kairos/common/dist/errors';
 import type { Store } from '@kairos/persistence/dist/store';
 import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
-import { NamespaceNotFoundFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
 
 /**
  * Resolves namespaces by name or id through a small cache over the store. Namespaces change
@@ -40,11 +39,4 @@ export class NamespaceRegistry {
     this.byName.set(record.info!.name, entry);
     this.byId.set(record.info!.id, entry);
   }
-}
-
-export function namespaceNotFound(name: string): ApiError {
-  return new ApiError(Status.NOT_FOUND, `Namespace ${name} is not found.`, {
-    typeName: 'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
-    value: NamespaceNotFoundFailure.encode({ namespace: name }).finish(),
-  });
 }

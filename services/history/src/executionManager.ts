@@ -42,7 +42,7 @@ const MAX_CONFLICT_RETRIES = 5;
  */
 function historyLimitExceeded(update: ExecutionUpdate, bytesBefore: number, limits: Limits): string | undefined {
   if (!update.isOpen) return undefined;
-  const bytes = bytesBefore + update.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
+  const bytes = bytesBefore + update.newEventBytes();
   if (bytes > limits.historySizeLimitError) return 'Workflow history size exceeds limit.';
   if (update.state.nextEventId - 1 > limits.historyCountLimitError) return 'Workflow history count exceeds limit.';
   return undefined;
@@ -147,7 +147,7 @@ export class ExecutionManager {
   /** Logs (with the workflow id and size) when a history crosses a warning threshold, so users hear early. */
   private warnOnGrowth(key: ExecutionKey, before: { events: number; bytes: number }, update: ExecutionUpdate, limits: Limits): void {
     const events = update.state.nextEventId - 1;
-    const bytes = before.bytes + update.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
+    const bytes = before.bytes + update.newEventBytes();
     const fields = { workflowId: key.workflowId, runId: key.runId, events, bytes };
     if (before.events <= limits.historyCountLimitWarn && events > limits.historyCountLimitWarn) {
       this.logger.warn('history event count exceeds warn limit', { ...fields, warnLimit: limits.historyCountLimitWarn, errorLimit: limits.historyCountLimitError });
@@ -170,7 +170,7 @@ export class ExecutionManager {
   ): Promise<void> {
     const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
     const rangeId = this.shards.rangeIdFor(shardId);
-    for (const event of update.newEvents) update.info.historySizeBytes += estimateEventSize(event);
+    update.info.historySizeBytes += update.newEventBytes();
     let result;
     try {
       result = await this.store.writeExecution({
@@ -210,10 +210,4 @@ export class ExecutionManager {
       dbVersion: result.dbVersion,
     });
   }
-}
-
-// Size accounting for the history-size fields the SDKs read; the exact encoding cost is not needed.
-import { HistoryEvent } from './protos';
-function estimateEventSize(event: HistoryEvent): number {
-  return HistoryEvent.encode(event).finish().length;
 }

@@ -45,6 +45,20 @@ export class ExecutionUpdate {
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
+  private newEventBytesCache: { count: number; bytes: number } | undefined;
+
+  /**
+   * Encoded size of the events this update appends (for the history-size figures and limits).
+   * Computed once per set of events: the limit check, the warnings and the size accounting share it.
+   */
+  newEventBytes(): number {
+    if (this.newEventBytesCache?.count !== this.newEvents.length) {
+      const bytes = this.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
+      this.newEventBytesCache = { count: this.newEvents.length, bytes };
+    }
+    return this.newEventBytesCache.bytes;
+  }
+
   discard(): void {
     this.discarded = true;
   }
