@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { behaviourActivities } from '../src/activityBehaviour';
-import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import type { NormalizedEvent } from '../src/harness/normalize';
 import { withWorker } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activityBehaviour.ts');
 
@@ -24,21 +23,9 @@ const only = (histories: Record<string, NormalizedEvent[]>) => Object.values(his
 const attrs = (event: NormalizedEvent | undefined, name: string) => (event?.[name] ?? {}) as Record<string, any>;
 
 describe('activity execution, compared with the real Temporal dev server', () => {
-  let kairos: KairosDev;
-  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
-  let temporalDev: TestServer | undefined;
+  const servers = useOracleServers();
 
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startOracleReference();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
-
-  const compare = (s: Scenario) => compareAcrossServers(kairos, temporalDev, s);
+  const compare = (s: Scenario) => servers.compare(s);
 
   it('retries on the server without events for failed attempts; Started carries the final attempt and last failure', async () => {
     const { outcome, histories } = await compare(scenario('retriesThenSucceeds', (s) => [`k-${s}`]));

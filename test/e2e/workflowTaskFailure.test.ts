@@ -1,10 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
+import { describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const { CommandType, WorkflowTaskFailedCause, TaskQueueKind } = temporal.api.enums.v1;
 type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
@@ -124,22 +123,10 @@ async function connectionPoll(w: Awaited<ReturnType<typeof rawWorker>>, queue: t
 }
 
 describe('workflow task failures', () => {
-  let kairos: KairosDev;
-  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
-  let temporalDev: TestServer | undefined;
-
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startOracleReference();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
+  const servers = useOracleServers();
 
   it('retries a failing task with transient attempts, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, repeatedFailures);
+    const { outcome, histories } = await servers.compare(repeatedFailures);
     expect(outcome).toEqual([
       { attempt: 1, startedEventId: 3, historyLength: 3 },
       { attempt: 2, startedEventId: 6, historyLength: 6 },
@@ -159,14 +146,14 @@ describe('workflow task failures', () => {
   });
 
   it('after a failure on the sticky queue retries on the normal queue at attempt 1, like Temporal', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, stickyFailure);
+    const { outcome } = await servers.compare(stickyFailure);
     expect((outcome as Array<{ attempt: number }>).map((o) => o.attempt)).toEqual([1, 1, 1]);
   });
 
   it('records the failure cause and the worker’s failure on WorkflowTaskFailed', async () => {
     const suffix = `direct-${Date.now()}`;
-    await repeatedFailures(kairos.address, { suffix });
-    const history = await fetchHistory(kairos.address, `wft-fail-wf-${suffix}`);
+    await repeatedFailures(servers.kairos.address, { suffix });
+    const history = await fetchHistory(servers.kairos.address, `wft-fail-wf-${suffix}`);
     expect(eventTypes(history)[3]).toBe('WorkflowTaskFailed');
     const failed = history.events![3]!.workflowTaskFailedEventAttributes!;
     expect(failed.cause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE);
@@ -177,14 +164,14 @@ describe('workflow task failures', () => {
   });
 
   it('sends a task for a sticky queue nobody polls to the normal queue at once, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, stickyWorkerGone(false));
+    const { outcome, histories } = await servers.compare(stickyWorkerGone(false));
     const events = Object.values(histories)[0]!;
     expect(events.map((e) => e.eventType)).not.toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
     expect((outcome as Array<{ historyLength: number; startedEventId: number }>)[1]).toMatchObject({ startedEventId: 8, historyLength: 8 });
   });
 
   it('times out a task the silent sticky worker does not take (SCHEDULE_TO_START) and moves it to the normal queue, like Temporal', async () => {
-    const { outcome, histories } = await compareAcrossServers(kairos, temporalDev, stickyWorkerGone(true));
+    const { outcome, histories } = await servers.compare(stickyWorkerGone(true));
     const timedOut = Object.values(histories)[0]!.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
     expect((timedOut?.workflowTaskTimedOutEventAttributes as { timeoutType: string } | undefined)?.timeoutType).toBe('TIMEOUT_TYPE_SCHEDULE_TO_START');
     // The fallback task comes with the full history (from event 1).

@@ -1,10 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
+import { describe, expect, it } from 'vitest';
+import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { eventTypes, fetchHistory } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 /**
  * A worker that takes a workflow task and never answers: after the workflow task timeout the
@@ -67,29 +66,17 @@ const timedOutTaskScenario: Scenario = async (address, { suffix }) => {
 };
 
 describe('workflow task timeout', () => {
-  let kairos: KairosDev;
-  /** The real Temporal dev server; undefined only with KAIROS_ORACLE=off. */
-  let temporalDev: TestServer | undefined;
-
-  beforeAll(async () => {
-    kairos = await startKairosDev();
-    temporalDev = await startOracleReference();
-  });
-
-  afterAll(async () => {
-    await kairos?.stop();
-    await temporalDev?.stop();
-  });
+  const servers = useOracleServers();
 
   it('times out an unanswered workflow task, retries it as attempt 2, and matches Temporal', async () => {
-    const { outcome } = await compareAcrossServers(kairos, temporalDev, timedOutTaskScenario);
+    const { outcome } = await servers.compare(timedOutTaskScenario);
     expect(outcome).toEqual({ attempts: [1, 2], startedEventIds: [3, 6], secondHistoryLength: 6, staleCode: 5 });
   });
 
   it('writes WorkflowTaskTimedOut with the start-to-close type', async () => {
     const suffix = `direct-${Date.now()}`;
-    await timedOutTaskScenario(kairos.address, { suffix });
-    const history = await fetchHistory(kairos.address, `wft-timeout-wf-${suffix}`);
+    await timedOutTaskScenario(servers.kairos.address, { suffix });
+    const history = await fetchHistory(servers.kairos.address, `wft-timeout-wf-${suffix}`);
     expect(eventTypes(history)).toEqual([
       'WorkflowExecutionStarted',
       'WorkflowTaskScheduled',
