@@ -6,8 +6,12 @@
 // Options: --namespace default, --workflows N, --concurrency C (closed loop), --rate R (open loop,
 // starts per second), --find-rate (open loop at rising rates until p99 passes --max-p99 ms or
 // throughput falls below 90 % of the rate; reports the highest sustainable rate),
-// --history-sample N, --json FILE. Every result and sampled history is checked.
+// --history-sample N, --json FILE, --repeat N (side by side: N rounds, the order of the servers
+// alternating, then medians with min/max and the ratio of medians), --open-workflows N (instead
+// of a workload: the servers' memory with N workflows open). Every result and sampled history is
+// checked.
 import { writeFileSync } from 'node:fs';
+import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
 
@@ -29,6 +33,56 @@ function table(rows: Array<{ server: string; report: RunReport }>): string {
     String(r.serverCpuSecondsPer1000Workflows ?? '-'), String(r.serverPeakRssMiB ?? '-'), String(r.workerPeakRssMiB),
   ]);
   return [header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Medians over repetitions, with min–max, per server and workload. */
+function medianTable(rows: Array<{ server: string; report: RunReport }>): { text: string; summary: Array<Record<string, unknown>> } {
+  const groups = new Map<string, RunReport[]>();
+  for (const { server, report } of rows) {
+    const key = `${server} ${report.workload}`;
+    groups.set(key, [...(groups.get(key) ?? []), report]);
+  }
+  const summary: Array<Record<string, unknown>> = [];
+  const lines = [['server', 'workload', 'runs', 'wf/s median (min–max)', 'p50 ms median (min–max)', 'p99 ms median', 'cpu s/1k wf median (min–max)', 'server peak MiB max']];
+  for (const [key, reports] of groups) {
+    const [server, workload] = key.split(' ');
+    const field = (f: (r: RunReport) => number | null) => reports.map(f).filter((x): x is number => x !== null);
+    const span = (xs: number[]) => (xs.length ? `${median(xs)} (${Math.min(...xs)}–${Math.max(...xs)})` : '-');
+    const wfs = field((r) => r.workflowsPerSecond);
+    const p50 = field((r) => r.startToResultMs.p50);
+    const cpu = field((r) => r.serverCpuSecondsPer1000Workflows);
+    const rss = field((r) => r.serverPeakRssMiB);
+    summary.push({ server, workload, runs: reports.length, wfs, p50, cpu, medianWfs: median(wfs), medianP50: median(p50), medianCpu: cpu.length ? median(cpu) : null });
+    lines.push([server!, workload!, String(reports.length), span(wfs), span(p50), String(median(field((r) => r.startToResultMs.p99))), span(cpu), rss.length ? String(Math.max(...rss)) : '-']);
+  }
+  return { text: lines.map((l) => `| ${l.join(' | ')} |`).join('\n'), summary };
+}
+
+/** Kairos's memory against Temporal's with many open workflows (each server fresh, side by side or one given). */
+async function openWorkflowsRun(servers: Array<{ name: string; address: string; pid?: number }>, namespace: string, workflows: number): Promise<void> {
+  const reports: Array<{ server: string; report: OpenWorkflowsReport }> = [];
+  for (const server of servers) {
+    if (!server.pid) throw new Error('--open-workflows measures the server process: give --server-pid or use --side-by-side');
+    const report = await measureOpenWorkflows({ address: server.address, namespace, workflows, concurrency: Number(arg('concurrency') ?? 50), serverPid: server.pid });
+    process.stderr.write(`${server.name}: ${JSON.stringify(report)}\n`);
+    reports.push({ server: server.name, report });
+  }
+  const header = ['server', 'open workflows', 'start s', 'server idle RSS MiB', 'server RSS open MiB', 'server peak MiB', 'worker peak MiB'];
+  const lines = reports.map(({ server, report: r }) => [server, r.openWorkflows, r.startSeconds, r.serverIdleRssMiB, r.serverOpenRssMiB, r.serverPeakRssMiB, r.workerPeakRssMiB].map(String));
+  console.log([header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n'));
+  const k = reports.find((r) => r.server === 'kairos')?.report;
+  const t = reports.find((r) => r.server === 'temporal')?.report;
+  if (k && t) console.log(`\nKairos / Temporal server RSS with ${workflows} open workflows: ${round2(k.serverOpenRssMiB / t.serverOpenRssMiB)}`);
+  const out = arg('json');
+  if (out) writeFileSync(out, JSON.stringify({ openWorkflows: reports }, null, 2));
 }
 
 /**
@@ -65,6 +119,22 @@ async function findSustainableRate(
   return best;
 }
 
+/** One run of a workload at the concurrency or rate given on the command line. */
+async function runClosedOrOpen(server: { name: string; address: string; pid?: number }, workload: WorkloadName, namespace: string): Promise<RunReport> {
+  const report = await runWorkload({
+    address: server.address,
+    namespace,
+    workload,
+    workflows: Number(arg('workflows') ?? DEFAULT_WORKFLOWS[workload]),
+    concurrency: Number(arg('concurrency') ?? DEFAULT_CONCURRENCY[workload]),
+    rate: Number(arg('rate') ?? 0),
+    serverPid: server.pid,
+    historySample: Number(arg('history-sample') ?? 100),
+  });
+  process.stderr.write(`${server.name} ${workload}: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, by tenth ${report.throughputByTenth.join(' ')}\n`);
+  return report;
+}
+
 async function main(): Promise<void> {
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
   const namespace = arg('namespace') ?? 'default';
@@ -79,46 +149,60 @@ async function main(): Promise<void> {
     servers.push({ server: { name: 'server', address: arg('address') ?? '127.0.0.1:7233', pid: pid ? Number(pid) : undefined } });
   }
   const sustainable: Array<{ server: string; workload: WorkloadName; rate: number }> = [];
+  const repeat = Number(arg('repeat') ?? 1);
+  const openWorkflows = arg('open-workflows');
   try {
-    for (const workload of workloads) {
-      for (const { server } of servers) {
-        if (flagOn('find-rate')) {
-          const best = await findSustainableRate(server, workload, namespace, rows);
-          sustainable.push({ server: server.name, workload, rate: best });
-          continue;
+    if (openWorkflows) {
+      await openWorkflowsRun(servers.map((s) => s.server), namespace, Number(openWorkflows));
+      return;
+    }
+    for (let round = 0; round < repeat; round++) {
+      for (const workload of workloads) {
+        // Alternate which server goes first, so that neither always runs on a warmer machine.
+        for (const { server } of round % 2 ? [...servers].reverse() : servers) {
+          if (flagOn('find-rate')) {
+            sustainable.push({ server: server.name, workload, rate: await findSustainableRate(server, workload, namespace, rows) });
+          } else {
+            rows.push({ server: server.name, report: await runClosedOrOpen(server, workload, namespace) });
+          }
         }
-        const report = await runWorkload({
-          address: server.address,
-          namespace,
-          workload,
-          workflows: Number(arg('workflows') ?? DEFAULT_WORKFLOWS[workload]),
-          concurrency: Number(arg('concurrency') ?? DEFAULT_CONCURRENCY[workload]),
-          rate: Number(arg('rate') ?? 0),
-          serverPid: server.pid,
-          historySample: Number(arg('history-sample') ?? 100),
-        });
-        rows.push({ server: server.name, report });
-        process.stderr.write(`${server.name} ${workload}: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms\n`);
       }
     }
   } finally {
     for (const s of started) await s.stop();
   }
   console.log(table(rows));
+  const medians = repeat > 1 ? medianTable(rows) : undefined;
+  if (medians) console.log(`\nMedians over ${repeat} rounds:\n${medians.text}`);
+  for (const { server, report } of rows) {
+    if (report.workflows >= 1_000) {
+      const first = report.throughputByTenth[0]!;
+      const last = report.throughputByTenth[report.throughputByTenth.length - 1]!;
+      console.log(`\n${server} ${report.workload}, ${report.workflows} workflows: wf/s by tenth ${report.throughputByTenth.join(', ')} (last/first ${round2(last / first)}); server RSS MiB by tenth ${report.serverRssByTenthMiB?.join(', ') ?? '-'}`);
+    }
+  }
   if (sustainable.length) console.log(`\nHighest sustainable open-loop rate (starts/s): ${JSON.stringify(sustainable)}`);
   const ratios = workloads.map((w) => {
-    const k = rows.find((r) => r.server === 'kairos' && r.report.workload === w)?.report;
-    const t = rows.find((r) => r.server === 'temporal' && r.report.workload === w)?.report;
-    if (!k || !t) return undefined;
+    const of = (server: string) => rows.filter((r) => r.server === server && r.report.workload === w).map((r) => r.report);
+    const k = of('kairos');
+    const t = of('temporal');
+    if (!k.length || !t.length) return undefined;
+    // With repetitions: the ratio of medians, and the worst Kairos round against the median anchor.
+    const med = (rs: RunReport[], f: (r: RunReport) => number | null) => median(rs.map(f).filter((x): x is number => x !== null));
+    const tWfs = med(t, (r) => r.workflowsPerSecond);
+    const kCpu = med(k, (r) => r.serverCpuSecondsPer1000Workflows);
+    const tCpu = med(t, (r) => r.serverCpuSecondsPer1000Workflows);
     return {
       workload: w,
-      throughputRatio: Math.round((k.workflowsPerSecond / t.workflowsPerSecond) * 100) / 100,
-      p50Ratio: Math.round((k.startToResultMs.p50 / t.startToResultMs.p50) * 100) / 100,
-      cpuRatio: k.serverCpuSecondsPer1000Workflows && t.serverCpuSecondsPer1000Workflows ? Math.round((k.serverCpuSecondsPer1000Workflows / t.serverCpuSecondsPer1000Workflows) * 100) / 100 : null,
+      rounds: Math.min(k.length, t.length),
+      throughputRatio: round2(med(k, (r) => r.workflowsPerSecond) / tWfs),
+      worstKairosThroughputRatio: round2(Math.min(...k.map((r) => r.workflowsPerSecond)) / tWfs),
+      p50Ratio: round2(med(k, (r) => r.startToResultMs.p50) / med(t, (r) => r.startToResultMs.p50)),
+      cpuRatio: Number.isFinite(kCpu / tCpu) ? round2(kCpu / tCpu) : null,
     };
   }).filter(Boolean);
   if (ratios.length) console.log(`\nKairos / Temporal: ${JSON.stringify(ratios)}`);
-  const json = { servers: started.map((s) => ({ name: s.name, settings: s.settings })), runs: rows, ratios, sustainable };
+  const json = { servers: started.map((s) => ({ name: s.name, settings: s.settings })), runs: rows, medians: medians?.summary, ratios, sustainable };
   const out = arg('json');
   if (out) writeFileSync(out, JSON.stringify(json, null, 2));
 }

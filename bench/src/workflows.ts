@@ -24,3 +24,12 @@ export async function sleepOneSecond(): Promise<string> {
   await sleep(1_000);
   return 'woke';
 }
+
+const { report } = proxyActivities<{ report(value: string): Promise<string> }>({ startToCloseTimeout: '30s' });
+
+/** Open workflows (memory): one activity that tells the harness it ran, then a timer of a day. */
+export async function openAfterActivity(name: string): Promise<string> {
+  await report(name);
+  await sleep('1 day');
+  return name;
+}

@@ -36,6 +36,10 @@ export interface RunReport {
   serverPeakRssMiB: number | null;
   workerPeakRssMiB: number;
   checkedHistories: number;
+  /** Completed workflows/s in each tenth of the run (by completion order): flat means no slow-down. */
+  throughputByTenth: number[];
+  /** Server RSS (MiB) when each tenth of the workflows had completed: bounded means no leak. */
+  serverRssByTenthMiB: number[] | null;
 }
 
 const WORKFLOW: Record<WorkloadName, { type: string; args: (i: number) => unknown[]; result: (i: number) => unknown }> = {
@@ -80,17 +84,29 @@ function inspectHistory(history: temporal.api.history.v1.IHistory, samples: { ac
   if (completed !== scheduled) throw new Error(`${scheduled} activities scheduled but ${completed} completed`);
 }
 
-function startWorker(address: string, namespace: string, taskQueue: string): ChildProcess {
-  return fork(join(__dirname, 'worker.js'), [address, namespace, taskQueue], { stdio: 'inherit' });
+export function startWorker(address: string, namespace: string, taskQueue: string, maxCachedWorkflows?: number): ChildProcess {
+  const args = [address, namespace, taskQueue, ...(maxCachedWorkflows ? [String(maxCachedWorkflows)] : [])];
+  return fork(join(__dirname, 'worker.js'), args, { stdio: 'inherit' });
 }
 
-async function stopWorker(worker: ChildProcess): Promise<void> {
+export async function stopWorker(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null) return;
   const exited = new Promise<void>((r) => worker.once('exit', () => r()));
   worker.send('stop');
   const timer = setTimeout(() => worker.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Completions per second within each successive tenth of the completions. */
+function throughputByTenth(started: number, completedAt: number[], tenth: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < 10 && (k + 1) * tenth <= completedAt.length; k++) {
+    const from = k === 0 ? started : completedAt[k * tenth - 1]!;
+    const to = completedAt[(k + 1) * tenth - 1]!;
+    out.push(Math.round((tenth / ((to - from) / 1000)) * 10) / 10);
+  }
+  return out;
 }
 
 /** Runs one workload against one server and reports its figures; throws on any wrong result. */
@@ -114,13 +130,19 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
     const cpuBefore = options.serverPid ? cpuSeconds(options.serverPid) : 0;
     const latencies: number[] = [];
     const ids: string[] = [];
+    const completedAt: number[] = [];
+    const tenth = Math.max(1, Math.floor(options.workflows / 10));
+    const serverRssByTenth: number[] = [];
     const runOne = async (i: number) => {
       const workflowId = `${taskQueue}-${i}`;
       const t0 = performance.now();
       const result = await client.workflow.execute(spec.type, { taskQueue, workflowId, args: spec.args(i) });
-      latencies.push(performance.now() - t0);
+      const t1 = performance.now();
+      latencies.push(t1 - t0);
+      completedAt.push(t1);
       if (JSON.stringify(result) !== JSON.stringify(spec.result(i))) throw new Error(`wrong result for ${workflowId}: ${JSON.stringify(result)}`);
       ids.push(workflowId);
+      if (options.serverPid && completedAt.length % tenth === 0) serverRssByTenth.push(Math.round(memoryMiB(options.serverPid).rss));
     };
     const started = performance.now();
     if (options.rate > 0) {
@@ -165,6 +187,8 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
       serverPeakRssMiB: serverMemory ? Math.round(serverMemory.peakRss) : null,
       workerPeakRssMiB: Math.round(workerPeak),
       checkedHistories: sample.length,
+      throughputByTenth: throughputByTenth(started, completedAt, tenth),
+      serverRssByTenthMiB: options.serverPid ? serverRssByTenth.slice(0, 10) : null,
     };
   } finally {
     clearInterval(workerSampler);

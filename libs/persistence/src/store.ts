@@ -64,6 +64,11 @@ export interface ExecutionWrite {
   expectedDbVersion: number;
   mutableState: MutableState;
   newEvents: HistoryEvent[];
+  /**
+   * Optional: `newEvents` already encoded, same order (a writer that measured their size has them);
+   * a store uses these bytes instead of encoding the events again.
+   */
+  encodedEvents?: Uint8Array[];
   transferTasks: TransferTask[];
   timerTasks: TimerTask[];
   currentExecution?: CurrentExecutionWrite;

@@ -14,7 +14,8 @@ import { ExecutionUpdate } from './executionUpdate';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';
 import { KeyedMutex } from './keyedMutex';
-import { MutableState } from './protos';
+import { ExecutionCache } from './executionCache';
+import { MutableState, type HistoryEvent } from './protos';
 import type { ShardController } from './shardController';
 
 /** Receives committed tasks so they are dispatched at once; the stored copies cover crashes. */
@@ -35,6 +36,9 @@ export function workflowNotFound(message = 'workflow execution not found'): ApiE
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/** Executions whose last committed state is kept decoded in memory (Temporal's history cache is 512 per shard). */
+export const DEFAULT_EXECUTION_CACHE_SIZE = 1_000;
 
 /**
  * Temporal's hard history limits, checked on the history as this update would leave it; the
@@ -72,6 +76,7 @@ function closedCurrentExecution(update: ExecutionUpdate): CurrentExecutionWrite 
  */
 export class ExecutionManager {
   private readonly locks = new KeyedMutex();
+  private readonly cache: ExecutionCache;
   private sink: CommittedTaskSink | undefined;
 
   constructor(
@@ -80,7 +85,10 @@ export class ExecutionManager {
     private readonly notifier: Notifier,
     private readonly logger: Logger,
     private readonly limitsFor: (namespaceId: string) => Promise<Limits> = async () => DEFAULT_LIMITS,
-  ) {}
+    cacheSize = DEFAULT_EXECUTION_CACHE_SIZE,
+  ) {
+    this.cache = new ExecutionCache(cacheSize, (shardId) => shards.ownedRangeId(shardId));
+  }
 
   namespaceLimits(namespaceId: string): Promise<Limits> {
     return this.limitsFor(namespaceId);
@@ -90,8 +98,21 @@ export class ExecutionManager {
     this.sink = sink;
   }
 
+  /** The execution's last committed state. Shared with the cache: read it, never change it. */
   async read(key: ExecutionKey): Promise<ExecutionSnapshot | undefined> {
-    return this.store.getExecution(key);
+    return this.cache.snapshot(executionKeyString(key)) ?? this.store.getExecution(key);
+  }
+
+  /** Store.readHistoryBatches, answered from memory when this instance holds the run's history. */
+  async readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]> {
+    return this.cache.historyBatches(executionKeyString(key), fromEventId, toEventId, maxBatches) ?? this.store.readHistoryBatches(key, fromEventId, toEventId, maxBatches);
+  }
+
+  /** Store.readHistory, answered from memory when this instance holds the run's history. */
+  async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {
+    const cached = this.cache.historyBatches(executionKeyString(key), fromEventId, toEventId, 0)?.flat();
+    if (!cached) return this.store.readHistory(key, fromEventId, toEventId, maxEvents);
+    return maxEvents > 0 ? cached.slice(0, maxEvents) : cached;
   }
 
   /** Resolves an empty run id to the current run of the workflow id. */
@@ -114,7 +135,7 @@ export class ExecutionManager {
     const limits = await this.limitsFor(key.namespaceId);
     return this.locks.run(executionKeyString(key), async () => {
       for (let attempt = 1; ; attempt++) {
-        const snapshot = await this.store.getExecution(key);
+        const snapshot = await this.read(key);
         if (!snapshot) throw workflowNotFound();
         const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
         const wasOpen = update.isOpen;
@@ -128,7 +149,12 @@ export class ExecutionManager {
           this.logger.warn(overLimit, { workflowId: key.workflowId, runId: key.runId, events: update.state.nextEventId - 1, limits });
           const fresh = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
           terminateRun(fresh, overLimit, undefined, HISTORY_SERVICE_IDENTITY);
-          await this.commit(key, fresh, snapshot.dbVersion, closedCurrentExecution(fresh));
+          try {
+            await this.commit(key, fresh, snapshot.dbVersion, closedCurrentExecution(fresh));
+          } catch (err) {
+            this.cache.delete(executionKeyString(key));
+            throw err;
+          }
           throw workflowNotFound('workflow execution already completed');
         }
         this.warnOnGrowth(key, before, update, limits);
@@ -137,6 +163,8 @@ export class ExecutionManager {
           await this.commit(key, update, snapshot.dbVersion, closedCurrentExecution(update));
           return result;
         } catch (err) {
+          // Whatever the store holds now is not what was cached: read it again next time.
+          this.cache.delete(executionKeyString(key));
           if (err instanceof ConditionFailedError && attempt < MAX_CONFLICT_RETRIES) continue;
           throw err;
         }
@@ -159,7 +187,14 @@ export class ExecutionManager {
 
   /** Creates a new execution (its first events, state and tasks) in one write. */
   async create(key: ExecutionKey, update: ExecutionUpdate, currentExecution: CurrentExecutionWrite): Promise<void> {
-    await this.locks.run(executionKeyString(key), () => this.commit(key, update, 0, currentExecution));
+    await this.locks.run(executionKeyString(key), async () => {
+      try {
+        await this.commit(key, update, 0, currentExecution);
+      } catch (err) {
+        this.cache.delete(executionKeyString(key));
+        throw err;
+      }
+    });
   }
 
   private async commit(
@@ -180,6 +215,7 @@ export class ExecutionManager {
         expectedDbVersion,
         mutableState: update.state,
         newEvents: update.newEvents,
+        encodedEvents: update.encodedNewEvents(),
         transferTasks: update.transferTasks,
         timerTasks: update.timerTasks,
         currentExecution,
@@ -191,6 +227,15 @@ export class ExecutionManager {
       }
       throw err;
     }
+    // The committed state becomes the cached one; the update object is not touched after this.
+    this.cache.committed(executionKeyString(key), {
+      shardId,
+      rangeId,
+      previousDbVersion: expectedDbVersion,
+      snapshot: { mutableState: update.state, dbVersion: result.dbVersion },
+      newEvents: update.newEvents,
+      newEventBytes: update.newEventBytes(),
+    });
     if (update.transferTasks.length > 0) {
       this.sink?.transferTasksCommitted(
         shardId,

@@ -45,18 +45,27 @@ export class ExecutionUpdate {
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
-  private newEventBytesCache: { count: number; bytes: number } | undefined;
+  private encodedCache: { count: number; encoded: Uint8Array[]; bytes: number } | undefined;
 
   /**
-   * Encoded size of the events this update appends (for the history-size figures and limits).
-   * Computed once per set of events: the limit check, the warnings and the size accounting share it.
+   * The events this update appends, encoded once after `mutate` finished: the limit check, the
+   * warnings, the size accounting and the store's write all share these bytes.
    */
+  encodedNewEvents(): Uint8Array[] {
+    return this.encoded().encoded;
+  }
+
+  /** Encoded size of the events this update appends (for the history-size figures and limits). */
   newEventBytes(): number {
-    if (this.newEventBytesCache?.count !== this.newEvents.length) {
-      const bytes = this.newEvents.reduce((n, e) => n + HistoryEvent.encode(e).finish().length, 0);
-      this.newEventBytesCache = { count: this.newEvents.length, bytes };
+    return this.encoded().bytes;
+  }
+
+  private encoded(): { encoded: Uint8Array[]; bytes: number } {
+    if (this.encodedCache?.count !== this.newEvents.length) {
+      const encoded = this.newEvents.map((e) => HistoryEvent.encode(e).finish());
+      this.encodedCache = { count: this.newEvents.length, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) };
     }
-    return this.newEventBytesCache.bytes;
+    return this.encodedCache;
   }
 
   discard(): void {

@@ -19,7 +19,7 @@ export interface HistoryPage {
  * page is then empty).
  */
 export async function readHistoryPage(
-  store: Store,
+  store: Pick<Store, 'readHistoryBatches'>,
   key: ExecutionKey,
   fromEventId: number,
   toEventId: number,

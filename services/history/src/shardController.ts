@@ -62,6 +62,11 @@ export class ShardController {
     return rangeId;
   }
 
+  /** The fencing number of a shard this instance holds, or undefined. */
+  ownedRangeId(shardId: number): number | undefined {
+    return this.owned.get(shardId);
+  }
+
   /** Called when a write found the shard taken over: stop using it. */
   lost(shardId: number): void {
     if (this.owned.delete(shardId)) this.logger.warn('lost shard ownership', { shardId });

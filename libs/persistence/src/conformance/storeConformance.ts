@@ -792,6 +792,14 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
         expect((await store.readHistory(key, 8, 1000, 100)).map((e) => e.eventId)).toEqual([8, 9, 10]);
       });
 
+      it('stores events given with their encoded bytes (encodedEvents) as the same events', async () => {
+        const { store, rangeId } = await openWithShard();
+        const key = executionKey();
+        const write = executionWrite(key, { shardId: 1, rangeId, eventIds: [1, 2, 3] });
+        await store.writeExecution({ ...write, encodedEvents: write.newEvents.map((e) => HistoryEvent.encode(e).finish()) });
+        expect(asJson(HistoryEvent, await store.readHistory(key, 1, 4, 0))).toEqual(asJson(HistoryEvent, write.newEvents));
+      });
+
       it('reads whole batches (one per write) with readHistoryBatches, never splitting one', async () => {
         const { store, key } = await runWithEvents(10); // batches [1-4] [5-7] [8-10]
         const ids = async (from: number, to: number, max: number) => (await store.readHistoryBatches(key, from, to, max)).flat().map((e) => e.eventId);

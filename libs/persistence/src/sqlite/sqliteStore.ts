@@ -304,7 +304,7 @@ class SqliteStore implements Store {
     // Encode before taking the write lock, once.
     const encoded: EncodedExecutionWrite = {
       state: MutableState.encode(write.mutableState).finish(),
-      events: write.newEvents.map((event) => ({ eventId: event.eventId, data: HistoryEvent.encode(event).finish() })),
+      events: write.newEvents.map((event, i) => ({ eventId: event.eventId, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
       transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
       timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
     };
@@ -498,6 +498,9 @@ function validateWrite(write: ExecutionWrite): void {
     (record.namespaceId !== key.namespaceId || record.workflowId !== key.workflowId || record.runId !== key.runId)
   ) {
     throw new Error(`current-execution record ${keyString(record)} does not describe the run written, ${keyString(key)}`);
+  }
+  if (write.encodedEvents && write.encodedEvents.length !== write.newEvents.length) {
+    throw new Error(`encodedEvents of ${keyString(key)} has ${write.encodedEvents.length} entries for ${write.newEvents.length} events`);
   }
   for (const task of write.timerTasks) {
     if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);

@@ -44,7 +44,7 @@ export async function recordActivityTaskStarted(
     return { activity: ActivityInfo.fromPartial(activity), workflowTypeName: update.info.workflowTypeName };
   });
   // Input and header live in the scheduled event; read it rather than copying them into state.
-  const [scheduled] = await ctx.store.readHistory(key, activity.scheduledEventId, activity.scheduledEventId + 1, 1);
+  const [scheduled] = await ctx.executions.readHistory(key, activity.scheduledEventId, activity.scheduledEventId + 1, 1);
   const namespace = await ctx.namespaces.getById(key.namespaceId);
   return activityTaskResponse(key, activity, workflowTypeName, namespace.info!.name, scheduled?.activityTaskScheduledEventAttributes);
 }

@@ -54,7 +54,7 @@ export async function getWorkflowExecutionHistory(
 
     if (closeEventOnly) {
       if (!open) {
-        const events = await ctx.store.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
+        const events = await ctx.executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
         return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events }, nextPageToken: new Uint8Array() });
       }
       if (!request.waitNewEvent) return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: [] } });
@@ -63,7 +63,7 @@ export async function getWorkflowExecutionHistory(
       if (from < nextEventId || !request.waitNewEvent || !open) {
         // Without waiting, a page stops where the history ended when paging began.
         const to = !request.waitNewEvent && token?.lastEventId ? Math.min(token.lastEventId + 1, nextEventId) : nextEventId;
-        const page = await readHistoryPage(ctx.store, key, from, to, request.maximumPageSize);
+        const page = await readHistoryPage(ctx.executions, key, from, to, request.maximumPageSize);
         let nextPageToken = page.nextPageToken;
         // A worker fetching the history of a started transient task must reach its started event.
         if (!request.waitNewEvent && nextPageToken.length === 0 && to === nextEventId) {

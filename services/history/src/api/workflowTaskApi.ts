@@ -64,7 +64,7 @@ export async function recordWorkflowTaskStarted(
   });
   const firstEventId = polledSticky && started.previous > 0 ? started.previous + 1 : 1;
   // Persisted events up to the task's start, then (for a transient task) its unwritten events.
-  const page = await readHistoryPage(ctx.store, key, firstEventId, started.persistedUpTo, 0);
+  const page = await readHistoryPage(ctx.executions, key, firstEventId, started.persistedUpTo, 0);
   if (page.nextPageToken.length === 0) page.events.push(...started.transientEvents);
   return PollWorkflowTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({

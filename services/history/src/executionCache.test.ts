@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ExecutionCache, MAX_CACHED_HISTORY_BYTES } from './executionCache';
+import { HistoryEvent, MutableState } from './protos';
+
+const events = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => HistoryEvent.fromPartial({ eventId: from + i }));
+const snapshot = (nextEventId: number, dbVersion: number) => ({ mutableState: MutableState.fromPartial({ nextEventId }), dbVersion });
+const ids = (batches: HistoryEvent[][] | undefined) => batches?.map((b) => b.map((e) => e.eventId));
+
+function cacheWithRun(owned: Map<number, number>) {
+  const cache = new ExecutionCache(10, (shard) => owned.get(shard));
+  cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 0, snapshot: snapshot(4, 1), newEvents: events(1, 4), newEventBytes: 30 });
+  cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 1, snapshot: snapshot(6, 2), newEvents: events(4, 6), newEventBytes: 20 });
+  cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 2, snapshot: snapshot(9, 3), newEvents: events(6, 9), newEventBytes: 30 });
+  return cache;
+}
+
+describe('ExecutionCache', () => {
+  it('answers history reads by batch, as the store does', () => {
+    const cache = cacheWithRun(new Map([[1, 5]]));
+    expect(cache.snapshot('run')?.dbVersion).toBe(3);
+    expect(ids(cache.historyBatches('run', 1, 9, 0))).toEqual([[1, 2, 3], [4, 5], [6, 7, 8]]);
+    expect(ids(cache.historyBatches('run', 1, 9, 2))).toEqual([[1, 2, 3], [4, 5]]);
+    expect(ids(cache.historyBatches('run', 5, 9, 1))).toEqual([[5]]);
+    expect(ids(cache.historyBatches('run', 2, 7, 0))).toEqual([[2, 3], [4, 5], [6]]);
+    expect(ids(cache.historyBatches('run', 9, 9, 0))).toEqual([]);
+  });
+
+  it('does not answer past the committed history', () => {
+    const cache = cacheWithRun(new Map([[1, 5]]));
+    expect(cache.historyBatches('run', 1, 10, 0)).toBeUndefined();
+  });
+
+  it('forgets everything of a shard this instance no longer holds under the same lease', () => {
+    const owned = new Map([[1, 5]]);
+    const cache = cacheWithRun(owned);
+    owned.set(1, 6); // lost and re-acquired: another instance may have written meanwhile
+    expect(cache.snapshot('run')).toBeUndefined();
+    expect(cache.historyBatches('run', 1, 9, 0)).toBeUndefined();
+  });
+
+  it('keeps the state but drops the history when a write does not follow the cached version', () => {
+    const cache = new ExecutionCache(10, () => 5);
+    cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 0, snapshot: snapshot(4, 1), newEvents: events(1, 4), newEventBytes: 30 });
+    cache.delete('run');
+    cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 1, snapshot: snapshot(6, 2), newEvents: events(4, 6), newEventBytes: 20 });
+    expect(cache.snapshot('run')?.dbVersion).toBe(2);
+    expect(cache.historyBatches('run', 1, 6, 0)).toBeUndefined();
+  });
+
+  it('stops holding a history that outgrows its size bound', () => {
+    const cache = new ExecutionCache(10, () => 5);
+    cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 0, snapshot: snapshot(4, 1), newEvents: events(1, 4), newEventBytes: 30 });
+    cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: 1, snapshot: snapshot(5, 2), newEvents: events(4, 5), newEventBytes: MAX_CACHED_HISTORY_BYTES });
+    expect(cache.snapshot('run')?.dbVersion).toBe(2);
+    expect(cache.historyBatches('run', 1, 5, 0)).toBeUndefined();
+  });
+
+  it('evicts the least recently used execution beyond its capacity', () => {
+    const cache = new ExecutionCache(2, () => 5);
+    for (const key of ['a', 'b']) cache.committed(key, { shardId: 1, rangeId: 5, previousDbVersion: 0, snapshot: snapshot(2, 1), newEvents: events(1, 2), newEventBytes: 5 });
+    cache.snapshot('a'); // a is now the most recently used
+    cache.committed('c', { shardId: 1, rangeId: 5, previousDbVersion: 0, snapshot: snapshot(2, 1), newEvents: events(1, 2), newEventBytes: 5 });
+    expect(cache.size).toBe(2);
+    expect(cache.snapshot('b')).toBeUndefined();
+    expect(cache.snapshot('a')).toBeDefined();
+  });
+});

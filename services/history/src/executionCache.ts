@@ -1,0 +1,107 @@
+import type { ExecutionSnapshot } from '@kairos/persistence/dist/store';
+import type { HistoryEvent } from './protos';
+
+/** A run's history is kept with its state only while it is small; larger ones are read from the store. */
+export const MAX_CACHED_HISTORY_BYTES = 32 * 1024;
+
+interface CachedHistory {
+  /** Every event of the run from event 1, one array per write (the store's batches). */
+  batches: HistoryEvent[][];
+  bytes: number;
+}
+
+interface Entry {
+  snapshot: ExecutionSnapshot;
+  history: CachedHistory | undefined;
+  shardId: number;
+  /** The shard's fencing number when the entry was stored: only that lease's writes are known. */
+  rangeId: number;
+}
+
+/** What one committed write did to an execution, as the cache needs to know it. */
+export interface CommittedWrite {
+  shardId: number;
+  rangeId: number;
+  /** The dbVersion the write replaced (0 when it created the execution). */
+  previousDbVersion: number;
+  snapshot: ExecutionSnapshot;
+  newEvents: HistoryEvent[];
+  newEventBytes: number;
+}
+
+/**
+ * The last committed state (and, while small, the whole history) of recently used executions, so
+ * that an update, a workflow task or a long poll does not re-read and re-decode what this instance
+ * itself just wrote. Bounded, least recently used out.
+ *
+ * An entry is trusted only while this instance still holds the shard lease it was written under:
+ * once the shard moves (or moves away and back), another instance may have written, so the entry
+ * is ignored and the store is read again. Everything handed out is shared and must not be mutated.
+ */
+export class ExecutionCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly currentRangeId: (shardId: number) => number | undefined,
+  ) {}
+
+  snapshot(key: string): ExecutionSnapshot | undefined {
+    return this.entry(key)?.snapshot;
+  }
+
+  /**
+   * Events with id in [fromEventId, toEventId) grouped by write, at most `maxBatches` groups (0: no
+   * limit), as Store.readHistoryBatches returns them; undefined when the cache does not hold them.
+   */
+  historyBatches(key: string, fromEventId: number, toEventId: number, maxBatches: number): HistoryEvent[][] | undefined {
+    const entry = this.entry(key);
+    if (!entry?.history || toEventId > entry.snapshot.mutableState.nextEventId) return undefined;
+    const out: HistoryEvent[][] = [];
+    for (const batch of entry.history.batches) {
+      if (maxBatches > 0 && out.length >= maxBatches) break;
+      const first = batch[0]!.eventId;
+      const last = batch[batch.length - 1]!.eventId;
+      if (last < fromEventId) continue;
+      if (first >= toEventId) break;
+      out.push(first >= fromEventId && last < toEventId ? batch : batch.filter((e) => e.eventId >= fromEventId && e.eventId < toEventId));
+    }
+    return out;
+  }
+
+  /** Records a committed write; the entry's history continues only if it was complete before. */
+  committed(key: string, write: CommittedWrite): void {
+    if (this.capacity <= 0) return;
+    const before = write.previousDbVersion === 0 ? undefined : this.entry(key);
+    const continues = write.previousDbVersion === 0 || (before?.rangeId === write.rangeId && before.snapshot.dbVersion === write.previousDbVersion);
+    const previous: CachedHistory | undefined = write.previousDbVersion === 0 ? { batches: [], bytes: 0 } : continues ? before?.history : undefined;
+    let history: CachedHistory | undefined;
+    if (previous && previous.bytes + write.newEventBytes <= MAX_CACHED_HISTORY_BYTES) {
+      history = write.newEvents.length === 0 ? previous : { batches: [...previous.batches, write.newEvents], bytes: previous.bytes + write.newEventBytes };
+    }
+    this.entries.delete(key);
+    this.entries.set(key, { snapshot: write.snapshot, history, shardId: write.shardId, rangeId: write.rangeId });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private entry(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.currentRangeId(entry.shardId) !== entry.rangeId) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Re-inserted so that Map order is least recently used first.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry;
+  }
+}
