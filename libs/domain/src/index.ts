@@ -5,3 +5,6 @@ export * from './namespaceRegistry';
 export * from './inProcessClient';
 export * from './clients';
 export * from './limits';
+export * from './rendezvous';
+export * from './historyRouting';
+export * from './routedClient';

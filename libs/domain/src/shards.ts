@@ -1,5 +1,5 @@
 /** FNV-1a over the UTF-8 bytes: stable across processes and versions, cheap, well spread. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   const bytes = Buffer.from(text, 'utf8');
   for (let i = 0; i < bytes.length; i++) {
