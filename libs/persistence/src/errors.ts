@@ -38,3 +38,18 @@ export class UnsupportedSchemaVersionError extends Error {
     );
   }
 }
+
+/**
+ * The database has no Kairos schema yet, or an older one than this build needs. Unlike SQLite,
+ * a PostgreSQL store is shared by a cluster, so it is migrated by an operator's command
+ * (`command`), never implicitly by whichever process opens it first.
+ */
+export class SchemaUpdateRequiredError extends Error {
+  override readonly name = 'SchemaUpdateRequiredError';
+  constructor(readonly foundVersion: number, readonly requiredVersion: number, where: string, readonly command: string) {
+    super(
+      `${where}: ${foundVersion === 0 ? 'no Kairos schema' : `schema version ${foundVersion}`}, this Kairos needs version ` +
+        `${requiredVersion}; run \`${command}\``,
+    );
+  }
+}

@@ -1,13 +1,9 @@
 import type Database from 'better-sqlite3';
 import { UnsupportedSchemaVersionError } from '../errors';
+import type { MigrationResult } from '../migrationResult';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from './schema';
 
-export interface MigrationResult {
-  /** Schema version found on open (0: a new, empty database). */
-  from: number;
-  /** Schema version after migrating. */
-  to: number;
-}
+export type { MigrationResult };
 
 /** The schema version recorded in the database; 0 when it has none yet. */
 export function readSchemaVersion(db: Database.Database): number {

@@ -1,0 +1,97 @@
+import { Pool, types, type PoolClient } from 'pg';
+import type { Logger } from '@kairos/common/dist/logger';
+
+/** True for the URLs the PostgreSQL store accepts: `postgres://…` and `postgresql://…`. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redactPostgresUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@');
+}
+
+/** How to describe the database in errors: kind and (redacted) URL. */
+export const describePostgres = (url: string): string => `PostgreSQL database ${redactPostgresUrl(url)}`;
+
+/** The command that brings the database's schema to the newest version. */
+export const schemaUpdateCommand = (url: string): string => `kairos schema update --store ${redactPostgresUrl(url)}`;
+
+const INT8_OID = 20;
+
+/**
+ * bigint columns (ids, versions, milliseconds) as JS numbers, not pg's default strings; a value
+ * past 2^53 cannot be represented and is an error rather than a silently rounded id.
+ */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`bigint ${text} is outside the safe integer range`);
+  return value;
+}
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+export interface PostgresPoolOptions {
+  /** Connections kept at most (default 10). */
+  max?: number;
+  logger?: Logger;
+}
+
+/** A connection pool for `url`, its errors on idle connections logged rather than crashing the process. */
+export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: 'kairos',
+    types: typeParsers,
+    // A database that cannot be reached makes calls fail instead of queueing forever.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  // An idle connection dropped by the server (restart, failover) must not be an uncaught error;
+  // the pool replaces it on the next checkout.
+  pool.on('error', (err) => options.logger?.warn('PostgreSQL connection lost', { error: err.message }));
+  return pool;
+}
+
+/** SQLSTATEs after which the whole transaction can be run again: it was rolled back, nothing kept. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 5;
+
+/** The SQLSTATE of a pg error, if it is one. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The constraint a pg unique violation (23505) names, if it is one. */
+export function uniqueViolation(err: unknown): string | undefined {
+  return sqlState(err) === '23505' ? ((err as { constraint?: string }).constraint ?? '') : undefined;
+}
+
+/**
+ * Runs `fn` in one transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when
+ * it throws. A deadlock or serialization failure runs it again from the start.
+ */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(err) ?? '')) continue;
+      throw err;
+    } finally {
+      // A connection that could not even roll back is discarded, not returned to the pool.
+      client.release(broken);
+    }
+  }
+}

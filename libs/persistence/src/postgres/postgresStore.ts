@@ -1,0 +1,381 @@
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { Logger } from '@kairos/common/dist/logger';
+import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
+import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import {
+  MutableState,
+  TaskQueueTask,
+  TimerTask,
+  TransferTask,
+} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import {
+  ConditionFailedError,
+  CurrentExecutionConflictError,
+  NamespaceAlreadyExistsError,
+  SchemaUpdateRequiredError,
+  ShardOwnershipLostError,
+  UnsupportedSchemaVersionError,
+} from '../errors';
+import type {
+  CurrentExecutionRecord,
+  ExecutionKey,
+  ExecutionSnapshot,
+  ExecutionWrite,
+  ExecutionWriteResult,
+  ShardLease,
+  Store,
+  StoredTaskQueueTask,
+  StoredTimerTask,
+  StoredTransferTask,
+  TaskQueueKind,
+} from '../store';
+import { checkKind, keyString, validateWrite } from '../writeChecks';
+import { createPostgresPool, describePostgres, inTransaction, uniqueViolation } from './connection';
+import { checkPostgresSchema } from './migrate';
+import { SQL } from './statements';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` (any libpq-style URL pg accepts). */
+  url: string;
+  logger?: Logger;
+  /** Connections kept at most (default 10). */
+  poolSize?: number;
+}
+
+export interface OpenedPostgresStore {
+  store: Store;
+  /** The schema version found (always the one this build uses: anything else is refused). */
+  schemaVersion: number;
+}
+
+/**
+ * Connects to PostgreSQL and returns the store. Does not migrate: a database without the schema
+ * this build uses is refused with SchemaUpdateRequiredError (older or none: run
+ * `kairos schema update`) or UnsupportedSchemaVersionError (newer).
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<OpenedPostgresStore> {
+  const pool = createPostgresPool(options.url, { max: options.poolSize, logger: options.logger });
+  try {
+    const schemaVersion = await checkPostgresSchema(pool, options.url).catch((err: Error) => {
+      if (err instanceof SchemaUpdateRequiredError || err instanceof UnsupportedSchemaVersionError) throw err;
+      throw new Error(`cannot open ${describePostgres(options.url)}: ${err.message}`, { cause: err });
+    });
+    return { store: new PostgresStore(pool), schemaVersion };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
+/** The Store contract's "0 or less means no limit" as SQL: LIMIT NULL is no limit. */
+const sqlLimit = (limit: number): number | null => (limit > 0 ? limit : null);
+
+/** A view of the bytes as a Buffer (pg's bytea parameter type), without copying. */
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+interface EncodedExecutionWrite {
+  state: Buffer;
+  eventIds: number[];
+  events: Buffer[];
+  transfers: Buffer[];
+  timerFireTimes: number[];
+  timers: Buffer[];
+}
+
+type Queryable = Pool | PoolClient;
+
+function query<R extends QueryResultRow>(db: Queryable, statement: { name: string; text: string }, values: unknown[]): Promise<QueryResult<R>> {
+  const config: QueryConfig = { ...statement, values };
+  return db.query<R>(config);
+}
+
+class PostgresStore implements Store {
+  private closing: Promise<void> | undefined;
+  /** Calls issued and not settled: close() lets them finish before ending the pool. */
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Runs one store call, refusing new ones once closing began. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the PostgreSQL store is closed'));
+    const call = fn();
+    this.pending.add(call);
+    const forget = () => this.pending.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
+  private read<R extends QueryResultRow>(statement: { name: string; text: string }, values: unknown[]): Promise<R[]> {
+    return this.run(async () => (await query<R>(this.pool, statement, values)).rows);
+  }
+
+  private transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.run(() => inTransaction(this.pool, fn));
+  }
+
+  // --- namespaces
+
+  async createNamespace(record: NamespaceRecord): Promise<void> {
+    const id = record.info?.id;
+    const name = record.info?.name;
+    if (!id || !name) throw new Error('a namespace record needs info.id and info.name');
+    const data = asBuffer(NamespaceRecord.encode(record).finish());
+    await this.run(async () => {
+      try {
+        await query(this.pool, SQL.insertNamespace, [id, name, data]);
+      } catch (err) {
+        if (uniqueViolation(err) !== undefined) throw new NamespaceAlreadyExistsError(`namespace ${name} (id ${id}) already exists`);
+        throw err;
+      }
+    });
+  }
+
+  async getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
+    const [row] = await this.read<{ data: Buffer }>(SQL.namespaceByName, [name]);
+    return row ? NamespaceRecord.decode(row.data) : undefined;
+  }
+
+  async getNamespaceById(id: string): Promise<NamespaceRecord | undefined> {
+    const [row] = await this.read<{ data: Buffer }>(SQL.namespaceById, [id]);
+    return row ? NamespaceRecord.decode(row.data) : undefined;
+  }
+
+  async listNamespaces(): Promise<NamespaceRecord[]> {
+    return (await this.read<{ data: Buffer }>(SQL.allNamespaces, [])).map((row) => NamespaceRecord.decode(row.data));
+  }
+
+  // --- shards
+
+  async acquireShard(shardId: number, owner: string, leaseMs: number): Promise<ShardLease> {
+    const leaseExpiresAt = Date.now() + leaseMs;
+    const [row] = await this.read<{ range_id: number }>(SQL.acquireShard, [shardId, owner, leaseExpiresAt]);
+    return { shardId, rangeId: row!.range_id, owner, leaseExpiresAt: new Date(leaseExpiresAt) };
+  }
+
+  async renewShard(shardId: number, rangeId: number, owner: string, leaseMs: number): Promise<ShardLease> {
+    const leaseExpiresAt = Date.now() + leaseMs;
+    return this.run(async () => {
+      const result = await query(this.pool, SQL.renewShard, [owner, leaseExpiresAt, shardId, rangeId]);
+      if (result.rowCount !== 1) throw await this.shardLost(this.pool, shardId, rangeId);
+      return { shardId, rangeId, owner, leaseExpiresAt: new Date(leaseExpiresAt) };
+    });
+  }
+
+  async getShard(shardId: number): Promise<ShardLease | undefined> {
+    const [row] = await this.read<{ range_id: number; owner: string; lease_expires_at: number }>(SQL.getShard, [shardId]);
+    return row ? { shardId, rangeId: row.range_id, owner: row.owner, leaseExpiresAt: new Date(row.lease_expires_at) } : undefined;
+  }
+
+  private async shardLost(db: Queryable, shardId: number, rangeId: number): Promise<ShardOwnershipLostError> {
+    const [row] = (await query<{ range_id: number }>(db, SQL.getShard, [shardId])).rows;
+    return new ShardOwnershipLostError(
+      shardId,
+      `shard ${shardId} ownership lost: writer holds range id ${rangeId}, the shard ${row === undefined ? 'was never acquired' : `is at ${row.range_id}`}`,
+    );
+  }
+
+  // --- executions
+
+  async getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecutionRecord | undefined> {
+    return this.run(() => this.readCurrent(this.pool, namespaceId, workflowId));
+  }
+
+  private async readCurrent(db: Queryable, namespaceId: string, workflowId: string): Promise<CurrentExecutionRecord | undefined> {
+    type Row = { run_id: string; first_execution_run_id: string; start_request_id: string; status: number };
+    const [row] = (await query<Row>(db, SQL.getCurrent, [namespaceId, workflowId])).rows;
+    if (!row) return undefined;
+    return {
+      namespaceId,
+      workflowId,
+      runId: row.run_id,
+      firstExecutionRunId: row.first_execution_run_id,
+      startRequestId: row.start_request_id,
+      status: row.status,
+    };
+  }
+
+  async getExecution(key: ExecutionKey): Promise<ExecutionSnapshot | undefined> {
+    const [row] = await this.read<{ db_version: number; state: Buffer }>(SQL.getExecution, [key.namespaceId, key.workflowId, key.runId]);
+    return row ? { dbVersion: row.db_version, mutableState: MutableState.decode(row.state) } : undefined;
+  }
+
+  async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
+    validateWrite(write);
+    // Encode before taking any lock, once.
+    const encoded: EncodedExecutionWrite = {
+      state: asBuffer(MutableState.encode(write.mutableState).finish()),
+      eventIds: write.newEvents.map((event) => event.eventId),
+      events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish())),
+      transfers: write.transferTasks.map((task) => asBuffer(TransferTask.encode(task).finish())),
+      timerFireTimes: write.timerTasks.map((task) => task.fireTime!.getTime()),
+      timers: write.timerTasks.map((task) => asBuffer(TimerTask.encode(task).finish())),
+    };
+    return this.transaction((client) => this.applyExecutionWrite(client, write, encoded));
+  }
+
+  /** Runs inside a transaction; any throw rolls all of it back. Checks in the order the Store contract gives. */
+  private async applyExecutionWrite(client: PoolClient, write: ExecutionWrite, encoded: EncodedExecutionWrite): Promise<ExecutionWriteResult> {
+    const { shardId, rangeId, key, expectedDbVersion } = write;
+    const { namespaceId, workflowId, runId } = key;
+
+    // 1. Fencing, holding the shard row until commit; with tasks, the same statement allocates their ids.
+    const taskCount = encoded.transfers.length + encoded.timers.length;
+    let nextTaskId = 0;
+    if (taskCount > 0) {
+      const [row] = (await query<{ last_task_id: number }>(client, SQL.allocateTaskIds, [taskCount, shardId, rangeId])).rows;
+      if (!row) throw await this.shardLost(client, shardId, rangeId);
+      nextTaskId = row.last_task_id - taskCount + 1;
+    } else {
+      const [row] = (await query<{ range_id: number }>(client, SQL.lockShardShared, [shardId])).rows;
+      if (row?.range_id !== rangeId) throw await this.shardLost(client, shardId, rangeId);
+    }
+
+    // 2. The execution row's version. A concurrent writer of the same row is waited for; the
+    //    condition is then evaluated against what it committed.
+    if (expectedDbVersion === 0) {
+      const inserted = await query(client, SQL.insertExecution, [namespaceId, workflowId, runId, encoded.state]);
+      if (inserted.rowCount !== 1) throw new ConditionFailedError(`execution ${keyString(key)} already exists`);
+    } else {
+      const updated = await query(client, SQL.updateExecution, [expectedDbVersion + 1, encoded.state, namespaceId, workflowId, runId, expectedDbVersion]);
+      if (updated.rowCount !== 1) {
+        const [row] = (await query<{ db_version: number }>(client, SQL.executionVersion, [namespaceId, workflowId, runId])).rows;
+        throw new ConditionFailedError(
+          row === undefined
+            ? `execution ${keyString(key)} does not exist`
+            : `execution ${keyString(key)} is at dbVersion ${row.db_version}, the write expected ${expectedDbVersion}`,
+        );
+      }
+    }
+
+    // 3. The current-execution row: each mode is one conditional statement; when it changes
+    //    nothing, the row found is read for the error.
+    const change = write.currentExecution;
+    if (change) {
+      const r = change.record;
+      let changed: number | null;
+      switch (change.mode) {
+        case 'create':
+          changed = (await query(client, SQL.insertCurrent, [namespaceId, workflowId, runId, r.firstExecutionRunId, r.startRequestId, r.status])).rowCount;
+          break;
+        case 'replace':
+          changed = (
+            await query(client, SQL.replaceCurrent, [
+              runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, change.expectedRunId, RUNNING,
+            ])
+          ).rowCount;
+          break;
+        case 'update':
+          changed = (await query(client, SQL.updateCurrent, [r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, runId])).rowCount;
+          break;
+      }
+      if (changed !== 1) throw new CurrentExecutionConflictError(await this.readCurrent(client, namespaceId, workflowId));
+    }
+
+    // 4. Events: an id already stored (or repeated in this write) fails the whole write. The
+    //    events of one write form one batch, named by its first event id.
+    if (encoded.events.length > 0) {
+      try {
+        await query(client, SQL.insertEvents, [namespaceId, workflowId, runId, encoded.eventIds[0], encoded.eventIds, encoded.events]);
+      } catch (err) {
+        if (uniqueViolation(err) === 'history_events_pkey') {
+          throw new ConditionFailedError(`an event of ${encoded.eventIds.join(', ')} of ${keyString(key)} already exists`);
+        }
+        throw err;
+      }
+    }
+
+    // 5. Tasks, with the ids allocated in step 1: transfer tasks first, then timer tasks.
+    const transferTaskIds = encoded.transfers.map(() => nextTaskId++);
+    const timerTaskIds = encoded.timers.map(() => nextTaskId++);
+    if (transferTaskIds.length > 0) await query(client, SQL.insertTransfers, [shardId, transferTaskIds, encoded.transfers]);
+    if (timerTaskIds.length > 0) await query(client, SQL.insertTimers, [shardId, encoded.timerFireTimes, timerTaskIds, encoded.timers]);
+    return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
+  }
+
+  async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {
+    if (fromEventId >= toEventId) return [];
+    const rows = await this.read<{ data: Buffer }>(SQL.readEvents, [
+      key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxEvents),
+    ]);
+    return rows.map((row) => HistoryEvent.decode(row.data));
+  }
+
+  async readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]> {
+    if (fromEventId >= toEventId) return [];
+    const rows = await this.read<{ batch_id: number; data: Buffer }>(SQL.readBatches, [
+      key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxBatches),
+    ]);
+    const batches: HistoryEvent[][] = [];
+    let current: number | undefined;
+    for (const row of rows) {
+      if (row.batch_id !== current) {
+        batches.push([]);
+        current = row.batch_id;
+      }
+      batches[batches.length - 1]!.push(HistoryEvent.decode(row.data));
+    }
+    return batches;
+  }
+
+  // --- history queues
+
+  async getTransferTasks(shardId: number, afterTaskId: number, limit: number): Promise<StoredTransferTask[]> {
+    const rows = await this.read<{ task_id: number; data: Buffer }>(SQL.readTransfers, [shardId, afterTaskId, sqlLimit(limit)]);
+    return rows.map((row) => ({ taskId: row.task_id, task: TransferTask.decode(row.data) }));
+  }
+
+  async deleteTransferTask(shardId: number, taskId: number): Promise<void> {
+    await this.read(SQL.deleteTransfer, [shardId, taskId]);
+  }
+
+  async getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]> {
+    const rows = await this.read<{ task_id: number; fire_time: number; data: Buffer }>(SQL.readTimers, [shardId, upTo.getTime(), sqlLimit(limit)]);
+    return rows.map((row) => ({ taskId: row.task_id, fireTime: new Date(row.fire_time), task: TimerTask.decode(row.data) }));
+  }
+
+  async deleteTimerTask(shardId: number, taskId: number): Promise<void> {
+    await this.read(SQL.deleteTimer, [shardId, taskId]);
+  }
+
+  async nextTimerFireTime(shardId: number): Promise<Date | undefined> {
+    const [row] = await this.read<{ fire_time: number }>(SQL.nextTimer, [shardId]);
+    return row ? new Date(row.fire_time) : undefined;
+  }
+
+  // --- matching backlogs
+
+  async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number> {
+    checkKind(kind);
+    const data = asBuffer(TaskQueueTask.encode(task).finish());
+    const [row] = await this.read<{ task_id: number }>(SQL.addQueueTask, [namespaceId, taskQueue, kind, data]);
+    return row!.task_id;
+  }
+
+  async getTaskQueueTasks(
+    namespaceId: string,
+    taskQueue: string,
+    kind: TaskQueueKind,
+    afterTaskId: number,
+    limit: number,
+  ): Promise<StoredTaskQueueTask[]> {
+    const rows = await this.read<{ task_id: number; data: Buffer }>(SQL.readQueueTasks, [namespaceId, taskQueue, kind, afterTaskId, sqlLimit(limit)]);
+    return rows.map((row) => ({ taskId: row.task_id, task: TaskQueueTask.decode(row.data) }));
+  }
+
+  async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void> {
+    await this.read(SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+  }
+
+  /** Lets the calls already issued finish, then closes every connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.pending]);
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,109 @@
+/** One step of the PostgreSQL schema. Applied in its own transaction, recorded in `schema_version`. */
+export interface PostgresMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * The PostgreSQL schema as ordered migrations: version N is reached by applying 1..N in order.
+ * Never edit a released migration; append a new one, and keep it additive (new tables, columns
+ * with defaults, indexes) so processes still running the previous version keep working while
+ * it is applied to a live cluster.
+ *
+ * Same tables and meaning as the SQLite schema: record blobs are protobuf messages
+ * (kairos.persistence.v1 / temporal.api) in bytea columns; the columns beside them hold only what
+ * queries select on. Times are Unix milliseconds (bigint), exactly as the Store hands them over.
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    sql: `
+      CREATE TABLE namespaces (
+        id   text  NOT NULL PRIMARY KEY,
+        name text  NOT NULL UNIQUE,
+        data bytea NOT NULL
+      );
+
+      -- range_id: the lease's fencing number, bumped by every acquisition.
+      -- last_task_id: the per-shard sequence of transfer and timer task ids (never reset).
+      CREATE TABLE shards (
+        shard_id         integer NOT NULL PRIMARY KEY,
+        range_id         bigint  NOT NULL,
+        owner            text    NOT NULL,
+        lease_expires_at bigint  NOT NULL,
+        last_task_id     bigint  NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE executions (
+        namespace_id text   NOT NULL,
+        workflow_id  text   NOT NULL,
+        run_id       text   NOT NULL,
+        db_version   bigint NOT NULL,
+        state        bytea  NOT NULL,
+        PRIMARY KEY (namespace_id, workflow_id, run_id)
+      );
+
+      CREATE TABLE current_executions (
+        namespace_id           text    NOT NULL,
+        workflow_id            text    NOT NULL,
+        run_id                 text    NOT NULL,
+        first_execution_run_id text    NOT NULL,
+        start_request_id       text    NOT NULL,
+        status                 integer NOT NULL,
+        PRIMARY KEY (namespace_id, workflow_id)
+      );
+
+      -- One encoded temporal.api.history.v1.HistoryEvent per row. batch_id: the first event id
+      -- of the write that appended it (history is paged by whole batches, as Temporal does).
+      CREATE TABLE history_events (
+        namespace_id text   NOT NULL,
+        workflow_id  text   NOT NULL,
+        run_id       text   NOT NULL,
+        event_id     bigint NOT NULL,
+        batch_id     bigint NOT NULL,
+        data         bytea  NOT NULL,
+        PRIMARY KEY (namespace_id, workflow_id, run_id, event_id)
+      );
+
+      CREATE TABLE transfer_tasks (
+        shard_id integer NOT NULL,
+        task_id  bigint  NOT NULL,
+        data     bytea   NOT NULL,
+        PRIMARY KEY (shard_id, task_id)
+      );
+
+      -- Read by (shard_id, fire_time, task_id), deleted by task id.
+      CREATE TABLE timer_tasks (
+        shard_id  integer NOT NULL,
+        fire_time bigint  NOT NULL,
+        task_id   bigint  NOT NULL,
+        data      bytea   NOT NULL,
+        PRIMARY KEY (shard_id, fire_time, task_id)
+      );
+      CREATE UNIQUE INDEX timer_tasks_by_task_id ON timer_tasks (shard_id, task_id);
+
+      -- last_task_id: the per-queue sequence of task_queue_tasks ids (never reset).
+      CREATE TABLE task_queues (
+        namespace_id text   NOT NULL,
+        task_queue   text   NOT NULL,
+        kind         text   NOT NULL CHECK (kind IN ('workflow', 'activity')),
+        last_task_id bigint NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, kind)
+      );
+
+      CREATE TABLE task_queue_tasks (
+        namespace_id text   NOT NULL,
+        task_queue   text   NOT NULL,
+        kind         text   NOT NULL,
+        task_id      bigint NOT NULL,
+        data         bytea  NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, kind, task_id)
+      );
+    `,
+  },
+];
+
+/** The newest schema version this build knows. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,29 @@
+import type { ExecutionKey, ExecutionWrite, TaskQueueKind } from './store';
+
+/** Checks shared by the Store implementations: programming errors a write must not carry. */
+
+export const keyString = (key: ExecutionKey): string => `${key.namespaceId}/${key.workflowId}/${key.runId}`;
+
+export function validateWrite(write: ExecutionWrite): void {
+  const { key, expectedDbVersion } = write;
+  if (!Number.isSafeInteger(expectedDbVersion) || expectedDbVersion < 0) {
+    throw new Error(`expectedDbVersion must be a non-negative integer, got ${expectedDbVersion}`);
+  }
+  const record = write.currentExecution?.record;
+  if (
+    record &&
+    (record.namespaceId !== key.namespaceId || record.workflowId !== key.workflowId || record.runId !== key.runId)
+  ) {
+    throw new Error(`current-execution record ${keyString(record)} does not describe the run written, ${keyString(key)}`);
+  }
+  if (write.encodedEvents && write.encodedEvents.length !== write.newEvents.length) {
+    throw new Error(`encodedEvents of ${keyString(key)} has ${write.encodedEvents.length} entries for ${write.newEvents.length} events`);
+  }
+  for (const task of write.timerTasks) {
+    if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);
+  }
+}
+
+export function checkKind(kind: TaskQueueKind): void {
+  if (kind !== 'workflow' && kind !== 'activity') throw new Error(`unknown task queue kind ${String(kind)}`);
+}
