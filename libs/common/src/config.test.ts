@@ -20,7 +20,7 @@ function problems(fn: () => unknown): string[] {
 }
 
 function started(cmd: KairosCommand) {
-  if (cmd.kind === 'help') throw new Error('help');
+  if (cmd.kind === 'help' || cmd.kind === 'schema') throw new Error(cmd.kind);
   return cmd;
 }
 
@@ -163,6 +163,34 @@ describe('parseKairosCommand', () => {
     expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'broken.json'], { readFile }))[0]).toMatch(/config file broken.json is not valid JSON/);
     expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'array.json'], { readFile }))[0]).toMatch(/must hold a JSON object/);
     expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'k.yaml'], { readFile }))[0]).toMatch(/YAML is not supported/);
+  });
+});
+
+describe('kairos schema and $KAIROS_POSTGRES_URL', () => {
+  const url = 'postgres://kairos:secret@db:5432/kairos';
+
+  it('parses schema setup and update with --store or the environment', () => {
+    expect(parseKairosCommand(['schema', 'update', '--store', url], { env: {} })).toEqual({ kind: 'schema', action: 'update', storeUrl: url });
+    expect(parseKairosCommand(['schema', 'setup'], { env: { KAIROS_POSTGRES_URL: url } })).toEqual({ kind: 'schema', action: 'setup', storeUrl: url });
+  });
+
+  it('explains what a schema command is missing or does not take', () => {
+    expect(problems(() => parseKairosCommand(['schema', 'update'], { env: {} }))[0]).toMatch(/needs --store postgres:\/\//);
+    expect(problems(() => parseKairosCommand(['schema', 'drop', '--store', url], { env: {} }))[0]).toMatch(/expected "schema setup" or "schema update"/);
+    expect(problems(() => parseKairosCommand(['schema', 'update', '--store', 'kairos.db'], { env: {} }))[0]).toMatch(/SQLite store migrates its schema itself/);
+    expect(problems(() => parseKairosCommand(['schema', 'update', '--store', url, '--port', '1'], { env: {} }))[0]).toMatch(/--port is not used/);
+    expect(problems(() => parseKairosCommand(['server', 'start', '--service', 'history', '--store', url], { env: {} }))[0]).toMatch(/--store is for "kairos schema"/);
+  });
+
+  it('gives a cluster service the environment URL only when nothing else names a store', () => {
+    const env = { KAIROS_POSTGRES_URL: url };
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'history'], { env })).config.store).toEqual({ kind: 'postgres', url });
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'history', '--db-filename', 'k.db'], { env })).config.store).toEqual({ kind: 'sqlite', filename: 'k.db' });
+    const readFile = files({ 'k.json': { store: { kind: 'postgres', url: 'postgres://other/db' } } });
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'matching', '--config', 'k.json'], { env, readFile })).config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://other/db',
+    });
   });
 });
 

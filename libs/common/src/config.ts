@@ -51,7 +51,12 @@ export type NamespaceLimitName = (typeof NAMESPACE_LIMIT_NAMES)[number];
 export type KairosCommand =
   | { kind: 'help' }
   | { kind: 'start-dev'; config: KairosConfig; configFile?: string }
-  | { kind: 'start'; service: ServiceName; config: KairosConfig; configFile?: string };
+  | { kind: 'start'; service: ServiceName; config: KairosConfig; configFile?: string }
+  /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
+  | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string };
+
+/** Environment variable read for the PostgreSQL URL when no flag or config file names a store (keeps passwords off command lines). */
+export const POSTGRES_URL_ENV = 'KAIROS_POSTGRES_URL';
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = { frontend: 7233, history: 7234, matching: 7235 };
 export const DEFAULT_NUM_HISTORY_SHARDS = 4;
@@ -69,6 +74,11 @@ export const USAGE = `Usage:
                       [--cluster-name NAME] [--frontend-address HOST:PORT]
                       [--history-address HOST:PORT] [--matching-address HOST:PORT]
                       [--namespace NAME ...] [--log-level LEVEL] [--num-shards N]
+  kairos schema setup|update --store postgres://USER:PASSWORD@HOST:5432/DB
+      setup creates the PostgreSQL schema in an empty database; update migrates it from any
+      older version to the newest, safe while the cluster serves. Both do nothing when the
+      schema is already current. $KAIROS_POSTGRES_URL is used when --store is absent, and by
+      "server start" when no store is named.
 
 Flags override the JSON config file given with --config. Its keys, all optional:
   { "clusterName": "kairos", "numHistoryShards": 4, "logLevel": "info",
@@ -117,6 +127,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'log-level': {},
   'num-shards': {},
   'num-history-shards': {},
+  store: {},
 };
 
 /** `--name value`, `--name=value`, bare `--flag` for booleans; unknown flags are errors. */
@@ -399,6 +410,8 @@ export interface LoadCommandOptions {
   readFile?: (path: string) => string;
   /** SQLite file for start-dev when none is given (e.g. in the user's data directory). */
   defaultDbFilename?: string;
+  /** Environment (default process.env): KAIROS_POSTGRES_URL. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -410,8 +423,12 @@ export function parseKairosCommand(argv: readonly string[], options: LoadCommand
   const parsed = parseFlags(argv);
   if (flag(parsed, 'help') === 'true') return { kind: 'help' };
   const [group, command, ...rest] = parsed.positional;
+  const env = options.env ?? process.env;
+  if (group === 'schema') return parseSchemaCommand(parsed, command, rest, env);
   if (group !== 'server' || (command !== 'start-dev' && command !== 'start')) {
-    throw new ConfigError([`unknown command ${JSON.stringify(parsed.positional.join(' '))}: expected "server start-dev" or "server start"`]);
+    throw new ConfigError([
+      `unknown command ${JSON.stringify(parsed.positional.join(' '))}: expected "server start-dev", "server start" or "schema setup|update"`,
+    ]);
   }
   if (rest.length > 0) throw new ConfigError([`unexpected argument ${JSON.stringify(rest[0])}`]);
 
@@ -425,6 +442,7 @@ export function parseKairosCommand(argv: readonly string[], options: LoadCommand
   } else if (flag(parsed, 'service') !== undefined) {
     throw new ConfigError(['--service is for "server start"; start-dev runs every service']);
   }
+  if (flag(parsed, 'store') !== undefined) throw new ConfigError(['--store is for "kairos schema"; a server takes --postgres-url or --db-filename']);
 
   const configFile = flag(parsed, 'config');
   const file = configFile !== undefined ? { name: configFile, content: readConfigFile(configFile, options.readFile) } : undefined;
@@ -432,8 +450,32 @@ export function parseKairosCommand(argv: readonly string[], options: LoadCommand
     mode: command === 'start-dev' ? 'dev' : 'cluster',
     service,
     file,
-    flags: parsed,
+    flags: withPostgresUrlFromEnv(parsed, file, env),
     defaultDbFilename: options.defaultDbFilename,
   });
   return command === 'start-dev' ? { kind: 'start-dev', config, configFile } : { kind: 'start', service: service!, config, configFile };
+}
+
+/** A cluster service with no store named by flag or file takes $KAIROS_POSTGRES_URL. */
+function withPostgresUrlFromEnv(parsed: ParsedFlags, file: { content: unknown } | undefined, env: Record<string, string | undefined>): ParsedFlags {
+  const url = env[POSTGRES_URL_ENV];
+  const named = ['db-filename', 'in-memory', 'postgres-url'].some((f) => parsed.flags.has(f)) || (isObject(file?.content) && file.content.store !== undefined);
+  if (!url || named) return parsed;
+  return { positional: parsed.positional, flags: new Map([...parsed.flags, ['postgres-url', [url]]]) };
+}
+
+function parseSchemaCommand(parsed: ParsedFlags, action: string | undefined, rest: string[], env: Record<string, string | undefined>): KairosCommand {
+  if (action !== 'setup' && action !== 'update') {
+    throw new ConfigError([`unknown command ${JSON.stringify(['schema', action ?? ''].join(' ').trim())}: expected "schema setup" or "schema update"`]);
+  }
+  if (rest.length > 0) throw new ConfigError([`unexpected argument ${JSON.stringify(rest[0])}`]);
+  const allowed = new Set(['store', 'log-level']);
+  const others = [...parsed.flags.keys()].filter((f) => !allowed.has(f));
+  if (others.length > 0) throw new ConfigError(others.map((f) => `flag --${f} is not used by "kairos schema ${action}"`));
+  const storeUrl = flag(parsed, 'store') ?? env[POSTGRES_URL_ENV];
+  if (!storeUrl) throw new ConfigError([`"kairos schema ${action}" needs --store postgres://… (or $${POSTGRES_URL_ENV})`]);
+  if (!/^postgres(ql)?:\/\//i.test(storeUrl)) {
+    throw new ConfigError([`--store must be a postgres:// URL: a SQLite store migrates its schema itself when a server opens it`]);
+  }
+  return { kind: 'schema', action, storeUrl };
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, parseKairosCommand, USAGE } from '@kairos/common/dist/config';
+import { createLogger } from '@kairos/common/dist/logger';
 import { defaultDatabaseFile } from './dataDir';
+import { runSchemaCommand } from './schemaCommand';
 import { startDev } from './startDev';
 import { startService } from './startService';
 
@@ -22,6 +24,9 @@ async function main(): Promise<void> {
       return;
     case 'start':
       await startService(command.service, command.config);
+      return;
+    case 'schema':
+      process.stdout.write(`${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
       return;
   }
 }

@@ -1,15 +1,30 @@
 import type { Logger } from '@kairos/common/dist/logger';
 import type { StoreConfig } from '@kairos/common/dist/config';
-import { openSqliteStore } from '@kairos/persistence';
+import { openPostgresStore, openSqliteStore, redactPostgresUrl } from '@kairos/persistence';
 import type { Store } from '@kairos/persistence/dist/store';
 
-/** Opens the configured store and returns it with the settings to show at start-up. */
-export function openStore(config: StoreConfig, logger: Logger): { store: Store; description: string; pragmas: Record<string, unknown> } {
-  if (config.kind !== 'sqlite') {
-    throw new Error('the PostgreSQL store is not available yet: use --db-filename (SQLite)');
+export interface OpenedStore {
+  store: Store;
+  /** Where the data lives, for the start-up banner. */
+  description: string;
+  /** Settings worth showing at start-up. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * Opens the configured store. SQLite migrates itself (one process owns the file); a PostgreSQL
+ * store must already have this build's schema (`kairos schema update`), else it is refused with a
+ * message naming that command.
+ */
+export async function openStore(config: StoreConfig, logger: Logger): Promise<OpenedStore> {
+  if (config.kind === 'postgres') {
+    const { store, schemaVersion } = await openPostgresStore({ url: config.url, logger });
+    const url = redactPostgresUrl(config.url);
+    logger.info('store opened', { store: 'postgres', url, schemaVersion });
+    return { store, description: `PostgreSQL ${url}`, settings: { schemaVersion } };
   }
   const { store, pragmas } = openSqliteStore({ filename: config.filename, logger });
   logger.info('store opened', { store: 'sqlite', file: config.filename, pragmas });
   const where = config.filename === ':memory:' ? 'in memory (lost on exit)' : config.filename;
-  return { store, description: `SQLite ${where}`, pragmas };
+  return { store, description: `SQLite ${where}`, settings: pragmas };
 }

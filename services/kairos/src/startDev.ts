@@ -18,7 +18,7 @@ import { onShutdownSignal } from './shutdown';
  */
 export async function startDev(config: KairosConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
-  const { store, description, pragmas } = openStore(config.store, logger);
+  const { store, description, settings } = await openStore(config.store, logger);
   const notifier = new InProcessNotifier({ logger });
 
   // History and matching call each other: bind each client to the other's implementation lazily.
@@ -48,12 +48,12 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const address = `${endpoint.bindIp}:${endpoint.port}`;
   await frontend.server.listen(address);
   logger.info('Kairos dev server started', { address, namespaces: config.namespaces });
-  const shownPragmas = Object.entries(pragmas).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const shownSettings = Object.entries(settings).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   process.stdout.write(
     `Kairos dev server listening on ${address}\n` +
       `  namespaces: ${config.namespaces.join(', ')}\n` +
       `  store: ${description}\n` +
-      `  pragmas: ${shownPragmas}\n`,
+      `  settings: ${shownSettings}\n`,
   );
 
   onShutdownSignal(logger, async () => {

@@ -20,7 +20,7 @@ import { onShutdownSignal } from './shutdown';
 /** Runs one service of a cluster; it reaches the others over gRPC and NATS. */
 export async function startService(service: ServiceName, config: KairosConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, fields: { service } });
-  const { store } = openStore(config.store, logger);
+  const { store } = await openStore(config.store, logger);
   const clients = createClientFactory().use(createClientErrorMiddleware());
   const historyClient = (): HistoryClient => clients.create(HistoryServiceDefinition, createChannel(config.services.history.address));
   const matchingClient = (): MatchingClient => clients.create(MatchingServiceDefinition, createChannel(config.services.matching.address));
