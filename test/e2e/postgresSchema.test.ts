@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_SCHEMA_VERSION } from '@kairos/persistence';
 import { startPostgresServer, type PostgresServer } from '@kairos/persistence/dist/postgres/testing/postgresServer';
 import { KAIROS_MAIN } from '../src/harness/paths';
 
@@ -32,16 +33,16 @@ describe('kairos schema setup|update against a real PostgreSQL server', () => {
     const url = await postgres.createDatabase('schema_e2e');
     const refused = await kairos(['server', 'start', '--service', 'history', '--postgres-url', url, '--nats-url', 'nats://127.0.0.1:1']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`no Kairos schema, this Kairos needs version 1; run \`kairos schema update --store ${url}\``);
+    expect(refused.stderr).toContain(`no Kairos schema, this Kairos needs version ${POSTGRES_SCHEMA_VERSION}; run \`kairos schema update --store ${url}\``);
 
     const setup = await kairos(['schema', 'setup', '--store', url]);
     expect(setup).toMatchObject({ code: 0 });
-    expect(setup.stdout.trim()).toBe(`schema of ${url} migrated from version 0 to 1`);
+    expect(setup.stdout.trim()).toBe(`schema of ${url} migrated from version 0 to ${POSTGRES_SCHEMA_VERSION}`);
 
     // Idempotent, as a Helm hook or a restarted job runs it again; the URL may come from the environment.
     const again = await kairos(['schema', 'update'], { KAIROS_POSTGRES_URL: url });
     expect(again).toMatchObject({ code: 0 });
-    expect(again.stdout.trim()).toBe(`schema of ${url} is current (version 1)`);
+    expect(again.stdout.trim()).toBe(`schema of ${url} is current (version ${POSTGRES_SCHEMA_VERSION})`);
   });
 
   it('masks the password in what it prints', async () => {

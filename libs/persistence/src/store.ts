@@ -105,6 +105,19 @@ export interface ShardLease {
   leaseExpiresAt: Date;
 }
 
+/** The services whose instances share out keys between them (history shards, task queues). */
+export type MemberRole = 'history' | 'matching';
+
+/** A live (or recently live) instance of a service, as it last announced itself. */
+export interface ClusterMember {
+  role: MemberRole;
+  /** Unique per process; also the owner name in its leases. */
+  instanceId: string;
+  /** `host:port` where the other services reach it. */
+  address: string;
+  heartbeatAt: Date;
+}
+
 /**
  * Kairos's persistence interface. Every method is a single transaction; writes that change an
  * execution or a task queue are conditional and fail with a typed error when the condition does
@@ -123,6 +136,21 @@ export interface Store {
   /** Extends the lease if `rangeId` still matches; throws ShardOwnershipLostError otherwise. */
   renewShard(shardId: number, rangeId: number, owner: string, leaseMs: number): Promise<ShardLease>;
   getShard(shardId: number): Promise<ShardLease | undefined>;
+  /** Every shard ever acquired, by shard id. */
+  listShards(): Promise<ShardLease[]>;
+  /**
+   * Ends the lease now (expiry set to the epoch) if `rangeId` still matches, so the next owner
+   * need not wait for it to run out; a no-op when the shard already moved on.
+   */
+  releaseShard(shardId: number, rangeId: number): Promise<void>;
+
+  // Cluster membership: each instance heartbeats its row; the others read who is alive.
+  /** Creates or refreshes the member's row with heartbeatAt = now. */
+  heartbeatMember(role: MemberRole, instanceId: string, address: string): Promise<void>;
+  /** Members of `role` whose last heartbeat is at or after `aliveSince`, by instance id. */
+  listMembers(role: MemberRole, aliveSince: Date): Promise<ClusterMember[]>;
+  /** Removes the member's row (a clean shutdown); a no-op when absent. */
+  removeMember(role: MemberRole, instanceId: string): Promise<void>;
 
   // Executions
   getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecutionRecord | undefined>;

@@ -230,6 +230,70 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
         await expect(store.renewShard(3, 1, 'host-a', 1000)).rejects.toBeInstanceOf(ShardOwnershipLostError);
         expect(await store.getShard(3)).toBeUndefined();
       });
+
+      it('lists every acquired shard by id', async () => {
+        const store = await open();
+        expect(await store.listShards()).toEqual([]);
+        const b = await store.acquireShard(2, 'host-b', 5_000);
+        const a = await store.acquireShard(1, 'host-a', 5_000);
+        expect(await store.listShards()).toEqual([a, b]);
+      });
+
+      it('releasing with the current range id ends the lease at once and keeps the range id', async () => {
+        const store = await open();
+        const lease = await store.acquireShard(1, 'host-a', 60_000);
+        await store.releaseShard(1, lease.rangeId);
+        expect(await store.getShard(1)).toEqual({ ...lease, leaseExpiresAt: new Date(0) });
+        // The next owner's acquisition fences the released one out as usual.
+        const next = await store.acquireShard(1, 'host-b', 60_000);
+        expect(next.rangeId).toBe(lease.rangeId + 1);
+      });
+
+      it('releasing with a stale range id changes nothing', async () => {
+        const store = await open();
+        const old = await store.acquireShard(1, 'host-a', 60_000);
+        const current = await store.acquireShard(1, 'host-b', 60_000);
+        await store.releaseShard(1, old.rangeId);
+        await store.releaseShard(7, 1); // never acquired
+        expect(await store.getShard(1)).toEqual(current);
+        expect(await store.getShard(7)).toBeUndefined();
+      });
+    });
+
+    describe('cluster membership', () => {
+      it('records heartbeats and lists the members alive since a time, by instance id', async () => {
+        const store = await open();
+        const before = Date.now();
+        await store.heartbeatMember('history', 'h-2', '10.0.0.2:7234');
+        await store.heartbeatMember('history', 'h-1', '10.0.0.1:7234');
+        await store.heartbeatMember('matching', 'm-1', '10.0.0.1:7235');
+        const history = await store.listMembers('history', new Date(before - 1));
+        expect(history.map((m) => [m.role, m.instanceId, m.address])).toEqual([
+          ['history', 'h-1', '10.0.0.1:7234'],
+          ['history', 'h-2', '10.0.0.2:7234'],
+        ]);
+        for (const m of history) {
+          expect(m.heartbeatAt.getTime()).toBeGreaterThanOrEqual(before);
+          expect(m.heartbeatAt.getTime()).toBeLessThanOrEqual(Date.now());
+        }
+        expect((await store.listMembers('matching', new Date(before - 1))).map((m) => m.instanceId)).toEqual(['m-1']);
+        // Nobody heartbeated after now + 1 minute.
+        expect(await store.listMembers('history', new Date(Date.now() + 60_000))).toEqual([]);
+      });
+
+      it('a heartbeat refreshes the time and the address; removal forgets the member', async () => {
+        const store = await open();
+        await store.heartbeatMember('matching', 'm-1', '10.0.0.1:7235');
+        const [first] = await store.listMembers('matching', new Date(0));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await store.heartbeatMember('matching', 'm-1', '10.0.0.9:7235');
+        const [second] = await store.listMembers('matching', new Date(0));
+        expect(second!.address).toBe('10.0.0.9:7235');
+        expect(second!.heartbeatAt.getTime()).toBeGreaterThan(first!.heartbeatAt.getTime());
+        await store.removeMember('matching', 'm-1');
+        await store.removeMember('matching', 'never-there');
+        expect(await store.listMembers('matching', new Date(0))).toEqual([]);
+      });
     });
 
     describe('creating executions', () => {

@@ -24,6 +24,8 @@ import type {
   ExecutionWrite,
   ExecutionWriteResult,
   ShardLease,
+  ClusterMember,
+  MemberRole,
   Store,
   StoredTaskQueueTask,
   StoredTimerTask,
@@ -168,6 +170,30 @@ class PostgresStore implements Store {
   async getShard(shardId: number): Promise<ShardLease | undefined> {
     const [row] = await this.read<{ range_id: number; owner: string; lease_expires_at: number }>(SQL.getShard, [shardId]);
     return row ? { shardId, rangeId: row.range_id, owner: row.owner, leaseExpiresAt: new Date(row.lease_expires_at) } : undefined;
+  }
+
+  async listShards(): Promise<ShardLease[]> {
+    const rows = await this.read<{ shard_id: number; range_id: number; owner: string; lease_expires_at: number }>(SQL.allShards, []);
+    return rows.map((r) => ({ shardId: r.shard_id, rangeId: r.range_id, owner: r.owner, leaseExpiresAt: new Date(r.lease_expires_at) }));
+  }
+
+  async releaseShard(shardId: number, rangeId: number): Promise<void> {
+    await this.read(SQL.releaseShard, [shardId, rangeId]);
+  }
+
+  // --- membership
+
+  async heartbeatMember(role: MemberRole, instanceId: string, address: string): Promise<void> {
+    await this.read(SQL.heartbeatMember, [role, instanceId, address, Date.now()]);
+  }
+
+  async listMembers(role: MemberRole, aliveSince: Date): Promise<ClusterMember[]> {
+    const rows = await this.read<{ instance_id: string; address: string; heartbeat_at: number }>(SQL.liveMembers, [role, aliveSince.getTime()]);
+    return rows.map((r) => ({ role, instanceId: r.instance_id, address: r.address, heartbeatAt: new Date(r.heartbeat_at) }));
+  }
+
+  async removeMember(role: MemberRole, instanceId: string): Promise<void> {
+    await this.read(SQL.removeMember, [role, instanceId]);
   }
 
   private async shardLost(db: Queryable, shardId: number, rangeId: number): Promise<ShardOwnershipLostError> {

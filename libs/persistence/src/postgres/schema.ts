@@ -103,6 +103,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'cluster membership',
+    sql: `
+      -- heartbeat_at: Unix ms of the member's last heartbeat; readers decide who is alive.
+      CREATE TABLE cluster_members (
+        role         text   NOT NULL,
+        instance_id  text   NOT NULL,
+        address      text   NOT NULL,
+        heartbeat_at bigint NOT NULL,
+        PRIMARY KEY (role, instance_id)
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

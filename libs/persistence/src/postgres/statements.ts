@@ -21,6 +21,20 @@ export const SQL = {
   ),
   renewShard: statement('renew_shard', 'UPDATE shards SET owner = $1, lease_expires_at = $2 WHERE shard_id = $3 AND range_id = $4'),
   getShard: statement('get_shard', 'SELECT range_id, owner, lease_expires_at FROM shards WHERE shard_id = $1'),
+  allShards: statement('all_shards', 'SELECT shard_id, range_id, owner, lease_expires_at FROM shards ORDER BY shard_id'),
+  releaseShard: statement('release_shard', 'UPDATE shards SET lease_expires_at = 0 WHERE shard_id = $1 AND range_id = $2'),
+
+  // membership
+  heartbeatMember: statement(
+    'heartbeat_member',
+    `INSERT INTO cluster_members (role, instance_id, address, heartbeat_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (role, instance_id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+  ),
+  liveMembers: statement(
+    'live_members',
+    'SELECT instance_id, address, heartbeat_at FROM cluster_members WHERE role = $1 AND heartbeat_at >= $2 ORDER BY instance_id',
+  ),
+  removeMember: statement('remove_member', 'DELETE FROM cluster_members WHERE role = $1 AND instance_id = $2'),
   /**
    * Fencing for a write without tasks: the share lock keeps the range id from moving (an
    * acquisition waits for it) until this transaction ends.

@@ -107,6 +107,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE history_events ADD COLUMN batch_id INTEGER;
     `,
   },
+  {
+    version: 3,
+    description: 'cluster membership',
+    sql: `
+      -- heartbeat_at: Unix ms of the member's last heartbeat; readers decide who is alive.
+      CREATE TABLE cluster_members (
+        role         TEXT    NOT NULL,
+        instance_id  TEXT    NOT NULL,
+        address      TEXT    NOT NULL,
+        heartbeat_at INTEGER NOT NULL,
+        PRIMARY KEY (role, instance_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

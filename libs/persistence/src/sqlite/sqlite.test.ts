@@ -137,6 +137,7 @@ describe('sqlite schema versioning', () => {
         'transfer_tasks',
         'timer_tasks',
         'task_queue_tasks',
+        'cluster_members',
         'schema_version',
       ]),
     );

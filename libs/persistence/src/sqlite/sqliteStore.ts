@@ -24,6 +24,8 @@ import type {
   ExecutionWrite,
   ExecutionWriteResult,
   ShardLease,
+  ClusterMember,
+  MemberRole,
   Store,
   StoredTaskQueueTask,
   StoredTimerTask,
@@ -110,6 +112,16 @@ function prepareStatements(db: Database.Database) {
     ).pluck(),
     renewShard: p('UPDATE shards SET owner = ?, lease_expires_at = ? WHERE shard_id = ? AND range_id = ?'),
     getShard: p('SELECT range_id, owner, lease_expires_at FROM shards WHERE shard_id = ?').raw(),
+    allShards: p('SELECT shard_id, range_id, owner, lease_expires_at FROM shards ORDER BY shard_id').raw(),
+    releaseShard: p('UPDATE shards SET lease_expires_at = 0 WHERE shard_id = ? AND range_id = ?'),
+
+    // membership
+    heartbeatMember: p(
+      `INSERT INTO cluster_members (role, instance_id, address, heartbeat_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (role, instance_id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+    ),
+    liveMembers: p('SELECT instance_id, address, heartbeat_at FROM cluster_members WHERE role = ? AND heartbeat_at >= ? ORDER BY instance_id').raw(),
+    removeMember: p('DELETE FROM cluster_members WHERE role = ? AND instance_id = ?'),
     shardRangeId: p('SELECT range_id FROM shards WHERE shard_id = ?').pluck(),
     /** Fences and allocates `n` task ids in one statement; returns the last id, or nothing if fenced out. */
     allocateTaskIds: p('UPDATE shards SET last_task_id = last_task_id + ? WHERE shard_id = ? AND range_id = ? RETURNING last_task_id').pluck(),
@@ -271,6 +283,38 @@ class SqliteStore implements Store {
     const row = this.s.getShard.get(shardId) as [number, string, number] | undefined;
     if (!row) return undefined;
     return { shardId, rangeId: row[0], owner: row[1], leaseExpiresAt: new Date(row[2]) };
+  }
+
+  async listShards(): Promise<ShardLease[]> {
+    return (this.s.allShards.all() as Array<[number, number, string, number]>).map(([shardId, rangeId, owner, expires]) => ({
+      shardId,
+      rangeId,
+      owner,
+      leaseExpiresAt: new Date(expires),
+    }));
+  }
+
+  async releaseShard(shardId: number, rangeId: number): Promise<void> {
+    await this.write(() => void this.s.releaseShard.run(shardId, rangeId));
+  }
+
+  // --- membership
+
+  async heartbeatMember(role: MemberRole, instanceId: string, address: string): Promise<void> {
+    await this.write(() => void this.s.heartbeatMember.run(role, instanceId, address, Date.now()));
+  }
+
+  async listMembers(role: MemberRole, aliveSince: Date): Promise<ClusterMember[]> {
+    return (this.s.liveMembers.all(role, aliveSince.getTime()) as Array<[string, string, number]>).map(([instanceId, address, at]) => ({
+      role,
+      instanceId,
+      address,
+      heartbeatAt: new Date(at),
+    }));
+  }
+
+  async removeMember(role: MemberRole, instanceId: string): Promise<void> {
+    await this.write(() => void this.s.removeMember.run(role, instanceId));
   }
 
   private shardLost(shardId: number, rangeId: number): ShardOwnershipLostError {
