@@ -194,6 +194,23 @@ describe('kairos schema and $KAIROS_POSTGRES_URL', () => {
   });
 });
 
+describe('--advertise-address and --metrics-port', () => {
+  it('take the flag, else $KAIROS_ADVERTISE_ADDRESS, and check their values', () => {
+    const base = ['server', 'start', '--service', 'history', '--db-filename', 'k.db'];
+    const env = { KAIROS_ADVERTISE_ADDRESS: '10.1.2.3:7234' };
+    expect(started(parseKairosCommand(base, { env })).config.advertiseAddress).toBe('10.1.2.3:7234');
+    const flagged = started(parseKairosCommand([...base, '--advertise-address', 'h1:7300', '--metrics-port', '9464'], { env })).config;
+    expect(flagged).toMatchObject({ advertiseAddress: 'h1:7300', metricsPort: 9464 });
+    const plain = started(parseKairosCommand(base, { env: {} })).config;
+    expect(plain.advertiseAddress).toBeUndefined();
+    expect(plain.metricsPort).toBeUndefined();
+    expect(problems(() => parseKairosCommand([...base, '--advertise-address', 'nohost', '--metrics-port', '0'], { env: {} }))).toEqual([
+      '--advertise-address "nohost" must be HOST:PORT',
+      '--metrics-port must be an integer from 1 to 65535, got "0"',
+    ]);
+  });
+});
+
 describe('parseFlags and resolveConfig', () => {
   it('keeps repeated --namespace values in order and supports --flag=value', () => {
     const parsed = parseFlags(['server', '--namespace=a', '--namespace', 'b', '--in-memory']);

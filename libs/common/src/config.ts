@@ -32,6 +32,13 @@ export interface KairosConfig {
   services: Record<ServiceName, ServiceEndpoint>;
   /** Per-namespace overrides of Temporal's limits, applied when the namespace is ensured at start. */
   namespaceLimits: Record<string, Partial<Record<NamespaceLimitName, number>>>;
+  /**
+   * `host:port` at which the other instances reach this one (its row in the membership table);
+   * the service's own `address` when absent. Set per pod in Kubernetes ($KAIROS_ADVERTISE_ADDRESS).
+   */
+  advertiseAddress?: string;
+  /** Port of the Prometheus `/metrics` endpoint; none when absent. */
+  metricsPort?: number;
 }
 
 /** The limits a namespace can override (Temporal's dynamic-config defaults otherwise). */
@@ -55,6 +62,9 @@ export type KairosCommand =
   /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
   | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string };
 
+/** Environment variable read for --advertise-address when the flag is absent. */
+export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
+
 /** Environment variable read for the PostgreSQL URL when no flag or config file names a store (keeps passwords off command lines). */
 export const POSTGRES_URL_ENV = 'KAIROS_POSTGRES_URL';
 
@@ -74,6 +84,7 @@ export const USAGE = `Usage:
                       [--cluster-name NAME] [--frontend-address HOST:PORT]
                       [--history-address HOST:PORT] [--matching-address HOST:PORT]
                       [--namespace NAME ...] [--log-level LEVEL] [--num-shards N]
+                      [--advertise-address HOST:PORT] [--metrics-port PORT]
   kairos schema setup|update --store postgres://USER:PASSWORD@HOST:5432/DB
       setup creates the PostgreSQL schema in an empty database; update migrates it from any
       older version to the newest, safe while the cluster serves. Both do nothing when the
@@ -128,6 +139,8 @@ const FLAGS: Record<string, FlagSpec> = {
   'num-shards': {},
   'num-history-shards': {},
   store: {},
+  'advertise-address': {},
+  'metrics-port': {},
 };
 
 /** `--name value`, `--name=value`, bare `--flag` for booleans; unknown flags are errors. */
@@ -398,8 +411,26 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     }
   }
 
+  const advertiseAddress = str(flagValue('advertise-address'), '--advertise-address');
+  if (advertiseAddress !== undefined) {
+    const m = HOST_PORT.exec(advertiseAddress);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65_535) problems.push(`--advertise-address ${JSON.stringify(advertiseAddress)} must be HOST:PORT`);
+  }
+  const metricsPort = int(flagValue('metrics-port'), '--metrics-port', 1, 65_535);
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { clusterName, numHistoryShards, logLevel, namespaces, store: store!, natsUrl, services, namespaceLimits };
+  return {
+    clusterName,
+    numHistoryShards,
+    logLevel,
+    namespaces,
+    store: store!,
+    natsUrl,
+    services,
+    namespaceLimits,
+    ...(advertiseAddress !== undefined && { advertiseAddress }),
+    ...(metricsPort !== undefined && { metricsPort }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,18 +481,24 @@ export function parseKairosCommand(argv: readonly string[], options: LoadCommand
     mode: command === 'start-dev' ? 'dev' : 'cluster',
     service,
     file,
-    flags: withPostgresUrlFromEnv(parsed, file, env),
+    flags: command === 'start' ? withFlagsFromEnv(parsed, file, env) : parsed,
     defaultDbFilename: options.defaultDbFilename,
   });
   return command === 'start-dev' ? { kind: 'start-dev', config, configFile } : { kind: 'start', service: service!, config, configFile };
 }
 
-/** A cluster service with no store named by flag or file takes $KAIROS_POSTGRES_URL. */
-function withPostgresUrlFromEnv(parsed: ParsedFlags, file: { content: unknown } | undefined, env: Record<string, string | undefined>): ParsedFlags {
+/**
+ * Flags a cluster service takes from the environment when absent: --postgres-url from
+ * $KAIROS_POSTGRES_URL when nothing names a store, --advertise-address from $KAIROS_ADVERTISE_ADDRESS.
+ */
+function withFlagsFromEnv(parsed: ParsedFlags, file: { content: unknown } | undefined, env: Record<string, string | undefined>): ParsedFlags {
+  const flags = new Map(parsed.flags);
   const url = env[POSTGRES_URL_ENV];
   const named = ['db-filename', 'in-memory', 'postgres-url'].some((f) => parsed.flags.has(f)) || (isObject(file?.content) && file.content.store !== undefined);
-  if (!url || named) return parsed;
-  return { positional: parsed.positional, flags: new Map([...parsed.flags, ['postgres-url', [url]]]) };
+  if (url && !named) flags.set('postgres-url', [url]);
+  const advertise = env[ADVERTISE_ADDRESS_ENV];
+  if (advertise && !flags.has('advertise-address')) flags.set('advertise-address', [advertise]);
+  return { positional: parsed.positional, flags };
 }
 
 function parseSchemaCommand(parsed: ParsedFlags, action: string | undefined, rest: string[], env: Record<string, string | undefined>): KairosCommand {

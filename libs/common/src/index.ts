@@ -3,3 +3,4 @@ export * from './logger';
 export * from './grpcErrors';
 export * from './callDeadline';
 export * from './config';
+export * from './metrics';

@@ -8,3 +8,6 @@ export * from './limits';
 export * from './rendezvous';
 export * from './historyRouting';
 export * from './routedClient';
+export * from './membership';
+export * from './clusterDirectory';
+export * from './clusterRouters';

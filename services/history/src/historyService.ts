@@ -26,7 +26,7 @@ import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { ShardController } from './shardController';
-import { resolveLimits, type Limits } from '@kairos/domain';
+import { resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
 
 export interface HistoryServiceOptions {
   store: Store;
@@ -40,6 +40,8 @@ export interface HistoryServiceOptions {
   longPollMs?: number;
   /** Per-namespace (by name) overrides of Temporal's limits. */
   namespaceLimits?: Record<string, Partial<Limits>>;
+  /** Cluster mode: share the shards with the other live history instances this directory sees. */
+  directory?: ClusterDirectory;
 }
 
 /** The history service: wires shards, executions and queues, and serves the internal API. */
@@ -54,7 +56,15 @@ export class HistoryService {
     const logger = options.logger.child({ service: 'history' });
     this.shards = new ShardController(
       options.store,
-      { numShards: options.numShards, owner: options.instanceId, leaseMs: options.shardLeaseMs ?? 30_000 },
+      {
+        numShards: options.numShards,
+        owner: options.instanceId,
+        leaseMs: options.shardLeaseMs ?? 30_000,
+        cluster: options.directory && {
+          directory: options.directory,
+          announce: (shardId) => options.notifier.publish('membership-changed', `shard/${shardId}`),
+        },
+      },
       logger,
     );
     const namespaces = new NamespaceRegistry(options.store);
@@ -77,6 +87,7 @@ export class HistoryService {
       timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),
     });
     this.shards.onShardAcquired((shardId) => this.timerQueue.startShard(shardId));
+    this.shards.onShardReleased((shardId) => this.timerQueue.stopShard(shardId));
     this.implementation = this.createImplementation();
   }
 
@@ -88,7 +99,7 @@ export class HistoryService {
   async stop(): Promise<void> {
     this.transferQueue.stop();
     this.timerQueue.stop();
-    this.shards.stop();
+    await this.shards.stop();
     this.ctx.waiter.close();
   }
 

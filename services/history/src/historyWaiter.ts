@@ -27,7 +27,9 @@ export class HistoryWaiter {
     const finish = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      this.waiters.get(key)?.delete(finish);
+      const set = this.waiters.get(key);
+      // An emptied set goes too: one left behind per finished run would grow without bound.
+      if (set?.delete(finish) && set.size === 0) this.waiters.delete(key);
       wake();
     };
     signal?.addEventListener('abort', onAbort);
@@ -35,6 +37,11 @@ export class HistoryWaiter {
     if (!set) this.waiters.set(key, (set = new Set()));
     set.add(finish);
     return { promise, cancel: finish };
+  }
+
+  /** Keys with at least one waiter. */
+  get waitingKeys(): number {
+    return this.waiters.size;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
-import { shardIdFor } from '@kairos/domain';
+import { assignedShardOwner, shardIdFor, type ClusterDirectory, type ClusterView } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
 
 export interface ShardControllerOptions {
@@ -9,17 +9,36 @@ export interface ShardControllerOptions {
   /** Identity of this history instance in the shard leases. */
   owner: string;
   leaseMs: number;
+  /**
+   * Cluster mode: the shards are shared out among the live history instances the directory
+   * sees. Absent (the embedded server): this instance takes every shard at start.
+   */
+  cluster?: {
+    directory: ClusterDirectory;
+    /** Tells the other processes that a shard changed hands (they re-read the directory). */
+    announce: (shardId: number) => void;
+  };
 }
 
 /**
  * Holds this instance's shard leases. Acquiring a shard bumps its range id in the store; every
  * execution write carries that range id, so once another instance takes the shard our writes fail
  * instead of corrupting its state. Leases are renewed well before they expire.
+ *
+ * In a cluster each shard belongs to one live instance by rendezvous hashing over the live
+ * instances' ids, so every instance computes the same assignment from the same membership. An
+ * instance takes a shard assigned to it once the holder's lease has expired or been released, or
+ * the holder is no longer a live member (fencing makes taking it safe even if that holder is only
+ * paused), and releases the shards assigned elsewhere so their new owner need not wait.
  */
 export class ShardController {
   private readonly owned = new Map<number, number>(); // shardId -> rangeId
   private renewTimer: NodeJS.Timeout | undefined;
-  private readonly listeners: Array<(shardId: number) => void> = [];
+  private readonly acquiredListeners: Array<(shardId: number) => void> = [];
+  private readonly releasedListeners: Array<(shardId: number) => void> = [];
+  private rebalancing: Promise<void> | undefined;
+  private rebalanceAgain = false;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -31,20 +50,25 @@ export class ShardController {
     return this.options.numShards;
   }
 
-  /** Acquires every shard (a single history instance owns all of them). */
+  /** Takes this instance's shards: all of them, or in a cluster those assigned to it. */
   async start(): Promise<void> {
-    for (let shardId = 1; shardId <= this.options.numShards; shardId++) {
-      const lease = await this.store.acquireShard(shardId, this.options.owner, this.options.leaseMs);
-      this.owned.set(shardId, lease.rangeId);
-      this.logger.info('acquired shard', { shardId, rangeId: lease.rangeId });
-      for (const listener of this.listeners) listener(shardId);
+    const cluster = this.options.cluster;
+    if (cluster) {
+      cluster.directory.onChange((view) => void this.rebalance(view));
+      await this.rebalance(cluster.directory.current());
+    } else {
+      for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
     }
-    this.renewTimer = setInterval(() => void this.renewAll(), Math.max(1000, this.options.leaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renewAll(), Math.max(500, this.options.leaseMs / 3));
     this.renewTimer.unref();
   }
 
   onShardAcquired(listener: (shardId: number) => void): void {
-    this.listeners.push(listener);
+    this.acquiredListeners.push(listener);
+  }
+
+  onShardReleased(listener: (shardId: number) => void): void {
+    this.releasedListeners.push(listener);
   }
 
   ownedShards(): number[] {
@@ -55,7 +79,7 @@ export class ShardController {
     return shardIdFor(namespaceId, workflowId, this.options.numShards);
   }
 
-  /** The fencing number to write a shard with; UNAVAILABLE (retried by callers) when not owned. */
+  /** The fencing number to write a shard with; UNAVAILABLE (callers retry at the owner) when not owned. */
   rangeIdFor(shardId: number): number {
     const rangeId = this.owned.get(shardId);
     if (rangeId === undefined) throw new ApiError(Status.UNAVAILABLE, `shard ${shardId} is not owned by this history instance`);
@@ -69,7 +93,70 @@ export class ShardController {
 
   /** Called when a write found the shard taken over: stop using it. */
   lost(shardId: number): void {
-    if (this.owned.delete(shardId)) this.logger.warn('lost shard ownership', { shardId });
+    if (!this.owned.delete(shardId)) return;
+    this.logger.warn('lost shard ownership', { shardId });
+    for (const listener of this.releasedListeners) listener(shardId);
+    this.options.cluster?.directory.refreshSoon();
+  }
+
+  private async acquire(shardId: number): Promise<void> {
+    const lease = await this.store.acquireShard(shardId, this.options.owner, this.options.leaseMs);
+    this.owned.set(shardId, lease.rangeId);
+    this.logger.info('acquired shard', { shardId, rangeId: lease.rangeId });
+    for (const listener of this.acquiredListeners) listener(shardId);
+    this.options.cluster?.announce(shardId);
+  }
+
+  private async release(shardId: number): Promise<void> {
+    const rangeId = this.owned.get(shardId);
+    if (rangeId === undefined) return;
+    this.owned.delete(shardId);
+    for (const listener of this.releasedListeners) listener(shardId);
+    await this.store.releaseShard(shardId, rangeId);
+    this.logger.info('released shard', { shardId, rangeId });
+    this.options.cluster?.announce(shardId);
+  }
+
+  /** Takes the shards assigned to this instance that are free, releases those assigned elsewhere. One pass at a time. */
+  private rebalance(view: ClusterView): Promise<void> {
+    if (this.rebalancing) {
+      this.rebalanceAgain = true;
+      return this.rebalancing;
+    }
+    this.rebalancing = (async () => {
+      try {
+        let next: ClusterView | undefined = view;
+        while (next && !this.stopped) {
+          this.rebalanceAgain = false;
+          await this.rebalanceOnce(next);
+          next = this.rebalanceAgain ? this.options.cluster!.directory.current() : undefined;
+        }
+      } catch (err) {
+        this.logger.warn('shard rebalancing failed; retrying at the next membership read', { error: String(err) });
+      } finally {
+        this.rebalancing = undefined;
+      }
+    })();
+    return this.rebalancing;
+  }
+
+  private async rebalanceOnce(view: ClusterView): Promise<void> {
+    const me = this.options.owner;
+    const alive = view.members.history.map((m) => m.instanceId);
+    // This instance is alive even if the read predates its first heartbeat.
+    if (!alive.includes(me)) alive.push(me);
+    const now = Date.now();
+    for (let shardId = 1; shardId <= this.options.numShards; shardId++) {
+      const assignedToMe = assignedShardOwner(shardId, alive) === me;
+      const held = this.owned.has(shardId);
+      if (assignedToMe && !held) {
+        const lease = view.shards.get(shardId);
+        const free = !lease || lease.owner === me || lease.leaseExpiresAt.getTime() <= now || !alive.includes(lease.owner);
+        if (free) await this.acquire(shardId);
+      } else if (!assignedToMe && held) {
+        await this.release(shardId);
+      }
+    }
   }
 
   private async renewAll(): Promise<void> {
@@ -83,7 +170,13 @@ export class ShardController {
     }
   }
 
-  stop(): void {
+  /** Stops renewing; in a cluster, hands every shard back so the others take them at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.rebalancing;
+    if (this.options.cluster) {
+      for (const shardId of this.ownedShards()) await this.release(shardId).catch(() => undefined);
+    }
   }
 }

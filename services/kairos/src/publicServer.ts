@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'nice-grpc';
 import type { Logger } from '@kairos/common/dist/logger';
+import type { Metrics } from '@kairos/common/dist/metrics';
 import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
 import type { HistoryClient, Limits, MatchingClient } from '@kairos/domain';
 import { createHealthHandler, createOperatorHandler, createWorkflowHandler } from '@kairos/frontend';
@@ -32,11 +33,16 @@ export function createFrontendServer(deps: {
   matching: MatchingClient;
   logger: Logger;
   namespaceLimits?: Record<string, Partial<Limits>>;
+  /** Counts and times every call (a cluster frontend exports Prometheus metrics). */
+  metrics?: Metrics;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.
-  const server = createServer(withCallDeadline(GRPC_SERVER_OPTIONS)).use(createServerErrorMiddleware(deps.logger)).use(createDeadlineMiddleware());
+  const base = createServer(withCallDeadline(GRPC_SERVER_OPTIONS));
+  const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)
+    .use(createServerErrorMiddleware(deps.logger))
+    .use(createDeadlineMiddleware());
   server.add(
     WorkflowServiceDefinition,
     createWorkflowHandler({ ...deps, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),

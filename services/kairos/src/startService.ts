@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createChannel, createClientFactory, createServer } from 'nice-grpc';
-import { createClientErrorMiddleware, createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
+import { createServer } from 'nice-grpc';
+import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
 import type { KairosConfig, ServiceName } from '@kairos/common/dist/config';
 import { withCallDeadline } from '@kairos/common/dist/callDeadline';
 import { createLogger } from '@kairos/common/dist/logger';
-import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import { Metrics, serveMetrics } from '@kairos/common/dist/metrics';
+import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/domain';
 import { ensureNamespace } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
@@ -13,63 +14,102 @@ import { connectNatsNotifier } from '@kairos/notify';
 import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
 import { HistoryServiceDefinition } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+import { clusterClients } from './clusterClients';
 import { createFrontendServer, GRPC_SERVER_OPTIONS } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
 
-/** Runs one service of a cluster; it reaches the others over gRPC and NATS. */
+/** How often every process re-reads membership and shard leases when NATS says nothing. */
+const DIRECTORY_REFRESH_MS = 1_000;
+/** Shard lease length; a dead or paused holder is replaced sooner, once it drops out of membership. */
+const SHARD_LEASE_MS = 10_000;
+
+/**
+ * Runs one service of a cluster. Any number of instances of each service may run: history and
+ * matching instances announce themselves in the store's membership table, history shards and task
+ * queues are shared out among the live ones, and every process routes calls to the owner.
+ */
 export async function startService(service: ServiceName, config: KairosConfig): Promise<void> {
-  const logger = createLogger({ level: config.logLevel, fields: { service } });
-  const { store } = await openStore(config.store, logger);
-  const clients = createClientFactory().use(createClientErrorMiddleware());
-  const historyClient = (): HistoryClient => clients.create(HistoryServiceDefinition, createChannel(config.services.history.address));
-  const matchingClient = (): MatchingClient => clients.create(MatchingServiceDefinition, createChannel(config.services.matching.address));
+  const instanceId = `${service}-${randomUUID()}`;
+  const logger = createLogger({ level: config.logLevel, fields: { service, instanceId } });
+  const metrics = new Metrics(service);
+  // Every store call of this process is counted and timed (persistence_requests, persistence_latency).
+  const store = metrics.instrument((await openStore(config.store, logger)).store);
+  let serving = true;
   const endpoint = config.services[service];
+  // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
+  const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving, endpoint.bindIp) : undefined;
+  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
+  const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: DIRECTORY_REFRESH_MS }, logger);
+  await directory.start(notifier);
+  const clients = clusterClients(directory, config.numHistoryShards);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
-    const frontend = createFrontendServer({ store, history: historyClient(), matching: matchingClient(), logger, namespaceLimits: config.namespaceLimits });
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics });
     await frontend.server.listen(address);
     logger.info('frontend started', { address });
     onShutdownSignal(logger, async () => {
+      serving = false;
       frontend.beginShutdown();
       await frontend.server.shutdown();
+      metricsServer?.close();
+      directory.stop();
+      await notifier.close();
       await store.close();
     });
     return;
   }
 
-  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
-  const server = createServer(withCallDeadline(GRPC_SERVER_OPTIONS)).use(createServerErrorMiddleware(logger));
-  let serving = true;
+  const server = createServer(withCallDeadline(GRPC_SERVER_OPTIONS)).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
+  const membership = new MembershipHeartbeat(
+    store,
+    notifier,
+    service,
+    instanceId,
+    config.advertiseAddress ?? endpoint.address,
+    DEFAULT_MEMBERSHIP_TIMING,
+    logger,
+  );
   let stop: () => Promise<void>;
   if (service === 'history') {
     const history = new HistoryService({
       store,
       notifier,
-      matching: matchingClient(),
+      matching: clients.matching,
       logger,
       numShards: config.numHistoryShards,
       namespaceLimits: config.namespaceLimits,
-      instanceId: `history-${randomUUID()}`,
+      instanceId,
+      shardLeaseMs: SHARD_LEASE_MS,
+      directory,
     });
     server.add(HistoryServiceDefinition, history.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving));
+    await server.listen(address);
+    // A member only once it can be called; then shards are taken as the directory assigns them.
+    await membership.start();
+    await directory.refresh();
     await history.start();
     stop = () => history.stop();
   } else {
-    const matching = new MatchingService({ store, notifier, history: historyClient(), logger });
+    const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics });
     server.add(MatchingServiceDefinition, matching.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.matchingservice.v1.MatchingService'], () => serving));
+    await server.listen(address);
+    await membership.start();
     stop = () => matching.stop();
   }
-  await server.listen(address);
-  logger.info(`${service} started`, { address });
+  logger.info(`${service} started`, { address, advertised: membership.address });
   onShutdownSignal(logger, async () => {
     serving = false;
+    // Leave first so the others take over this instance's shards and queues while it drains.
+    await membership.stop();
     await stop();
     await server.shutdown();
+    metricsServer?.close();
+    directory.stop();
     await notifier.close();
     await store.close();
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/dist/logger';
+import type { Metrics } from '@kairos/common/dist/metrics';
 import type { HistoryClient } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/dist/store';
@@ -20,6 +21,8 @@ export interface MatchingServiceOptions {
   notifier: Notifier;
   history: HistoryClient;
   logger: Logger;
+  /** Poll and backlog metrics (a cluster service exports them). */
+  metrics?: Metrics;
 }
 
 /** The poller's build id as the stamp Temporal records on started events (none without a build id). */
@@ -58,6 +61,7 @@ export class MatchingService {
     // Another matching instance persisted a task for a queue we may be serving polls for.
     this.unsubscribe = options.notifier.subscribe('task-added', (key) => this.partitions.get(key)?.notifyBacklogChanged());
     this.implementation = this.createImplementation();
+    if (options.metrics) options.metrics.onCollect(() => this.observeBacklogs());
   }
 
   /** Answers every waiting poll empty (graceful shutdown) and stops. */
@@ -103,7 +107,29 @@ export class MatchingService {
       }
     }
     const outcome = await this.partition(namespaceId, kind, name).addTask(task);
+    if (outcome === 'matched') this.options.metrics?.pollSuccessSync.inc(this.queueLabels(namespaceId, kind, name));
     if (outcome === 'persisted') this.options.notifier.publish('task-added', partitionKey(namespaceId, kind, name));
+  }
+
+  private queueLabels(namespaceId: string, kind: BacklogKind, name: string) {
+    return { namespace: namespaceId, taskqueue: name, task_type: kind === 'workflow' ? 'Workflow' : 'Activity' };
+  }
+
+  /** Counts a poll's outcome: poll_success, or poll_timeouts when it was answered empty. */
+  private countPoll<R>(namespaceId: string, kind: BacklogKind, name: string, response: R | undefined): R | undefined {
+    const metrics = this.options.metrics;
+    if (metrics) (response === undefined ? metrics.pollTimeouts : metrics.pollSuccess).inc(this.queueLabels(namespaceId, kind, name));
+    return response;
+  }
+
+  /** Backlog tasks this instance has read and not yet handed out, per queue (sampled when scraped). */
+  private observeBacklogs(): void {
+    const metrics = this.options.metrics!;
+    metrics.backlog.reset();
+    for (const [key, partition] of this.partitions) {
+      const [namespaceId, kind, ...rest] = key.split('/');
+      metrics.backlog.set(this.queueLabels(namespaceId!, kind as BacklogKind, rest.join('/')), partition.loadedBacklog);
+    }
   }
 
   private async dispatchGuard<R>(record: () => Promise<R>): Promise<DispatchResult<R>> {
@@ -161,7 +187,7 @@ export class MatchingService {
           req.waitTimeoutMs,
           this.pollSignal(context),
         );
-        return { response };
+        return { response: this.countPoll(req.namespaceId, 'workflow', request.taskQueue?.name ?? '', response) };
       },
       pollActivityTaskQueue: async (req, context) => {
         const request = req.request!;
@@ -183,7 +209,7 @@ export class MatchingService {
           req.waitTimeoutMs,
           this.pollSignal(context),
         );
-        return { response };
+        return { response: this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };
       },
       releaseStickyTaskQueue: async (req) => {
         // The worker is gone: its waiting tasks, and any that arrive later, go to the normal queue

@@ -22,6 +22,12 @@ interface WaitingPoller<R> {
 const BACKLOG_READ_BATCH = 100;
 
 /**
+ * While polls wait, the backlog is re-read this often: a task another matching instance persisted
+ * is normally announced on NATS, and this bounds the delay when that notification is lost.
+ */
+const BACKLOG_RECHECK_MS = 2_000;
+
+/**
  * One task queue (one kind, one name). Tasks go straight to a waiting poller when there is one
  * (sync match); otherwise they are persisted to the backlog and handed out in order as polls
  * arrive. Each backlog task is deleted only after history recorded it started (or rejected it),
@@ -33,6 +39,7 @@ export class TaskQueuePartition<R> {
   private readLevel = 0;
   private loading: Promise<void> | undefined;
   private draining = false;
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +51,11 @@ export class TaskQueuePartition<R> {
 
   /** When a poll last arrived (ms since epoch); 0 if never. */
   lastPollAt = 0;
+
+  /** Backlog tasks read from the store and not yet handed out. */
+  get loadedBacklog(): number {
+    return this.backlog.length;
+  }
 
   get waitingPollerCount(): number {
     return this.pollers.length;
@@ -121,6 +133,7 @@ export class TaskQueuePartition<R> {
       const timer = setTimeout(giveUp, waitMs);
       signal.addEventListener('abort', giveUp);
       this.pollers.push(poller);
+      this.recheckWhileWaiting();
       // A task may have reached the backlog while this poll was getting ready to wait.
       void this.drain();
     });
@@ -135,6 +148,19 @@ export class TaskQueuePartition<R> {
       await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
       out.push(stored.task);
     }
+  }
+
+  private recheckWhileWaiting(): void {
+    if (this.recheckTimer) return;
+    this.recheckTimer = setInterval(() => {
+      if (this.pollers.length === 0) {
+        clearInterval(this.recheckTimer);
+        this.recheckTimer = undefined;
+        return;
+      }
+      void this.drain();
+    }, BACKLOG_RECHECK_MS);
+    this.recheckTimer.unref();
   }
 
   /** Another instance (or a restart) may have added tasks: look at the store again. */

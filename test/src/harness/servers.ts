@@ -249,21 +249,30 @@ export interface NatsServer {
   process: ManagedProcess;
   stop(): Promise<void>;
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port (after stop or kill). */
+  restart(): Promise<void>;
 }
 
 /** A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port. */
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
   const name = uniqueName('nats');
-  const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)], workPath(`${name}.log`));
-  await waitForPort(port, proc);
-  return {
+  const launch = async () => {
+    const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)], workPath(`${name}.log`));
+    await waitForPort(port, proc);
+    return proc;
+  };
+  const server: NatsServer = {
     url: `nats://127.0.0.1:${port}`,
     address: `127.0.0.1:${port}`,
-    process: proc,
-    stop: () => proc.kill('SIGTERM'),
-    kill: (signal) => proc.kill(signal),
+    process: await launch(),
+    stop: () => server.process.kill('SIGTERM'),
+    kill: (signal) => server.process.kill(signal),
+    async restart() {
+      server.process = await launch();
+    },
   };
+  return server;
 }
 
 export type KairosService = 'frontend' | 'history' | 'matching';

@@ -19,6 +19,8 @@ export class TimerQueueProcessor {
   private readonly wakeAt = new Map<number, { at: number; handle: NodeJS.Timeout }>();
   private readonly running = new Set<number>();
   private readonly rerun = new Set<number>();
+  /** Shards this instance holds: only their timers are fired. */
+  private readonly active = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -28,7 +30,16 @@ export class TimerQueueProcessor {
   ) {}
 
   startShard(shardId: number): void {
+    this.active.add(shardId);
     void this.process(shardId);
+  }
+
+  /** The shard moved to another instance: stop firing its timers (its new owner reads them). */
+  stopShard(shardId: number): void {
+    this.active.delete(shardId);
+    const wake = this.wakeAt.get(shardId);
+    if (wake) clearTimeout(wake.handle);
+    this.wakeAt.delete(shardId);
   }
 
   stop(): void {
@@ -44,7 +55,7 @@ export class TimerQueueProcessor {
   }
 
   private scheduleWake(shardId: number, at: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.active.has(shardId)) return;
     const current = this.wakeAt.get(shardId);
     if (current && current.at <= at) return;
     if (current) clearTimeout(current.handle);
@@ -57,7 +68,7 @@ export class TimerQueueProcessor {
   }
 
   private async process(shardId: number): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.active.has(shardId)) return;
     if (this.running.has(shardId)) {
       this.rerun.add(shardId);
       return;

@@ -1,0 +1,110 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
+import type { Logger } from '@kairos/common/dist/logger';
+import type { Notifier } from '@kairos/notify/dist/notifier';
+import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/dist/store';
+import { ownerOf } from './rendezvous';
+import type { MembershipTiming } from './membership';
+
+/** What the directory knows at one moment: live members by role and the shard leases. */
+export interface ClusterView {
+  members: Record<MemberRole, ClusterMember[]>;
+  shards: Map<number, ShardLease>;
+  readAt: number;
+}
+
+/** The history instance a shard belongs to, by rendezvous over the live history instances. */
+export function assignedShardOwner(shardId: number, historyMembers: readonly string[]): string | undefined {
+  return ownerOf(`shard/${shardId}`, historyMembers);
+}
+
+/** The matching instance a task queue belongs to (`namespaceId/kind/name`), by rendezvous. */
+export function assignedQueueOwner(queueKey: string, matchingMembers: readonly string[]): string | undefined {
+  return ownerOf(`queue/${queueKey}`, matchingMembers);
+}
+
+/**
+ * Who owns what, read from the store: the live history and matching instances (membership rows)
+ * and the shard leases. Re-read periodically, when a "membership-changed" notification arrives,
+ * and when a caller found an instance that no longer serves a key (refreshSoon), never more often
+ * than `minRefreshMs`.
+ */
+export class ClusterDirectory {
+  private view: ClusterView = { members: { history: [], matching: [] }, shards: new Map(), readAt: 0 };
+  private reading: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly listeners: Array<(view: ClusterView) => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly timing: MembershipTiming & { refreshMs: number; minRefreshMs?: number },
+    private readonly logger: Logger,
+  ) {}
+
+  async start(notifier: Notifier): Promise<void> {
+    await this.refresh();
+    this.unsubscribe = notifier.subscribe('membership-changed', () => this.refreshSoon());
+    this.timer = setInterval(() => void this.refresh(), this.timing.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+  }
+
+  /** Calls `listener` after every read (the shard controller rebalances on it). */
+  onChange(listener: (view: ClusterView) => void): void {
+    this.listeners.push(listener);
+  }
+
+  current(): ClusterView {
+    return this.view;
+  }
+
+  /** Reads the store again unless a read is running or the last one is recent enough. */
+  refreshSoon(): void {
+    if (Date.now() - this.view.readAt >= (this.timing.minRefreshMs ?? 200)) void this.refresh();
+  }
+
+  /** Reads members and leases from the store (one read at a time; callers share it). */
+  refresh(): Promise<void> {
+    this.reading ??= (async () => {
+      try {
+        const aliveSince = new Date(Date.now() - this.timing.ttlMs);
+        const [history, matching, shards] = await Promise.all([
+          this.store.listMembers('history', aliveSince),
+          this.store.listMembers('matching', aliveSince),
+          this.store.listShards(),
+        ]);
+        this.view = { members: { history, matching }, shards: new Map(shards.map((s) => [s.shardId, s])), readAt: Date.now() };
+        for (const listener of this.listeners) listener(this.view);
+      } catch (err) {
+        this.logger.warn('reading cluster membership failed', { error: String(err) });
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
+  }
+
+  /** Address of the instance serving `shardId`: its lease holder while that is alive, else the one it is assigned to. */
+  historyAddressForShard(shardId: number): string {
+    const members = this.view.members.history;
+    const lease = this.view.shards.get(shardId);
+    const holder = lease && lease.leaseExpiresAt.getTime() > Date.now() ? members.find((m) => m.instanceId === lease.owner) : undefined;
+    const target = holder ?? members.find((m) => m.instanceId === assignedShardOwner(shardId, members.map((x) => x.instanceId)));
+    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live history instance for shard ${shardId}`);
+    return target.address;
+  }
+
+  /** Address of the matching instance serving the task queue `queueKey` (`namespaceId/kind/name`). */
+  matchingAddressForQueue(queueKey: string): string {
+    const members = this.view.members.matching;
+    const owner = assignedQueueOwner(queueKey, members.map((m) => m.instanceId));
+    const target = members.find((m) => m.instanceId === owner);
+    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live matching instance for task queue ${queueKey}`);
+    return target.address;
+  }
+}

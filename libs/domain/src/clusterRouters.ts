@@ -1,0 +1,42 @@
+import type { ClusterDirectory } from './clusterDirectory';
+import { historyShardOf } from './historyRouting';
+import type { Router } from './routedClient';
+
+/** Routes each history call to the instance holding its execution's shard. */
+export function historyRouter(directory: ClusterDirectory, numShards: number): Router {
+  return {
+    addressFor: async (method, request) => directory.historyAddressForShard(historyShardOf(method, request, numShards)),
+    moved: () => directory.refreshSoon(),
+  };
+}
+
+type MatchingRequest = {
+  namespaceId: string;
+  taskQueue?: { name: string };
+  request?: { taskQueue?: { name: string } };
+  stickyTaskQueue?: string;
+};
+
+/** The task queue key (`namespaceId/kind/name`) each matching method is about. */
+const QUEUE_OF: Record<string, (r: MatchingRequest) => string> = {
+  addWorkflowTask: (r) => `${r.namespaceId}/workflow/${r.taskQueue?.name ?? ''}`,
+  addActivityTask: (r) => `${r.namespaceId}/activity/${r.taskQueue?.name ?? ''}`,
+  pollWorkflowTaskQueue: (r) => `${r.namespaceId}/workflow/${r.request?.taskQueue?.name ?? ''}`,
+  pollActivityTaskQueue: (r) => `${r.namespaceId}/activity/${r.request?.taskQueue?.name ?? ''}`,
+  releaseStickyTaskQueue: (r) => `${r.namespaceId}/workflow/${r.stickyTaskQueue ?? ''}`,
+};
+
+/** The task queue key of a matching request; throws for a method this table does not know. */
+export function matchingQueueOf(method: string, request: unknown): string {
+  const pick = QUEUE_OF[method];
+  if (!pick) throw new Error(`no matching route for method ${method}`);
+  return pick(request as MatchingRequest);
+}
+
+/** Routes each matching call to the instance serving its task queue. */
+export function matchingRouter(directory: ClusterDirectory): Router {
+  return {
+    addressFor: async (method, request) => directory.matchingAddressForQueue(matchingQueueOf(method, request)),
+    moved: () => directory.refreshSoon(),
+  };
+}

@@ -1,0 +1,52 @@
+import { createChannel, createClientFactory, type Channel } from 'nice-grpc';
+import { createClientErrorMiddleware } from '@kairos/common/dist/grpcErrors';
+import {
+  historyRouter,
+  matchingRouter,
+  routedClient,
+  type ClusterDirectory,
+  type HistoryClient,
+  type MatchingClient,
+} from '@kairos/domain';
+import { HistoryServiceDefinition } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
+import { MatchingServiceDefinition } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+
+/**
+ * Clients for the history and matching services of a cluster: each call goes to the instance that
+ * owns its shard or task queue (from the directory), and follows ownership when it moves. One
+ * channel per instance address, kept for the life of the process.
+ */
+export function clusterClients(directory: ClusterDirectory, numHistoryShards: number): { history: HistoryClient; matching: MatchingClient } {
+  const factory = createClientFactory().use(createClientErrorMiddleware());
+  const channels = new Map<string, Channel>();
+  const channelFor = (address: string): Channel => {
+    let channel = channels.get(address);
+    if (!channel) {
+      channel = createChannel(address);
+      channels.set(address, channel);
+    }
+    return channel;
+  };
+  const historyClients = new Map<string, HistoryClient>();
+  const matchingClients = new Map<string, MatchingClient>();
+  const cached = <C>(clients: Map<string, C>, make: (address: string) => C) => (address: string): C => {
+    let client = clients.get(address);
+    if (!client) {
+      client = make(address);
+      clients.set(address, client);
+    }
+    return client;
+  };
+  return {
+    history: routedClient(
+      HistoryServiceDefinition,
+      historyRouter(directory, numHistoryShards),
+      cached(historyClients, (address) => factory.create(HistoryServiceDefinition, channelFor(address))),
+    ),
+    matching: routedClient(
+      MatchingServiceDefinition,
+      matchingRouter(directory),
+      cached(matchingClients, (address) => factory.create(MatchingServiceDefinition, channelFor(address))),
+    ),
+  };
+}

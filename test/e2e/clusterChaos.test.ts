@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
+import { eventTypes, withWorker } from '../src/harness/sdk';
+
+const workflowsPath = require.resolve('../workflows/chaos.ts');
+const WORKFLOWS = 500;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Event types a history of `threeSteps` may hold: instances dying may time out workflow tasks, never more. */
+const ALLOWED = new Set([
+  'WorkflowExecutionStarted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'WorkflowTaskTimedOut',
+  'WorkflowTaskFailed',
+  'ActivityTaskScheduled',
+  'ActivityTaskStarted',
+  'ActivityTaskCompleted',
+  'WorkflowExecutionCompleted',
+]);
+
+/** Checks one history event by event; returns what is wrong, or nothing. */
+function historyProblems(history: temporal.api.history.v1.IHistory): string[] {
+  const events = history.events ?? [];
+  const types = eventTypes(history);
+  const problems: string[] = [];
+  events.forEach((e, i) => {
+    if (Number(e.eventId) !== i + 1) problems.push(`event ${i + 1} has id ${e.eventId}`);
+  });
+  for (const t of types) if (!ALLOWED.has(t)) problems.push(`unexpected ${t}`);
+  const count = (t: string) => types.filter((x) => x === t).length;
+  if (types[0] !== 'WorkflowExecutionStarted' || count('WorkflowExecutionStarted') !== 1) problems.push('not started exactly once');
+  if (types[types.length - 1] !== 'WorkflowExecutionCompleted' || count('WorkflowExecutionCompleted') !== 1) problems.push('not completed exactly once, last');
+  for (const t of ['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']) {
+    if (count(t) !== 3) problems.push(`${count(t)} ${t}`);
+  }
+  // Each activity closes once, in order, referring to its own scheduled event.
+  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => Number(e.eventId));
+  const completedFor = events.filter((e) => e.activityTaskCompletedEventAttributes).map((e) => Number(e.activityTaskCompletedEventAttributes!.scheduledEventId));
+  if (JSON.stringify(scheduled) !== JSON.stringify(completedFor)) problems.push(`activities scheduled ${scheduled} completed for ${completedFor}`);
+  // Every workflow task that was scheduled is closed before the next is scheduled.
+  let open = 0;
+  for (const t of types) {
+    if (t === 'WorkflowTaskScheduled') open++;
+    if (t === 'WorkflowTaskCompleted' || t === 'WorkflowTaskTimedOut' || t === 'WorkflowTaskFailed') open--;
+    if (open < 0 || open > 1) problems.push(`workflow tasks out of order at ${t}`);
+  }
+  return problems;
+}
+
+describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching processes with nats-server', () => {
+  let cluster: PostgresCluster;
+
+  beforeAll(async () => {
+    cluster = await startPostgresCluster({ frontend: 1, history: 2, matching: 2 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 120_000);
+
+  it(
+    `completes ${WORKFLOWS} workflows of 3 activities exactly while instances are killed, restarted and paused past their lease`,
+    async () => {
+      const taskQueue = `chaos-${Date.now()}`;
+      const executed = new Set<string>();
+      const activities = {
+        step: async (workflowNumber: number, step: number) => {
+          executed.add(`${workflowNumber}:${step}`);
+          return `wf${workflowNumber}-step${step}`;
+        },
+      };
+      const [history0, history1] = cluster.of('history');
+      const [matching0] = cluster.of('matching');
+      const chaos: string[] = [];
+
+      const results = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, async (client) => {
+        const handles = [];
+        for (let first = 0; first < WORKFLOWS; first += 50) {
+          const batch = Array.from({ length: Math.min(50, WORKFLOWS - first) }, (_, k) => first + k);
+          handles.push(
+            ...(await Promise.all(batch.map((n) => client.workflow.start('threeSteps', { taskQueue, workflowId: `${taskQueue}-${n}`, args: [n] })))),
+          );
+        }
+        const all = Promise.all(handles.map((h) => h.result() as Promise<string[]>));
+
+        // A crash of one history and one matching instance, both started again.
+        await until(() => executed.size >= 300, '300 activities');
+        await Promise.all([history0!.kill('SIGKILL'), matching0!.kill('SIGKILL')]);
+        chaos.push(`killed history-0 and matching-0 after ${executed.size} activities`);
+        await sleep(1_000);
+        await Promise.all([history0!.restart(), matching0!.restart()]);
+
+        // The other history instance frozen past its 10 s shard lease, then thawed: its shards were
+        // taken over meanwhile, and what it tries to write when it wakes is fenced out.
+        await until(() => executed.size >= 800, '800 activities');
+        history1!.signal('SIGSTOP');
+        chaos.push(`paused history-1 after ${executed.size} activities`);
+        await sleep(12_000);
+        history1!.signal('SIGCONT');
+        chaos.push(`resumed history-1 at ${executed.size} activities`);
+        return all;
+      });
+
+      expect(chaos).toHaveLength(3);
+      results.forEach((result, n) => expect(result).toEqual([`wf${n}-step1`, `wf${n}-step2`, `wf${n}-step3`]));
+      expect(executed.size).toBe(WORKFLOWS * 3);
+
+      // Every history, read back in full through the cluster: no duplicate or missing event.
+      const connection = await Connection.connect({ address: cluster.address });
+      try {
+        const client = new Client({ connection });
+        const problems: string[] = [];
+        for (let first = 0; first < WORKFLOWS; first += 25) {
+          const ids = Array.from({ length: Math.min(25, WORKFLOWS - first) }, (_, k) => `${taskQueue}-${first + k}`);
+          const histories = await Promise.all(ids.map((id) => client.workflow.getHandle(id).fetchHistory()));
+          histories.forEach((h, k) => problems.push(...historyProblems(h).map((p) => `${ids[k]}: ${p}`)));
+        }
+        expect(problems).toEqual([]);
+      } finally {
+        await connection.close();
+      }
+
+      // The restarted and resumed instances are members again and serving.
+      for (const instance of cluster.instances) expect(instance.process.child.exitCode, instance.process.name).toBeNull();
+    },
+    600_000,
+  );
+});

@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client as PgClient } from 'pg';
+import { REPO_ROOT } from '../src/harness/paths';
+import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
+import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
+
+const run = promisify(execFile);
+const workflowsPath = require.resolve('../workflows/activities.ts');
+const activities = {
+  greet: async (name: string) => `Hello, ${name}!`,
+  compose: async (greeting: string, name: string, punctuation: string) => `${greeting}, ${name}${punctuation}`,
+};
+const ONE_ACTIVITY = [
+  'WorkflowExecutionStarted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'ActivityTaskScheduled',
+  'ActivityTaskStarted',
+  'ActivityTaskCompleted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'WorkflowExecutionCompleted',
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The value of a Prometheus sample, summed over the series matching every given label. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+async function shardOwners(url: string): Promise<Map<number, string>> {
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ shard_id: number; owner: string; lease_expires_at: string }>('SELECT shard_id, owner, lease_expires_at FROM shards ORDER BY shard_id');
+    return new Map(rows.filter((r) => Number(r.lease_expires_at) > Date.now()).map((r) => [r.shard_id, r.owner]));
+  } finally {
+    await pg.end();
+  }
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value, (_k, v) => (v instanceof Map ? [...v] : v))}`);
+    await sleep(250);
+  }
+}
+
+describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and nats-server', () => {
+  let cluster: PostgresCluster;
+
+  beforeAll(async () => {
+    cluster = await startPostgresCluster({ frontend: 1, history: 2, matching: 2, numShards: 8 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 120_000);
+
+  it('shares the shards between the history instances and runs a TypeScript workflow through them, with metrics', async () => {
+    const owners = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 2, 'both history instances to hold shards');
+    expect(new Set(owners.values()).size).toBe(2);
+
+    const taskQueue = `pg-cluster-${Date.now()}`;
+    const workflowIds = Array.from({ length: 20 }, (_, i) => `${taskQueue}-${i}`);
+    const results = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, (client) =>
+      Promise.all(workflowIds.map((workflowId, i) => client.workflow.execute('greetOne', { taskQueue, workflowId, args: [`w${i}`] }))),
+    );
+    expect(results).toEqual(workflowIds.map((_, i) => `Hello, w${i}!`));
+    for (const id of workflowIds) expect(eventTypes(await fetchHistory(cluster.address, id))).toEqual(ONE_ACTIVITY);
+
+    // Temporal's metric names on every service's /metrics.
+    const [frontend] = cluster.of('frontend');
+    const frontendMetrics = await scrape(frontend!.metricsUrl);
+    expect(sample(frontendMetrics, 'service_requests', { operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBeGreaterThanOrEqual(20);
+    expect(sample(frontendMetrics, 'service_latency_count', { operation: 'PollWorkflowTaskQueue' })).toBeGreaterThan(0);
+    expect(sample(frontendMetrics, 'persistence_requests', { operation: 'getNamespaceByName' })).toBeGreaterThan(0);
+    let historyWrites = 0;
+    for (const h of cluster.of('history')) historyWrites += sample(await scrape(h.metricsUrl), 'persistence_requests', { operation: 'writeExecution' });
+    expect(historyWrites).toBeGreaterThanOrEqual(20 * 4);
+    let polled = 0;
+    for (const m of cluster.of('matching')) {
+      const text = await scrape(m.metricsUrl);
+      polled += sample(text, 'poll_success', { taskqueue: taskQueue }) + sample(text, 'poll_success_sync', { taskqueue: taskQueue });
+      expect(text).toContain('# TYPE approximate_backlog_count gauge');
+    }
+    expect(polled).toBeGreaterThanOrEqual(20);
+    const ready = await fetch(`${frontend!.metricsUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('runs a Python SDK workflow through the cluster', async () => {
+    const taskQueue = `pg-cluster-py-${Date.now()}`;
+    const workflowId = `${taskQueue}-wf`;
+    const python = join(REPO_ROOT, 'test/.venv/bin/python');
+    const { stdout } = await run(python, [join(REPO_ROOT, 'test/python/run_workflow.py'), cluster.address, taskQueue, workflowId, 'Python'], {
+      cwd: join(REPO_ROOT, 'test/python'),
+      timeout: 120_000,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ result: 'Hello, Python!' });
+    expect(eventTypes(await fetchHistory(cluster.address, workflowId))).toEqual(ONE_ACTIVITY);
+  });
+
+  it('keeps completing workflows while nats-server is down, and after it is back', async () => {
+    const taskQueue = `pg-cluster-nats-${Date.now()}`;
+    const results = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, async (client) => {
+      const start = (i: number) => client.workflow.execute('greetOne', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [`n${i}`] });
+      const before = Array.from({ length: 20 }, (_, i) => start(i));
+      await sleep(200);
+      await cluster.nats.stop();
+      const during = Array.from({ length: 20 }, (_, i) => start(20 + i));
+      const duringResults = await Promise.all(during);
+      await cluster.nats.restart();
+      const after = Array.from({ length: 20 }, (_, i) => start(40 + i));
+      return [...(await Promise.all(before)), ...duringResults, ...(await Promise.all(after))];
+    });
+    expect(results).toEqual(Array.from({ length: 60 }, (_, i) => `Hello, n${i}!`));
+    for (let i = 0; i < 60; i += 7) expect(eventTypes(await fetchHistory(cluster.address, `${taskQueue}-${i}`))).toEqual(ONE_ACTIVITY);
+  });
+
+  it('rebalances shards when a history instance joins and when one leaves', async () => {
+    const third = await cluster.add('history');
+    const three = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 3, 'three history instances to hold shards');
+    expect(new Set(three.values()).size).toBe(3);
+
+    const taskQueue = `pg-cluster-scale-${Date.now()}`;
+    const run1 = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, (client) =>
+      Promise.all(Array.from({ length: 10 }, (_, i) => client.workflow.execute('greetOne', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [`s${i}`] }))),
+    );
+    expect(run1).toEqual(Array.from({ length: 10 }, (_, i) => `Hello, s${i}!`));
+
+    // A clean stop hands its shards back at once (no lease to wait out).
+    await third.kill('SIGTERM');
+    const two = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 2, 'the shards back on two instances', 20_000);
+    expect(new Set(two.values()).size).toBe(2);
+  });
+});

@@ -1,0 +1,400 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../src/harness/paths';
+
+// The deployment files, checked with the real tools and nothing else: hadolint on the container
+// file; helm lint, helm template and kubeconform (-strict, offline, against the Kubernetes JSON
+// schemas of the oldest and the newest supported Kubernetes) on the chart; then assertions on the
+// rendered objects. The tools are installed by scripts/setup-deploy-tools.sh into .tools/; a tool
+// that cannot be installed fails the suite.
+
+const CHART = join(REPO_ROOT, 'deploy/helm/kairos');
+const TOOLS = join(REPO_ROOT, '.tools');
+const HELM = join(TOOLS, 'bin/helm');
+const KUBECONFORM = join(TOOLS, 'bin/kubeconform');
+const HADOLINT = join(TOOLS, 'bin/hadolint');
+/** Chart.yaml kubeVersion's floor and the newest Kubernetes the schema package knows. */
+const KUBE_VERSIONS = ['1.27.0', '1.37.0'] as const;
+const SETUP_TIMEOUT_MS = 15 * 60_000;
+const RELEASE = 'kairos';
+const NAMESPACE = 'workflows';
+const SERVICES = [
+  { name: 'frontend', port: 7233 },
+  { name: 'history', port: 7234 },
+  { name: 'matching', port: 7235 },
+] as const;
+
+/** The ci/ values sets: the defaults plus a store URL, and a production-like set. */
+const VALUE_SETS = {
+  default: [join(CHART, 'ci/default-values.yaml')],
+  full: [join(CHART, 'ci/full-values.yaml')],
+} as const;
+type ValueSet = keyof typeof VALUE_SETS;
+const DEFAULT_URL = 'postgres://kairos:s3cret-password@postgres.db.svc:5432/kairos';
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // A non-zero exit has its code; a command that could not run or timed out counts as 1.
+      const exited = typeof error?.code === 'number';
+      const code = !error ? 0 : exited ? (error.code as number) : 1;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && !exited ? `\n${error.message}` : '') });
+    });
+  });
+}
+
+function explain(result: RunResult): string {
+  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+}
+
+// A Kubernetes object as parsed from the rendered YAML; the tests read it loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type K8sObject = Record<string, any>;
+
+let work: string;
+
+async function helmTemplate(values: string[], kubeVersion: string, extra: string[] = []): Promise<RunResult> {
+  const args = ['template', RELEASE, CHART, '--namespace', NAMESPACE, '--kube-version', kubeVersion];
+  for (const file of values) args.push('--values', file);
+  return run(HELM, [...args, ...extra]);
+}
+
+/**
+ * YAML to JSON without a YAML package: a throw-away chart whose one template reads the rendered
+ * documents with Helm's own fromYaml and prints them as JSON.
+ */
+async function parseYaml(rendered: string): Promise<K8sObject[]> {
+  const chart = join(work, 'yaml2json');
+  writeFileSync(join(chart, 'files/in.yaml'), rendered);
+  const result = await run(HELM, ['template', 'yaml2json', chart]);
+  expect(result.code, explain(result)).toBe(0);
+  const json = result.stdout.split('\n').find((line) => line.startsWith('{'));
+  if (!json) throw new Error(`yaml2json printed no JSON:\n${result.stdout}`);
+  return (JSON.parse(json) as { items: K8sObject[] }).items;
+}
+
+const rendered = new Map<string, { text: string; objects: K8sObject[] }>();
+
+/** Renders a values set (once per set and Kubernetes version) and parses it. */
+async function renderSet(set: ValueSet, kubeVersion: string = KUBE_VERSIONS[1]): Promise<{ text: string; objects: K8sObject[] }> {
+  const key = `${set}@${kubeVersion}`;
+  const cached = rendered.get(key);
+  if (cached) return cached;
+  const result = await helmTemplate([...VALUE_SETS[set]], kubeVersion);
+  expect(result.code, explain(result)).toBe(0);
+  const entry = { text: result.stdout, objects: await parseYaml(result.stdout) };
+  rendered.set(key, entry);
+  return entry;
+}
+
+function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  return found;
+}
+
+function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+function chartAppVersion(): string {
+  const match = /^appVersion:\s*"?([^"\s]+)"?\s*$/m.exec(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
+  if (!match) throw new Error('Chart.yaml has no appVersion');
+  return match[1]!;
+}
+
+describe('deploy: the container file and the Helm chart', () => {
+  beforeAll(async () => {
+    // Installs helm, kubeconform, hadolint and the Kubernetes JSON schemas when missing (a few
+    // minutes the first time: helm and kubeconform are built from source with Go).
+    const setup = await run('bash', ['scripts/setup-deploy-tools.sh'], SETUP_TIMEOUT_MS - 30_000);
+    if (setup.code !== 0) throw new Error(`scripts/setup-deploy-tools.sh could not install the deploy tools:\n${explain(setup)}`);
+
+    work = mkdtempSync(join(tmpdir(), 'kairos-deploy-'));
+    const chart = join(work, 'yaml2json');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    mkdirSync(join(chart, 'files'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: yaml2json\nversion: 0.1.0\n');
+    writeFileSync(
+      join(chart, 'templates/out.yaml'),
+      [
+        '{{- $docs := list -}}',
+        '{{- range regexSplit "(?m)^---[ \\t]*$" (.Files.Get "files/in.yaml") -1 -}}',
+        '{{- $doc := fromYaml . -}}',
+        '{{- if hasKey $doc "Error" }}{{ fail (printf "not YAML: %s" (get $doc "Error")) }}{{ end -}}',
+        '{{- if $doc }}{{ $docs = append $docs $doc }}{{ end -}}',
+        '{{- end -}}',
+        '{{ dict "items" $docs | toJson }}',
+        '',
+      ].join('\n'),
+    );
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('hadolint accepts deploy/Dockerfile', async () => {
+    const result = await run(HADOLINT, ['--no-color', 'deploy/Dockerfile']);
+    expect(result.code, explain(result)).toBe(0);
+    expect(result.stdout.trim()).toBe('');
+  });
+
+  it('the Dockerfile builds in one stage and runs as non-root from a second, with kairos as entrypoint', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'deploy/Dockerfile'), 'utf8');
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    expect(dockerfile).toMatch(/^EXPOSE 7233 7234 7235 9090$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["kairos"\]$/m);
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['.git', '**/node_modules', '**/dist', '.tools', 'test/.venv', 'bench/results', '**/*.db']) {
+      expect(ignored).toContain(entry);
+    }
+  });
+
+  it('helm lint --strict passes with each ci/ values set', async () => {
+    for (const [set, files] of Object.entries(VALUE_SETS)) {
+      const args = ['lint', CHART, '--strict', '--kube-version', KUBE_VERSIONS[1]];
+      for (const file of files) args.push('--values', file);
+      const result = await run(HELM, args);
+      expect(result.code, `${set}: ${explain(result)}`).toBe(0);
+      expect(result.stdout).toContain('0 chart(s) failed');
+    }
+  });
+
+  for (const set of Object.keys(VALUE_SETS) as ValueSet[]) {
+    for (const kubeVersion of KUBE_VERSIONS) {
+      it(`${set} values render for Kubernetes ${kubeVersion} and every object passes kubeconform -strict`, async () => {
+        const { text, objects } = await renderSet(set, kubeVersion);
+        const file = join(work, `${set}-${kubeVersion}.yaml`);
+        writeFileSync(file, text);
+        const schemas = join(TOOLS, `kubernetes-json-schema/v${kubeVersion}`);
+        const result = await run(KUBECONFORM, [
+          '-strict',
+          '-summary',
+          '-verbose',
+          '-output',
+          'json',
+          '-n',
+          '1',
+          // The Prometheus Operator's CRD has no schema here; its content is asserted below.
+          '-skip',
+          'ServiceMonitor',
+          '-schema-location',
+          `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+          file,
+        ]);
+        expect(result.code, explain(result)).toBe(0);
+        const report = JSON.parse(result.stdout) as {
+          resources: { kind: string; name: string; status: string; msg: string }[];
+          summary: { valid: number; invalid: number; errors: number; skipped: number };
+        };
+        const serviceMonitors = ofKind(objects, 'ServiceMonitor').length;
+        expect(report.summary).toEqual({ valid: objects.length - serviceMonitors, invalid: 0, errors: 0, skipped: serviceMonitors });
+        for (const r of report.resources) {
+          expect(r.status, `${r.kind}/${r.name}: ${r.msg}`).toBe(r.kind === 'ServiceMonitor' ? 'statusSkipped' : 'statusValid');
+        }
+      });
+    }
+  }
+
+  it('renders one Deployment per service on its port, with gRPC startup, readiness and liveness probes', async () => {
+    const { objects } = await renderSet('default');
+    expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['kairos-frontend', 'kairos-history', 'kairos-matching']);
+    for (const { name, port } of SERVICES) {
+      const deployment = find(objects, 'Deployment', `kairos-${name}`);
+      expect(deployment.spec.replicas).toBe(1);
+      const pod = deployment.spec.template.spec;
+      expect(pod.containers).toHaveLength(1);
+      const container = pod.containers[0];
+      expect(container.ports).toEqual([
+        { name: 'grpc', containerPort: port, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+      ]);
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+        expect(container[probe]?.grpc, `${name} ${probe}`).toEqual({ port });
+      }
+      expect(container.args).toEqual([
+        'server', 'start', '--service', name, '--config', '/etc/kairos/config.json',
+        '--metrics-port', '9090',
+      ]);
+      const env = Object.fromEntries((container.env as K8sObject[]).map((e) => [e.name, e]));
+      expect(env.KAIROS_POSTGRES_URL.valueFrom.secretKeyRef).toEqual({ name: 'kairos-postgres', key: 'url' });
+      expect(env.POD_IP.valueFrom.fieldRef.fieldPath).toBe('status.podIP');
+      expect(env.KAIROS_ADVERTISE_ADDRESS.value).toBe(`$(POD_IP):${port}`);
+      // Hardened pod: non-root, read-only root file system, no capabilities.
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(0);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(container.resources.requests).toBeDefined();
+      expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+
+      const service = find(objects, 'Service', `kairos-${name}`);
+      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      expect(service.spec.ports.map((p: K8sObject) => [p.name, p.port, p.targetPort])).toEqual([
+        ['grpc', port, 'grpc'],
+        ['metrics', 9090, 'metrics'],
+      ]);
+    }
+    // History and matching also get a headless Service that lists every pod.
+    for (const name of ['history', 'matching']) {
+      const headless = find(objects, 'Service', `kairos-${name}-headless`);
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    }
+  });
+
+  it('the image tag defaults to the chart appVersion', async () => {
+    const { objects } = await renderSet('default');
+    const images = new Set(
+      objects.flatMap((o) => {
+        const pod = o.spec?.template?.spec;
+        return pod ? [...(pod.initContainers ?? []), ...pod.containers].map((c: K8sObject) => c.image) : [];
+      }),
+    );
+    expect([...images]).toEqual([`kairos:${chartAppVersion()}`]);
+  });
+
+  it('the ConfigMap holds the cluster config with the Services as addresses and no secret', async () => {
+    const { objects } = await renderSet('default');
+    const configMap = find(objects, 'ConfigMap', 'kairos-config');
+    const text = configMap.data['config.json'] as string;
+    expect(text).not.toContain('s3cret-password');
+    expect(text).not.toContain('postgres://');
+    const config = JSON.parse(text);
+    expect(config).toMatchObject({ clusterName: 'kairos', numHistoryShards: 4, logLevel: 'info', natsUrl: 'nats://nats:4222', namespaces: ['default'] });
+    expect(config.store).toBeUndefined();
+    for (const { name, port } of SERVICES) {
+      expect(config.services[name]).toEqual({ bindIp: '0.0.0.0', port, address: `kairos-${name}.${NAMESPACE}.svc.cluster.local:${port}` });
+    }
+    // The URL is in the chart's Secret, made as a hook so that it exists before the schema Job.
+    const secret = find(objects, 'Secret', 'kairos-postgres');
+    expect(secret.stringData).toEqual({ url: DEFAULT_URL });
+    expect(secret.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    expect(Number(secret.metadata.annotations['helm.sh/hook-weight'])).toBeLessThan(0);
+    for (const o of objects.filter((o) => o.kind !== 'Secret')) expect(JSON.stringify(o)).not.toContain('s3cret-password');
+  });
+
+  it('the schema Job is a pre-install/pre-upgrade hook that runs schema setup, then schema update', async () => {
+    const { objects } = await renderSet('default');
+    const job = find(objects, 'Job', 'kairos-schema');
+    expect(job.metadata.annotations).toMatchObject({
+      'helm.sh/hook': 'pre-install,pre-upgrade',
+      'helm.sh/hook-delete-policy': 'before-hook-creation',
+    });
+    expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(1);
+    expect(job.spec.backoffLimit).toBeLessThanOrEqual(5);
+    const pod = job.spec.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers.map((c: K8sObject) => c.args)).toEqual([['schema', 'update']]);
+    for (const c of pod.containers) {
+      expect(c.env).toEqual([{ name: 'KAIROS_POSTGRES_URL', valueFrom: { secretKeyRef: { name: 'kairos-postgres', key: 'url' } } }]);
+    }
+    // Hooks run before the chart's ServiceAccount exists, so the Job does not name it.
+    expect(pod.serviceAccountName).toBeUndefined();
+  });
+
+  it('each service has a PodDisruptionBudget over its pods', async () => {
+    const { objects } = await renderSet('default');
+    expect(ofKind(objects, 'PodDisruptionBudget')).toHaveLength(3);
+    for (const { name } of SERVICES) {
+      const pdb = find(objects, 'PodDisruptionBudget', `kairos-${name}`);
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels).toEqual(find(objects, 'Deployment', `kairos-${name}`).spec.selector.matchLabels);
+    }
+  });
+
+  it('the full values set: 3 replicas, the URL from an existing Secret, a ServiceMonitor on the metrics port', async () => {
+    const { objects } = await renderSet('full');
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+    for (const { name, port } of SERVICES) {
+      const deployment = find(objects, 'Deployment', `kairos-${name}`);
+      expect(deployment.spec.replicas).toBe(3);
+      const pod = deployment.spec.template.spec;
+      expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+      expect(pod.tolerations).toHaveLength(1);
+      expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+      expect(deployment.spec.template.metadata.annotations['example.com/team']).toBe('workflows');
+      const container = pod.containers[0];
+      expect(container.image).toBe('registry.example.com/kairos:0.1.0-rc.1');
+      expect(container.ports.find((p: K8sObject) => p.name === 'metrics').containerPort).toBe(9464);
+      expect(container.args.slice(-2)).toEqual(['--metrics-port', '9464']);
+      const env = (container.env as K8sObject[]).find((e) => e.name === 'KAIROS_POSTGRES_URL')!;
+      expect(env.valueFrom.secretKeyRef).toEqual({ name: 'kairos-db', key: 'connection-url' });
+      expect(container.readinessProbe.grpc).toEqual({ port });
+    }
+    expect(find(objects, 'Deployment', 'kairos-history').spec.template.spec.affinity.podAntiAffinity).toBeDefined();
+    expect(find(objects, 'PodDisruptionBudget', 'kairos-history').spec).toMatchObject({ minAvailable: 2 });
+    expect(find(objects, 'Service', 'kairos-frontend').spec.type).toBe('LoadBalancer');
+    const job = find(objects, 'Job', 'kairos-schema');
+    expect(job.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({ name: 'kairos-db', key: 'connection-url' });
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config).toMatchObject({ clusterName: 'prod-eu', numHistoryShards: 512, natsUrl: 'nats://nats.messaging.svc:4222', namespaces: ['default', 'orders'] });
+
+    // The ServiceMonitor (no schema for kubeconform) selects exactly the three gRPC Services and
+    // scrapes their metrics port.
+    const [monitor, ...others] = ofKind(objects, 'ServiceMonitor');
+    expect(others).toEqual([]);
+    expect(monitor!.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor!.metadata.labels.release).toBe('prometheus');
+    expect(monitor!.spec.namespaceSelector).toEqual({ matchNames: [NAMESPACE] });
+    expect(monitor!.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s', scrapeTimeout: '10s' }]);
+    const selected = ofKind(objects, 'Service').filter((s) => {
+      const labels = s.metadata.labels as Record<string, string>;
+      const { matchLabels, matchExpressions } = monitor!.spec.selector;
+      return (
+        Object.entries(matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v) &&
+        (matchExpressions as K8sObject[]).every((e) => e.operator === 'In' && (e.values as string[]).includes(labels[e.key]!))
+      );
+    });
+    const scraped = selected.filter((s) => s.spec.ports.some((p: K8sObject) => p.name === 'metrics'));
+    expect(scraped.map((s) => s.metadata.name).sort()).toEqual(['kairos-frontend', 'kairos-history', 'kairos-matching']);
+    for (const s of scraped) {
+      expect(s.spec.ports.find((p: K8sObject) => p.name === 'metrics')).toMatchObject({ port: 9464, targetPort: 'metrics' });
+    }
+  });
+
+  it('the ServiceMonitor is off by default', async () => {
+    const { objects } = await renderSet('default');
+    expect(ofKind(objects, 'ServiceMonitor')).toEqual([]);
+  });
+
+  it('invalid values fail helm template with a message naming the problem', async () => {
+    const url = ['--set', `postgres.url=${DEFAULT_URL}`];
+    const cases: { args: string[]; message: RegExp }[] = [
+      { args: [], message: /postgres: a PostgreSQL store is required: set postgres\.existingSecret .* or postgres\.url/ },
+      { args: [...url, '--set', 'postgres.existingSecret=db'], message: /set either postgres\.url or postgres\.existingSecret, not both/ },
+      { args: [...url, '--set', 'history.replicas=-1'], message: /\/history\/replicas': minimum: got -1, want 0/ },
+      { args: [...url, '--set', 'frontend.replicas=two'], message: /\/frontend\/replicas/ },
+      { args: [...url, '--set', 'numHistoryShards=0'], message: /\/numHistoryShards': minimum: got 0, want 1/ },
+      { args: [...url, '--set', 'logLevel=loud'], message: /\/logLevel': value must be one of/ },
+      { args: [...url, '--set', 'clusterName=has spaces'], message: /\/clusterName/ },
+      { args: [...url, '--set', 'nats.url=localhost'], message: /\/nats\/url/ },
+      { args: ['--set', 'postgres.url=mysql://db/kairos'], message: /\/postgres\/url/ },
+      { args: [...url, '--set', 'frontnd.replicas=2'], message: /additional properties 'frontnd' not allowed/ },
+    ];
+    for (const { args, message } of cases) {
+      const result = await helmTemplate([], KUBE_VERSIONS[1], args);
+      expect(result.code, `${args.join(' ')} rendered:\n${result.stdout.slice(0, 500)}`).not.toBe(0);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('refuses Kubernetes older than 1.27 (gRPC probes)', async () => {
+    const result = await helmTemplate([...VALUE_SETS.default], '1.26.9');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('chart requires kubeVersion: >=1.27.0-0');
+  });
+});
