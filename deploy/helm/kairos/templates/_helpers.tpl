@@ -1,0 +1,105 @@
+{{/* The three Kairos services the chart runs, each with its Deployment, Service and PDB. */}}
+{{- define "kairos.services" -}}
+{{- list "frontend" "history" "matching" | toJson -}}
+{{- end }}
+
+{{- define "kairos.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 45 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The release's full name, at most 45 characters so that "<fullname>-history-headless" stays a
+valid DNS label (63).
+*/}}
+{{- define "kairos.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 45 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 45 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 45 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "kairos.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "kairos.labels" -}}
+helm.sh/chart: {{ include "kairos.chart" . }}
+app.kubernetes.io/name: {{ include "kairos.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ include "kairos.imageTag" . | trunc 63 | trimSuffix "-" | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: kairos
+{{- end }}
+
+{{/* Selector labels of one service: (dict "root" $ "component" "history"). */}}
+{{- define "kairos.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kairos.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Name of a service's objects: (dict "root" $ "component" "history") -> <fullname>-history. */}}
+{{- define "kairos.componentName" -}}
+{{- printf "%s-%s" (include "kairos.fullname" .root) .component }}
+{{- end }}
+
+{{/* The address other pods dial to reach a service: its Service's DNS name and gRPC port. */}}
+{{- define "kairos.serviceAddress" -}}
+{{- $values := index .root.Values .component }}
+{{- printf "%s.%s.svc.%s:%d" (include "kairos.componentName" .) .root.Release.Namespace .root.Values.clusterDomain (int $values.port) }}
+{{- end }}
+
+{{- define "kairos.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion | toString }}
+{{- end }}
+
+{{- define "kairos.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (include "kairos.imageTag" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "kairos.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kairos.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The PostgreSQL URL lives in a Secret: the user's (postgres.existingSecret) or one the chart makes
+from postgres.url. Exactly one of the two must be given.
+*/}}
+{{- define "kairos.postgresSecretName" -}}
+{{- $pg := .Values.postgres }}
+{{- if and $pg.url $pg.existingSecret }}
+{{- fail "postgres: set either postgres.url or postgres.existingSecret, not both" }}
+{{- end }}
+{{- if not (or $pg.url $pg.existingSecret) }}
+{{- fail "postgres: a PostgreSQL store is required: set postgres.existingSecret (a Secret holding the URL under postgres.existingSecretKey) or postgres.url (postgres://user:password@host:5432/db)" }}
+{{- end }}
+{{- $pg.existingSecret | default (printf "%s-postgres" (include "kairos.fullname" .)) }}
+{{- end }}
+
+{{- define "kairos.postgresSecretKey" -}}
+{{- if .Values.postgres.existingSecret }}{{ .Values.postgres.existingSecretKey }}{{ else }}url{{ end }}
+{{- end }}
+
+{{/* The env var every Kairos container reads the store URL from (never in the ConfigMap). */}}
+{{- define "kairos.postgresEnv" -}}
+- name: KAIROS_POSTGRES_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "kairos.postgresSecretName" . }}
+      key: {{ include "kairos.postgresSecretKey" . }}
+{{- end }}
