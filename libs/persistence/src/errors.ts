@@ -13,6 +13,17 @@ export class ShardOwnershipLostError extends Error {
   }
 }
 
+/**
+ * A task queue backlog write carried a fencing number (range id) that is no longer the queue's:
+ * another matching instance took the queue over. Nothing was written.
+ */
+export class TaskQueueOwnershipLostError extends Error {
+  override readonly name = 'TaskQueueOwnershipLostError';
+  constructor(readonly taskQueue: string, message?: string) {
+    super(message ?? `task queue ${taskQueue} ownership lost`);
+  }
+}
+
 /** The current-execution row was not what the write expected. Carries the row found. */
 export class CurrentExecutionConflictError extends Error {
   override readonly name = 'CurrentExecutionConflictError';

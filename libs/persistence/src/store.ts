@@ -186,9 +186,13 @@ export interface Store {
   nextTimerFireTime(shardId: number): Promise<Date | undefined>;
 
   // Matching's task queue backlogs. Ids increase per (namespace, task queue, kind) and are never
-  // reused; reads return ids greater than `afterTaskId`, ascending.
-  /** Appends a task to the backlog; returns its id. */
-  addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number>;
+  // reused; reads return ids greater than `afterTaskId`, ascending. The matching instance serving a
+  // queue holds it by a fencing number: adds and deletes carry it and fail with
+  // TaskQueueOwnershipLostError (writing nothing) once another instance acquired the queue.
+  /** Takes the queue for `owner`: bumps and returns its range id (1 for a new queue). */
+  acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number>;
+  /** Appends a task to the backlog if `rangeId` is still the queue's; returns its id. */
+  addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask, rangeId: number): Promise<number>;
   getTaskQueueTasks(
     namespaceId: string,
     taskQueue: string,
@@ -196,7 +200,8 @@ export interface Store {
     afterTaskId: number,
     limit: number,
   ): Promise<StoredTaskQueueTask[]>;
-  deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void>;
+  /** Deletes a task if `rangeId` is still the queue's (an absent task is a no-op). */
+  deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void>;
 
   /** Completes writes already issued, then releases the database. */
   close(): Promise<void>;

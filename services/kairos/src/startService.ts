@@ -94,7 +94,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     await history.start();
     stop = () => history.stop();
   } else {
-    const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics });
+    const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics, instanceId, directory });
     server.add(MatchingServiceDefinition, matching.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.matchingservice.v1.MatchingService'], () => serving));
     await server.listen(address);

@@ -3,7 +3,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/dist/logger';
 import type { Metrics } from '@kairos/common/dist/metrics';
-import type { HistoryClient } from '@kairos/domain';
+import { assignedQueueOwner, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/dist/store';
 import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
@@ -23,6 +23,13 @@ export interface MatchingServiceOptions {
   logger: Logger;
   /** Poll and backlog metrics (a cluster service exports them). */
   metrics?: Metrics;
+  /** This instance's id: recorded as the owner of the queues it serves. */
+  instanceId?: string;
+  /**
+   * Cluster mode: queues are shared among the live matching instances; when one this instance
+   * serves is assigned elsewhere, it is closed here (its polls come back to the new owner).
+   */
+  directory?: ClusterDirectory;
 }
 
 /** The poller's build id as the stamp Temporal records on started events (none without a build id). */
@@ -62,6 +69,20 @@ export class MatchingService {
     this.unsubscribe = options.notifier.subscribe('task-added', (key) => this.partitions.get(key)?.notifyBacklogChanged());
     this.implementation = this.createImplementation();
     if (options.metrics) options.metrics.onCollect(() => this.observeBacklogs());
+    options.directory?.onChange((view) => this.closeQueuesAssignedElsewhere(view));
+  }
+
+  private get instanceId(): string {
+    return this.options.instanceId ?? 'matching';
+  }
+
+  private closeQueuesAssignedElsewhere(view: ClusterView): void {
+    const members = view.members.matching.map((m) => m.instanceId);
+    // A view that does not list this instance yet (it just joined) says nothing about what it owns.
+    if (!members.includes(this.instanceId)) return;
+    for (const [key, partition] of this.partitions) {
+      if (assignedQueueOwner(key, members) !== this.instanceId) partition.close();
+    }
   }
 
   /** Answers every waiting poll empty (graceful shutdown) and stops. */
@@ -89,8 +110,11 @@ export class MatchingService {
   private partition<R>(namespaceId: string, kind: BacklogKind, name: string): TaskQueuePartition<R> {
     const key = partitionKey(namespaceId, kind, name);
     let partition = this.partitions.get(key);
-    if (!partition) {
-      partition = new TaskQueuePartition(this.options.store, namespaceId, name, kind, this.logger);
+    if (!partition || partition.isClosed) {
+      const created: TaskQueuePartition<unknown> = new TaskQueuePartition(this.options.store, namespaceId, name, kind, this.logger, this.instanceId, () => {
+        if (this.partitions.get(key) === created) this.partitions.delete(key);
+      });
+      partition = created;
       this.partitions.set(key, partition);
     }
     return partition as TaskQueuePartition<R>;

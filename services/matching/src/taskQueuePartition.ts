@@ -1,4 +1,7 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
+import { TaskQueueOwnershipLostError } from '@kairos/persistence/dist/errors';
 import type { Store, StoredTaskQueueTask, TaskQueueKind } from '@kairos/persistence/dist/store';
 import type { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 
@@ -32,6 +35,11 @@ const BACKLOG_RECHECK_MS = 2_000;
  * (sync match); otherwise they are persisted to the backlog and handed out in order as polls
  * arrive. Each backlog task is deleted only after history recorded it started (or rejected it),
  * so a crash at any point re-delivers instead of losing it.
+ *
+ * The partition holds its queue in the store by a fencing number taken on first use; every
+ * backlog write carries it. When another matching instance takes the queue over, this partition's
+ * next write fails: it closes, answers its waiting polls empty (their next poll is routed to the
+ * new owner) and adds answer UNAVAILABLE (the caller retries at the new owner).
  */
 export class TaskQueuePartition<R> {
   private readonly pollers: Array<WaitingPoller<R>> = [];
@@ -40,6 +48,8 @@ export class TaskQueuePartition<R> {
   private loading: Promise<void> | undefined;
   private draining = false;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private range: Promise<number> | undefined;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -47,7 +57,53 @@ export class TaskQueuePartition<R> {
     private readonly name: string,
     private readonly kind: TaskQueueKind,
     private readonly logger: Logger,
+    /** This matching instance's id (the owner recorded with the queue). */
+    private readonly owner: string,
+    /** Called once when the partition closes (ownership lost or released). */
+    private readonly onClosed: () => void = () => undefined,
   ) {}
+
+  /** The queue's fencing number, acquired on first use. */
+  private rangeId(): Promise<number> {
+    this.range ??= this.store.acquireTaskQueue(this.namespaceId, this.name, this.kind, this.owner).catch((err: unknown) => {
+      this.range = undefined;
+      throw err;
+    });
+    return this.range;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Stops serving: waiting polls are answered empty and come back to whichever instance owns the queue now. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
+    for (const poller of this.pollers.splice(0)) poller.resolve(undefined);
+    this.onClosed();
+  }
+
+  private moved(err: unknown): never {
+    if (err instanceof TaskQueueOwnershipLostError) {
+      this.logger.info('task queue taken over by another matching instance', { taskQueue: this.name, kind: this.kind });
+      this.close();
+      throw new ApiError(Status.UNAVAILABLE, `task queue ${this.name} moved to another matching instance`);
+    }
+    throw err;
+  }
+
+  /** Deletes a handed-out task. If the queue moved meanwhile the row stays for the new owner, who finds it already started. */
+  private async deleteTask(taskId: number): Promise<void> {
+    try {
+      await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, taskId, await this.rangeId());
+    } catch (err) {
+      if (!(err instanceof TaskQueueOwnershipLostError)) throw err;
+      this.close();
+    }
+  }
 
   /** When a poll last arrived (ms since epoch); 0 if never. */
   lastPollAt = 0;
@@ -92,7 +148,8 @@ export class TaskQueuePartition<R> {
       if (result.kind === 'invalid') return 'dropped';
       break;
     }
-    await this.store.addTaskQueueTask(this.namespaceId, this.name, this.kind, task);
+    if (this.closed) throw new ApiError(Status.UNAVAILABLE, `task queue ${this.name} moved to another matching instance`);
+    await this.store.addTaskQueueTask(this.namespaceId, this.name, this.kind, task, await this.rangeId()).catch((err: unknown) => this.moved(err));
     void this.drain();
     return 'persisted';
   }
@@ -108,10 +165,10 @@ export class TaskQueuePartition<R> {
         this.backlog.unshift(stored);
         break;
       }
-      await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+      await this.deleteTask(stored.taskId);
       if (result.kind === 'started') return result.response;
     }
-    if (signal.aborted || waitMs <= 0) return undefined;
+    if (signal.aborted || waitMs <= 0 || this.closed) return undefined;
     return new Promise<R | undefined>((resolve) => {
       const poller: WaitingPoller<R> = {
         dispatch,
@@ -145,7 +202,7 @@ export class TaskQueuePartition<R> {
     for (;;) {
       const stored = await this.takeBacklogTask();
       if (!stored) return out;
-      await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+      await this.deleteTask(stored.taskId);
       out.push(stored.task);
     }
   }
@@ -187,7 +244,7 @@ export class TaskQueuePartition<R> {
           this.returnPoller(poller);
           return;
         }
-        await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, stored.taskId);
+        await this.deleteTask(stored.taskId);
         if (result.kind === 'started') poller.resolve(result.response);
         else this.returnPoller(poller);
       }

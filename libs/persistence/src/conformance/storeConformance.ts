@@ -12,8 +12,9 @@ import {
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
   ShardOwnershipLostError,
+  TaskQueueOwnershipLostError,
 } from '../errors';
-import type { ExecutionKey, ExecutionWrite, Store } from '../store';
+import type { ExecutionKey, ExecutionWrite, Store, TaskQueueKind } from '../store';
 import {
   COMPLETED,
   RUNNING,
@@ -57,6 +58,17 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
     const store = await harness.open();
     opened.push(store);
     return store;
+  }
+
+  // Backlog writes need the queue's fencing number: each store acquires a queue once, on first use.
+  const queueRanges = new WeakMap<Store, Map<string, Promise<number>>>();
+  function queueRange(store: Store, namespaceId: string, taskQueue: string, kind: TaskQueueKind): Promise<number> {
+    let ranges = queueRanges.get(store);
+    if (!ranges) queueRanges.set(store, (ranges = new Map()));
+    const key = `${namespaceId}/${taskQueue}/${kind}`;
+    let range = ranges.get(key);
+    if (!range) ranges.set(key, (range = store.acquireTaskQueue(namespaceId, taskQueue, kind, 'matching-a')));
+    return range;
   }
 
   async function reopen(store: Store): Promise<Store> {
@@ -1030,7 +1042,7 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
       it('assigns increasing ids and reads in id order after an id, up to a limit', async () => {
         const store = await open();
         const ids: number[] = [];
-        for (const label of ['a', 'b', 'c', 'd']) ids.push(await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(label)));
+        for (const label of ['a', 'b', 'c', 'd']) ids.push(await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(label), await queueRange(store, 'ns-1', 'orders', 'workflow')));
         for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]!);
         const all = await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', 0, 0);
         expect(all.map((t) => t.taskId)).toEqual(ids);
@@ -1041,10 +1053,10 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
 
       it('keeps namespaces, queues and kinds apart', async () => {
         const store = await open();
-        await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('wf'));
-        await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('act'));
-        await store.addTaskQueueTask('ns-1', 'billing', 'workflow', taskQueueTask('billing'));
-        await store.addTaskQueueTask('ns-2', 'orders', 'workflow', taskQueueTask('ns2'));
+        await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('wf'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('act'), await queueRange(store, 'ns-1', 'orders', 'activity'));
+        await store.addTaskQueueTask('ns-1', 'billing', 'workflow', taskQueueTask('billing'), await queueRange(store, 'ns-1', 'billing', 'workflow'));
+        await store.addTaskQueueTask('ns-2', 'orders', 'workflow', taskQueueTask('ns2'), await queueRange(store, 'ns-2', 'orders', 'workflow'));
         const labels = async (ns: string, q: string, kind: 'workflow' | 'activity') =>
           (await store.getTaskQueueTasks(ns, q, kind, 0, 0)).map((t) => t.task.workflowExecution!.workflowId);
         expect(await labels('ns-1', 'orders', 'workflow')).toEqual(['wf-wf']);
@@ -1056,31 +1068,57 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
 
       it('deletes one task; deleting an absent or other-queue task is a no-op', async () => {
         const store = await open();
-        const a = await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('a'));
-        const b = await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('b'));
-        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', a);
-        await store.deleteTaskQueueTask('ns-1', 'other', 'activity', a);
-        await store.deleteTaskQueueTask('ns-1', 'orders', 'activity', 987_654);
+        const a = await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('a'), await queueRange(store, 'ns-1', 'orders', 'activity'));
+        const b = await store.addTaskQueueTask('ns-1', 'orders', 'activity', taskQueueTask('b'), await queueRange(store, 'ns-1', 'orders', 'activity'));
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', a, await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        await store.deleteTaskQueueTask('ns-1', 'other', 'activity', a, await queueRange(store, 'ns-1', 'other', 'activity'));
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'activity', 987_654, await queueRange(store, 'ns-1', 'orders', 'activity'));
         expect((await store.getTaskQueueTasks('ns-1', 'orders', 'activity', 0, 0)).map((t) => t.taskId)).toEqual([a, b]);
-        await store.deleteTaskQueueTask('ns-1', 'orders', 'activity', a);
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'activity', a, await queueRange(store, 'ns-1', 'orders', 'activity'));
         expect((await store.getTaskQueueTasks('ns-1', 'orders', 'activity', 0, 0)).map((t) => t.taskId)).toEqual([b]);
       });
 
       it('never reuses an id, even after the backlog was emptied', async () => {
         const store = await open();
-        const a = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'));
-        const b = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('b'));
-        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', a);
-        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', b);
-        const c = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('c'));
+        const a = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        const b = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('b'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', a, await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', b, await queueRange(store, 'ns-1', 'orders', 'workflow'));
+        const c = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('c'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
         expect(c).toBeGreaterThan(b);
         expect((await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', b, 10)).map((t) => t.taskId)).toEqual([c]);
       });
 
+      it('acquiring a queue bumps its fencing number; writes with an older one fail and write nothing', async () => {
+        const store = await open();
+        const first = await store.acquireTaskQueue('ns-1', 'orders', 'workflow', 'matching-a');
+        const kept = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('kept'), first);
+        const second = await store.acquireTaskQueue('ns-1', 'orders', 'workflow', 'matching-b');
+        expect(second).toBe(first + 1);
+        await expect(store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('late'), first)).rejects.toBeInstanceOf(TaskQueueOwnershipLostError);
+        await expect(store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', kept, first)).rejects.toBeInstanceOf(TaskQueueOwnershipLostError);
+        expect((await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', 0, 0)).map((t) => t.taskId)).toEqual([kept]);
+        // The new holder writes and deletes; ids keep increasing across holders.
+        const next = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('next'), second);
+        expect(next).toBeGreaterThan(kept);
+        await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', kept, second);
+        expect((await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', 0, 0)).map((t) => t.taskId)).toEqual([next]);
+        // Each queue has its own fencing number.
+        expect(await store.acquireTaskQueue('ns-1', 'orders', 'activity', 'matching-a')).toBe(1);
+      });
+
+      it('refuses backlog writes to a queue never acquired', async () => {
+        const store = await open();
+        await expect(store.addTaskQueueTask('ns-1', 'never', 'workflow', taskQueueTask('x'), 1)).rejects.toBeInstanceOf(TaskQueueOwnershipLostError);
+        await expect(store.deleteTaskQueueTask('ns-1', 'never', 'workflow', 1, 1)).rejects.toBeInstanceOf(TaskQueueOwnershipLostError);
+        expect(await store.getTaskQueueTasks('ns-1', 'never', 'workflow', 0, 0)).toEqual([]);
+      });
+
       it('assigns unique ids to concurrent adds', async () => {
         const store = await open();
+        const range = await queueRange(store, 'ns-1', 'orders', 'workflow');
         const ids = await Promise.all(
-          Array.from({ length: 25 }, (_, i) => store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(`t${i}`))),
+          Array.from({ length: 25 }, (_, i) => store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(`t${i}`), range)),
         );
         expect(new Set(ids).size).toBe(25);
         const stored = await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', 0, 0);
@@ -1106,7 +1144,7 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
             currentExecution: { mode: 'create', record: currentRecord(key) },
           }),
         );
-        const queueTaskId = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'));
+        const queueTaskId = await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
         const before = await observe(store, key);
 
         const again = await reopen(store);
@@ -1125,14 +1163,14 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
         );
         expect(next.dbVersion).toBe(2);
         expect(next.transferTaskIds[0]).toBeGreaterThan(Math.max(...written.transferTaskIds, ...written.timerTaskIds));
-        expect(await again.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('b'))).toBeGreaterThan(queueTaskId);
+        expect(await again.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('b'), await queueRange(again, 'ns-1', 'orders', 'workflow'))).toBeGreaterThan(queueTaskId);
       });
 
       it('commits writes issued before close', async () => {
         const { store, rangeId } = await openWithShard();
         const keys = Array.from({ length: 5 }, () => executionKey());
         const pending = keys.map((key) => store.writeExecution(executionWrite(key, { shardId: 1, rangeId, eventIds: [1], transfers: 1 })));
-        const queued = store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'));
+        const queued = store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('a'), await queueRange(store, 'ns-1', 'orders', 'workflow'));
         const closed = store.close();
         await Promise.all([...pending, queued, closed]);
         const again = await harness.reopen!(store);

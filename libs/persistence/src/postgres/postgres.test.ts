@@ -384,6 +384,7 @@ describe('postgres with two stores on one database (several processes)', () => {
   it('gives task queue ids from both stores that are unique and visible in increasing order', async () => {
     const { a, b, close } = await twoStores();
     try {
+      const range = await a.acquireTaskQueue('ns-1', 'orders', 'workflow', 'matching-a');
       const seen: number[] = [];
       let adding = true;
       const reader = (async () => {
@@ -397,7 +398,7 @@ describe('postgres with two stores on one database (several processes)', () => {
           if (done) return;
         }
       })();
-      const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(`t${i}`))));
+      const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(`t${i}`), range)));
       adding = false;
       await reader;
       expect(new Set(ids).size).toBe(60);

@@ -15,6 +15,7 @@ import {
   NamespaceAlreadyExistsError,
   SchemaUpdateRequiredError,
   ShardOwnershipLostError,
+  TaskQueueOwnershipLostError,
   UnsupportedSchemaVersionError,
 } from '../errors';
 import type {
@@ -374,11 +375,26 @@ class PostgresStore implements Store {
 
   // --- matching backlogs
 
-  async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number> {
+  async acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number> {
+    checkKind(kind);
+    const [row] = await this.read<{ range_id: number }>(SQL.acquireQueue, [namespaceId, taskQueue, kind, owner]);
+    return row!.range_id;
+  }
+
+  async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask, rangeId: number): Promise<number> {
     checkKind(kind);
     const data = asBuffer(TaskQueueTask.encode(task).finish());
-    const [row] = await this.read<{ task_id: number }>(SQL.addQueueTask, [namespaceId, taskQueue, kind, data]);
-    return row!.task_id;
+    const [row] = await this.read<{ task_id: number }>(SQL.addQueueTask, [namespaceId, taskQueue, kind, data, rangeId]);
+    if (!row) throw await this.queueLost(this.pool, namespaceId, taskQueue, kind, rangeId);
+    return row.task_id;
+  }
+
+  private async queueLost(db: Queryable, namespaceId: string, taskQueue: string, kind: TaskQueueKind, rangeId: number): Promise<TaskQueueOwnershipLostError> {
+    const [row] = (await query<{ range_id: number }>(db, SQL.queueRangeId, [namespaceId, taskQueue, kind])).rows;
+    return new TaskQueueOwnershipLostError(
+      taskQueue,
+      `task queue ${namespaceId}/${kind}/${taskQueue} ownership lost: writer holds range id ${rangeId}, the queue ${row === undefined ? 'was never acquired' : `is at ${row.range_id}`}`,
+    );
   }
 
   async getTaskQueueTasks(
@@ -392,8 +408,12 @@ class PostgresStore implements Store {
     return rows.map((row) => ({ taskId: row.task_id, task: TaskQueueTask.decode(row.data) }));
   }
 
-  async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void> {
-    await this.read(SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+  async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void> {
+    await this.transaction(async (client) => {
+      const [row] = (await query<{ range_id: number }>(client, SQL.lockQueueShared, [namespaceId, taskQueue, kind])).rows;
+      if (row?.range_id !== rangeId) throw await this.queueLost(client, namespaceId, taskQueue, kind, rangeId);
+      await query(client, SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+    });
   }
 
   /** Lets the calls already issued finish, then closes every connection. */

@@ -117,6 +117,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'task queues are held by a fencing number',
+    sql: `
+      -- range_id: bumped by every acquisition; backlog writes must carry the current one.
+      ALTER TABLE task_queues ADD COLUMN range_id bigint NOT NULL DEFAULT 0;
+      ALTER TABLE task_queues ADD COLUMN owner text NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

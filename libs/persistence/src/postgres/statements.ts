@@ -138,13 +138,22 @@ export const SQL = {
   addQueueTask: statement(
     'add_queue_task',
     `WITH next AS (
-       INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET last_task_id = task_queues.last_task_id + 1
+       UPDATE task_queues SET last_task_id = last_task_id + 1
+       WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND range_id = $5
        RETURNING last_task_id)
      INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data)
      SELECT $1, $2, $3, last_task_id, $4::bytea FROM next
      RETURNING task_id`,
   ),
+  acquireQueue: statement(
+    'acquire_queue',
+    `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id, range_id, owner) VALUES ($1, $2, $3, 0, 1, $4)
+     ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET range_id = task_queues.range_id + 1, owner = excluded.owner
+     RETURNING range_id`,
+  ),
+  queueRangeId: statement('queue_range_id', 'SELECT range_id FROM task_queues WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3'),
+  /** Share-locks the queue row, so an acquisition waits until the delete it fences has committed. */
+  lockQueueShared: statement('lock_queue_shared', 'SELECT range_id FROM task_queues WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 FOR SHARE'),
   readQueueTasks: statement(
     'read_queue_tasks',
     `SELECT task_id, data FROM task_queue_tasks

@@ -121,6 +121,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: 'task queues are held by a fencing number',
+    sql: `
+      -- range_id: bumped by every acquisition; backlog writes must carry the current one.
+      ALTER TABLE task_queues ADD COLUMN range_id INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE task_queues ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -16,6 +16,7 @@ import {
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
   ShardOwnershipLostError,
+  TaskQueueOwnershipLostError,
 } from '../errors';
 import type {
   CurrentExecutionRecord,
@@ -172,11 +173,18 @@ function prepareStatements(db: Database.Database) {
     nextTimer: p('SELECT fire_time FROM timer_tasks WHERE shard_id = ? ORDER BY fire_time, task_id LIMIT 1').pluck(),
 
     // matching backlogs
+    acquireQueue: p(
+      `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id, range_id, owner) VALUES (?, ?, ?, 0, 1, ?)
+       ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET range_id = range_id + 1, owner = excluded.owner
+       RETURNING range_id`,
+    ).pluck(),
+    /** Fences and allocates the next id in one statement; nothing returned when fenced out. */
     nextQueueTaskId: p(
-      `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id) VALUES (?, ?, ?, 1)
-       ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET last_task_id = last_task_id + 1
+      `UPDATE task_queues SET last_task_id = last_task_id + 1
+       WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND range_id = ?
        RETURNING last_task_id`,
     ).pluck(),
+    queueRangeId: p('SELECT range_id FROM task_queues WHERE namespace_id = ? AND task_queue = ? AND kind = ?').pluck(),
     insertQueueTask: p('INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data) VALUES (?, ?, ?, ?, ?)'),
     readQueueTasks: p(
       `SELECT task_id, data FROM task_queue_tasks
@@ -490,14 +498,28 @@ class SqliteStore implements Store {
 
   // --- matching backlogs
 
-  async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask): Promise<number> {
+  async acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number> {
+    checkKind(kind);
+    return this.write(() => this.s.acquireQueue.get(namespaceId, taskQueue, kind, owner) as number);
+  }
+
+  async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask, rangeId: number): Promise<number> {
     checkKind(kind);
     const data = TaskQueueTask.encode(task).finish();
     return this.write(() => {
-      const taskId = this.s.nextQueueTaskId.get(namespaceId, taskQueue, kind) as number;
+      const taskId = this.s.nextQueueTaskId.get(namespaceId, taskQueue, kind, rangeId) as number | undefined;
+      if (taskId === undefined) throw this.queueLost(namespaceId, taskQueue, kind, rangeId);
       this.s.insertQueueTask.run(namespaceId, taskQueue, kind, taskId, data);
       return taskId;
     });
+  }
+
+  private queueLost(namespaceId: string, taskQueue: string, kind: TaskQueueKind, rangeId: number): TaskQueueOwnershipLostError {
+    const found = this.s.queueRangeId.get(namespaceId, taskQueue, kind) as number | undefined;
+    return new TaskQueueOwnershipLostError(
+      taskQueue,
+      `task queue ${namespaceId}/${kind}/${taskQueue} ownership lost: writer holds range id ${rangeId}, the queue ${found === undefined ? 'was never acquired' : `is at ${found}`}`,
+    );
   }
 
   async getTaskQueueTasks(
@@ -511,8 +533,11 @@ class SqliteStore implements Store {
     return rows.map(([taskId, data]) => ({ taskId, task: TaskQueueTask.decode(data) }));
   }
 
-  async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number): Promise<void> {
-    await this.write(() => this.s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId));
+  async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void> {
+    await this.write(() => {
+      if (this.s.queueRangeId.get(namespaceId, taskQueue, kind) !== rangeId) throw this.queueLost(namespaceId, taskQueue, kind, rangeId);
+      this.s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId);
+    });
   }
 
   async close(): Promise<void> {

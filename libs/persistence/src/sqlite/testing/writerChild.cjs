@@ -24,6 +24,7 @@ async function main() {
   const perBatch = Number(perBatchArg || '1');
   const { store } = openSqliteStore({ filename: file });
   const { rangeId } = await store.acquireShard(1, `child-${process.pid}`, 60_000);
+  const queueRange = await store.acquireTaskQueue('ns-crash', 'crash-queue', 'workflow', `child-${process.pid}`);
   process.stdout.write(`ready ${rangeId}\n`);
   for (let batch = 0; batch < batches; batch++) {
     const keys = Array.from({ length: perBatch }, (_, i) => executionKey('ns-crash', `wf-${batch}-${i}`, `run-${batch}-${i}`));
@@ -41,7 +42,7 @@ async function main() {
         ),
       ),
     );
-    const queueTaskId = await store.addTaskQueueTask('ns-crash', 'crash-queue', 'workflow', taskQueueTask(`${batch}`));
+    const queueTaskId = await store.addTaskQueueTask('ns-crash', 'crash-queue', 'workflow', taskQueueTask(`${batch}`), queueRange);
     for (let i = 0; i < keys.length; i++) {
       process.stdout.write(`committed ${JSON.stringify({ key: keys[i], result: results[i] })}\n`);
     }
