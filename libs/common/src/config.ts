@@ -52,6 +52,8 @@ export const NAMESPACE_LIMIT_NAMES = [
   'historySizeLimitWarn',
   'historySizeSuggestContinueAsNew',
   'pendingActivitiesLimit',
+  'namespaceRps',
+  'namespaceConcurrentLongPolls',
 ] as const;
 export type NamespaceLimitName = (typeof NAMESPACE_LIMIT_NAMES)[number];
 

@@ -12,6 +12,10 @@ export const DEFAULT_LIMITS = {
   historySizeLimitWarn: 10 * MIB,
   historySizeSuggestContinueAsNew: 4 * MIB,
   pendingActivitiesLimit: 2_000,
+  /** frontend.namespaceRPS: requests per second per namespace, per frontend instance (burst ×2, frontend.namespaceBurstRatio). */
+  namespaceRps: 2_400,
+  /** frontend.namespaceCount: concurrent long polls per namespace and API, per frontend instance. */
+  namespaceConcurrentLongPolls: 1_200,
 };
 
 export type Limits = typeof DEFAULT_LIMITS;

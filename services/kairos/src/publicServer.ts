@@ -2,8 +2,8 @@ import { createServer, type Server } from 'nice-grpc';
 import type { Logger } from '@kairos/common/dist/logger';
 import type { Metrics } from '@kairos/common/dist/metrics';
 import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
-import type { HistoryClient, Limits, MatchingClient } from '@kairos/domain';
-import { createHealthHandler, createOperatorHandler, createWorkflowHandler } from '@kairos/frontend';
+import { resolveLimits, type HistoryClient, type Limits, type MatchingClient } from '@kairos/domain';
+import { createHealthHandler, createOperatorHandler, createRateLimitMiddleware, createWorkflowHandler, NamespaceRateLimiter } from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/dist/store';
 import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
 import { OperatorServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
@@ -40,8 +40,11 @@ export function createFrontendServer(deps: {
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.
   const base = createServer(withCallDeadline(GRPC_SERVER_OPTIONS));
+  // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
+  const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)
     .use(createServerErrorMiddleware(deps.logger))
+    .use(createRateLimitMiddleware(limiter, (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation })))
     .use(createDeadlineMiddleware());
   server.add(
     WorkflowServiceDefinition,
