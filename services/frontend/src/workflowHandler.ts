@@ -213,6 +213,39 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return {};
     },
 
+    async signalWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireNonEmpty(request.signalName, 'SignalName is not set on request.');
+      if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      await history.signalWorkflowExecution({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async signalWithStartWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
+      requireNonEmpty(request.signalName, 'SignalName is not set on request.');
+      if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
+      requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
+      requireTaskQueue(request.taskQueue);
+      requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
+      requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
+      requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
+      return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: withRequestId })).response!;
+    },
+
+    async requestCancelWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      await history.requestCancelWorkflowExecution({ namespaceId: nsId, request });
+      return {};
+    },
+
     async terminateWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
@@ -256,6 +289,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 }
 
 const MAX_REQUEST_ID_LENGTH = 1000;
+/** Temporal's limit.maxIDLength for names and ids. */
+const MAX_NAME_LENGTH = 1000;
 
 /** Fills every method a partial implementation lacks with one answering UNIMPLEMENTED. */
 export function withUnimplemented<T extends object>(

@@ -290,6 +290,17 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
       return;
     }
 
+    case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION: {
+      const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, {
+        workflowExecutionCanceledEventAttributes: {
+          details: command.cancelWorkflowExecutionCommandAttributes?.details,
+          workflowTaskCompletedEventId: completedEventId,
+        },
+      });
+      closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, event.eventId);
+      return;
+    }
+
     default:
       throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
   }

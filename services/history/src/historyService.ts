@@ -18,6 +18,8 @@ import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
+import { requestCancelWorkflowExecution, signalWorkflowExecution } from './api/signalWorkflowExecution';
+import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
 import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
 import type { HistoryContext } from './context';
 import { ExecutionManager } from './executionManager';
@@ -145,6 +147,17 @@ export class HistoryService {
       },
       async terminateWorkflowExecution(req) {
         await terminateWorkflowExecution(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async signalWorkflowExecution(req) {
+        await signalWorkflowExecution(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async signalWithStartWorkflowExecution(req) {
+        return { response: await signalWithStartWorkflowExecution(ctx, req.namespaceId, req.request!) };
+      },
+      async requestCancelWorkflowExecution(req) {
+        await requestCancelWorkflowExecution(ctx, req.namespaceId, req.request!);
         return {};
       },
       async recordActivityTaskHeartbeatById(req) {

@@ -12,7 +12,7 @@ export { TaskQueueKind } from '@kairos/proto/dist/generated/temporal/api/enums/v
 export { CommandType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/command_type';
 export { HistoryEventFilterType, WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
 export { TaskQueue } from '@kairos/proto/dist/generated/temporal/api/taskqueue/v1/message';
-export { Payloads, RetryPolicy, WorkflowExecution } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+export { Header, Payloads, RetryPolicy, WorkflowExecution } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 export { Failure } from '@kairos/proto/dist/generated/temporal/api/failure/v1/message';
 export { Command } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 export type { Duration } from '@kairos/proto/dist/generated/google/protobuf/duration';

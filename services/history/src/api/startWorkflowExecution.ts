@@ -19,7 +19,10 @@ import {
   WorkflowExecutionStatus,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  type Header,
+  type Payloads,
 } from '../protos';
+import { appendSignal } from './signalWorkflowExecution';
 import { scheduleWorkflowTask } from '../workflowTasks';
 import { payloadsSize } from '../commands';
 
@@ -90,10 +93,20 @@ function resolveConflict(
   }
 }
 
+/** A signal delivered in the same write that starts the run (SignalWithStartWorkflowExecution). */
+export interface StartSignal {
+  signalName: string;
+  input?: Payloads;
+  identity: string;
+  header?: Header;
+  requestId: string;
+}
+
 export async function startWorkflowExecution(
   ctx: HistoryContext,
   namespaceId: string,
   request: StartWorkflowExecutionRequest,
+  signal?: StartSignal,
 ): Promise<StartWorkflowExecutionResponse> {
   const limits = await ctx.executions.namespaceLimits(namespaceId);
   const inputSize = payloadsSize(request.input);
@@ -120,7 +133,7 @@ export async function startWorkflowExecution(
     } else {
       currentWrite = { mode: 'create', record };
     }
-    const update = newExecution(namespaceId, runId, request);
+    const update = newExecution(namespaceId, runId, request, signal);
     try {
       await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, update, currentWrite);
       return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });
@@ -133,7 +146,7 @@ export async function startWorkflowExecution(
   throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
 }
 
-function newExecution(namespaceId: string, runId: string, request: StartWorkflowExecutionRequest): ExecutionUpdate {
+function newExecution(namespaceId: string, runId: string, request: StartWorkflowExecutionRequest, signal?: StartSignal): ExecutionUpdate {
   const now = new Date();
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
   const taskQueue = TaskQueue.fromPartial({ name: request.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
@@ -184,7 +197,9 @@ function newExecution(namespaceId: string, runId: string, request: StartWorkflow
       priority: request.priority,
     },
   });
-  scheduleWorkflowTask(update);
+  // Signal-with-start: the signal follows the started event, before the first workflow task.
+  if (signal) appendSignal(update, signal);
+  else scheduleWorkflowTask(update);
   if (runMs > 0) {
     update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime: addMs(now, runMs) });
   }

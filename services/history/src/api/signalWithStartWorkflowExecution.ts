@@ -1,0 +1,78 @@
+import {
+  SignalWorkflowExecutionRequest,
+  SignalWithStartWorkflowExecutionResponse,
+  type SignalWithStartWorkflowExecutionRequest,
+} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from '../context';
+import { StartWorkflowExecutionRequest, WorkflowExecutionStatus } from '../protos';
+import { checkSignalInput, signalWorkflowExecution } from './signalWorkflowExecution';
+import { startWorkflowExecution } from './startWorkflowExecution';
+
+/**
+ * Signals the workflow id's running run, or starts a new run (by the id reuse policy) whose
+ * history holds the signal right after WorkflowExecutionStarted. A run that closes between the
+ * look and the signal is handled by trying again.
+ */
+export async function signalWithStartWorkflowExecution(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: SignalWithStartWorkflowExecutionRequest,
+): Promise<SignalWithStartWorkflowExecutionResponse> {
+  checkSignalInput(request.signalInput, (await ctx.executions.namespaceLimits(namespaceId)).blobSizeLimitError);
+  const signal = { signalName: request.signalName, input: request.signalInput, identity: request.identity, header: request.header, requestId: request.requestId };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
+    if (current?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && current.startRequestId !== request.requestId) {
+      try {
+        await signalWorkflowExecution(
+          ctx,
+          namespaceId,
+          SignalWorkflowExecutionRequest.fromPartial({
+            namespace: request.namespace,
+            workflowExecution: { workflowId: request.workflowId, runId: current.runId },
+            signalName: request.signalName,
+            input: request.signalInput,
+            identity: request.identity,
+            requestId: request.requestId,
+            control: request.control,
+            header: request.header,
+          }),
+        );
+        return SignalWithStartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false });
+      } catch (err) {
+        // The run closed meanwhile: start a new one.
+        if ((err as { code?: number }).code === 5 && attempt < 2) continue;
+        throw err;
+      }
+    }
+    const started = await startWorkflowExecution(
+      ctx,
+      namespaceId,
+      StartWorkflowExecutionRequest.fromPartial({
+        namespace: request.namespace,
+        workflowId: request.workflowId,
+        workflowType: request.workflowType,
+        taskQueue: request.taskQueue,
+        input: request.input,
+        workflowExecutionTimeout: request.workflowExecutionTimeout,
+        workflowRunTimeout: request.workflowRunTimeout,
+        workflowTaskTimeout: request.workflowTaskTimeout,
+        identity: request.identity,
+        requestId: request.requestId,
+        workflowIdReusePolicy: request.workflowIdReusePolicy,
+        workflowIdConflictPolicy: request.workflowIdConflictPolicy,
+        retryPolicy: request.retryPolicy,
+        cronSchedule: request.cronSchedule,
+        memo: request.memo,
+        searchAttributes: request.searchAttributes,
+        header: request.header,
+        workflowStartDelay: request.workflowStartDelay,
+        userMetadata: request.userMetadata,
+        priority: request.priority,
+      }),
+      signal,
+    );
+    return SignalWithStartWorkflowExecutionResponse.fromPartial({ runId: started.runId, started: started.started });
+  }
+  throw new Error('unreachable');
+}
