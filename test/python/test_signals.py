@@ -1,0 +1,81 @@
+"""Signals, signal-with-start and cancellation with the official Python SDK, compared with the real Temporal dev server."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any, Awaitable, Callable
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import CancelledError
+from temporalio.worker import Worker
+
+from normalize import first_differences, normalize_history
+from signal_workflows import CleanUpOnCancel, Collect, clean_up
+
+Scenario = Callable[[Client, str, str], Awaitable[Any]]
+
+
+async def run_scenario(address: str, name: str, suffix: str, scenario: Scenario):
+    client = await Client.connect(address)
+    task_queue = f"py-{name}-{suffix}"
+    workflow_id = f"py-wf-{name}-{suffix}"
+    async with Worker(client, task_queue=task_queue, workflows=[Collect, CleanUpOnCancel], activities=[clean_up]):
+        outcome = await scenario(client, task_queue, workflow_id)
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    return outcome, history
+
+
+async def compare(kairos, temporal_dev, name: str, scenario: Scenario):
+    suffix = uuid.uuid4().hex
+    outcome, history = await run_scenario(kairos.address, name, suffix, scenario)
+    if temporal_dev is not None:
+        t_outcome, t_history = await run_scenario(temporal_dev.address, name, suffix, scenario)
+        assert outcome == t_outcome
+        ours, theirs = normalize_history(history), normalize_history(t_history)
+        assert ours == theirs, "normalized histories differ (kairos vs temporal):\n  " + "\n  ".join(first_differences(ours, theirs))
+    return outcome, history
+
+
+async def test_signals_in_order(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        handle = await client.start_workflow(Collect.run, id=workflow_id, task_queue=task_queue)
+        await asyncio.sleep(0.5)
+        for item in ["x", "y"]:
+            await handle.signal(Collect.add_item, item)
+            await asyncio.sleep(0.3)
+        await handle.signal(Collect.finish)
+        return await handle.result()
+
+    outcome, history = await compare(kairos, temporal_dev, "signals", scenario)
+    assert outcome == ["x", "y"]
+    signalled = [e.workflow_execution_signaled_event_attributes.signal_name for e in history.events
+                 if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
+    assert signalled == ["add_item", "add_item", "finish"]
+
+
+async def test_signal_with_start(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        handle = await client.start_workflow(Collect.run, id=workflow_id, task_queue=task_queue,
+                                             start_signal="add_item", start_signal_args=["first"])
+        await asyncio.sleep(0.5)
+        await handle.signal(Collect.finish)
+        return await handle.result()
+
+    outcome, history = await compare(kairos, temporal_dev, "signal-with-start", scenario)
+    assert outcome == ["first"]
+    assert history.events[1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+
+
+async def test_cancel_then_clean_up(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        handle = await client.start_workflow(CleanUpOnCancel.run, id=workflow_id, task_queue=task_queue)
+        await asyncio.sleep(0.5)
+        await handle.cancel()
+        return await handle.result()
+
+    outcome, history = await compare(kairos, temporal_dev, "cancel", scenario)
+    assert outcome == "cleaned up after cancelled"
+    types = [e.event_type for e in history.events]
+    assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED in types
+    assert types[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
