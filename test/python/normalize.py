@@ -43,6 +43,9 @@ def _mask_value(key: str, value: Any, parent: dict) -> Any:
     # 8. Sticky task queue names.
     if key == "name" and parent.get("kind") == "TASK_QUEUE_KIND_STICKY" and value:
         return "<sticky-queue>"
+    # 9. A continued run's first-task backoff (wall-clock dependent), when non-zero.
+    if key == "firstWorkflowTaskBackoff" and parent.get("continuedExecutionRunId") and value and value != "0s":
+        return "<backoff>"
     return _mask_tree(value)
 
 

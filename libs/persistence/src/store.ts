@@ -39,12 +39,15 @@ export interface ExecutionSnapshot {
  * - `create`: no row may exist for the workflow id.
  * - `replace`: the row must currently point at `expectedRunId`, whose status must not be RUNNING.
  * - `update`: the row must point at this run; its fields are refreshed from `record`.
+ * - `continue`: the row must point at `expectedRunId`, whatever its status; it now names this run
+ *   (continue-as-new, written together with the closing of `expectedRunId` by writeExecutions).
  * - absent: the row is left alone.
  */
 export type CurrentExecutionWrite =
   | { mode: 'create'; record: CurrentExecutionRecord }
   | { mode: 'replace'; expectedRunId: string; record: CurrentExecutionRecord }
-  | { mode: 'update'; record: CurrentExecutionRecord };
+  | { mode: 'update'; record: CurrentExecutionRecord }
+  | { mode: 'continue'; expectedRunId: string; record: CurrentExecutionRecord };
 
 /**
  * One atomic, conditional change of an execution: events, state and the tasks it creates.
@@ -161,6 +164,12 @@ export interface Store {
    * after dispatching. (Changed by the lead: previously returned only the dbVersion.)
    */
   writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult>;
+  /**
+   * Several writes of one shard in one transaction, applied in order: all are stored or none is
+   * (the first failing condition decides the error). Continue-as-new closes a run and creates its
+   * successor this way. Results in the same order.
+   */
+  writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]>;
 
   /**
    * History events (ids contiguous from 1). Returns the run's events with id in

@@ -24,6 +24,17 @@ export function validateWrite(write: ExecutionWrite): void {
   }
 }
 
+/** Checks a group of writes for writeExecutions: each as validateWrite, and all on one shard with one fencing number. */
+export function validateWrites(writes: ExecutionWrite[]): void {
+  if (writes.length === 0) throw new Error('writeExecutions needs at least one write');
+  for (const write of writes) {
+    validateWrite(write);
+    if (write.shardId !== writes[0]!.shardId || write.rangeId !== writes[0]!.rangeId) {
+      throw new Error('writeExecutions: every write must be on the same shard with the same range id');
+    }
+  }
+}
+
 export function checkKind(kind: TaskQueueKind): void {
   if (kind !== 'workflow' && kind !== 'activity') throw new Error(`unknown task queue kind ${String(kind)}`);
 }

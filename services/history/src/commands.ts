@@ -3,18 +3,27 @@ import { ApiError } from '@kairos/common/dist/errors';
 import { addMs, durationToMs } from '@kairos/domain';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { randomUUID } from 'node:crypto';
-import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import type {
+  ContinueAsNewWorkflowExecutionCommandAttributes,
+  ScheduleActivityTaskCommandAttributes,
+} from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import { newExecution } from './newRun';
 import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivity } from './activities';
 import { ExecutionUpdate } from './executionUpdate';
+import { payloadsSize } from './payloads';
 import { materializeTransientWorkflowTask } from './workflowTasks';
 import {
   ActivityInfo,
   Command,
   CommandType,
+  ContinueAsNewInitiator,
   Failure,
   Payloads,
   EventType,
   RetryState,
+  StartWorkflowExecutionRequest,
+  TaskQueue,
+  TaskQueueKind,
   TimerInfo,
   TimerTaskKind,
   WorkflowExecutionStatus,
@@ -99,6 +108,7 @@ export function applyCommands(
     },
   });
   update.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+  addAutoResetPoint(update, request.workerVersionStamp?.buildId || request.binaryChecksum, !request.workerVersionStamp?.buildId, completed.eventId);
   update.state.workflowTask = undefined;
 
   const eager: EagerActivity[] = [];
@@ -290,6 +300,11 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
       return;
     }
 
+    case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
+      continueAsNew(update, command.continueAsNewWorkflowExecutionCommandAttributes!, completedEventId);
+      return;
+    }
+
     case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION: {
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, {
         workflowExecutionCanceledEventAttributes: {
@@ -306,8 +321,102 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
   }
 }
 
-export function payloadsSize(payloads: Payloads | undefined): number {
-  return payloads ? Payloads.encode(payloads).finish().length : 0;
+/** Temporal keeps at most this many auto-reset points per chain (the oldest go first). */
+const MAX_AUTO_RESET_POINTS = 20;
+
+/**
+ * Temporal's auto-reset points: the first workflow task a build (or binary checksum) completed in
+ * this chain, a place a reset can go back to; kept into continued runs.
+ */
+function addAutoResetPoint(update: ExecutionUpdate, buildId: string, isChecksum: boolean, completedEventId: number): void {
+  if (!buildId) return;
+  const info = update.info;
+  const points = info.autoResetPoints?.points ?? [];
+  if (points.some((p) => (isChecksum ? p.binaryChecksum : p.buildId) === buildId)) return;
+  const point = {
+    binaryChecksum: isChecksum ? buildId : '',
+    buildId: isChecksum ? '' : buildId,
+    runId: info.runId,
+    firstWorkflowTaskCompletedId: completedEventId,
+    createTime: update.now,
+    expireTime: update.retentionMs > 0 ? addMs(update.now, update.retentionMs) : undefined,
+    resettable: true,
+  };
+  info.autoResetPoints = { points: [...points, point].slice(-MAX_AUTO_RESET_POINTS) };
+}
+
+/** Temporal's workflowIdReuseMinimalInterval: a continued run starts no sooner than this after its predecessor. */
+const CONTINUE_AS_NEW_MIN_INTERVAL_MS = 1_000;
+
+/** The backoff before a continued run's first workflow task, as Temporal computes it. */
+function continueAsNewBackoffMs(update: ExecutionUpdate, requestedMs: number): number {
+  const lifetime = update.now.getTime() - (update.info.executionTime ?? update.info.startTime!).getTime();
+  return lifetime + requestedMs < CONTINUE_AS_NEW_MIN_INTERVAL_MS ? CONTINUE_AS_NEW_MIN_INTERVAL_MS - lifetime : requestedMs;
+}
+
+/**
+ * Closes the run with WorkflowExecutionContinuedAsNew and prepares its successor (same workflow
+ * id, same chain); both are written together. Unset type, queue and timeouts carry over.
+ */
+function continueAsNew(update: ExecutionUpdate, attrs: ContinueAsNewWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES;
+  checkPayloadSize(update, payloadsSize(attrs.input), cause, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
+  const info = update.info;
+  const newRunId = randomUUID();
+  const workflowType = attrs.workflowType?.name ? attrs.workflowType : { name: info.workflowTypeName };
+  const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+  const workflowRunTimeout = durationToMs(attrs.workflowRunTimeout) > 0 ? attrs.workflowRunTimeout : durationToMs(info.workflowRunTimeout) > 0 ? info.workflowRunTimeout : undefined;
+  const workflowTaskTimeout = durationToMs(attrs.workflowTaskTimeout) > 0 ? attrs.workflowTaskTimeout : info.workflowTaskTimeout;
+  const initiator = attrs.initiator || ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW;
+  const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, {
+    workflowExecutionContinuedAsNewEventAttributes: {
+      newExecutionRunId: newRunId,
+      workflowType,
+      taskQueue,
+      input: attrs.input,
+      workflowRunTimeout,
+      workflowTaskTimeout,
+      workflowTaskCompletedEventId: completedEventId,
+      backoffStartInterval: attrs.backoffStartInterval,
+      initiator,
+      failure: attrs.failure,
+      lastCompletionResult: attrs.lastCompletionResult,
+      header: attrs.header,
+      memo: attrs.memo,
+      searchAttributes: attrs.searchAttributes,
+      inheritBuildId: attrs.inheritBuildId,
+    },
+  });
+  closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, event.eventId);
+  update.continuedRun = newExecution(
+    info.namespaceId,
+    newRunId,
+    StartWorkflowExecutionRequest.fromPartial({
+      workflowId: info.workflowId,
+      workflowType,
+      taskQueue,
+      input: attrs.input,
+      workflowRunTimeout,
+      workflowTaskTimeout,
+      requestId: randomUUID(),
+      header: attrs.header,
+      memo: attrs.memo,
+      searchAttributes: attrs.searchAttributes,
+      retryPolicy: attrs.retryPolicy,
+      cronSchedule: attrs.cronSchedule,
+    }),
+    undefined,
+    {
+      continuedExecutionRunId: info.runId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      initiator,
+      backoffMs: continueAsNewBackoffMs(update, durationToMs(attrs.backoffStartInterval)),
+      autoResetPoints: info.autoResetPoints,
+      continuedFailure: attrs.failure,
+      lastCompletionResult: attrs.lastCompletionResult,
+      workflowExecutionExpirationTime: info.workflowExecutionExpirationTime,
+    },
+  );
 }
 
 function jsonPayload(value: unknown) {

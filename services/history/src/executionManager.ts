@@ -4,13 +4,16 @@ import type { Logger } from '@kairos/common/dist/logger';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/dist/errors';
 import type {
+  CurrentExecutionRecord,
   CurrentExecutionWrite,
   ExecutionKey,
   ExecutionSnapshot,
+  ExecutionWrite,
+  ExecutionWriteResult,
   Store,
 } from '@kairos/persistence/dist/store';
 import { NotFoundFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import { ExecutionUpdate } from './executionUpdate';
+import { DEFAULT_RETENTION_MS, ExecutionUpdate } from './executionUpdate';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';
 import { KeyedMutex } from './keyedMutex';
@@ -40,6 +43,11 @@ const MAX_CONFLICT_RETRIES = 5;
 /** Executions whose last committed state is kept decoded in memory (Temporal's history cache is 512 per shard). */
 export const DEFAULT_EXECUTION_CACHE_SIZE = 1_000;
 
+export interface NamespaceSettings {
+  limits: Limits;
+  retentionMs: number;
+}
+
 /**
  * Temporal's hard history limits, checked on the history as this update would leave it; the
  * reason the run is terminated with, or undefined. (A run this update closes is not held back.)
@@ -53,20 +61,20 @@ function historyLimitExceeded(update: ExecutionUpdate, bytesBefore: number, limi
 }
 
 /** When an update closes the run, the current-execution row's status follows in the same write. */
-function closedCurrentExecution(update: ExecutionUpdate): CurrentExecutionWrite | undefined {
-  if (!update.closed) return undefined;
+function currentRecordOf(update: ExecutionUpdate): CurrentExecutionRecord {
   const info = update.info;
   return {
-    mode: 'update',
-    record: {
-      namespaceId: info.namespaceId,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      firstExecutionRunId: info.firstExecutionRunId,
-      startRequestId: info.startRequestId,
-      status: info.status,
-    },
+    namespaceId: info.namespaceId,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    firstExecutionRunId: info.firstExecutionRunId,
+    startRequestId: info.startRequestId,
+    status: info.status,
   };
+}
+
+function closedCurrentExecution(update: ExecutionUpdate): CurrentExecutionWrite | undefined {
+  return update.closed ? { mode: 'update', record: currentRecordOf(update) } : undefined;
 }
 
 /**
@@ -84,14 +92,15 @@ export class ExecutionManager {
     readonly shards: ShardController,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
-    private readonly limitsFor: (namespaceId: string) => Promise<Limits> = async () => DEFAULT_LIMITS,
+    /** The namespace's limits and retention, as updates of its executions need them. */
+    private readonly settingsFor: (namespaceId: string) => Promise<NamespaceSettings> = async () => ({ limits: DEFAULT_LIMITS, retentionMs: DEFAULT_RETENTION_MS }),
     cacheSize = DEFAULT_EXECUTION_CACHE_SIZE,
   ) {
     this.cache = new ExecutionCache(cacheSize, (shardId) => shards.ownedRangeId(shardId));
   }
 
-  namespaceLimits(namespaceId: string): Promise<Limits> {
-    return this.limitsFor(namespaceId);
+  async namespaceLimits(namespaceId: string): Promise<Limits> {
+    return (await this.settingsFor(namespaceId)).limits;
   }
 
   setTaskSink(sink: CommittedTaskSink): void {
@@ -132,12 +141,12 @@ export class ExecutionManager {
     mutate: (update: ExecutionUpdate) => T | Promise<T>,
     options: { enforceHistoryLimits?: boolean } = {},
   ): Promise<T> {
-    const limits = await this.limitsFor(key.namespaceId);
+    const { limits, retentionMs } = await this.settingsFor(key.namespaceId);
     return this.locks.run(executionKeyString(key), async () => {
       for (let attempt = 1; ; attempt++) {
         const snapshot = await this.read(key);
         if (!snapshot) throw workflowNotFound();
-        const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
+        const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits, retentionMs);
         const wasOpen = update.isOpen;
         const before = { events: update.state.nextEventId - 1, bytes: update.info.historySizeBytes };
         const result = await mutate(update);
@@ -205,21 +214,32 @@ export class ExecutionManager {
   ): Promise<void> {
     const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
     const rangeId = this.shards.rangeIdFor(shardId);
-    update.info.historySizeBytes += update.newEventBytes();
-    let result;
-    try {
-      result = await this.store.writeExecution({
+    const write = (k: ExecutionKey, u: ExecutionUpdate, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
+      u.info.historySizeBytes += u.newEventBytes();
+      return {
         shardId,
         rangeId,
-        key,
-        expectedDbVersion,
-        mutableState: update.state,
-        newEvents: update.newEvents,
-        encodedEvents: update.encodedNewEvents(),
-        transferTasks: update.transferTasks,
-        timerTasks: update.timerTasks,
-        currentExecution,
-      });
+        key: k,
+        expectedDbVersion: version,
+        mutableState: u.state,
+        newEvents: u.newEvents,
+        encodedEvents: u.encodedNewEvents(),
+        transferTasks: u.transferTasks,
+        timerTasks: u.timerTasks,
+        currentExecution: current,
+      };
+    };
+    // Continue-as-new: the closing run and its successor (same workflow id, so same shard) in one
+    // transaction; the successor's write moves the current-execution row to it.
+    const next = update.continuedRun;
+    const nextKey = next && { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: next.info.runId };
+    const writes = [write(key, update, expectedDbVersion, next ? undefined : currentExecution)];
+    if (next && nextKey) {
+      writes.push(write(nextKey, next, 0, { mode: 'continue', expectedRunId: key.runId, record: currentRecordOf(next) }));
+    }
+    let results: ExecutionWriteResult[];
+    try {
+      results = writes.length === 1 ? [await this.store.writeExecution(writes[0]!)] : await this.store.writeExecutions(writes);
     } catch (err) {
       if (err instanceof ShardOwnershipLostError) {
         this.shards.lost(shardId);
@@ -227,11 +247,17 @@ export class ExecutionManager {
       }
       throw err;
     }
+    this.committed(shardId, rangeId, key, update, expectedDbVersion, results[0]!);
+    if (next && nextKey) this.committed(shardId, rangeId, nextKey, next, 0, results[1]!);
+  }
+
+  /** After a commit: the cache, the queues and the long polls learn what was written. */
+  private committed(shardId: number, rangeId: number, key: ExecutionKey, update: ExecutionUpdate, previousDbVersion: number, result: ExecutionWriteResult): void {
     // The committed state becomes the cached one; the update object is not touched after this.
     this.cache.committed(executionKeyString(key), {
       shardId,
       rangeId,
-      previousDbVersion: expectedDbVersion,
+      previousDbVersion,
       snapshot: { mutableState: update.state, dbVersion: result.dbVersion },
       newEvents: update.newEvents,
       newEventBytes: update.newEventBytes(),

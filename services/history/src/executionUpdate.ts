@@ -27,6 +27,9 @@ export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial
  * the tasks created. It is committed as a single conditional write, and nothing here touches the
  * store, so a failed validation simply discards the object.
  */
+/** Retention of a namespace that does not say (Temporal's default for new namespaces: one day). */
+export const DEFAULT_RETENTION_MS = 24 * 3600_000;
+
 export class ExecutionUpdate {
   readonly newEvents: HistoryEvent[] = [];
   readonly transferTasks: TransferTask[] = [];
@@ -35,6 +38,8 @@ export class ExecutionUpdate {
   closed = false;
   /** Set by discard(): the request changed nothing and nothing is written. */
   discarded = false;
+  /** Continue-as-new: the successor run, created in the same write that closes this one. */
+  continuedRun: ExecutionUpdate | undefined;
   /** Things worth a warning in the log once this update commits (e.g. a large payload). */
   readonly warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
 
@@ -43,6 +48,8 @@ export class ExecutionUpdate {
     readonly now: Date,
     /** The namespace's limits (payload sizes, history size and count, pending activities). */
     readonly limits: Limits = DEFAULT_LIMITS,
+    /** The namespace's retention (auto-reset points expire with it). */
+    readonly retentionMs: number = DEFAULT_RETENTION_MS,
   ) {}
 
   private encodedCache: { count: number; encoded: Uint8Array[]; bytes: number } | undefined;

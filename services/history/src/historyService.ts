@@ -28,7 +28,8 @@ import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { ShardController } from './shardController';
-import { resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
+import { durationToMs, resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
+import { DEFAULT_RETENTION_MS } from './executionUpdate';
 
 export interface HistoryServiceOptions {
   store: Store;
@@ -70,9 +71,13 @@ export class HistoryService {
       logger,
     );
     const namespaces = new NamespaceRegistry(options.store);
-    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger, async (namespaceId) =>
-      resolveLimits(options.namespaceLimits?.[(await namespaces.getById(namespaceId)).info!.name]),
-    );
+    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger, async (namespaceId) => {
+      const record = await namespaces.getById(namespaceId);
+      return {
+        limits: resolveLimits(options.namespaceLimits?.[record.info!.name]),
+        retentionMs: durationToMs(record.config?.workflowExecutionRetentionTtl) || DEFAULT_RETENTION_MS,
+      };
+    });
     this.ctx = {
       store: options.store,
       executions,

@@ -57,6 +57,9 @@ function maskValue(key: string, value: unknown, parent: Record<string, unknown>)
   // 8. Sticky task queue names (made by the worker from its identity and a uuid); the kind and
   //    normalName stay compared.
   if (key === 'name' && parent.kind === 'TASK_QUEUE_KIND_STICKY' && value) return '<sticky-queue>';
+  // 9. A continued run's first-task backoff: the minimal interval between runs less the time the
+  //    previous run took, a wall-clock measure; zero or not stays compared.
+  if (key === 'firstWorkflowTaskBackoff' && parent.continuedExecutionRunId && value && value !== '0s') return '<backoff>';
   return maskTree(value);
 }
 

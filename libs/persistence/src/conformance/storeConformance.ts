@@ -1,3 +1,4 @@
+import { randomUUID as randomRunId } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
 import {
@@ -720,6 +721,68 @@ export function storeConformance(name: string, factory: (() => Promise<Store>) |
         expect((await store.getCurrentExecution('ns-1', 'wf-race'))!.runId).toBe(winners[0]!.runId);
         for (const key of keys) expect(!!(await store.getExecution(key))).toBe(key === winners[0]);
         expect(await store.getTransferTasks(1, 0, 0)).toHaveLength(1);
+      });
+    });
+
+    describe('several executions in one write (continue-as-new)', () => {
+      const CONTINUED = 6; // WorkflowExecutionStatus.CONTINUED_AS_NEW
+
+      it('closes a run and creates its successor, moving the current row, in one transaction', async () => {
+        const { store, rangeId } = await openWithShard();
+        const first = executionKey();
+        await createExecution(store, rangeId, first);
+        const next = executionKey(first.namespaceId, first.workflowId);
+        const results = await store.writeExecutions([
+          executionWrite(first, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [4], status: CONTINUED }),
+          executionWrite(next, {
+            shardId: 1,
+            rangeId,
+            eventIds: [1, 2],
+            transfers: 1,
+            currentExecution: { mode: 'continue', expectedRunId: first.runId, record: currentRecord(next, RUNNING, first.runId) },
+          }),
+        ]);
+        expect(results.map((r) => r.dbVersion)).toEqual([2, 1]);
+        expect(results[1]!.transferTaskIds).toHaveLength(1);
+        expect(await store.getCurrentExecution(first.namespaceId, first.workflowId)).toEqual(currentRecord(next, RUNNING, first.runId));
+        expect((await store.getExecution(first))!.dbVersion).toBe(2);
+        expect((await store.readHistory(next, 1, 10, 0)).map((e) => e.eventId)).toEqual([1, 2]);
+      });
+
+      it('stores nothing when a later write fails, and continue needs the row to name the run continued', async () => {
+        const { store, rangeId } = await openWithShard();
+        const first = executionKey();
+        await createExecution(store, rangeId, first);
+        const next = executionKey(first.namespaceId, first.workflowId);
+        const stranger = randomRunId();
+        await expect(
+          store.writeExecutions([
+            executionWrite(first, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [4], status: CONTINUED }),
+            executionWrite(next, {
+              shardId: 1,
+              rangeId,
+              eventIds: [1],
+              currentExecution: { mode: 'continue', expectedRunId: stranger, record: currentRecord(next) },
+            }),
+          ]),
+        ).rejects.toBeInstanceOf(CurrentExecutionConflictError);
+        expect((await store.getExecution(first))!.dbVersion).toBe(1);
+        expect(await store.readHistory(first, 4, 5, 0)).toEqual([]);
+        expect(await store.getExecution(next)).toBeUndefined();
+        expect((await store.getCurrentExecution(first.namespaceId, first.workflowId))!.runId).toBe(first.runId);
+      });
+
+      it('refuses writes of different shards in one group', async () => {
+        const { store, rangeId } = await openWithShard();
+        const a = executionKey();
+        const b = executionKey();
+        await expect(
+          store.writeExecutions([
+            executionWrite(a, { shardId: 1, rangeId, eventIds: [1] }),
+            executionWrite(b, { shardId: 2, rangeId, eventIds: [1] }),
+          ]),
+        ).rejects.toThrow(/same shard/);
+        expect(await store.getExecution(a)).toBeUndefined();
       });
     });
 

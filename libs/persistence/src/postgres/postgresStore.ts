@@ -33,7 +33,7 @@ import type {
   StoredTransferTask,
   TaskQueueKind,
 } from '../store';
-import { checkKind, keyString, validateWrite } from '../writeChecks';
+import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { createPostgresPool, describePostgres, inTransaction, uniqueViolation } from './connection';
 import { checkPostgresSchema } from './migrate';
 import { SQL } from './statements';
@@ -72,6 +72,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
+/** Encodes a write's blobs once, before any lock is taken. */
+function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
+  return {
+    state: asBuffer(MutableState.encode(write.mutableState).finish()),
+    eventIds: write.newEvents.map((event) => event.eventId),
+    events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish())),
+    transfers: write.transferTasks.map((task) => asBuffer(TransferTask.encode(task).finish())),
+    timerFireTimes: write.timerTasks.map((task) => task.fireTime!.getTime()),
+    timers: write.timerTasks.map((task) => asBuffer(TimerTask.encode(task).finish())),
+  };
+}
 
 /** The Store contract's "0 or less means no limit" as SQL: LIMIT NULL is no limit. */
 const sqlLimit = (limit: number): number | null => (limit > 0 ? limit : null);
@@ -232,16 +244,18 @@ class PostgresStore implements Store {
 
   async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
     validateWrite(write);
-    // Encode before taking any lock, once.
-    const encoded: EncodedExecutionWrite = {
-      state: asBuffer(MutableState.encode(write.mutableState).finish()),
-      eventIds: write.newEvents.map((event) => event.eventId),
-      events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish())),
-      transfers: write.transferTasks.map((task) => asBuffer(TransferTask.encode(task).finish())),
-      timerFireTimes: write.timerTasks.map((task) => task.fireTime!.getTime()),
-      timers: write.timerTasks.map((task) => asBuffer(TimerTask.encode(task).finish())),
-    };
+    const encoded = encodeWrite(write);
     return this.transaction((client) => this.applyExecutionWrite(client, write, encoded));
+  }
+
+  async writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]> {
+    validateWrites(writes);
+    const encoded = writes.map(encodeWrite);
+    return this.transaction(async (client) => {
+      const results: ExecutionWriteResult[] = [];
+      for (let i = 0; i < writes.length; i++) results.push(await this.applyExecutionWrite(client, writes[i]!, encoded[i]!));
+      return results;
+    });
   }
 
   /** Runs inside a transaction; any throw rolls all of it back. Checks in the order the Store contract gives. */
@@ -297,6 +311,11 @@ class PostgresStore implements Store {
           break;
         case 'update':
           changed = (await query(client, SQL.updateCurrent, [r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, runId])).rowCount;
+          break;
+        case 'continue':
+          changed = (
+            await query(client, SQL.continueCurrent, [runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, change.expectedRunId])
+          ).rowCount;
           break;
       }
       if (changed !== 1) throw new CurrentExecutionConflictError(await this.readCurrent(client, namespaceId, workflowId));

@@ -80,6 +80,11 @@ export const SQL = {
      WHERE namespace_id = $5 AND workflow_id = $6 AND run_id = $7 AND status <> $8`,
   ),
   /** `update`: only while the row points at this run. */
+  continueCurrent: statement(
+    'continue_current',
+    `UPDATE current_executions SET run_id = $1, first_execution_run_id = $2, start_request_id = $3, status = $4
+     WHERE namespace_id = $5 AND workflow_id = $6 AND run_id = $7`,
+  ),
   updateCurrent: statement(
     'update_current',
     `UPDATE current_executions SET first_execution_run_id = $1, start_request_id = $2, status = $3

@@ -33,6 +33,7 @@ import type {
   StoredTransferTask,
   TaskQueueKind,
 } from '../store';
+import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { GroupCommitter } from './groupCommit';
 import { migrate, type MigrationResult } from './migrate';
@@ -203,7 +204,6 @@ const sqlLimit = (limit: number): number => (limit > 0 ? limit : -1);
 const isConstraintError = (err: unknown): boolean =>
   typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 
-const keyString = (key: ExecutionKey): string => `${key.namespaceId}/${key.workflowId}/${key.runId}`;
 
 interface EncodedExecutionWrite {
   state: Uint8Array;
@@ -353,14 +353,14 @@ class SqliteStore implements Store {
 
   async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
     validateWrite(write);
-    // Encode before taking the write lock, once.
-    const encoded: EncodedExecutionWrite = {
-      state: MutableState.encode(write.mutableState).finish(),
-      events: write.newEvents.map((event, i) => ({ eventId: event.eventId, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
-      transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
-      timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
-    };
+    const encoded = encodeWrite(write);
     return this.write(() => this.applyExecutionWrite(write, encoded));
+  }
+
+  async writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]> {
+    validateWrites(writes);
+    const encoded = writes.map(encodeWrite);
+    return this.write(() => writes.map((write, i) => this.applyExecutionWrite(write, encoded[i]!)));
   }
 
   /** Runs inside a transaction; any throw rolls all of it back. */
@@ -410,6 +410,10 @@ class SqliteStore implements Store {
           break;
         case 'update':
           if (!found || found.runId !== runId) throw new CurrentExecutionConflictError(found);
+          s.updateCurrent.run(runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId);
+          break;
+        case 'continue':
+          if (!found || found.runId !== change.expectedRunId) throw new CurrentExecutionConflictError(found);
           s.updateCurrent.run(runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId);
           break;
       }
@@ -556,26 +560,13 @@ class SqliteStore implements Store {
   }
 }
 
-function validateWrite(write: ExecutionWrite): void {
-  const { key, expectedDbVersion } = write;
-  if (!Number.isSafeInteger(expectedDbVersion) || expectedDbVersion < 0) {
-    throw new Error(`expectedDbVersion must be a non-negative integer, got ${expectedDbVersion}`);
-  }
-  const record = write.currentExecution?.record;
-  if (
-    record &&
-    (record.namespaceId !== key.namespaceId || record.workflowId !== key.workflowId || record.runId !== key.runId)
-  ) {
-    throw new Error(`current-execution record ${keyString(record)} does not describe the run written, ${keyString(key)}`);
-  }
-  if (write.encodedEvents && write.encodedEvents.length !== write.newEvents.length) {
-    throw new Error(`encodedEvents of ${keyString(key)} has ${write.encodedEvents.length} entries for ${write.newEvents.length} events`);
-  }
-  for (const task of write.timerTasks) {
-    if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);
-  }
+/** Encodes a write's blobs once, before the write lock is taken. */
+function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
+  return {
+    state: MutableState.encode(write.mutableState).finish(),
+    events: write.newEvents.map((event, i) => ({ eventId: event.eventId, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
+    transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
+    timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
+  };
 }
 
-function checkKind(kind: TaskQueueKind): void {
-  if (kind !== 'workflow' && kind !== 'activity') throw new Error(`unknown task queue kind ${String(kind)}`);
-}

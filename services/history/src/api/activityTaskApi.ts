@@ -16,7 +16,7 @@ import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
 import { ActivityInfo, EventType, Failure, Payloads, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
 import type { Header, Priority } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
-import { payloadsSize } from '../commands';
+import { payloadsSize } from '../payloads';
 import { taskAlreadyStarted } from './workflowTaskApi';
 
 function activityNotFound(): ApiError {

@@ -7,7 +7,7 @@ import type {
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';
-import { payloadsSize } from '../commands';
+import { payloadsSize } from '../payloads';
 import { EventType, type Header, type Payloads } from '../protos';
 import { scheduleWorkflowTask } from '../workflowTasks';
 

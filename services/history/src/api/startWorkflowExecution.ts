@@ -1,33 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
-import { addMs, durationToMs, msToDuration } from '@kairos/domain';
 import { CurrentExecutionConflictError } from '@kairos/persistence/dist/errors';
 import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/dist/store';
 import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
 import { StartWorkflowExecutionResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
-import { ExecutionUpdate } from '../executionUpdate';
-import {
-  EventType,
-  ExecutionInfo,
-  MutableState,
-  StartWorkflowExecutionRequest,
-  TaskQueue,
-  TaskQueueKind,
-  TimerTaskKind,
-  WorkflowExecutionStatus,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
-  type Header,
-  type Payloads,
-} from '../protos';
-import { appendSignal } from './signalWorkflowExecution';
-import { scheduleWorkflowTask } from '../workflowTasks';
-import { payloadsSize } from '../commands';
-
-const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
-const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../protos';
+import { newExecution, type StartSignal } from '../newRun';
+import { payloadsSize } from '../payloads';
 
 function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
   return new ApiError(
@@ -42,17 +23,6 @@ function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): Ap
       }).finish(),
     },
   );
-}
-
-/** Run and task timeouts as Temporal defaults and caps them (ms; 0 = none). */
-function workflowTimeouts(request: StartWorkflowExecutionRequest) {
-  const executionMs = durationToMs(request.workflowExecutionTimeout);
-  let runMs = durationToMs(request.workflowRunTimeout);
-  if (runMs === 0 || (executionMs > 0 && runMs > executionMs)) runMs = executionMs;
-  let taskMs = durationToMs(request.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
-  taskMs = Math.min(taskMs, MAX_WORKFLOW_TASK_TIMEOUT_MS);
-  if (runMs > 0) taskMs = Math.min(taskMs, runMs);
-  return { executionMs, runMs, taskMs };
 }
 
 /**
@@ -91,15 +61,6 @@ function resolveConflict(
     default:
       return { replace: true };
   }
-}
-
-/** A signal delivered in the same write that starts the run (SignalWithStartWorkflowExecution). */
-export interface StartSignal {
-  signalName: string;
-  input?: Payloads;
-  identity: string;
-  header?: Header;
-  requestId: string;
 }
 
 export async function startWorkflowExecution(
@@ -146,62 +107,3 @@ export async function startWorkflowExecution(
   throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
 }
 
-function newExecution(namespaceId: string, runId: string, request: StartWorkflowExecutionRequest, signal?: StartSignal): ExecutionUpdate {
-  const now = new Date();
-  const { executionMs, runMs, taskMs } = workflowTimeouts(request);
-  const taskQueue = TaskQueue.fromPartial({ name: request.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
-  const state = MutableState.fromPartial({
-    executionInfo: ExecutionInfo.fromPartial({
-      namespaceId,
-      workflowId: request.workflowId,
-      runId,
-      firstExecutionRunId: runId,
-      workflowTypeName: request.workflowType!.name,
-      taskQueue,
-      workflowTaskTimeout: msToDuration(taskMs),
-      workflowRunTimeout: msToDuration(runMs),
-      workflowExecutionTimeout: msToDuration(executionMs),
-      startTime: now,
-      executionTime: now,
-      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
-      startRequestId: request.requestId,
-      workflowRunExpirationTime: runMs > 0 ? addMs(now, runMs) : undefined,
-      workflowExecutionExpirationTime: executionMs > 0 ? addMs(now, executionMs) : undefined,
-      memo: request.memo,
-      searchAttributes: request.searchAttributes,
-    }),
-    nextEventId: 1,
-  });
-  const update = new ExecutionUpdate(state, now);
-  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
-    workflowExecutionStartedEventAttributes: {
-      workflowType: request.workflowType,
-      taskQueue,
-      input: request.input,
-      // Temporal leaves unset timeouts out of the event rather than recording zero.
-      workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
-      workflowRunTimeout: runMs > 0 ? msToDuration(runMs) : undefined,
-      workflowTaskTimeout: msToDuration(taskMs),
-      firstWorkflowTaskBackoff: msToDuration(0),
-      identity: request.identity,
-      attempt: 1,
-      firstExecutionRunId: runId,
-      originalExecutionRunId: runId,
-      header: request.header,
-      memo: request.memo,
-      searchAttributes: request.searchAttributes,
-      retryPolicy: request.retryPolicy,
-      cronSchedule: request.cronSchedule,
-      workflowExecutionExpirationTime: executionMs > 0 ? addMs(now, executionMs) : undefined,
-      workflowId: request.workflowId,
-      priority: request.priority,
-    },
-  });
-  // Signal-with-start: the signal follows the started event, before the first workflow task.
-  if (signal) appendSignal(update, signal);
-  else scheduleWorkflowTask(update);
-  if (runMs > 0) {
-    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime: addMs(now, runMs) });
-  }
-  return update;
-}

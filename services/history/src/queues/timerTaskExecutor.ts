@@ -97,6 +97,10 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
       return true;
     }
 
+    case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF:
+      // The run's first workflow task, once its backoff is over (a signal may have scheduled it already).
+      return scheduleWorkflowTask(update);
+
     default:
       return false;
   }

@@ -1,0 +1,137 @@
+import { addMs, durationToMs, msToDuration } from '@kairos/domain';
+import { appendSignal } from './api/signalWorkflowExecution';
+import { ExecutionUpdate } from './executionUpdate';
+import {
+  ContinueAsNewInitiator,
+  EventType,
+  ExecutionInfo,
+  MutableState,
+  StartWorkflowExecutionRequest,
+  TaskQueue,
+  TaskQueueKind,
+  TimerTaskKind,
+  WorkflowExecutionStatus,
+  type Failure,
+  type Header,
+  type Payloads,
+} from './protos';
+import type { ResetPoints } from '@kairos/proto/dist/generated/temporal/api/workflow/v1/message';
+import { scheduleWorkflowTask } from './workflowTasks';
+
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+
+/** Run and task timeouts as Temporal defaults and caps them (ms; 0 = none). */
+function workflowTimeouts(request: StartWorkflowExecutionRequest) {
+  const executionMs = durationToMs(request.workflowExecutionTimeout);
+  let runMs = durationToMs(request.workflowRunTimeout);
+  if (runMs === 0 || (executionMs > 0 && runMs > executionMs)) runMs = executionMs;
+  let taskMs = durationToMs(request.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
+  taskMs = Math.min(taskMs, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+  if (runMs > 0) taskMs = Math.min(taskMs, runMs);
+  return { executionMs, runMs, taskMs };
+}
+
+/** A signal delivered in the same write that starts the run (SignalWithStartWorkflowExecution). */
+export interface StartSignal {
+  signalName: string;
+  input?: Payloads;
+  identity: string;
+  header?: Header;
+  requestId: string;
+}
+
+/** How a new run continues an earlier one (continue-as-new). */
+export interface Continuation {
+  continuedExecutionRunId: string;
+  firstExecutionRunId: string;
+  initiator: ContinueAsNewInitiator;
+  continuedFailure?: Failure;
+  lastCompletionResult?: Payloads;
+  /** The chain's execution timeout keeps counting from the first run. */
+  workflowExecutionExpirationTime?: Date;
+  /** Delay before the first workflow task (Temporal's minimal interval between continued runs). */
+  backoffMs: number;
+  autoResetPoints?: ResetPoints;
+}
+
+/**
+ * The first write of a new run: WorkflowExecutionStarted (with the signal, for signal-with-start)
+ * and its first workflow task, the state, and the run-timeout timer.
+ */
+export function newExecution(
+  namespaceId: string,
+  runId: string,
+  request: StartWorkflowExecutionRequest,
+  signal?: StartSignal,
+  continuation?: Continuation,
+): ExecutionUpdate {
+  const now = new Date();
+  const { executionMs, runMs, taskMs } = workflowTimeouts(request);
+  const backoffMs = continuation?.backoffMs ?? 0;
+  // The run "executes" from the end of its backoff: its run timeout counts from there.
+  const executionTime = addMs(now, backoffMs);
+  const taskQueue = TaskQueue.fromPartial({ name: request.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+  const state = MutableState.fromPartial({
+    executionInfo: ExecutionInfo.fromPartial({
+      namespaceId,
+      workflowId: request.workflowId,
+      runId,
+      firstExecutionRunId: continuation?.firstExecutionRunId ?? runId,
+      workflowTypeName: request.workflowType!.name,
+      taskQueue,
+      workflowTaskTimeout: msToDuration(taskMs),
+      workflowRunTimeout: msToDuration(runMs),
+      workflowExecutionTimeout: msToDuration(executionMs),
+      startTime: now,
+      executionTime,
+      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+      startRequestId: request.requestId,
+      workflowRunExpirationTime: runMs > 0 ? addMs(executionTime, runMs) : undefined,
+      workflowExecutionExpirationTime: continuation ? continuation.workflowExecutionExpirationTime : executionMs > 0 ? addMs(now, executionMs) : undefined,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+      autoResetPoints: continuation?.autoResetPoints,
+    }),
+    nextEventId: 1,
+  });
+  const update = new ExecutionUpdate(state, now);
+  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    workflowExecutionStartedEventAttributes: {
+      workflowType: request.workflowType,
+      taskQueue,
+      input: request.input,
+      // Temporal leaves unset timeouts out of a started run's event rather than recording zero
+      // (a continued run records its run timeout, zero included).
+      workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
+      workflowRunTimeout: runMs > 0 || continuation ? msToDuration(runMs) : undefined,
+      workflowTaskTimeout: msToDuration(taskMs),
+      firstWorkflowTaskBackoff: msToDuration(backoffMs),
+      identity: request.identity,
+      attempt: 1,
+      firstExecutionRunId: continuation?.firstExecutionRunId ?? runId,
+      originalExecutionRunId: runId,
+      continuedExecutionRunId: continuation?.continuedExecutionRunId ?? '',
+      initiator: continuation?.initiator ?? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED,
+      continuedFailure: continuation?.continuedFailure,
+      lastCompletionResult: continuation?.lastCompletionResult,
+      prevAutoResetPoints: continuation?.autoResetPoints,
+      header: request.header,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+      retryPolicy: request.retryPolicy,
+      cronSchedule: request.cronSchedule,
+      workflowExecutionExpirationTime: continuation ? continuation.workflowExecutionExpirationTime : executionMs > 0 ? addMs(now, executionMs) : undefined,
+      workflowId: request.workflowId,
+      priority: request.priority,
+    },
+  });
+  // Signal-with-start: the signal follows the started event, before the first workflow task.
+  if (signal) appendSignal(update, signal);
+  else if (backoffMs > 0) update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: executionTime });
+  else scheduleWorkflowTask(update);
+  if (runMs > 0) {
+    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime: addMs(executionTime, runMs) });
+  }
+  return update;
+}
