@@ -26,6 +26,10 @@ class Collect:
     def finish(self) -> None:
         self.done = True
 
+    @workflow.query
+    def items_so_far(self) -> list[str]:
+        return self.items
+
     @workflow.run
     async def run(self) -> list[str]:
         await workflow.wait_condition(lambda: self.done)

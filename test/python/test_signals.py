@@ -79,3 +79,20 @@ async def test_cancel_then_clean_up(kairos, temporal_dev):
     types = [e.event_type for e in history.events]
     assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED in types
     assert types[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+
+
+async def test_queries_running_and_completed(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        handle = await client.start_workflow(Collect.run, id=workflow_id, task_queue=task_queue)
+        await asyncio.sleep(0.5)
+        before = await handle.query(Collect.items_so_far)
+        await handle.signal(Collect.add_item, "q")
+        await asyncio.sleep(0.5)
+        during = await handle.query(Collect.items_so_far)
+        await handle.signal(Collect.finish)
+        await handle.result()
+        after = await handle.query(Collect.items_so_far)
+        return [before, during, after]
+
+    outcome, history = await compare(kairos, temporal_dev, "query", scenario)
+    assert outcome == [[], ["q"], ["q"]]

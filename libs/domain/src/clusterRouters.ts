@@ -12,18 +12,22 @@ export function historyRouter(directory: ClusterDirectory, numShards: number): R
 
 type MatchingRequest = {
   namespaceId: string;
-  taskQueue?: { name: string };
+  taskQueue?: { name: string } | string;
   request?: { taskQueue?: { name: string } };
   stickyTaskQueue?: string;
 };
 
+const queueName = (q: { name: string } | string | undefined): string => (typeof q === 'string' ? q : (q?.name ?? ''));
+
 /** The task queue key (`namespaceId/kind/name`) each matching method is about. */
 const QUEUE_OF: Record<string, (r: MatchingRequest) => string> = {
-  addWorkflowTask: (r) => `${r.namespaceId}/workflow/${r.taskQueue?.name ?? ''}`,
-  addActivityTask: (r) => `${r.namespaceId}/activity/${r.taskQueue?.name ?? ''}`,
+  addWorkflowTask: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
+  addActivityTask: (r) => `${r.namespaceId}/activity/${queueName(r.taskQueue)}`,
   pollWorkflowTaskQueue: (r) => `${r.namespaceId}/workflow/${r.request?.taskQueue?.name ?? ''}`,
   pollActivityTaskQueue: (r) => `${r.namespaceId}/activity/${r.request?.taskQueue?.name ?? ''}`,
   releaseStickyTaskQueue: (r) => `${r.namespaceId}/workflow/${r.stickyTaskQueue ?? ''}`,
+  queryWorkflow: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
+  respondQueryTaskCompleted: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
 };
 
 /** The task queue key of a matching request; throws for a method this table does not know. */

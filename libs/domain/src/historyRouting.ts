@@ -27,6 +27,7 @@ const WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefined> = {
   signalWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   signalWithStartWorkflowExecution: (r) => r.request?.workflowId,
   requestCancelWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
+  queryWorkflow: (r) => r.request?.execution?.workflowId,
   recordWorkflowTaskStarted: (r) => r.workflowExecution?.workflowId,
   recordActivityTaskStarted: (r) => r.workflowExecution?.workflowId,
   respondWorkflowTaskCompleted: workflowTaskToken,

@@ -238,6 +238,21 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: withRequestId })).response!;
     },
 
+    async queryWorkflow(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireNonEmpty(request.query?.queryType, 'QueryType is not set on request.');
+      return (await history.queryWorkflow({ namespaceId: nsId, request })).response!;
+    },
+
+    async respondQueryTaskCompleted(request) {
+      const nsId = await namespaceId(request.namespace);
+      const token = decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_QUERY_TASK);
+      if (token.namespaceId !== nsId) throw invalid('Error deserializing task token.');
+      await matching.respondQueryTaskCompleted({ namespaceId: nsId, taskQueue: token.taskQueue, queryId: token.queryId, request });
+      return {};
+    },
+
     async requestCancelWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');

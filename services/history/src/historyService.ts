@@ -20,6 +20,7 @@ import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { requestCancelWorkflowExecution, signalWorkflowExecution } from './api/signalWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
+import { queryWorkflow } from './api/queryWorkflow';
 import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
 import type { HistoryContext } from './context';
 import { ExecutionManager } from './executionManager';
@@ -160,6 +161,9 @@ export class HistoryService {
       },
       async signalWithStartWorkflowExecution(req) {
         return { response: await signalWithStartWorkflowExecution(ctx, req.namespaceId, req.request!) };
+      },
+      async queryWorkflow(req) {
+        return { response: await queryWorkflow(ctx, req.namespaceId, req.request!) };
       },
       async requestCancelWorkflowExecution(req) {
         await requestCancelWorkflowExecution(ctx, req.namespaceId, req.request!);

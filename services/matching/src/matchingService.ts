@@ -3,7 +3,9 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/dist/logger';
 import type { Metrics } from '@kairos/common/dist/metrics';
-import { assignedQueueOwner, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/domain';
+import { assignedQueueOwner, encodeTaskToken, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/domain';
+import { ApiError } from '@kairos/common/dist/errors';
+import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/dist/store';
 import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
@@ -13,6 +15,7 @@ import { TaskQueueKind } from '@kairos/proto/dist/generated/temporal/api/enums/v
 import type {
   PollActivityTaskQueueResponse,
   PollWorkflowTaskQueueResponse,
+  RespondQueryTaskCompletedRequest,
 } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
 
@@ -40,6 +43,9 @@ function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | und
 /** A sticky queue with no poll for this long is treated as gone (Temporal's window). */
 const STICKY_POLLER_UNAVAILABLE_WINDOW_MS = 10_000;
 
+/** Upper bound on how long a query waits for a worker to take it and answer. */
+const QUERY_MAX_WAIT_MS = 60_000;
+
 /** How long a released sticky queue stays redirected (a worker never reuses its sticky name). */
 const RELEASED_STICKY_TTL_MS = 10 * 60_000;
 
@@ -60,6 +66,8 @@ export class MatchingService {
   private readonly logger: Logger;
   private readonly unsubscribe: () => void;
   private readonly shutdown = new AbortController();
+  /** Queries handed to a worker, by query id: resolved by the worker's RespondQueryTaskCompleted. */
+  private readonly pendingQueries = new Map<string, (completion: RespondQueryTaskCompletedRequest) => void>();
   /** Sticky queues whose worker said it shut down, until when; their tasks go to the normal queue. */
   private readonly releasedSticky = new Map<string, number>();
 
@@ -234,6 +242,45 @@ export class MatchingService {
           this.pollSignal(context),
         );
         return { response: this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };
+      },
+      queryWorkflow: async (req, context) => {
+        const execution = req.task!.workflowExecution!;
+        const queryId = randomUUID();
+        const taskToken = encodeTaskToken({
+          kind: TaskTokenKind.TASK_TOKEN_KIND_QUERY_TASK,
+          namespaceId: req.namespaceId,
+          workflowId: execution.workflowId,
+          runId: execution.runId,
+          queryId,
+          taskQueue: req.taskQueue,
+        });
+        const answered = new Promise<RespondQueryTaskCompletedRequest>((resolve) => this.pendingQueries.set(queryId, resolve));
+        // The caller's deadline, and never longer than a minute when it has none.
+        const signal = AbortSignal.any([this.pollSignal(context), AbortSignal.timeout(QUERY_MAX_WAIT_MS)]);
+        try {
+          const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', req.taskQueue);
+          if (!(await partition.offerQuery({ ...req.task!, taskToken }, signal))) {
+            throw new ApiError(Status.DEADLINE_EXCEEDED, 'query timed out before a worker picked it up');
+          }
+          const completion = await new Promise<RespondQueryTaskCompletedRequest>((resolve, reject) => {
+            const onAbort = () => reject(new ApiError(Status.DEADLINE_EXCEEDED, 'query timed out before the worker answered'));
+            if (signal.aborted) return onAbort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            void answered.then((value) => {
+              signal.removeEventListener('abort', onAbort);
+              resolve(value);
+            });
+          });
+          return { completion };
+        } finally {
+          this.pendingQueries.delete(queryId);
+        }
+      },
+      respondQueryTaskCompleted: async (req) => {
+        const deliver = this.pendingQueries.get(req.queryId);
+        if (!deliver) throw new ApiError(Status.NOT_FOUND, 'query task not found, or already expired');
+        deliver(req.request!);
+        return {};
       },
       releaseStickyTaskQueue: async (req) => {
         // The worker is gone: its waiting tasks, and any that arrive later, go to the normal queue

@@ -50,6 +50,8 @@ export class TaskQueuePartition<R> {
   private recheckTimer: NodeJS.Timeout | undefined;
   private range: Promise<number> | undefined;
   private closed = false;
+  /** Query tasks waiting for a poller: in memory only, as in Temporal (the querying caller waits). */
+  private readonly queries: Array<{ response: R; resolve: (delivered: boolean) => void }> = [];
 
   constructor(
     private readonly store: Store,
@@ -154,9 +156,41 @@ export class TaskQueuePartition<R> {
     return 'persisted';
   }
 
+  /**
+   * Hands a query task to a waiting poller, or to the next poll, until `signal` aborts. Resolves
+   * true once a poller has it. Query tasks go before backlog tasks and are never persisted.
+   */
+  offerQuery(response: R, signal: AbortSignal): Promise<boolean> {
+    const poller = this.claimPoller();
+    if (poller) {
+      poller.resolve(response);
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const entry = { response, resolve };
+      this.queries.push(entry);
+      signal.addEventListener(
+        'abort',
+        () => {
+          const index = this.queries.indexOf(entry);
+          if (index >= 0) {
+            this.queries.splice(index, 1);
+            resolve(false);
+          }
+        },
+        { once: true },
+      );
+    });
+  }
+
   /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
   async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal): Promise<R | undefined> {
     this.lastPollAt = Date.now();
+    const query = this.queries.shift();
+    if (query) {
+      query.resolve(true);
+      return query.response;
+    }
     for (;;) {
       const stored = await this.takeBacklogTask();
       if (!stored) break;

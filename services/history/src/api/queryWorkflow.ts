@@ -1,0 +1,61 @@
+import { queryFailed, workflowNotReady } from '@kairos/common/dist/errors';
+import { QueryRejectCondition, QueryResultType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/query';
+import {
+  QueryWorkflowResponse,
+  type QueryWorkflowRequest,
+} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from '../context';
+import { workflowNotFound } from '../executionManager';
+import { readHistoryPage } from '../historyReader';
+import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../protos';
+
+const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+const COMPLETED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
+
+/** Whether the query reject condition turns the query away for a run in `status`. */
+function rejected(condition: QueryRejectCondition, status: WorkflowExecutionStatus): boolean {
+  switch (condition) {
+    case QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_OPEN:
+      return status !== RUNNING;
+    case QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY:
+      return status !== RUNNING && status !== COMPLETED;
+    default:
+      return false;
+  }
+}
+
+/**
+ * QueryWorkflow: a query task with the run's full history goes to a worker polling the run's
+ * queue (through matching), which replays the run and answers. Works on closed runs too, unless
+ * the reject condition says otherwise; a run whose first workflow task has not completed has no
+ * state to query yet.
+ */
+export async function queryWorkflow(ctx: HistoryContext, namespaceId: string, request: QueryWorkflowRequest): Promise<QueryWorkflowResponse> {
+  const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
+  const snapshot = await ctx.executions.read(key);
+  if (!snapshot) throw workflowNotFound();
+  const state = snapshot.mutableState;
+  const info = state.executionInfo!;
+  if (rejected(request.queryRejectCondition, info.status)) {
+    return QueryWorkflowResponse.fromPartial({ queryRejected: { status: info.status } });
+  }
+  if (info.lastCompletedWorkflowTaskStartedEventId === 0) throw workflowNotReady('Workflow state is not ready to handle the request.');
+
+  const page = await readHistoryPage(ctx.executions, key, 1, state.nextEventId, 0);
+  const task = PollWorkflowTaskQueueResponse.fromPartial({
+    workflowExecution: { workflowId: key.workflowId, runId: key.runId },
+    workflowType: { name: info.workflowTypeName },
+    previousStartedEventId: info.lastCompletedWorkflowTaskStartedEventId,
+    attempt: 1,
+    history: { events: page.events },
+    nextPageToken: page.nextPageToken,
+    query: request.query,
+    workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
+  });
+  const { completion } = await ctx.matching.queryWorkflow({ namespaceId, taskQueue: info.taskQueue!.name, task });
+  if (completion?.completedType === QueryResultType.QUERY_RESULT_TYPE_ANSWERED) {
+    return QueryWorkflowResponse.fromPartial({ queryResult: completion.queryResult });
+  }
+  throw queryFailed(completion?.errorMessage ?? 'query failed', completion?.failure);
+}
+
