@@ -46,6 +46,9 @@ def _mask_value(key: str, value: Any, parent: dict) -> Any:
     # 9. A continued run's first-task backoff (wall-clock dependent), when non-zero.
     if key == "firstWorkflowTaskBackoff" and parent.get("continuedExecutionRunId") and value and value != "0s":
         return "<backoff>"
+    # 10. Namespace ids, when non-empty.
+    if (key == "namespaceId" or key.endswith("NamespaceId")) and value:
+        return "<namespace-id>"
     return _mask_tree(value)
 
 

@@ -5,6 +5,7 @@ export * from './namespaceRegistry';
 export * from './inProcessClient';
 export * from './clients';
 export * from './limits';
+export * from './searchAttributes';
 export * from './rendezvous';
 export * from './historyRouting';
 export * from './routedClient';

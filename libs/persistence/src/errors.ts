@@ -36,6 +36,26 @@ export class NamespaceAlreadyExistsError extends Error {
   override readonly name = 'NamespaceAlreadyExistsError';
 }
 
+/** addSearchAttributes: the name is already registered in the namespace with another type. */
+export class SearchAttributeTypeConflictError extends Error {
+  override readonly name = 'SearchAttributeTypeConflictError';
+  constructor(
+    readonly attribute: string,
+    /** The registered type (IndexedValueType shorthand, e.g. `Keyword`). */
+    readonly existingType: string,
+  ) {
+    super(`search attribute ${attribute} already exists and has different type ${existingType}`);
+  }
+}
+
+/** addSearchAttributes: the namespace would have more custom search attributes than allowed. */
+export class TooManySearchAttributesError extends Error {
+  override readonly name = 'TooManySearchAttributesError';
+  constructor(readonly limit: number) {
+    super(`cannot have more than ${limit} custom search attributes`);
+  }
+}
+
 /**
  * The database's schema is newer than this build of Kairos knows (a newer Kairos migrated it).
  * Opening it anyway could misread or corrupt records, so the store refuses.

@@ -6,6 +6,7 @@ import type {
   TransferTask,
 } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import type { CountResult, ResolvedQuery, SearchAttributeType } from '@kairos/visibility';
 
 /** Identifies one run of a workflow. */
 export interface ExecutionKey {
@@ -75,6 +76,60 @@ export interface ExecutionWrite {
   transferTasks: TransferTask[];
   timerTasks: TimerTask[];
   currentExecution?: CurrentExecutionWrite;
+  /**
+   * The run's visibility row (ListWorkflowExecutions), upserted in the same transaction when the
+   * write changes what visibility shows: the start, the close, search attributes or memo. Its
+   * namespace, workflow and run ids must equal the write's `key`.
+   */
+  visibility?: VisibilityRecord;
+}
+
+/**
+ * A search attribute value as the visibility table holds it (@kairos/visibility's storage rules):
+ * Keyword and Text strings, Int and Double numbers (Int integral), Bool booleans, Datetime
+ * integer milliseconds since the epoch, KeywordList arrays of strings.
+ */
+export type VisibilityValue = string | number | boolean | string[];
+
+/** One run as ListWorkflowExecutions sees it. Times are whole milliseconds. */
+export interface VisibilityRecord {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** temporal.api.enums.v1.WorkflowExecutionStatus */
+  status: number;
+  startTime: Date;
+  /** When the run's first workflow task may start (start time plus any start delay or backoff). */
+  executionTime: Date;
+  /** Absent while the run is open. */
+  closeTime?: Date;
+  taskQueue: string;
+  historyLength: number;
+  historySizeBytes: number;
+  parentWorkflowId?: string;
+  parentRunId?: string;
+  rootWorkflowId: string;
+  rootRunId: string;
+  /** An encoded temporal.api.common.v1.Memo; absent when the run has no memo. */
+  memo?: Uint8Array;
+  /** Predefined and custom search attributes by name, typed (absent ones left out). */
+  searchAttributes?: Record<string, VisibilityValue>;
+}
+
+export interface VisibilityListRequest {
+  namespaceId: string;
+  /** The list filter, parsed and resolved against the namespace's search attributes. */
+  query: ResolvedQuery;
+  pageSize: number;
+  /** The previous page's nextPageToken; empty or absent for the first page. */
+  nextPageToken?: Uint8Array;
+}
+
+export interface VisibilityPage {
+  executions: VisibilityRecord[];
+  /** Present after a full page (as Temporal's, a full last page is followed by an empty one). */
+  nextPageToken?: Uint8Array;
 }
 
 export interface ExecutionWriteResult {
@@ -211,6 +266,27 @@ export interface Store {
   ): Promise<StoredTaskQueueTask[]>;
   /** Deletes a task if `rangeId` is still the queue's (an absent task is a no-op). */
   deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void>;
+
+  // Visibility. Rows are written with the execution writes (ExecutionWrite.visibility); the query
+  // is compiled to the store's SQL by @kairos/visibility, whose errors (QueryParseError,
+  // InvalidPageTokenError) these pass through.
+  /** One page of the namespace's runs matching the query, in its order (Temporal's default without ORDER BY). */
+  listVisibility(request: VisibilityListRequest): Promise<VisibilityPage>;
+  /** How many runs match; with GROUP BY, per group (ExecutionStatus groups by status name). */
+  countVisibility(namespaceId: string, query: ResolvedQuery): Promise<CountResult>;
+
+  // Custom search attributes, per namespace.
+  /** The namespace's custom search attributes by name. */
+  getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;
+  /**
+   * Registers custom search attributes in one transaction. A name already registered with the same
+   * type is left alone; with another type the whole call fails with SearchAttributeTypeConflictError.
+   * If the namespace would then have more than `maxCustom` attributes, it fails with
+   * TooManySearchAttributesError. On failure nothing is registered.
+   */
+  addSearchAttributes(namespaceId: string, attributes: ReadonlyMap<string, SearchAttributeType>, maxCustom: number): Promise<void>;
+  /** Unregisters custom search attributes; names not registered are ignored. Visibility rows keep their values. */
+  removeSearchAttributes(namespaceId: string, names: readonly string[]): Promise<void>;
 
   /** Completes writes already issued, then releases the database. */
   close(): Promise<void>;

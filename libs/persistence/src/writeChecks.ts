@@ -19,6 +19,10 @@ export function validateWrite(write: ExecutionWrite): void {
   if (write.encodedEvents && write.encodedEvents.length !== write.newEvents.length) {
     throw new Error(`encodedEvents of ${keyString(key)} has ${write.encodedEvents.length} entries for ${write.newEvents.length} events`);
   }
+  const vis = write.visibility;
+  if (vis && (vis.namespaceId !== key.namespaceId || vis.workflowId !== key.workflowId || vis.runId !== key.runId)) {
+    throw new Error(`visibility record ${keyString(vis)} does not describe the run written, ${keyString(key)}`);
+  }
   for (const task of write.timerTasks) {
     if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);
   }

@@ -2,7 +2,9 @@
  * The same table of list filters against a real SQLite database (better-sqlite3) and a real
  * PostgreSQL server started by the suite: both must return exactly the expected run ids in order.
  */
-import { startPostgresServer } from '@kairos/persistence/dist/postgres/testing/postgresServer';
+// By path, not by package: @kairos/persistence depends on this package, so it cannot be a
+// dependency of it (turbo refuses cycles).
+import { startPostgresServer } from '../../persistence/src/postgres/testing/postgresServer';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

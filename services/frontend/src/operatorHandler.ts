@@ -1,8 +1,94 @@
+import {
+  indexedValueTypeOf,
+  isReservedSearchAttributeName,
+  MAX_CUSTOM_SEARCH_ATTRIBUTES,
+  NamespaceRegistry,
+  searchAttributeTypeOf,
+  systemSearchAttributes,
+  type SearchAttributeType,
+} from '@kairos/domain';
+import { SearchAttributeTypeConflictError, TooManySearchAttributesError } from '@kairos/persistence/dist/errors';
 import type { Store } from '@kairos/persistence/dist/store';
+import { IndexedValueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/common';
 import { OperatorServiceDefinition, type OperatorServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
+import { ListSearchAttributesResponse } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/request_response';
+import { invalid } from './validation';
 import { withUnimplemented } from './workflowHandler';
 
-/** OperatorService: namespaces are managed through WorkflowService for now; the rest follows. */
-export function createOperatorHandler(_store: Store): OperatorServiceImplementation {
-  return withUnimplemented<OperatorServiceImplementation>(OperatorServiceDefinition, {});
+/**
+ * OperatorService: the custom search attributes of a namespace (Add/Remove/ListSearchAttributes,
+ * with the checks and messages of Temporal's operator_handler.go). Namespaces are managed through
+ * WorkflowService; the rest answers UNIMPLEMENTED.
+ *
+ * Custom attributes are kept per namespace in the store (as Temporal's SQL visibility keeps them
+ * in the namespace's aliases), at most MAX_CUSTOM_SEARCH_ATTRIBUTES of any types. Unlike
+ * Temporal's server, which silently keeps the old type, adding a registered name with another type
+ * is refused (the Temporal CLI refuses it the same way before calling the server).
+ */
+export function createOperatorHandler(store: Store): OperatorServiceImplementation {
+  const namespaces = new NamespaceRegistry(store);
+
+  async function namespaceId(name: string): Promise<string> {
+    if (!name) throw invalid('Namespace is not set on request.');
+    return (await namespaces.getByName(name)).info!.id;
+  }
+
+  const implemented: Partial<OperatorServiceImplementation> = {
+    async addSearchAttributes(request) {
+      const entries = Object.entries(request.searchAttributes);
+      if (entries.length === 0) throw invalid('SearchAttributes are not set on request.');
+      const attributes = new Map<string, SearchAttributeType>();
+      for (const [name, value] of entries) {
+        if (isReservedSearchAttributeName(name)) throw invalid(`Search attribute ${name} is reserved by system.`);
+        const type = searchAttributeTypeOf(value);
+        if (!type) {
+          // Temporal's words for each case: UNSPECIFIED finds no free field of that type.
+          if (value === IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED) {
+            throw invalid('Unable to create search attributes: cannot have more than 0 search attribute of type Unspecified.');
+          }
+          throw invalid(`Unknown search attribute type: ${Number(value)}.`);
+        }
+        if (!name) throw invalid('Search attribute name cannot be empty.');
+        attributes.set(name, type);
+      }
+      const nsId = await namespaceId(request.namespace);
+      try {
+        await store.addSearchAttributes(nsId, attributes, MAX_CUSTOM_SEARCH_ATTRIBUTES);
+      } catch (err) {
+        if (err instanceof SearchAttributeTypeConflictError) {
+          throw invalid(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);
+        }
+        if (err instanceof TooManySearchAttributesError) {
+          throw invalid(`Unable to create search attributes: cannot have more than ${err.limit} custom search attributes.`);
+        }
+        throw err;
+      }
+      return {};
+    },
+
+    async removeSearchAttributes(request) {
+      if (request.searchAttributes.length === 0) throw invalid('SearchAttributes are not set on request.');
+      const nsId = await namespaceId(request.namespace);
+      const custom = await store.getSearchAttributes(nsId);
+      const system = systemSearchAttributes();
+      const removed: string[] = [];
+      for (const name of request.searchAttributes) {
+        if (custom.has(name)) removed.push(name);
+        else if (system.has(name)) throw invalid(`Unable to remove non-custom search attributes: ${name}.`);
+        // Not defined at all: nothing to do, as in Temporal.
+      }
+      if (removed.length > 0) await store.removeSearchAttributes(nsId, removed);
+      return {};
+    },
+
+    async listSearchAttributes(request) {
+      const nsId = await namespaceId(request.namespace);
+      const customAttributes: Record<string, IndexedValueType> = {};
+      for (const [name, type] of await store.getSearchAttributes(nsId)) customAttributes[name] = indexedValueTypeOf(type);
+      const systemAttributes: Record<string, IndexedValueType> = {};
+      for (const [name, type] of systemSearchAttributes()) systemAttributes[name] = indexedValueTypeOf(type);
+      return ListSearchAttributesResponse.fromPartial({ customAttributes, systemAttributes, storageSchema: {} });
+    },
+  };
+  return withUnimplemented<OperatorServiceImplementation>(OperatorServiceDefinition, implemented);
 }

@@ -12,6 +12,7 @@ import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
 import { invalid, requireNonEmpty, requireNonNegative, requireTaskQueue } from './validation';
+import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
   store: Store;
@@ -59,6 +60,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   }
 
   const implemented: Partial<WorkflowServiceImplementation> = {
+    // ListWorkflowExecutions, Scan, Count, ListOpen/ListClosed, GetSearchAttributes.
+    ...createVisibilityHandlers({ store: deps.store, namespaces }),
+
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({
         serverVersion: SERVER_VERSION,
@@ -111,6 +115,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
       if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
       const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
+      await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
       const res = await history.startWorkflowExecution({ namespaceId: nsId, request: withRequestId });
       return res.response!;
     },
@@ -235,6 +240,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
       if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
       const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
+      await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: withRequestId })).response!;
     },
 

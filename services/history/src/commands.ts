@@ -1,6 +1,7 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
-import { addMs, durationToMs } from '@kairos/domain';
+import { addMs, durationToMs, mergePayloadMap } from '@kairos/domain';
+import type { SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -8,6 +9,7 @@ import type {
   ScheduleActivityTaskCommandAttributes,
 } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 import { newExecution } from './newRun';
+import { initiateChild } from './children';
 import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivity } from './activities';
 import { ExecutionUpdate } from './executionUpdate';
 import { payloadsSize } from './payloads';
@@ -75,11 +77,27 @@ export interface EagerActivity {
   attrs: ScheduleActivityTaskCommandAttributes;
 }
 
+/**
+ * Checks search attributes a command sets against the namespace's (searchAttributesProblem of
+ * @kairos/domain): Temporal's message, or undefined when they are fine.
+ */
+export type SearchAttributesCheck = (searchAttributes: SearchAttributes | undefined) => string | undefined;
+
+/** Whether a completion sets search attributes (the caller then loads what checks them). */
+export function commandsSetSearchAttributes(request: RespondWorkflowTaskCompletedRequest): boolean {
+  return request.commands.some(
+    (c) =>
+      c.commandType === CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES ||
+      Object.keys(c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes?.indexedFields ?? {}).length > 0,
+  );
+}
+
 export function applyCommands(
   update: ExecutionUpdate,
   task: WorkflowTaskInfo,
   request: RespondWorkflowTaskCompletedRequest,
   hasBufferedEvents: boolean,
+  checkSearchAttributes: SearchAttributesCheck = () => undefined,
 ): EagerActivity[] {
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
   if (closingIndex >= 0 && hasBufferedEvents) {
@@ -114,7 +132,7 @@ export function applyCommands(
   const eager: EagerActivity[] = [];
   for (const command of request.commands) {
     try {
-      applyCommand(update, command, completed.eventId, request.identity, eager);
+      applyCommand(update, command, completed.eventId, request.identity, eager, checkSearchAttributes);
     } catch (err) {
       if (err instanceof BadCommandAttributesError) throw badAttributes(err.failedCause, err.message);
       throw err;
@@ -147,7 +165,14 @@ function checkPayloadSize(update: ExecutionUpdate, size: number, cause: Workflow
   if (size > update.limits.blobSizeLimitWarn) update.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: update.limits.blobSizeLimitWarn } });
 }
 
-function applyCommand(update: ExecutionUpdate, command: Command, completedEventId: number, identity: string, eager: EagerActivity[]): void {
+function applyCommand(
+  update: ExecutionUpdate,
+  command: Command,
+  completedEventId: number,
+  identity: string,
+  eager: EagerActivity[],
+  checkSearchAttributes: SearchAttributesCheck,
+): void {
   switch (command.commandType) {
     case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
       const attrs = command.scheduleActivityTaskCommandAttributes!;
@@ -245,12 +270,18 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
     }
 
     case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const searchAttributes = command.upsertWorkflowSearchAttributesCommandAttributes!.searchAttributes;
+      const searchAttributes = command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
+      if (!searchAttributes) throw badAttributes(cause, 'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.');
+      if (Object.keys(searchAttributes.indexedFields).length === 0) throw badAttributes(cause, 'IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.');
+      const problem = checkSearchAttributes(searchAttributes);
+      if (problem) throw badAttributes(cause, problem);
       update.appendEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes },
       });
-      const merged = { ...(update.info.searchAttributes?.indexedFields ?? {}), ...(searchAttributes?.indexedFields ?? {}) };
-      update.info.searchAttributes = { indexedFields: merged };
+      // Temporal's MergeMapOfPayload: a null or empty-list value removes the attribute.
+      update.info.searchAttributes = { indexedFields: mergePayloadMap(update.info.searchAttributes?.indexedFields, searchAttributes.indexedFields) };
+      update.visibilityChanged = true;
       return;
     }
 
@@ -259,7 +290,8 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
       update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, {
         workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: completedEventId, upsertedMemo },
       });
-      update.info.memo = { fields: { ...(update.info.memo?.fields ?? {}), ...(upsertedMemo?.fields ?? {}) } };
+      update.info.memo = { fields: mergePayloadMap(update.info.memo?.fields, upsertedMemo?.fields) };
+      update.visibilityChanged = true;
       return;
     }
 
@@ -300,8 +332,18 @@ function applyCommand(update: ExecutionUpdate, command: Command, completedEventI
       return;
     }
 
+    case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+      const attrs = command.startChildWorkflowExecutionCommandAttributes!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
+      if (!attrs.workflowId) throw badAttributes(cause, 'Required field WorkflowId is not set on command.');
+      if (!attrs.workflowType?.name) throw badAttributes(cause, 'Required field WorkflowType is not set on command.');
+      checkPayloadSize(update, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes.Input');
+      initiateChild(update, attrs, completedEventId);
+      return;
+    }
+
     case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
-      continueAsNew(update, command.continueAsNewWorkflowExecutionCommandAttributes!, completedEventId);
+      continueAsNew(update, command.continueAsNewWorkflowExecutionCommandAttributes!, completedEventId, checkSearchAttributes);
       return;
     }
 
@@ -358,13 +400,25 @@ function continueAsNewBackoffMs(update: ExecutionUpdate, requestedMs: number): n
  * Closes the run with WorkflowExecutionContinuedAsNew and prepares its successor (same workflow
  * id, same chain); both are written together. Unset type, queue and timeouts carry over.
  */
-function continueAsNew(update: ExecutionUpdate, attrs: ContinueAsNewWorkflowExecutionCommandAttributes, completedEventId: number): void {
+function continueAsNew(
+  update: ExecutionUpdate,
+  attrs: ContinueAsNewWorkflowExecutionCommandAttributes,
+  completedEventId: number,
+  checkSearchAttributes: SearchAttributesCheck,
+): void {
   const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES;
   checkPayloadSize(update, payloadsSize(attrs.input), cause, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
   const info = update.info;
   const newRunId = randomUUID();
   const workflowType = attrs.workflowType?.name ? attrs.workflowType : { name: info.workflowTypeName };
   const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+  const searchAttributesProblem = checkSearchAttributes(attrs.searchAttributes);
+  if (searchAttributesProblem) {
+    throw badAttributes(
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${searchAttributesProblem}. WorkflowType=${workflowType.name} TaskQueue=${taskQueue.name}`,
+    );
+  }
   const workflowRunTimeout = durationToMs(attrs.workflowRunTimeout) > 0 ? attrs.workflowRunTimeout : durationToMs(info.workflowRunTimeout) > 0 ? info.workflowRunTimeout : undefined;
   const workflowTaskTimeout = durationToMs(attrs.workflowTaskTimeout) > 0 ? attrs.workflowTaskTimeout : info.workflowTaskTimeout;
   const initiator = attrs.initiator || ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW;
@@ -416,6 +470,8 @@ function continueAsNew(update: ExecutionUpdate, attrs: ContinueAsNewWorkflowExec
       lastCompletionResult: attrs.lastCompletionResult,
       workflowExecutionExpirationTime: info.workflowExecutionExpirationTime,
     },
+    // A child's next run is still its parent's child.
+    info.parent,
   );
 }
 

@@ -18,7 +18,8 @@ import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';
 import { KeyedMutex } from './keyedMutex';
 import { ExecutionCache } from './executionCache';
-import { MutableState, type HistoryEvent } from './protos';
+import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from './visibilityRecord';
+import { MutableState, TransferTaskKind, type HistoryEvent } from './protos';
 import type { ShardController } from './shardController';
 
 /** Receives committed tasks so they are dispatched at once; the stored copies cover crashes. */
@@ -214,9 +215,16 @@ export class ExecutionManager {
   ): Promise<void> {
     const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
     const rangeId = this.shards.rangeIdFor(shardId);
+    // Visibility rows go in the same transaction (read-your-writes for List); search attributes
+    // are typed with the namespace's registered types, read only when a row with some is written.
+    const custom = needsSearchAttributeTypes(update, expectedDbVersion === 0)
+      ? await this.store.getSearchAttributes(key.namespaceId)
+      : NO_SEARCH_ATTRIBUTE_TYPES;
     const write = (k: ExecutionKey, u: ExecutionUpdate, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
       u.info.historySizeBytes += u.newEventBytes();
+      const visibility = changesVisibility(u, version === 0) ? visibilityRecordOf(u, custom) : undefined;
       return {
+        ...(visibility ? { visibility } : {}),
         shardId,
         rangeId,
         key: k,
@@ -229,6 +237,10 @@ export class ExecutionManager {
         currentExecution: current,
       };
     };
+    // A closing run with a parent or open children: they are told after the commit.
+    if (update.closed && (update.info.parent || Object.keys(update.state.children).length > 0)) {
+      update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION });
+    }
     // Continue-as-new: the closing run and its successor (same workflow id, so same shard) in one
     // transaction; the successor's write moves the current-execution row to it.
     const next = update.continuedRun;

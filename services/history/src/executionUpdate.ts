@@ -38,6 +38,11 @@ export class ExecutionUpdate {
   closed = false;
   /** Set by discard(): the request changed nothing and nothing is written. */
   discarded = false;
+  /**
+   * Set when this update changed what visibility shows of an open run (search attributes or memo
+   * upserted), so its visibility row is written with it (starting and closing always are).
+   */
+  visibilityChanged = false;
   /** Continue-as-new: the successor run, created in the same write that closes this one. */
   continuedRun: ExecutionUpdate | undefined;
   /** Things worth a warning in the log once this update commits (e.g. a large payload). */
@@ -129,12 +134,27 @@ export class ExecutionUpdate {
     if (buffered.length === 0) return false;
     this.state.bufferedEvents = [];
     const startedIdBySchedule = new Map<number, number>();
+    const childStartedIds = new Map<number, number>();
     for (const event of buffered) {
       event.eventId = this.state.nextEventId++;
       event.eventTime ??= this.now;
       event.taskId = nextEventTaskId();
       const started = event.activityTaskStartedEventAttributes;
       if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
+      // A child's started event gets its id only now; its closing event (if buffered too) follows it.
+      const childStarted = event.childWorkflowExecutionStartedEventAttributes;
+      if (childStarted) {
+        const child = this.state.children[childStarted.initiatedEventId];
+        if (child) child.startedEventId = event.eventId;
+        childStartedIds.set(childStarted.initiatedEventId, event.eventId);
+      }
+      const childClosed =
+        event.childWorkflowExecutionCompletedEventAttributes ??
+        event.childWorkflowExecutionFailedEventAttributes ??
+        event.childWorkflowExecutionCanceledEventAttributes ??
+        event.childWorkflowExecutionTimedOutEventAttributes ??
+        event.childWorkflowExecutionTerminatedEventAttributes;
+      if (childClosed && childStartedIds.has(childClosed.initiatedEventId)) childClosed.startedEventId = childStartedIds.get(childClosed.initiatedEventId)!;
       const closing =
         event.activityTaskCompletedEventAttributes ??
         event.activityTaskFailedEventAttributes ??

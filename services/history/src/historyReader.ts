@@ -1,3 +1,4 @@
+import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
 import type { ExecutionKey, Store } from '@kairos/persistence/dist/store';
 import { HistoryEvent, HistoryPageToken } from './protos';
 
@@ -19,7 +20,7 @@ export interface HistoryPage {
  * page is then empty).
  */
 export async function readHistoryPage(
-  store: Pick<Store, 'readHistoryBatches'>,
+  store: Pick<Store, 'readHistoryBatches'> & { store?: Pick<Store, 'getSearchAttributes'> },
   key: ExecutionKey,
   fromEventId: number,
   toEventId: number,
@@ -27,11 +28,57 @@ export async function readHistoryPage(
 ): Promise<HistoryPage> {
   const size = pageSize > 0 ? pageSize : DEFAULT_HISTORY_PAGE_SIZE;
   const batches = fromEventId < toEventId ? await store.readHistoryBatches(key, fromEventId, toEventId, size) : [];
-  const events = batches.flat();
+  const events = await withSearchAttributeTypes(batches.flat(), key.namespaceId, store.store);
   const last = events.length > 0 ? events[events.length - 1]!.eventId : fromEventId - 1;
   const more = last + 1 < toEventId || batches.length === size;
   const nextPageToken = more ? encodePageToken({ runId: key.runId, nextEventId: last + 1, lastEventId: toEventId - 1 }) : new Uint8Array();
   return { events, nextPageToken };
+}
+
+type SearchAttributesEventField =
+  | 'workflowExecutionStartedEventAttributes'
+  | 'workflowExecutionContinuedAsNewEventAttributes'
+  | 'startChildWorkflowExecutionInitiatedEventAttributes'
+  | 'upsertWorkflowSearchAttributesEventAttributes';
+const SEARCH_ATTRIBUTES_EVENT_FIELDS: SearchAttributesEventField[] = [
+  'workflowExecutionStartedEventAttributes',
+  'workflowExecutionContinuedAsNewEventAttributes',
+  'startChildWorkflowExecutionInitiatedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+];
+
+function untypedSearchAttributes(event: HistoryEvent): SearchAttributesEventField | undefined {
+  for (const field of SEARCH_ATTRIBUTES_EVENT_FIELDS) {
+    const fields = event[field]?.searchAttributes?.indexedFields;
+    if (fields && Object.values(fields).some((p) => p.metadata?.type === undefined)) return field;
+  }
+  return undefined;
+}
+
+/**
+ * As Temporal's history reads (ProcessOutgoingSearchAttributes): search attribute payloads of the
+ * events that carry them get the `type` metadata of their registered type when they lack it.
+ * Events are shared with the execution cache, so changed ones are copies.
+ */
+export async function withSearchAttributeTypes(
+  events: HistoryEvent[],
+  namespaceId: string,
+  registry: Pick<Store, 'getSearchAttributes'> | undefined,
+): Promise<HistoryEvent[]> {
+  if (!registry || !events.some((e) => untypedSearchAttributes(e))) return events;
+  let custom: ReadonlyMap<string, SearchAttributeType> | undefined;
+  const out: HistoryEvent[] = [];
+  for (const event of events) {
+    const field = untypedSearchAttributes(event);
+    if (!field) {
+      out.push(event);
+      continue;
+    }
+    custom ??= await registry.getSearchAttributes(namespaceId);
+    const attributes = event[field]!;
+    out.push({ ...event, [field]: { ...attributes, searchAttributes: withTypeMetadata(attributes.searchAttributes, custom) } });
+  }
+  return out;
 }
 
 export function encodePageToken(token: HistoryPageToken): Uint8Array {

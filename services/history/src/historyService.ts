@@ -1,6 +1,6 @@
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/dist/logger';
-import type { MatchingClient } from '@kairos/domain';
+import type { HistoryClient, MatchingClient } from '@kairos/domain';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { Store } from '@kairos/persistence/dist/store';
@@ -21,6 +21,7 @@ import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { requestCancelWorkflowExecution, signalWorkflowExecution } from './api/signalWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
 import { queryWorkflow } from './api/queryWorkflow';
+import { recordChildExecutionCompleted } from './api/recordChildExecutionCompleted';
 import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
 import type { HistoryContext } from './context';
 import { ExecutionManager } from './executionManager';
@@ -28,6 +29,7 @@ import { HistoryWaiter } from './historyWaiter';
 import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
+import { createTransferTaskExecutor } from './queues/transferTaskExecutor';
 import { ShardController } from './shardController';
 import { durationToMs, resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
 import { DEFAULT_RETENTION_MS } from './executionUpdate';
@@ -46,6 +48,8 @@ export interface HistoryServiceOptions {
   namespaceLimits?: Record<string, Partial<Limits>>;
   /** Cluster mode: share the shards with the other live history instances this directory sees. */
   directory?: ClusterDirectory;
+  /** History itself, for calls between runs (child workflows): the routed client, or in-process. */
+  history?: () => HistoryClient;
 }
 
 /** The history service: wires shards, executions and queues, and serves the internal API. */
@@ -88,7 +92,20 @@ export class HistoryService {
       logger,
       longPollMs: options.longPollMs ?? 20_000,
     };
-    this.transferQueue = new TransferQueueProcessor(options.store, options.matching, () => this.shards.ownedShards(), logger);
+    const history = options.history;
+    this.transferQueue = new TransferQueueProcessor(
+      options.store,
+      createTransferTaskExecutor({
+        executions,
+        matching: options.matching,
+        history: () => {
+          if (!history) throw new Error('this history service has no client for calls to other runs');
+          return history();
+        },
+      }),
+      () => this.shards.ownedShards(),
+      logger,
+    );
     this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions), logger);
     executions.setTaskSink({
       transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
@@ -115,7 +132,7 @@ export class HistoryService {
     const ctx = this.ctx;
     return {
       async startWorkflowExecution(req) {
-        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!) };
+        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!, undefined, req.parent) };
       },
       async getWorkflowExecutionHistory(req, context: CallContext) {
         return { response: await getWorkflowExecutionHistory(ctx, req.namespaceId, req.request!, context.signal) };
@@ -162,11 +179,18 @@ export class HistoryService {
       async signalWithStartWorkflowExecution(req) {
         return { response: await signalWithStartWorkflowExecution(ctx, req.namespaceId, req.request!) };
       },
+      async recordChildExecutionCompleted(req) {
+        await recordChildExecutionCompleted(ctx, req);
+        return {};
+      },
       async queryWorkflow(req) {
         return { response: await queryWorkflow(ctx, req.namespaceId, req.request!) };
       },
       async requestCancelWorkflowExecution(req) {
-        await requestCancelWorkflowExecution(ctx, req.namespaceId, req.request!);
+        await requestCancelWorkflowExecution(ctx, req.namespaceId, req.request!, {
+          execution: req.externalWorkflowExecution,
+          initiatedEventId: req.externalInitiatedEventId,
+        });
         return {};
       },
       async recordActivityTaskHeartbeatById(req) {

@@ -16,6 +16,7 @@ import {
   type Payloads,
 } from './protos';
 import type { ResetPoints } from '@kairos/proto/dist/generated/temporal/api/workflow/v1/message';
+import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { scheduleWorkflowTask } from './workflowTasks';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -65,6 +66,7 @@ export function newExecution(
   request: StartWorkflowExecutionRequest,
   signal?: StartSignal,
   continuation?: Continuation,
+  parent?: ParentInfo,
 ): ExecutionUpdate {
   const now = new Date();
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
@@ -92,6 +94,7 @@ export function newExecution(
       memo: request.memo,
       searchAttributes: request.searchAttributes,
       autoResetPoints: continuation?.autoResetPoints,
+      parent,
     }),
     nextEventId: 1,
   });
@@ -102,9 +105,9 @@ export function newExecution(
       taskQueue,
       input: request.input,
       // Temporal leaves unset timeouts out of a started run's event rather than recording zero
-      // (a continued run records its run timeout, zero included).
+      // (continued and child runs record their run timeout, zero included).
       workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
-      workflowRunTimeout: runMs > 0 || continuation ? msToDuration(runMs) : undefined,
+      workflowRunTimeout: runMs > 0 || continuation || parent ? msToDuration(runMs) : undefined,
       workflowTaskTimeout: msToDuration(taskMs),
       firstWorkflowTaskBackoff: msToDuration(backoffMs),
       identity: request.identity,
@@ -124,6 +127,11 @@ export function newExecution(
       workflowExecutionExpirationTime: continuation ? continuation.workflowExecutionExpirationTime : executionMs > 0 ? addMs(now, executionMs) : undefined,
       workflowId: request.workflowId,
       priority: request.priority,
+      parentWorkflowNamespace: parent?.namespace ?? '',
+      parentWorkflowNamespaceId: parent?.namespaceId ?? '',
+      parentWorkflowExecution: parent?.execution,
+      parentInitiatedEventId: parent?.initiatedEventId ?? 0,
+      rootWorkflowExecution: parent?.rootExecution,
     },
   });
   // Signal-with-start: the signal follows the started event, before the first workflow task.

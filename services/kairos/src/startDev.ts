@@ -35,6 +35,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     numShards: config.numHistoryShards,
     namespaceLimits: config.namespaceLimits,
     instanceId: `dev-${randomUUID()}`,
+    history: () => historyClient,
   });
   const matching = new MatchingService({ store, notifier, history: historyClient, logger });
   historyImpl = history.implementation;

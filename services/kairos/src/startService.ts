@@ -84,6 +84,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       instanceId,
       shardLeaseMs: SHARD_LEASE_MS,
       directory,
+      history: () => clients.history,
     });
     server.add(HistoryServiceDefinition, history.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving));

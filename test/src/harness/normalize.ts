@@ -60,6 +60,8 @@ function maskValue(key: string, value: unknown, parent: Record<string, unknown>)
   // 9. A continued run's first-task backoff: the minimal interval between runs less the time the
   //    previous run took, a wall-clock measure; zero or not stays compared.
   if (key === 'firstWorkflowTaskBackoff' && parent.continuedExecutionRunId && value && value !== '0s') return '<backoff>';
+  // 10. Namespace ids (a random UUID per server), when non-empty.
+  if ((key === 'namespaceId' || key.endsWith('NamespaceId')) && value) return '<namespace-id>';
   return maskTree(value);
 }
 

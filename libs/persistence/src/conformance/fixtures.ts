@@ -11,7 +11,7 @@ import {
   TransferTaskKind,
 } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
-import type { CurrentExecutionRecord, CurrentExecutionWrite, ExecutionKey, ExecutionWrite } from '../store';
+import type { CurrentExecutionRecord, CurrentExecutionWrite, ExecutionKey, ExecutionWrite, VisibilityRecord } from '../store';
 
 /** Record builders shared by store tests; every record has distinguishable content. */
 
@@ -140,6 +140,7 @@ export interface WriteOptions {
   timerFireTimes?: Date[];
   currentExecution?: CurrentExecutionWrite;
   status?: number;
+  visibility?: VisibilityRecord;
 }
 
 /** A complete write for `key`; `nextEventId` of the state follows the last event written. */
@@ -156,5 +157,28 @@ export function executionWrite(key: ExecutionKey, options: WriteOptions): Execut
     transferTasks: Array.from({ length: options.transfers ?? 0 }, (_, i) => transferTask(key, eventIds[i] ?? i + 1)),
     timerTasks: (options.timerFireTimes ?? []).map((fireTime, i) => timerTask(key, fireTime, eventIds[i] ?? i + 1)),
     currentExecution: options.currentExecution,
+    ...(options.visibility ? { visibility: options.visibility } : {}),
   };
 }
+
+/** A visibility row for `key` with every field set; `overrides` replaces any of them. */
+export function visibilityRecord(key: ExecutionKey, overrides: Partial<VisibilityRecord> = {}): VisibilityRecord {
+  return {
+    namespaceId: key.namespaceId,
+    workflowId: key.workflowId,
+    runId: key.runId,
+    workflowType: 'OrderWorkflow',
+    status: RUNNING,
+    startTime: new Date(1_700_000_000_123),
+    executionTime: new Date(1_700_000_000_123),
+    taskQueue: 'orders',
+    historyLength: 3,
+    historySizeBytes: 512,
+    rootWorkflowId: key.workflowId,
+    rootRunId: key.runId,
+    ...overrides,
+  };
+}
+
+/** An encoded temporal.api.common.v1.Memo-like blob (the store keeps the bytes as given). */
+export const memoBytes = (text: string): Uint8Array => bytes(`memo:${text}`);

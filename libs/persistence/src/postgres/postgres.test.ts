@@ -10,6 +10,7 @@ import {
   UnsupportedSchemaVersionError,
 } from '../errors';
 import type { Store } from '../store';
+import { visibilitySchema } from '@kairos/visibility';
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from './migrate';
 import { openPostgresStore } from './postgresStore';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from './schema';
@@ -89,6 +90,7 @@ describe('postgres schema versioning', () => {
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'cluster_members',
         'current_executions',
+        'custom_search_attributes',
         'executions',
         'history_events',
         'namespaces',
@@ -98,7 +100,21 @@ describe('postgres schema versioning', () => {
         'task_queues',
         'timer_tasks',
         'transfer_tasks',
+        'visibility',
       ]);
+      // The visibility table has every column @kairos/visibility's SQL expects, with its types.
+      for (const ddl of visibilitySchema('postgres', 'reference_visibility')) await client.query(ddl);
+      const columns = async (table: string) =>
+        (
+          await client.query(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY column_name",
+            [table],
+          )
+        ).rows;
+      const reference = await columns('reference_visibility');
+      expect(reference.length).toBeGreaterThan(10);
+      expect(await columns('visibility')).toEqual(expect.arrayContaining(reference));
+      expect((await columns('visibility')).map((c) => c.column_name)).toEqual([...reference.map((c) => c.column_name), 'history_size_bytes'].sort());
     });
     const { store, schemaVersion } = await openPostgresStore({ url });
     expect(schemaVersion).toBe(POSTGRES_SCHEMA_VERSION);

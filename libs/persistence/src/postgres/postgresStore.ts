@@ -14,8 +14,10 @@ import {
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
   SchemaUpdateRequiredError,
+  SearchAttributeTypeConflictError,
   ShardOwnershipLostError,
   TaskQueueOwnershipLostError,
+  TooManySearchAttributesError,
   UnsupportedSchemaVersionError,
 } from '../errors';
 import type {
@@ -32,7 +34,11 @@ import type {
   StoredTimerTask,
   StoredTransferTask,
   TaskQueueKind,
+  VisibilityListRequest,
+  VisibilityPage,
 } from '../store';
+import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
+import { checkSearchAttributeTypes, searchAttributeTypeOf, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
 import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { createPostgresPool, describePostgres, inTransaction, uniqueViolation } from './connection';
 import { checkPostgresSchema } from './migrate';
@@ -339,6 +345,9 @@ class PostgresStore implements Store {
     const timerTaskIds = encoded.timers.map(() => nextTaskId++);
     if (transferTaskIds.length > 0) await query(client, SQL.insertTransfers, [shardId, transferTaskIds, encoded.transfers]);
     if (timerTaskIds.length > 0) await query(client, SQL.insertTimers, [shardId, encoded.timerFireTimes, timerTaskIds, encoded.timers]);
+
+    // 6. The run's visibility row, when the write changes what List shows.
+    if (write.visibility) await query(client, SQL.upsertVisibility, visibilityValues(write.visibility, asBuffer));
     return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
   }
 
@@ -432,6 +441,57 @@ class PostgresStore implements Store {
       const [row] = (await query<{ range_id: number }>(client, SQL.lockQueueShared, [namespaceId, taskQueue, kind])).rows;
       if (row?.range_id !== rangeId) throw await this.queueLost(client, namespaceId, taskQueue, kind, rangeId);
       await query(client, SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+    });
+  }
+
+  // --- visibility
+
+  async listVisibility(request: VisibilityListRequest): Promise<VisibilityPage> {
+    const list = buildListQuery(
+      request.query,
+      { namespaceId: request.namespaceId, pageSize: request.pageSize, pageToken: request.nextPageToken },
+      visibilitySqlOptions('postgres'),
+    );
+    const rows = await this.run(async () => (await this.pool.query<Record<string, unknown>>({ text: list.sql, values: list.params })).rows);
+    const nextPageToken = list.nextPageToken(rows);
+    return { executions: rows.map(visibilityRecordOf), ...(nextPageToken ? { nextPageToken } : {}) };
+  }
+
+  async countVisibility(namespaceId: string, query: ResolvedQuery): Promise<CountResult> {
+    const count = buildCountQuery(query, { namespaceId }, visibilitySqlOptions('postgres'));
+    const rows = await this.run(async () => (await this.pool.query<Record<string, unknown>>({ text: count.sql, values: count.params })).rows);
+    return count.readResult(rows);
+  }
+
+  async getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {
+    const rows = await this.read<{ name: string; type: string }>(SQL.searchAttributes, [namespaceId]);
+    return new Map(rows.map((r) => [r.name, searchAttributeTypeOf(r.type)]));
+  }
+
+  async addSearchAttributes(namespaceId: string, attributes: ReadonlyMap<string, SearchAttributeType>, maxCustom: number): Promise<void> {
+    checkSearchAttributeTypes(attributes);
+    await this.transaction(async (client) => {
+      // Concurrent additions to one namespace take turns, so the limit holds.
+      await query(client, SQL.lockSearchAttributes, [namespaceId]);
+      const rows = (await query<{ name: string; type: string }>(client, SQL.searchAttributes, [namespaceId])).rows;
+      const existing = new Map(rows.map((r) => [r.name, r.type]));
+      const added: Array<[string, SearchAttributeType]> = [];
+      for (const [name, type] of attributes) {
+        const found = existing.get(name);
+        if (found === undefined) added.push([name, type]);
+        else if (found !== type) throw new SearchAttributeTypeConflictError(name, found);
+      }
+      if (added.length === 0) return;
+      if (existing.size + added.length > maxCustom) throw new TooManySearchAttributesError(maxCustom);
+      await query(client, SQL.insertSearchAttributes, [namespaceId, added.map(([n]) => n), added.map(([, t]) => t)]);
+    });
+  }
+
+  async removeSearchAttributes(namespaceId: string, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.transaction(async (client) => {
+      await query(client, SQL.lockSearchAttributes, [namespaceId]);
+      await query(client, SQL.deleteSearchAttributes, [namespaceId, [...names]]);
     });
   }
 

@@ -3,6 +3,8 @@
  * later calls skip parsing and planning. Parameters are always bound, never spliced into the text.
  * Variable-length inserts (events, tasks) pass arrays and `unnest` them: one round trip per table.
  */
+import { VISIBILITY_COLUMNS } from '../visibilityRows';
+
 const statement = (name: string, text: string) => ({ name: `kairos_${name}`, text });
 
 export const SQL = {
@@ -168,5 +170,24 @@ export const SQL = {
   deleteQueueTask: statement(
     'delete_queue_task',
     'DELETE FROM task_queue_tasks WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id = $4',
+  ),
+
+  // visibility (queries are compiled by @kairos/visibility and run unnamed)
+  upsertVisibility: statement(
+    'upsert_visibility',
+    `INSERT INTO visibility (${VISIBILITY_COLUMNS.join(', ')})
+     VALUES (${VISIBILITY_COLUMNS.map((c, i) => (c === 'search_attributes' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')})
+     ON CONFLICT (namespace_id, run_id) DO UPDATE SET ${VISIBILITY_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  ),
+  searchAttributes: statement('search_attributes', 'SELECT name, type FROM custom_search_attributes WHERE namespace_id = $1 ORDER BY name'),
+  /** Serialises changes of one namespace's custom search attributes (until commit). */
+  lockSearchAttributes: statement('lock_search_attributes', "SELECT pg_advisory_xact_lock(hashtextextended('kairos.search_attributes/' || $1::text, 0))"),
+  insertSearchAttributes: statement(
+    'insert_search_attributes',
+    'INSERT INTO custom_search_attributes (namespace_id, name, type) SELECT $1::text, a.name, a.type FROM unnest($2::text[], $3::text[]) AS a (name, type)',
+  ),
+  deleteSearchAttributes: statement(
+    'delete_search_attributes',
+    'DELETE FROM custom_search_attributes WHERE namespace_id = $1 AND name = ANY($2::text[])',
   ),
 } as const;

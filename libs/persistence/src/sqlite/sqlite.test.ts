@@ -8,6 +8,7 @@ import { currentRecord, executionKey, executionWrite, namespaceRecord } from '..
 import { ShardOwnershipLostError, UnsupportedSchemaVersionError } from '../errors';
 import type { Store } from '../store';
 import { migrate, readSchemaVersion } from './migrate';
+import { visibilitySchema } from '@kairos/visibility';
 import { SQLITE_PRAGMAS } from './pragmas';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './schema';
 import { openSqliteStore } from './sqliteStore';
@@ -139,8 +140,28 @@ describe('sqlite schema versioning', () => {
         'task_queue_tasks',
         'cluster_members',
         'schema_version',
+        'visibility',
+        'custom_search_attributes',
       ]),
     );
+    db.close();
+  });
+
+  it('has the visibility table @kairos/visibility compiles for, with the same indexes', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    for (const ddl of visibilitySchema('sqlite', 'reference_visibility')) db.exec(ddl);
+    const columns = (table: string) =>
+      (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string; type: string; notnull: number; pk: number }>)
+        .map(({ name, type, notnull, pk }) => ({ name, type, notnull, pk }))
+        .sort((x, y) => x.name.localeCompare(y.name));
+    const reference = columns('reference_visibility');
+    expect(columns('visibility')).toEqual(expect.arrayContaining(reference));
+    expect(columns('visibility').map((c) => c.name)).toEqual([...reference.map((c) => c.name), 'history_size_bytes'].sort());
+    const indexes = (table: string) =>
+      (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").all(table) as Array<{ name: string; sql: string }>)
+        .map((i) => i.sql.replace(/IF NOT EXISTS /, '').replace(new RegExp(table, 'g'), 'T').replace(/\s+/g, ' '));
+    expect(indexes('visibility')).toEqual(indexes('reference_visibility'));
     db.close();
   });
 

@@ -15,8 +15,10 @@ import {
   ConditionFailedError,
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
+  SearchAttributeTypeConflictError,
   ShardOwnershipLostError,
   TaskQueueOwnershipLostError,
+  TooManySearchAttributesError,
 } from '../errors';
 import type {
   CurrentExecutionRecord,
@@ -32,7 +34,11 @@ import type {
   StoredTimerTask,
   StoredTransferTask,
   TaskQueueKind,
+  VisibilityListRequest,
+  VisibilityPage,
 } from '../store';
+import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
+import { checkSearchAttributeTypes, searchAttributeTypeOf, VISIBILITY_COLUMNS, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
 import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { GroupCommitter } from './groupCommit';
@@ -91,6 +97,9 @@ export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore 
     throw err;
   }
 }
+
+/** Prepared statements of visibility queries kept (the least recently prepared goes first). */
+const MAX_CACHED_QUERIES = 200;
 
 /** How often the background checkpointer copies the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -193,6 +202,15 @@ function prepareStatements(db: Database.Database) {
        ORDER BY task_id LIMIT ?`,
     ).raw(),
     deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
+
+    // visibility
+    upsertVisibility: p(
+      `INSERT INTO visibility (${VISIBILITY_COLUMNS.join(', ')}) VALUES (${VISIBILITY_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (namespace_id, run_id) DO UPDATE SET ${VISIBILITY_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ),
+    searchAttributes: p('SELECT name, type FROM custom_search_attributes WHERE namespace_id = ? ORDER BY name').raw(),
+    insertSearchAttribute: p('INSERT INTO custom_search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
+    deleteSearchAttribute: p('DELETE FROM custom_search_attributes WHERE namespace_id = ? AND name = ?'),
   };
 }
 
@@ -444,6 +462,9 @@ class SqliteStore implements Store {
       s.insertTimer.run(shardId, timer.fireTime, taskId, timer.data);
       timerTaskIds.push(taskId);
     }
+
+    // 6. The run's visibility row, when the write changes what List shows.
+    if (write.visibility) s.upsertVisibility.run(...visibilityValues(write.visibility));
     return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
   }
 
@@ -541,6 +562,68 @@ class SqliteStore implements Store {
     await this.write(() => {
       if (this.s.queueRangeId.get(namespaceId, taskQueue, kind) !== rangeId) throw this.queueLost(namespaceId, taskQueue, kind, rangeId);
       this.s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId);
+    });
+  }
+
+  // --- visibility
+
+  /** Statements of compiled queries, by SQL text (a query's shape repeats; its values are parameters). */
+  private readonly queryStatements = new Map<string, Database.Statement>();
+
+  private queryStatement(sql: string): Database.Statement {
+    let statement = this.queryStatements.get(sql);
+    if (!statement) {
+      if (this.queryStatements.size >= MAX_CACHED_QUERIES) this.queryStatements.delete(this.queryStatements.keys().next().value!);
+      statement = this.db.prepare(sql);
+      this.queryStatements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async listVisibility(request: VisibilityListRequest): Promise<VisibilityPage> {
+    const list = buildListQuery(
+      request.query,
+      { namespaceId: request.namespaceId, pageSize: request.pageSize, pageToken: request.nextPageToken },
+      visibilitySqlOptions('sqlite'),
+    );
+    const rows = this.queryStatement(list.sql).all(...list.params) as Array<Record<string, unknown>>;
+    const nextPageToken = list.nextPageToken(rows);
+    return { executions: rows.map(visibilityRecordOf), ...(nextPageToken ? { nextPageToken } : {}) };
+  }
+
+  async countVisibility(namespaceId: string, query: ResolvedQuery): Promise<CountResult> {
+    const count = buildCountQuery(query, { namespaceId }, visibilitySqlOptions('sqlite'));
+    return count.readResult(this.queryStatement(count.sql).all(...count.params) as Array<Record<string, unknown>>);
+  }
+
+  async getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {
+    return this.readSearchAttributes(namespaceId);
+  }
+
+  private readSearchAttributes(namespaceId: string): Map<string, SearchAttributeType> {
+    const rows = this.s.searchAttributes.all(namespaceId) as Array<[string, string]>;
+    return new Map(rows.map(([name, type]) => [name, searchAttributeTypeOf(type)]));
+  }
+
+  async addSearchAttributes(namespaceId: string, attributes: ReadonlyMap<string, SearchAttributeType>, maxCustom: number): Promise<void> {
+    checkSearchAttributeTypes(attributes);
+    await this.write(() => {
+      const existing = this.readSearchAttributes(namespaceId);
+      const added: Array<[string, SearchAttributeType]> = [];
+      for (const [name, type] of attributes) {
+        const found = existing.get(name);
+        if (found === undefined) added.push([name, type]);
+        else if (found !== type) throw new SearchAttributeTypeConflictError(name, found);
+      }
+      if (added.length === 0) return;
+      if (existing.size + added.length > maxCustom) throw new TooManySearchAttributesError(maxCustom);
+      for (const [name, type] of added) this.s.insertSearchAttribute.run(namespaceId, name, type);
+    });
+  }
+
+  async removeSearchAttributes(namespaceId: string, names: readonly string[]): Promise<void> {
+    await this.write(() => {
+      for (const name of names) this.s.deleteSearchAttribute.run(namespaceId, name);
     });
   }
 

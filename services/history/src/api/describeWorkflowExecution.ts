@@ -1,5 +1,6 @@
 import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { withTypeMetadata } from '@kairos/domain';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import { DescribeWorkflowExecutionResponse, WorkflowExecutionStatus } from '../protos';
@@ -15,6 +16,10 @@ export async function describeWorkflowExecution(
   const state = snapshot.mutableState;
   const info = state.executionInfo!;
   const task = state.workflowTask;
+  // As Temporal's frontend (ApplyTypeMap): payloads set without the `type` metadata get it.
+  const searchAttributes = Object.keys(info.searchAttributes?.indexedFields ?? {}).length
+    ? withTypeMetadata(info.searchAttributes, await ctx.store.getSearchAttributes(namespaceId))
+    : info.searchAttributes;
   return DescribeWorkflowExecutionResponse.fromPartial({
     executionConfig: {
       taskQueue: info.taskQueue,
@@ -31,7 +36,7 @@ export async function describeWorkflowExecution(
       historyLength: state.nextEventId - 1,
       executionTime: info.executionTime,
       memo: info.memo,
-      searchAttributes: info.searchAttributes,
+      searchAttributes,
       taskQueue: info.taskQueue!.name,
       historySizeBytes: info.historySizeBytes,
       firstRunId: info.firstExecutionRunId,

@@ -3,7 +3,7 @@ import { ApiError } from '@kairos/common/dist/errors';
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { executionKeyString, workflowNotFound } from '../executionManager';
-import { decodePageToken, encodePageToken, readHistoryPage } from '../historyReader';
+import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from '../historyReader';
 import { transientWorkflowTaskEvents } from '../workflowTasks';
 import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../protos';
 
@@ -54,7 +54,8 @@ export async function getWorkflowExecutionHistory(
 
     if (closeEventOnly) {
       if (!open) {
-        const events = await ctx.executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
+        const closing = await ctx.executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
+        const events = await withSearchAttributeTypes(closing, key.namespaceId, ctx.store);
         return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events }, nextPageToken: new Uint8Array() });
       }
       if (!request.waitNewEvent) return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: [] } });

@@ -8,7 +8,7 @@ import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { payloadsSize } from '../payloads';
-import { EventType, type Header, type Payloads } from '../protos';
+import { EventType, type Header, type Payloads, type WorkflowExecution } from '../protos';
 import { scheduleWorkflowTask } from '../workflowTasks';
 
 /** Temporal's history.maximumSignalsPerExecution default. */
@@ -66,7 +66,12 @@ export async function signalWorkflowExecution(ctx: HistoryContext, namespaceId: 
  * Asks the run to cancel itself: WorkflowExecutionCancelRequested and a workflow task. Asking
  * again changes nothing and is not an error, as in Temporal.
  */
-export async function requestCancelWorkflowExecution(ctx: HistoryContext, namespaceId: string, request: RequestCancelWorkflowExecutionRequest): Promise<void> {
+export async function requestCancelWorkflowExecution(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: RequestCancelWorkflowExecutionRequest,
+  external?: { execution?: WorkflowExecution; initiatedEventId: number },
+): Promise<void> {
   const execution = request.workflowExecution;
   const key = await ctx.executions.resolveRunId(namespaceId, execution?.workflowId ?? '', execution?.runId);
   await ctx.executions.update(key, (update) => {
@@ -75,7 +80,12 @@ export async function requestCancelWorkflowExecution(ctx: HistoryContext, namesp
     if (update.info.cancelRequested || alreadyApplied(update, request.requestId)) return update.discard();
     update.info.cancelRequested = true;
     update.appendOrBufferEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
-      workflowExecutionCancelRequestedEventAttributes: { cause: request.reason, identity: request.identity },
+      workflowExecutionCancelRequestedEventAttributes: {
+        cause: request.reason,
+        identity: request.identity,
+        externalWorkflowExecution: external?.execution,
+        externalInitiatedEventId: external?.initiatedEventId ?? 0,
+      },
     });
     scheduleWorkflowTask(update);
     remember(update, request.requestId);

@@ -8,6 +8,7 @@ import { StartWorkflowExecutionResponse } from '@kairos/proto/dist/generated/tem
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../protos';
 import { newExecution, type StartSignal } from '../newRun';
+import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { payloadsSize } from '../payloads';
 
 function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
@@ -68,6 +69,7 @@ export async function startWorkflowExecution(
   namespaceId: string,
   request: StartWorkflowExecutionRequest,
   signal?: StartSignal,
+  parent?: ParentInfo,
 ): Promise<StartWorkflowExecutionResponse> {
   const limits = await ctx.executions.namespaceLimits(namespaceId);
   const inputSize = payloadsSize(request.input);
@@ -94,7 +96,7 @@ export async function startWorkflowExecution(
     } else {
       currentWrite = { mode: 'create', record };
     }
-    const update = newExecution(namespaceId, runId, request, signal);
+    const update = newExecution(namespaceId, runId, request, signal, undefined, parent);
     try {
       await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, update, currentWrite);
       return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });

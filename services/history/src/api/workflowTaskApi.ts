@@ -9,7 +9,7 @@ import type {
 } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
-import { applyCommands, WorkflowTaskCompletionRejected, type EagerActivity } from '../commands';
+import { applyCommands, commandsSetSearchAttributes, WorkflowTaskCompletionRejected, type EagerActivity, type SearchAttributesCheck } from '../commands';
 import { activityTaskResponse } from './activityTaskApi';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../termination';
 import type { HistoryContext } from '../context';
@@ -26,7 +26,7 @@ import {
   startWorkflowTask,
   transientWorkflowTaskEvents,
 } from '../workflowTasks';
-import { durationToMs } from '@kairos/domain';
+import { durationToMs, searchAttributesProblem } from '@kairos/domain';
 
 export function workflowTaskNotFound(): ApiError {
   return new ApiError(Status.NOT_FOUND, 'Workflow task not found.');
@@ -128,6 +128,7 @@ export async function respondWorkflowTaskCompleted(
 ): Promise<RespondWorkflowTaskCompletedResponse> {
   const token = decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
   if (token.namespaceId !== namespaceId) throw workflowTaskNotFound();
+  const checkSearchAttributes = await searchAttributesCheck(ctx, namespaceId, request);
   const outcome = await ctx.executions.update(
     tokenKey(token),
     (update) => {
@@ -135,7 +136,7 @@ export async function respondWorkflowTaskCompleted(
       const hasBuffered = update.state.bufferedEvents.length > 0;
       let eager: EagerActivity[];
       try {
-        eager = applyCommands(update, task, request, hasBuffered);
+        eager = applyCommands(update, task, request, hasBuffered, checkSearchAttributes);
       } catch (err) {
         if (!(err instanceof WorkflowTaskCompletionRejected)) throw err;
         // None of this completion is kept; the failure is recorded on a fresh copy below.
@@ -165,6 +166,13 @@ export async function respondWorkflowTaskCompleted(
   return CompletedResponse.fromPartial({
     activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(tokenKey(token), activity, outcome.workflowTypeName, namespaceName, attrs)),
   });
+}
+
+/** What checks the search attributes the completion's commands set (only read when some do). */
+async function searchAttributesCheck(ctx: HistoryContext, namespaceId: string, request: RespondWorkflowTaskCompletedRequest): Promise<SearchAttributesCheck | undefined> {
+  if (!commandsSetSearchAttributes(request)) return undefined;
+  const [custom, namespace] = await Promise.all([ctx.store.getSearchAttributes(namespaceId), ctx.namespaces.getById(namespaceId)]);
+  return (sa) => searchAttributesProblem(sa, custom, namespace.info!.name);
 }
 
 /**

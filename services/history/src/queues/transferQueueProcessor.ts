@@ -1,15 +1,15 @@
 import type { Logger } from '@kairos/common/dist/logger';
-import type { MatchingClient } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
-import { TransferTask, TransferTaskKind } from '../protos';
+import type { TransferTask } from '../protos';
+import type { TransferTaskExecutor } from './transferTaskExecutor';
 
 const RESCAN_INTERVAL_MS = 5_000;
 
 /**
- * Delivers committed transfer tasks (the outbox) to matching. Each task is pushed right after its
- * commit; the stored copy is deleted once matching accepted it. A periodic scan re-delivers tasks
- * whose push failed or was cut short by a crash, so delivery is at least once; history's
- * record-started checks make a duplicate harmless.
+ * Runs committed transfer tasks (the outbox): workflow and activity tasks to matching, child
+ * starts and close notifications to history. Each task runs right after its commit; the stored
+ * copy is deleted once it succeeded. A periodic scan re-runs tasks that failed or were cut short
+ * by a crash, so delivery is at least once; every executor step is idempotent.
  */
 export class TransferQueueProcessor {
   private readonly inFlight = new Set<string>();
@@ -18,7 +18,7 @@ export class TransferQueueProcessor {
 
   constructor(
     private readonly store: Store,
-    private readonly matching: MatchingClient,
+    private readonly execute: TransferTaskExecutor,
     private readonly ownedShards: () => number[],
     private readonly logger: Logger,
   ) {}
@@ -65,25 +65,7 @@ export class TransferQueueProcessor {
     if (this.inFlight.has(id) || this.stopped) return;
     this.inFlight.add(id);
     try {
-      const workflowExecution = { workflowId: task.workflowId, runId: task.runId };
-      if (task.kind === TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK) {
-        await this.matching.addWorkflowTask({
-          namespaceId: task.namespaceId,
-          workflowExecution,
-          taskQueue: task.taskQueue,
-          scheduledEventId: task.scheduledEventId,
-          scheduleToStartTimeout: task.scheduleToStartTimeout,
-        });
-      } else if (task.kind === TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK) {
-        await this.matching.addActivityTask({
-          namespaceId: task.namespaceId,
-          workflowExecution,
-          taskQueue: task.taskQueue,
-          scheduledEventId: task.scheduledEventId,
-          attempt: task.attempt,
-          scheduleToStartTimeout: task.scheduleToStartTimeout,
-        });
-      }
+      await this.execute(task);
       await this.store.deleteTransferTask(shardId, taskId);
     } catch (err) {
       this.logger.warn('transfer task delivery failed; will retry', { shardId, taskId, error: String(err) });

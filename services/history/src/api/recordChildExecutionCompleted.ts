@@ -1,0 +1,20 @@
+import type { RecordChildExecutionCompletedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
+import { recordChildCompleted } from '../children';
+import type { HistoryContext } from '../context';
+import { workflowNotFound } from '../executionManager';
+
+/**
+ * A child run closed: the parent records it (ChildWorkflowExecutionCompleted, Failed, …). A parent
+ * that closed meanwhile, or that no longer waits for this child, changes nothing.
+ */
+export async function recordChildExecutionCompleted(ctx: HistoryContext, request: RecordChildExecutionCompletedRequest): Promise<void> {
+  const parent = request.parentExecution!;
+  const key = { namespaceId: request.namespaceId, workflowId: parent.workflowId, runId: parent.runId };
+  await ctx.executions.update(key, (update) => {
+    if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
+    const child = update.state.children[request.initiatedEventId];
+    const execution = request.childExecution!;
+    if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== execution.runId)) return update.discard();
+    recordChildCompleted(update, child, execution, request.completion!);
+  });
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { StartChildWorkflowExecutionFailedCause } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import type { ExecutionUpdate } from './executionUpdate';
+import {
+  EventType,
+  HistoryEvent,
+  TaskQueue,
+  TaskQueueKind,
+  TransferTaskKind,
+  type WorkflowExecution,
+} from './protos';
+import { ChildExecutionInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { durationToMs, msToDuration } from '@kairos/domain';
+import { WorkflowIdReusePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { Header } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+
+/** Temporal's default workflow task timeout, recorded when the command leaves it unset. */
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+import { scheduleWorkflowTask } from './workflowTasks';
+
+/**
+ * StartChildWorkflowExecution: StartChildWorkflowExecutionInitiated now, and a transfer task that
+ * starts the child and then records ChildWorkflowExecutionStarted here. An unset task queue is
+ * the parent's; the parent close policy defaults to TERMINATE, as in Temporal.
+ */
+export function initiateChild(update: ExecutionUpdate, attrs: StartChildWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const info = update.info;
+  const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+  const parentClosePolicy = attrs.parentClosePolicy || ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
+  // Temporal records the defaults it applies: unlimited run, a 10 s task timeout, ALLOW_DUPLICATE.
+  const taskTimeoutMs = durationToMs(attrs.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
+  const event = update.appendEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
+    startChildWorkflowExecutionInitiatedEventAttributes: {
+      namespace: attrs.namespace,
+      namespaceId: info.namespaceId,
+      workflowId: attrs.workflowId,
+      workflowType: attrs.workflowType,
+      taskQueue,
+      input: attrs.input,
+      workflowExecutionTimeout: attrs.workflowExecutionTimeout,
+      workflowRunTimeout: attrs.workflowRunTimeout ?? msToDuration(0),
+      workflowTaskTimeout: msToDuration(taskTimeoutMs),
+      parentClosePolicy,
+      control: attrs.control,
+      workflowTaskCompletedEventId: completedEventId,
+      workflowIdReusePolicy: attrs.workflowIdReusePolicy || WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+      retryPolicy: attrs.retryPolicy,
+      cronSchedule: attrs.cronSchedule,
+      header: attrs.header,
+      memo: attrs.memo && Object.keys(attrs.memo.fields).length > 0 ? attrs.memo : undefined,
+      searchAttributes: attrs.searchAttributes,
+      inheritBuildId: attrs.inheritBuildId,
+      priority: attrs.priority,
+    },
+  });
+  update.state.children[event.eventId] = ChildExecutionInfo.fromPartial({
+    initiatedEventId: event.eventId,
+    namespace: attrs.namespace,
+    namespaceId: info.namespaceId,
+    workflowId: attrs.workflowId,
+    workflowTypeName: attrs.workflowType?.name ?? '',
+    parentClosePolicy,
+    createRequestId: randomUUID(),
+  });
+  update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD, scheduledEventId: event.eventId });
+}
+
+/** The child started: ChildWorkflowExecutionStarted (buffered while a workflow task runs) and a task to tell the workflow. */
+export function recordChildStarted(update: ExecutionUpdate, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header = Header.fromPartial({})): void {
+  child.runId = execution.runId;
+  child.startedEventId = -1; // the id comes with the event (now, or when the buffer is flushed)
+  update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
+    childWorkflowExecutionStartedEventAttributes: {
+      namespace: child.namespace,
+      namespaceId: child.namespaceId,
+      initiatedEventId: child.initiatedEventId,
+      workflowExecution: execution,
+      workflowType: { name: child.workflowTypeName },
+      header,
+    },
+  });
+  const written = update.newEvents.at(-1);
+  if (written?.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === child.initiatedEventId) child.startedEventId = written.eventId;
+  scheduleWorkflowTask(update);
+}
+
+/** The child could not start (its workflow id is taken): StartChildWorkflowExecutionFailed. */
+export function recordChildStartFailed(update: ExecutionUpdate, child: ChildExecutionInfo, initiatedEvent: HistoryEvent | undefined): void {
+  const initiated = initiatedEvent?.startChildWorkflowExecutionInitiatedEventAttributes;
+  update.appendOrBufferEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
+    startChildWorkflowExecutionFailedEventAttributes: {
+      namespace: child.namespace,
+      namespaceId: child.namespaceId,
+      workflowId: child.workflowId,
+      workflowType: { name: child.workflowTypeName },
+      cause: StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+      control: initiated?.control ?? '',
+      initiatedEventId: child.initiatedEventId,
+      workflowTaskCompletedEventId: initiated?.workflowTaskCompletedEventId ?? 0,
+    },
+  });
+  delete update.state.children[child.initiatedEventId];
+  scheduleWorkflowTask(update);
+}
+
+/** The child closed: the matching Child… event from its closing event, and a workflow task. */
+export function recordChildCompleted(update: ExecutionUpdate, child: ChildExecutionInfo, execution: WorkflowExecution, completion: HistoryEvent): void {
+  if (child.startedEventId === 0) recordChildStarted(update, child, execution);
+  const common = {
+    namespace: child.namespace,
+    namespaceId: child.namespaceId,
+    workflowExecution: execution,
+    workflowType: { name: child.workflowTypeName },
+    initiatedEventId: child.initiatedEventId,
+    startedEventId: child.startedEventId,
+  };
+  const completed = completion.workflowExecutionCompletedEventAttributes;
+  const failed = completion.workflowExecutionFailedEventAttributes;
+  const canceled = completion.workflowExecutionCanceledEventAttributes;
+  const timedOut = completion.workflowExecutionTimedOutEventAttributes;
+  if (completed) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
+      childWorkflowExecutionCompletedEventAttributes: { ...common, result: completed.result },
+    });
+  } else if (failed) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, {
+      childWorkflowExecutionFailedEventAttributes: { ...common, failure: failed.failure, retryState: failed.retryState },
+    });
+  } else if (canceled) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
+      childWorkflowExecutionCanceledEventAttributes: { ...common, details: canceled.details },
+    });
+  } else if (timedOut) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, {
+      childWorkflowExecutionTimedOutEventAttributes: { ...common, retryState: timedOut.retryState },
+    });
+  } else {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
+      childWorkflowExecutionTerminatedEventAttributes: common,
+    });
+  }
+  delete update.state.children[child.initiatedEventId];
+  scheduleWorkflowTask(update);
+}

@@ -1,0 +1,172 @@
+import { Status } from 'nice-grpc-common';
+import { isApiError } from '@kairos/common/dist/errors';
+import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { recordChildStarted, recordChildStartFailed } from '../children';
+import type { ExecutionManager } from '../executionManager';
+import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type TransferTask } from '../protos';
+import { HISTORY_SERVICE_IDENTITY } from '../termination';
+
+/** Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). */
+export type TransferTaskExecutor = (task: TransferTask) => Promise<void>;
+
+const code = (err: unknown) => (isApiError(err) ? err.code : (err as { code?: number }).code);
+
+/**
+ * What each kind of transfer task does after its commit: workflow and activity tasks go to
+ * matching; child starts and close notifications are calls to history (the other run may live on
+ * another shard, on another instance), followed by a write to this run. Every step is idempotent:
+ * a child start carries a fixed request id, and each record is checked against the current state.
+ */
+export function createTransferTaskExecutor(deps: { executions: ExecutionManager; matching: MatchingClient; history: () => HistoryClient }): TransferTaskExecutor {
+  const { executions, matching } = deps;
+  return async (task) => {
+    const workflowExecution = { workflowId: task.workflowId, runId: task.runId };
+    const key = { namespaceId: task.namespaceId, ...workflowExecution };
+    switch (task.kind) {
+      case TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK:
+        await matching.addWorkflowTask({
+          namespaceId: task.namespaceId,
+          workflowExecution,
+          taskQueue: task.taskQueue,
+          scheduledEventId: task.scheduledEventId,
+          scheduleToStartTimeout: task.scheduleToStartTimeout,
+        });
+        return;
+      case TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK:
+        await matching.addActivityTask({
+          namespaceId: task.namespaceId,
+          workflowExecution,
+          taskQueue: task.taskQueue,
+          scheduledEventId: task.scheduledEventId,
+          attempt: task.attempt,
+          scheduleToStartTimeout: task.scheduleToStartTimeout,
+        });
+        return;
+      case TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD:
+        return startChild(deps, key, task.scheduledEventId);
+      case TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION:
+        return closeExecution(deps, key);
+    }
+  };
+}
+
+async function startChild(
+  { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
+  key: { namespaceId: string; workflowId: string; runId: string },
+  initiatedEventId: number,
+): Promise<void> {
+  const snapshot = await executions.read(key);
+  const parentInfo = snapshot?.mutableState.executionInfo;
+  const child = snapshot?.mutableState.children[initiatedEventId];
+  if (!parentInfo || !child || child.startedEventId !== 0) return; // already started, or the parent moved on
+  const [initiatedEvent] = await executions.readHistory(key, initiatedEventId, initiatedEventId + 1, 1);
+  const attrs = initiatedEvent?.startChildWorkflowExecutionInitiatedEventAttributes;
+  if (!attrs) return;
+  let runId: string;
+  try {
+    const started = await history().startWorkflowExecution({
+      namespaceId: child.namespaceId,
+      request: StartWorkflowExecutionRequest.fromPartial({
+        namespace: child.namespace,
+        workflowId: child.workflowId,
+        workflowType: attrs.workflowType,
+        taskQueue: attrs.taskQueue,
+        input: attrs.input,
+        workflowExecutionTimeout: attrs.workflowExecutionTimeout,
+        workflowRunTimeout: attrs.workflowRunTimeout,
+        workflowTaskTimeout: attrs.workflowTaskTimeout,
+        requestId: child.createRequestId,
+        workflowIdReusePolicy: attrs.workflowIdReusePolicy,
+        retryPolicy: attrs.retryPolicy,
+        cronSchedule: attrs.cronSchedule,
+        memo: attrs.memo,
+        searchAttributes: attrs.searchAttributes,
+        header: attrs.header,
+        priority: attrs.priority,
+      }),
+      parent: {
+        namespace: child.namespace,
+        namespaceId: key.namespaceId,
+        execution: { workflowId: key.workflowId, runId: key.runId },
+        initiatedEventId,
+        rootExecution: parentInfo.parent?.rootExecution ?? { workflowId: key.workflowId, runId: key.runId },
+      },
+    });
+    runId = started.response!.runId;
+  } catch (err) {
+    if (code(err) !== Status.ALREADY_EXISTS) throw err;
+    await executions.update(key, (update) => {
+      const pending = update.state.children[initiatedEventId];
+      if (!update.isOpen || !pending || pending.startedEventId !== 0) return update.discard();
+      recordChildStartFailed(update, pending, initiatedEvent);
+    }).catch(ignoreClosed);
+    return;
+  }
+  await executions.update(key, (update) => {
+    const pending = update.state.children[initiatedEventId];
+    // Started already recorded (a re-delivered task, or the child's completion got here first).
+    if (!update.isOpen || !pending || pending.startedEventId !== 0) return update.discard();
+    recordChildStarted(update, pending, { workflowId: child.workflowId, runId }, attrs.header);
+  }).catch(ignoreClosed);
+}
+
+/** A closed run tells its parent (unless it continued as new) and applies the parent close policy to its children. */
+async function closeExecution(
+  { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
+  key: { namespaceId: string; workflowId: string; runId: string },
+): Promise<void> {
+  const snapshot = await executions.read(key);
+  const state = snapshot?.mutableState;
+  const info = state?.executionInfo;
+  if (!state || !info) return;
+  const parent = info.parent;
+  if (parent && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
+    const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
+    if (completion) {
+      await history()
+        .recordChildExecutionCompleted({
+          namespaceId: parent.namespaceId,
+          parentExecution: parent.execution,
+          initiatedEventId: parent.initiatedEventId,
+          childExecution: { workflowId: key.workflowId, runId: key.runId },
+          childWorkflowType: info.workflowTypeName,
+          completion,
+        })
+        .catch(ignoreClosed);
+    }
+  }
+  for (const child of Object.values(state.children)) {
+    const execution = { workflowId: child.workflowId, runId: child.runId };
+    if (child.parentClosePolicy === ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE) {
+      await history()
+        .terminateWorkflowExecution({
+          namespaceId: child.namespaceId,
+          request: { namespace: child.namespace, workflowExecution: execution, reason: 'by parent close policy', identity: HISTORY_SERVICE_IDENTITY, firstExecutionRunId: '', details: undefined, links: [] },
+        })
+        .catch(ignoreClosed);
+    } else if (child.parentClosePolicy === ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
+      await history()
+        .requestCancelWorkflowExecution({
+          namespaceId: child.namespaceId,
+          request: {
+            namespace: child.namespace,
+            workflowExecution: execution,
+            identity: HISTORY_SERVICE_IDENTITY,
+            requestId: `${key.runId}/${child.initiatedEventId}`,
+            firstExecutionRunId: '',
+            reason: '',
+            links: [],
+          },
+          externalWorkflowExecution: { workflowId: key.workflowId, runId: key.runId },
+          externalInitiatedEventId: 0,
+        })
+        .catch(ignoreClosed);
+    }
+  }
+}
+
+/** The other run is gone or closed: nothing left to tell it. */
+function ignoreClosed(err: unknown): void {
+  if (code(err) !== Status.NOT_FOUND) throw err;
+}

@@ -1,0 +1,46 @@
+import { ApplicationFailure, executeChild, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+
+const { echo } = proxyActivities<{ echo(text: string): Promise<string> }>({ startToCloseTimeout: '10s' });
+
+/** A child that runs an activity and returns its greeting. */
+export async function childGreeter(name: string): Promise<string> {
+  return echo(`hello ${name} from ${workflowInfo().parent ? 'a child' : 'no parent'}`);
+}
+
+/** A child that fails. */
+export async function failingChild(): Promise<string> {
+  throw ApplicationFailure.nonRetryable('child gave up', 'ChildError');
+}
+
+/** A child that sleeps a day (so only its parent's close policy ends it). */
+export async function sleepyChild(): Promise<string> {
+  await sleep('1 day');
+  return 'woke';
+}
+
+/** Runs two children one after the other and returns both results. */
+export async function parentOfTwo(): Promise<string[]> {
+  const first = await executeChild(childGreeter, { args: ['first'], workflowId: `${workflowInfo().workflowId}-child-1` });
+  const second = await executeChild(childGreeter, { args: ['second'], workflowId: `${workflowInfo().workflowId}-child-2` });
+  return [first, second];
+}
+
+/** Reports how its failing child failed. */
+export async function parentOfFailingChild(): Promise<{ message: string; cause?: string }> {
+  try {
+    await executeChild(failingChild, { workflowId: `${workflowInfo().workflowId}-child` });
+    return { message: 'child completed?' };
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    return { message: e.message, cause: e.cause?.message };
+  }
+}
+
+/** Starts a sleepy child with the given close policy and completes at once. */
+export async function parentThatLeaves(policy: 'TERMINATE' | 'ABANDON' | 'REQUEST_CANCEL'): Promise<string> {
+  const child = await startChild(sleepyChild, {
+    workflowId: `${workflowInfo().workflowId}-child`,
+    parentClosePolicy: ParentClosePolicy[`PARENT_CLOSE_POLICY_${policy}`],
+  });
+  return child.workflowId;
+}
