@@ -36,11 +36,15 @@ export async function parentOfFailingChild(): Promise<{ message: string; cause?:
   }
 }
 
-/** Starts a sleepy child with the given close policy and completes at once. */
+/**
+ * Starts a sleepy child with the given close policy and completes soon after, once the child has
+ * surely run its first workflow task (so its history does not depend on that race).
+ */
 export async function parentThatLeaves(policy: 'TERMINATE' | 'ABANDON' | 'REQUEST_CANCEL'): Promise<string> {
   const child = await startChild(sleepyChild, {
     workflowId: `${workflowInfo().workflowId}-child`,
     parentClosePolicy: ParentClosePolicy[`PARENT_CLOSE_POLICY_${policy}`],
   });
+  await sleep('2s');
   return child.workflowId;
 }

@@ -13,7 +13,7 @@ export function historyRouter(directory: ClusterDirectory, numShards: number): R
 type MatchingRequest = {
   namespaceId: string;
   taskQueue?: { name: string } | string;
-  request?: { taskQueue?: { name: string } };
+  request?: { taskQueue?: { name: string }; taskQueueType?: number };
   stickyTaskQueue?: string;
 };
 
@@ -28,6 +28,7 @@ const QUEUE_OF: Record<string, (r: MatchingRequest) => string> = {
   releaseStickyTaskQueue: (r) => `${r.namespaceId}/workflow/${r.stickyTaskQueue ?? ''}`,
   queryWorkflow: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
   respondQueryTaskCompleted: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
+  describeTaskQueue: (r) => `${r.namespaceId}/${r.request?.taskQueueType === 2 ? 'activity' : 'workflow'}/${r.request?.taskQueue?.name ?? ''}`,
 };
 
 /** The task queue key of a matching request; throws for a method this table does not know. */

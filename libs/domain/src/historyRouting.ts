@@ -28,6 +28,8 @@ const WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefined> = {
   signalWithStartWorkflowExecution: (r) => r.request?.workflowId,
   requestCancelWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   queryWorkflow: (r) => r.request?.execution?.workflowId,
+  resetStickyTaskQueue: (r) => r.request?.execution?.workflowId,
+  getWorkflowExecutionHistoryReverse: (r) => r.request?.execution?.workflowId,
   recordChildExecutionCompleted: (r) => (r as { parentExecution?: { workflowId: string } }).parentExecution?.workflowId,
   recordWorkflowTaskStarted: (r) => r.workflowExecution?.workflowId,
   recordActivityTaskStarted: (r) => r.workflowExecution?.workflowId,

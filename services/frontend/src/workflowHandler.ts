@@ -244,6 +244,25 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: withRequestId })).response!;
     },
 
+    async describeTaskQueue(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireTaskQueue(request.taskQueue);
+      return (await matching.describeTaskQueue({ namespaceId: nsId, request })).response!;
+    },
+
+    async resetStickyTaskQueue(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      await history.resetStickyTaskQueue({ namespaceId: nsId, request });
+      return {};
+    },
+
+    async getWorkflowExecutionHistoryReverse(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      return (await history.getWorkflowExecutionHistoryReverse({ namespaceId: nsId, request })).response!;
+    },
+
     async queryWorkflow(request) {
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');

@@ -21,6 +21,8 @@ import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { requestCancelWorkflowExecution, signalWorkflowExecution } from './api/signalWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
 import { queryWorkflow } from './api/queryWorkflow';
+import { resetStickyTaskQueue } from './api/resetStickyTaskQueue';
+import { getWorkflowExecutionHistoryReverse } from './api/getWorkflowExecutionHistoryReverse';
 import { recordChildExecutionCompleted } from './api/recordChildExecutionCompleted';
 import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
 import type { HistoryContext } from './context';
@@ -182,6 +184,13 @@ export class HistoryService {
       async recordChildExecutionCompleted(req) {
         await recordChildExecutionCompleted(ctx, req);
         return {};
+      },
+      async resetStickyTaskQueue(req) {
+        await resetStickyTaskQueue(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async getWorkflowExecutionHistoryReverse(req) {
+        return { response: await getWorkflowExecutionHistoryReverse(ctx, req.namespaceId, req.request!) };
       },
       async queryWorkflow(req) {
         return { response: await queryWorkflow(ctx, req.namespaceId, req.request!) };

@@ -11,7 +11,8 @@ import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/di
 import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import type { MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
 import type { TaskQueue } from '@kairos/proto/dist/generated/temporal/api/taskqueue/v1/message';
-import { TaskQueueKind } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
+import { TaskQueueKind, TaskQueueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
+import { DescribeTaskQueueResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type {
   PollActivityTaskQueueResponse,
   PollWorkflowTaskQueueResponse,
@@ -42,6 +43,11 @@ function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | und
 
 /** A sticky queue with no poll for this long is treated as gone (Temporal's window). */
 const STICKY_POLLER_UNAVAILABLE_WINDOW_MS = 10_000;
+
+/** DescribeTaskQueue lists the pollers of this long ago and since (Temporal's poller history TTL). */
+const POLLER_HISTORY_MS = 5 * 60_000;
+/** The rate a poller gets when it asks for none (Temporal's default). */
+const DEFAULT_POLLER_RATE = 100_000;
 
 /** Upper bound on how long a query waits for a worker to take it and answer. */
 const QUERY_MAX_WAIT_MS = 60_000;
@@ -202,6 +208,7 @@ export class MatchingService {
       pollWorkflowTaskQueue: async (req, context) => {
         const request = req.request!;
         const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', request.taskQueue?.name ?? '');
+        partition.recordPoller(request.identity, DEFAULT_POLLER_RATE);
         const response = await partition.poll(
           (task) =>
             this.dispatchGuard(async () => {
@@ -224,6 +231,7 @@ export class MatchingService {
       pollActivityTaskQueue: async (req, context) => {
         const request = req.request!;
         const partition = this.partition<PollActivityTaskQueueResponse>(req.namespaceId, 'activity', request.taskQueue?.name ?? '');
+        partition.recordPoller(request.identity, request.taskQueueMetadata?.maxTasksPerSecond || DEFAULT_POLLER_RATE);
         const response = await partition.poll(
           (task) =>
             this.dispatchGuard(async () => {
@@ -275,6 +283,13 @@ export class MatchingService {
         } finally {
           this.pendingQueries.delete(queryId);
         }
+      },
+      describeTaskQueue: async (req) => {
+        const request = req.request!;
+        const kind: BacklogKind = request.taskQueueType === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
+        const partition = this.partitions.get(partitionKey(req.namespaceId, kind, request.taskQueue?.name ?? ''));
+        const pollers = partition?.pollersSince(Date.now() - POLLER_HISTORY_MS) ?? [];
+        return { response: DescribeTaskQueueResponse.fromPartial({ pollers }) };
       },
       respondQueryTaskCompleted: async (req) => {
         const deliver = this.pendingQueries.get(req.queryId);

@@ -109,6 +109,23 @@ export class TaskQueuePartition<R> {
 
   /** When a poll last arrived (ms since epoch); 0 if never. */
   lastPollAt = 0;
+  /** Who polled lately: identity → last poll time and the rate the worker asked for. */
+  private readonly pollerHistory = new Map<string, { lastAccessTime: number; ratePerSecond: number }>();
+
+  /** Remembers a poller for DescribeTaskQueue (Temporal shows those of the last five minutes). */
+  recordPoller(identity: string, ratePerSecond: number): void {
+    this.pollerHistory.set(identity, { lastAccessTime: Date.now(), ratePerSecond });
+  }
+
+  /** The pollers seen since `since` (ms since epoch), most recent first; older ones are forgotten. */
+  pollersSince(since: number): Array<{ identity: string; lastAccessTime: Date; ratePerSecond: number }> {
+    const out = [];
+    for (const [identity, seen] of this.pollerHistory) {
+      if (seen.lastAccessTime < since) this.pollerHistory.delete(identity);
+      else out.push({ identity, lastAccessTime: new Date(seen.lastAccessTime), ratePerSecond: seen.ratePerSecond });
+    }
+    return out.sort((a, b) => b.lastAccessTime.getTime() - a.lastAccessTime.getTime());
+  }
 
   /** Backlog tasks read from the store and not yet handed out. */
   get loadedBacklog(): number {
