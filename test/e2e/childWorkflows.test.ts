@@ -44,6 +44,26 @@ describe('child workflows (TypeScript SDK), compared with the real Temporal dev 
       expect((run.outcome as { after: string }).after).toBe({ TERMINATE: 'TERMINATED', ABANDON: 'RUNNING', REQUEST_CANCEL: 'CANCELLED' }[policy]);
     });
   }
+  it('cancels a child through RequestCancelExternalWorkflowExecution', async () => {
+    const run = await servers.compare(scenario('cancel-child', 'parentCancelsChild', [], ['-child']));
+    expect(run.outcome).toBe('child cancelled');
+  });
+
+  it('signals another workflow (SignalExternalWorkflowExecution) and reports a missing one', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const taskQueue = `tq-signal-external-${suffix}`;
+      const targetId = `wf-signal-target-${suffix}`;
+      const senderId = `wf-signal-sender-${suffix}`;
+      const outcome = await withWorker({ address, taskQueue, workflowsPath, activities }, async (client) => {
+        const target = await client.workflow.start('signalTarget', { taskQueue, workflowId: targetId });
+        await sleep(500);
+        const sent = await client.workflow.execute('signalSender', { taskQueue, workflowId: senderId, args: [targetId] });
+        return { sent, received: await target.result() };
+      });
+      return { outcome, workflowIds: [targetId, senderId] };
+    });
+    expect(run.outcome).toEqual({ sent: ['delivered', 'failed: ApplicationFailure'], received: 'from another workflow' });
+  });
 });
 
 void Connection;

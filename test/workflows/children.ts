@@ -1,4 +1,18 @@
-import { ApplicationFailure, executeChild, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineSignal,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 
 const { echo } = proxyActivities<{ echo(text: string): Promise<string> }>({ startToCloseTimeout: '10s' });
 
@@ -47,4 +61,43 @@ export async function parentThatLeaves(policy: 'TERMINATE' | 'ABANDON' | 'REQUES
   });
   await sleep('2s');
   return child.workflowId;
+}
+
+/** Starts a sleepy child, then cancels it (the SDK sends RequestCancelExternalWorkflowExecution) and reports how it ended. */
+export async function parentCancelsChild(): Promise<string> {
+  try {
+    await CancellationScope.cancellable(async () => {
+      const handle = await startChild(sleepyChild, { workflowId: `${workflowInfo().workflowId}-child` });
+      await sleep('1s');
+      CancellationScope.current().cancel();
+      await handle.result();
+    });
+    return 'child finished?';
+  } catch (err) {
+    return isCancellation(err) ? 'child cancelled' : `failed: ${(err as Error).message}`;
+  }
+}
+
+/** Signals another workflow by id (SignalExternalWorkflowExecution), and one that does not exist. */
+export async function signalSender(targetId: string): Promise<string[]> {
+  const out: string[] = [];
+  await getExternalWorkflowHandle(targetId).signal('addItem', 'from another workflow');
+  out.push('delivered');
+  try {
+    await getExternalWorkflowHandle(`${targetId}-missing`).signal('addItem', 'to nobody');
+    out.push('delivered to nobody?');
+  } catch (err) {
+    out.push(`failed: ${(err as Error).name}`);
+  }
+  return out;
+}
+
+const addItem = defineSignal<[string]>('addItem');
+
+/** Waits for one addItem signal and returns its item. */
+export async function signalTarget(): Promise<string> {
+  let item: string | undefined;
+  setHandler(addItem, (value) => void (item = value));
+  await condition(() => item !== undefined);
+  return item!;
 }

@@ -10,6 +10,7 @@ import type {
 } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 import { newExecution } from './newRun';
 import { initiateChild } from './children';
+import { initiateExternalCancel, initiateExternalSignal } from './external';
 import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivity } from './activities';
 import { ExecutionUpdate } from './executionUpdate';
 import { payloadsSize } from './payloads';
@@ -339,6 +340,25 @@ function applyCommand(
       if (!attrs.workflowType?.name) throw badAttributes(cause, 'Required field WorkflowType is not set on command.');
       checkPayloadSize(update, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes.Input');
       initiateChild(update, attrs, completedEventId);
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = command.signalExternalWorkflowExecutionCommandAttributes!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+      if (!attrs.execution?.workflowId) throw badAttributes(cause, 'WorkflowId is not set on command.');
+      if (!attrs.signalName) throw badAttributes(cause, 'SignalName is not set on command.');
+      checkPayloadSize(update, payloadsSize(attrs.input), cause, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
+      initiateExternalSignal(update, attrs, completedEventId);
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
+      if (!attrs.workflowId) {
+        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on command.');
+      }
+      initiateExternalCancel(update, attrs, completedEventId);
       return;
     }
 

@@ -175,7 +175,7 @@ export class HistoryService {
         return {};
       },
       async signalWorkflowExecution(req) {
-        await signalWorkflowExecution(ctx, req.namespaceId, req.request!);
+        await signalWorkflowExecution(ctx, req.namespaceId, req.request!, req.externalWorkflowExecution);
         return {};
       },
       async signalWithStartWorkflowExecution(req) {

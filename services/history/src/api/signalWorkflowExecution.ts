@@ -32,7 +32,10 @@ export function checkSignalInput(input: Payloads | undefined, limit: number): vo
  * Records a signal: WorkflowExecutionSignaled (buffered while a workflow task is started) and a
  * workflow task to deliver it, unless one is already scheduled or started.
  */
-export function appendSignal(update: ExecutionUpdate, signal: { signalName: string; input?: Payloads; identity: string; header?: Header; requestId: string }): void {
+export function appendSignal(
+  update: ExecutionUpdate,
+  signal: { signalName: string; input?: Payloads; identity: string; header?: Header; requestId: string; externalWorkflowExecution?: WorkflowExecution },
+): void {
   const count = (update.info.signalCount ?? 0) + 1;
   if (count > MAX_SIGNALS_PER_EXECUTION) {
     throw new ApiError(Status.INVALID_ARGUMENT, 'exceeded workflow execution limit for signal events');
@@ -45,19 +48,25 @@ export function appendSignal(update: ExecutionUpdate, signal: { signalName: stri
       identity: signal.identity,
       header: signal.header,
       requestId: signal.requestId,
+      externalWorkflowExecution: signal.externalWorkflowExecution,
     },
   });
   scheduleWorkflowTask(update);
 }
 
-export async function signalWorkflowExecution(ctx: HistoryContext, namespaceId: string, request: SignalWorkflowExecutionRequest): Promise<void> {
+export async function signalWorkflowExecution(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: SignalWorkflowExecutionRequest,
+  externalWorkflowExecution?: WorkflowExecution,
+): Promise<void> {
   checkSignalInput(request.input, (await ctx.executions.namespaceLimits(namespaceId)).blobSizeLimitError);
   const execution = request.workflowExecution;
   const key = await ctx.executions.resolveRunId(namespaceId, execution?.workflowId ?? '', execution?.runId);
   await ctx.executions.update(key, (update) => {
     if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
     if (alreadyApplied(update, request.requestId)) return update.discard();
-    appendSignal(update, request);
+    appendSignal(update, { ...request, externalWorkflowExecution });
     remember(update, request.requestId);
   });
 }

@@ -3,6 +3,7 @@ import { isApiError } from '@kairos/common/dist/errors';
 import type { HistoryClient, MatchingClient } from '@kairos/domain';
 import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
 import { recordChildStarted, recordChildStartFailed } from '../children';
+import { recordExternalDelivered, recordExternalFailed } from '../external';
 import type { ExecutionManager } from '../executionManager';
 import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type TransferTask } from '../protos';
 import { HISTORY_SERVICE_IDENTITY } from '../termination';
@@ -47,6 +48,8 @@ export function createTransferTaskExecutor(deps: { executions: ExecutionManager;
         return startChild(deps, key, task.scheduledEventId);
       case TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION:
         return closeExecution(deps, key);
+      case TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST:
+        return deliverExternalRequest(deps, key, task.scheduledEventId);
     }
   };
 }
@@ -169,4 +172,64 @@ async function closeExecution(
 /** The other run is gone or closed: nothing left to tell it. */
 function ignoreClosed(err: unknown): void {
   if (code(err) !== Status.NOT_FOUND) throw err;
+}
+
+/** Delivers a signal or cancellation request to another run, then records the answer in this one. */
+async function deliverExternalRequest(
+  { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
+  key: { namespaceId: string; workflowId: string; runId: string },
+  initiatedEventId: number,
+): Promise<void> {
+  const snapshot = await executions.read(key);
+  const request = snapshot?.mutableState.externalRequests[initiatedEventId];
+  if (!request) return; // answered already
+  const [initiated] = await executions.readHistory(key, initiatedEventId, initiatedEventId + 1, 1);
+  const self = { workflowId: key.workflowId, runId: key.runId };
+  let delivered = true;
+  try {
+    if (request.cancel) {
+      await history().requestCancelWorkflowExecution({
+        namespaceId: request.namespaceId,
+        request: {
+          namespace: request.namespace,
+          workflowExecution: request.execution,
+          identity: HISTORY_SERVICE_IDENTITY,
+          requestId: request.requestId,
+          firstExecutionRunId: '',
+          reason: initiated?.requestCancelExternalWorkflowExecutionInitiatedEventAttributes?.reason ?? '',
+          links: [],
+        },
+        externalWorkflowExecution: self,
+        externalInitiatedEventId: initiatedEventId,
+      });
+    } else {
+      const attrs = initiated?.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      await history().signalWorkflowExecution({
+        namespaceId: request.namespaceId,
+        request: {
+          namespace: request.namespace,
+          workflowExecution: request.execution,
+          signalName: attrs?.signalName ?? '',
+          input: attrs?.input,
+          identity: HISTORY_SERVICE_IDENTITY,
+          requestId: request.requestId,
+          control: attrs?.control ?? '',
+          header: attrs?.header,
+          links: [],
+        },
+        externalWorkflowExecution: self,
+      });
+    }
+  } catch (err) {
+    if (code(err) !== Status.NOT_FOUND) throw err;
+    delivered = false;
+  }
+  await executions
+    .update(key, (update) => {
+      const pending = update.state.externalRequests[initiatedEventId];
+      if (!update.isOpen || !pending) return update.discard();
+      if (delivered) recordExternalDelivered(update, pending);
+      else recordExternalFailed(update, pending);
+    })
+    .catch(ignoreClosed);
 }

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  RequestCancelExternalWorkflowExecutionCommandAttributes,
+  SignalExternalWorkflowExecutionCommandAttributes,
+} from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import {
+  CancelExternalWorkflowExecutionFailedCause,
+  SignalExternalWorkflowExecutionFailedCause,
+} from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import { ExternalRequestInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import type { ExecutionUpdate } from './executionUpdate';
+import { EventType, TransferTaskKind } from './protos';
+import { scheduleWorkflowTask } from './workflowTasks';
+
+/**
+ * SignalExternalWorkflowExecution / RequestCancelExternalWorkflowExecution: the Initiated event
+ * now, and a transfer task that delivers the request to the other run and records the answer here
+ * (ExternalWorkflowExecutionSignaled / CancelRequested, or the Failed event when the run is gone).
+ */
+export function initiateExternalSignal(update: ExecutionUpdate, attrs: SignalExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const namespaceId = update.info.namespaceId;
+  const event = update.appendEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+    signalExternalWorkflowExecutionInitiatedEventAttributes: {
+      workflowTaskCompletedEventId: completedEventId,
+      namespace: attrs.namespace,
+      namespaceId,
+      workflowExecution: attrs.execution,
+      signalName: attrs.signalName,
+      input: attrs.input,
+      control: attrs.control,
+      childWorkflowOnly: attrs.childWorkflowOnly,
+      header: attrs.header,
+    },
+  });
+  remember(update, event.eventId, false, attrs.namespace, attrs.execution?.workflowId ?? '', attrs.execution?.runId ?? '', attrs.control);
+}
+
+export function initiateExternalCancel(update: ExecutionUpdate, attrs: RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const namespaceId = update.info.namespaceId;
+  const event = update.appendEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+    requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
+      workflowTaskCompletedEventId: completedEventId,
+      namespace: attrs.namespace,
+      namespaceId,
+      workflowExecution: { workflowId: attrs.workflowId, runId: attrs.runId },
+      control: attrs.control,
+      childWorkflowOnly: attrs.childWorkflowOnly,
+      reason: attrs.reason,
+    },
+  });
+  remember(update, event.eventId, true, attrs.namespace, attrs.workflowId, attrs.runId, attrs.control);
+}
+
+function remember(update: ExecutionUpdate, initiatedEventId: number, cancel: boolean, namespace: string, workflowId: string, runId: string, control: string): void {
+  update.state.externalRequests[initiatedEventId] = ExternalRequestInfo.fromPartial({
+    initiatedEventId,
+    cancel,
+    namespace,
+    namespaceId: update.info.namespaceId,
+    execution: { workflowId, runId },
+    control,
+    requestId: randomUUID(),
+  });
+  update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST, scheduledEventId: initiatedEventId });
+}
+
+/** The other run took the request: ExternalWorkflowExecutionSignaled / CancelRequested and a workflow task. */
+export function recordExternalDelivered(update: ExecutionUpdate, request: ExternalRequestInfo): void {
+  const common = {
+    initiatedEventId: request.initiatedEventId,
+    namespace: request.namespace,
+    namespaceId: request.namespaceId,
+    workflowExecution: request.execution,
+  };
+  if (request.cancel) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
+      externalWorkflowExecutionCancelRequestedEventAttributes: common,
+    });
+  } else {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
+      externalWorkflowExecutionSignaledEventAttributes: { ...common, control: request.control },
+    });
+  }
+  delete update.state.externalRequests[request.initiatedEventId];
+  scheduleWorkflowTask(update);
+}
+
+/**
+ * The other run does not exist or is closed: the Failed event (cause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND).
+ * Temporal leaves its workflow task completed id unset.
+ */
+export function recordExternalFailed(update: ExecutionUpdate, request: ExternalRequestInfo): void {
+  const common = {
+    namespace: request.namespace,
+    namespaceId: request.namespaceId,
+    workflowExecution: request.execution,
+    initiatedEventId: request.initiatedEventId,
+    control: request.control,
+  };
+  if (request.cancel) {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+      requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+        ...common,
+        cause: CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+      },
+    });
+  } else {
+    update.appendOrBufferEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+      signalExternalWorkflowExecutionFailedEventAttributes: {
+        ...common,
+        cause: SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+      },
+    });
+  }
+  delete update.state.externalRequests[request.initiatedEventId];
+  scheduleWorkflowTask(update);
+}
