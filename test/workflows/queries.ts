@@ -18,3 +18,8 @@ export async function counter(): Promise<number> {
   await condition(() => done);
   return count;
 }
+
+/** Completes at once with its argument doubled. */
+export async function double(n: number): Promise<number> {
+  return n * 2;
+}

