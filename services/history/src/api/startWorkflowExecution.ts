@@ -8,6 +8,7 @@ import { StartWorkflowExecutionResponse } from '@kairos/proto/dist/generated/tem
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../protos';
 import { newExecution, type StartSignal } from '../newRun';
+import { terminateRun } from '../termination';
 import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { payloadsSize } from '../payloads';
 
@@ -33,13 +34,21 @@ function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): Ap
 function resolveConflict(
   request: StartWorkflowExecutionRequest,
   current: CurrentExecutionRecord,
-): { response: StartWorkflowExecutionResponse } | { replace: true } {
+): { response: StartWorkflowExecutionResponse } | { replace: true } | { terminate: string } {
   if (current.startRequestId === request.requestId && request.requestId) {
     return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: true, status: current.status }) };
   }
   if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
     if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
       return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false, status: current.status }) };
+    }
+    // The running run is terminated and replaced, both in one write (Temporal gives both
+    // policies this one termination reason).
+    if (
+      request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+      request.workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+    ) {
+      return { terminate: 'TerminateIfRunning WorkflowIdReusePolicy' };
     }
     throw alreadyStarted(request.workflowId, current);
   }
@@ -92,6 +101,11 @@ export async function startWorkflowExecution(
     if (current) {
       const decision = resolveConflict(request, current);
       if ('response' in decision) return decision.response;
+      if ('terminate' in decision) {
+        const replaced = await terminateAndStart(ctx, namespaceId, request, current, runId, decision.terminate, signal, parent);
+        if (replaced) return replaced;
+        continue; // the run closed meanwhile: decide again
+      }
       currentWrite = { mode: 'replace', expectedRunId: current.runId, record };
     } else {
       currentWrite = { mode: 'create', record };
@@ -109,3 +123,30 @@ export async function startWorkflowExecution(
   throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
 }
 
+
+/**
+ * Terminates the running run and starts the new one in the same transaction (the new run's write
+ * moves the current-execution row, as continue-as-new does). Undefined when that run is no longer
+ * running, so the caller decides again.
+ */
+async function terminateAndStart(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: StartWorkflowExecutionRequest,
+  current: CurrentExecutionRecord,
+  runId: string,
+  reason: string,
+  signal: StartSignal | undefined,
+  parent: ParentInfo | undefined,
+): Promise<StartWorkflowExecutionResponse | undefined> {
+  const started = await ctx.executions.update({ namespaceId, workflowId: request.workflowId, runId: current.runId }, (update) => {
+    if (!update.isOpen) {
+      update.discard();
+      return false;
+    }
+    terminateRun(update, reason, undefined, request.identity);
+    update.continuedRun = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    return true;
+  });
+  return started ? StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }) : undefined;
+}
