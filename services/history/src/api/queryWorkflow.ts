@@ -5,7 +5,8 @@ import {
   type QueryWorkflowRequest,
 } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
-import { workflowNotFound } from '../executionManager';
+import { executionKeyString, workflowNotFound } from '../executionManager';
+import type { ExecutionKey } from '@kairos/persistence/dist/store';
 import { readHistoryPage } from '../historyReader';
 import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../protos';
 
@@ -24,6 +25,32 @@ function rejected(condition: QueryRejectCondition, status: WorkflowExecutionStat
   }
 }
 
+/** How long a query waits for the run's first workflow task to complete (Temporal: one second). */
+const FIRST_WORKFLOW_TASK_WAIT_MS = 1_000;
+/** How long a query waits for a workflow task in flight to finish, so it sees what that task applies. */
+const PENDING_WORKFLOW_TASK_WAIT_MS = 10_000;
+
+/**
+ * The run's state once it is worth querying: its first workflow task completed (waited for up to a
+ * second, as Temporal does), and no workflow task scheduled or running (waited for up to ten
+ * seconds), so a query right after a signal sees the signal applied, as Temporal's buffered
+ * queries do.
+ */
+async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey) {
+  const started = Date.now();
+  for (;;) {
+    const snapshot = await ctx.executions.read(key);
+    if (!snapshot) throw workflowNotFound();
+    const info = snapshot.mutableState.executionInfo!;
+    const firstDone = info.lastCompletedWorkflowTaskStartedEventId > 0;
+    const busy = info.status === RUNNING && snapshot.mutableState.workflowTask !== undefined;
+    const waited = Date.now() - started;
+    const limit = firstDone ? PENDING_WORKFLOW_TASK_WAIT_MS : FIRST_WORKFLOW_TASK_WAIT_MS;
+    if (info.status !== RUNNING || !busy || waited >= limit) return snapshot;
+    await ctx.waiter.wait(executionKeyString(key), Math.min(200, limit - waited)).promise;
+  }
+}
+
 /**
  * QueryWorkflow: a query task with the run's full history goes to a worker polling the run's
  * queue (through matching), which replays the run and answers. Works on closed runs too, unless
@@ -32,8 +59,7 @@ function rejected(condition: QueryRejectCondition, status: WorkflowExecutionStat
  */
 export async function queryWorkflow(ctx: HistoryContext, namespaceId: string, request: QueryWorkflowRequest): Promise<QueryWorkflowResponse> {
   const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
-  const snapshot = await ctx.executions.read(key);
-  if (!snapshot) throw workflowNotFound();
+  const snapshot = await settledSnapshot(ctx, key);
   const state = snapshot.mutableState;
   const info = state.executionInfo!;
   if (rejected(request.queryRejectCondition, info.status)) {
