@@ -52,6 +52,34 @@ describe('continue-as-new (TypeScript SDK), compared with the real Temporal dev 
   });
 });
 
+describe('workflow retry policies (TypeScript SDK), compared with the real Temporal dev server', () => {
+  const servers = useOracleServers();
+
+  it('retries a failed run as a new run of the chain until it succeeds', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const taskQueue = `tq-wf-retry-${suffix}`;
+      const workflowId = `wf-retry-${suffix}`;
+      const outcome = await withWorker({ address, taskQueue, workflowsPath, activities }, async (client) => {
+        const result = await client.workflow.execute('failTwice', { taskQueue, workflowId, retry: { initialInterval: '1s', backoffCoefficient: 1, maximumAttempts: 5 } });
+        // Every run of the chain: its events, its attempt and how it ended (compared across servers).
+        const runs = [];
+        for await (const r of listRuns(client, workflowId)) {
+          runs.push({
+            types: r.types,
+            attempt: r.started.attempt,
+            initiator: r.started.initiator ?? 0,
+            retryState: r.last.workflowExecutionFailedEventAttributes?.retryState ?? null,
+          });
+        }
+        return { result, runs };
+      });
+      return { outcome, workflowIds: [workflowId] };
+    });
+    expect((run.outcome as { result: number }).result).toBe(3);
+    expect((run.outcome as { runs: unknown[] }).runs).toHaveLength(3);
+  });
+});
+
 /** The runs of a chain in order, from the first: each history's last event names the next run. */
 async function* listRuns(client: Client, workflowId: string) {
   const latest = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -59,7 +87,8 @@ async function* listRuns(client: Client, workflowId: string) {
   while (runId) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = history.events!;
-    yield { runId, types: eventTypes(history), started: events[0]!.workflowExecutionStartedEventAttributes, last: events.at(-1) };
-    runId = events.at(-1)!.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    yield { runId, types: eventTypes(history), started: events[0]!.workflowExecutionStartedEventAttributes!, last: events.at(-1)! };
+    const last = events.at(-1)!;
+    runId = (last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId || last.workflowExecutionFailedEventAttributes?.newExecutionRunId) ?? undefined;
   }
 }

@@ -9,6 +9,7 @@ import type {
   ScheduleActivityTaskCommandAttributes,
 } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 import { newExecution } from './newRun';
+import { decideRetry, withRetryDefaults } from './retryPolicy';
 import { initiateChild } from './children';
 import { initiateExternalCancel, initiateExternalSignal } from './external';
 import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivity } from './activities';
@@ -322,14 +323,7 @@ function applyCommand(
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
         'FailWorkflowExecutionCommandAttributes.Failure',
       );
-      const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
-        workflowExecutionFailedEventAttributes: {
-          failure: command.failWorkflowExecutionCommandAttributes?.failure,
-          retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
-          workflowTaskCompletedEventId: completedEventId,
-        },
-      });
-      closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event.eventId);
+      failWorkflow(update, failure, completedEventId);
       return;
     }
 
@@ -381,6 +375,66 @@ function applyCommand(
     default:
       throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
   }
+}
+
+/**
+ * FailWorkflowExecution: WorkflowExecutionFailed, and with a retry policy that allows another
+ * attempt, the next attempt as a new run of the chain (written together, as continue-as-new),
+ * starting after the policy's backoff; the failed event names it.
+ */
+function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, completedEventId: number): void {
+  const info = update.info;
+  const decision = info.retryPolicy
+    ? decideRetry({
+        policy: withRetryDefaults(info.retryPolicy),
+        attempt: info.attempt || 1,
+        failure,
+        cancelRequested: false,
+        now: update.now,
+        expiration: info.workflowExecutionExpirationTime,
+      })
+    : { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, backoffMs: 0 };
+  const retrying = decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS;
+  const newRunId = retrying ? randomUUID() : '';
+  const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
+    workflowExecutionFailedEventAttributes: {
+      failure,
+      retryState: decision.retryState,
+      workflowTaskCompletedEventId: completedEventId,
+      newExecutionRunId: newRunId,
+    },
+  });
+  closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event.eventId);
+  if (!retrying) return;
+  update.continuedRun = newExecution(
+    info.namespaceId,
+    newRunId,
+    StartWorkflowExecutionRequest.fromPartial({
+      workflowId: info.workflowId,
+      workflowType: { name: info.workflowTypeName },
+      taskQueue: info.taskQueue,
+      input: info.startInput,
+      workflowRunTimeout: info.workflowRunTimeout,
+      workflowTaskTimeout: info.workflowTaskTimeout,
+      requestId: randomUUID(),
+      header: info.startHeader,
+      memo: info.memo,
+      searchAttributes: info.searchAttributes,
+      retryPolicy: info.retryPolicy,
+    }),
+    undefined,
+    {
+      continuedExecutionRunId: info.runId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
+      continuedFailure: failure,
+      workflowExecutionExpirationTime: info.workflowExecutionExpirationTime,
+      backoffMs: decision.backoffMs,
+      autoResetPoints: info.autoResetPoints,
+      attempt: (info.attempt || 1) + 1,
+    },
+    info.parent,
+  );
 }
 
 /** Temporal keeps at most this many auto-reset points per chain (the oldest go first). */

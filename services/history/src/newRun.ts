@@ -18,6 +18,7 @@ import {
 import type { ResetPoints } from '@kairos/proto/dist/generated/temporal/api/workflow/v1/message';
 import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { scheduleWorkflowTask } from './workflowTasks';
+import { withRetryDefaults } from './retryPolicy';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
@@ -54,6 +55,8 @@ export interface Continuation {
   /** Delay before the first workflow task (Temporal's minimal interval between continued runs). */
   backoffMs: number;
   autoResetPoints?: ResetPoints;
+  /** A retry of a failed run is the next attempt; other continuations start again at 1. */
+  attempt?: number;
 }
 
 /**
@@ -70,6 +73,8 @@ export function newExecution(
 ): ExecutionUpdate {
   const now = new Date();
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
+  // Temporal records a workflow retry policy with its defaults filled in.
+  const retryPolicy = request.retryPolicy ? withRetryDefaults(request.retryPolicy) : undefined;
   const backoffMs = continuation?.backoffMs ?? 0;
   // The run "executes" from the end of its backoff: its run timeout counts from there.
   const executionTime = addMs(now, backoffMs);
@@ -95,6 +100,10 @@ export function newExecution(
       searchAttributes: request.searchAttributes,
       autoResetPoints: continuation?.autoResetPoints,
       parent,
+      retryPolicy,
+      attempt: continuation?.attempt ?? 1,
+      startInput: request.retryPolicy ? request.input : undefined,
+      startHeader: request.retryPolicy ? request.header : undefined,
     }),
     nextEventId: 1,
   });
@@ -105,13 +114,16 @@ export function newExecution(
       taskQueue,
       input: request.input,
       // Temporal leaves unset timeouts out of a started run's event rather than recording zero
-      // (continued and child runs record their run timeout, zero included).
+      // (child runs and runs continued by the workflow record it, zero included; retries do not).
       workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
-      workflowRunTimeout: runMs > 0 || continuation || parent ? msToDuration(runMs) : undefined,
+      workflowRunTimeout:
+        runMs > 0 || parent || (continuation && continuation.initiator !== ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY)
+          ? msToDuration(runMs)
+          : undefined,
       workflowTaskTimeout: msToDuration(taskMs),
       firstWorkflowTaskBackoff: msToDuration(backoffMs),
       identity: request.identity,
-      attempt: 1,
+      attempt: continuation?.attempt ?? 1,
       firstExecutionRunId: continuation?.firstExecutionRunId ?? runId,
       originalExecutionRunId: runId,
       continuedExecutionRunId: continuation?.continuedExecutionRunId ?? '',
@@ -122,7 +134,7 @@ export function newExecution(
       header: request.header,
       memo: request.memo,
       searchAttributes: request.searchAttributes,
-      retryPolicy: request.retryPolicy,
+      retryPolicy,
       cronSchedule: request.cronSchedule,
       workflowExecutionExpirationTime: continuation ? continuation.workflowExecutionExpirationTime : executionMs > 0 ? addMs(now, executionMs) : undefined,
       workflowId: request.workflowId,
