@@ -71,3 +71,18 @@ function temporalEventTypeName(type: number): string {
     .toLowerCase()
     .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
+
+/** Event types of a workflow that runs one activity and completes (sdk-contract Appendix A). */
+export const ONE_ACTIVITY_EVENT_TYPES: readonly string[] = [
+  'WorkflowExecutionStarted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'ActivityTaskScheduled',
+  'ActivityTaskStarted',
+  'ActivityTaskCompleted',
+  'WorkflowTaskScheduled',
+  'WorkflowTaskStarted',
+  'WorkflowTaskCompleted',
+  'WorkflowExecutionCompleted',
+];
