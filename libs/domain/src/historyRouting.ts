@@ -28,6 +28,8 @@ const WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefined> = {
   signalWithStartWorkflowExecution: (r) => r.request?.workflowId,
   requestCancelWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   queryWorkflow: (r) => r.request?.execution?.workflowId,
+  updateWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
+  pollWorkflowExecutionUpdate: (r) => r.request?.updateRef?.workflowExecution?.workflowId,
   resetStickyTaskQueue: (r) => r.request?.execution?.workflowId,
   getWorkflowExecutionHistoryReverse: (r) => r.request?.execution?.workflowId,
   recordChildExecutionCompleted: (r) => (r as { parentExecution?: { workflowId: string } }).parentExecution?.workflowId,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError, permissionDenied } from '@kairos/common/dist/errors';
+import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/dist/generated/temporal/api/enums/v1/update';
 import type { Logger } from '@kairos/common/dist/logger';
 import { decodeTaskToken, durationToMs, resolveLimits, type Limits, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
@@ -11,7 +12,7 @@ import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { invalid, requireNonEmpty, requireNonNegative, requireTaskQueue } from './validation';
+import { invalid, MAX_ID_LENGTH, requireNonEmpty, requireNonNegative, requireTaskQueue } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
@@ -268,6 +269,34 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.query?.queryType, 'QueryType is not set on request.');
       return (await history.queryWorkflow({ namespaceId: nsId, request })).response!;
+    },
+
+    async updateWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      const update = request.request;
+      if (!update?.meta) throw invalid('Update meta is not set on request.');
+      if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalid('UpdateId length exceeds limit.');
+      if (!update.input) throw invalid('Update input is not set on request.');
+      if (!update.input.name) throw invalid('Update name is not set on request.');
+      // Temporal's defaults: a generated update id, and waiting for the update to complete.
+      const stage = request.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+      if (stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
+        throw permissionDenied('UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+      }
+      const prepared = {
+        ...request,
+        request: { ...update, meta: { ...update.meta, updateId: update.meta.updateId || randomUUID() } },
+        waitPolicy: { lifecycleStage: stage },
+      };
+      return (await history.updateWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
+    },
+
+    async pollWorkflowExecutionUpdate(request) {
+      const nsId = await namespaceId(request.namespace);
+      if (!request.updateRef) throw invalid('UpdateRef is not set on request.');
+      requireNonEmpty(request.updateRef.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      return (await history.pollWorkflowExecutionUpdate({ namespaceId: nsId, request })).response!;
     },
 
     async respondQueryTaskCompleted(request) {

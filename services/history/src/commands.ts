@@ -16,6 +16,8 @@ import { BadCommandAttributesError, closeActivity, scheduleActivity, startActivi
 import { ExecutionUpdate } from './executionUpdate';
 import { payloadsSize } from './payloads';
 import { materializeTransientWorkflowTask } from './workflowTasks';
+import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
+import type { UpdateMessages } from './updates';
 import {
   ActivityInfo,
   Command,
@@ -34,29 +36,6 @@ import {
   WorkflowTaskFailedCause,
   type WorkflowTaskInfo,
 } from './protos';
-
-/**
- * The completion cannot be accepted: the workflow task fails with `cause` instead (and, for
- * oversized payloads, the run is terminated), exactly as Temporal does.
- */
-export class WorkflowTaskCompletionRejected extends Error {
-  constructor(
-    readonly failedCause: WorkflowTaskFailedCause,
-    readonly detail?: string,
-    readonly terminatesWorkflow = false,
-  ) {
-    super(failedCauseMessage(failedCause, detail));
-  }
-}
-
-/** Temporal's wording: the cause's short name, then the problem (e.g. "UnhandledCommand"). */
-export function failedCauseMessage(cause: WorkflowTaskFailedCause, detail?: string): string {
-  const name = (WorkflowTaskFailedCause[cause] ?? 'Unspecified')
-    .replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')
-    .toLowerCase()
-    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
-  return detail ? `${name}: ${detail}` : name;
-}
 
 const CLOSING_COMMANDS = new Set<CommandType>([
   CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
@@ -100,6 +79,7 @@ export function applyCommands(
   request: RespondWorkflowTaskCompletedRequest,
   hasBufferedEvents: boolean,
   checkSearchAttributes: SearchAttributesCheck = () => undefined,
+  updateMessages?: UpdateMessages,
 ): EagerActivity[] {
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
   if (closingIndex >= 0 && hasBufferedEvents) {
@@ -134,11 +114,29 @@ export function applyCommands(
   const eager: EagerActivity[] = [];
   for (const command of request.commands) {
     try {
+      if (command.commandType === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE) {
+        // The message's events (update accepted / completed) take the command's place in order.
+        const messageId = command.protocolMessageCommandAttributes?.messageId ?? '';
+        if (!updateMessages) throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, `ProtocolMessageCommand referenced absent message ID ${messageId}`);
+        updateMessages.applyForCommand(messageId);
+        continue;
+      }
+      const firstNewEvent = update.newEvents.length;
       applyCommand(update, command, completed.eventId, request.identity, eager, checkSearchAttributes);
+      // As Temporal does: the command's metadata (summary, details) and the SDK's event group
+      // markers go on the event the command wrote.
+      const event = update.newEvents[firstNewEvent];
+      if (event && command.userMetadata) event.userMetadata = command.userMetadata;
+      if (event && command.eventGroupMarkers.length > 0) event.eventGroupMarkers = command.eventGroupMarkers;
     } catch (err) {
       if (err instanceof BadCommandAttributesError) throw badAttributes(err.failedCause, err.message);
       throw err;
     }
+  }
+  if (updateMessages) {
+    updateMessages.applyRemaining();
+    // Temporal does not count unanswered updates against a worker that just closed the run.
+    if (update.isOpen) updateMessages.rejectUnprocessed();
   }
   // As Temporal does after all commands: start the eager activities still pending in an open run
   // (one may have been cancelled, or the run closed, by a later command of the same task).

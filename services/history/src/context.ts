@@ -3,6 +3,7 @@ import type { MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
 import type { ExecutionManager } from './executionManager';
 import type { HistoryWaiter } from './historyWaiter';
+import type { UpdateOutcomes } from './updateOutcomes';
 
 /** What every history API handler needs. */
 export interface HistoryContext {
@@ -10,6 +11,8 @@ export interface HistoryContext {
   executions: ExecutionManager;
   namespaces: NamespaceRegistry;
   waiter: HistoryWaiter;
+  /** Recent rejections and aborts of workflow updates (they are written nowhere). */
+  updateOutcomes: UpdateOutcomes;
   matching: MatchingClient;
   logger: Logger;
   /** Longest a history long poll waits before answering empty (Temporal: 20 s). */

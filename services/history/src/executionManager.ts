@@ -283,7 +283,8 @@ export class ExecutionManager {
     if (update.timerTasks.length > 0) {
       this.sink?.timerTasksCommitted(shardId, update.timerTasks.map((t) => t.fireTime!));
     }
-    if (update.newEvents.length > 0) {
+    for (const run of update.afterCommit) run();
+    if (update.newEvents.length > 0 || update.wakeWaiters) {
       this.notifier.publish('history-changed', executionKeyString(key));
     }
     this.logger.debug('execution committed', {

@@ -45,6 +45,13 @@ export class ExecutionUpdate {
   visibilityChanged = false;
   /** Continue-as-new: the successor run, created in the same write that closes this one. */
   continuedRun: ExecutionUpdate | undefined;
+  /**
+   * Run once this update is committed, before waiters are woken (e.g. remembering an update's
+   * rejection, which is written nowhere).
+   */
+  readonly afterCommit: Array<() => void> = [];
+  /** Wake history waiters even if no event is appended (workflow update state changed). */
+  wakeWaiters = false;
   /** Things worth a warning in the log once this update commits (e.g. a large payload). */
   readonly warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
 

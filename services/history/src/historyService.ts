@@ -28,6 +28,8 @@ import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflo
 import type { HistoryContext } from './context';
 import { ExecutionManager } from './executionManager';
 import { HistoryWaiter } from './historyWaiter';
+import { UpdateOutcomes } from './updateOutcomes';
+import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from './api/updateWorkflowExecution';
 import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
@@ -90,6 +92,7 @@ export class HistoryService {
       executions,
       namespaces,
       waiter: new HistoryWaiter(options.notifier),
+      updateOutcomes: new UpdateOutcomes(),
       matching: options.matching,
       logger,
       longPollMs: options.longPollMs ?? 20_000,
@@ -191,6 +194,12 @@ export class HistoryService {
       },
       async getWorkflowExecutionHistoryReverse(req) {
         return { response: await getWorkflowExecutionHistoryReverse(ctx, req.namespaceId, req.request!) };
+      },
+      async updateWorkflowExecution(req, context: CallContext) {
+        return { response: await updateWorkflowExecution(ctx, req.namespaceId, req.request!, context.signal) };
+      },
+      async pollWorkflowExecutionUpdate(req, context: CallContext) {
+        return { response: await pollWorkflowExecutionUpdate(ctx, req.namespaceId, req.request!, context.signal) };
       },
       async queryWorkflow(req) {
         return { response: await queryWorkflow(ctx, req.namespaceId, req.request!) };

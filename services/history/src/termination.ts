@@ -1,4 +1,5 @@
 import type { ExecutionUpdate } from './executionUpdate';
+import { materializeTransientWorkflowTask } from './workflowTasks';
 import { EventType, Payloads, WorkflowExecutionStatus, WorkflowTaskFailedCause } from './protos';
 
 /** The identity Temporal records when the server itself ends a run. */
@@ -6,10 +7,12 @@ export const HISTORY_SERVICE_IDENTITY = 'history-service';
 
 /**
  * Closes the run's workflow task before the server closes the run: a started task is failed
- * with FORCE_CLOSE_COMMAND (no event for a transient one), its buffered events are dropped.
+ * with FORCE_CLOSE_COMMAND (no event for a transient one; a started speculative one is written
+ * first, as Temporal does on any write), its buffered events are dropped.
  */
 export function forceCloseWorkflowTask(update: ExecutionUpdate): void {
   const task = update.state.workflowTask;
+  if (task?.speculative && task.startedEventId > 0) materializeTransientWorkflowTask(update, task.identity);
   if (task && task.startedEventId > 0 && !task.transient) {
     update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
       workflowTaskFailedEventAttributes: {

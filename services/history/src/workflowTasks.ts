@@ -63,6 +63,30 @@ export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
       workflowTaskScheduledEventAttributes: { taskQueue: queue, startToCloseTimeout: info.workflowTaskTimeout, attempt },
     }).eventId;
   }
+  dispatchWorkflowTask(update, { scheduledEventId, attempt, queue, sticky, transient, speculative: false });
+  return true;
+}
+
+/**
+ * Schedules a speculative workflow task (Temporal's name) to deliver workflow updates: no event
+ * is written now, and none ever unless the task does something (see workflowTaskApi). Returns
+ * whether a task was scheduled.
+ */
+export function scheduleSpeculativeWorkflowTask(update: ExecutionUpdate): boolean {
+  if (!update.isOpen || update.state.workflowTask || update.state.bufferedEvents.length > 0) return false;
+  const { queue, sticky } = nextWorkflowTaskQueue(update);
+  dispatchWorkflowTask(update, { scheduledEventId: update.state.nextEventId, attempt: 1, queue, sticky, transient: false, speculative: true });
+  return true;
+}
+
+function dispatchWorkflowTask(
+  update: ExecutionUpdate,
+  task: { scheduledEventId: number; attempt: number; queue: TaskQueue; sticky: boolean; transient: boolean; speculative: boolean },
+): void {
+  const info = update.info;
+  const { scheduledEventId, attempt, queue, sticky } = task;
+  update.state.workflowTasksScheduled += 1;
+  const stamp = update.state.workflowTasksScheduled;
   update.state.workflowTask = WorkflowTaskInfo.fromPartial({
     scheduledEventId,
     startedEventId: 0,
@@ -70,7 +94,9 @@ export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
     taskQueue: queue,
     scheduledTime: update.now,
     startToCloseTimeout: info.workflowTaskTimeout,
-    transient,
+    transient: task.transient,
+    speculative: task.speculative,
+    stamp,
   });
   update.addTransferTask({
     kind: TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK,
@@ -88,17 +114,24 @@ export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
       eventId: scheduledEventId,
       attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      workflowTaskStamp: stamp,
     });
   }
-  return true;
+}
+
+/** A task whose Scheduled and Started events are not written (yet): transient or speculative. */
+export function hasUnwrittenEvents(task: WorkflowTaskInfo): boolean {
+  return task.transient || task.speculative;
 }
 
 /** Records the scheduled workflow task as started by a poller and arms its start-to-close timer. */
 export function startWorkflowTask(update: ExecutionUpdate, requestId: string, identity: string, workerVersion?: WorkerVersionStamp): void {
   const task = update.state.workflowTask!;
-  if (task.transient && task.scheduledEventId !== update.state.nextEventId) {
-    // Events were written since this transient task was scheduled: it becomes a normal task.
+  if (hasUnwrittenEvents(task) && task.scheduledEventId !== update.state.nextEventId) {
+    // Events were written since this transient or speculative task was scheduled: it becomes a
+    // normal task.
     task.transient = false;
+    task.speculative = false;
     task.attempt = 1;
     update.info.workflowTaskAttempt = 1;
     task.scheduledEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
@@ -119,7 +152,7 @@ export function startWorkflowTask(update: ExecutionUpdate, requestId: string, id
     task.suggestContinueAsNewReasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
   }
   task.suggestContinueAsNew = task.suggestContinueAsNewReasons.length > 0;
-  if (task.transient) {
+  if (hasUnwrittenEvents(task)) {
     task.startedEventId = task.scheduledEventId + 1;
   } else {
     task.startedEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
@@ -132,6 +165,7 @@ export function startWorkflowTask(update: ExecutionUpdate, requestId: string, id
     eventId: task.scheduledEventId,
     attempt: task.attempt,
     timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+    workflowTaskStamp: task.stamp,
   });
 }
 
@@ -148,19 +182,19 @@ function startedAttributes(task: WorkflowTaskInfo, identity: string) {
 }
 
 /**
- * The Scheduled and Started events of a started transient task, as the worker is shown them
- * (they are not in the store until the task completes).
+ * The Scheduled and Started events of a started transient or speculative task, as the worker is
+ * shown them (they are not in the store until the task completes).
  */
 export function transientWorkflowTaskEvents(update: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined } }): HistoryEvent[] {
   const task = update.state.workflowTask;
-  if (!task?.transient || task.startedEventId === 0) return [];
+  if (!task || !hasUnwrittenEvents(task) || task.startedEventId === 0) return [];
   return [
     HistoryEvent.fromPartial({
       eventId: task.scheduledEventId,
       eventTime: task.scheduledTime,
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       workflowTaskScheduledEventAttributes: {
-        taskQueue: { name: update.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueue: unwrittenTaskQueue(task, update.info.taskQueue!.name),
         startToCloseTimeout: task.startToCloseTimeout,
         attempt: task.attempt,
       },
@@ -174,19 +208,37 @@ export function transientWorkflowTaskEvents(update: { state: { workflowTask?: Wo
   ];
 }
 
-/** A transient task that completes gets its Scheduled and Started events written now. */
+/** The queue an unwritten task's Scheduled event names: transient ones always run on the normal queue. */
+function unwrittenTaskQueue(task: WorkflowTaskInfo, normalName: string): TaskQueue {
+  if (task.speculative && task.taskQueue) return task.taskQueue;
+  return TaskQueue.fromPartial({ name: normalName, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+}
+
+/**
+ * A transient or speculative task that completes, fails or times out gets its Scheduled (and,
+ * once started, Started) events written now; the task's ids follow the events.
+ */
 export function materializeTransientWorkflowTask(update: ExecutionUpdate, identity: string): void {
   const task = update.state.workflowTask!;
-  if (!task.transient) return;
+  if (!hasUnwrittenEvents(task)) return;
   const scheduled = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(update), startToCloseTimeout: task.startToCloseTimeout, attempt: task.attempt },
+    workflowTaskScheduledEventAttributes: {
+      taskQueue: unwrittenTaskQueue(task, update.info.taskQueue!.name),
+      startToCloseTimeout: task.startToCloseTimeout,
+      attempt: task.attempt,
+    },
   });
   scheduled.eventTime = task.scheduledTime;
-  const started = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-    workflowTaskStartedEventAttributes: startedAttributes(task, identity),
-  });
-  started.eventTime = task.startedTime;
+  task.scheduledEventId = scheduled.eventId;
+  if (task.startedEventId > 0) {
+    const started = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+      workflowTaskStartedEventAttributes: startedAttributes(task, identity),
+    });
+    started.eventTime = task.startedTime;
+    task.startedEventId = started.eventId;
+  }
   task.transient = false;
+  task.speculative = false;
 }
 
 /**
@@ -201,6 +253,8 @@ export function failWorkflowTask(
   options: { binaryChecksum?: string; scheduleNext?: boolean } = {},
 ): void {
   const task = update.state.workflowTask!;
+  // A failing speculative task is seen in history (Temporal: the failure must be visible).
+  if (task.speculative) materializeTransientWorkflowTask(update, identity);
   if (!task.transient) {
     update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
       workflowTaskFailedEventAttributes: {
@@ -224,6 +278,7 @@ export function failWorkflowTask(
 export function timeOutWorkflowTask(update: ExecutionUpdate, timeoutType: TimeoutType): void {
   const task = update.state.workflowTask!;
   const scheduleToStart = timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+  if (task.speculative) materializeTransientWorkflowTask(update, task.identity);
   if (!task.transient) {
     update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
       workflowTaskTimedOutEventAttributes: {

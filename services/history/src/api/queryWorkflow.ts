@@ -43,7 +43,9 @@ async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey) {
     if (!snapshot) throw workflowNotFound();
     const info = snapshot.mutableState.executionInfo!;
     const firstDone = info.lastCompletedWorkflowTaskStartedEventId > 0;
-    const busy = info.status === RUNNING && snapshot.mutableState.workflowTask !== undefined;
+    const task = snapshot.mutableState.workflowTask;
+    // A speculative task not started yet (an update on its way) holds nothing a query should see.
+    const busy = info.status === RUNNING && task !== undefined && !(task.speculative && task.startedEventId === 0);
     const waited = Date.now() - started;
     const limit = firstDone ? PENDING_WORKFLOW_TASK_WAIT_MS : FIRST_WORKFLOW_TASK_WAIT_MS;
     if (info.status !== RUNNING || !busy || waited >= limit) return snapshot;

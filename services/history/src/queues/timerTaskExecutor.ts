@@ -27,6 +27,8 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT: {
       const wft = update.state.workflowTask;
       if (!wft || wft.scheduledEventId !== task.eventId || wft.attempt !== task.attempt) return false;
+      // A discarded speculative task's timer must not time out the next task with the same ids.
+      if (task.workflowTaskStamp && wft.stamp !== task.workflowTaskStamp) return false;
       const started = wft.startedEventId > 0;
       if (task.timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE && !started) return false;
       if (task.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START && started) return false;
