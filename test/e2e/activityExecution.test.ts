@@ -83,6 +83,11 @@ describe('activity execution, compared with the real Temporal dev server', () =>
     expect(types(only(histories))).not.toContain('ACTIVITY_TASK_STARTED');
   });
 
+  it('an unpolled activity with only a schedule-to-close timeout times out as SCHEDULE_TO_START (the tie goes to it)', async () => {
+    const { outcome } = await compare(scenario('onlyScheduleToCloseUnpolled', (s) => [`no-worker-${s}`]));
+    expect(outcome).toMatchObject({ failure: { timeoutType: 'SCHEDULE_TO_START', retryState: 'TIMEOUT' } });
+  });
+
   for (const type of ['TRY_CANCEL', 'WAIT_CANCELLATION_COMPLETED', 'ABANDON'] as const) {
     it(`cancels a running activity (${type})`, async () => {
       const { outcome, histories } = await compare(scenario('cancelActivity', () => [type]));

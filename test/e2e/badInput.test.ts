@@ -251,6 +251,22 @@ const badRequests: Scenario = async (address, { suffix }) => {
     shapes.unknownWorkflowDescribe = await errorShape(
       service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: `never-started-${suffix}` } }),
     );
+    // Run ids must be UUIDs (the features harness's readiness probe relies on this answer).
+    shapes.describeBadRunId = await errorShape(
+      service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: '!sonotreal', runId: 'superneverexistwf!' } }),
+    );
+    shapes.signalBadRunId = await errorShape(
+      service.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `bad-oracle-${suffix}`, runId: 'not-a-uuid' }, signalName: 's' }),
+    );
+    shapes.updateWithoutName = await errorShape(
+      service.updateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `bad-oracle-${suffix}` }, request: { meta: { updateId: 'u' }, input: { name: '' } } }),
+    );
+    shapes.updateWithoutMeta = await errorShape(
+      service.updateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `bad-oracle-${suffix}` }, request: { input: { name: 'x' } } }),
+    );
+    shapes.pollUnknownUpdate = await errorShape(
+      service.pollWorkflowExecutionUpdate({ namespace: 'default', updateRef: { workflowExecution: { workflowId: `bad-oracle-${suffix}` }, updateId: 'never-sent' } }),
+    );
     return { outcome: shapes, workflowIds: [`bad-oracle-${suffix}`] };
   } finally {
     await connection.close();
@@ -282,6 +298,9 @@ describe('bad input: the same errors as the real Temporal dev server', () => {
       duplicateStart: { code: Code.ALREADY_EXISTS, detail: 'type.googleapis.com/temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure' },
       garbageActivityToken: { code: Code.INVALID_ARGUMENT },
       unknownWorkflowHistory: { code: Code.NOT_FOUND },
+      describeBadRunId: { code: Code.INVALID_ARGUMENT, details: 'Invalid RunId.' },
+      updateWithoutName: { code: Code.INVALID_ARGUMENT, details: 'Update name is not set on request.' },
+      pollUnknownUpdate: { code: Code.NOT_FOUND, details: 'update "never-sent" not found' },
     });
   });
 });

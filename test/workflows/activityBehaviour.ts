@@ -114,6 +114,15 @@ export async function scheduleToStartTimeout(queueWithoutWorker: string): Promis
   return outcomeOf(() => sleepMs(1));
 }
 
+/**
+ * Only a schedule-to-close timeout, on a queue with no worker: schedule-to-start defaults to the
+ * same deadline and Temporal reports the tie as SCHEDULE_TO_START.
+ */
+export async function onlyScheduleToCloseUnpolled(queueWithoutWorker: string): Promise<CallOutcome> {
+  const { sleepMs } = proxyActivities<BehaviourActivities>({ taskQueue: queueWithoutWorker, scheduleToCloseTimeout: '2s' });
+  return outcomeOf(() => sleepMs(1));
+}
+
 export async function cancelActivity(type: 'TRY_CANCEL' | 'WAIT_CANCELLATION_COMPLETED' | 'ABANDON'): Promise<CallOutcome> {
   const { waitForCancel } = proxyActivities<BehaviourActivities>({
     startToCloseTimeout: '20s',

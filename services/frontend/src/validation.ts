@@ -1,3 +1,4 @@
+import { validateCronSchedule } from '@kairos/domain';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import { durationToMs } from '@kairos/domain';
@@ -26,4 +27,30 @@ export function requireTaskQueue(taskQueue: { name: string } | undefined): strin
   if (!taskQueue.name) throw invalid('missing task queue name');
   if (taskQueue.name.length > MAX_ID_LENGTH) throw invalid('task queue name exceeds length limit');
   return taskQueue.name;
+}
+
+/**
+ * Temporal's checks of the start options that delay a first run: a cron schedule and a start
+ * delay exclude each other, and the schedule must parse and have a next time.
+ */
+export function requireValidStartSchedule(cronSchedule: string, startDelay: Duration | undefined): void {
+  if (cronSchedule && startDelay !== undefined) throw invalid('CronSchedule and WorkflowStartDelay may not be used together.');
+  if (startDelay && (startDelay.seconds < 0 || startDelay.nanos < 0)) throw invalid('An invalid WorkflowStartDelaySeconds is set on request.');
+  const problem = validateCronSchedule(cronSchedule);
+  if (problem) throw invalid(problem);
+}
+
+/** Forms Go's uuid.Validate accepts (Temporal checks run ids with it). */
+const UUID_FORMS = [
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i,
+  /^[0-9a-f]{32}$/i,
+];
+
+/** Temporal's check of a request's workflow execution: a workflow id, and a run id that is empty or a UUID. */
+export function requireWorkflowExecution(execution: { workflowId: string; runId: string } | undefined): void {
+  requireNonEmpty(execution?.workflowId, 'WorkflowId is not set on request.');
+  const runId = execution?.runId ?? '';
+  if (runId && !UUID_FORMS.some((form) => form.test(runId))) throw invalid('Invalid RunId.');
 }

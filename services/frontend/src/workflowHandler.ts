@@ -12,7 +12,7 @@ import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { invalid, MAX_ID_LENGTH, requireNonEmpty, requireNonNegative, requireTaskQueue } from './validation';
+import { invalid, MAX_ID_LENGTH, requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
@@ -109,6 +109,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async startWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
+      requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
       requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
       requireTaskQueue(request.taskQueue);
       requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
@@ -123,7 +124,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async getWorkflowExecutionHistory(request, context) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.execution);
       if (!request.waitNewEvent) {
         return (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal: context.signal })).response!;
       }
@@ -142,7 +143,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async describeWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.execution);
       const res = await history.describeWorkflowExecution({ namespaceId: nsId, request });
       return res.response!;
     },
@@ -221,7 +222,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async signalWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
       if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
       if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
@@ -234,6 +235,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
       if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
+      requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
       requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
       requireTaskQueue(request.taskQueue);
       requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
@@ -253,27 +255,27 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async resetStickyTaskQueue(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.execution);
       await history.resetStickyTaskQueue({ namespaceId: nsId, request });
       return {};
     },
 
     async getWorkflowExecutionHistoryReverse(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.execution);
       return (await history.getWorkflowExecutionHistoryReverse({ namespaceId: nsId, request })).response!;
     },
 
     async queryWorkflow(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.execution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.execution);
       requireNonEmpty(request.query?.queryType, 'QueryType is not set on request.');
       return (await history.queryWorkflow({ namespaceId: nsId, request })).response!;
     },
 
     async updateWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
       const update = request.request;
       if (!update?.meta) throw invalid('Update meta is not set on request.');
       if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalid('UpdateId length exceeds limit.');
@@ -295,7 +297,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async pollWorkflowExecutionUpdate(request) {
       const nsId = await namespaceId(request.namespace);
       if (!request.updateRef) throw invalid('UpdateRef is not set on request.');
-      requireNonEmpty(request.updateRef.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.updateRef.workflowExecution);
       return (await history.pollWorkflowExecutionUpdate({ namespaceId: nsId, request })).response!;
     },
 
@@ -309,7 +311,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async requestCancelWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
       if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
       await history.requestCancelWorkflowExecution({ namespaceId: nsId, request });
       return {};
@@ -317,7 +319,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async terminateWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowExecution?.workflowId, 'WorkflowId is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
       await history.terminateWorkflowExecution({ namespaceId: nsId, request });
       return {};
     },

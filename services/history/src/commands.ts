@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
-import { addMs, durationToMs, mergePayloadMap } from '@kairos/domain';
+import { addMs, cronBackoffMs, durationToMs, mergePayloadMap } from '@kairos/domain';
 import type { SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { randomUUID } from 'node:crypto';
@@ -303,13 +303,15 @@ function applyCommand(
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
         'CompleteWorkflowExecutionCommandAttributes.Result',
       );
+      const result = command.completeWorkflowExecutionCommandAttributes?.result;
+      // A cron workflow's next run follows at its next scheduled time, with this result.
+      const cronMs = cronBackoff(update);
+      const newRunId = cronMs !== undefined ? randomUUID() : '';
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
-        workflowExecutionCompletedEventAttributes: {
-          result: command.completeWorkflowExecutionCommandAttributes?.result,
-          workflowTaskCompletedEventId: completedEventId,
-        },
+        workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRunId },
       });
       closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event.eventId);
+      if (cronMs !== undefined) startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { lastCompletionResult: result });
       return;
     }
 
@@ -376,24 +378,17 @@ function applyCommand(
 }
 
 /**
- * FailWorkflowExecution: WorkflowExecutionFailed, and with a retry policy that allows another
- * attempt, the next attempt as a new run of the chain (written together, as continue-as-new),
- * starting after the policy's backoff; the failed event names it.
+ * FailWorkflowExecution: WorkflowExecutionFailed and, with a retry policy that allows another
+ * attempt, the next attempt as a new run of the chain after the policy's backoff; without one, a
+ * cron workflow's next scheduled run. The failed event names the new run; both are written
+ * together, as continue-as-new.
  */
 function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, completedEventId: number): void {
   const info = update.info;
-  const decision = info.retryPolicy
-    ? decideRetry({
-        policy: withRetryDefaults(info.retryPolicy),
-        attempt: info.attempt || 1,
-        failure,
-        cancelRequested: false,
-        now: update.now,
-        expiration: info.workflowExecutionExpirationTime,
-      })
-    : { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, backoffMs: 0 };
+  const decision = retryDecision(update, failure);
   const retrying = decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS;
-  const newRunId = retrying ? randomUUID() : '';
+  const cronMs = retrying ? undefined : cronBackoff(update);
+  const newRunId = retrying || cronMs !== undefined ? randomUUID() : '';
   const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
     workflowExecutionFailedEventAttributes: {
       failure,
@@ -403,7 +398,47 @@ function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, com
     },
   });
   closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event.eventId);
-  if (!retrying) return;
+  if (retrying) startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, decision.backoffMs, { failure });
+  else if (cronMs !== undefined) {
+    startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { failure, lastCompletionResult: info.lastCompletionResult });
+  }
+}
+
+/** What the run's retry policy says about `failure` (RETRY_POLICY_NOT_SET without one). */
+export function retryDecision(update: ExecutionUpdate, failure: Failure | undefined): { retryState: RetryState; backoffMs: number } {
+  const info = update.info;
+  if (!info.retryPolicy) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, backoffMs: 0 };
+  return decideRetry({
+    policy: withRetryDefaults(info.retryPolicy),
+    attempt: info.attempt || 1,
+    failure,
+    cancelRequested: false,
+    now: update.now,
+    expiration: info.workflowExecutionExpirationTime,
+  });
+}
+
+/** A cron workflow's wait until its next scheduled run (Temporal's GetCronBackoffDuration), or undefined. */
+export function cronBackoff(update: ExecutionUpdate): number | undefined {
+  const info = update.info;
+  if (!info.cronSchedule) return undefined;
+  return cronBackoffMs(info.cronSchedule, info.executionTime ?? info.startTime!, update.now);
+}
+
+/**
+ * The next run of a retried or cron chain, as Temporal sets it up: the first run's input, header,
+ * policies, memo and search attributes, the chain's execution deadline, a new attempt count (or
+ * the next attempt, for a retry), written with the closing run.
+ */
+export function startNextRunOfChain(
+  update: ExecutionUpdate,
+  newRunId: string,
+  initiator: ContinueAsNewInitiator,
+  backoffMs: number,
+  carried: { failure?: Failure; lastCompletionResult?: Payloads },
+): void {
+  const info = update.info;
+  const retry = initiator === ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY;
   update.continuedRun = newExecution(
     info.namespaceId,
     newRunId,
@@ -412,6 +447,7 @@ function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, com
       workflowType: { name: info.workflowTypeName },
       taskQueue: info.taskQueue,
       input: info.startInput,
+      workflowExecutionTimeout: info.workflowExecutionTimeout,
       workflowRunTimeout: info.workflowRunTimeout,
       workflowTaskTimeout: info.workflowTaskTimeout,
       requestId: randomUUID(),
@@ -419,17 +455,19 @@ function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, com
       memo: info.memo,
       searchAttributes: info.searchAttributes,
       retryPolicy: info.retryPolicy,
+      cronSchedule: info.cronSchedule,
     }),
     undefined,
     {
       continuedExecutionRunId: info.runId,
       firstExecutionRunId: info.firstExecutionRunId,
-      initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
-      continuedFailure: failure,
+      initiator,
+      continuedFailure: carried.failure,
+      lastCompletionResult: carried.lastCompletionResult,
       workflowExecutionExpirationTime: info.workflowExecutionExpirationTime,
-      backoffMs: decision.backoffMs,
+      backoffMs: continueAsNewBackoffMs(update, backoffMs),
       autoResetPoints: info.autoResetPoints,
-      attempt: (info.attempt || 1) + 1,
+      attempt: retry ? (info.attempt || 1) + 1 : 1,
     },
     info.parent,
   );

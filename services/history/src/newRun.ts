@@ -1,4 +1,4 @@
-import { addMs, durationToMs, msToDuration } from '@kairos/domain';
+import { addMs, cronBackoffMs, durationToMs, msToDuration } from '@kairos/domain';
 import { appendSignal } from './api/signalWorkflowExecution';
 import { ExecutionUpdate } from './executionUpdate';
 import {
@@ -32,6 +32,15 @@ function workflowTimeouts(request: StartWorkflowExecutionRequest) {
   taskMs = Math.min(taskMs, MAX_WORKFLOW_TASK_TIMEOUT_MS);
   if (runMs > 0) taskMs = Math.min(taskMs, runMs);
   return { executionMs, runMs, taskMs };
+}
+
+/**
+ * A first run's wait before its first workflow task: until the cron schedule's next time (as
+ * Temporal computes it, whole seconds), or the requested start delay.
+ */
+function firstRunBackoffMs(request: StartWorkflowExecutionRequest, now: Date): number {
+  if (request.cronSchedule) return Math.max(cronBackoffMs(request.cronSchedule, now, now) ?? 0, 0);
+  return durationToMs(request.workflowStartDelay);
 }
 
 /** A signal delivered in the same write that starts the run (SignalWithStartWorkflowExecution). */
@@ -75,7 +84,7 @@ export function newExecution(
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
   // Temporal records a workflow retry policy with its defaults filled in.
   const retryPolicy = request.retryPolicy ? withRetryDefaults(request.retryPolicy) : undefined;
-  const backoffMs = continuation?.backoffMs ?? 0;
+  const backoffMs = continuation?.backoffMs ?? firstRunBackoffMs(request, now);
   // The run "executes" from the end of its backoff: its run timeout counts from there.
   const executionTime = addMs(now, backoffMs);
   const taskQueue = TaskQueue.fromPartial({ name: request.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
@@ -102,8 +111,10 @@ export function newExecution(
       parent,
       retryPolicy,
       attempt: continuation?.attempt ?? 1,
-      startInput: request.retryPolicy ? request.input : undefined,
-      startHeader: request.retryPolicy ? request.header : undefined,
+      startInput: request.retryPolicy || request.cronSchedule ? request.input : undefined,
+      startHeader: request.retryPolicy || request.cronSchedule ? request.header : undefined,
+      cronSchedule: request.cronSchedule,
+      lastCompletionResult: request.cronSchedule ? continuation?.lastCompletionResult : undefined,
     }),
     nextEventId: 1,
   });
@@ -114,10 +125,10 @@ export function newExecution(
       taskQueue,
       input: request.input,
       // Temporal leaves unset timeouts out of a started run's event rather than recording zero
-      // (child runs and runs continued by the workflow record it, zero included; retries do not).
+      // (child runs and runs continued by the workflow record it, zero included; retries and cron runs do not).
       workflowExecutionTimeout: executionMs > 0 ? msToDuration(executionMs) : undefined,
       workflowRunTimeout:
-        runMs > 0 || parent || (continuation && continuation.initiator !== ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY)
+        runMs > 0 || parent || continuation?.initiator === ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW
           ? msToDuration(runMs)
           : undefined,
       workflowTaskTimeout: msToDuration(taskMs),
@@ -127,7 +138,10 @@ export function newExecution(
       firstExecutionRunId: continuation?.firstExecutionRunId ?? runId,
       originalExecutionRunId: runId,
       continuedExecutionRunId: continuation?.continuedExecutionRunId ?? '',
-      initiator: continuation?.initiator ?? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED,
+      // (Temporal marks even a cron chain's first run as started by the schedule.)
+      initiator:
+        continuation?.initiator ??
+        (request.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED),
       continuedFailure: continuation?.continuedFailure,
       lastCompletionResult: continuation?.lastCompletionResult,
       prevAutoResetPoints: continuation?.autoResetPoints,
@@ -147,11 +161,16 @@ export function newExecution(
     },
   });
   // Signal-with-start: the signal follows the started event, before the first workflow task.
+  // (During a backoff the signal waits with the run: no workflow task before the backoff ends.)
   if (signal) appendSignal(update, signal);
-  else if (backoffMs > 0) update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: executionTime });
-  else scheduleWorkflowTask(update);
+  if (backoffMs > 0) update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: executionTime });
+  else if (!signal) scheduleWorkflowTask(update);
   if (runMs > 0) {
-    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime: addMs(executionTime, runMs) });
+    // A run of a chain ends no later than the chain's execution deadline.
+    const chainDeadline = state.executionInfo!.workflowExecutionExpirationTime;
+    const runDeadline = addMs(executionTime, runMs);
+    const fireTime = chainDeadline && chainDeadline.getTime() < runDeadline.getTime() ? chainDeadline : runDeadline;
+    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime });
   }
   return update;
 }

@@ -49,8 +49,11 @@ function normalQueue(update: ExecutionUpdate): TaskQueue {
  * Schedules a workflow task unless one is already scheduled or started, or the run is closed.
  * Returns whether a task was scheduled.
  */
-export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
+export function scheduleWorkflowTask(update: ExecutionUpdate, options: { backoffEnded?: boolean } = {}): boolean {
   if (!update.isOpen || update.state.workflowTask) return false;
+  // A run waiting out its first-task backoff (cron, start delay, continue-as-new, retry) gets
+  // its first task when the backoff ends, not earlier because a signal came (as Temporal).
+  if (!options.backoffEnded && pendingOnFirstTaskBackoff(update)) return false;
   const info = update.info;
   // New events make the next task a normal one: the worker must see them in a real task.
   if (update.flushBufferedEvents()) info.workflowTaskAttempt = 1;
@@ -67,6 +70,18 @@ export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
   return true;
 }
 
+/** Temporal's IsWorkflowPendingOnWorkflowTaskBackoff: a first-task backoff and no workflow task yet. */
+function pendingOnFirstTaskBackoff(update: ExecutionUpdate): boolean {
+  const info = update.info;
+  const backoff = info.executionTime !== undefined && info.startTime !== undefined && info.executionTime.getTime() > info.startTime.getTime();
+  return backoff && info.lastCompletedWorkflowTaskStartedEventId === 0 && info.workflowTaskAttempt <= 1 && !hasScheduledBefore(update);
+}
+
+/** Whether a workflow task was ever scheduled in this run (its counter is per run). */
+function hasScheduledBefore(update: ExecutionUpdate): boolean {
+  return update.state.workflowTasksScheduled > 0;
+}
+
 /**
  * Schedules a speculative workflow task (Temporal's name) to deliver workflow updates: no event
  * is written now, and none ever unless the task does something (see workflowTaskApi). Returns
@@ -74,6 +89,7 @@ export function scheduleWorkflowTask(update: ExecutionUpdate): boolean {
  */
 export function scheduleSpeculativeWorkflowTask(update: ExecutionUpdate): boolean {
   if (!update.isOpen || update.state.workflowTask || update.state.bufferedEvents.length > 0) return false;
+  if (pendingOnFirstTaskBackoff(update)) return false;
   const { queue, sticky } = nextWorkflowTaskQueue(update);
   dispatchWorkflowTask(update, { scheduledEventId: update.state.nextEventId, attempt: 1, queue, sticky, transient: false, speculative: true });
   return true;

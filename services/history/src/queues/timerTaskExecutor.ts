@@ -3,7 +3,9 @@ import type { StoredTimerTask } from '@kairos/persistence/dist/store';
 import { dispatchRetriedActivity, timeOutActivity } from '../activities';
 import type { ExecutionManager } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';
-import { EventType, RetryState, TimeoutType, TimerTaskKind, WorkflowExecutionStatus, type TimerTask } from '../protos';
+import { randomUUID } from 'node:crypto';
+import { ActivityInfo, ContinueAsNewInitiator, EventType, Failure, RetryState, TimeoutType, TimerTaskKind, WorkflowExecutionStatus, type TimerTask } from '../protos';
+import { cronBackoff, retryDecision, startNextRunOfChain } from '../commands';
 import { scheduleWorkflowTask, timeOutWorkflowTask } from '../workflowTasks';
 import { forceCloseWorkflowTask } from '../termination';
 
@@ -19,6 +21,13 @@ export function createTimerTaskExecutor(executions: ExecutionManager) {
       if (!update.isOpen || !applyTimer(update, task)) update.discard();
     });
   };
+}
+
+/** Whether the current attempt's schedule-to-start deadline is at or before `time`. */
+function scheduleToStartDeadlineReached(activity: ActivityInfo, time: Date): boolean {
+  const scheduleToStart = durationToMs(activity.scheduleToStartTimeout);
+  const attemptScheduled = activity.currentAttemptScheduledTime ?? activity.scheduledTime;
+  return scheduleToStart > 0 && attemptScheduled !== undefined && addMs(attemptScheduled, scheduleToStart).getTime() <= time.getTime();
 }
 
 /** Returns false when the timer is stale and nothing changed. */
@@ -41,6 +50,12 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
       if (!activity) return false;
       switch (task.timeoutType) {
         case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+          // Temporal breaks a tie between the two deadlines of a task nobody picked up in favour
+          // of schedule-to-start (an unset one defaults to schedule-to-close, so ties are usual).
+          if (!activity.started && scheduleToStartDeadlineReached(activity, task.fireTime!)) {
+            timeOutActivity(update, activity, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+            return true;
+          }
           break;
         case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START:
           if (activity.attempt !== task.attempt || activity.started) return false;
@@ -87,21 +102,44 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
 
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT: {
       // The run ends now whatever is in flight; a worker's late completion then gets NOT_FOUND.
+      // Unless the chain's execution deadline passed too, a retry policy may start the next
+      // attempt, or a cron schedule the next run (as Temporal does).
       forceCloseWorkflowTask(update);
+      const info = update.info;
+      const failure = Failure.fromPartial({ message: 'workflow timeout', source: 'Server', timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE } });
+      const expired = info.workflowExecutionExpirationTime !== undefined && info.workflowExecutionExpirationTime.getTime() <= update.now.getTime();
+      let retryState = RetryState.RETRY_STATE_TIMEOUT;
+      let initiator: ContinueAsNewInitiator | undefined;
+      let backoffMs = 0;
+      if (!expired) {
+        const decision = retryDecision(update, failure);
+        retryState = decision.retryState;
+        if (decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS) {
+          initiator = ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY;
+          backoffMs = decision.backoffMs;
+        } else {
+          const cronMs = cronBackoff(update);
+          if (cronMs !== undefined) {
+            initiator = ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE;
+            backoffMs = cronMs;
+          }
+        }
+      }
+      const newRunId = initiator !== undefined ? randomUUID() : '';
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
-        // Without a workflow retry policy, Temporal records RETRY_POLICY_NOT_SET here.
-        workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET },
+        workflowExecutionTimedOutEventAttributes: { retryState, newExecutionRunId: newRunId },
       });
-      update.info.status = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
-      update.info.closeTime = update.now;
-      update.info.completionEventId = event.eventId;
+      info.status = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
+      info.closeTime = update.now;
+      info.completionEventId = event.eventId;
       update.closed = true;
+      if (initiator !== undefined) startNextRunOfChain(update, newRunId, initiator, backoffMs, { failure, lastCompletionResult: info.lastCompletionResult });
       return true;
     }
 
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF:
-      // The run's first workflow task, once its backoff is over (a signal may have scheduled it already).
-      return scheduleWorkflowTask(update);
+      // The run's first workflow task, once its backoff is over (signals meanwhile waited for it).
+      return scheduleWorkflowTask(update, { backoffEnded: true });
 
     default:
       return false;
