@@ -28,6 +28,11 @@ describe('child workflows (TypeScript SDK), compared with the real Temporal dev 
     expect(run.outcome).toEqual(['hello first from a child', 'hello second from a child']);
   });
 
+  it('a child retried by its retry policy reports only its last attempt to the parent', async () => {
+    const run = await servers.compare(scenario('child-retry', 'parentOfFlakyChild', [], ['-child']));
+    expect(run.outcome).toBe('succeeded on attempt 2');
+  });
+
   it('reports a failed child to its parent as a ChildWorkflowFailure', async () => {
     const run = await servers.compare(scenario('child-fails', 'parentOfFailingChild', [], ['-child']));
     expect(run.outcome).toEqual({ message: 'Child Workflow execution failed', cause: 'child gave up' });

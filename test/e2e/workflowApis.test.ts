@@ -12,6 +12,27 @@ const TaskQueueType = temporal.api.enums.v1.TaskQueueType;
 describe('DescribeTaskQueue, ResetStickyTaskQueue and GetWorkflowExecutionHistoryReverse', () => {
   const servers = useOracleServers();
 
+  it('keeps user metadata: the start request’s summary and details on the started event and in Describe, a command’s on its event', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const taskQueue = `tq-metadata-${suffix}`;
+      const workflowId = `wf-metadata-${suffix}`;
+      const outcome = await withWorker({ address, taskQueue, workflowsPath: require.resolve('../workflows/metadata.ts'), activities }, async (client) => {
+        const handle = await client.workflow.start('summarised', { taskQueue, workflowId, staticSummary: 'a short story', staticDetails: 'with **details**' });
+        const result = await handle.result();
+        const described = await handle.describe();
+        return { result, summary: await described.staticSummary(), details: await described.staticDetails() };
+      });
+      return { outcome, workflowIds: [workflowId] };
+    });
+    expect(run.outcome).toEqual({ result: 'cleaned up after a nap', summary: 'a short story', details: 'with **details**' });
+    const events = Object.values(run.histories)[0]!;
+    expect(events.filter((e) => e.userMetadata).map((e) => e.eventType)).toEqual([
+      'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+      'EVENT_TYPE_TIMER_STARTED',
+      'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
+    ]);
+  });
+
   it('lists the workers polling a task queue', async () => {
     const taskQueue = `tq-describe-${Date.now()}`;
     const pollers = await withWorker({ address: servers.kairos.address, taskQueue, workflowsPath, activities }, async (client) => {

@@ -32,6 +32,18 @@ export async function sleepyChild(): Promise<string> {
   return 'woke';
 }
 
+/** A child that fails its first attempt and succeeds on the next (its retry policy runs it again). */
+export async function flakyChild(): Promise<string> {
+  const { attempt } = workflowInfo();
+  if (attempt === 1) throw ApplicationFailure.create({ message: 'first attempt fails', type: 'Flaky' });
+  return `succeeded on attempt ${attempt}`;
+}
+
+/** Waits for a retried child: the parent hears only of the attempt that ends the chain. */
+export async function parentOfFlakyChild(): Promise<string> {
+  return executeChild(flakyChild, { workflowId: `${workflowInfo().workflowId}-child`, retry: { maximumAttempts: 2, initialInterval: '1s' } });
+}
+
 /** Runs two children one after the other and returns both results. */
 export async function parentOfTwo(): Promise<string[]> {
   const first = await executeChild(childGreeter, { args: ['first'], workflowId: `${workflowInfo().workflowId}-child-1` });

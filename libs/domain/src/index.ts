@@ -12,3 +12,5 @@ export * from './routedClient';
 export * from './membership';
 export * from './clusterDirectory';
 export * from './clusterRouters';
+export * from './cron';
+export * from './runIds';

@@ -266,14 +266,14 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return (await history.getWorkflowExecutionHistoryReverse({ namespaceId: nsId, request })).response!;
     },
 
-    async queryWorkflow(request) {
+    async queryWorkflow(request, context) {
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.execution);
       requireNonEmpty(request.query?.queryType, 'QueryType is not set on request.');
-      return (await history.queryWorkflow({ namespaceId: nsId, request })).response!;
+      return (await history.queryWorkflow({ namespaceId: nsId, request }, { signal: context.signal })).response!;
     },
 
-    async updateWorkflowExecution(request) {
+    async updateWorkflowExecution(request, context) {
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
       const update = request.request;
@@ -291,14 +291,14 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
         request: { ...update, meta: { ...update.meta, updateId: update.meta.updateId || randomUUID() } },
         waitPolicy: { lifecycleStage: stage },
       };
-      return (await history.updateWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
+      return (await history.updateWorkflowExecution({ namespaceId: nsId, request: prepared }, { signal: context.signal })).response!;
     },
 
-    async pollWorkflowExecutionUpdate(request) {
+    async pollWorkflowExecutionUpdate(request, context) {
       const nsId = await namespaceId(request.namespace);
       if (!request.updateRef) throw invalid('UpdateRef is not set on request.');
       requireWorkflowExecution(request.updateRef.workflowExecution);
-      return (await history.pollWorkflowExecutionUpdate({ namespaceId: nsId, request })).response!;
+      return (await history.pollWorkflowExecutionUpdate({ namespaceId: nsId, request }, { signal: context.signal })).response!;
     },
 
     async respondQueryTaskCompleted(request) {

@@ -1,3 +1,4 @@
+import { withRetryDefaults } from './retryPolicy';
 import { randomUUID } from 'node:crypto';
 import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
 import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
@@ -46,7 +47,8 @@ export function initiateChild(update: ExecutionUpdate, attrs: StartChildWorkflow
       control: attrs.control,
       workflowTaskCompletedEventId: completedEventId,
       workflowIdReusePolicy: attrs.workflowIdReusePolicy || WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-      retryPolicy: attrs.retryPolicy,
+      // (with the policy's defaults filled in, as for a workflow started by a client)
+      retryPolicy: attrs.retryPolicy ? withRetryDefaults(attrs.retryPolicy) : undefined,
       cronSchedule: attrs.cronSchedule,
       header: attrs.header,
       memo: attrs.memo && Object.keys(attrs.memo.fields).length > 0 ? attrs.memo : undefined,

@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
-import { addMs, cronBackoffMs, durationToMs, mergePayloadMap } from '@kairos/domain';
+import { addMs, cronBackoffMs, durationToMs, mergePayloadMap, newRunId } from '@kairos/domain';
 import type { SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
 import { randomUUID } from 'node:crypto';
@@ -306,12 +306,12 @@ function applyCommand(
       const result = command.completeWorkflowExecutionCommandAttributes?.result;
       // A cron workflow's next run follows at its next scheduled time, with this result.
       const cronMs = cronBackoff(update);
-      const newRunId = cronMs !== undefined ? randomUUID() : '';
+      const nextRunId = cronMs !== undefined ? newRunId() : '';
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
-        workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRunId },
+        workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: nextRunId },
       });
       closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event.eventId);
-      if (cronMs !== undefined) startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { lastCompletionResult: result });
+      if (cronMs !== undefined) startNextRunOfChain(update, nextRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { lastCompletionResult: result });
       return;
     }
 
@@ -388,19 +388,19 @@ function failWorkflow(update: ExecutionUpdate, failure: Failure | undefined, com
   const decision = retryDecision(update, failure);
   const retrying = decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS;
   const cronMs = retrying ? undefined : cronBackoff(update);
-  const newRunId = retrying || cronMs !== undefined ? randomUUID() : '';
+  const nextRunId = retrying || cronMs !== undefined ? newRunId() : '';
   const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
     workflowExecutionFailedEventAttributes: {
       failure,
       retryState: decision.retryState,
       workflowTaskCompletedEventId: completedEventId,
-      newExecutionRunId: newRunId,
+      newExecutionRunId: nextRunId,
     },
   });
   closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event.eventId);
-  if (retrying) startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, decision.backoffMs, { failure });
+  if (retrying) startNextRunOfChain(update, nextRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, decision.backoffMs, { failure });
   else if (cronMs !== undefined) {
-    startNextRunOfChain(update, newRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { failure, lastCompletionResult: info.lastCompletionResult });
+    startNextRunOfChain(update, nextRunId, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, cronMs, { failure, lastCompletionResult: info.lastCompletionResult });
   }
 }
 
@@ -432,7 +432,7 @@ export function cronBackoff(update: ExecutionUpdate): number | undefined {
  */
 export function startNextRunOfChain(
   update: ExecutionUpdate,
-  newRunId: string,
+  nextRunId: string,
   initiator: ContinueAsNewInitiator,
   backoffMs: number,
   carried: { failure?: Failure; lastCompletionResult?: Payloads },
@@ -441,7 +441,7 @@ export function startNextRunOfChain(
   const retry = initiator === ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY;
   update.continuedRun = newExecution(
     info.namespaceId,
-    newRunId,
+    nextRunId,
     StartWorkflowExecutionRequest.fromPartial({
       workflowId: info.workflowId,
       workflowType: { name: info.workflowTypeName },
@@ -456,6 +456,7 @@ export function startNextRunOfChain(
       searchAttributes: info.searchAttributes,
       retryPolicy: info.retryPolicy,
       cronSchedule: info.cronSchedule,
+      priority: info.priority,
     }),
     undefined,
     {
@@ -519,7 +520,7 @@ function continueAsNew(
   const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES;
   checkPayloadSize(update, payloadsSize(attrs.input), cause, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
   const info = update.info;
-  const newRunId = randomUUID();
+  const nextRunId = newRunId();
   const workflowType = attrs.workflowType?.name ? attrs.workflowType : { name: info.workflowTypeName };
   const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
   const searchAttributesProblem = checkSearchAttributes(attrs.searchAttributes);
@@ -534,7 +535,7 @@ function continueAsNew(
   const initiator = attrs.initiator || ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW;
   const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, {
     workflowExecutionContinuedAsNewEventAttributes: {
-      newExecutionRunId: newRunId,
+      newExecutionRunId: nextRunId,
       workflowType,
       taskQueue,
       input: attrs.input,
@@ -554,7 +555,7 @@ function continueAsNew(
   closeWorkflow(update, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, event.eventId);
   update.continuedRun = newExecution(
     info.namespaceId,
-    newRunId,
+    nextRunId,
     StartWorkflowExecutionRequest.fromPartial({
       workflowId: info.workflowId,
       workflowType,

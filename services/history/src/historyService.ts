@@ -201,8 +201,8 @@ export class HistoryService {
       async pollWorkflowExecutionUpdate(req, context: CallContext) {
         return { response: await pollWorkflowExecutionUpdate(ctx, req.namespaceId, req.request!, context.signal) };
       },
-      async queryWorkflow(req) {
-        return { response: await queryWorkflow(ctx, req.namespaceId, req.request!) };
+      async queryWorkflow(req, context: CallContext) {
+        return { response: await queryWorkflow(ctx, req.namespaceId, req.request!, context.signal) };
       },
       async requestCancelWorkflowExecution(req) {
         await requestCancelWorkflowExecution(ctx, req.namespaceId, req.request!, {

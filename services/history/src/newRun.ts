@@ -115,11 +115,14 @@ export function newExecution(
       startHeader: request.retryPolicy || request.cronSchedule ? request.header : undefined,
       cronSchedule: request.cronSchedule,
       lastCompletionResult: request.cronSchedule ? continuation?.lastCompletionResult : undefined,
+      priority: request.priority,
+      userMetadata: request.userMetadata,
     }),
     nextEventId: 1,
   });
   const update = new ExecutionUpdate(state, now);
   update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    userMetadata: request.userMetadata,
     workflowExecutionStartedEventAttributes: {
       workflowType: request.workflowType,
       taskQueue,

@@ -26,6 +26,7 @@ export async function describeWorkflowExecution(
       workflowExecutionTimeout: info.workflowExecutionTimeout,
       workflowRunTimeout: info.workflowRunTimeout,
       defaultWorkflowTaskTimeout: info.workflowTaskTimeout,
+      userMetadata: info.userMetadata,
     },
     workflowExecutionInfo: {
       execution: { workflowId: info.workflowId, runId: info.runId },

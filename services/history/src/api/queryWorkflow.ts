@@ -25,49 +25,52 @@ function rejected(condition: QueryRejectCondition, status: WorkflowExecutionStat
   }
 }
 
-/** How long a query waits for the run's first workflow task to complete (Temporal: one second). */
-const FIRST_WORKFLOW_TASK_WAIT_MS = 1_000;
-/** How long a query waits for a workflow task in flight to finish, so it sees what that task applies. */
-const PENDING_WORKFLOW_TASK_WAIT_MS = 10_000;
+/**
+ * Longest a query waits for a workflow task to finish: Temporal holds it until the caller's
+ * deadline (which history does not see), so a cap well past the SDKs' query timeouts.
+ */
+const WORKFLOW_TASK_WAIT_MS = 60_000;
+/** Temporal fails queries fast while the run's workflow task keeps failing (from this attempt on). */
+const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
 
 /**
- * The run's state once it is worth querying: its first workflow task completed (waited for up to a
- * second, as Temporal does), and no workflow task scheduled or running (waited for up to ten
- * seconds), so a query right after a signal sees the signal applied, as Temporal's buffered
- * queries do.
+ * The run's state once it is worth querying, as Temporal decides: no workflow task scheduled or
+ * running (the query would not see what it applies), waited for while the caller waits. A
+ * speculative task not started yet (an update on its way) holds nothing a query should see.
  */
-async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey) {
+async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey, signal?: AbortSignal) {
   const started = Date.now();
   for (;;) {
     const snapshot = await ctx.executions.read(key);
     if (!snapshot) throw workflowNotFound();
     const info = snapshot.mutableState.executionInfo!;
-    const firstDone = info.lastCompletedWorkflowTaskStartedEventId > 0;
     const task = snapshot.mutableState.workflowTask;
-    // A speculative task not started yet (an update on its way) holds nothing a query should see.
     const busy = info.status === RUNNING && task !== undefined && !(task.speculative && task.startedEventId === 0);
-    const waited = Date.now() - started;
-    const limit = firstDone ? PENDING_WORKFLOW_TASK_WAIT_MS : FIRST_WORKFLOW_TASK_WAIT_MS;
-    if (info.status !== RUNNING || !busy || waited >= limit) return snapshot;
-    await ctx.waiter.wait(executionKeyString(key), Math.min(200, limit - waited)).promise;
+    const remaining = WORKFLOW_TASK_WAIT_MS - (Date.now() - started);
+    if (!busy || info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT || remaining <= 0 || signal?.aborted) return snapshot;
+    await ctx.waiter.wait(executionKeyString(key), Math.min(1_000, remaining), signal).promise;
   }
 }
 
 /**
  * QueryWorkflow: a query task with the run's full history goes to a worker polling the run's
  * queue (through matching), which replays the run and answers. Works on closed runs too, unless
- * the reject condition says otherwise; a run whose first workflow task has not completed has no
- * state to query yet.
+ * the reject condition says otherwise; a run with no completed workflow task has no state to
+ * query yet.
  */
-export async function queryWorkflow(ctx: HistoryContext, namespaceId: string, request: QueryWorkflowRequest): Promise<QueryWorkflowResponse> {
+export async function queryWorkflow(ctx: HistoryContext, namespaceId: string, request: QueryWorkflowRequest, signal?: AbortSignal): Promise<QueryWorkflowResponse> {
   const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
-  const snapshot = await settledSnapshot(ctx, key);
+  const snapshot = await settledSnapshot(ctx, key, signal);
   const state = snapshot.mutableState;
   const info = state.executionInfo!;
   if (rejected(request.queryRejectCondition, info.status)) {
     return QueryWorkflowResponse.fromPartial({ queryRejected: { status: info.status } });
   }
-  if (info.lastCompletedWorkflowTaskStartedEventId === 0) throw workflowNotReady('Workflow state is not ready to handle the request.');
+  const firstTaskDone = info.lastCompletedWorkflowTaskStartedEventId > 0;
+  if (info.status !== RUNNING && !firstTaskDone) throw workflowNotReady('Workflow execution closed before WorkflowTaskStarted event');
+  if (info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT) throw workflowNotReady('Unable to query workflow due to Workflow Task in failed state.');
+  if (!firstTaskDone && !state.workflowTask) throw workflowNotReady('Workflow task is not scheduled yet.');
+  if (!firstTaskDone) throw workflowNotReady('Workflow state is not ready to handle the request.');
 
   const page = await readHistoryPage(ctx.executions, key, 1, state.nextEventId, 0);
   const task = PollWorkflowTaskQueueResponse.fromPartial({

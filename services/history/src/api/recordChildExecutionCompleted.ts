@@ -14,7 +14,8 @@ export async function recordChildExecutionCompleted(ctx: HistoryContext, request
     if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
     const child = update.state.children[request.initiatedEventId];
     const execution = request.childExecution!;
-    if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== execution.runId)) return update.discard();
+    const firstRunId = request.childFirstExecutionRunId || execution.runId;
+    if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== firstRunId && child.runId !== execution.runId)) return update.discard();
     recordChildCompleted(update, child, execution, request.completion!);
   });
 }

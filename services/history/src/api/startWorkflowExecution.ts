@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '@kairos/domain';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import { CurrentExecutionConflictError } from '@kairos/persistence/dist/errors';
@@ -89,7 +89,7 @@ export async function startWorkflowExecution(
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     let currentWrite: CurrentExecutionWrite;
-    const runId = randomUUID();
+    const runId = newRunId();
     const record: CurrentExecutionRecord = {
       namespaceId,
       workflowId: request.workflowId,

@@ -1,9 +1,8 @@
-import { addMs, durationToMs } from '@kairos/domain';
+import { addMs, durationToMs, newRunId } from '@kairos/domain';
 import type { StoredTimerTask } from '@kairos/persistence/dist/store';
 import { dispatchRetriedActivity, timeOutActivity } from '../activities';
 import type { ExecutionManager } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';
-import { randomUUID } from 'node:crypto';
 import { ActivityInfo, ContinueAsNewInitiator, EventType, Failure, RetryState, TimeoutType, TimerTaskKind, WorkflowExecutionStatus, type TimerTask } from '../protos';
 import { cronBackoff, retryDecision, startNextRunOfChain } from '../commands';
 import { scheduleWorkflowTask, timeOutWorkflowTask } from '../workflowTasks';
@@ -125,15 +124,15 @@ function applyTimer(update: ExecutionUpdate, task: TimerTask): boolean {
           }
         }
       }
-      const newRunId = initiator !== undefined ? randomUUID() : '';
+      const nextRunId = initiator !== undefined ? newRunId() : '';
       const event = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
-        workflowExecutionTimedOutEventAttributes: { retryState, newExecutionRunId: newRunId },
+        workflowExecutionTimedOutEventAttributes: { retryState, newExecutionRunId: nextRunId },
       });
       info.status = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
       info.closeTime = update.now;
       info.completionEventId = event.eventId;
       update.closed = true;
-      if (initiator !== undefined) startNextRunOfChain(update, newRunId, initiator, backoffMs, { failure, lastCompletionResult: info.lastCompletionResult });
+      if (initiator !== undefined) startNextRunOfChain(update, nextRunId, initiator, backoffMs, { failure, lastCompletionResult: info.lastCompletionResult });
       return true;
     }
 

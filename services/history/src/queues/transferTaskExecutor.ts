@@ -5,7 +5,7 @@ import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enu
 import { recordChildStarted, recordChildStartFailed } from '../children';
 import { recordExternalDelivered, recordExternalFailed } from '../external';
 import type { ExecutionManager } from '../executionManager';
-import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type TransferTask } from '../protos';
+import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../protos';
 import { HISTORY_SERVICE_IDENTITY } from '../termination';
 
 /** Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). */
@@ -114,7 +114,7 @@ async function startChild(
   }).catch(ignoreClosed);
 }
 
-/** A closed run tells its parent (unless it continued as new) and applies the parent close policy to its children. */
+/** A closed run that ends its chain tells its parent, and applies the parent close policy to its children. */
 async function closeExecution(
   { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
   key: { namespaceId: string; workflowId: string; runId: string },
@@ -126,7 +126,8 @@ async function closeExecution(
   const parent = info.parent;
   if (parent && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
     const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
-    if (completion) {
+    // A run followed by another (a retry, the next cron run) leaves the telling to the last one.
+    if (completion && !successorRunId(completion)) {
       await history()
         .recordChildExecutionCompleted({
           namespaceId: parent.namespaceId,
@@ -135,6 +136,7 @@ async function closeExecution(
           childExecution: { workflowId: key.workflowId, runId: key.runId },
           childWorkflowType: info.workflowTypeName,
           completion,
+          childFirstExecutionRunId: info.firstExecutionRunId,
         })
         .catch(ignoreClosed);
     }
@@ -167,6 +169,14 @@ async function closeExecution(
         .catch(ignoreClosed);
     }
   }
+}
+
+function successorRunId(closing: HistoryEvent): string {
+  const attrs =
+    closing.workflowExecutionCompletedEventAttributes ??
+    closing.workflowExecutionFailedEventAttributes ??
+    closing.workflowExecutionTimedOutEventAttributes;
+  return attrs?.newExecutionRunId ?? '';
 }
 
 /** The other run is gone or closed: nothing left to tell it. */
