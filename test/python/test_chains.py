@@ -13,7 +13,7 @@ from temporalio.exceptions import TimeoutError
 from temporalio.worker import Worker
 
 from chain_workflows import CronCounter, SleepsForever
-from normalize import first_differences, normalize_history
+from oracle import assert_same_history
 
 
 async def wait_closed(client: Client, workflow_id: str, run_id: str) -> None:
@@ -44,8 +44,7 @@ async def test_cron_runs_follow_each_other_until_terminated(kairos, temporal_dev
         t_runs, t_status = await cron_scenario(temporal_dev.address, suffix)
         assert status == t_status
         for ours, theirs in zip(runs, t_runs):
-            a, b = normalize_history(ours), normalize_history(theirs)
-            assert a == b, "normalized histories differ (kairos vs temporal):\n  " + "\n  ".join(first_differences(a, b))
+            assert_same_history(ours, theirs)
     converter = DataConverter.default.payload_converter
     results = [converter.from_payloads(h.events[-1].workflow_execution_completed_event_attributes.result.payloads, [int])[0] for h in runs]
     assert results == [1, 2]
@@ -78,8 +77,7 @@ async def test_run_timeout_is_retried_by_the_retry_policy(kairos, temporal_dev):
     if temporal_dev is not None:
         t_failure, t_history = await timeout_scenario(temporal_dev.address, suffix)
         assert failure == t_failure
-        a, b = normalize_history(history), normalize_history(t_history)
-        assert a == b, "normalized histories differ (kairos vs temporal):\n  " + "\n  ".join(first_differences(a, b))
+        assert_same_history(history, t_history)
     assert failure == TimeoutError.__name__
     last = history.events[-1]
     assert last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT

@@ -2,39 +2,19 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any, Awaitable, Callable
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import CancelledError
-from temporalio.worker import Worker
 
-from normalize import first_differences, normalize_history
+from oracle import Scenario, compare as oracle_compare
 from signal_workflows import CleanUpOnCancel, Collect, clean_up
 
-Scenario = Callable[[Client, str, str], Awaitable[Any]]
-
-
-async def run_scenario(address: str, name: str, suffix: str, scenario: Scenario):
-    client = await Client.connect(address)
-    task_queue = f"py-{name}-{suffix}"
-    workflow_id = f"py-wf-{name}-{suffix}"
-    async with Worker(client, task_queue=task_queue, workflows=[Collect, CleanUpOnCancel], activities=[clean_up]):
-        outcome = await scenario(client, task_queue, workflow_id)
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    return outcome, history
+WORKFLOWS, ACTIVITIES = [Collect, CleanUpOnCancel], [clean_up]
 
 
 async def compare(kairos, temporal_dev, name: str, scenario: Scenario):
-    suffix = uuid.uuid4().hex
-    outcome, history = await run_scenario(kairos.address, name, suffix, scenario)
-    if temporal_dev is not None:
-        t_outcome, t_history = await run_scenario(temporal_dev.address, name, suffix, scenario)
-        assert outcome == t_outcome
-        ours, theirs = normalize_history(history), normalize_history(t_history)
-        assert ours == theirs, "normalized histories differ (kairos vs temporal):\n  " + "\n  ".join(first_differences(ours, theirs))
-    return outcome, history
+    return await oracle_compare(kairos, temporal_dev, name, scenario, WORKFLOWS, ACTIVITIES)
 
 
 async def test_signals_in_order(kairos, temporal_dev):
