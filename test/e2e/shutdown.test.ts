@@ -30,4 +30,35 @@ describe('graceful shutdown', () => {
       await kairos.stop();
     }
   });
+
+  it('ShutdownWorker answers that worker’s waiting polls empty at once, and only that worker’s', async () => {
+    // Kairos's own behaviour check (the namespace advertises workerPollCompleteOnShutdown).
+    const kairos = await startKairosDev({ kairosOnly: true });
+    const connection = await Connection.connect({ address: kairos.address });
+    const service = connection.workflowService;
+    const taskQueue = `shutdown-worker-${Date.now()}`;
+    try {
+      const described = await service.describeNamespace({ namespace: 'default' });
+      expect(described.namespaceInfo?.capabilities?.workerPollCompleteOnShutdown).toBe(true);
+      const settled: string[] = [];
+      const poll = (key: string) =>
+        connection
+          .withDeadline(Date.now() + 60_000, () => service.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: key, workerInstanceKey: key }))
+          .then((response) => {
+            settled.push(key);
+            return response;
+          });
+      const leaving = poll('leaving-worker');
+      // (ends with the connection below; it must not have been answered by the shutdown)
+      poll('staying-worker').catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500)); // both polls are waiting
+      await service.shutdownWorker({ namespace: 'default', identity: 'leaving-worker', workerInstanceKey: 'leaving-worker', taskQueue, taskQueueTypes: [] });
+      const response = await leaving;
+      expect(response.taskToken?.length ?? 0).toBe(0);
+      expect(settled).toEqual(['leaving-worker']);
+    } finally {
+      await connection.close();
+      await kairos.stop();
+    }
+  });
 });

@@ -28,6 +28,7 @@ const QUEUE_OF: Record<string, (r: MatchingRequest) => string> = {
   releaseStickyTaskQueue: (r) => `${r.namespaceId}/workflow/${r.stickyTaskQueue ?? ''}`,
   queryWorkflow: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
   respondQueryTaskCompleted: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
+  cancelOutstandingWorkerPolls: (r) => `${r.namespaceId}/${(r as { taskQueueKind?: string }).taskQueueKind ?? 'workflow'}/${queueName(r.taskQueue)}`,
   describeTaskQueue: (r) => `${r.namespaceId}/${r.request?.taskQueueType === 2 ? 'activity' : 'workflow'}/${r.request?.taskQueue?.name ?? ''}`,
 };
 

@@ -3,6 +3,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import { ApiError, permissionDenied } from '@kairos/common/dist/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/dist/generated/temporal/api/enums/v1/update';
+import { TaskQueueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/dist/logger';
 import { decodeTaskToken, durationToMs, resolveLimits, type Limits, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
@@ -348,9 +349,24 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async shutdownWorker(request) {
-      await namespaceId(request.namespace);
+      const nsId = await namespaceId(request.namespace);
+      const key = request.workerInstanceKey;
+      // The worker's waiting polls are answered empty at once, so it stops without waiting out
+      // its long polls (Temporal's poll completion on shutdown; the namespace advertises it).
+      const cancels: Array<Promise<unknown>> = [];
+      if (key && request.taskQueue) {
+        const types = request.taskQueueTypes.length > 0 ? request.taskQueueTypes : [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
+        for (const type of types) {
+          if (type !== TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW && type !== TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY) continue;
+          const taskQueueKind = type === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
+          cancels.push(matching.cancelOutstandingWorkerPolls({ namespaceId: nsId, taskQueue: request.taskQueue, taskQueueKind, workerInstanceKey: key }));
+        }
+      }
+      if (key && request.stickyTaskQueue) {
+        cancels.push(matching.cancelOutstandingWorkerPolls({ namespaceId: nsId, taskQueue: request.stickyTaskQueue, taskQueueKind: 'workflow', workerInstanceKey: key }));
+      }
+      await Promise.all(cancels);
       if (request.stickyTaskQueue) {
-        const nsId = await namespaceId(request.namespace);
         await matching.releaseStickyTaskQueue({ namespaceId: nsId, stickyTaskQueue: request.stickyTaskQueue });
       }
       return {};

@@ -225,6 +225,7 @@ export class MatchingService {
             }),
           req.waitTimeoutMs,
           this.pollSignal(context),
+          request.workerInstanceKey,
         );
         return { response: this.countPoll(req.namespaceId, 'workflow', request.taskQueue?.name ?? '', response) };
       },
@@ -248,6 +249,7 @@ export class MatchingService {
             }),
           req.waitTimeoutMs,
           this.pollSignal(context),
+          request.workerInstanceKey,
         );
         return { response: this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };
       },
@@ -296,6 +298,11 @@ export class MatchingService {
         if (!deliver) throw new ApiError(Status.NOT_FOUND, 'query task not found, or already expired');
         deliver(req.request!);
         return {};
+      },
+      cancelOutstandingWorkerPolls: async (req) => {
+        const kind = req.taskQueueKind === 'activity' ? 'activity' : 'workflow';
+        const partition = this.partitions.get(partitionKey(req.namespaceId, kind, req.taskQueue));
+        return { cancelledCount: partition?.cancelPolls(req.workerInstanceKey) ?? 0 };
       },
       releaseStickyTaskQueue: async (req) => {
         // The worker is gone: its waiting tasks, and any that arrive later, go to the normal queue

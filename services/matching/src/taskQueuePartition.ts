@@ -15,6 +15,8 @@ export type DispatchResult<R> =
 
 interface WaitingPoller<R> {
   resolve: (response: R | undefined) => void;
+  /** The polling worker's instance key (set by SDKs that support poll cancellation on shutdown). */
+  workerInstanceKey?: string;
   dispatch: (task: TaskQueueTask) => Promise<DispatchResult<R>>;
   /** True while a task is being recorded for this poller: its timeout must wait for the outcome. */
   claimed?: boolean;
@@ -201,7 +203,7 @@ export class TaskQueuePartition<R> {
   }
 
   /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
-  async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal): Promise<R | undefined> {
+  async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal, workerInstanceKey = ''): Promise<R | undefined> {
     this.lastPollAt = Date.now();
     const query = this.queries.shift();
     if (query) {
@@ -223,6 +225,7 @@ export class TaskQueuePartition<R> {
     return new Promise<R | undefined>((resolve) => {
       const poller: WaitingPoller<R> = {
         dispatch,
+        workerInstanceKey,
         resolve: (response) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', giveUp);
@@ -245,6 +248,20 @@ export class TaskQueuePartition<R> {
       // A task may have reached the backlog while this poll was getting ready to wait.
       void this.drain();
     });
+  }
+
+  /**
+   * Answers the waiting polls of a worker that is shutting down empty, so it stops at once
+   * (Temporal's poll completion on shutdown). A poll being handed a task keeps it.
+   */
+  cancelPolls(workerInstanceKey: string): number {
+    if (!workerInstanceKey) return 0;
+    const cancelled = this.pollers.filter((p) => p.workerInstanceKey === workerInstanceKey && !p.claimed);
+    for (const poller of cancelled) {
+      this.pollers.splice(this.pollers.indexOf(poller), 1);
+      poller.resolve(undefined);
+    }
+    return cancelled.length;
   }
 
   /** Removes and returns every task of the backlog (a released sticky queue hands them back). */
