@@ -321,7 +321,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async terminateWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
-      await history.terminateWorkflowExecution({ namespaceId: nsId, request });
+      // Temporal's defaults, which tell a user's termination from the server's own.
+      const withDefaults = { ...request, reason: request.reason || 'terminated by user via frontend', identity: request.identity || 'frontend-service' };
+      await history.terminateWorkflowExecution({ namespaceId: nsId, request: withDefaults });
       return {};
     },
 

@@ -561,6 +561,7 @@ function continueAsNew(
       workflowType,
       taskQueue,
       input: attrs.input,
+      workflowExecutionTimeout: info.workflowExecutionTimeout,
       workflowRunTimeout,
       workflowTaskTimeout,
       requestId: randomUUID(),
@@ -569,6 +570,7 @@ function continueAsNew(
       searchAttributes: attrs.searchAttributes,
       retryPolicy: attrs.retryPolicy,
       cronSchedule: attrs.cronSchedule,
+      priority: info.priority,
     }),
     undefined,
     {
