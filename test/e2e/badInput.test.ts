@@ -267,6 +267,17 @@ const badRequests: Scenario = async (address, { suffix }) => {
     shapes.pollUnknownUpdate = await errorShape(
       service.pollWorkflowExecutionUpdate({ namespace: 'default', updateRef: { workflowExecution: { workflowId: `bad-oracle-${suffix}` }, updateId: 'never-sent' } }),
     );
+    const multiOperation = (start: Partial<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>, update: Partial<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest>) =>
+      service.executeMultiOperation({
+        namespace: 'default',
+        operations: [
+          { startWorkflow: request({ workflowId: `bad-multi-${suffix}`, requestId: `bad-multi-req-${suffix}`, ...start }) },
+          { updateWorkflow: { namespace: 'default', workflowExecution: { workflowId: `bad-multi-${suffix}` }, request: { meta: { updateId: 'u' }, input: { name: 'x' } }, ...update } },
+        ],
+      });
+    shapes.multiOperationWithCron = await errorShape(multiOperation({ cronSchedule: '* * * * *' }, {}));
+    shapes.multiOperationOtherWorkflow = await errorShape(multiOperation({}, { workflowExecution: { workflowId: `another-${suffix}` } }));
+    shapes.multiOperationOneOperation = await errorShape(service.executeMultiOperation({ namespace: 'default', operations: [{ startWorkflow: request({}) }] }));
     return { outcome: shapes, workflowIds: [`bad-oracle-${suffix}`] };
   } finally {
     await connection.close();
@@ -301,6 +312,7 @@ describe('bad input: the same errors as the real Temporal dev server', () => {
       describeBadRunId: { code: Code.INVALID_ARGUMENT, details: 'Invalid RunId.' },
       updateWithoutName: { code: Code.INVALID_ARGUMENT, details: 'Update name is not set on request.' },
       pollUnknownUpdate: { code: Code.NOT_FOUND, details: 'update "never-sent" not found' },
+      multiOperationWithCron: { code: Code.INVALID_ARGUMENT, detail: 'type.googleapis.com/temporal.api.errordetails.v1.MultiOperationExecutionFailure' },
     });
   });
 });

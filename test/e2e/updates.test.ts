@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
@@ -173,6 +173,42 @@ describe('workflow updates (TypeScript SDK), compared with the real Temporal dev
       result: 0,
       orphan: { updateFailed: 'Workflow Update failed', cause: 'Workflow Update failed because the Workflow completed before the Update completed.', type: 'AcceptedUpdateCompletedWorkflow' },
     });
+  });
+
+  it('update-with-start starts the workflow with the update in its first task, then updates the running one', async () => {
+    const run = await servers.compare(
+      scenario('update-with-start', async (client, { taskQueue, workflowId }) => {
+        const startOperation = () => new WithStartWorkflowOperation('counter', { workflowId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+        const first = startOperation();
+        const created = await client.workflow.executeUpdateWithStart('add', { args: [4], updateId: 'with-start-1', startWorkflowOperation: first });
+        const handle = await first.workflowHandle();
+        await sleep(500);
+        const second = startOperation();
+        const existing = await client.workflow.executeUpdateWithStart('add', { args: [5], updateId: 'with-start-2', startWorkflowOperation: second });
+        const sameRun = (await second.workflowHandle()).firstExecutionRunId === handle.firstExecutionRunId;
+        // FAIL (the default) with the workflow running: the start fails and the update is not sent.
+        const refused = await failureOf(
+          client.workflow.executeUpdateWithStart('add', {
+            args: [6],
+            updateId: 'with-start-3',
+            startWorkflowOperation: new WithStartWorkflowOperation('counter', { workflowId, taskQueue, workflowIdConflictPolicy: 'FAIL' }),
+          }),
+        );
+        await handle.signal('finish');
+        return { created, existing, sameRun, refused, result: await handle.result() };
+      }),
+    );
+    expect(run.outcome).toMatchObject({ created: 4, existing: 9, sameRun: true, refused: { error: 'WorkflowExecutionAlreadyStartedError' }, result: 9 });
+    const kairos = eventTypes(await fetchHistory(servers.kairos.address, Object.keys(run.histories)[0]!));
+    // The first workflow task carried the update: no task of its own.
+    expect(kairos.slice(0, 6)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionUpdateAccepted',
+      'WorkflowExecutionUpdateCompleted',
+    ]);
   });
 
   it('an update to a workflow without a worker waits; a worker started later answers it', async () => {

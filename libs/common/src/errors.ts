@@ -2,6 +2,7 @@ import { Status } from 'nice-grpc-common';
 import type { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
 import {
   CancellationAlreadyRequestedFailure,
+  MultiOperationExecutionFailure,
   NamespaceAlreadyExistsFailure,
   NamespaceNotFoundFailure,
   NotFoundFailure,
@@ -11,7 +12,7 @@ import {
   WorkflowExecutionAlreadyStartedFailure,
   WorkflowNotReadyFailure,
 } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import type { Failure } from '@kairos/proto/dist/generated/temporal/api/failure/v1/message';
+import { MultiOperationExecutionAborted, type Failure } from '@kairos/proto/dist/generated/temporal/api/failure/v1/message';
 
 /** Temporal's error detail message carried in `grpc-status-details-bin`, already encoded. */
 export interface ErrorDetail {
@@ -220,4 +221,31 @@ export function deadlineExceeded(message: string): ApiError {
 /** CANCELLED, no detail. */
 export function canceled(message: string): ApiError {
   return new ApiError(Status.CANCELLED, message);
+}
+
+/** The status of an operation aborted because another operation of the same multi-operation failed. */
+export function multiOperationAborted(): ApiError {
+  return new ApiError(Status.ABORTED, 'Operation was aborted.', {
+    typeName: 'temporal.api.failure.v1.MultiOperationExecutionAborted',
+    value: MultiOperationExecutionAborted.encode({}).finish(),
+  });
+}
+
+/**
+ * Temporal's MultiOperationExecution error: one status per operation (the failed ones as they
+ * would fail alone, the others ABORTED); the call's code is the first failed operation's.
+ */
+export function multiOperationExecution(message: string, errors: ApiError[]): ApiError {
+  const failed = errors.find((e) => e.code !== Status.ABORTED);
+  const failure = MultiOperationExecutionFailure.encode({
+    statuses: errors.map((e) => ({
+      code: e.code,
+      message: e.message,
+      details: e.detail ? [{ typeUrl: `type.googleapis.com/${e.detail.typeName}`, value: e.detail.value }] : [],
+    })),
+  }).finish();
+  return new ApiError(failed?.code ?? Status.INTERNAL, message, {
+    typeName: 'temporal.api.errordetails.v1.MultiOperationExecutionFailure',
+    value: failure,
+  });
 }

@@ -327,6 +327,14 @@ describe('CRON_TZ / TZ with daylight saving (robfig TestNext, America/New_York)'
     expect(next(spec, after)).toBe(iso(expected));
   });
 
+  it('gives up where robfig would loop forever: a day that does not exist (Pacific/Apia skipped 2011-12-30)', () => {
+    expect(next('CRON_TZ=Pacific/Apia 0 0 31 12 *', '2011-12-28T12:00:00Z')).toBeUndefined();
+    expect(next('CRON_TZ=Pacific/Apia 0 12 31 12 *', '2011-12-29T11:00:00Z')).toBeUndefined();
+    // Searches that do not walk into the missing day go through as in robfig.
+    expect(next('CRON_TZ=Pacific/Apia 0 0 * * *', '2011-12-29T11:00:00Z')).toBe('2011-12-30T10:00:00.000Z'); // Dec 31, +14:00
+    expect(next('CRON_TZ=Pacific/Apia 0 0 31 12 *', '2011-12-30T12:00:00Z')).toBe('2012-12-30T10:00:00.000Z');
+  });
+
   it('treats "Local" and "UTC" as UTC (Temporal hands robfig UTC times)', () => {
     expect(next('CRON_TZ=Local 0 9 * * *', '2024-06-01T12:00:00Z')).toBe('2024-06-02T09:00:00.000Z');
     expect(next('CRON_TZ=UTC 0 9 * * *', '2024-06-01T12:00:00Z')).toBe('2024-06-02T09:00:00.000Z');

@@ -643,7 +643,11 @@ export function cronBackoffMs(spec: string, scheduledTime: Date, now: Date): num
     next = schedule.firstNotBefore(scheduledTime, now);
   } else {
     next = schedule.next(scheduledTime);
-    while (next && next.getTime() < now.getTime()) next = schedule.next(next);
+    while (next && next.getTime() < now.getTime()) {
+      const after: Date = next;
+      next = schedule.next(after);
+      if (next && next.getTime() <= after.getTime()) return undefined; // never seen; would loop forever
+    }
   }
   if (!next) return undefined;
   return Math.ceil((next.getTime() - now.getTime()) / 1000) * 1000 || 0; // no -0

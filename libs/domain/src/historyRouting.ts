@@ -30,6 +30,7 @@ const WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefined> = {
   queryWorkflow: (r) => r.request?.execution?.workflowId,
   updateWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   pollWorkflowExecutionUpdate: (r) => r.request?.updateRef?.workflowExecution?.workflowId,
+  executeMultiOperation: (r) => (r as { startWorkflow?: { workflowId: string } }).startWorkflow?.workflowId,
   resetStickyTaskQueue: (r) => r.request?.execution?.workflowId,
   getWorkflowExecutionHistoryReverse: (r) => r.request?.execution?.workflowId,
   recordChildExecutionCompleted: (r) => (r as { parentExecution?: { workflowId: string } }).parentExecution?.workflowId,

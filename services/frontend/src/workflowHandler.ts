@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
-import { ApiError, permissionDenied } from '@kairos/common/dist/errors';
+import { ApiError, multiOperationAborted, multiOperationExecution, permissionDenied } from '@kairos/common/dist/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/dist/generated/temporal/api/enums/v1/update';
 import { TaskQueueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/dist/logger';
@@ -61,6 +61,75 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     }
   }
 
+  /** Temporal's checks and defaults of a start request (a generated request id). */
+  async function prepareStart(nsId: string, request: api.StartWorkflowExecutionRequest): Promise<api.StartWorkflowExecutionRequest> {
+    requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
+    requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
+    requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
+    requireTaskQueue(request.taskQueue);
+    requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
+    requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
+    requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
+    if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+    await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
+    return request.requestId ? request : { ...request, requestId: randomUUID() };
+  }
+
+  /** Temporal's checks and defaults of an update request: a generated update id, waiting for completion. */
+  function prepareUpdate(request: api.UpdateWorkflowExecutionRequest): api.UpdateWorkflowExecutionRequest {
+    requireWorkflowExecution(request.workflowExecution);
+    const update = request.request;
+    if (!update?.meta) throw invalid('Update meta is not set on request.');
+    if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalid('UpdateId length exceeds limit.');
+    if (!update.input) throw invalid('Update input is not set on request.');
+    if (!update.input.name) throw invalid('Update name is not set on request.');
+    const stage = request.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    if (stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
+      throw permissionDenied('UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+    }
+    return {
+      ...request,
+      request: { ...update, meta: { ...update.meta, updateId: update.meta.updateId || randomUUID() } },
+      waitPolicy: { lifecycleStage: stage },
+    };
+  }
+
+  /**
+   * Update-with-start as Temporal accepts it: exactly [Start, Update] on one workflow id, no cron,
+   * start delay or eager start, no run ids on the update. A refused operation is reported among
+   * the statuses of a MultiOperationExecution error, the other as ABORTED.
+   */
+  async function prepareUpdateWithStart(nsId: string, request: api.ExecuteMultiOperationRequest): Promise<[api.StartWorkflowExecutionRequest, api.UpdateWorkflowExecutionRequest]> {
+    const [first, second] = request.operations;
+    if (request.operations.length !== 2 || !first?.startWorkflow || !second?.updateWorkflow) throw invalid('Operations have to be exactly [Start, Update].');
+    const refusal = (err: unknown) => (err instanceof ApiError ? err : new ApiError(Status.INTERNAL, (err as Error).message));
+    let start: api.StartWorkflowExecutionRequest | undefined;
+    let update: api.UpdateWorkflowExecutionRequest | undefined;
+    const errors: ApiError[] = [multiOperationAborted(), multiOperationAborted()];
+    try {
+      const s = first.startWorkflow;
+      if (s.namespace && s.namespace !== request.namespace) throw invalid("Operation namespace did not match request's namespace.");
+      start = await prepareStart(nsId, s);
+      if (s.cronSchedule) throw invalid('CronSchedule is not allowed.');
+      if (s.requestEagerExecution) throw invalid('RequestEagerExecution is not supported.');
+      if (durationToMs(s.workflowStartDelay) > 0) throw invalid('WorkflowStartDelay is not supported.');
+    } catch (err) {
+      errors[0] = refusal(err);
+    }
+    try {
+      const u = second.updateWorkflow;
+      if (u.namespace && u.namespace !== request.namespace) throw invalid("Operation namespace did not match request's namespace.");
+      update = prepareUpdate(u);
+      if (u.firstExecutionRunId) throw invalid('FirstExecutionRunId is not allowed.');
+      if (u.workflowExecution?.runId) throw invalid('RunId is not allowed.');
+      if (start && u.workflowExecution?.workflowId !== start.workflowId) throw invalid('WorkflowId is not consistent with previous operation(s).');
+    } catch (err) {
+      errors[1] = refusal(err);
+    }
+    if (!start || !update || errors.some((e) => e.code !== Status.ABORTED)) throw multiOperationExecution('Update-with-Start could not be executed.', errors);
+    return [start, update];
+  }
+
   const implemented: Partial<WorkflowServiceImplementation> = {
     // ListWorkflowExecutions, Scan, Count, ListOpen/ListClosed, GetSearchAttributes.
     ...createVisibilityHandlers({ store: deps.store, namespaces }),
@@ -109,18 +178,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async startWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
-      requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
-      requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
-      requireTaskQueue(request.taskQueue);
-      requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
-      requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
-      requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
-      const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
-      await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
-      const res = await history.startWorkflowExecution({ namespaceId: nsId, request: withRequestId });
+      const prepared = await prepareStart(nsId, request);
+      const res = await history.startWorkflowExecution({ namespaceId: nsId, request: prepared });
       return res.response!;
+    },
+
+    async executeMultiOperation(request, context) {
+      const nsId = await namespaceId(request.namespace);
+      const [start, update] = await prepareUpdateWithStart(nsId, request);
+      return (await history.executeMultiOperation({ namespaceId: nsId, startWorkflow: start, updateWorkflow: update }, { signal: context.signal })).response!;
     },
 
     async getWorkflowExecutionHistory(request, context) {
@@ -276,22 +342,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async updateWorkflowExecution(request, context) {
       const nsId = await namespaceId(request.namespace);
-      requireWorkflowExecution(request.workflowExecution);
-      const update = request.request;
-      if (!update?.meta) throw invalid('Update meta is not set on request.');
-      if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalid('UpdateId length exceeds limit.');
-      if (!update.input) throw invalid('Update input is not set on request.');
-      if (!update.input.name) throw invalid('Update name is not set on request.');
-      // Temporal's defaults: a generated update id, and waiting for the update to complete.
-      const stage = request.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
-      if (stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
-        throw permissionDenied('UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
-      }
-      const prepared = {
-        ...request,
-        request: { ...update, meta: { ...update.meta, updateId: update.meta.updateId || randomUUID() } },
-        waitPolicy: { lifecycleStage: stage },
-      };
+      const prepared = prepareUpdate(request);
       return (await history.updateWorkflowExecution({ namespaceId: nsId, request: prepared }, { signal: context.signal })).response!;
     },
 

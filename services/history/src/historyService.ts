@@ -30,6 +30,7 @@ import { ExecutionManager } from './executionManager';
 import { HistoryWaiter } from './historyWaiter';
 import { UpdateOutcomes } from './updateOutcomes';
 import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from './api/updateWorkflowExecution';
+import { executeMultiOperation } from './api/executeMultiOperation';
 import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
@@ -200,6 +201,9 @@ export class HistoryService {
       },
       async pollWorkflowExecutionUpdate(req, context: CallContext) {
         return { response: await pollWorkflowExecutionUpdate(ctx, req.namespaceId, req.request!, context.signal) };
+      },
+      async executeMultiOperation(req, context: CallContext) {
+        return { response: await executeMultiOperation(ctx, req.namespaceId, req.startWorkflow!, req.updateWorkflow!, context.signal) };
       },
       async queryWorkflow(req, context: CallContext) {
         return { response: await queryWorkflow(ctx, req.namespaceId, req.request!, context.signal) };

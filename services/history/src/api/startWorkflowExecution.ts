@@ -11,6 +11,7 @@ import { newExecution, type StartSignal } from '../newRun';
 import { terminateRun } from '../termination';
 import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
 import { payloadsSize } from '../payloads';
+import type { ExecutionUpdate } from '../executionUpdate';
 
 function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
   return new ApiError(
@@ -79,6 +80,8 @@ export async function startWorkflowExecution(
   request: StartWorkflowExecutionRequest,
   signal?: StartSignal,
   parent?: ParentInfo,
+  /** Changes the new run in its first write (update-with-start admits the update there). */
+  onNewRun?: (update: ExecutionUpdate) => void,
 ): Promise<StartWorkflowExecutionResponse> {
   const limits = await ctx.executions.namespaceLimits(namespaceId);
   const inputSize = payloadsSize(request.input);
@@ -102,7 +105,7 @@ export async function startWorkflowExecution(
       const decision = resolveConflict(request, current);
       if ('response' in decision) return decision.response;
       if ('terminate' in decision) {
-        const replaced = await terminateAndStart(ctx, namespaceId, request, current, runId, decision.terminate, signal, parent);
+        const replaced = await terminateAndStart(ctx, namespaceId, request, current, runId, decision.terminate, signal, parent, onNewRun);
         if (replaced) return replaced;
         continue; // the run closed meanwhile: decide again
       }
@@ -111,6 +114,7 @@ export async function startWorkflowExecution(
       currentWrite = { mode: 'create', record };
     }
     const update = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(update);
     try {
       await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, update, currentWrite);
       return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });
@@ -138,6 +142,7 @@ async function terminateAndStart(
   reason: string,
   signal: StartSignal | undefined,
   parent: ParentInfo | undefined,
+  onNewRun: ((update: ExecutionUpdate) => void) | undefined,
 ): Promise<StartWorkflowExecutionResponse | undefined> {
   const started = await ctx.executions.update({ namespaceId, workflowId: request.workflowId, runId: current.runId }, (update) => {
     if (!update.isOpen) {
@@ -146,6 +151,7 @@ async function terminateAndStart(
     }
     terminateRun(update, reason, undefined, request.identity);
     update.continuedRun = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(update.continuedRun);
     return true;
   });
   return started ? StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }) : undefined;

@@ -1,0 +1,52 @@
+import { ApiError, multiOperationAborted, multiOperationExecution } from '@kairos/common/dist/errors';
+import { Status } from 'nice-grpc-common';
+import {
+  ExecuteMultiOperationResponse,
+  type UpdateWorkflowExecutionRequest,
+} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from '../context';
+import type { StartWorkflowExecutionRequest } from '../protos';
+import { admitUpdate } from '../updates';
+import { startWorkflowExecution } from './startWorkflowExecution';
+import { updateWorkflowExecution } from './updateWorkflowExecution';
+
+const MESSAGE = 'Update-with-Start could not be executed.';
+
+function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError(Status.INTERNAL, (err as Error).message);
+}
+
+/**
+ * Update-with-start (ExecuteMultiOperation [Start, Update]). A new run is started with the update
+ * admitted in its first write, so its first workflow task carries it; a running run the start's
+ * policies keep (USE_EXISTING, a retried request) gets the update as UpdateWorkflowExecution
+ * would give it. A failing operation is reported as Temporal does: its own error among the
+ * statuses, the other operation ABORTED.
+ */
+export async function executeMultiOperation(
+  ctx: HistoryContext,
+  namespaceId: string,
+  start: StartWorkflowExecutionRequest,
+  update: UpdateWorkflowExecutionRequest,
+  signal?: AbortSignal,
+): Promise<ExecuteMultiOperationResponse> {
+  let started;
+  try {
+    started = await startWorkflowExecution(ctx, namespaceId, start, undefined, undefined, (newRun) => admitUpdate(newRun, update.request!));
+  } catch (err) {
+    throw multiOperationExecution(MESSAGE, [asApiError(err), multiOperationAborted()]);
+  }
+  try {
+    // Admitted already with a new run (then this finds it by id), or admitted now to the kept run.
+    const updated = await updateWorkflowExecution(
+      ctx,
+      namespaceId,
+      { ...update, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
+      signal,
+    );
+    return ExecuteMultiOperationResponse.fromPartial({ responses: [{ startWorkflow: started }, { updateWorkflow: updated }] });
+  } catch (err) {
+    throw multiOperationExecution(MESSAGE, [multiOperationAborted(), asApiError(err)]);
+  }
+}
