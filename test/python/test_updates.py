@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
 from oracle import Scenario, compare as oracle_compare
@@ -70,3 +71,24 @@ async def test_update_started_then_awaited(kairos, temporal_dev):
 
     outcome, _ = await compare(kairos, temporal_dev, "update-started", scenario)
     assert outcome == [16, 16, 16]
+
+
+async def test_update_with_start(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        def start_operation():
+            return WithStartWorkflowOperation(Ledger.run, id=workflow_id, task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
+
+        first = start_operation()
+        created = await client.execute_update_with_start_workflow(Ledger.deposit, 7, id="uws-1", start_workflow_operation=first)
+        handle = await first.workflow_handle()
+        await asyncio.sleep(0.5)
+        second = start_operation()
+        existing = await client.execute_update_with_start_workflow(Ledger.deposit, 3, id="uws-2", start_workflow_operation=second)
+        same_run = (await second.workflow_handle()).first_execution_run_id == handle.first_execution_run_id
+        await handle.signal(Ledger.finish)
+        return [created, existing, same_run, await handle.result()]
+
+    outcome, history = await compare(kairos, temporal_dev, "update-with-start", scenario)
+    assert outcome == [7, 10, True, 10]
+    # The first workflow task carried the first update.
+    assert EventType.Name(history.events[4].event_type) == "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"
