@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
+import { eventTypes, fetchHistory, waitForEvents, withWorker } from '../src/harness/sdk';
 
 const workflowsPath = require.resolve('../workflows/signals.ts');
 const activities = { cleanup: async (reason: string) => `cleaned up after ${reason}` };
@@ -78,10 +78,10 @@ describe('DescribeTaskQueue, ResetStickyTaskQueue and GetWorkflowExecutionHistor
       const workflowId = `wf-reverse-${suffix}`;
       await withWorker({ address, taskQueue, workflowsPath, activities }, async (client) => {
         const handle = await client.workflow.start('collect', { taskQueue, workflowId });
-        await sleep(300);
-        for (const item of ['a', 'b']) {
+        await waitForEvents(handle, 'WorkflowTaskCompleted', 1);
+        for (const [i, item] of ['a', 'b'].entries()) {
           await handle.signal('addItem', item);
-          await sleep(300);
+          await waitForEvents(handle, 'WorkflowTaskCompleted', i + 2); // each signal in a task of its own
         }
         await handle.signal('finish');
         return handle.result();

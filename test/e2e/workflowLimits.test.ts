@@ -3,7 +3,7 @@ import { TimeoutFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { withWorker } from '../src/harness/sdk';
+import { waitForEvents, withWorker } from '../src/harness/sdk';
 
 const { CommandType } = temporal.api.enums.v1;
 
@@ -85,7 +85,7 @@ const terminate: Scenario = async (address, { suffix }) => {
   const workflowId = `terminate-wf-${suffix}`;
   const outcome = await withWorker({ address, taskQueue, workflowsPath: require.resolve('../workflows/runTimeout.ts'), activities: {} }, async (client) => {
     const handle = await client.workflow.start('sleepsPastRunTimeout', { taskQueue, workflowId });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForEvents(handle, 'TimerStarted'); // the first workflow task is done
     await handle.terminate('enough');
     const second = await handle.terminate('again').then(() => 'terminated twice', (err: Error) => err.constructor.name);
     try {

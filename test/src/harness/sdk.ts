@@ -86,3 +86,18 @@ export const ONE_ACTIVITY_EVENT_TYPES: readonly string[] = [
   'WorkflowTaskCompleted',
   'WorkflowExecutionCompleted',
 ];
+
+/**
+ * Waits until the run's history holds `count` events of `eventType` (a name as eventTypes()
+ * gives, e.g. "WorkflowTaskCompleted"): a scenario's next step then does not depend on how fast
+ * the machine is, as a fixed sleep would.
+ */
+export async function waitForEvents(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }, eventType: string, count = 1, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = eventTypes(await handle.fetchHistory()).filter((t) => t === eventType).length;
+    if (seen >= count) return;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${count} ${eventType} event(s), saw ${seen}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
