@@ -40,14 +40,19 @@ const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
  */
 async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey, signal?: AbortSignal) {
   const started = Date.now();
-  for (;;) {
+  for (let first = true; ; first = false) {
     const snapshot = await ctx.executions.read(key);
     if (!snapshot) throw workflowNotFound();
     const info = snapshot.mutableState.executionInfo!;
+    // Temporal fails a query fast when it arrives at a failing run; one already waiting keeps
+    // waiting through further attempts.
+    if (first && info.status === RUNNING && info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT) {
+      throw workflowNotReady('Unable to query workflow due to Workflow Task in failed state.');
+    }
     const task = snapshot.mutableState.workflowTask;
     const busy = info.status === RUNNING && task !== undefined && !(task.speculative && task.startedEventId === 0);
     const remaining = WORKFLOW_TASK_WAIT_MS - (Date.now() - started);
-    if (!busy || info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT || remaining <= 0 || signal?.aborted) return snapshot;
+    if (!busy || remaining <= 0 || signal?.aborted) return snapshot;
     await ctx.waiter.wait(executionKeyString(key), Math.min(1_000, remaining), signal).promise;
   }
 }
@@ -68,7 +73,6 @@ export async function queryWorkflow(ctx: HistoryContext, namespaceId: string, re
   }
   const firstTaskDone = info.lastCompletedWorkflowTaskStartedEventId > 0;
   if (info.status !== RUNNING && !firstTaskDone) throw workflowNotReady('Workflow execution closed before WorkflowTaskStarted event');
-  if (info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT) throw workflowNotReady('Unable to query workflow due to Workflow Task in failed state.');
   if (!firstTaskDone && !state.workflowTask) throw workflowNotReady('Workflow task is not scheduled yet.');
   if (!firstTaskDone) throw workflowNotReady('Workflow state is not ready to handle the request.');
 
