@@ -4,7 +4,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, GetWorkflowExecutionHistoryReverseRequest, ResetStickyTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -76,3 +79,38 @@ async def test_describe_shows_a_pending_activity_with_its_attempt_and_last_failu
     name, attempt, failure, _state = outcome["pending"][0]
     assert (name, attempt) == ("fails_at_first", 2)
     assert "attempt 1 of" in failure
+
+
+async def wait_for_events(handle, event_type: int, count: int) -> None:
+    for _ in range(600):
+        history = await handle.fetch_history()
+        if sum(1 for e in history.events if e.event_type == event_type) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} events of type {event_type}")
+
+
+async def test_history_reverse_task_queue_pollers_and_reset_sticky(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        service = client.workflow_service
+        handle = await client.start_workflow(Waiter.run, id=workflow_id, task_queue=task_queue)
+        await wait_for_events(handle, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1)
+        pollers = await service.describe_task_queue(DescribeTaskQueueRequest(
+            namespace="default", task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+        await service.reset_sticky_task_queue(ResetStickyTaskQueueRequest(namespace="default", execution=WorkflowExecution(workflow_id=workflow_id)))
+        await handle.signal(Waiter.finish)
+        await handle.result()
+        pages, token = [], b""
+        while True:
+            page = await service.get_workflow_execution_history_reverse(GetWorkflowExecutionHistoryReverseRequest(
+                namespace="default", execution=WorkflowExecution(workflow_id=workflow_id), maximum_page_size=3, next_page_token=token))
+            pages.append([e.event_id for e in page.history.events])
+            token = page.next_page_token
+            if not token:
+                break
+        return {"has_poller": len(pollers.pollers) >= 1, "pages": pages}
+
+    outcome, _ = await compare(kairos, temporal_dev, "reverse", scenario)
+    assert outcome["has_poller"] is True
+    flat = [i for page in outcome["pages"] for i in page]
+    assert flat == sorted(flat, reverse=True) and flat[-1] == 1
