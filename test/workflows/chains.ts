@@ -14,7 +14,7 @@ export async function sleepsForever(): Promise<string> {
   return 'not reached';
 }
 
-/** Waits for the release signal and returns the signals it saw before its first task. */
+/** Waits for the release signal and says on which attempt it was released. */
 export async function waitsForRelease(): Promise<string> {
   let released = false;
   setHandler(release, () => void (released = true));
