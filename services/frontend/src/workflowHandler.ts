@@ -61,8 +61,11 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     }
   }
 
-  /** Temporal's checks and defaults of a start request (a generated request id). */
-  async function prepareStart(nsId: string, request: api.StartWorkflowExecutionRequest): Promise<api.StartWorkflowExecutionRequest> {
+  /**
+   * Temporal's checks and defaults of the start options a start, signal-with-start or
+   * update-with-start carries (a generated request id).
+   */
+  async function prepareStart<R extends StartOptions>(nsId: string, request: R): Promise<R> {
     requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
     requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
     requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
@@ -302,16 +305,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
       if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
-      requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
-      requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
-      requireTaskQueue(request.taskQueue);
-      requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
-      requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
-      requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
-      const withRequestId = request.requestId ? request : { ...request, requestId: randomUUID() };
-      await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
-      return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: withRequestId })).response!;
+      const prepared = await prepareStart(nsId, request);
+      return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
     },
 
     async describeTaskQueue(request) {
@@ -427,6 +422,22 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   };
   return withUnimplemented(WorkflowServiceDefinition, implemented) as WorkflowServiceImplementation;
 }
+
+/** The start options shared by StartWorkflowExecution and SignalWithStartWorkflowExecution. */
+type StartOptions = Pick<
+  api.StartWorkflowExecutionRequest,
+  | 'namespace'
+  | 'workflowId'
+  | 'workflowType'
+  | 'taskQueue'
+  | 'cronSchedule'
+  | 'workflowStartDelay'
+  | 'workflowExecutionTimeout'
+  | 'workflowRunTimeout'
+  | 'workflowTaskTimeout'
+  | 'requestId'
+  | 'searchAttributes'
+>;
 
 const MAX_REQUEST_ID_LENGTH = 1000;
 /** Temporal's limit.maxIDLength for names and ids. */

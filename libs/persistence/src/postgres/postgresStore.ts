@@ -14,10 +14,8 @@ import {
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
   SchemaUpdateRequiredError,
-  SearchAttributeTypeConflictError,
   ShardOwnershipLostError,
   TaskQueueOwnershipLostError,
-  TooManySearchAttributesError,
   UnsupportedSchemaVersionError,
 } from '../errors';
 import type {
@@ -38,7 +36,7 @@ import type {
   VisibilityPage,
 } from '../store';
 import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
-import { checkSearchAttributeTypes, searchAttributeTypeOf, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
+import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
 import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { createPostgresPool, describePostgres, inTransaction, uniqueViolation } from './connection';
 import { checkPostgresSchema } from './migrate';
@@ -474,15 +472,8 @@ class PostgresStore implements Store {
       // Concurrent additions to one namespace take turns, so the limit holds.
       await query(client, SQL.lockSearchAttributes, [namespaceId]);
       const rows = (await query<{ name: string; type: string }>(client, SQL.searchAttributes, [namespaceId])).rows;
-      const existing = new Map(rows.map((r) => [r.name, r.type]));
-      const added: Array<[string, SearchAttributeType]> = [];
-      for (const [name, type] of attributes) {
-        const found = existing.get(name);
-        if (found === undefined) added.push([name, type]);
-        else if (found !== type) throw new SearchAttributeTypeConflictError(name, found);
-      }
+      const added = searchAttributesToAdd(new Map(rows.map((r) => [r.name, r.type])), attributes, maxCustom);
       if (added.length === 0) return;
-      if (existing.size + added.length > maxCustom) throw new TooManySearchAttributesError(maxCustom);
       await query(client, SQL.insertSearchAttributes, [namespaceId, added.map(([n]) => n), added.map(([, t]) => t)]);
     });
   }

@@ -15,10 +15,8 @@ import {
   ConditionFailedError,
   CurrentExecutionConflictError,
   NamespaceAlreadyExistsError,
-  SearchAttributeTypeConflictError,
   ShardOwnershipLostError,
   TaskQueueOwnershipLostError,
-  TooManySearchAttributesError,
 } from '../errors';
 import type {
   CurrentExecutionRecord,
@@ -38,7 +36,7 @@ import type {
   VisibilityPage,
 } from '../store';
 import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
-import { checkSearchAttributeTypes, searchAttributeTypeOf, VISIBILITY_COLUMNS, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
+import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf, VISIBILITY_COLUMNS, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
 import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
 import { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { GroupCommitter } from './groupCommit';
@@ -608,15 +606,7 @@ class SqliteStore implements Store {
   async addSearchAttributes(namespaceId: string, attributes: ReadonlyMap<string, SearchAttributeType>, maxCustom: number): Promise<void> {
     checkSearchAttributeTypes(attributes);
     await this.write(() => {
-      const existing = this.readSearchAttributes(namespaceId);
-      const added: Array<[string, SearchAttributeType]> = [];
-      for (const [name, type] of attributes) {
-        const found = existing.get(name);
-        if (found === undefined) added.push([name, type]);
-        else if (found !== type) throw new SearchAttributeTypeConflictError(name, found);
-      }
-      if (added.length === 0) return;
-      if (existing.size + added.length > maxCustom) throw new TooManySearchAttributesError(maxCustom);
+      const added = searchAttributesToAdd(this.readSearchAttributes(namespaceId), attributes, maxCustom);
       for (const [name, type] of added) this.s.insertSearchAttribute.run(namespaceId, name, type);
     });
   }
