@@ -44,6 +44,13 @@ async function shardOwners(url: string): Promise<Map<number, string>> {
   }
 }
 
+/** How many shards each owner holds, smallest first. */
+function shares(owners: Map<number, string>): number[] {
+  const counts = new Map<string, number>();
+  for (const owner of owners.values()) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+  return [...counts.values()].sort((a, b) => a - b);
+}
+
 async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -66,8 +73,8 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
   }, 120_000);
 
   it('shares the shards between the history instances and runs a TypeScript workflow through them, with metrics', async () => {
-    const owners = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 2, 'both history instances to hold shards');
-    expect(new Set(owners.values()).size).toBe(2);
+    const owners = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && shares(o).join() === '4,4', 'both history instances to hold shards');
+    expect(shares(owners)).toEqual([4, 4]);
 
     const taskQueue = `pg-cluster-${Date.now()}`;
     const workflowIds = Array.from({ length: 20 }, (_, i) => `${taskQueue}-${i}`);
@@ -128,8 +135,8 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
 
   it('rebalances shards when a history instance joins and when one leaves', async () => {
     const third = await cluster.add('history');
-    const three = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 3, 'three history instances to hold shards');
-    expect(new Set(three.values()).size).toBe(3);
+    const three = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && shares(o).join() === '2,3,3', 'three history instances to hold shards');
+    expect(shares(three)).toEqual([2, 3, 3]);
 
     const taskQueue = `pg-cluster-scale-${Date.now()}`;
     const run1 = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, (client) =>
@@ -139,7 +146,7 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
 
     // A clean stop hands its shards back at once (no lease to wait out).
     await third.kill('SIGTERM');
-    const two = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && new Set(o.values()).size === 2, 'the shards back on two instances', 20_000);
-    expect(new Set(two.values()).size).toBe(2);
+    const two = await eventually(() => shardOwners(cluster.postgresUrl), (o) => o.size === 8 && shares(o).join() === '4,4', 'the shards back on two instances', 20_000);
+    expect(shares(two)).toEqual([4, 4]);
   });
 });

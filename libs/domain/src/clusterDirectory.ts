@@ -3,7 +3,7 @@ import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
 import type { Notifier } from '@kairos/notify/dist/notifier';
 import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/dist/store';
-import { ownerOf } from './rendezvous';
+import { balancedOwners, ownerOf } from './rendezvous';
 import type { MembershipTiming } from './membership';
 
 /** What the directory knows at one moment: live members by role and the shard leases. */
@@ -13,9 +13,22 @@ export interface ClusterView {
   readAt: number;
 }
 
-/** The history instance a shard belongs to, by rendezvous over the live history instances. */
-export function assignedShardOwner(shardId: number, historyMembers: readonly string[]): string | undefined {
-  return ownerOf(`shard/${shardId}`, historyMembers);
+let lastAssignment: { signature: string; owners: Map<number, string> } | undefined;
+
+/**
+ * Which history instance each shard (1..numShards) belongs to: balanced rendezvous over the live
+ * history instances, so each holds an even share and all processes agree. The last answer is kept
+ * because routers ask on every call and membership rarely changes.
+ */
+export function assignedShardOwners(numShards: number, historyMembers: readonly string[]): Map<number, string> {
+  const signature = `${numShards}|${[...historyMembers].sort().join(',')}`;
+  if (lastAssignment?.signature !== signature) {
+    const byKey = balancedOwners(Array.from({ length: numShards }, (_, i) => `shard/${i + 1}`), historyMembers);
+    const owners = new Map<number, string>();
+    for (const [key, owner] of byKey) owners.set(Number(key.slice('shard/'.length)), owner);
+    lastAssignment = { signature, owners };
+  }
+  return lastAssignment.owners;
 }
 
 /** The matching instance a task queue belongs to (`namespaceId/kind/name`), by rendezvous. */
@@ -90,11 +103,11 @@ export class ClusterDirectory {
   }
 
   /** Address of the instance serving `shardId`: its lease holder while that is alive, else the one it is assigned to. */
-  historyAddressForShard(shardId: number): string {
+  historyAddressForShard(shardId: number, numShards: number): string {
     const members = this.view.members.history;
     const lease = this.view.shards.get(shardId);
     const holder = lease && lease.leaseExpiresAt.getTime() > Date.now() ? members.find((m) => m.instanceId === lease.owner) : undefined;
-    const target = holder ?? members.find((m) => m.instanceId === assignedShardOwner(shardId, members.map((x) => x.instanceId)));
+    const target = holder ?? members.find((m) => m.instanceId === assignedShardOwners(numShards, members.map((x) => x.instanceId)).get(shardId));
     if (!target) throw new ApiError(Status.UNAVAILABLE, `no live history instance for shard ${shardId}`);
     return target.address;
   }

@@ -5,7 +5,7 @@ import type { Router } from './routedClient';
 /** Routes each history call to the instance holding its execution's shard. */
 export function historyRouter(directory: ClusterDirectory, numShards: number): Router {
   return {
-    addressFor: async (method, request) => directory.historyAddressForShard(historyShardOf(method, request, numShards)),
+    addressFor: async (method, request) => directory.historyAddressForShard(historyShardOf(method, request, numShards), numShards),
     moved: () => directory.refreshSoon(),
   };
 }

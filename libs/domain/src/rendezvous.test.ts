@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownerOf } from './rendezvous';
+import { balancedOwners, ownerOf } from './rendezvous';
 
 const shards = Array.from({ length: 512 }, (_, i) => `shard-${i + 1}`);
 const owners = (members: string[]) => new Map(shards.map((s) => [s, ownerOf(s, members)]));
@@ -43,5 +43,58 @@ describe('ownerOf (rendezvous hashing)', () => {
 
   it('has no owner without members', () => {
     expect(ownerOf('shard-1', [])).toBeUndefined();
+  });
+});
+
+describe('balancedOwners (rendezvous with even shares)', () => {
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `shard/${i + 1}`);
+  const loads = (owners: Map<string, string>) => {
+    const counts = new Map<string, number>();
+    for (const owner of owners.values()) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    return counts;
+  };
+  const members = (seed: number, n: number) => Array.from({ length: n }, (_, i) => `history-${seed}-${i}`);
+
+  it('gives every member ⌊keys/members⌋ or ⌈keys/members⌉ keys, for many member sets', () => {
+    for (let seed = 0; seed < 300; seed++) {
+      for (const n of [1, 2, 3, 5]) {
+        for (const k of [1, 4, 8, 13]) {
+          const owners = balancedOwners(keys(k), members(seed, n));
+          expect(owners.size).toBe(k);
+          const counts = loads(owners);
+          for (const m of members(seed, n)) {
+            const held = counts.get(m) ?? 0;
+            expect(held === Math.floor(k / n) || held === Math.ceil(k / n)).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('gives the same answer whatever the order of the members and of the keys', () => {
+    const a = balancedOwners(keys(64), ['h1', 'h2', 'h3']);
+    const b = balancedOwners([...keys(64)].reverse(), ['h3', 'h1', 'h2']);
+    expect(b).toEqual(a);
+  });
+
+  it('moves few keys when a member joins: mostly those the joiner takes', () => {
+    let moved = 0;
+    let toJoiner = 0;
+    for (let seed = 0; seed < 50; seed++) {
+      const before = balancedOwners(keys(512), members(seed, 3));
+      const after = balancedOwners(keys(512), [...members(seed, 3), `joiner-${seed}`]);
+      for (const [key, owner] of after) {
+        if (owner === before.get(key)) continue;
+        moved++;
+        if (owner === `joiner-${seed}`) toJoiner++;
+      }
+    }
+    // The joiner takes a quarter (128 of 512); reshuffling among the others stays a small share.
+    expect(toJoiner).toBe(50 * 128);
+    expect(moved - toJoiner).toBeLessThan(50 * 512 * 0.1);
+  });
+
+  it('has no owners without members', () => {
+    expect(balancedOwners(keys(4), []).size).toBe(0);
   });
 });

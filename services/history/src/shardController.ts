@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/dist/errors';
 import type { Logger } from '@kairos/common/dist/logger';
-import { assignedShardOwner, shardIdFor, type ClusterDirectory, type ClusterView } from '@kairos/domain';
+import { assignedShardOwners, shardIdFor, type ClusterDirectory, type ClusterView } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/dist/store';
 
 export interface ShardControllerOptions {
@@ -25,8 +25,9 @@ export interface ShardControllerOptions {
  * execution write carries that range id, so once another instance takes the shard our writes fail
  * instead of corrupting its state. Leases are renewed well before they expire.
  *
- * In a cluster each shard belongs to one live instance by rendezvous hashing over the live
- * instances' ids, so every instance computes the same assignment from the same membership. An
+ * In a cluster each shard belongs to one live instance by balanced rendezvous hashing over the
+ * live instances' ids (every instance holds an even share), so every instance computes the same
+ * assignment from the same membership. An
  * instance takes a shard assigned to it once the holder's lease has expired or been released, or
  * the holder is no longer a live member (fencing makes taking it safe even if that holder is only
  * paused), and releases the shards assigned elsewhere so their new owner need not wait.
@@ -145,9 +146,10 @@ export class ShardController {
     const alive = view.members.history.map((m) => m.instanceId);
     // This instance is alive even if the read predates its first heartbeat.
     if (!alive.includes(me)) alive.push(me);
+    const assignment = assignedShardOwners(this.options.numShards, alive);
     const now = Date.now();
     for (let shardId = 1; shardId <= this.options.numShards; shardId++) {
-      const assignedToMe = assignedShardOwner(shardId, alive) === me;
+      const assignedToMe = assignment.get(shardId) === me;
       const held = this.owned.has(shardId);
       if (assignedToMe && !held) {
         const lease = view.shards.get(shardId);
