@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -30,10 +31,48 @@ def oracle_enabled() -> bool:
     return os.environ.get("KAIROS_ORACLE", "").lower() != "off"
 
 
-def free_port() -> int:
+# Ports below the kernel's ephemeral range, each claimed with a file created exclusively in
+# test/.work/ports (shared with the TypeScript harness, test/src/harness/ports.ts): the OS never
+# hands such a port to a client or to a server binding port 0 (the Temporal dev server's internal
+# ports) between our check and the server's bind, and no other test process is given it.
+FIRST_PORT, END_PORT = 20_000, 32_000
+CLAIMS_DIR = WORK_DIR / "ports"
+STALE_CLAIM_SECONDS = 3 * 60 * 60
+
+
+def _claim(port: int) -> bool:
+    path = CLAIMS_DIR / str(port)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        pass
+    try:
+        if time.time() - path.stat().st_mtime < STALE_CLAIM_SECONDS:
+            return False
+        path.unlink()
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except OSError:
+        return False  # another process reclaimed it first
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port() -> int:
+    CLAIMS_DIR.mkdir(parents=True, exist_ok=True)
+    for _ in range(1_000):
+        port = random.randrange(FIRST_PORT, END_PORT)
+        if _claim(port) and _bindable(port):
+            return port
+    raise RuntimeError(f"no free port between {FIRST_PORT} and {END_PORT} after 1,000 tries (stale claims in {CLAIMS_DIR}?)")
 
 
 @dataclass

@@ -72,11 +72,17 @@ export function hasExited(proc: ManagedProcess): boolean {
   return proc.child.exitCode !== null || proc.child.signalCode !== null;
 }
 
+/** The first few error lines of a log: a crash's tail (a Go stack) can hide its cause. */
+function firstErrorLines(proc: ManagedProcess): string {
+  const lines = proc.tail(Number.MAX_SAFE_INTEGER).split('\n').filter((line) => /level=ERROR|\bpanic:|\bfatal\b|\bError\b/.test(line));
+  return lines.length ? `${lines.slice(0, 5).join('\n')}\n…\n` : '';
+}
+
 /** Waits until something accepts TCP connections on the port, or fails with the process's log. */
 export async function waitForPort(port: number, proc: ManagedProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (hasExited(proc)) throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.tail()}`);
+    if (hasExited(proc)) throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${firstErrorLines(proc)}${proc.tail()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
       socket.once('connect', () => {
