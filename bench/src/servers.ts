@@ -15,15 +15,22 @@ export interface BenchServer {
 
 const REPO = resolve(__dirname, '../..');
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up), so no client connection or
+ * port-0 bind (the Temporal dev server's internal ports) takes it before the server binds it;
+ * 10000-19999 stays clear of the test harness's 20000-31999 when the smoke run shares the machine.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
+  for (let tries = 0; tries < 1_000; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((ok) => {
+      const s = createServer();
+      s.once('error', () => ok(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port between 10000 and 19999 after 1,000 tries');
 }
 
 async function waitServing(address: string, child: ChildProcess): Promise<void> {
