@@ -40,6 +40,8 @@ export interface PostgresPoolOptions {
   logger?: Logger;
 }
 
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+
 /** A connection pool for `url`, its errors on idle connections logged rather than crashing the process. */
 export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): Pool {
   const pool = new Pool({
@@ -50,11 +52,29 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     // A database that cannot be reached makes calls fail instead of queueing forever.
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
+    // A process frozen inside a transaction (paused, swapped out, stuck) would hold its row locks,
+    // the shard row among them, and stall every other instance's writes and takeover; the
+    // server ends such a session after 5 s and its locks go. Kairos transactions never wait on
+    // anything but the database, so a live one is never idle that long.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // An idle connection dropped by the server (restart, failover) must not be an uncaught error;
   // the pool replaces it on the next checkout.
   pool.on('error', (err) => options.logger?.warn('PostgreSQL connection lost', { error: err.message }));
   return pool;
+}
+
+/**
+ * Errors that say the database is out of reach for now (no connection in time, connection lost or
+ * refused, server shutting down or out of connections), not that the request is wrong: callers
+ * get UNAVAILABLE, which the SDKs retry, instead of INTERNAL.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const state = sqlState(err) ?? '';
+  if (state.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '25P03'].includes(state)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(state)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/i.test(message);
 }
 
 /** SQLSTATEs after which the whole transaction can be run again: it was rolled back, nothing kept. */
@@ -80,6 +100,11 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The server can end the session between statements (idle-in-transaction timeout, shutdown);
+    // pg reports that as an 'error' event, fatal to the process unless someone listens. The next
+    // statement fails with it anyway, and the connection is then dropped, not pooled.
+    const onSessionError = (err: Error) => (broken = err);
+    client.on('error', onSessionError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -91,6 +116,7 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
       throw err;
     } finally {
       // A connection that could not even roll back is discarded, not returned to the pool.
+      client.off('error', onSessionError);
       client.release(broken);
     }
   }

@@ -13,6 +13,9 @@ import type { Store } from '../store';
 import { visibilitySchema } from '@kairos/visibility';
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from './migrate';
 import { openPostgresStore } from './postgresStore';
+import { createPostgresPool, inTransaction, isDatabaseUnavailable } from './connection';
+import { isApiError } from '@kairos/common/dist/errors';
+import { Status } from 'nice-grpc-common';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from './schema';
 import { startPostgresServer, type PostgresServer } from './testing/postgresServer';
 
@@ -284,6 +287,63 @@ describe('postgres with two stores on one database (several processes)', () => {
     const { rangeId } = await a.acquireShard(1, 'host-a', 60_000);
     return { a, b, rangeId, url, close: async () => void (await Promise.all([a.close(), b.close()])) };
   }
+
+  it('ends a session frozen inside a transaction, so the shard row it locked is taken over; the frozen writer then fails as unavailable, without crashing', async () => {
+    const { b, close, url } = await twoStores();
+    const pool = createPostgresPool(url);
+    let takenOver!: () => void;
+    const takeover = new Promise<void>((resolve) => (takenOver = resolve));
+    let rowLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (rowLocked = resolve));
+    try {
+      // A process paused mid-write: its transaction holds the shard row and sends nothing more
+      // until the other store has taken the shard over.
+      const frozenWrite = inTransaction(pool, async (client) => {
+        await client.query('SELECT range_id FROM shards WHERE shard_id = 1 FOR UPDATE');
+        rowLocked();
+        await takeover;
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the session's end reaches the client first
+        await client.query('UPDATE shards SET owner = $1 WHERE shard_id = 1', ['host-frozen']);
+      });
+      await locked;
+      const lease = await b.acquireShard(1, 'host-b', 60_000);
+      takenOver();
+      expect(lease.owner).toBe('host-b');
+      const err = await rejection(frozenWrite);
+      expect(isDatabaseUnavailable(err)).toBe(true);
+      expect((await b.renewShard(1, lease.rangeId, 'host-b', 60_000)).owner).toBe('host-b');
+    } finally {
+      await pool.end();
+      await close();
+    }
+  }, 30_000);
+
+  it('answers UNAVAILABLE (which the SDKs retry), not INTERNAL, when no connection frees up in time', async () => {
+    const { close, url } = await twoStores();
+    const small = (await openPostgresStore({ url, poolSize: 1 })).store;
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      // Another session keeps the shard row locked while busy (not idle, so it is not ended):
+      // the store's only connection waits on the lock, and its next call finds no connection.
+      await holder.query('BEGIN');
+      await holder.query('SELECT range_id FROM shards WHERE shard_id = 1 FOR UPDATE');
+      const busy = holder.query('SELECT pg_sleep(14)');
+      const waiting = small.acquireShard(1, 'host-c', 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const err = await rejection(small.getExecution(executionKey()));
+      expect(isApiError(err) && err.code).toBe(Status.UNAVAILABLE);
+      expect(err.message).toMatch(/^persistence unavailable: /);
+      await busy;
+      await holder.query('COMMIT');
+      expect((await waiting).owner).toBe('host-c');
+      expect(isDatabaseUnavailable(new Error('syntax error at or near "SELEC"'))).toBe(false);
+    } finally {
+      await holder.end();
+      await small.close();
+      await close();
+    }
+  }, 40_000);
 
   it('lets exactly one of racing conditional updates from both stores win', async () => {
     const { a, b, rangeId, close } = await twoStores();

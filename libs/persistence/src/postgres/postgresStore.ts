@@ -1,5 +1,6 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { Logger } from '@kairos/common/dist/logger';
+import { unavailable } from '@kairos/common/dist/errors';
 import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
 import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
 import {
@@ -38,7 +39,7 @@ import type {
 import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf, visibilityRecordOf, visibilitySqlOptions, visibilityValues } from '../visibilityRows';
 import { checkKind, keyString, validateWrite, validateWrites } from '../writeChecks';
-import { createPostgresPool, describePostgres, inTransaction, uniqueViolation } from './connection';
+import { createPostgresPool, describePostgres, inTransaction, isDatabaseUnavailable, uniqueViolation } from './connection';
 import { checkPostgresSchema } from './migrate';
 import { SQL } from './statements';
 
@@ -121,7 +122,9 @@ class PostgresStore implements Store {
   /** Runs one store call, refusing new ones once closing began. */
   private run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new Error('the PostgreSQL store is closed'));
-    const call = fn();
+    const call = fn().catch((err: unknown) => {
+      throw isDatabaseUnavailable(err) ? unavailable(`persistence unavailable: ${(err as Error).message}`) : err;
+    });
     this.pending.add(call);
     const forget = () => this.pending.delete(call);
     call.then(forget, forget);
