@@ -85,7 +85,7 @@ async function* listRuns(client: Client, workflowId: string) {
   const latest = await client.workflow.getHandle(workflowId).fetchHistory();
   let runId: string | undefined = latest.events![0]!.workflowExecutionStartedEventAttributes!.firstExecutionRunId!;
   while (runId) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = history.events!;
     yield { runId, types: eventTypes(history), started: events[0]!.workflowExecutionStartedEventAttributes!, last: events.at(-1)! };
     const last = events.at(-1)!;

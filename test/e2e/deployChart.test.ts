@@ -57,7 +57,6 @@ function explain(result: RunResult): string {
 }
 
 // A Kubernetes object as parsed from the rendered YAML; the tests read it loosely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = Record<string, any>;
 
 let work: string;

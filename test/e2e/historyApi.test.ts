@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareAcrossServers, startOracleReference, type Scenario } from '../src/harness/oracle';
-import { withWorker } from '../src/harness/sdk';
+import { withWorker, seconds } from '../src/harness/sdk';
 import { startKairosDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
@@ -126,7 +126,7 @@ describe('history, describe and namespace APIs', () => {
 
   it('registers, describes and lists namespaces; a duplicate is ALREADY_EXISTS', async () => {
     const name = `ns-${Date.now()}`;
-    await connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: seconds(86_400) });
     const described = await connection.workflowService.describeNamespace({ namespace: name });
     expect(described.namespaceInfo?.name).toBe(name);
     expect(described.namespaceInfo?.state).toBe(temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED);
@@ -134,7 +134,7 @@ describe('history, describe and namespace APIs', () => {
     const listed = await connection.workflowService.listNamespaces({});
     expect(listed.namespaces?.map((n) => n.namespaceInfo?.name)).toEqual(expect.arrayContaining(['default', name]));
     await expect(
-      connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: 86_400 } }),
+      connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: seconds(86_400) }),
     ).rejects.toMatchObject({ code: 6 });
     // Temporal requires a retention period.
     await expect(connection.workflowService.registerNamespace({ namespace: `${name}-no-retention` })).rejects.toMatchObject({

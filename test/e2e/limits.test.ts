@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareAcrossServers, type Scenario } from '../src/harness/oracle';
 import { workPath } from '../src/harness/paths';
-import { eventTypes, fetchHistory, withWorker } from '../src/harness/sdk';
+import { eventTypes, fetchHistory, withWorker, seconds } from '../src/harness/sdk';
 import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/limits.ts');
@@ -84,7 +84,7 @@ const oversizedCommand: Scenario = async (address, { suffix }) => {
               activityId: '1',
               activityType: { name: 'echo' },
               taskQueue: { name: taskQueue },
-              startToCloseTimeout: { seconds: 10 },
+              startToCloseTimeout: seconds(10),
               input: { payloads: [{ metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.alloc(5_000, 120) }] },
             },
           },

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_SCHEMA_VERSION } from '@kairos/persistence';
-import { startPostgresServer, type PostgresServer } from '@kairos/persistence/dist/postgres/testing/postgresServer';
+import { startPostgresServer, type PostgresServer } from '@kairos/testing';
 import { KAIROS_MAIN } from '../src/harness/paths';
 
 const run = promisify(execFile);

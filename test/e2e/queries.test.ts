@@ -1,4 +1,4 @@
-import { Client, QueryRejectedError } from '@temporalio/client';
+import { Client, QueryRejectCondition, QueryRejectedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
@@ -66,7 +66,7 @@ describe('queries (TypeScript SDK), compared with the real Temporal dev server',
         await handle.result();
         const strict = new Client({
           connection: client.connection,
-          workflow: { queryRejectCondition: temporal.api.enums.v1.QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_OPEN },
+          workflow: { queryRejectCondition: QueryRejectCondition.NOT_OPEN },
         });
         const rejected = await strict.workflow
           .getHandle(workflowId)

@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
@@ -185,7 +185,7 @@ describe('workflow updates (TypeScript SDK), compared with the real Temporal dev
         await sleep(500);
         const second = startOperation();
         const existing = await client.workflow.executeUpdateWithStart('add', { args: [5], updateId: 'with-start-2', startWorkflowOperation: second });
-        const sameRun = (await second.workflowHandle()).firstExecutionRunId === handle.firstExecutionRunId;
+        const sameRun = ((await second.workflowHandle()) as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId === (handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
         // FAIL (the default) with the workflow running: the start fails and the update is not sent.
         const refused = await failureOf(
           client.workflow.executeUpdateWithStart('add', {

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { eventTypes, fetchHistory } from '../src/harness/sdk';
+import { eventTypes, fetchHistory, seconds } from '../src/harness/sdk';
 
 const { CommandType, WorkflowTaskFailedCause, TaskQueueKind } = temporal.api.enums.v1;
 type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
@@ -33,7 +33,7 @@ async function rawWorker(address: string, suffix: string, name: string) {
       identity: 'raw-worker',
       commands,
       stickyAttributes: sticky
-        ? { workerTaskQueue: { name: sticky, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: taskQueue }, scheduleToStartTimeout: { seconds: 5 } }
+        ? { workerTaskQueue: { name: sticky, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: taskQueue }, scheduleToStartTimeout: seconds(5) }
         : undefined,
     });
   const completeWorkflow: temporal.api.command.v1.ICommand = {
@@ -76,7 +76,7 @@ const stickyFailure: Scenario = async (address, { suffix }) => {
     const first = await w.poll();
     await w.complete(
       first,
-      [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: { seconds: 1 } } }],
+      [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: seconds(1) } }],
       sticky,
     );
     const onSticky = await w.poll({ name: sticky, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: w.taskQueue });
@@ -104,7 +104,7 @@ const stickyWorkerGone = (pollSticky: boolean): Scenario => async (address, { su
     }
     await w.complete(
       first,
-      [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: { seconds: 1 } } }],
+      [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: seconds(1) } }],
       `sticky-worker-${suffix}`,
     );
     // Nobody polls the sticky queue; the normal queue gets the task after its 5 s sticky timeout.

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { eventTypes, fetchHistory } from '../src/harness/sdk';
+import { eventTypes, fetchHistory, seconds } from '../src/harness/sdk';
 
 /**
  * A worker that takes a workflow task and never answers: after the workflow task timeout the
@@ -21,7 +21,7 @@ const timedOutTaskScenario: Scenario = async (address, { suffix }) => {
       workflowId,
       workflowType: { name: 'RawWorkflow' },
       taskQueue: { name: taskQueue },
-      workflowTaskTimeout: { seconds: 1 },
+      workflowTaskTimeout: seconds(1),
       requestId: `start-${suffix}`,
       identity: 'raw-client',
     });

@@ -7,7 +7,7 @@ import {
   HealthCheckResponse,
   HealthCheckResponse_ServingStatus,
   HealthDefinition,
-} from '@kairos/proto/dist/generated/grpc/health/v1/health';
+} from '@kairos/proto/grpc/health/v1/health';
 import {
   abortSignalFromDeadline,
   callDeadline,

@@ -3,7 +3,7 @@ import { Status } from 'nice-grpc-common';
 import {
   ResourceExhaustedCause,
   ResourceExhaustedScope,
-} from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+} from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import {
   NamespaceNotFoundFailure,
   NotFoundFailure,
@@ -11,7 +11,7 @@ import {
   QueryFailedFailure,
   ResourceExhaustedFailure,
   WorkflowExecutionAlreadyStartedFailure,
-} from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+} from '@kairos/proto/temporal/api/errordetails/v1/message';
 import {
   ApiError,
   cancellationAlreadyRequested,

@@ -1,5 +1,5 @@
 import { Status } from 'nice-grpc-common';
-import type { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import type { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import {
   CancellationAlreadyRequestedFailure,
   MultiOperationExecutionFailure,
@@ -11,8 +11,8 @@ import {
   ResourceExhaustedFailure,
   WorkflowExecutionAlreadyStartedFailure,
   WorkflowNotReadyFailure,
-} from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import { MultiOperationExecutionAborted, type Failure } from '@kairos/proto/dist/generated/temporal/api/failure/v1/message';
+} from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { MultiOperationExecutionAborted, type Failure } from '@kairos/proto/temporal/api/failure/v1/message';
 
 /** Temporal's error detail message carried in `grpc-status-details-bin`, already encoded. */
 export interface ErrorDetail {

@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createClient, createClientFactory, createServer, type Channel, type Server } from 'nice-grpc';
 import { ClientError, Metadata, ServerError, Status } from 'nice-grpc-common';
-import { Status as RpcStatus } from '@kairos/proto/dist/generated/google/rpc/status';
+import { Status as RpcStatus } from '@kairos/proto/google/rpc/status';
 import {
   HealthCheckResponse_ServingStatus,
   HealthDefinition,
   type HealthServiceImplementation,
-} from '@kairos/proto/dist/generated/grpc/health/v1/health';
+} from '@kairos/proto/grpc/health/v1/health';
 import {
   ResourceExhaustedCause,
   ResourceExhaustedScope,
-} from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+} from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import {
   NamespaceNotFoundFailure,
   NotFoundFailure,
   ResourceExhaustedFailure,
   WorkflowExecutionAlreadyStartedFailure,
-} from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+} from '@kairos/proto/temporal/api/errordetails/v1/message';
 import {
   ApiError,
   decodeErrorDetail,

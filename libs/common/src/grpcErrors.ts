@@ -1,7 +1,7 @@
 import { ClientError, Metadata, ServerError, Status } from 'nice-grpc-common';
 import type { ClientMiddleware, ServerMiddleware } from 'nice-grpc-common';
-import { Any } from '@kairos/proto/dist/generated/google/protobuf/any';
-import { Status as RpcStatus } from '@kairos/proto/dist/generated/google/rpc/status';
+import { Any } from '@kairos/proto/google/protobuf/any';
+import { Status as RpcStatus } from '@kairos/proto/google/rpc/status';
 import { ApiError, type ErrorDetail } from './errors';
 import type { Logger } from './logger';
 

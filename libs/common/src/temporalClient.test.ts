@@ -5,7 +5,7 @@ import { NamespaceNotFoundError } from '@temporalio/common';
 import {
   WorkflowServiceDefinition,
   type WorkflowServiceImplementation,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
+} from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { namespaceNotFound, notFound, unimplemented, workflowExecutionAlreadyStarted } from './errors';
 import { createServerErrorMiddleware } from './grpcErrors';
 import { noopLogger } from './logger';

@@ -1,8 +1,8 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Notifier } from '@kairos/notify/dist/notifier';
-import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/dist/store';
+import { ApiError } from '@kairos/common/errors';
+import type { Logger } from '@kairos/common/logger';
+import type { Notifier } from '@kairos/notify/notifier';
+import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/store';
 import { balancedOwners, ownerOf } from './rendezvous';
 import type { MembershipTiming } from './membership';
 

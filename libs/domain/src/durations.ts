@@ -1,4 +1,4 @@
-import type { Duration } from '@kairos/proto/dist/generated/google/protobuf/duration';
+import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
 export function durationToMs(d: Duration | undefined): number {
   if (!d) return 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryServiceDefinition } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
-import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
+import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { historyRouteOf, historyShardOf } from './historyRouting';
 import { shardIdFor } from './shards';
 import { encodeTaskToken } from './taskToken';

@@ -1,4 +1,4 @@
-import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { shardIdFor } from './shards';
 import { decodeTaskToken } from './taskToken';
 
@@ -10,6 +10,7 @@ export interface HistoryRoute {
 
 type AnyRequest = {
   namespaceId: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request shapes vary per RPC
   request?: Record<string, any>;
   workflowExecution?: { workflowId: string };
 };

@@ -13,7 +13,7 @@ export function inProcessClient<D extends CompatServiceDefinition & { methods: R
   impl: ServiceImplementation<D>,
 ): Client<D> {
   const client: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(definition.methods as Record<string, any>)) {
+  for (const [name, method] of Object.entries(definition.methods as Record<string, { requestType: { fromPartial(value: unknown): unknown } }>)) {
     client[name] = async (request: unknown, options?: { signal?: AbortSignal }) => {
       const context: CallContext = {
         metadata: Metadata(),
@@ -24,7 +24,7 @@ export function inProcessClient<D extends CompatServiceDefinition & { methods: R
         signal: options?.signal ?? neverAborted,
       };
       const fullRequest = method.requestType.fromPartial(request ?? {});
-      return (impl as Record<string, any>)[name](fullRequest, context);
+      return (impl as unknown as Record<string, (request: unknown, context: CallContext) => Promise<unknown>>)[name]!(fullRequest, context);
     };
   }
   return client as Client<D>;

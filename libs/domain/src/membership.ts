@@ -1,6 +1,6 @@
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Notifier } from '@kairos/notify/dist/notifier';
-import type { MemberRole, Store } from '@kairos/persistence/dist/store';
+import type { Logger } from '@kairos/common/logger';
+import type { Notifier } from '@kairos/notify/notifier';
+import type { MemberRole, Store } from '@kairos/persistence/store';
 
 /** Timing of membership: how often an instance heartbeats and how long until silence means dead. */
 export interface MembershipTiming {

@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError, namespaceNotFound } from '@kairos/common/dist/errors';
-import type { Store } from '@kairos/persistence/dist/store';
-import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+import { ApiError, namespaceNotFound } from '@kairos/common/errors';
+import type { Store } from '@kairos/persistence/store';
+import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 
 /**
  * Resolves namespaces by name or id through a small cache over the store. Namespaces change

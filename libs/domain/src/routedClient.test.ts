@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import { routedClient, type Router } from './routedClient';
 
 const definition = { name: 'Test', fullName: 'test.Test', methods: { doThing: {} } } as any;

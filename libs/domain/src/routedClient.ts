@@ -51,7 +51,7 @@ export function routedClient<D extends CompatServiceDefinition & { methods: Reco
       for (let backoff = firstBackoffMs; ; backoff = Math.min(backoff * 2, 1_000)) {
         const address = await router.addressFor(method, request);
         try {
-          return await (clientFor(address) as Record<string, any>)[method](request, callOptions);
+          return await (clientFor(address) as unknown as Record<string, (request: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>>)[method]!(request, callOptions);
         } catch (err) {
           if (!isUnavailable(err) || callOptions?.signal?.aborted || Date.now() + backoff > giveUpAt) throw err;
           router.moved(method, request, address);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Payload } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import type { Payload } from '@kairos/proto/temporal/api/common/v1/message';
 import {
   decodeSearchAttributeValue,
   encodeSearchAttributes,

@@ -1,6 +1,6 @@
-import type { VisibilityValue } from '@kairos/persistence/dist/store';
-import { Payload, SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
-import { IndexedValueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/common';
+import type { VisibilityValue } from '@kairos/persistence/store';
+import { Payload, SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
+import { IndexedValueType } from '@kairos/proto/temporal/api/enums/v1/common';
 import { nanosToMillis, parseRfc3339Nanos, PREDEFINED_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES, type SearchAttributeType } from '@kairos/visibility';
 
 export type { SearchAttributeType } from '@kairos/visibility';

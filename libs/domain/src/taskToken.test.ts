@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
-import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { decodeTaskToken, encodeTaskToken } from './taskToken';
 import { shardIdFor } from './shards';
 

@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import { TaskToken, TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { ApiError } from '@kairos/common/errors';
+import { TaskToken, TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 
 // A version byte in front of the encoded proto lets us reject foreign or garbage tokens with
 // INVALID_ARGUMENT instead of decoding them into nonsense.

@@ -1,4 +1,4 @@
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import type { Topic, Unsubscribe } from './notifier';
 
 export type Handler = (key: string) => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@kairos/common/dist/logger';
+import { createLogger } from '@kairos/common/logger';
 import { InProcessNotifier } from './inProcessNotifier';
 
 describe('InProcessNotifier', () => {

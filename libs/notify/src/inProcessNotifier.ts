@@ -1,4 +1,4 @@
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import { HandlerRegistry } from './handlerRegistry';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 

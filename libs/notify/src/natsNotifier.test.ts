@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Logger } from '@kairos/common/dist/logger';
+import { createLogger, type Logger } from '@kairos/common/logger';
 import { connectNatsNotifier, NatsNotifier } from './natsNotifier';
 import type { Topic } from './notifier';
 import { freePort, NatsServerProcess } from '../test/natsServer';

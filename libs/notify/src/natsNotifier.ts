@@ -1,5 +1,5 @@
 import { connect, Events, type NatsConnection, type Subscription } from 'nats';
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import { HandlerRegistry } from './handlerRegistry';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 

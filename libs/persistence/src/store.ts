@@ -1,11 +1,11 @@
-import type { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
+import type { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import type {
   MutableState,
   TaskQueueTask,
   TimerTask,
   TransferTask,
-} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+} from '@kairos/proto/kairos/persistence/v1/executions';
+import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { CountResult, ResolvedQuery, SearchAttributeType } from '@kairos/visibility';
 
 /** Identifies one run of a workflow. */

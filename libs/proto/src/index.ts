@@ -1,3 +1,3 @@
 // Generated code lives in ./generated and is imported by path, e.g.
-// `@kairos/proto/dist/generated/temporal/api/history/v1/message`.
+// `@kairos/proto/temporal/api/history/v1/message`.
 export {};

@@ -4,7 +4,7 @@
  */
 // By path, not by package: @kairos/persistence depends on this package, so it cannot be a
 // dependency of it (turbo refuses cycles).
-import { startPostgresServer } from '../../persistence/src/postgres/testing/postgresServer';
+import { startPostgresServer } from '@kairos/testing';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

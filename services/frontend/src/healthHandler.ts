@@ -1,6 +1,6 @@
-import type { HealthServiceImplementation as HealthImplementation } from '@kairos/proto/dist/generated/grpc/health/v1/health';
-import { HealthCheckResponse_ServingStatus } from '@kairos/proto/dist/generated/grpc/health/v1/health';
-import { ApiError } from '@kairos/common/dist/errors';
+import type { HealthServiceImplementation as HealthImplementation } from '@kairos/proto/grpc/health/v1/health';
+import { HealthCheckResponse_ServingStatus } from '@kairos/proto/grpc/health/v1/health';
+import { ApiError } from '@kairos/common/errors';
 import { Status } from 'nice-grpc-common';
 
 /** gRPC health: SERVING for the given service names until shutdown begins. */

@@ -1,6 +1,6 @@
 import { MEMO_SIZE_LIMIT_ERROR, type Limits } from '@kairos/domain';
-import type { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
-import { DescribeNamespaceResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
+import { DescribeNamespaceResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 
 /** A stored namespace as DescribeNamespace / ListNamespaces present it. */
 export function describeNamespaceResponse(record: NamespaceRecord, limits: Limits): DescribeNamespaceResponse {

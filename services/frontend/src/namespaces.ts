@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import { NamespaceAlreadyExistsError } from '@kairos/persistence/dist/errors';
-import type { Store } from '@kairos/persistence/dist/store';
-import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
-import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/dist/generated/temporal/api/enums/v1/namespace';
-import { NamespaceAlreadyExistsFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import type { Duration } from '@kairos/proto/dist/generated/google/protobuf/duration';
+import { ApiError } from '@kairos/common/errors';
+import { NamespaceAlreadyExistsError } from '@kairos/persistence/errors';
+import type { Store } from '@kairos/persistence/store';
+import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
+import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/temporal/api/enums/v1/namespace';
+import { NamespaceAlreadyExistsFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
 const DEFAULT_RETENTION: Duration = { seconds: 24 * 3600, nanos: 0 };
 

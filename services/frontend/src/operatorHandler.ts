@@ -7,11 +7,11 @@ import {
   systemSearchAttributes,
   type SearchAttributeType,
 } from '@kairos/domain';
-import { SearchAttributeTypeConflictError, TooManySearchAttributesError } from '@kairos/persistence/dist/errors';
-import type { Store } from '@kairos/persistence/dist/store';
-import { IndexedValueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/common';
-import { OperatorServiceDefinition, type OperatorServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
-import { ListSearchAttributesResponse } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/request_response';
+import { SearchAttributeTypeConflictError, TooManySearchAttributesError } from '@kairos/persistence/errors';
+import type { Store } from '@kairos/persistence/store';
+import { IndexedValueType } from '@kairos/proto/temporal/api/enums/v1/common';
+import { OperatorServiceDefinition, type OperatorServiceImplementation } from '@kairos/proto/temporal/api/operatorservice/v1/service';
+import { ListSearchAttributesResponse } from '@kairos/proto/temporal/api/operatorservice/v1/request_response';
 import { invalid } from './validation';
 import { withUnimplemented } from './workflowHandler';
 

@@ -1,6 +1,6 @@
 import { Status, type CallContext } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import { callDeadline } from '@kairos/common/dist/callDeadline';
+import { ApiError } from '@kairos/common/errors';
+import { callDeadline } from '@kairos/common/callDeadline';
 
 /** Temporal answers an empty poll this long before the caller's deadline, so it arrives in time. */
 export const LONG_POLL_TAIL_ROOM_MS = 1_000;

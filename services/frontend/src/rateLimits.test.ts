@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
-import { ApiError, decodeErrorDetail } from '@kairos/common/dist/errors';
+import { ApiError, decodeErrorDetail } from '@kairos/common/errors';
 import { resolveLimits } from '@kairos/domain';
-import { ResourceExhaustedFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import { ResourceExhaustedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import { NamespaceRateLimiter, TokenBucket } from './rateLimits';
 
 function refusal(fn: () => unknown): ApiError {

@@ -1,6 +1,6 @@
 import type { ServerMiddleware } from 'nice-grpc-common';
-import { resourceExhausted } from '@kairos/common/dist/errors';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import { resourceExhausted } from '@kairos/common/errors';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import type { Limits } from '@kairos/domain';
 
 /** Temporal's frontend.namespaceBurstRatio: a namespace may burst to this many seconds' worth of requests. */

@@ -1,8 +1,8 @@
 import { validateCronSchedule } from '@kairos/domain';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import { durationToMs } from '@kairos/domain';
-import type { Duration } from '@kairos/proto/dist/generated/google/protobuf/duration';
+import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
 /** Temporal's limit on ids and names (workflow id, type, task queue, activity id...). */
 export const MAX_ID_LENGTH = 1000;

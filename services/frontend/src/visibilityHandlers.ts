@@ -1,5 +1,5 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import {
   encodeSearchAttributes,
   encodeSearchAttributeValue,
@@ -9,12 +9,12 @@ import {
   systemSearchAttributes,
   type NamespaceRegistry,
 } from '@kairos/domain';
-import type { Store, VisibilityRecord } from '@kairos/persistence/dist/store';
-import { Memo, type SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
-import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
-import type { WorkflowServiceImplementation } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
-import * as api from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import { WorkflowExecutionInfo } from '@kairos/proto/dist/generated/temporal/api/workflow/v1/message';
+import type { Store, VisibilityRecord } from '@kairos/persistence/store';
+import { Memo, type SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
+import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
+import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
+import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import { WorkflowExecutionInfo } from '@kairos/proto/temporal/api/workflow/v1/message';
 import { InvalidPageTokenError, parseAndResolve, QueryParseError, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
 import { invalid } from './validation';
 

@@ -14,10 +14,10 @@ import {
   WorkflowTaskFailedCause,
 } from './protos';
 import type { Duration } from './protos';
-import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
 import { decideRetry, validateRetryPolicy, withRetryDefaults } from './retryPolicy';
 import { scheduleWorkflowTask } from './workflowTasks';
-import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
 
 /** Invalid command attributes; `failedCause` says which WorkflowTaskFailed cause Temporal records. */
 export class BadCommandAttributesError extends Error {

@@ -1,8 +1,8 @@
 import { withRetryDefaults } from './retryPolicy';
 import { randomUUID } from 'node:crypto';
-import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
-import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
-import { StartChildWorkflowExecutionFailedCause } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
+import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
+import { ParentClosePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
+import { StartChildWorkflowExecutionFailedCause } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import type { ExecutionUpdate } from './executionUpdate';
 import {
   EventType,
@@ -12,10 +12,10 @@ import {
   TransferTaskKind,
   type WorkflowExecution,
 } from './protos';
-import { ChildExecutionInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { ChildExecutionInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { durationToMs, msToDuration } from '@kairos/domain';
-import { WorkflowIdReusePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
-import { Header } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import { WorkflowIdReusePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
+import { Header } from '@kairos/proto/temporal/api/common/v1/message';
 
 /** Temporal's default workflow task timeout, recorded when the command leaves it unset. */
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;

@@ -1,13 +1,13 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import { addMs, cronBackoffMs, durationToMs, mergePayloadMap, newRunId } from '@kairos/domain';
-import type { SearchAttributes } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
-import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
+import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { randomUUID } from 'node:crypto';
 import type {
   ContinueAsNewWorkflowExecutionCommandAttributes,
   ScheduleActivityTaskCommandAttributes,
-} from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+} from '@kairos/proto/temporal/api/command/v1/message';
 import { newExecution } from './newRun';
 import { decideRetry, withRetryDefaults } from './retryPolicy';
 import { initiateChild } from './children';

@@ -1,6 +1,6 @@
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import type { MatchingClient, NamespaceRegistry } from '@kairos/domain';
-import type { Store } from '@kairos/persistence/dist/store';
+import type { Store } from '@kairos/persistence/store';
 import type { ExecutionManager } from './executionManager';
 import type { HistoryWaiter } from './historyWaiter';
 import type { UpdateOutcomes } from './updateOutcomes';

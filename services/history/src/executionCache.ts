@@ -1,4 +1,4 @@
-import type { ExecutionSnapshot } from '@kairos/persistence/dist/store';
+import type { ExecutionSnapshot } from '@kairos/persistence/store';
 import type { HistoryEvent } from './protos';
 
 /** A run's history is kept with its state only while it is small; larger ones are read from the store. */

@@ -1,8 +1,8 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Notifier } from '@kairos/notify/dist/notifier';
-import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/dist/errors';
+import { ApiError } from '@kairos/common/errors';
+import type { Logger } from '@kairos/common/logger';
+import type { Notifier } from '@kairos/notify/notifier';
+import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/errors';
 import type {
   CurrentExecutionRecord,
   CurrentExecutionWrite,
@@ -11,8 +11,8 @@ import type {
   ExecutionWrite,
   ExecutionWriteResult,
   Store,
-} from '@kairos/persistence/dist/store';
-import { NotFoundFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
+} from '@kairos/persistence/store';
+import { NotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { DEFAULT_RETENTION_MS, ExecutionUpdate } from './executionUpdate';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type {
   RequestCancelExternalWorkflowExecutionCommandAttributes,
   SignalExternalWorkflowExecutionCommandAttributes,
-} from '@kairos/proto/dist/generated/temporal/api/command/v1/message';
+} from '@kairos/proto/temporal/api/command/v1/message';
 import {
   CancelExternalWorkflowExecutionFailedCause,
   SignalExternalWorkflowExecutionFailedCause,
-} from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
-import { ExternalRequestInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+} from '@kairos/proto/temporal/api/enums/v1/failed_cause';
+import { ExternalRequestInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { ExecutionUpdate } from './executionUpdate';
 import { EventType, TransferTaskKind } from './protos';
 import { scheduleWorkflowTask } from './workflowTasks';

@@ -1,5 +1,5 @@
 import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
-import type { ExecutionKey, Store } from '@kairos/persistence/dist/store';
+import type { ExecutionKey, Store } from '@kairos/persistence/store';
 import { HistoryEvent, HistoryPageToken } from './protos';
 
 /**

@@ -1,10 +1,10 @@
 import type { CallContext } from 'nice-grpc-common';
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/domain';
 import { NamespaceRegistry } from '@kairos/domain';
-import type { Notifier } from '@kairos/notify/dist/notifier';
-import type { Store } from '@kairos/persistence/dist/store';
-import type { HistoryServiceImplementation } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
+import type { Notifier } from '@kairos/notify/notifier';
+import type { Store } from '@kairos/persistence/store';
+import type { HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import {
   activityById,
   targetOf,

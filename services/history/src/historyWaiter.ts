@@ -1,4 +1,4 @@
-import type { Notifier } from '@kairos/notify/dist/notifier';
+import type { Notifier } from '@kairos/notify/notifier';
 
 /**
  * Lets long polls (GetWorkflowExecutionHistory with wait_new_event) sleep until their execution

@@ -15,8 +15,8 @@ import {
   type Header,
   type Payloads,
 } from './protos';
-import type { ResetPoints } from '@kairos/proto/dist/generated/temporal/api/workflow/v1/message';
-import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import type { ResetPoints } from '@kairos/proto/temporal/api/workflow/v1/message';
+import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { scheduleWorkflowTask } from './workflowTasks';
 import { withRetryDefaults } from './retryPolicy';
 

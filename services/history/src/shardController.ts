@@ -1,8 +1,8 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import type { Logger } from '@kairos/common/dist/logger';
+import { ApiError } from '@kairos/common/errors';
+import type { Logger } from '@kairos/common/logger';
 import { assignedShardOwners, shardIdFor, type ClusterDirectory, type ClusterView } from '@kairos/domain';
-import type { Store } from '@kairos/persistence/dist/store';
+import type { Store } from '@kairos/persistence/store';
 
 export interface ShardControllerOptions {
   numShards: number;

@@ -1,4 +1,4 @@
-import type { ApiError } from '@kairos/common/dist/errors';
+import type { ApiError } from '@kairos/common/errors';
 import type { Failure } from './protos';
 
 /** How an update that left the run's records ended: rejected by the workflow, or aborted with an error. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Acceptance, Rejection, Request, Response } from '@kairos/proto/dist/generated/temporal/api/update/v1/message';
-import { Message } from '@kairos/proto/dist/generated/temporal/api/protocol/v1/message';
+import { Acceptance, Rejection, Request, Response } from '@kairos/proto/temporal/api/update/v1/message';
+import { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
 import { ExecutionUpdate } from './executionUpdate';
 import { EventType, MutableState, WorkflowExecutionStatus, WorkflowTaskFailedCause } from './protos';
 import { admitUpdate, hasUnsentUpdates, inFlightUpdates, outgoingUpdateMessages, UNPROCESSED_UPDATE_FAILURE, UpdateMessages } from './updates';

@@ -1,6 +1,6 @@
-import { Acceptance, Rejection, Request, Response } from '@kairos/proto/dist/generated/temporal/api/update/v1/message';
-import { Message } from '@kairos/proto/dist/generated/temporal/api/protocol/v1/message';
-import { UpdateInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { Acceptance, Rejection, Request, Response } from '@kairos/proto/temporal/api/update/v1/message';
+import { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
+import { UpdateInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 import type { ExecutionUpdate } from './executionUpdate';
 import { EventType, Failure, WorkflowTaskFailedCause } from './protos';

@@ -1,6 +1,6 @@
 import { typedSearchAttributes, type SearchAttributeType } from '@kairos/domain';
-import type { VisibilityRecord } from '@kairos/persistence/dist/store';
-import { Memo } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import type { VisibilityRecord } from '@kairos/persistence/store';
+import { Memo } from '@kairos/proto/temporal/api/common/v1/message';
 import type { ExecutionUpdate } from './executionUpdate';
 import { WorkflowExecutionStatus } from './protos';
 

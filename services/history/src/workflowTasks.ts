@@ -1,5 +1,5 @@
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
-import type { WorkerVersionStamp } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
 import { ExecutionUpdate } from './executionUpdate';
 import {
   EventType,
@@ -13,7 +13,7 @@ import {
   WorkflowTaskInfo,
   type Failure,
 } from './protos';
-import { SuggestContinueAsNewReason } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { SuggestContinueAsNewReason } from '@kairos/proto/temporal/api/enums/v1/workflow';
 
 /*
  * Workflow task lifecycle, as Temporal runs it:

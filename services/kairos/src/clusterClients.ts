@@ -1,5 +1,5 @@
 import { createChannel, createClientFactory, type Channel } from 'nice-grpc';
-import { createClientErrorMiddleware } from '@kairos/common/dist/grpcErrors';
+import { createClientErrorMiddleware } from '@kairos/common/grpcErrors';
 import {
   historyRouter,
   matchingRouter,
@@ -8,8 +8,8 @@ import {
   type HistoryClient,
   type MatchingClient,
 } from '@kairos/domain';
-import { HistoryServiceDefinition } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
-import { MatchingServiceDefinition } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
+import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, parseKairosCommand, USAGE } from '@kairos/common/dist/config';
-import { createLogger } from '@kairos/common/dist/logger';
+import { ConfigError, parseKairosCommand, USAGE } from '@kairos/common/config';
+import { createLogger } from '@kairos/common/logger';
 import { defaultDatabaseFile } from './dataDir';
 import { runSchemaCommand } from './schemaCommand';
 import { startDev } from './startDev';

@@ -1,7 +1,7 @@
-import type { Logger } from '@kairos/common/dist/logger';
-import type { StoreConfig } from '@kairos/common/dist/config';
+import type { Logger } from '@kairos/common/logger';
+import type { StoreConfig } from '@kairos/common/config';
 import { openPostgresStore, openSqliteStore, redactPostgresUrl } from '@kairos/persistence';
-import type { Store } from '@kairos/persistence/dist/store';
+import type { Store } from '@kairos/persistence/store';
 
 export interface OpenedStore {
   store: Store;

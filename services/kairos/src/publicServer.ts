@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'nice-grpc';
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Metrics } from '@kairos/common/dist/metrics';
-import { createServerErrorMiddleware } from '@kairos/common/dist/grpcErrors';
+import type { Logger } from '@kairos/common/logger';
+import type { Metrics } from '@kairos/common/metrics';
+import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import { resolveLimits, type HistoryClient, type Limits, type MatchingClient } from '@kairos/domain';
 import { createHealthHandler, createOperatorHandler, createRateLimitMiddleware, createWorkflowHandler, NamespaceRateLimiter } from '@kairos/frontend';
-import type { Store } from '@kairos/persistence/dist/store';
-import { HealthDefinition } from '@kairos/proto/dist/generated/grpc/health/v1/health';
-import { OperatorServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/operatorservice/v1/service';
-import { WorkflowServiceDefinition } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/service';
-import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/dist/callDeadline';
+import type { Store } from '@kairos/persistence/store';
+import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
+import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
+import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
 
 /** Options matching what Temporal's SDK clients expect of a server connection. */
 export const GRPC_SERVER_OPTIONS = {

@@ -1,4 +1,4 @@
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION, readPostgresSchemaVersion, redactPostgresUrl } from '@kairos/persistence';
 
 /**

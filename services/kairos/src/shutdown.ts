@@ -1,4 +1,4 @@
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 
 /**
  * Graceful shutdown on SIGTERM/SIGINT: health stops serving, waiting polls answer empty,

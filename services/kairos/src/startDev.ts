@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { KairosConfig } from '@kairos/common/dist/config';
-import { createLogger } from '@kairos/common/dist/logger';
+import type { KairosConfig } from '@kairos/common/config';
+import { createLogger } from '@kairos/common/logger';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/domain';
 import { ensureNamespace } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
-import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/dist/generated/kairos/historyservice/v1/service';
-import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
+import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
+import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { openStore } from './openStore';
 import { createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
@@ -22,10 +22,9 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const notifier = new InProcessNotifier({ logger });
 
   // History and matching call each other: bind each client to the other's implementation lazily.
-  let historyImpl: HistoryServiceImplementation | undefined;
-  let matchingImpl: MatchingServiceImplementation | undefined;
-  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => historyImpl!));
-  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => matchingImpl!));
+  const impls: { history?: HistoryServiceImplementation; matching?: MatchingServiceImplementation } = {};
+  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => impls.history!));
+  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!));
 
   const history = new HistoryService({
     store,
@@ -38,8 +37,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
     history: () => historyClient,
   });
   const matching = new MatchingService({ store, notifier, history: historyClient, logger });
-  historyImpl = history.implementation;
-  matchingImpl = matching.implementation;
+  impls.history = history.implementation;
+  impls.matching = matching.implementation;
 
   for (const name of config.namespaces) await ensureNamespace(store, name);
   await history.start();

@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Metrics } from '@kairos/common/dist/metrics';
+import type { Logger } from '@kairos/common/logger';
+import type { Metrics } from '@kairos/common/metrics';
 import { assignedQueueOwner, encodeTaskToken, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/domain';
-import { ApiError } from '@kairos/common/dist/errors';
-import { TaskTokenKind } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import type { Notifier } from '@kairos/notify/dist/notifier';
-import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/dist/store';
-import { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import type { MatchingServiceImplementation } from '@kairos/proto/dist/generated/kairos/matchingservice/v1/service';
-import type { TaskQueue } from '@kairos/proto/dist/generated/temporal/api/taskqueue/v1/message';
-import { TaskQueueKind, TaskQueueType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/task_queue';
-import { DescribeTaskQueueResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { ApiError } from '@kairos/common/errors';
+import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
+import type { Notifier } from '@kairos/notify/notifier';
+import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/store';
+import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import type { MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
+import type { TaskQueue } from '@kairos/proto/temporal/api/taskqueue/v1/message';
+import { TaskQueueKind, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
+import { DescribeTaskQueueResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type {
   PollActivityTaskQueueResponse,
   PollWorkflowTaskQueueResponse,
   RespondQueryTaskCompletedRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
 
 export interface MatchingServiceOptions {

@@ -1,9 +1,9 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import type { Logger } from '@kairos/common/dist/logger';
-import { TaskQueueOwnershipLostError } from '@kairos/persistence/dist/errors';
-import type { Store, StoredTaskQueueTask, TaskQueueKind } from '@kairos/persistence/dist/store';
-import type { TaskQueueTask } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import { ApiError } from '@kairos/common/errors';
+import type { Logger } from '@kairos/common/logger';
+import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
+import type { Store, StoredTaskQueueTask, TaskQueueKind } from '@kairos/persistence/store';
+import type { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
 
 /** What happened when a task was offered to a poller. */
 export type DispatchResult<R> =

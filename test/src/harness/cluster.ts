@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startPostgresServer, type PostgresServer } from '@kairos/persistence/dist/postgres/testing/postgresServer';
+import { startPostgresServer, type PostgresServer } from '@kairos/testing';
 import { KAIROS_MAIN, workPath } from './paths';
 import { freePort } from './ports';
 import { spawnManaged, waitForPort, type ManagedProcess } from './processes';

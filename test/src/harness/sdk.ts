@@ -1,5 +1,6 @@
+import Long from 'long';
 import { Client, Connection } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import type { google, temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 let runtimeInstalled = false;
@@ -100,4 +101,9 @@ export async function waitForEvents(handle: { fetchHistory(): Promise<temporal.a
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${count} ${eventType} event(s), saw ${seen}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A protobuf Duration of whole seconds, typed as @temporalio/proto's raw API wants it (Long seconds). */
+export function seconds(value: number): google.protobuf.IDuration {
+  return { seconds: Long.fromNumber(value) };
 }

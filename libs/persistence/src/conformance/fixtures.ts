@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
-import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
-import { EventType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/event_type';
-import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
+import { EventType } from '@kairos/proto/temporal/api/enums/v1/event_type';
+import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import {
   MutableState,
   TaskQueueTask,
@@ -9,8 +9,8 @@ import {
   TimerTaskKind,
   TransferTask,
   TransferTaskKind,
-} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+} from '@kairos/proto/kairos/persistence/v1/executions';
+import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { CurrentExecutionRecord, CurrentExecutionWrite, ExecutionKey, ExecutionWrite, VisibilityRecord } from '../store';
 
 /** Record builders shared by store tests; every record has distinguishable content. */

@@ -1,13 +1,13 @@
 import { randomUUID as randomRunId } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
+import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import {
   MutableState,
   TaskQueueTask,
   TimerTask,
   TransferTask,
-} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+} from '@kairos/proto/kairos/persistence/v1/executions';
+import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import { InvalidPageTokenError, parseAndResolve, type SearchAttributeType } from '@kairos/visibility';
 import {
   ConditionFailedError,

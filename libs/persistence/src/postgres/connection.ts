@@ -1,5 +1,5 @@
 import { Pool, types, type PoolClient } from 'pg';
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 
 /** True for the URLs the PostgreSQL store accepts: `postgres://…` and `postgresql://…`. */
 export function isPostgresUrl(url: string): boolean {

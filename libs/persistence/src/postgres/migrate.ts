@@ -1,5 +1,5 @@
 import { Client, type ClientBase, type Pool } from 'pg';
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../errors';
 import type { MigrationResult } from '../migrationResult';
 import { describePostgres, schemaUpdateCommand, sqlState } from './connection';

@@ -14,10 +14,10 @@ import { visibilitySchema } from '@kairos/visibility';
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from './migrate';
 import { openPostgresStore } from './postgresStore';
 import { createPostgresPool, inTransaction, isDatabaseUnavailable } from './connection';
-import { isApiError } from '@kairos/common/dist/errors';
+import { isApiError } from '@kairos/common/errors';
 import { Status } from 'nice-grpc-common';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from './schema';
-import { startPostgresServer, type PostgresServer } from './testing/postgresServer';
+import { startPostgresServer, type PostgresServer } from '@kairos/testing';
 
 // Against a real PostgreSQL server started for this file (initdb + pg_ctl in a temporary
 // directory); each store gets a schema of its own, the schema-versioning tests a database.

@@ -1,15 +1,15 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import type { Logger } from '@kairos/common/dist/logger';
-import { unavailable } from '@kairos/common/dist/errors';
-import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
-import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import type { Logger } from '@kairos/common/logger';
+import { unavailable } from '@kairos/common/errors';
+import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
+import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import {
   MutableState,
   TaskQueueTask,
   TimerTask,
   TransferTask,
-} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+} from '@kairos/proto/kairos/persistence/v1/executions';
+import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import {
   ConditionFailedError,
   CurrentExecutionConflictError,

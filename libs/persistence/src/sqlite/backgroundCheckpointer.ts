@@ -1,6 +1,6 @@
 import { setTimeout } from 'timers';
 import { Worker } from 'worker_threads';
-import type { Logger } from '@kairos/common/dist/logger';
+import type { Logger } from '@kairos/common/logger';
 
 /**
  * Runs WAL checkpoints (copying committed pages from the -wal file into the database file, with

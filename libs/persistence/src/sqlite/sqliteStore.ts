@@ -1,16 +1,16 @@
 import { mkdirSync } from 'fs';
 import { dirname, resolve } from 'path';
 import Database from 'better-sqlite3';
-import type { Logger } from '@kairos/common/dist/logger';
-import { HistoryEvent } from '@kairos/proto/dist/generated/temporal/api/history/v1/message';
-import { WorkflowExecutionStatus } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import type { Logger } from '@kairos/common/logger';
+import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
+import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import {
   MutableState,
   TaskQueueTask,
   TimerTask,
   TransferTask,
-} from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
-import { NamespaceRecord } from '@kairos/proto/dist/generated/kairos/persistence/v1/namespaces';
+} from '@kairos/proto/kairos/persistence/v1/executions';
+import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import {
   ConditionFailedError,
   CurrentExecutionConflictError,

@@ -1,23 +1,23 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import { decodeTaskToken, encodeTaskToken } from '@kairos/domain';
-import type { ExecutionKey } from '@kairos/persistence/dist/store';
-import type { RecordActivityTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
+import type { ExecutionKey } from '@kairos/persistence/store';
+import type { RecordActivityTaskStartedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import {
   RecordActivityTaskHeartbeatResponse,
   type RecordActivityTaskHeartbeatRequest,
   type RespondActivityTaskCanceledRequest,
   type RespondActivityTaskCompletedRequest,
   type RespondActivityTaskFailedRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { closeActivity, failActivityAttempt, startActivity } from '../activities';
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
 import { workflowNotFound } from '../executionManager';
 import { ActivityInfo, EventType, Failure, Payloads, PollActivityTaskQueueResponse, TaskTokenKind } from '../protos';
-import type { Header, Priority } from '@kairos/proto/dist/generated/temporal/api/common/v1/message';
+import type { Header, Priority } from '@kairos/proto/temporal/api/common/v1/message';
 import { payloadsSize } from '../payloads';
-import { taskAlreadyStarted } from './workflowTaskApi';
+import { taskAlreadyStarted } from './taskErrors';
 
 function activityNotFound(): ApiError {
   return new ApiError(Status.NOT_FOUND, 'invalid activityID or activity already timed out or invoking workflow is completed');

@@ -1,5 +1,5 @@
-import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { withTypeMetadata } from '@kairos/domain';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';

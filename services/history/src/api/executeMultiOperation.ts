@@ -1,9 +1,9 @@
-import { ApiError, multiOperationAborted, multiOperationExecution } from '@kairos/common/dist/errors';
+import { ApiError, multiOperationAborted, multiOperationExecution } from '@kairos/common/errors';
 import { Status } from 'nice-grpc-common';
 import {
   ExecuteMultiOperationResponse,
   type UpdateWorkflowExecutionRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import type { StartWorkflowExecutionRequest } from '../protos';
 import { admitUpdate } from '../updates';

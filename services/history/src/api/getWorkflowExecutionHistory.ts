@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { ApiError } from '@kairos/common/errors';
+import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { executionKeyString, workflowNotFound } from '../executionManager';
 import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from '../historyReader';

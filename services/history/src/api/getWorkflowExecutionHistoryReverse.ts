@@ -1,8 +1,8 @@
-import { invalidArgument } from '@kairos/common/dist/errors';
+import { invalidArgument } from '@kairos/common/errors';
 import {
   GetWorkflowExecutionHistoryReverseResponse,
   type GetWorkflowExecutionHistoryReverseRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import { DEFAULT_HISTORY_PAGE_SIZE, decodePageToken, encodePageToken, withSearchAttributeTypes } from '../historyReader';

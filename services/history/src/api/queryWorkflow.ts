@@ -1,12 +1,12 @@
-import { queryFailed, workflowNotReady } from '@kairos/common/dist/errors';
-import { QueryRejectCondition, QueryResultType } from '@kairos/proto/dist/generated/temporal/api/enums/v1/query';
+import { queryFailed, workflowNotReady } from '@kairos/common/errors';
+import { QueryRejectCondition, QueryResultType } from '@kairos/proto/temporal/api/enums/v1/query';
 import {
   QueryWorkflowResponse,
   type QueryWorkflowRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { executionKeyString, workflowNotFound } from '../executionManager';
-import type { ExecutionKey } from '@kairos/persistence/dist/store';
+import type { ExecutionKey } from '@kairos/persistence/store';
 import { readHistoryPage } from '../historyReader';
 import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../protos';
 

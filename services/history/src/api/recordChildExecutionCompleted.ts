@@ -1,4 +1,4 @@
-import type { RecordChildExecutionCompletedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
+import type { RecordChildExecutionCompletedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import { recordChildCompleted } from '../children';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';

@@ -2,7 +2,7 @@ import {
   SignalWorkflowExecutionRequest,
   SignalWithStartWorkflowExecutionResponse,
   type SignalWithStartWorkflowExecutionRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus } from '../protos';
 import { checkSignalInput, signalWorkflowExecution } from './signalWorkflowExecution';

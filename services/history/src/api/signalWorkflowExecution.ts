@@ -1,9 +1,9 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
+import { ApiError } from '@kairos/common/errors';
 import type {
   RequestCancelWorkflowExecutionRequest,
   SignalWorkflowExecutionRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';

@@ -1,15 +1,15 @@
 import { newRunId } from '@kairos/domain';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/dist/errors';
-import { CurrentExecutionConflictError } from '@kairos/persistence/dist/errors';
-import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/dist/store';
-import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/dist/generated/temporal/api/errordetails/v1/message';
-import { StartWorkflowExecutionResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import { ApiError } from '@kairos/common/errors';
+import { CurrentExecutionConflictError } from '@kairos/persistence/errors';
+import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/store';
+import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { StartWorkflowExecutionResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../protos';
 import { newExecution, type StartSignal } from '../newRun';
 import { terminateRun } from '../termination';
-import type { ParentInfo } from '@kairos/proto/dist/generated/kairos/persistence/v1/executions';
+import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { payloadsSize } from '../payloads';
 import type { ExecutionUpdate } from '../executionUpdate';
 

@@ -1,4 +1,4 @@
-import type { TerminateWorkflowExecutionRequest } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
+import type { TerminateWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { workflowNotFound } from '../executionManager';
 import { terminateRun } from '../termination';

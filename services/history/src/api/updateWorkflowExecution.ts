@@ -1,14 +1,14 @@
-import { notFound, resourceExhausted, unavailable, failedPrecondition, workflowNotReady } from '@kairos/common/dist/errors';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/dist/generated/temporal/api/enums/v1/failed_cause';
-import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@kairos/proto/dist/generated/temporal/api/enums/v1/update';
-import type { Outcome } from '@kairos/proto/dist/generated/temporal/api/update/v1/message';
+import { notFound, resourceExhausted, unavailable, failedPrecondition, workflowNotReady } from '@kairos/common/errors';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
+import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@kairos/proto/temporal/api/enums/v1/update';
+import type { Outcome } from '@kairos/proto/temporal/api/update/v1/message';
 import {
   PollWorkflowExecutionUpdateResponse,
   UpdateWorkflowExecutionResponse,
   type PollWorkflowExecutionUpdateRequest,
   type UpdateWorkflowExecutionRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import type { ExecutionKey } from '@kairos/persistence/dist/store';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import type { ExecutionKey } from '@kairos/persistence/store';
 import type { HistoryContext } from '../context';
 import { executionKeyString, workflowNotFound } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';

@@ -1,17 +1,18 @@
 import { Status } from 'nice-grpc-common';
-import { ApiError, workflowNotReady } from '@kairos/common/dist/errors';
+import { ApiError, workflowNotReady } from '@kairos/common/errors';
 import { decodeTaskToken, encodeTaskToken } from '@kairos/domain';
-import type { ExecutionKey } from '@kairos/persistence/dist/store';
+import type { ExecutionKey } from '@kairos/persistence/store';
 import type {
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskCompletedResponse,
   RespondWorkflowTaskFailedRequest,
-} from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/dist/generated/temporal/api/workflowservice/v1/request_response';
-import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/dist/generated/kairos/historyservice/v1/request_response';
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import { RespondWorkflowTaskCompletedResponse as CompletedResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import { applyCommands, commandsSetSearchAttributes, type EagerActivity, type SearchAttributesCheck } from '../commands';
 import { WorkflowTaskCompletionRejected } from '../workflowTaskRejection';
 import { activityTaskResponse } from './activityTaskApi';
+import { taskAlreadyStarted, workflowTaskNotFound } from './taskErrors';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../termination';
 import type { HistoryContext } from '../context';
 import type { ExecutionUpdate } from '../executionUpdate';
@@ -33,14 +34,6 @@ import { hasUnsentUpdates, outgoingUpdateMessages, UpdateMessages, type UpdateRe
 import { executionKeyString } from '../executionManager';
 import { durationToMs, searchAttributesProblem } from '@kairos/domain';
 
-export function workflowTaskNotFound(): ApiError {
-  return new ApiError(Status.NOT_FOUND, 'Workflow task not found.');
-}
-
-/** Internal: the task was already started by another poll; matching drops its copy. */
-export function taskAlreadyStarted(): ApiError {
-  return new ApiError(Status.ALREADY_EXISTS, 'Workflow task already started.');
-}
 
 export async function recordWorkflowTaskStarted(
   ctx: HistoryContext,

@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
-import { isApiError } from '@kairos/common/dist/errors';
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Store, StoredTimerTask } from '@kairos/persistence/dist/store';
+import { isApiError } from '@kairos/common/errors';
+import type { Logger } from '@kairos/common/logger';
+import type { Store, StoredTimerTask } from '@kairos/persistence/store';
 
 const RETRY_DELAY_MS = 1_000;
 /** Upper bound on sleeping, so a timer written by another instance is noticed eventually. */

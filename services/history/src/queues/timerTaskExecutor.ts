@@ -1,5 +1,5 @@
 import { addMs, durationToMs, newRunId } from '@kairos/domain';
-import type { StoredTimerTask } from '@kairos/persistence/dist/store';
+import type { StoredTimerTask } from '@kairos/persistence/store';
 import { dispatchRetriedActivity, timeOutActivity } from '../activities';
 import type { ExecutionManager } from '../executionManager';
 import type { ExecutionUpdate } from '../executionUpdate';

@@ -1,5 +1,5 @@
-import type { Logger } from '@kairos/common/dist/logger';
-import type { Store } from '@kairos/persistence/dist/store';
+import type { Logger } from '@kairos/common/logger';
+import type { Store } from '@kairos/persistence/store';
 import type { TransferTask } from '../protos';
 import type { TransferTaskExecutor } from './transferTaskExecutor';
 

@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
-import { isApiError } from '@kairos/common/dist/errors';
+import { isApiError } from '@kairos/common/errors';
 import type { HistoryClient, MatchingClient } from '@kairos/domain';
-import { ParentClosePolicy } from '@kairos/proto/dist/generated/temporal/api/enums/v1/workflow';
+import { ParentClosePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { recordChildStarted, recordChildStartFailed } from '../children';
 import { recordExternalDelivered, recordExternalFailed } from '../external';
 import type { ExecutionManager } from '../executionManager';
@@ -20,7 +20,7 @@ const code = (err: unknown) => (isApiError(err) ? err.code : (err as { code?: nu
  * a child start carries a fixed request id, and each record is checked against the current state.
  */
 export function createTransferTaskExecutor(deps: { executions: ExecutionManager; matching: MatchingClient; history: () => HistoryClient }): TransferTaskExecutor {
-  const { executions, matching } = deps;
+  const { matching } = deps;
   return async (task) => {
     const workflowExecution = { workflowId: task.workflowId, runId: task.runId };
     const key = { namespaceId: task.namespaceId, ...workflowExecution };

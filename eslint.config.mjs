@@ -1,0 +1,61 @@
+// One lint for the monorepo: typescript-eslint's recommended rules, plus the package contracts —
+// no import reaches into another package's build output (use the package's `exports`), and no
+// import cycle inside a package.
+import tseslint from 'typescript-eslint';
+import { importX, createNodeResolver } from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'libs/proto/src/generated/**',
+      'libs/proto/.staging/**',
+      'test/.work/**',
+      'test/.venv/**',
+      'bench/results/**',
+      '.tools/**',
+    ],
+  },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    extends: [tseslint.configs.recommended],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.mts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@kairos/[^/]+/(dist|src)(/|$)',
+              message: "Import the package through its exports map, never its dist/ or src/ folder.",
+            },
+            {
+              regex: '(^|/)dist(/|$)',
+              message: 'Import source modules, never build output.',
+            },
+            {
+              regex: '^(\\.\\./)+(libs|services)/',
+              message: "Import another package by its name (@kairos/…), never by a relative path into its folder.",
+            },
+          ],
+        },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-self-import': 'error',
+      // A generator middleware or a Proxy handler needs the object it belongs to under a name.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['metrics'] }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // Tests drive the SDKs' raw, loosely typed APIs (protobufjs messages, interceptors).
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);
