@@ -54,6 +54,42 @@ export default tseslint.config(
     },
   },
   {
+    // History's layers: the workflow core (one run's state machine) knows nothing of the service
+    // around it; shard ownership and the execution cache know the core only; the queues and the
+    // API handlers use both, and a handler never imports another (shared pieces live in api/shared).
+    files: ['services/history/src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './services/history/src/workflow',
+              from: ['./services/history/src/api', './services/history/src/shard', './services/history/src/queues', './services/history/src/historyService.ts'],
+              message: 'The workflow core must not depend on the service around it.',
+            },
+            {
+              target: './services/history/src/shard',
+              from: ['./services/history/src/api', './services/history/src/queues', './services/history/src/historyService.ts'],
+              message: 'Shard ownership and the execution cache know the workflow core only.',
+            },
+            {
+              target: './services/history/src/queues',
+              from: ['./services/history/src/api', './services/history/src/historyService.ts'],
+              message: 'Queue executors call the core, never the API handlers.',
+            },
+            {
+              target: './services/history/src/api/*.ts',
+              from: './services/history/src/api',
+              except: ['./shared', './context.ts'],
+              message: 'An API handler never imports another; put what they share in api/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests drive the SDKs' raw, loosely typed APIs (protobufjs messages, interceptors).
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -9,35 +9,39 @@ import {
   activityById,
   targetOf,
   recordActivityTaskHeartbeat,
-  recordActivityTaskStarted,
   respondActivityTaskCanceled,
   respondActivityTaskCompleted,
   respondActivityTaskFailed,
-} from './api/activityTaskApi';
+} from './api/respondActivityTask';
+import { recordActivityTaskStarted } from './api/recordActivityTaskStarted';
 import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
-import { requestCancelWorkflowExecution, signalWorkflowExecution } from './api/signalWorkflowExecution';
+import { signalWorkflowExecution } from './api/signalWorkflowExecution';
+import { requestCancelWorkflowExecution } from './api/requestCancelWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
 import { queryWorkflow } from './api/queryWorkflow';
 import { resetStickyTaskQueue } from './api/resetStickyTaskQueue';
 import { getWorkflowExecutionHistoryReverse } from './api/getWorkflowExecutionHistoryReverse';
 import { recordChildExecutionCompleted } from './api/recordChildExecutionCompleted';
-import { recordWorkflowTaskStarted, respondWorkflowTaskCompleted, respondWorkflowTaskFailed } from './api/workflowTaskApi';
-import type { HistoryContext } from './context';
-import { ExecutionManager } from './executionManager';
-import { HistoryWaiter } from './historyWaiter';
-import { UpdateOutcomes } from './updateOutcomes';
-import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from './api/updateWorkflowExecution';
+import { recordWorkflowTaskStarted } from './api/recordWorkflowTaskStarted';
+import { respondWorkflowTaskCompleted } from './api/respondWorkflowTaskCompleted';
+import { respondWorkflowTaskFailed } from './api/respondWorkflowTaskFailed';
+import type { HistoryContext } from './api/context';
+import { ExecutionManager } from './shard/executionManager';
+import { HistoryWaiter } from './api/shared/historyWaiter';
+import { UpdateOutcomes } from './api/shared/updateOutcomes';
+import { updateWorkflowExecution } from './api/updateWorkflowExecution';
+import { pollWorkflowExecutionUpdate } from './api/pollWorkflowExecutionUpdate';
 import { executeMultiOperation } from './api/executeMultiOperation';
 import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { createTransferTaskExecutor } from './queues/transferTaskExecutor';
-import { ShardController } from './shardController';
+import { ShardController } from './shard/shardController';
 import { durationToMs, resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
-import { DEFAULT_RETENTION_MS } from './executionUpdate';
+import { DEFAULT_RETENTION_MS } from './workflow/runTransaction';
 
 export interface HistoryServiceOptions {
   store: Store;
@@ -138,7 +142,7 @@ export class HistoryService {
     const ctx = this.ctx;
     return {
       async startWorkflowExecution(req) {
-        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!, undefined, req.parent) };
+        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!, req.parent) };
       },
       async getWorkflowExecutionHistory(req, context: CallContext) {
         return { response: await getWorkflowExecutionHistory(ctx, req.namespaceId, req.request!, context.signal) };

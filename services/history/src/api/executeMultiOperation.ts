@@ -4,11 +4,11 @@ import {
   ExecuteMultiOperationResponse,
   type UpdateWorkflowExecutionRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import type { StartWorkflowExecutionRequest } from '../protos';
-import { admitUpdate } from '../updates';
-import { startWorkflowExecution } from './startWorkflowExecution';
-import { updateWorkflowExecution } from './updateWorkflowExecution';
+import type { HistoryContext } from './context';
+import type { StartWorkflowExecutionRequest } from '../workflow/protos';
+import { admitUpdate } from '../workflow/updates';
+import { startRun } from './shared/starter';
+import { updateRun } from './shared/workflowUpdates';
 
 const MESSAGE = 'Update-with-Start could not be executed.';
 
@@ -28,21 +28,21 @@ export async function executeMultiOperation(
   ctx: HistoryContext,
   namespaceId: string,
   start: StartWorkflowExecutionRequest,
-  update: UpdateWorkflowExecutionRequest,
+  updateRequest: UpdateWorkflowExecutionRequest,
   signal?: AbortSignal,
 ): Promise<ExecuteMultiOperationResponse> {
   let started;
   try {
-    started = await startWorkflowExecution(ctx, namespaceId, start, undefined, undefined, (newRun) => admitUpdate(newRun, update.request!));
+    started = await startRun(ctx, namespaceId, start, undefined, undefined, (newRun) => admitUpdate(newRun, updateRequest.request!));
   } catch (err) {
     throw multiOperationExecution(MESSAGE, [asApiError(err), multiOperationAborted()]);
   }
   try {
     // Admitted already with a new run (then this finds it by id), or admitted now to the kept run.
-    const updated = await updateWorkflowExecution(
+    const updated = await updateRun(
       ctx,
       namespaceId,
-      { ...update, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
+      { ...updateRequest, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
       signal,
     );
     return ExecuteMultiOperationResponse.fromPartial({ responses: [{ startWorkflow: started }, { updateWorkflow: updated }] });

@@ -1,11 +1,11 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/errors';
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import { executionKeyString, workflowNotFound } from '../executionManager';
-import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from '../historyReader';
-import { transientWorkflowTaskEvents } from '../workflowTasks';
-import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../protos';
+import type { HistoryContext } from './context';
+import { executionKeyString, workflowNotFound } from '../shard/executionManager';
+import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from './shared/historyReader';
+import { transientWorkflowTaskEvents } from '../workflow/workflowTasks';
+import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../workflow/protos';
 
 function emptyWaitResponse(runId: string, nextEventId: number): GetWorkflowExecutionHistoryResponse {
   // A long poll that found nothing new answers with no events and a token to continue from:

@@ -3,9 +3,9 @@ import {
   GetWorkflowExecutionHistoryReverseResponse,
   type GetWorkflowExecutionHistoryReverseRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import { workflowNotFound } from '../executionManager';
-import { DEFAULT_HISTORY_PAGE_SIZE, decodePageToken, encodePageToken, withSearchAttributeTypes } from '../historyReader';
+import type { HistoryContext } from './context';
+import { workflowNotFound } from '../shard/executionManager';
+import { DEFAULT_HISTORY_PAGE_SIZE, decodePageToken, encodePageToken, withSearchAttributeTypes } from './shared/historyReader';
 
 /**
  * The run's events newest first, `maximumPageSize` batches a page (Temporal's default when unset).

@@ -4,11 +4,11 @@ import {
   QueryWorkflowResponse,
   type QueryWorkflowRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import { executionKeyString, workflowNotFound } from '../executionManager';
+import type { HistoryContext } from './context';
+import { executionKeyString, workflowNotFound } from '../shard/executionManager';
 import type { ExecutionKey } from '@kairos/persistence/store';
-import { readHistoryPage } from '../historyReader';
-import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../protos';
+import { readHistoryPage } from './shared/historyReader';
+import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../workflow/protos';
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 const COMPLETED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;

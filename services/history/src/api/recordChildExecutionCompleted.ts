@@ -1,7 +1,7 @@
 import type { RecordChildExecutionCompletedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
-import { recordChildCompleted } from '../children';
-import type { HistoryContext } from '../context';
-import { workflowNotFound } from '../executionManager';
+import { recordChildCompleted } from '../workflow/children';
+import type { HistoryContext } from './context';
+import { workflowNotFound } from '../shard/executionManager';
 
 /**
  * A child run closed: the parent records it (ChildWorkflowExecutionCompleted, Failed, …). A parent
@@ -10,12 +10,12 @@ import { workflowNotFound } from '../executionManager';
 export async function recordChildExecutionCompleted(ctx: HistoryContext, request: RecordChildExecutionCompletedRequest): Promise<void> {
   const parent = request.parentExecution!;
   const key = { namespaceId: request.namespaceId, workflowId: parent.workflowId, runId: parent.runId };
-  await ctx.executions.update(key, (update) => {
-    if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
-    const child = update.state.children[request.initiatedEventId];
+  await ctx.executions.transact(key, (run) => {
+    if (!run.isOpen) throw workflowNotFound('workflow execution already completed');
+    const child = run.state.children[request.initiatedEventId];
     const execution = request.childExecution!;
     const firstRunId = request.childFirstExecutionRunId || execution.runId;
-    if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== firstRunId && child.runId !== execution.runId)) return update.discard();
-    recordChildCompleted(update, child, execution, request.completion!);
+    if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== firstRunId && child.runId !== execution.runId)) return run.discard();
+    recordChildCompleted(run, child, execution, request.completion!);
   });
 }

@@ -3,10 +3,10 @@ import {
   SignalWithStartWorkflowExecutionResponse,
   type SignalWithStartWorkflowExecutionRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import { StartWorkflowExecutionRequest, WorkflowExecutionStatus } from '../protos';
-import { checkSignalInput, signalWorkflowExecution } from './signalWorkflowExecution';
-import { startWorkflowExecution } from './startWorkflowExecution';
+import type { HistoryContext } from './context';
+import { StartWorkflowExecutionRequest, WorkflowExecutionStatus } from '../workflow/protos';
+import { checkSignalInput, signalRun } from './shared/signaling';
+import { startRun } from './shared/starter';
 
 /**
  * Signals the workflow id's running run, or starts a new run (by the id reuse policy) whose
@@ -24,7 +24,7 @@ export async function signalWithStartWorkflowExecution(
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     if (current?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && current.startRequestId !== request.requestId) {
       try {
-        await signalWorkflowExecution(
+        await signalRun(
           ctx,
           namespaceId,
           SignalWorkflowExecutionRequest.fromPartial({
@@ -45,7 +45,7 @@ export async function signalWithStartWorkflowExecution(
         throw err;
       }
     }
-    const started = await startWorkflowExecution(
+    const started = await startRun(
       ctx,
       namespaceId,
       StartWorkflowExecutionRequest.fromPartial({

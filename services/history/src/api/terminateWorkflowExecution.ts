@@ -1,7 +1,7 @@
 import type { TerminateWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import type { HistoryContext } from '../context';
-import { workflowNotFound } from '../executionManager';
-import { terminateRun } from '../termination';
+import type { HistoryContext } from './context';
+import { workflowNotFound } from '../shard/executionManager';
+import { terminateRun } from '../workflow/closeRun';
 
 /**
  * Ends a run at once, whatever it is doing: an in-flight workflow task's completion is then
@@ -10,9 +10,9 @@ import { terminateRun } from '../termination';
  */
 export async function terminateWorkflowExecution(ctx: HistoryContext, namespaceId: string, request: TerminateWorkflowExecutionRequest): Promise<void> {
   const key = await ctx.executions.resolveRunId(namespaceId, request.workflowExecution?.workflowId ?? '', request.workflowExecution?.runId);
-  await ctx.executions.update(key, (update) => {
-    if (!update.isOpen) throw workflowNotFound('workflow execution already completed');
-    if (request.firstExecutionRunId && request.firstExecutionRunId !== update.info.firstExecutionRunId) throw workflowNotFound();
-    terminateRun(update, request.reason, request.details, request.identity);
+  await ctx.executions.transact(key, (run) => {
+    if (!run.isOpen) throw workflowNotFound('workflow execution already completed');
+    if (request.firstExecutionRunId && request.firstExecutionRunId !== run.info.firstExecutionRunId) throw workflowNotFound();
+    terminateRun(run, request.reason, request.details, request.identity);
   }, { enforceHistoryLimits: false });
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@kairos/common/logger';
 import type { Store } from '@kairos/persistence/store';
-import type { TransferTask } from '../protos';
+import type { TransferTask } from '../workflow/protos';
 import type { TransferTaskExecutor } from './transferTaskExecutor';
 
 const RESCAN_INTERVAL_MS = 5_000;

@@ -2,11 +2,11 @@ import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { HistoryClient, MatchingClient } from '@kairos/domain';
 import { ParentClosePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
-import { recordChildStarted, recordChildStartFailed } from '../children';
-import { recordExternalDelivered, recordExternalFailed } from '../external';
-import type { ExecutionManager } from '../executionManager';
-import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../protos';
-import { HISTORY_SERVICE_IDENTITY } from '../termination';
+import { recordChildStarted, recordChildStartFailed } from '../workflow/children';
+import { recordExternalDelivered, recordExternalFailed } from '../workflow/external';
+import type { ExecutionManager } from '../shard/executionManager';
+import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../workflow/protos';
+import { HISTORY_SERVICE_IDENTITY } from '../workflow/closeRun';
 
 /** Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). */
 export type TransferTaskExecutor = (task: TransferTask) => Promise<void>;
@@ -99,18 +99,18 @@ async function startChild(
     runId = started.response!.runId;
   } catch (err) {
     if (code(err) !== Status.ALREADY_EXISTS) throw err;
-    await executions.update(key, (update) => {
-      const pending = update.state.children[initiatedEventId];
-      if (!update.isOpen || !pending || pending.startedEventId !== 0) return update.discard();
-      recordChildStartFailed(update, pending, initiatedEvent);
+    await executions.transact(key, (run) => {
+      const pending = run.state.children[initiatedEventId];
+      if (!run.isOpen || !pending || pending.startedEventId !== 0) return run.discard();
+      recordChildStartFailed(run, pending, initiatedEvent);
     }).catch(ignoreClosed);
     return;
   }
-  await executions.update(key, (update) => {
-    const pending = update.state.children[initiatedEventId];
+  await executions.transact(key, (run) => {
+    const pending = run.state.children[initiatedEventId];
     // Started already recorded (a re-delivered task, or the child's completion got here first).
-    if (!update.isOpen || !pending || pending.startedEventId !== 0) return update.discard();
-    recordChildStarted(update, pending, { workflowId: child.workflowId, runId }, attrs.header);
+    if (!run.isOpen || !pending || pending.startedEventId !== 0) return run.discard();
+    recordChildStarted(run, pending, { workflowId: child.workflowId, runId }, attrs.header);
   }).catch(ignoreClosed);
 }
 
@@ -235,11 +235,11 @@ async function deliverExternalRequest(
     delivered = false;
   }
   await executions
-    .update(key, (update) => {
-      const pending = update.state.externalRequests[initiatedEventId];
-      if (!update.isOpen || !pending) return update.discard();
-      if (delivered) recordExternalDelivered(update, pending);
-      else recordExternalFailed(update, pending);
+    .transact(key, (run) => {
+      const pending = run.state.externalRequests[initiatedEventId];
+      if (!run.isOpen || !pending) return run.discard();
+      if (delivered) recordExternalDelivered(run, pending);
+      else recordExternalFailed(run, pending);
     })
     .catch(ignoreClosed);
 }

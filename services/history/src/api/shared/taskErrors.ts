@@ -9,3 +9,7 @@ export function workflowTaskNotFound(): ApiError {
 export function taskAlreadyStarted(): ApiError {
   return new ApiError(Status.ALREADY_EXISTS, 'Workflow task already started.');
 }
+
+export function activityNotFound(): ApiError {
+  return new ApiError(Status.NOT_FOUND, 'invalid activityID or activity already timed out or invoking workflow is completed');
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionCache, MAX_CACHED_HISTORY_BYTES } from './executionCache';
-import { HistoryEvent, MutableState } from './protos';
+import { HistoryEvent, MutableState } from '../workflow/protos';
 
 const events = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => HistoryEvent.fromPartial({ eventId: from + i }));
 const snapshot = (nextEventId: number, dbVersion: number) => ({ mutableState: MutableState.fromPartial({ nextEventId }), dbVersion });

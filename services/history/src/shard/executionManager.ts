@@ -13,18 +13,19 @@ import type {
   Store,
 } from '@kairos/persistence/store';
 import { NotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
-import { DEFAULT_RETENTION_MS, ExecutionUpdate } from './executionUpdate';
+import { DEFAULT_RETENTION_MS, RunTransaction } from '../workflow/runTransaction';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
-import { HISTORY_SERVICE_IDENTITY, terminateRun } from './termination';
+import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../workflow/closeRun';
+import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/historyLimits';
 import { KeyedMutex } from './keyedMutex';
 import { ExecutionCache } from './executionCache';
-import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from './visibilityRecord';
-import { MutableState, TransferTaskKind, type HistoryEvent } from './protos';
+import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from '../workflow/visibilityRecord';
+import { MutableState, type HistoryEvent } from '../workflow/protos';
 import type { ShardController } from './shardController';
 
 /** Receives committed tasks so they are dispatched at once; the stored copies cover crashes. */
 export interface CommittedTaskSink {
-  transferTasksCommitted(shardId: number, tasks: Array<{ taskId: number; task: import('./protos').TransferTask }>): void;
+  transferTasksCommitted(shardId: number, tasks: Array<{ taskId: number; task: import('../workflow/protos').TransferTask }>): void;
   timerTasksCommitted(shardId: number, fireTimes: Date[]): void;
 }
 
@@ -49,21 +50,10 @@ export interface NamespaceSettings {
   retentionMs: number;
 }
 
-/**
- * Temporal's hard history limits, checked on the history as this update would leave it; the
- * reason the run is terminated with, or undefined. (A run this update closes is not held back.)
- */
-function historyLimitExceeded(update: ExecutionUpdate, bytesBefore: number, limits: Limits): string | undefined {
-  if (!update.isOpen) return undefined;
-  const bytes = bytesBefore + update.newEventBytes();
-  if (bytes > limits.historySizeLimitError) return 'Workflow history size exceeds limit.';
-  if (update.state.nextEventId - 1 > limits.historyCountLimitError) return 'Workflow history count exceeds limit.';
-  return undefined;
-}
 
-/** When an update closes the run, the current-execution row's status follows in the same write. */
-function currentRecordOf(update: ExecutionUpdate): CurrentExecutionRecord {
-  const info = update.info;
+/** When a transaction closes the run, the current-execution row's status follows in the same write. */
+function currentRecordOf(run: RunTransaction): CurrentExecutionRecord {
+  const info = run.info;
   return {
     namespaceId: info.namespaceId,
     workflowId: info.workflowId,
@@ -74,8 +64,8 @@ function currentRecordOf(update: ExecutionUpdate): CurrentExecutionRecord {
   };
 }
 
-function closedCurrentExecution(update: ExecutionUpdate): CurrentExecutionWrite | undefined {
-  return update.closed ? { mode: 'update', record: currentRecordOf(update) } : undefined;
+function closedCurrentExecution(run: RunTransaction): CurrentExecutionWrite | undefined {
+  return run.closed ? { mode: 'update', record: currentRecordOf(run) } : undefined;
 }
 
 /**
@@ -93,7 +83,7 @@ export class ExecutionManager {
     readonly shards: ShardController,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
-    /** The namespace's limits and retention, as updates of its executions need them. */
+    /** The namespace's limits and retention, as transactions on its executions need them. */
     private readonly settingsFor: (namespaceId: string) => Promise<NamespaceSettings> = async () => ({ limits: DEFAULT_LIMITS, retentionMs: DEFAULT_RETENTION_MS }),
     cacheSize = DEFAULT_EXECUTION_CACHE_SIZE,
   ) {
@@ -135,11 +125,11 @@ export class ExecutionManager {
 
   /**
    * Runs `mutate` on a fresh copy of the execution's state and commits the result. `mutate` throws
-   * to reject the request (nothing is written) or calls `update.discard()` to write nothing.
+   * to reject the request (nothing is written) or calls `run.discard()` to write nothing.
    */
-  async update<T>(
+  async transact<T>(
     key: ExecutionKey,
-    mutate: (update: ExecutionUpdate) => T | Promise<T>,
+    mutate: (run: RunTransaction) => T | Promise<T>,
     options: { enforceHistoryLimits?: boolean } = {},
   ): Promise<T> {
     const { limits, retentionMs } = await this.settingsFor(key.namespaceId);
@@ -147,17 +137,17 @@ export class ExecutionManager {
       for (let attempt = 1; ; attempt++) {
         const snapshot = await this.read(key);
         if (!snapshot) throw workflowNotFound();
-        const update = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits, retentionMs);
-        const wasOpen = update.isOpen;
-        const before = { events: update.state.nextEventId - 1, bytes: update.info.historySizeBytes };
-        const result = await mutate(update);
-        if (update.discarded) return result;
-        const overLimit = options.enforceHistoryLimits === false || !wasOpen ? undefined : historyLimitExceeded(update, before.bytes, limits);
+        const run = new RunTransaction(MutableState.fromPartial(snapshot.mutableState), new Date(), limits, retentionMs);
+        const wasOpen = run.isOpen;
+        const before = { events: run.state.nextEventId - 1, bytes: run.info.historySizeBytes };
+        const result = await mutate(run);
+        if (run.discarded) return result;
+        const overLimit = options.enforceHistoryLimits === false || !wasOpen ? undefined : historyLimitExceeded(run, before.bytes, limits);
         if (overLimit) {
           // Temporal's rule: a change that would take the history past its limit is dropped and
           // the run is terminated instead; the caller is told the run is closed.
-          this.logger.warn(overLimit, { workflowId: key.workflowId, runId: key.runId, events: update.state.nextEventId - 1, limits });
-          const fresh = new ExecutionUpdate(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
+          this.logger.warn(overLimit, { workflowId: key.workflowId, runId: key.runId, events: run.state.nextEventId - 1, limits });
+          const fresh = new RunTransaction(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
           terminateRun(fresh, overLimit, undefined, HISTORY_SERVICE_IDENTITY);
           try {
             await this.commit(key, fresh, snapshot.dbVersion, closedCurrentExecution(fresh));
@@ -167,10 +157,10 @@ export class ExecutionManager {
           }
           throw workflowNotFound('workflow execution already completed');
         }
-        this.warnOnGrowth(key, before, update, limits);
-        for (const w of update.warnings) this.logger.warn(w.message, { workflowId: key.workflowId, runId: key.runId, ...w.fields });
+        for (const w of historyGrowthWarnings(before, run, limits)) this.logger.warn(w.message, { workflowId: key.workflowId, runId: key.runId, ...w.fields });
+        for (const w of run.warnings) this.logger.warn(w.message, { workflowId: key.workflowId, runId: key.runId, ...w.fields });
         try {
-          await this.commit(key, update, snapshot.dbVersion, closedCurrentExecution(update));
+          await this.commit(key, run, snapshot.dbVersion, closedCurrentExecution(run));
           return result;
         } catch (err) {
           // Whatever the store holds now is not what was cached: read it again next time.
@@ -182,24 +172,11 @@ export class ExecutionManager {
     });
   }
 
-  /** Logs (with the workflow id and size) when a history crosses a warning threshold, so users hear early. */
-  private warnOnGrowth(key: ExecutionKey, before: { events: number; bytes: number }, update: ExecutionUpdate, limits: Limits): void {
-    const events = update.state.nextEventId - 1;
-    const bytes = before.bytes + update.newEventBytes();
-    const fields = { workflowId: key.workflowId, runId: key.runId, events, bytes };
-    if (before.events <= limits.historyCountLimitWarn && events > limits.historyCountLimitWarn) {
-      this.logger.warn('history event count exceeds warn limit', { ...fields, warnLimit: limits.historyCountLimitWarn, errorLimit: limits.historyCountLimitError });
-    }
-    if (before.bytes <= limits.historySizeLimitWarn && bytes > limits.historySizeLimitWarn) {
-      this.logger.warn('history size exceeds warn limit', { ...fields, warnLimit: limits.historySizeLimitWarn, errorLimit: limits.historySizeLimitError });
-    }
-  }
-
   /** Creates a new execution (its first events, state and tasks) in one write. */
-  async create(key: ExecutionKey, update: ExecutionUpdate, currentExecution: CurrentExecutionWrite): Promise<void> {
+  async create(key: ExecutionKey, run: RunTransaction, currentExecution: CurrentExecutionWrite): Promise<void> {
     await this.locks.run(executionKeyString(key), async () => {
       try {
-        await this.commit(key, update, 0, currentExecution);
+        await this.commit(key, run, 0, currentExecution);
       } catch (err) {
         this.cache.delete(executionKeyString(key));
         throw err;
@@ -209,7 +186,7 @@ export class ExecutionManager {
 
   private async commit(
     key: ExecutionKey,
-    update: ExecutionUpdate,
+    run: RunTransaction,
     expectedDbVersion: number,
     currentExecution: CurrentExecutionWrite | undefined,
   ): Promise<void> {
@@ -217,10 +194,10 @@ export class ExecutionManager {
     const rangeId = this.shards.rangeIdFor(shardId);
     // Visibility rows go in the same transaction (read-your-writes for List); search attributes
     // are typed with the namespace's registered types, read only when a row with some is written.
-    const custom = needsSearchAttributeTypes(update, expectedDbVersion === 0)
+    const custom = needsSearchAttributeTypes(run, expectedDbVersion === 0)
       ? await this.store.getSearchAttributes(key.namespaceId)
       : NO_SEARCH_ATTRIBUTE_TYPES;
-    const write = (k: ExecutionKey, u: ExecutionUpdate, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
+    const write = (k: ExecutionKey, u: RunTransaction, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
       u.info.historySizeBytes += u.newEventBytes();
       const visibility = changesVisibility(u, version === 0) ? visibilityRecordOf(u, custom) : undefined;
       return {
@@ -237,15 +214,11 @@ export class ExecutionManager {
         currentExecution: current,
       };
     };
-    // A closing run with a parent or open children: they are told after the commit.
-    if (update.closed && (update.info.parent || Object.keys(update.state.children).length > 0)) {
-      update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION });
-    }
     // Continue-as-new: the closing run and its successor (same workflow id, so same shard) in one
     // transaction; the successor's write moves the current-execution row to it.
-    const next = update.continuedRun;
+    const next = run.continuedRun;
     const nextKey = next && { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: next.info.runId };
-    const writes = [write(key, update, expectedDbVersion, next ? undefined : currentExecution)];
+    const writes = [write(key, run, expectedDbVersion, next ? undefined : currentExecution)];
     if (next && nextKey) {
       writes.push(write(nextKey, next, 0, { mode: 'continue', expectedRunId: key.runId, record: currentRecordOf(next) }));
     }
@@ -259,38 +232,38 @@ export class ExecutionManager {
       }
       throw err;
     }
-    this.committed(shardId, rangeId, key, update, expectedDbVersion, results[0]!);
+    this.committed(shardId, rangeId, key, run, expectedDbVersion, results[0]!);
     if (next && nextKey) this.committed(shardId, rangeId, nextKey, next, 0, results[1]!);
   }
 
   /** After a commit: the cache, the queues and the long polls learn what was written. */
-  private committed(shardId: number, rangeId: number, key: ExecutionKey, update: ExecutionUpdate, previousDbVersion: number, result: ExecutionWriteResult): void {
-    // The committed state becomes the cached one; the update object is not touched after this.
+  private committed(shardId: number, rangeId: number, key: ExecutionKey, run: RunTransaction, previousDbVersion: number, result: ExecutionWriteResult): void {
+    // The committed state becomes the cached one; the transaction object is not touched after this.
     this.cache.committed(executionKeyString(key), {
       shardId,
       rangeId,
       previousDbVersion,
-      snapshot: { mutableState: update.state, dbVersion: result.dbVersion },
-      newEvents: update.newEvents,
-      newEventBytes: update.newEventBytes(),
+      snapshot: { mutableState: run.state, dbVersion: result.dbVersion },
+      newEvents: run.newEvents,
+      newEventBytes: run.newEventBytes(),
     });
-    if (update.transferTasks.length > 0) {
+    if (run.transferTasks.length > 0) {
       this.sink?.transferTasksCommitted(
         shardId,
-        update.transferTasks.map((task, i) => ({ taskId: result.transferTaskIds[i]!, task })),
+        run.transferTasks.map((task, i) => ({ taskId: result.transferTaskIds[i]!, task })),
       );
     }
-    if (update.timerTasks.length > 0) {
-      this.sink?.timerTasksCommitted(shardId, update.timerTasks.map((t) => t.fireTime!));
+    if (run.timerTasks.length > 0) {
+      this.sink?.timerTasksCommitted(shardId, run.timerTasks.map((t) => t.fireTime!));
     }
-    for (const run of update.afterCommit) run();
-    if (update.newEvents.length > 0 || update.wakeWaiters) {
+    for (const callback of run.afterCommit) callback();
+    if (run.newEvents.length > 0 || run.wakeWaiters) {
       this.notifier.publish('history-changed', executionKeyString(key));
     }
     this.logger.debug('execution committed', {
       workflowId: key.workflowId,
       runId: key.runId,
-      events: update.newEvents.length,
+      events: run.newEvents.length,
       dbVersion: result.dbVersion,
     });
   }

@@ -1,6 +1,6 @@
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
-import { ExecutionUpdate } from './executionUpdate';
+import { RunTransaction } from './runTransaction';
 import {
   EventType,
   HistoryEvent,
@@ -12,6 +12,7 @@ import {
   WorkflowTaskFailedCause,
   WorkflowTaskInfo,
   type Failure,
+  type TimerTask,
 } from './protos';
 import { SuggestContinueAsNewReason } from '@kairos/proto/temporal/api/enums/v1/workflow';
 
@@ -25,61 +26,61 @@ import { SuggestContinueAsNewReason } from '@kairos/proto/temporal/api/enums/v1/
  * - A failure while the run is sticky clears stickiness and retries at attempt 1 on the normal queue.
  */
 
-function currentAttempt(update: ExecutionUpdate): number {
-  return Math.max(update.info.workflowTaskAttempt, 1);
+function currentAttempt(run: RunTransaction): number {
+  return Math.max(run.info.workflowTaskAttempt, 1);
 }
 
 /** The queue the next workflow task goes to: the worker's sticky queue while the run is sticky. */
-function nextWorkflowTaskQueue(update: ExecutionUpdate): { queue: TaskQueue; sticky: boolean } {
-  const info = update.info;
+function nextWorkflowTaskQueue(run: RunTransaction): { queue: TaskQueue; sticky: boolean } {
+  const info = run.info;
   if (info.stickyTaskQueue) {
     return {
       queue: TaskQueue.fromPartial({ name: info.stickyTaskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: info.taskQueue!.name }),
       sticky: true,
     };
   }
-  return { queue: normalQueue(update), sticky: false };
+  return { queue: normalQueue(run), sticky: false };
 }
 
-function normalQueue(update: ExecutionUpdate): TaskQueue {
-  return TaskQueue.fromPartial({ name: update.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
+function normalQueue(run: RunTransaction): TaskQueue {
+  return TaskQueue.fromPartial({ name: run.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
 }
 
 /**
  * Schedules a workflow task unless one is already scheduled or started, or the run is closed.
  * Returns whether a task was scheduled.
  */
-export function scheduleWorkflowTask(update: ExecutionUpdate, options: { backoffEnded?: boolean } = {}): boolean {
-  if (!update.isOpen || update.state.workflowTask) return false;
+export function scheduleWorkflowTask(run: RunTransaction, options: { backoffEnded?: boolean } = {}): boolean {
+  if (!run.isOpen || run.state.workflowTask) return false;
   // A run waiting out its first-task backoff (cron, start delay, continue-as-new, retry) gets
   // its first task when the backoff ends, not earlier because a signal came (as Temporal).
-  if (!options.backoffEnded && pendingOnFirstTaskBackoff(update)) return false;
-  const info = update.info;
+  if (!options.backoffEnded && pendingOnFirstTaskBackoff(run)) return false;
+  const info = run.info;
   // New events make the next task a normal one: the worker must see them in a real task.
-  if (update.flushBufferedEvents()) info.workflowTaskAttempt = 1;
-  const attempt = currentAttempt(update);
+  if (run.flushBufferedEvents()) info.workflowTaskAttempt = 1;
+  const attempt = currentAttempt(run);
   const transient = attempt > 1;
-  const { queue, sticky } = transient ? { queue: normalQueue(update), sticky: false } : nextWorkflowTaskQueue(update);
-  let scheduledEventId = update.state.nextEventId;
+  const { queue, sticky } = transient ? { queue: normalQueue(run), sticky: false } : nextWorkflowTaskQueue(run);
+  let scheduledEventId = run.state.nextEventId;
   if (!transient) {
-    scheduledEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+    scheduledEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
       workflowTaskScheduledEventAttributes: { taskQueue: queue, startToCloseTimeout: info.workflowTaskTimeout, attempt },
     }).eventId;
   }
-  dispatchWorkflowTask(update, { scheduledEventId, attempt, queue, sticky, transient, speculative: false });
+  dispatchWorkflowTask(run, { scheduledEventId, attempt, queue, sticky, transient, speculative: false });
   return true;
 }
 
 /** Temporal's IsWorkflowPendingOnWorkflowTaskBackoff: a first-task backoff and no workflow task yet. */
-function pendingOnFirstTaskBackoff(update: ExecutionUpdate): boolean {
-  const info = update.info;
+function pendingOnFirstTaskBackoff(run: RunTransaction): boolean {
+  const info = run.info;
   const backoff = info.executionTime !== undefined && info.startTime !== undefined && info.executionTime.getTime() > info.startTime.getTime();
-  return backoff && info.lastCompletedWorkflowTaskStartedEventId === 0 && info.workflowTaskAttempt <= 1 && !hasScheduledBefore(update);
+  return backoff && info.lastCompletedWorkflowTaskStartedEventId === 0 && info.workflowTaskAttempt <= 1 && !hasScheduledBefore(run);
 }
 
 /** Whether a workflow task was ever scheduled in this run (its counter is per run). */
-function hasScheduledBefore(update: ExecutionUpdate): boolean {
-  return update.state.workflowTasksScheduled > 0;
+function hasScheduledBefore(run: RunTransaction): boolean {
+  return run.state.workflowTasksScheduled > 0;
 }
 
 /**
@@ -87,34 +88,34 @@ function hasScheduledBefore(update: ExecutionUpdate): boolean {
  * is written now, and none ever unless the task does something (see workflowTaskApi). Returns
  * whether a task was scheduled.
  */
-export function scheduleSpeculativeWorkflowTask(update: ExecutionUpdate): boolean {
-  if (!update.isOpen || update.state.workflowTask || update.state.bufferedEvents.length > 0) return false;
-  if (pendingOnFirstTaskBackoff(update)) return false;
-  const { queue, sticky } = nextWorkflowTaskQueue(update);
-  dispatchWorkflowTask(update, { scheduledEventId: update.state.nextEventId, attempt: 1, queue, sticky, transient: false, speculative: true });
+export function scheduleSpeculativeWorkflowTask(run: RunTransaction): boolean {
+  if (!run.isOpen || run.state.workflowTask || run.state.bufferedEvents.length > 0) return false;
+  if (pendingOnFirstTaskBackoff(run)) return false;
+  const { queue, sticky } = nextWorkflowTaskQueue(run);
+  dispatchWorkflowTask(run, { scheduledEventId: run.state.nextEventId, attempt: 1, queue, sticky, transient: false, speculative: true });
   return true;
 }
 
 function dispatchWorkflowTask(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   task: { scheduledEventId: number; attempt: number; queue: TaskQueue; sticky: boolean; transient: boolean; speculative: boolean },
 ): void {
-  const info = update.info;
+  const info = run.info;
   const { scheduledEventId, attempt, queue, sticky } = task;
-  update.state.workflowTasksScheduled += 1;
-  const stamp = update.state.workflowTasksScheduled;
-  update.state.workflowTask = WorkflowTaskInfo.fromPartial({
+  run.state.workflowTasksScheduled += 1;
+  const stamp = run.state.workflowTasksScheduled;
+  run.state.workflowTask = WorkflowTaskInfo.fromPartial({
     scheduledEventId,
     startedEventId: 0,
     attempt,
     taskQueue: queue,
-    scheduledTime: update.now,
+    scheduledTime: run.now,
     startToCloseTimeout: info.workflowTaskTimeout,
     transient: task.transient,
     speculative: task.speculative,
     stamp,
   });
-  update.addTransferTask({
+  run.addTransferTask({
     kind: TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK,
     scheduledEventId,
     taskQueue: queue,
@@ -124,9 +125,9 @@ function dispatchWorkflowTask(
   if (sticky) {
     // A dead sticky worker must not strand the run: after this timeout the task moves to the
     // normal queue.
-    update.addTimerTask({
+    run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT,
-      fireTime: addMs(update.now, durationToMs(info.stickyScheduleToStartTimeout)),
+      fireTime: addMs(run.now, durationToMs(info.stickyScheduleToStartTimeout)),
       eventId: scheduledEventId,
       attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
@@ -141,43 +142,43 @@ export function hasUnwrittenEvents(task: WorkflowTaskInfo): boolean {
 }
 
 /** Records the scheduled workflow task as started by a poller and arms its start-to-close timer. */
-export function startWorkflowTask(update: ExecutionUpdate, requestId: string, identity: string, workerVersion?: WorkerVersionStamp): void {
-  const task = update.state.workflowTask!;
-  if (hasUnwrittenEvents(task) && task.scheduledEventId !== update.state.nextEventId) {
+export function startWorkflowTask(run: RunTransaction, requestId: string, identity: string, workerVersion?: WorkerVersionStamp): void {
+  const task = run.state.workflowTask!;
+  if (hasUnwrittenEvents(task) && task.scheduledEventId !== run.state.nextEventId) {
     // Events were written since this transient or speculative task was scheduled: it becomes a
     // normal task.
     task.transient = false;
     task.speculative = false;
     task.attempt = 1;
-    update.info.workflowTaskAttempt = 1;
-    task.scheduledEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-      workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(update), startToCloseTimeout: task.startToCloseTimeout, attempt: 1 },
+    run.info.workflowTaskAttempt = 1;
+    task.scheduledEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+      workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(run), startToCloseTimeout: task.startToCloseTimeout, attempt: 1 },
     }).eventId;
   }
-  task.startedTime = update.now;
+  task.startedTime = run.now;
   task.requestId = requestId;
   task.identity = identity;
   task.workerVersion = workerVersion;
   // Temporal's hint to continue-as-new: the history so far (this task's started event excluded).
-  task.historySizeBytes = update.info.historySizeBytes;
+  task.historySizeBytes = run.info.historySizeBytes;
   task.suggestContinueAsNewReasons = [];
-  if (update.info.historySizeBytes >= update.limits.historySizeSuggestContinueAsNew) {
+  if (run.info.historySizeBytes >= run.limits.historySizeSuggestContinueAsNew) {
     task.suggestContinueAsNewReasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
   }
-  if (update.state.nextEventId >= update.limits.historyCountSuggestContinueAsNew) {
+  if (run.state.nextEventId >= run.limits.historyCountSuggestContinueAsNew) {
     task.suggestContinueAsNewReasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
   }
   task.suggestContinueAsNew = task.suggestContinueAsNewReasons.length > 0;
   if (hasUnwrittenEvents(task)) {
     task.startedEventId = task.scheduledEventId + 1;
   } else {
-    task.startedEventId = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+    task.startedEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
       workflowTaskStartedEventAttributes: startedAttributes(task, identity),
     }).eventId;
   }
-  update.addTimerTask({
+  run.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT,
-    fireTime: addMs(update.now, durationToMs(task.startToCloseTimeout)),
+    fireTime: addMs(run.now, durationToMs(task.startToCloseTimeout)),
     eventId: task.scheduledEventId,
     attempt: task.attempt,
     timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
@@ -201,8 +202,8 @@ function startedAttributes(task: WorkflowTaskInfo, identity: string) {
  * The Scheduled and Started events of a started transient or speculative task, as the worker is
  * shown them (they are not in the store until the task completes).
  */
-export function transientWorkflowTaskEvents(update: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined } }): HistoryEvent[] {
-  const task = update.state.workflowTask;
+export function transientWorkflowTaskEvents(run: { state: { workflowTask?: WorkflowTaskInfo | undefined }; info: { taskQueue?: TaskQueue | undefined } }): HistoryEvent[] {
+  const task = run.state.workflowTask;
   if (!task || !hasUnwrittenEvents(task) || task.startedEventId === 0) return [];
   return [
     HistoryEvent.fromPartial({
@@ -210,7 +211,7 @@ export function transientWorkflowTaskEvents(update: { state: { workflowTask?: Wo
       eventTime: task.scheduledTime,
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       workflowTaskScheduledEventAttributes: {
-        taskQueue: unwrittenTaskQueue(task, update.info.taskQueue!.name),
+        taskQueue: unwrittenTaskQueue(task, run.info.taskQueue!.name),
         startToCloseTimeout: task.startToCloseTimeout,
         attempt: task.attempt,
       },
@@ -234,12 +235,12 @@ function unwrittenTaskQueue(task: WorkflowTaskInfo, normalName: string): TaskQue
  * A transient or speculative task that completes, fails or times out gets its Scheduled (and,
  * once started, Started) events written now; the task's ids follow the events.
  */
-export function materializeTransientWorkflowTask(update: ExecutionUpdate, identity: string): void {
-  const task = update.state.workflowTask!;
+export function materializeTransientWorkflowTask(run: RunTransaction, identity: string): void {
+  const task = run.state.workflowTask!;
   if (!hasUnwrittenEvents(task)) return;
-  const scheduled = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+  const scheduled = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
     workflowTaskScheduledEventAttributes: {
-      taskQueue: unwrittenTaskQueue(task, update.info.taskQueue!.name),
+      taskQueue: unwrittenTaskQueue(task, run.info.taskQueue!.name),
       startToCloseTimeout: task.startToCloseTimeout,
       attempt: task.attempt,
     },
@@ -247,7 +248,7 @@ export function materializeTransientWorkflowTask(update: ExecutionUpdate, identi
   scheduled.eventTime = task.scheduledTime;
   task.scheduledEventId = scheduled.eventId;
   if (task.startedEventId > 0) {
-    const started = update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+    const started = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
       workflowTaskStartedEventAttributes: startedAttributes(task, identity),
     });
     started.eventTime = task.startedTime;
@@ -262,17 +263,17 @@ export function materializeTransientWorkflowTask(update: ExecutionUpdate, identi
  * and, unless told otherwise, schedules the next attempt.
  */
 export function failWorkflowTask(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   cause: WorkflowTaskFailedCause,
   failure: Failure | undefined,
   identity: string,
   options: { binaryChecksum?: string; scheduleNext?: boolean } = {},
 ): void {
-  const task = update.state.workflowTask!;
+  const task = run.state.workflowTask!;
   // A failing speculative task is seen in history (Temporal: the failure must be visible).
-  if (task.speculative) materializeTransientWorkflowTask(update, identity);
+  if (task.speculative) materializeTransientWorkflowTask(run, identity);
   if (!task.transient) {
-    update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+    run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
       workflowTaskFailedEventAttributes: {
         scheduledEventId: task.scheduledEventId,
         startedEventId: task.startedEventId,
@@ -284,19 +285,19 @@ export function failWorkflowTask(
     });
   }
   if (options.scheduleNext === false) {
-    update.state.workflowTask = undefined;
+    run.state.workflowTask = undefined;
     return;
   }
-  retryWorkflowTask(update, true);
+  retryWorkflowTask(run, true);
 }
 
 /** Start-to-close or sticky schedule-to-start timeout of the current workflow task. */
-export function timeOutWorkflowTask(update: ExecutionUpdate, timeoutType: TimeoutType): void {
-  const task = update.state.workflowTask!;
+export function timeOutWorkflowTask(run: RunTransaction, timeoutType: TimeoutType): void {
+  const task = run.state.workflowTask!;
   const scheduleToStart = timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
-  if (task.speculative) materializeTransientWorkflowTask(update, task.identity);
+  if (task.speculative) materializeTransientWorkflowTask(run, task.identity);
   if (!task.transient) {
-    update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+    run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
       workflowTaskTimedOutEventAttributes: {
         scheduledEventId: task.scheduledEventId,
         startedEventId: scheduleToStart ? 0 : task.startedEventId,
@@ -305,34 +306,50 @@ export function timeOutWorkflowTask(update: ExecutionUpdate, timeoutType: Timeou
     });
   }
   // A sticky schedule-to-start timeout is not the worker's fault: the attempt does not grow.
-  retryWorkflowTask(update, !scheduleToStart);
+  retryWorkflowTask(run, !scheduleToStart);
 }
 
-function retryWorkflowTask(update: ExecutionUpdate, incrementAttempt: boolean): void {
-  const info = update.info;
-  const attempt = currentAttempt(update);
-  update.state.workflowTask = undefined;
+function retryWorkflowTask(run: RunTransaction, incrementAttempt: boolean): void {
+  const info = run.info;
+  const attempt = currentAttempt(run);
+  run.state.workflowTask = undefined;
   if (info.stickyTaskQueue) {
     // The sticky worker may have lost its cache: retry once on the normal queue as a fresh task.
-    clearStickiness(update);
+    clearStickiness(run);
     info.workflowTaskAttempt = 1;
   } else {
     info.workflowTaskAttempt = incrementAttempt ? attempt + 1 : attempt;
   }
-  scheduleWorkflowTask(update);
+  scheduleWorkflowTask(run);
+}
+
+/**
+ * A workflow task timer fired (`task` names the task by scheduled id, attempt and stamp): start-to-close
+ * for a started task, sticky schedule-to-start for one still waiting. False when stale.
+ */
+export function workflowTaskTimeoutFired(run: RunTransaction, task: Pick<TimerTask, 'eventId' | 'attempt' | 'timeoutType' | 'workflowTaskStamp'>): boolean {
+  const wft = run.state.workflowTask;
+  if (!wft || wft.scheduledEventId !== task.eventId || wft.attempt !== task.attempt) return false;
+  // A discarded speculative task's timer must not time out the next task with the same ids.
+  if (task.workflowTaskStamp && wft.stamp !== task.workflowTaskStamp) return false;
+  const started = wft.startedEventId > 0;
+  if (task.timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE && !started) return false;
+  if (task.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START && started) return false;
+  timeOutWorkflowTask(run, task.timeoutType);
+  return true;
 }
 
 /** After a successful completion the next task starts counting again. */
-export function resetWorkflowTaskAttempt(update: ExecutionUpdate): void {
-  update.info.workflowTaskAttempt = 1;
+export function resetWorkflowTaskAttempt(run: RunTransaction): void {
+  run.info.workflowTaskAttempt = 1;
 }
 
-export function clearStickiness(update: ExecutionUpdate): void {
-  update.info.stickyTaskQueue = '';
-  update.info.stickyScheduleToStartTimeout = undefined;
+export function clearStickiness(run: RunTransaction): void {
+  run.info.stickyTaskQueue = '';
+  run.info.stickyScheduleToStartTimeout = undefined;
 }
 
-export function setStickiness(update: ExecutionUpdate, queueName: string, scheduleToStartMs: number): void {
-  update.info.stickyTaskQueue = queueName;
-  update.info.stickyScheduleToStartTimeout = msToDuration(scheduleToStartMs);
+export function setStickiness(run: RunTransaction, queueName: string, scheduleToStartMs: number): void {
+  run.info.stickyTaskQueue = queueName;
+  run.info.stickyScheduleToStartTimeout = msToDuration(scheduleToStartMs);
 }

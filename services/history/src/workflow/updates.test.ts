@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Acceptance, Rejection, Request, Response } from '@kairos/proto/temporal/api/update/v1/message';
 import { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
-import { ExecutionUpdate } from './executionUpdate';
+import { RunTransaction } from './runTransaction';
 import { EventType, MutableState, WorkflowExecutionStatus, WorkflowTaskFailedCause } from './protos';
 import { admitUpdate, hasUnsentUpdates, inFlightUpdates, outgoingUpdateMessages, UNPROCESSED_UPDATE_FAILURE, UpdateMessages } from './updates';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 
-function runningRun(): ExecutionUpdate {
-  return new ExecutionUpdate(
+function runningRun(): RunTransaction {
+  return new RunTransaction(
     MutableState.fromPartial({
       executionInfo: { namespaceId: 'ns', workflowId: 'wf', runId: 'run', status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING },
       nextEventId: 8,
@@ -30,70 +30,70 @@ function message(updateId: string, kind: 'accept' | 'reject' | 'complete'): Mess
 
 describe('workflow updates on mutable state', () => {
   it('sends admitted updates in admission order, sequenced after the event before WorkflowTaskStarted, and marks them sent', () => {
-    const update = runningRun();
-    admitUpdate(update, request('b'));
-    admitUpdate(update, request('a'));
-    expect(hasUnsentUpdates(update)).toBe(true);
-    const messages = outgoingUpdateMessages(update, 10);
+    const run = runningRun();
+    admitUpdate(run, request('b'));
+    admitUpdate(run, request('a'));
+    expect(hasUnsentUpdates(run)).toBe(true);
+    const messages = outgoingUpdateMessages(run, 10);
     expect(messages.map((m) => [m.id, m.protocolInstanceId, m.eventId])).toEqual([
       ['b/request', 'b', 9],
       ['a/request', 'a', 9],
     ]);
     expect(Request.decode(messages[0]!.body!.value).meta?.updateId).toBe('b');
-    expect(hasUnsentUpdates(update)).toBe(false);
-    expect(inFlightUpdates(update)).toBe(2);
+    expect(hasUnsentUpdates(run)).toBe(false);
+    expect(inFlightUpdates(run)).toBe(2);
   });
 
   it('acceptance and response write Accepted and Completed; the record keeps only event ids', () => {
-    const update = runningRun();
-    admitUpdate(update, request('u'));
-    outgoingUpdateMessages(update, 10);
-    const messages = new UpdateMessages(update, [message('u', 'accept'), message('u', 'complete')]);
+    const run = runningRun();
+    admitUpdate(run, request('u'));
+    outgoingUpdateMessages(run, 10);
+    const messages = new UpdateMessages(run, [message('u', 'accept'), message('u', 'complete')]);
     messages.applyForCommand('u/accept');
     messages.applyRemaining();
-    expect(update.newEvents.map((e) => e.eventType)).toEqual([
+    expect(run.newEvents.map((e) => e.eventType)).toEqual([
       EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
       EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
     ]);
-    const accepted = update.newEvents[0]!.workflowExecutionUpdateAcceptedEventAttributes!;
+    const accepted = run.newEvents[0]!.workflowExecutionUpdateAcceptedEventAttributes!;
     expect(accepted.acceptedRequest?.meta?.updateId).toBe('u');
     expect(accepted.acceptedRequestMessageId).toBe('u/request');
     expect(accepted.acceptedRequestSequencingEventId).toBe(7);
-    expect(update.newEvents[1]!.workflowExecutionUpdateCompletedEventAttributes!.acceptedEventId).toBe(update.newEvents[0]!.eventId);
-    expect(update.state.updates.u).toMatchObject({ request: undefined, acceptedEventId: 8, completedEventId: 9 });
-    expect(inFlightUpdates(update)).toBe(0);
+    expect(run.newEvents[1]!.workflowExecutionUpdateCompletedEventAttributes!.acceptedEventId).toBe(run.newEvents[0]!.eventId);
+    expect(run.state.updates.u).toMatchObject({ request: undefined, acceptedEventId: 8, completedEventId: 9 });
+    expect(inFlightUpdates(run)).toBe(0);
   });
 
   it('a rejection writes nothing and removes the record; an unanswered sent update is rejected by the server', () => {
-    const update = runningRun();
-    admitUpdate(update, request('r'));
-    admitUpdate(update, request('ignored'));
-    outgoingUpdateMessages(update, 10);
-    admitUpdate(update, request('late')); // arrived while the task ran: not sent, kept
-    const messages = new UpdateMessages(update, [message('r', 'reject')]);
+    const run = runningRun();
+    admitUpdate(run, request('r'));
+    admitUpdate(run, request('ignored'));
+    outgoingUpdateMessages(run, 10);
+    admitUpdate(run, request('late')); // arrived while the task ran: not sent, kept
+    const messages = new UpdateMessages(run, [message('r', 'reject')]);
     expect(messages.onlyRejections).toBe(true);
     messages.applyRemaining();
     messages.rejectUnprocessed();
-    expect(update.newEvents).toEqual([]);
-    expect(Object.keys(update.state.updates)).toEqual(['late']);
+    expect(run.newEvents).toEqual([]);
+    expect(Object.keys(run.state.updates)).toEqual(['late']);
     expect(messages.rejections).toEqual([
       { updateId: 'r', failure: expect.objectContaining({ message: 'no' }) },
       { updateId: 'ignored', failure: UNPROCESSED_UPDATE_FAILURE },
     ]);
-    expect(hasUnsentUpdates(update)).toBe(true);
+    expect(hasUnsentUpdates(run)).toBe(true);
   });
 
   it('refuses a response before acceptance, a second acceptance, and a command naming an absent message', () => {
-    const update = runningRun();
-    admitUpdate(update, request('u'));
-    outgoingUpdateMessages(update, 10);
-    const early = new UpdateMessages(update, [message('u', 'complete')]);
-    expect(() => early.applyRemaining()).toThrow(/received \*update.Response message while in state Sent/);
-    const twice = new UpdateMessages(update, [message('u', 'accept')]);
+    const run = runningRun();
+    admitUpdate(run, request('u'));
+    outgoingUpdateMessages(run, 10);
+    const early = new UpdateMessages(run, [message('u', 'complete')]);
+    expect(() => early.applyRemaining()).toThrow(/received \*run.Response message while in state Sent/);
+    const twice = new UpdateMessages(run, [message('u', 'accept')]);
     twice.applyRemaining();
-    expect(() => new UpdateMessages(update, [message('u', 'accept')]).applyRemaining()).toThrow(/while in state Accepted/);
+    expect(() => new UpdateMessages(run, [message('u', 'accept')]).applyRemaining()).toThrow(/while in state Accepted/);
     try {
-      new UpdateMessages(update, []).applyForCommand('missing');
+      new UpdateMessages(run, []).applyForCommand('missing');
       throw new Error('expected a refusal');
     } catch (err) {
       expect(err).toBeInstanceOf(WorkflowTaskCompletionRejected);
@@ -102,7 +102,7 @@ describe('workflow updates on mutable state', () => {
   });
 
   it('an answer for an unknown update is taken when it echoes the request, refused otherwise', () => {
-    const update = runningRun();
+    const run = runningRun();
     const echoed = Message.fromPartial({
       id: 'x/accept',
       protocolInstanceId: 'x',
@@ -111,8 +111,8 @@ describe('workflow updates on mutable state', () => {
         value: Acceptance.encode(Acceptance.fromPartial({ acceptedRequestMessageId: 'x/request', acceptedRequestSequencingEventId: 7, acceptedRequest: request('x') })).finish(),
       },
     });
-    new UpdateMessages(update, [echoed]).applyRemaining();
-    expect(update.state.updates.x?.acceptedEventId).toBe(8);
-    expect(() => new UpdateMessages(update, [message('nobody', 'accept')]).applyRemaining()).toThrow(/wasn't found on the server/);
+    new UpdateMessages(run, [echoed]).applyRemaining();
+    expect(run.state.updates.x?.acceptedEventId).toBe(8);
+    expect(() => new UpdateMessages(run, [message('nobody', 'accept')]).applyRemaining()).toThrow(/wasn't found on the server/);
   });
 });

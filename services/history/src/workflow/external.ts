@@ -8,7 +8,7 @@ import {
   SignalExternalWorkflowExecutionFailedCause,
 } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import { ExternalRequestInfo } from '@kairos/proto/kairos/persistence/v1/executions';
-import type { ExecutionUpdate } from './executionUpdate';
+import type { RunTransaction } from './runTransaction';
 import { EventType, TransferTaskKind } from './protos';
 import { scheduleWorkflowTask } from './workflowTasks';
 
@@ -17,9 +17,9 @@ import { scheduleWorkflowTask } from './workflowTasks';
  * now, and a transfer task that delivers the request to the other run and records the answer here
  * (ExternalWorkflowExecutionSignaled / CancelRequested, or the Failed event when the run is gone).
  */
-export function initiateExternalSignal(update: ExecutionUpdate, attrs: SignalExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
-  const namespaceId = update.info.namespaceId;
-  const event = update.appendEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+export function initiateExternalSignal(run: RunTransaction, attrs: SignalExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const namespaceId = run.info.namespaceId;
+  const event = run.appendEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     signalExternalWorkflowExecutionInitiatedEventAttributes: {
       workflowTaskCompletedEventId: completedEventId,
       namespace: attrs.namespace,
@@ -32,12 +32,12 @@ export function initiateExternalSignal(update: ExecutionUpdate, attrs: SignalExt
       header: attrs.header,
     },
   });
-  remember(update, event.eventId, false, attrs.namespace, attrs.execution?.workflowId ?? '', attrs.execution?.runId ?? '', attrs.control);
+  remember(run, event.eventId, false, attrs.namespace, attrs.execution?.workflowId ?? '', attrs.execution?.runId ?? '', attrs.control);
 }
 
-export function initiateExternalCancel(update: ExecutionUpdate, attrs: RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
-  const namespaceId = update.info.namespaceId;
-  const event = update.appendEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+export function initiateExternalCancel(run: RunTransaction, attrs: RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const namespaceId = run.info.namespaceId;
+  const event = run.appendEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
       workflowTaskCompletedEventId: completedEventId,
       namespace: attrs.namespace,
@@ -48,24 +48,24 @@ export function initiateExternalCancel(update: ExecutionUpdate, attrs: RequestCa
       reason: attrs.reason,
     },
   });
-  remember(update, event.eventId, true, attrs.namespace, attrs.workflowId, attrs.runId, attrs.control);
+  remember(run, event.eventId, true, attrs.namespace, attrs.workflowId, attrs.runId, attrs.control);
 }
 
-function remember(update: ExecutionUpdate, initiatedEventId: number, cancel: boolean, namespace: string, workflowId: string, runId: string, control: string): void {
-  update.state.externalRequests[initiatedEventId] = ExternalRequestInfo.fromPartial({
+function remember(run: RunTransaction, initiatedEventId: number, cancel: boolean, namespace: string, workflowId: string, runId: string, control: string): void {
+  run.state.externalRequests[initiatedEventId] = ExternalRequestInfo.fromPartial({
     initiatedEventId,
     cancel,
     namespace,
-    namespaceId: update.info.namespaceId,
+    namespaceId: run.info.namespaceId,
     execution: { workflowId, runId },
     control,
     requestId: randomUUID(),
   });
-  update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST, scheduledEventId: initiatedEventId });
+  run.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST, scheduledEventId: initiatedEventId });
 }
 
 /** The other run took the request: ExternalWorkflowExecutionSignaled / CancelRequested and a workflow task. */
-export function recordExternalDelivered(update: ExecutionUpdate, request: ExternalRequestInfo): void {
+export function recordExternalDelivered(run: RunTransaction, request: ExternalRequestInfo): void {
   const common = {
     initiatedEventId: request.initiatedEventId,
     namespace: request.namespace,
@@ -73,23 +73,23 @@ export function recordExternalDelivered(update: ExecutionUpdate, request: Extern
     workflowExecution: request.execution,
   };
   if (request.cancel) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
       externalWorkflowExecutionCancelRequestedEventAttributes: common,
     });
   } else {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
       externalWorkflowExecutionSignaledEventAttributes: { ...common, control: request.control },
     });
   }
-  delete update.state.externalRequests[request.initiatedEventId];
-  scheduleWorkflowTask(update);
+  delete run.state.externalRequests[request.initiatedEventId];
+  scheduleWorkflowTask(run);
 }
 
 /**
  * The other run does not exist or is closed: the Failed event (cause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND).
  * Temporal leaves its workflow task completed id unset.
  */
-export function recordExternalFailed(update: ExecutionUpdate, request: ExternalRequestInfo): void {
+export function recordExternalFailed(run: RunTransaction, request: ExternalRequestInfo): void {
   const common = {
     namespace: request.namespace,
     namespaceId: request.namespaceId,
@@ -98,20 +98,20 @@ export function recordExternalFailed(update: ExecutionUpdate, request: ExternalR
     control: request.control,
   };
   if (request.cancel) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
       requestCancelExternalWorkflowExecutionFailedEventAttributes: {
         ...common,
         cause: CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
       },
     });
   } else {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
       signalExternalWorkflowExecutionFailedEventAttributes: {
         ...common,
         cause: SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
       },
     });
   }
-  delete update.state.externalRequests[request.initiatedEventId];
-  scheduleWorkflowTask(update);
+  delete run.state.externalRequests[request.initiatedEventId];
+  scheduleWorkflowTask(run);
 }

@@ -1,9 +1,9 @@
 import type { Logger } from '@kairos/common/logger';
 import type { MatchingClient, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
-import type { ExecutionManager } from './executionManager';
-import type { HistoryWaiter } from './historyWaiter';
-import type { UpdateOutcomes } from './updateOutcomes';
+import type { ExecutionManager } from '../shard/executionManager';
+import type { HistoryWaiter } from './shared/historyWaiter';
+import type { UpdateOutcomes } from './shared/updateOutcomes';
 
 /** What every history API handler needs. */
 export interface HistoryContext {

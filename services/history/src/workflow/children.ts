@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
 import { ParentClosePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { StartChildWorkflowExecutionFailedCause } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
-import type { ExecutionUpdate } from './executionUpdate';
+import type { RunTransaction } from './runTransaction';
 import {
   EventType,
   HistoryEvent,
@@ -26,13 +26,13 @@ import { scheduleWorkflowTask } from './workflowTasks';
  * starts the child and then records ChildWorkflowExecutionStarted here. An unset task queue is
  * the parent's; the parent close policy defaults to TERMINATE, as in Temporal.
  */
-export function initiateChild(update: ExecutionUpdate, attrs: StartChildWorkflowExecutionCommandAttributes, completedEventId: number): void {
-  const info = update.info;
+export function initiateChild(run: RunTransaction, attrs: StartChildWorkflowExecutionCommandAttributes, completedEventId: number): void {
+  const info = run.info;
   const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
   const parentClosePolicy = attrs.parentClosePolicy || ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
   // Temporal records the defaults it applies: unlimited run, a 10 s task timeout, ALLOW_DUPLICATE.
   const taskTimeoutMs = durationToMs(attrs.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
-  const event = update.appendEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
+  const event = run.appendEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
     startChildWorkflowExecutionInitiatedEventAttributes: {
       namespace: attrs.namespace,
       namespaceId: info.namespaceId,
@@ -57,7 +57,7 @@ export function initiateChild(update: ExecutionUpdate, attrs: StartChildWorkflow
       priority: attrs.priority,
     },
   });
-  update.state.children[event.eventId] = ChildExecutionInfo.fromPartial({
+  run.state.children[event.eventId] = ChildExecutionInfo.fromPartial({
     initiatedEventId: event.eventId,
     namespace: attrs.namespace,
     namespaceId: info.namespaceId,
@@ -66,14 +66,14 @@ export function initiateChild(update: ExecutionUpdate, attrs: StartChildWorkflow
     parentClosePolicy,
     createRequestId: randomUUID(),
   });
-  update.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD, scheduledEventId: event.eventId });
+  run.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD, scheduledEventId: event.eventId });
 }
 
 /** The child started: ChildWorkflowExecutionStarted (buffered while a workflow task runs) and a task to tell the workflow. */
-export function recordChildStarted(update: ExecutionUpdate, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header = Header.fromPartial({})): void {
+export function recordChildStarted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header = Header.fromPartial({})): void {
   child.runId = execution.runId;
   child.startedEventId = -1; // the id comes with the event (now, or when the buffer is flushed)
-  update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
+  run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
     childWorkflowExecutionStartedEventAttributes: {
       namespace: child.namespace,
       namespaceId: child.namespaceId,
@@ -83,15 +83,15 @@ export function recordChildStarted(update: ExecutionUpdate, child: ChildExecutio
       header,
     },
   });
-  const written = update.newEvents.at(-1);
+  const written = run.newEvents.at(-1);
   if (written?.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === child.initiatedEventId) child.startedEventId = written.eventId;
-  scheduleWorkflowTask(update);
+  scheduleWorkflowTask(run);
 }
 
 /** The child could not start (its workflow id is taken): StartChildWorkflowExecutionFailed. */
-export function recordChildStartFailed(update: ExecutionUpdate, child: ChildExecutionInfo, initiatedEvent: HistoryEvent | undefined): void {
+export function recordChildStartFailed(run: RunTransaction, child: ChildExecutionInfo, initiatedEvent: HistoryEvent | undefined): void {
   const initiated = initiatedEvent?.startChildWorkflowExecutionInitiatedEventAttributes;
-  update.appendOrBufferEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
+  run.appendOrBufferEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
     startChildWorkflowExecutionFailedEventAttributes: {
       namespace: child.namespace,
       namespaceId: child.namespaceId,
@@ -103,13 +103,13 @@ export function recordChildStartFailed(update: ExecutionUpdate, child: ChildExec
       workflowTaskCompletedEventId: initiated?.workflowTaskCompletedEventId ?? 0,
     },
   });
-  delete update.state.children[child.initiatedEventId];
-  scheduleWorkflowTask(update);
+  delete run.state.children[child.initiatedEventId];
+  scheduleWorkflowTask(run);
 }
 
 /** The child closed: the matching Child… event from its closing event, and a workflow task. */
-export function recordChildCompleted(update: ExecutionUpdate, child: ChildExecutionInfo, execution: WorkflowExecution, completion: HistoryEvent): void {
-  if (child.startedEventId === 0) recordChildStarted(update, child, execution);
+export function recordChildCompleted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, completion: HistoryEvent): void {
+  if (child.startedEventId === 0) recordChildStarted(run, child, execution);
   const common = {
     namespace: child.namespace,
     namespaceId: child.namespaceId,
@@ -123,26 +123,26 @@ export function recordChildCompleted(update: ExecutionUpdate, child: ChildExecut
   const canceled = completion.workflowExecutionCanceledEventAttributes;
   const timedOut = completion.workflowExecutionTimedOutEventAttributes;
   if (completed) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
       childWorkflowExecutionCompletedEventAttributes: { ...common, result: completed.result },
     });
   } else if (failed) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, {
       childWorkflowExecutionFailedEventAttributes: { ...common, failure: failed.failure, retryState: failed.retryState },
     });
   } else if (canceled) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
       childWorkflowExecutionCanceledEventAttributes: { ...common, details: canceled.details },
     });
   } else if (timedOut) {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, {
       childWorkflowExecutionTimedOutEventAttributes: { ...common, retryState: timedOut.retryState },
     });
   } else {
-    update.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
       childWorkflowExecutionTerminatedEventAttributes: common,
     });
   }
-  delete update.state.children[child.initiatedEventId];
-  scheduleWorkflowTask(update);
+  delete run.state.children[child.initiatedEventId];
+  scheduleWorkflowTask(run);
 }

@@ -1,6 +1,6 @@
 import { addMs, cronBackoffMs, durationToMs, msToDuration } from '@kairos/domain';
-import { appendSignal } from './api/signalWorkflowExecution';
-import { ExecutionUpdate } from './executionUpdate';
+import { appendSignal } from './signals';
+import { RunTransaction } from './runTransaction';
 import {
   ContinueAsNewInitiator,
   EventType,
@@ -79,7 +79,7 @@ export function newExecution(
   signal?: StartSignal,
   continuation?: Continuation,
   parent?: ParentInfo,
-): ExecutionUpdate {
+): RunTransaction {
   const now = new Date();
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
   // Temporal records a workflow retry policy with its defaults filled in.
@@ -120,8 +120,8 @@ export function newExecution(
     }),
     nextEventId: 1,
   });
-  const update = new ExecutionUpdate(state, now);
-  update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+  const run = new RunTransaction(state, now);
+  run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
     userMetadata: request.userMetadata,
     workflowExecutionStartedEventAttributes: {
       workflowType: request.workflowType,
@@ -165,15 +165,15 @@ export function newExecution(
   });
   // Signal-with-start: the signal follows the started event, before the first workflow task.
   // (During a backoff the signal waits with the run: no workflow task before the backoff ends.)
-  if (signal) appendSignal(update, signal);
-  if (backoffMs > 0) update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: executionTime });
-  else if (!signal) scheduleWorkflowTask(update);
+  if (signal) appendSignal(run, signal);
+  if (backoffMs > 0) run.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: executionTime });
+  else if (!signal) scheduleWorkflowTask(run);
   if (runMs > 0) {
     // A run of a chain ends no later than the chain's execution deadline.
     const chainDeadline = state.executionInfo!.workflowExecutionExpirationTime;
     const runDeadline = addMs(executionTime, runMs);
     const fireTime = chainDeadline && chainDeadline.getTime() < runDeadline.getTime() ? chainDeadline : runDeadline;
-    update.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime });
+    run.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT, fireTime });
   }
-  return update;
+  return run;
 }

@@ -1,5 +1,5 @@
 import type { ApiError } from '@kairos/common/errors';
-import type { Failure } from './protos';
+import type { Failure } from '../../workflow/protos';
 
 /** How an update that left the run's records ended: rejected by the workflow, or aborted with an error. */
 export type UpdateEnd = { rejection: Failure | undefined } | { error: ApiError };

@@ -1,6 +1,6 @@
 import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
 import type { ExecutionKey, Store } from '@kairos/persistence/store';
-import { HistoryEvent, HistoryPageToken } from './protos';
+import { HistoryEvent, HistoryPageToken } from '../../workflow/protos';
 
 /**
  * Page size when a request leaves it to the server (Temporal's default). Like Temporal, a page

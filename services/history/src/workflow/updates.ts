@@ -1,8 +1,11 @@
 import { Acceptance, Rejection, Request, Response } from '@kairos/proto/temporal/api/update/v1/message';
 import { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
 import { UpdateInfo } from '@kairos/proto/kairos/persistence/v1/executions';
+import { failedPrecondition, resourceExhausted, workflowNotReady } from '@kairos/common/errors';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
-import type { ExecutionUpdate } from './executionUpdate';
+import { scheduleSpeculativeWorkflowTask } from './workflowTasks';
+import type { RunTransaction } from './runTransaction';
 import { EventType, Failure, WorkflowTaskFailedCause } from './protos';
 
 /*
@@ -46,20 +49,63 @@ export function stageOf(info: UpdateInfo): UpdateStage {
 }
 
 /** Updates admitted and not yet completed. */
-export function inFlightUpdates(update: ExecutionUpdate): number {
-  return Object.values(update.state.updates).filter((u) => u.completedEventId === 0).length;
+export function inFlightUpdates(run: RunTransaction): number {
+  return Object.values(run.state.updates).filter((u) => u.completedEventId === 0).length;
+}
+
+/** Temporal fails updates fast while the run's workflow task keeps failing (from this attempt on). */
+const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
+
+/**
+ * UpdateWorkflowExecution on an open run that does not know the update id yet: refused while
+ * the workflow task keeps failing or past Temporal's limits; otherwise admitted, with a
+ * speculative workflow task to carry it when no task is scheduled (a started one is followed by
+ * one after it completes).
+ */
+export function admitWorkflowUpdate(run: RunTransaction, request: Request): void {
+  if (run.info.workflowTaskAttempt >= FAILING_WORKFLOW_TASK_ATTEMPT) {
+    throw workflowNotReady('Unable to perform workflow execution update due to Workflow Task in failed state.');
+  }
+  if (inFlightUpdates(run) >= MAX_IN_FLIGHT_UPDATES) {
+    throw resourceExhausted(
+      ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+      ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+      `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`,
+    );
+  }
+  if (Object.keys(run.state.updates).length >= MAX_TOTAL_UPDATES) {
+    throw failedPrecondition(
+      `The limit on the total number of distinct updates in this workflow has been reached (${MAX_TOTAL_UPDATES}). ` +
+        "Make sure any duplicate updates share an Update ID so the server can deduplicate them, and consider rejecting updates that you aren't going to process. " +
+        'You can also Continue-as-New to avoid this; we recommend you check Continue-as-New Suggested in your Workflow.',
+    );
+  }
+  admitUpdate(run, request);
+  scheduleSpeculativeWorkflowTask(run);
 }
 
 /** Records a new update; the caller has checked the limits and that the id is new. */
-export function admitUpdate(update: ExecutionUpdate, request: Request): void {
-  update.state.updatesAdmitted += 1;
-  update.state.updates[request.meta!.updateId] = UpdateInfo.fromPartial({ request, admittedSeq: update.state.updatesAdmitted });
-  update.wakeWaiters = true;
+export function admitUpdate(run: RunTransaction, request: Request): void {
+  run.state.updatesAdmitted += 1;
+  run.state.updates[request.meta!.updateId] = UpdateInfo.fromPartial({ request, admittedSeq: run.state.updatesAdmitted });
+  run.wakeWaiters = true;
+}
+
+/**
+ * The workflow task that delivered updates failed: those it delivered and the worker did not
+ * accept fail for good (the workflow saw them; a retry must not repeat them); those it did not
+ * deliver wait for the next task. Returns the ids of the aborted ones.
+ */
+export function abortDeliveredUpdates(run: RunTransaction): string[] {
+  const sent = Object.entries(run.state.updates).filter(([, u]) => u.sent && u.acceptedEventId === 0).map(([id]) => id);
+  for (const id of sent) delete run.state.updates[id];
+  if (sent.length > 0) run.wakeWaiters = true;
+  return sent;
 }
 
 /** Whether some admitted update has not gone to a worker yet (it needs a workflow task). */
-export function hasUnsentUpdates(update: ExecutionUpdate): boolean {
-  return Object.values(update.state.updates).some((u) => u.request && !u.sent);
+export function hasUnsentUpdates(run: RunTransaction): boolean {
+  return Object.values(run.state.updates).some((u) => u.request && !u.sent);
 }
 
 /**
@@ -67,8 +113,8 @@ export function hasUnsentUpdates(update: ExecutionUpdate): boolean {
  * admission order, sequenced after the event before WorkflowTaskStarted (as Temporal does).
  * They are marked sent.
  */
-export function outgoingUpdateMessages(update: ExecutionUpdate, startedEventId: number): Message[] {
-  const pending = Object.entries(update.state.updates)
+export function outgoingUpdateMessages(run: RunTransaction, startedEventId: number): Message[] {
+  const pending = Object.entries(run.state.updates)
     .filter(([, info]) => info.request && info.acceptedEventId === 0)
     .sort(([, a], [, b]) => a.admittedSeq - b.admittedSeq);
   return pending.map(([updateId, info]) => {
@@ -109,7 +155,7 @@ function decodeBody(message: Message): Body {
   }
 }
 
-const GO_TYPE: Record<Body['kind'], string> = { acceptance: '*update.Acceptance', rejection: '*update.Rejection', response: '*update.Response' };
+const GO_TYPE: Record<Body['kind'], string> = { acceptance: '*run.Acceptance', rejection: '*run.Rejection', response: '*run.Response' };
 const STATE_NAME: Record<UpdateStage, string> = { admitted: 'Sent', accepted: 'Accepted', completed: 'Completed' };
 
 /**
@@ -122,7 +168,7 @@ export class UpdateMessages {
   private readonly handled = new Set<string>();
   readonly rejections: UpdateRejection[] = [];
 
-  constructor(private readonly update: ExecutionUpdate, messages: Message[]) {
+  constructor(private readonly run: RunTransaction, messages: Message[]) {
     this.pending = new Map(messages.map((m) => [m.id, m]));
   }
 
@@ -152,7 +198,7 @@ export class UpdateMessages {
    * the server (Temporal: an SDK that does not know updates would get them again and again).
    */
   rejectUnprocessed(): void {
-    for (const [updateId, info] of Object.entries(this.update.state.updates)) {
+    for (const [updateId, info] of Object.entries(this.run.state.updates)) {
       if (info.sent && info.acceptedEventId === 0 && !this.handled.has(updateId)) this.reject(updateId, UNPROCESSED_UPDATE_FAILURE);
     }
   }
@@ -160,11 +206,11 @@ export class UpdateMessages {
   private apply(message: Message): void {
     const body = decodeBody(message);
     const updateId = message.protocolInstanceId;
-    let info = this.update.state.updates[updateId];
+    let info = this.run.state.updates[updateId];
     if (!info) info = this.resurrect(updateId, body);
     // A run closed by an earlier command takes only rejections; the rest is dropped (its
     // callers learn from the closed run).
-    if (!this.update.isOpen && body.kind !== 'rejection') return;
+    if (!this.run.isOpen && body.kind !== 'rejection') return;
     const stage = stageOf(info);
     const allowed = body.kind === 'response' ? stage === 'accepted' : stage === 'admitted';
     if (!allowed) {
@@ -190,16 +236,16 @@ export class UpdateMessages {
     if (!echoed?.meta || echoed.meta.updateId !== updateId) {
       throw badMessage(`update ${updateId} wasn't found on the server. This is most likely a transient error which will be resolved automatically by retries`);
     }
-    this.update.state.updatesAdmitted += 1;
-    const info = UpdateInfo.fromPartial({ request: echoed, admittedSeq: this.update.state.updatesAdmitted, sent: true });
-    this.update.state.updates[updateId] = info;
+    this.run.state.updatesAdmitted += 1;
+    const info = UpdateInfo.fromPartial({ request: echoed, admittedSeq: this.run.state.updatesAdmitted, sent: true });
+    this.run.state.updates[updateId] = info;
     return info;
   }
 
   private accept(updateId: string, info: UpdateInfo, acceptance: Acceptance): void {
-    if (!acceptance.acceptedRequestSequencingEventId) throw badMessage('invalid *update.Acceptance: accepted_request_sequencing_event_id is not set');
-    if (!acceptance.acceptedRequestMessageId) throw badMessage('invalid *update.Acceptance: accepted_request_message_id is not set');
-    const event = this.update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, {
+    if (!acceptance.acceptedRequestSequencingEventId) throw badMessage('invalid *run.Acceptance: accepted_request_sequencing_event_id is not set');
+    if (!acceptance.acceptedRequestMessageId) throw badMessage('invalid *run.Acceptance: accepted_request_message_id is not set');
+    const event = this.run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, {
       workflowExecutionUpdateAcceptedEventAttributes: {
         protocolInstanceId: updateId,
         acceptedRequestMessageId: `${updateId}/request`,
@@ -213,16 +259,16 @@ export class UpdateMessages {
   }
 
   private reject(updateId: string, failure: Failure | undefined): void {
-    delete this.update.state.updates[updateId];
+    delete this.run.state.updates[updateId];
     this.rejections.push({ updateId, failure });
-    this.update.wakeWaiters = true;
+    this.run.wakeWaiters = true;
   }
 
   private complete(updateId: string, info: UpdateInfo, response: Response): void {
-    if (!response.meta) throw badMessage('invalid *update.Response: meta is not set');
-    if (response.meta.updateId !== updateId) throw badMessage(`invalid *update.Response: meta.update_id != ${updateId}`);
-    if (!response.outcome) throw badMessage('invalid *update.Response: outcome is not set');
-    const event = this.update.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, {
+    if (!response.meta) throw badMessage('invalid *run.Response: meta is not set');
+    if (response.meta.updateId !== updateId) throw badMessage(`invalid *run.Response: meta.update_id != ${updateId}`);
+    if (!response.outcome) throw badMessage('invalid *run.Response: outcome is not set');
+    const event = this.run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, {
       workflowExecutionUpdateCompletedEventAttributes: { meta: response.meta, acceptedEventId: info.acceptedEventId, outcome: response.outcome },
     });
     info.completedEventId = event.eventId;

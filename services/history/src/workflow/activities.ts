@@ -1,5 +1,5 @@
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
-import { ExecutionUpdate } from './executionUpdate';
+import type { RunTransaction } from './runTransaction';
 import {
   ActivityInfo,
   EventType,
@@ -13,7 +13,7 @@ import {
   TransferTaskKind,
   WorkflowTaskFailedCause,
 } from './protos';
-import type { Duration } from './protos';
+import type { Duration, TimerTask } from './protos';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
 import { decideRetry, validateRetryPolicy, withRetryDefaults } from './retryPolicy';
 import { scheduleWorkflowTask } from './workflowTasks';
@@ -82,21 +82,20 @@ export function normalizeActivityTimeouts(
   return { scheduleToClose, scheduleToStart, startToClose, heartbeat };
 }
 
-/** Handles a ScheduleActivityTask command: event, pending activity, dispatch and timers. */
 /**
  * Handles a ScheduleActivityTask command: event, pending activity, timers and, unless the worker
  * will run it eagerly (it is then started by the caller, not dispatched), a task for matching.
  * Returns the pending activity.
  */
 export function scheduleActivity(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   attrs: ScheduleActivityTaskCommandAttributes,
   workflowTaskCompletedEventId: number,
   eager = false,
 ): ActivityInfo {
   if (!attrs.activityId) throw new BadCommandAttributesError('activityId is not set');
   if (!attrs.activityType?.name) throw new BadCommandAttributesError('activityType is not set');
-  for (const pending of Object.values(update.state.activities)) {
+  for (const pending of Object.values(run.state.activities)) {
     if (pending.activityId === attrs.activityId) {
       throw new BadCommandAttributesError(
         `invalid history builder state for action: add-activitytask-scheduled-event, ActivityID: ${attrs.activityId}`,
@@ -106,14 +105,14 @@ export function scheduleActivity(
   }
   const policyProblem = validateRetryPolicy(attrs.retryPolicy);
   if (policyProblem) throw new BadCommandAttributesError(policyProblem);
-  const info = update.info;
+  const info = run.info;
   const timeouts = normalizeActivityTimeouts(attrs, durationToMs(info.workflowRunTimeout));
   const taskQueue = TaskQueue.fromPartial({
     name: attrs.taskQueue?.name || info.taskQueue!.name,
     kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
   });
   const retryPolicy = withRetryDefaults(attrs.retryPolicy);
-  const event = update.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
+  const event = run.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
     activityTaskScheduledEventAttributes: {
       activityId: attrs.activityId,
       activityType: attrs.activityType,
@@ -140,16 +139,16 @@ export function scheduleActivity(
     startToCloseTimeout: msToDuration(timeouts.startToClose),
     heartbeatTimeout: msToDuration(timeouts.heartbeat),
     retryPolicy,
-    scheduledTime: update.now,
-    currentAttemptScheduledTime: update.now,
+    scheduledTime: run.now,
+    currentAttemptScheduledTime: run.now,
     attempt: 1,
   });
-  update.state.activities[event.eventId] = activity;
-  if (!eager) dispatchActivityAttempt(update, activity);
+  run.state.activities[event.eventId] = activity;
+  if (!eager) dispatchActivityAttempt(run, activity);
   if (timeouts.scheduleToClose > 0) {
-    update.addTimerTask({
+    run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
-      fireTime: addMs(update.now, timeouts.scheduleToClose),
+      fireTime: addMs(run.now, timeouts.scheduleToClose),
       eventId: event.eventId,
       attempt: 1,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
@@ -159,8 +158,8 @@ export function scheduleActivity(
 }
 
 /** Hands the activity's current attempt to matching and arms its schedule-to-start timer. */
-function dispatchActivityAttempt(update: ExecutionUpdate, activity: ActivityInfo): void {
-  update.addTransferTask({
+function dispatchActivityAttempt(run: RunTransaction, activity: ActivityInfo): void {
+  run.addTransferTask({
     kind: TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK,
     scheduledEventId: activity.scheduledEventId,
     taskQueue: activity.taskQueue,
@@ -171,9 +170,9 @@ function dispatchActivityAttempt(update: ExecutionUpdate, activity: ActivityInfo
   const scheduleToClose = durationToMs(activity.scheduleToCloseTimeout);
   // Schedule-to-close covers the same ground when it is not longer.
   if (scheduleToStart > 0 && (scheduleToClose === 0 || scheduleToStart < scheduleToClose)) {
-    update.addTimerTask({
+    run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
-      fireTime: addMs(update.now, scheduleToStart),
+      fireTime: addMs(run.now, scheduleToStart),
       eventId: activity.scheduledEventId,
       attempt: activity.attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
@@ -183,7 +182,7 @@ function dispatchActivityAttempt(update: ExecutionUpdate, activity: ActivityInfo
 
 /** Marks the current attempt started. No event: ActivityTaskStarted is written when the activity closes. */
 export function startActivity(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   activity: ActivityInfo,
   requestId: string,
   identity: string,
@@ -191,22 +190,22 @@ export function startActivity(
 ): void {
   activity.started = true;
   activity.startedWorkerVersion = workerVersion;
-  activity.startedTime = update.now;
+  activity.startedTime = run.now;
   activity.startedIdentity = identity;
   activity.startedRequestId = requestId;
   activity.lastWorkerIdentity = identity;
-  update.addTimerTask({
+  run.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
-    fireTime: addMs(update.now, durationToMs(activity.startToCloseTimeout)),
+    fireTime: addMs(run.now, durationToMs(activity.startToCloseTimeout)),
     eventId: activity.scheduledEventId,
     attempt: activity.attempt,
     timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
   });
   const heartbeat = durationToMs(activity.heartbeatTimeout);
   if (heartbeat > 0) {
-    update.addTimerTask({
+    run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
-      fireTime: addMs(update.now, heartbeat),
+      fireTime: addMs(run.now, heartbeat),
       eventId: activity.scheduledEventId,
       attempt: activity.attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
@@ -229,13 +228,13 @@ type ClosingEvent =
  * event, removes it from the pending set and schedules a workflow task so the workflow sees it.
  */
 export function closeActivity(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   activity: ActivityInfo,
   closing: ClosingEvent,
   workerVersion?: WorkerVersionStamp,
 ): void {
   let startedEventId = 0;
-  const buffering = update.workflowTaskInFlight;
+  const buffering = run.workflowTaskInFlight;
   if (activity.started) {
     const startedAttrs = {
       activityTaskStartedEventAttributes: {
@@ -249,10 +248,10 @@ export function closeActivity(
       },
     };
     if (buffering) {
-      update.appendOrBufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, startedAttrs);
-      update.state.bufferedEvents[update.state.bufferedEvents.length - 1]!.eventTime = activity.startedTime;
+      run.appendOrBufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, startedAttrs);
+      run.state.bufferedEvents[run.state.bufferedEvents.length - 1]!.eventTime = activity.startedTime;
     } else {
-      const started = update.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, startedAttrs);
+      const started = run.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, startedAttrs);
       started.eventTime = activity.startedTime;
       startedEventId = started.eventId;
     }
@@ -260,20 +259,20 @@ export function closeActivity(
   const common = { scheduledEventId: activity.scheduledEventId, startedEventId };
   switch (closing.type) {
     case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-      update.appendOrBufferEvent(closing.type, { activityTaskCompletedEventAttributes: { ...common, ...closing.attrs } });
+      run.appendOrBufferEvent(closing.type, { activityTaskCompletedEventAttributes: { ...common, ...closing.attrs } });
       break;
     case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
-      update.appendOrBufferEvent(closing.type, { activityTaskFailedEventAttributes: { ...common, ...closing.attrs } });
+      run.appendOrBufferEvent(closing.type, { activityTaskFailedEventAttributes: { ...common, ...closing.attrs } });
       break;
     case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-      update.appendOrBufferEvent(closing.type, { activityTaskTimedOutEventAttributes: { ...common, ...closing.attrs } });
+      run.appendOrBufferEvent(closing.type, { activityTaskTimedOutEventAttributes: { ...common, ...closing.attrs } });
       break;
     case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
-      update.appendOrBufferEvent(closing.type, { activityTaskCanceledEventAttributes: { ...common, ...closing.attrs } });
+      run.appendOrBufferEvent(closing.type, { activityTaskCanceledEventAttributes: { ...common, ...closing.attrs } });
       break;
   }
-  delete update.state.activities[activity.scheduledEventId];
-  scheduleWorkflowTask(update);
+  delete run.state.activities[activity.scheduledEventId];
+  scheduleWorkflowTask(run);
 }
 
 function expirationOf(activity: ActivityInfo): Date | undefined {
@@ -282,7 +281,7 @@ function expirationOf(activity: ActivityInfo): Date | undefined {
 }
 
 /** Schedules the next attempt after `backoffMs`; no event is written for the failed attempt. */
-function retryActivity(update: ExecutionUpdate, activity: ActivityInfo, backoffMs: number, failure: Failure | undefined): void {
+function retryActivity(run: RunTransaction, activity: ActivityInfo, backoffMs: number, failure: Failure | undefined): void {
   activity.attempt += 1;
   activity.lastFailure = failure;
   activity.started = false;
@@ -290,8 +289,8 @@ function retryActivity(update: ExecutionUpdate, activity: ActivityInfo, backoffM
   activity.startedIdentity = '';
   activity.startedRequestId = '';
   activity.startedWorkerVersion = undefined;
-  activity.currentAttemptScheduledTime = addMs(update.now, backoffMs);
-  update.addTimerTask({
+  activity.currentAttemptScheduledTime = addMs(run.now, backoffMs);
+  run.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY,
     fireTime: activity.currentAttemptScheduledTime,
     eventId: activity.scheduledEventId,
@@ -299,33 +298,33 @@ function retryActivity(update: ExecutionUpdate, activity: ActivityInfo, backoffM
   });
 }
 
-/** The retry timer fired: dispatch the attempt now. */
-export function dispatchRetriedActivity(update: ExecutionUpdate, activity: ActivityInfo): void {
-  dispatchActivityAttempt(update, activity);
-}
-
-/** A worker reported the attempt failed: retry per policy, or close with ActivityTaskFailed. */
+/**
+ * A worker reported the attempt failed (with its last heartbeat details, if it sent them): retry
+ * per policy, or close with ActivityTaskFailed.
+ */
 export function failActivityAttempt(
-  update: ExecutionUpdate,
+  run: RunTransaction,
   activity: ActivityInfo,
   failure: Failure | undefined,
   identity: string,
   workerVersion?: WorkerVersionStamp,
+  lastHeartbeatDetails?: Payloads,
 ): void {
+  if (lastHeartbeatDetails) activity.lastHeartbeatDetails = lastHeartbeatDetails;
   const decision = decideRetry({
     policy: activity.retryPolicy!,
     attempt: activity.attempt,
     failure,
     cancelRequested: activity.cancelRequested,
-    now: update.now,
+    now: run.now,
     expiration: expirationOf(activity),
   });
   if (decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS) {
-    retryActivity(update, activity, decision.backoffMs, failure);
+    retryActivity(run, activity, decision.backoffMs, failure);
     return;
   }
   closeActivity(
-    update,
+    run,
     activity,
     { type: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, attrs: { failure, identity, retryState: decision.retryState } },
     workerVersion,
@@ -349,7 +348,7 @@ export function timeoutFailure(timeoutType: TimeoutType, activity: ActivityInfo,
 }
 
 /** An activity timer fired for the current attempt: retry where Temporal retries, else time out. */
-export function timeOutActivity(update: ExecutionUpdate, activity: ActivityInfo, timeoutType: TimeoutType): void {
+export function timeOutActivity(run: RunTransaction, activity: ActivityInfo, timeoutType: TimeoutType): void {
   const failure = timeoutFailure(timeoutType, activity);
   const decision = decideRetry({
     policy: activity.retryPolicy!,
@@ -357,11 +356,11 @@ export function timeOutActivity(update: ExecutionUpdate, activity: ActivityInfo,
     failure,
     timeoutType,
     cancelRequested: activity.cancelRequested,
-    now: update.now,
+    now: run.now,
     expiration: expirationOf(activity),
   });
   if (decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS) {
-    retryActivity(update, activity, decision.backoffMs, failure);
+    retryActivity(run, activity, decision.backoffMs, failure);
     return;
   }
   let closingFailure = failure;
@@ -377,8 +376,105 @@ export function timeOutActivity(update: ExecutionUpdate, activity: ActivityInfo,
   }
   // The terminal timeout's cause is the previous attempt's failure, if any.
   closingFailure.cause = activity.lastFailure;
-  closeActivity(update, activity, {
+  closeActivity(run, activity, {
     type: EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
     attrs: { failure: closingFailure, retryState: decision.retryState },
   });
+}
+
+/** A heartbeat of the started attempt: its details and time are kept; answers whether cancellation was requested. */
+export function recordActivityHeartbeat(run: RunTransaction, activity: ActivityInfo, details: Payloads | undefined): boolean {
+  activity.lastHeartbeatDetails = details;
+  activity.lastHeartbeatTime = run.now;
+  return activity.cancelRequested;
+}
+
+/**
+ * RequestCancelActivityTask: ActivityTaskCancelRequested. A started activity learns of it from
+ * its next heartbeat; one never started is canceled at once (the workflow is told in a new
+ * workflow task). An unknown activity fails the workflow task.
+ */
+export function requestActivityCancellation(run: RunTransaction, scheduledEventId: number, completedEventId: number, identity: string): void {
+  const activity = run.state.activities[scheduledEventId];
+  if (!activity) {
+    throw new BadCommandAttributesError(
+      `invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: ${scheduledEventId}`,
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+    );
+  }
+  const requested = run.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
+    activityTaskCancelRequestedEventAttributes: { scheduledEventId, workflowTaskCompletedEventId: completedEventId },
+  });
+  activity.cancelRequested = true;
+  activity.cancelRequestedEventId = requested.eventId;
+  if (!activity.started) {
+    closeActivity(run, activity, {
+      type: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+      attrs: { details: { payloads: [jsonPayload('ACTIVITY_ID_NOT_STARTED')] }, identity, latestCancelRequestedEventId: requested.eventId },
+    });
+  }
+}
+
+function jsonPayload(value: unknown) {
+  return {
+    externalPayloads: [],
+    metadata: { encoding: new TextEncoder().encode('json/plain') },
+    data: new TextEncoder().encode(JSON.stringify(value)),
+  };
+}
+
+/** Whether the current attempt's schedule-to-start deadline is at or before `time`. */
+function scheduleToStartDeadlineReached(activity: ActivityInfo, time: Date): boolean {
+  const scheduleToStart = durationToMs(activity.scheduleToStartTimeout);
+  const attemptScheduled = activity.currentAttemptScheduledTime ?? activity.scheduledTime;
+  return scheduleToStart > 0 && attemptScheduled !== undefined && addMs(attemptScheduled, scheduleToStart).getTime() <= time.getTime();
+}
+
+/**
+ * An activity timeout timer fired (`task` names the activity, attempt and timeout): the attempt
+ * times out where it still applies. False when the timer is stale (the activity moved on).
+ */
+export function activityTimeoutFired(run: RunTransaction, task: TimerTask): boolean {
+  const activity = run.state.activities[task.eventId];
+  if (!activity) return false;
+  switch (task.timeoutType) {
+    case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+      // Temporal breaks a tie between the two deadlines of a task nobody picked up in favour
+      // of schedule-to-start (an unset one defaults to schedule-to-close, so ties are usual).
+      if (!activity.started && scheduleToStartDeadlineReached(activity, task.fireTime!)) {
+        timeOutActivity(run, activity, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+        return true;
+      }
+      break;
+    case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START:
+      if (activity.attempt !== task.attempt || activity.started) return false;
+      break;
+    case TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE:
+      if (activity.attempt !== task.attempt || !activity.started) return false;
+      break;
+    case TimeoutType.TIMEOUT_TYPE_HEARTBEAT: {
+      if (activity.attempt !== task.attempt || !activity.started) return false;
+      // Heartbeats push the deadline out without rewriting the timer: re-arm at the real deadline.
+      const last = activity.lastHeartbeatTime ?? activity.startedTime!;
+      const deadline = addMs(last, durationToMs(activity.heartbeatTimeout));
+      if (activity.lastHeartbeatTime && activity.lastHeartbeatTime < activity.startedTime!) break;
+      if (deadline.getTime() > run.now.getTime()) {
+        run.addTimerTask({ ...task, fireTime: deadline });
+        return true;
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  timeOutActivity(run, activity, task.timeoutType);
+  return true;
+}
+
+/** The retry timer of an attempt fired: dispatch that attempt now. False when the activity moved on. */
+export function activityRetryFired(run: RunTransaction, scheduledEventId: number, attempt: number): boolean {
+  const activity = run.state.activities[scheduledEventId];
+  if (!activity || activity.attempt !== attempt || activity.started) return false;
+  dispatchActivityAttempt(run, activity);
+  return true;
 }

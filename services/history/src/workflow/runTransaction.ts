@@ -5,6 +5,7 @@ import {
   MutableState,
   TimerTask,
   TransferTask,
+  TransferTaskKind,
   WorkflowExecutionStatus,
 } from './protos';
 
@@ -22,37 +23,37 @@ function nextEventTaskId(): number {
 /** An event's fields as given to appendEvent: any subset, nested messages partial too. */
 export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
 
-/**
- * The changes one request makes to one execution: the new mutable state, the events appended and
- * the tasks created. It is committed as a single conditional write, and nothing here touches the
- * store, so a failed validation simply discards the object.
- */
 /** Retention of a namespace that does not say (Temporal's default for new namespaces: one day). */
 export const DEFAULT_RETENTION_MS = 24 * 3600_000;
 
-export class ExecutionUpdate {
+/**
+ * One transaction on one run: its mutable state as this request changes it, the events appended
+ * and the transfer and timer tasks created. It is committed as a single conditional write, and
+ * nothing here touches the store, so a failed validation simply discards the object. (Not to be
+ * confused with a workflow *update*, the Temporal feature in updates.ts.)
+ */
+export class RunTransaction {
   readonly newEvents: HistoryEvent[] = [];
   readonly transferTasks: TransferTask[] = [];
   readonly timerTasks: TimerTask[] = [];
-  /** Set when this update closed the run (so the current-execution row's status changes). */
-  closed = false;
+  private closedHere = false;
   /** Set by discard(): the request changed nothing and nothing is written. */
   discarded = false;
   /**
-   * Set when this update changed what visibility shows of an open run (search attributes or memo
+   * Set when this transaction changed what visibility shows of an open run (search attributes or memo
    * upserted), so its visibility row is written with it (starting and closing always are).
    */
   visibilityChanged = false;
   /** Continue-as-new: the successor run, created in the same write that closes this one. */
-  continuedRun: ExecutionUpdate | undefined;
+  continuedRun: RunTransaction | undefined;
   /**
-   * Run once this update is committed, before waiters are woken (e.g. remembering an update's
+   * Run once this transaction is committed, before waiters are woken (e.g. remembering a transaction's
    * rejection, which is written nowhere).
    */
   readonly afterCommit: Array<() => void> = [];
   /** Wake history waiters even if no event is appended (workflow update state changed). */
   wakeWaiters = false;
-  /** Things worth a warning in the log once this update commits (e.g. a large payload). */
+  /** Things worth a warning in the log once this transaction commits (e.g. a large payload). */
   readonly warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
 
   constructor(
@@ -67,14 +68,14 @@ export class ExecutionUpdate {
   private encodedCache: { count: number; encoded: Uint8Array[]; bytes: number } | undefined;
 
   /**
-   * The events this update appends, encoded once after `mutate` finished: the limit check, the
+   * The events this transaction appends, encoded once after `mutate` finished: the limit check, the
    * warnings, the size accounting and the store's write all share these bytes.
    */
   encodedNewEvents(): Uint8Array[] {
     return this.encoded().encoded;
   }
 
-  /** Encoded size of the events this update appends (for the history-size figures and limits). */
+  /** Encoded size of the events this transaction appends (for the history-size figures and limits). */
   newEventBytes(): number {
     return this.encoded().bytes;
   }
@@ -93,6 +94,25 @@ export class ExecutionUpdate {
 
   get info() {
     return this.state.executionInfo!;
+  }
+
+  /** Whether this transaction closed the run (so the current-execution row's status changes). */
+  get closed(): boolean {
+    return this.closedHere;
+  }
+
+  /**
+   * Closes the run with `status` at its closing event. A run with a parent or children gets a
+   * transfer task that tells the parent and applies the parent close policy after the commit.
+   */
+  markClosed(status: WorkflowExecutionStatus, completionEventId: number): void {
+    this.info.status = status;
+    this.info.closeTime = this.now;
+    this.info.completionEventId = completionEventId;
+    this.closedHere = true;
+    if (this.info.parent || Object.keys(this.state.children).length > 0) {
+      this.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION });
+    }
   }
 
   get isOpen(): boolean {

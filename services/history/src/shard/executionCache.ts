@@ -1,5 +1,5 @@
 import type { ExecutionSnapshot } from '@kairos/persistence/store';
-import type { HistoryEvent } from './protos';
+import type { HistoryEvent } from '../workflow/protos';
 
 /** A run's history is kept with its state only while it is small; larger ones are read from the store. */
 export const MAX_CACHED_HISTORY_BYTES = 32 * 1024;

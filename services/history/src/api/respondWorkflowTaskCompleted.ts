@@ -1,0 +1,82 @@
+import { Status } from 'nice-grpc-common';
+import { ApiError, workflowNotReady } from '@kairos/common/errors';
+import { searchAttributesProblem } from '@kairos/domain';
+import {
+  RespondWorkflowTaskCompletedResponse,
+  type RespondWorkflowTaskCompletedRequest,
+} from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from './context';
+import { activityTaskResponse } from './shared/activityTaskResponse';
+import { currentWorkflowTask, tokenKey, workflowTaskToken, type WorkflowTaskToken } from './shared/workflowTaskToken';
+import { executionKeyString } from '../shard/executionManager';
+import { commandsSetSearchAttributes, type SearchAttributesCheck } from '../workflow/commands';
+import { abortDeliveredUpdates } from '../workflow/updates';
+import { completeWorkflowTask, failRefusedCompletion } from '../workflow/workflowTaskCompletion';
+import type { WorkflowTaskCompletionRejected } from '../workflow/workflowTaskRejection';
+import { WorkflowTaskFailedCause } from '../workflow/protos';
+
+/**
+ * RespondWorkflowTaskCompleted: the worker's commands and update messages applied to the run in
+ * one write. Eager activities go back to the completing worker in the response; a refused
+ * completion is recorded as WorkflowTaskFailed and answered INVALID_ARGUMENT.
+ */
+export async function respondWorkflowTaskCompleted(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: RespondWorkflowTaskCompletedRequest,
+): Promise<RespondWorkflowTaskCompletedResponse> {
+  const token = workflowTaskToken(request.taskToken, namespaceId);
+  const checkSearchAttributes = await searchAttributesCheck(ctx, namespaceId, request);
+  const key = tokenKey(token);
+  const outcome = await ctx.executions.transact(key, (run) => {
+    const outcome = completeWorkflowTask(run, currentWorkflowTask(run, token), request, checkSearchAttributes);
+    // Rejections are written nowhere: the callers waiting on those updates learn them from here.
+    if (outcome.kind !== 'rejected' && outcome.rejections.length > 0) {
+      run.afterCommit.push(() => ctx.updateOutcomes.rejected(executionKeyString(key), outcome.rejections));
+    }
+    return outcome;
+  });
+  if (outcome.kind === 'rejected') return recordRefusedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
+  if (outcome.kind === 'discarded') return RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId });
+  if (outcome.eager.length === 0) return RespondWorkflowTaskCompletedResponse.fromPartial({});
+  // Eager activities go back to the completing worker in the response: no trip through matching.
+  const namespaceName = (await ctx.namespaces.getById(namespaceId)).info!.name;
+  return RespondWorkflowTaskCompletedResponse.fromPartial({
+    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
+  });
+}
+
+/** What checks the search attributes the completion's commands set (only read when some do). */
+async function searchAttributesCheck(ctx: HistoryContext, namespaceId: string, request: RespondWorkflowTaskCompletedRequest): Promise<SearchAttributesCheck | undefined> {
+  if (!commandsSetSearchAttributes(request)) return undefined;
+  const [custom, namespace] = await Promise.all([ctx.store.getSearchAttributes(namespaceId), ctx.namespaces.getById(namespaceId)]);
+  return (sa) => searchAttributesProblem(sa, custom, namespace.info!.name);
+}
+
+/**
+ * Records why a completion was refused, on a fresh transaction: the updates the task delivered
+ * are aborted, WorkflowTaskFailed (or, for oversized payloads, the run terminated); then answers
+ * INVALID_ARGUMENT with the same message. A task that keeps failing past attempt 1 is left to
+ * time out, as Temporal does.
+ */
+async function recordRefusedCompletion(
+  ctx: HistoryContext,
+  token: WorkflowTaskToken,
+  rejection: WorkflowTaskCompletionRejected,
+  attempt: number,
+  request: RespondWorkflowTaskCompletedRequest,
+): Promise<never> {
+  const unhandled = rejection.failedCause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+  if (attempt > 1 && !unhandled) throw new ApiError(Status.INVALID_ARGUMENT, rejection.message);
+  const key = tokenKey(token);
+  await ctx.executions.transact(key, (run) => {
+    currentWorkflowTask(run, token);
+    const aborted = abortDeliveredUpdates(run);
+    if (aborted.length > 0) {
+      const error = workflowNotReady('Unable to perform workflow execution update due to unexpected workflow task failure.');
+      run.afterCommit.push(() => ctx.updateOutcomes.aborted(executionKeyString(key), aborted, error));
+    }
+    failRefusedCompletion(run, rejection, request);
+  });
+  throw new ApiError(Status.INVALID_ARGUMENT, rejection.message);
+}

@@ -1,0 +1,164 @@
+import { newRunId } from '@kairos/domain';
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/errors';
+import { CurrentExecutionConflictError } from '@kairos/persistence/errors';
+import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/store';
+import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { StartWorkflowExecutionResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import type { HistoryContext } from '../context';
+import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../../workflow/protos';
+import { newExecution, type StartSignal } from '../../workflow/newRun';
+import { terminateRun } from '../../workflow/closeRun';
+import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
+import { payloadsSize } from '../../workflow/payloads';
+import type { RunTransaction } from '../../workflow/runTransaction';
+
+function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
+  return new ApiError(
+    Status.ALREADY_EXISTS,
+    `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`,
+    {
+      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+      value: WorkflowExecutionAlreadyStartedFailure.encode({
+        startRequestId: current.startRequestId,
+        runId: current.runId,
+        firstExecutionRunId: current.firstExecutionRunId,
+      }).finish(),
+    },
+  );
+}
+
+/**
+ * What to do about an existing current run for the workflow id: answer the retried request,
+ * refuse, reuse, or go ahead and replace it.
+ */
+function resolveConflict(
+  request: StartWorkflowExecutionRequest,
+  current: CurrentExecutionRecord,
+): { response: StartWorkflowExecutionResponse } | { replace: true } | { terminate: string } {
+  if (current.startRequestId === request.requestId && request.requestId) {
+    return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: true, status: current.status }) };
+  }
+  if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
+      return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false, status: current.status }) };
+    }
+    // The running run is terminated and replaced, both in one write (Temporal gives both
+    // policies this one termination reason).
+    if (
+      request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+      request.workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+    ) {
+      return { terminate: 'TerminateIfRunning WorkflowIdReusePolicy' };
+    }
+    throw alreadyStarted(request.workflowId, current);
+  }
+  switch (request.workflowIdReusePolicy) {
+    case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
+      throw new ApiError(
+        Status.ALREADY_EXISTS,
+        `Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: ${request.workflowId}, RunId: ${current.runId}.`,
+        alreadyStarted(request.workflowId, current).detail,
+      );
+    case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
+      if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        throw new ApiError(
+          Status.ALREADY_EXISTS,
+          `Workflow execution already finished successfully. WorkflowId: ${request.workflowId}, RunId: ${current.runId}. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.`,
+          alreadyStarted(request.workflowId, current).detail,
+        );
+      }
+      return { replace: true };
+    default:
+      return { replace: true };
+  }
+}
+
+/**
+ * Starts a run of the workflow id as Temporal decides it against the current run (request-id
+ * retries, conflict and reuse policies), in one write with the current-execution row; shared by
+ * start, signal-with-start (the signal in the first write) and update-with-start (the update
+ * admitted in the first write).
+ */
+export async function startRun(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: StartWorkflowExecutionRequest,
+  signal?: StartSignal,
+  parent?: ParentInfo,
+  /** Changes the new run in its first write (update-with-start admits the update there). */
+  onNewRun?: (run: RunTransaction) => void,
+): Promise<StartWorkflowExecutionResponse> {
+  const limits = await ctx.executions.namespaceLimits(namespaceId);
+  const inputSize = payloadsSize(request.input);
+  if (inputSize > limits.blobSizeLimitError) throw new ApiError(Status.INVALID_ARGUMENT, 'Blob data size exceeds limit.');
+  if (inputSize > limits.blobSizeLimitWarn) {
+    ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
+    let currentWrite: CurrentExecutionWrite;
+    const runId = newRunId();
+    const record: CurrentExecutionRecord = {
+      namespaceId,
+      workflowId: request.workflowId,
+      runId,
+      firstExecutionRunId: runId,
+      startRequestId: request.requestId,
+      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    };
+    if (current) {
+      const decision = resolveConflict(request, current);
+      if ('response' in decision) return decision.response;
+      if ('terminate' in decision) {
+        const replaced = await terminateAndStart(ctx, namespaceId, request, current, runId, decision.terminate, signal, parent, onNewRun);
+        if (replaced) return replaced;
+        continue; // the run closed meanwhile: decide again
+      }
+      currentWrite = { mode: 'replace', expectedRunId: current.runId, record };
+    } else {
+      currentWrite = { mode: 'create', record };
+    }
+    const run = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(run);
+    try {
+      await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, run, currentWrite);
+      return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });
+    } catch (err) {
+      // Another start won the race for the workflow id: decide again against what it wrote.
+      if (err instanceof CurrentExecutionConflictError) continue;
+      throw err;
+    }
+  }
+  throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
+}
+
+
+/**
+ * Terminates the running run and starts the new one in the same transaction (the new run's write
+ * moves the current-execution row, as continue-as-new does). Undefined when that run is no longer
+ * running, so the caller decides again.
+ */
+async function terminateAndStart(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: StartWorkflowExecutionRequest,
+  current: CurrentExecutionRecord,
+  runId: string,
+  reason: string,
+  signal: StartSignal | undefined,
+  parent: ParentInfo | undefined,
+  onNewRun: ((run: RunTransaction) => void) | undefined,
+): Promise<StartWorkflowExecutionResponse | undefined> {
+  const started = await ctx.executions.transact({ namespaceId, workflowId: request.workflowId, runId: current.runId }, (run) => {
+    if (!run.isOpen) {
+      run.discard();
+      return false;
+    }
+    terminateRun(run, reason, undefined, request.identity);
+    run.continuedRun = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(run.continuedRun);
+    return true;
+  });
+  return started ? StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }) : undefined;
+}

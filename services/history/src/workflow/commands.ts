@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { Status } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/errors';
+import { mergePayloadMap } from '@kairos/domain';
+import type { SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
+import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
+import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import { BadCommandAttributesError, requestActivityCancellation, scheduleActivity, startActivity } from './activities';
+import { addAutoResetPoint } from './autoResetPoints';
+import { initiateChild } from './children';
+import { cancelRun, completeRun, failRun } from './closeRun';
+import { initiateExternalCancel, initiateExternalSignal } from './external';
+import { continueAsNew, continuedTypeAndQueue } from './nextRun';
+import { payloadsSize } from './payloads';
+import type { RunTransaction } from './runTransaction';
+import { cancelTimer, startTimer } from './timers';
+import type { UpdateMessages } from './updates';
+import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
+import { materializeTransientWorkflowTask } from './workflowTasks';
+import { ActivityInfo, Command, CommandType, EventType, Failure, WorkflowTaskFailedCause, type WorkflowTaskInfo } from './protos';
+
+/*
+ * The commands of a workflow task completion, dispatched to the transitions that carry them out:
+ * each command is checked (attributes, payload limits) and then applied in order, one or more
+ * events per command.
+ */
+
+const CLOSING_COMMANDS = new Set<CommandType>([
+  CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+function badAttributes(cause: WorkflowTaskFailedCause, message: string): WorkflowTaskCompletionRejected {
+  return new WorkflowTaskCompletionRejected(cause, message);
+}
+
+/** An activity the completing worker runs itself (eager dispatch), started in this same transaction. */
+export interface EagerActivity {
+  activity: ActivityInfo;
+  attrs: ScheduleActivityTaskCommandAttributes;
+}
+
+/**
+ * Checks search attributes a command sets against the namespace's (searchAttributesProblem of
+ * @kairos/domain): Temporal's message, or undefined when they are fine.
+ */
+export type SearchAttributesCheck = (searchAttributes: SearchAttributes | undefined) => string | undefined;
+
+/** Whether a completion sets search attributes (the caller then loads what checks them). */
+export function commandsSetSearchAttributes(request: RespondWorkflowTaskCompletedRequest): boolean {
+  return request.commands.some(
+    (c) =>
+      c.commandType === CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES ||
+      Object.keys(c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes?.indexedFields ?? {}).length > 0,
+  );
+}
+
+/**
+ * Writes WorkflowTaskCompleted and then the events of each command, in command order (the SDKs
+ * match command events to their commands by position). Returns the eager activities it started.
+ */
+export function applyCommands(
+  run: RunTransaction,
+  task: WorkflowTaskInfo,
+  request: RespondWorkflowTaskCompletedRequest,
+  hasBufferedEvents: boolean,
+  checkSearchAttributes: SearchAttributesCheck = () => undefined,
+  updateMessages?: UpdateMessages,
+): EagerActivity[] {
+  const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
+  if (closingIndex >= 0 && hasBufferedEvents) {
+    throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+  }
+  if (closingIndex >= 0 && closingIndex !== request.commands.length - 1) {
+    throw badAttributes(
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'invalid command sequence: a workflow-closing command must be the last command',
+    );
+  }
+
+  materializeTransientWorkflowTask(run, request.identity);
+  const completed = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+    workflowTaskCompletedEventAttributes: {
+      scheduledEventId: task.scheduledEventId,
+      startedEventId: task.startedEventId,
+      identity: request.identity,
+      binaryChecksum: request.binaryChecksum,
+      workerVersion: request.workerVersionStamp,
+      sdkMetadata: request.sdkMetadata,
+      meteringMetadata: request.meteringMetadata,
+      deployment: request.deployment,
+      versioningBehavior: request.versioningBehavior,
+      workerDeploymentName: request.deploymentOptions?.deploymentName ?? '',
+    },
+  });
+  run.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+  addAutoResetPoint(run, request.workerVersionStamp?.buildId || request.binaryChecksum, !request.workerVersionStamp?.buildId, completed.eventId);
+  run.state.workflowTask = undefined;
+
+  const eager: EagerActivity[] = [];
+  for (const command of request.commands) {
+    try {
+      if (command.commandType === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE) {
+        // The message's events (update accepted / completed) take the command's place in order.
+        const messageId = command.protocolMessageCommandAttributes?.messageId ?? '';
+        if (!updateMessages) throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, `ProtocolMessageCommand referenced absent message ID ${messageId}`);
+        updateMessages.applyForCommand(messageId);
+        continue;
+      }
+      const firstNewEvent = run.newEvents.length;
+      applyCommand(run, command, completed.eventId, request.identity, eager, checkSearchAttributes);
+      // As Temporal does: the command's metadata (summary, details) and the SDK's event group
+      // markers go on the event the command wrote.
+      const event = run.newEvents[firstNewEvent];
+      if (event && command.userMetadata) event.userMetadata = command.userMetadata;
+      if (event && command.eventGroupMarkers.length > 0) event.eventGroupMarkers = command.eventGroupMarkers;
+    } catch (err) {
+      if (err instanceof BadCommandAttributesError) throw badAttributes(err.failedCause, err.message);
+      throw err;
+    }
+  }
+  if (updateMessages) {
+    updateMessages.applyRemaining();
+    // Temporal does not count unanswered updates against a worker that just closed the run.
+    if (run.isOpen) updateMessages.rejectUnprocessed();
+  }
+  // As Temporal does after all commands: start the eager activities still pending in an open run
+  // (one may have been cancelled, or the run closed, by a later command of the same task).
+  return eager.filter(({ activity }) => {
+    if (!run.isOpen || !run.state.activities[activity.scheduledEventId]) return false;
+    startActivity(run, activity, randomUUID(), request.identity);
+    return true;
+  });
+}
+
+/**
+ * Temporal's payload limit for one command: past the error limit the task fails and the run is
+ * terminated (a payload that big can never succeed); past the warn limit it is logged.
+ */
+function checkPayloadSize(run: RunTransaction, size: number, cause: WorkflowTaskFailedCause, what: string): void {
+  if (size > run.limits.blobSizeLimitError) {
+    throw new WorkflowTaskCompletionRejected(cause, `${what} exceeds size limit.`, true);
+  }
+  if (size > run.limits.blobSizeLimitWarn) run.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: run.limits.blobSizeLimitWarn } });
+}
+
+function applyCommand(
+  run: RunTransaction,
+  command: Command,
+  completedEventId: number,
+  identity: string,
+  eager: EagerActivity[],
+  checkSearchAttributes: SearchAttributesCheck,
+): void {
+  switch (command.commandType) {
+    case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+      const attrs = command.scheduleActivityTaskCommandAttributes!;
+      checkPayloadSize(run, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ScheduleActivityTaskCommandAttributes.Input');
+      const pending = Object.keys(run.state.activities).length;
+      if (pending >= run.limits.pendingActivitiesLimit) {
+        throw new WorkflowTaskCompletionRejected(
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_ACTIVITIES_LIMIT_EXCEEDED,
+          `the number of pending activities, ${pending}, has reached the per-workflow limit of ${run.limits.pendingActivitiesLimit}`,
+        );
+      }
+      const runEagerly = attrs.requestEagerExecution;
+      const activity = scheduleActivity(run, attrs, completedEventId, runEagerly);
+      if (runEagerly) eager.push({ activity, attrs });
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
+      return requestActivityCancellation(run, command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0, completedEventId, identity);
+
+    case CommandType.COMMAND_TYPE_START_TIMER:
+      return startTimer(run, command.startTimerCommandAttributes!, completedEventId);
+
+    case CommandType.COMMAND_TYPE_CANCEL_TIMER:
+      return cancelTimer(run, command.cancelTimerCommandAttributes!.timerId, completedEventId, identity);
+
+    case CommandType.COMMAND_TYPE_RECORD_MARKER: {
+      const attrs = command.recordMarkerCommandAttributes!;
+      checkPayloadSize(
+        run,
+        Object.values(attrs.details).reduce((n, p) => n + payloadsSize(p), 0),
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+        'RecordMarkerCommandAttributes.Details',
+      );
+      run.appendEvent(EventType.EVENT_TYPE_MARKER_RECORDED, {
+        markerRecordedEventAttributes: {
+          markerName: attrs.markerName,
+          details: attrs.details,
+          workflowTaskCompletedEventId: completedEventId,
+          header: attrs.header,
+          failure: attrs.failure,
+        },
+      });
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const searchAttributes = command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
+      if (!searchAttributes) throw badAttributes(cause, 'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.');
+      if (Object.keys(searchAttributes.indexedFields).length === 0) throw badAttributes(cause, 'IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.');
+      const problem = checkSearchAttributes(searchAttributes);
+      if (problem) throw badAttributes(cause, problem);
+      run.appendEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+        upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes },
+      });
+      // Temporal's MergeMapOfPayload: a null or empty-list value removes the attribute.
+      run.info.searchAttributes = { indexedFields: mergePayloadMap(run.info.searchAttributes?.indexedFields, searchAttributes.indexedFields) };
+      run.visibilityChanged = true;
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
+      const upsertedMemo = command.modifyWorkflowPropertiesCommandAttributes!.upsertedMemo;
+      run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, {
+        workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: completedEventId, upsertedMemo },
+      });
+      run.info.memo = { fields: mergePayloadMap(run.info.memo?.fields, upsertedMemo?.fields) };
+      run.visibilityChanged = true;
+      return;
+    }
+
+    case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+      const result = command.completeWorkflowExecutionCommandAttributes?.result;
+      // (Temporal reports this one with the schedule-activity cause.)
+      checkPayloadSize(run, payloadsSize(result), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'CompleteWorkflowExecutionCommandAttributes.Result');
+      return completeRun(run, result, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+      const failure = command.failWorkflowExecutionCommandAttributes?.failure;
+      checkPayloadSize(
+        run,
+        failure ? Failure.encode(failure).finish().length : 0,
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+        'FailWorkflowExecutionCommandAttributes.Failure',
+      );
+      return failRun(run, failure, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+      const attrs = command.startChildWorkflowExecutionCommandAttributes!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
+      if (!attrs.workflowId) throw badAttributes(cause, 'Required field WorkflowId is not set on command.');
+      if (!attrs.workflowType?.name) throw badAttributes(cause, 'Required field WorkflowType is not set on command.');
+      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes.Input');
+      return initiateChild(run, attrs, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = command.signalExternalWorkflowExecutionCommandAttributes!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+      if (!attrs.execution?.workflowId) throw badAttributes(cause, 'WorkflowId is not set on command.');
+      if (!attrs.signalName) throw badAttributes(cause, 'SignalName is not set on command.');
+      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
+      return initiateExternalSignal(run, attrs, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
+      if (!attrs.workflowId) {
+        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on command.');
+      }
+      return initiateExternalCancel(run, attrs, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
+      const attrs = command.continueAsNewWorkflowExecutionCommandAttributes!;
+      checkPayloadSize(run, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
+      const problem = checkSearchAttributes(attrs.searchAttributes);
+      if (problem) {
+        const { workflowType, taskQueue } = continuedTypeAndQueue(run, attrs);
+        throw badAttributes(
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+          `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${problem}. WorkflowType=${workflowType.name} TaskQueue=${taskQueue.name}`,
+        );
+      }
+      return continueAsNew(run, attrs, completedEventId);
+    }
+
+    case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+      return cancelRun(run, command.cancelWorkflowExecutionCommandAttributes?.details, completedEventId);
+
+    default:
+      throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
+  }
+}
