@@ -396,6 +396,36 @@ describe('worker shutdown (poll completion by worker instance key)', () => {
     expect(poll.value).toBe('task-1');
     expect(added.value).toBe('matched');
   });
+
+  it("a poll being handed a task when its worker shuts down answers empty if the task does not go to it ('retry'), instead of waiting again", async () => {
+    const p = partition();
+    const recording = deferred<Outcome>();
+    const poll = await waitingPoll(p, history(() => recording.promise).dispatch, { key: 'worker-a' });
+
+    const added = track(p.addTask(task(1)));
+    p.cancelPolls('worker-a');
+    recording.resolve('retry');
+    await until(() => added.settled);
+    expect(added.value).toBe('persisted');
+    await until(() => poll.settled, 'poll answered');
+    expect(poll.value).toBeUndefined();
+    expect(p.waitingPollerCount).toBe(0);
+  });
+
+  it("a poll being handed a task when its worker shuts down answers empty if history rejects the task ('invalid')", async () => {
+    const p = partition();
+    const recording = deferred<Outcome>();
+    const poll = await waitingPoll(p, history(() => recording.promise).dispatch, { key: 'worker-a' });
+
+    const added = track(p.addTask(task(1)));
+    p.cancelPolls('worker-a');
+    recording.resolve('invalid');
+    await until(() => added.settled);
+    expect(added.value).toBe('dropped');
+    await until(() => poll.settled, 'poll answered');
+    expect(poll.value).toBeUndefined();
+    expect(p.waitingPollerCount).toBe(0);
+  });
 });
 
 describe('fencing: another instance takes the queue over', () => {
@@ -443,6 +473,21 @@ describe('fencing: another instance takes the queue over', () => {
     expect(p.isClosed).toBe(true);
     expect(onClosed).toHaveBeenCalledTimes(1);
     expect(await backlogRows()).toEqual([2]);
+  });
+
+  it('a poll being handed a task when the partition closes answers empty if the task does not go to it', async () => {
+    const p = partition();
+    const recording = deferred<Outcome>();
+    const poll = await waitingPoll(p, history(() => recording.promise).dispatch);
+
+    const added = track(p.addTask(task(1)));
+    p.close();
+    recording.resolve('retry');
+    await until(() => added.settled);
+    expect((added.error as ApiError).code).toBe(Status.UNAVAILABLE);
+    await until(() => poll.settled, 'poll answered');
+    expect(poll.value).toBeUndefined();
+    expect(p.waitingPollerCount).toBe(0);
   });
 
   it('close() answers waiting polls empty and later polls at once', async () => {

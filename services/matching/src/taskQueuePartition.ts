@@ -20,7 +20,10 @@ interface WaitingPoller<R> {
   dispatch: (task: TaskQueueTask) => Promise<DispatchResult<R>>;
   /** True while a task is being recorded for this poller: its timeout must wait for the outcome. */
   claimed?: boolean;
-  /** The poll's wait ended while it was claimed. */
+  /**
+   * The poll's wait ended while it was claimed (its time ran out, its caller left, its worker
+   * shut down): if the task does not go to it, it is answered empty instead of waiting again.
+   */
   expired?: boolean;
 }
 
@@ -45,6 +48,8 @@ const BACKLOG_RECHECK_MS = 2_000;
  */
 export class TaskQueuePartition<R> {
   private readonly pollers: Array<WaitingPoller<R>> = [];
+  /** Pollers taken out of `pollers` while a task is being recorded for them. */
+  private readonly claimed = new Set<WaitingPoller<R>>();
   private readonly backlog: StoredTaskQueueTask[] = [];
   private readLevel = 0;
   private loading: Promise<void> | undefined;
@@ -145,14 +150,28 @@ export class TaskQueuePartition<R> {
 
   private claimPoller(): WaitingPoller<R> | undefined {
     const poller = this.pollers.shift();
-    if (poller) poller.claimed = true;
+    if (poller) {
+      poller.claimed = true;
+      this.claimed.add(poller);
+    }
     return poller;
   }
 
-  /** The task did not go to this poller: it waits again, or answers empty if its time ran out. */
+  /** A claimed poller gets its answer. */
+  private answer(poller: WaitingPoller<R>, response: R): void {
+    poller.claimed = false;
+    this.claimed.delete(poller);
+    poller.resolve(response);
+  }
+
+  /**
+   * The task did not go to this poller: it waits again, or answers empty if its wait ended
+   * meanwhile (time ran out, worker shut down) or the partition closed.
+   */
   private returnPoller(poller: WaitingPoller<R>): void {
     poller.claimed = false;
-    if (poller.expired) poller.resolve(undefined);
+    this.claimed.delete(poller);
+    if (poller.expired || this.closed) poller.resolve(undefined);
     else this.pollers.unshift(poller);
   }
 
@@ -162,7 +181,7 @@ export class TaskQueuePartition<R> {
       const poller = this.claimPoller()!;
       const result = await poller.dispatch(task);
       if (result.kind === 'started') {
-        poller.resolve(result.response);
+        this.answer(poller, result.response);
         return 'matched';
       }
       this.returnPoller(poller);
@@ -182,7 +201,7 @@ export class TaskQueuePartition<R> {
   offerQuery(response: R, signal: AbortSignal): Promise<boolean> {
     const poller = this.claimPoller();
     if (poller) {
-      poller.resolve(response);
+      this.answer(poller, response);
       return Promise.resolve(true);
     }
     return new Promise<boolean>((resolve) => {
@@ -252,11 +271,15 @@ export class TaskQueuePartition<R> {
 
   /**
    * Answers the waiting polls of a worker that is shutting down empty, so it stops at once
-   * (Temporal's poll completion on shutdown). A poll being handed a task keeps it.
+   * (Temporal's poll completion on shutdown). A poll being handed a task keeps it, and is
+   * answered empty if the task does not go to it after all. Returns how many were answered now.
    */
   cancelPolls(workerInstanceKey: string): number {
     if (!workerInstanceKey) return 0;
-    const cancelled = this.pollers.filter((p) => p.workerInstanceKey === workerInstanceKey && !p.claimed);
+    for (const poller of this.claimed) {
+      if (poller.workerInstanceKey === workerInstanceKey) poller.expired = true;
+    }
+    const cancelled = this.pollers.filter((p) => p.workerInstanceKey === workerInstanceKey);
     for (const poller of cancelled) {
       this.pollers.splice(this.pollers.indexOf(poller), 1);
       poller.resolve(undefined);
@@ -313,7 +336,7 @@ export class TaskQueuePartition<R> {
           return;
         }
         await this.deleteTask(stored.taskId);
-        if (result.kind === 'started') poller.resolve(result.response);
+        if (result.kind === 'started') this.answer(poller, result.response);
         else this.returnPoller(poller);
       }
     } catch (err) {
