@@ -216,6 +216,38 @@ describe('backlog', () => {
     expect(await backlogRows()).toEqual([]);
   });
 
+  it('a poll gets the task history started even when deleting its row fails (the row is re-delivered later and history rejects it)', async () => {
+    const p = partition();
+    await p.addTask(task(1));
+    const recording = deferred<Outcome>();
+    const h = history(() => recording.promise);
+    const poll = track(p.poll(h.dispatch, LONG_WAIT, never()));
+    await until(() => h.offered.length === 1);
+
+    await store.close(); // the database goes away while history records the start
+    recording.resolve('started');
+    await until(() => poll.settled, 'poll answered');
+    expect(poll.error).toBeUndefined();
+    expect(poll.value).toBe('task-1');
+    expect(logged.some((l) => l.level === 'warn' && l.msg.startsWith('deleting a handed-out task failed'))).toBe(true);
+  });
+
+  it('a waiting poll gets the task history started even when deleting its row fails', async () => {
+    const p = partition();
+    const recording = deferred<Outcome>();
+    const h = history(() => recording.promise);
+    const poll = await waitingPoll(p, h.dispatch);
+    await partition(OTHER).addTask(task(1));
+    p.notifyBacklogChanged();
+    await until(() => h.offered.length === 1);
+
+    await store.close();
+    recording.resolve('started');
+    await until(() => poll.settled, 'poll answered');
+    expect(poll.value).toBe('task-1');
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
   it('a partition that starts over (restart, new owner) hands out the backlog persisted before it', async () => {
     const before = partition();
     for (const id of [1, 2]) await before.addTask(task(id));

@@ -104,13 +104,17 @@ export class TaskQueuePartition<R> {
     throw err;
   }
 
-  /** Deletes a handed-out task. If the queue moved meanwhile the row stays for the new owner, who finds it already started. */
+  /**
+   * Deletes a task history has answered for (started or stale). Never throws: history's answer
+   * stands, so a started task still goes to its poller. A row left behind (the queue moved to
+   * another instance, or the store failed) is re-delivered later and history rejects it then.
+   */
   private async deleteTask(taskId: number): Promise<void> {
     try {
       await this.store.deleteTaskQueueTask(this.namespaceId, this.name, this.kind, taskId, await this.rangeId());
     } catch (err) {
-      if (!(err instanceof TaskQueueOwnershipLostError)) throw err;
-      this.close();
+      if (err instanceof TaskQueueOwnershipLostError) this.close();
+      else this.logger.warn('deleting a handed-out task failed; it will be re-delivered and dropped', { taskQueue: this.name, kind: this.kind, taskId, error: String(err) });
     }
   }
 
