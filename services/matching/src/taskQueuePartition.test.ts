@@ -248,6 +248,17 @@ describe('backlog', () => {
     expect(logged.filter((l) => l.level === 'error')).toEqual([]);
   });
 
+  it('a poll whose caller is already gone takes no backlog task', async () => {
+    const p = partition();
+    await p.addTask(task(1));
+    const caller = new AbortController();
+    caller.abort();
+    const h = history();
+    expect(await p.poll(h.dispatch, LONG_WAIT, caller.signal)).toBeUndefined();
+    expect(h.offered).toEqual([]);
+    expect(await backlogRows()).toEqual([1]);
+  });
+
   it('a partition that starts over (restart, new owner) hands out the backlog persisted before it', async () => {
     const before = partition();
     for (const id of [1, 2]) await before.addTask(task(id));

@@ -228,12 +228,15 @@ export class TaskQueuePartition<R> {
   /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
   async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal, workerInstanceKey = ''): Promise<R | undefined> {
     this.lastPollAt = Date.now();
+    // A caller that is gone must not be handed a task: history would record it started and
+    // nobody would run it until its start-to-close timeout.
+    if (signal.aborted) return undefined;
     const query = this.queries.shift();
     if (query) {
       query.resolve(true);
       return query.response;
     }
-    for (;;) {
+    while (!signal.aborted) {
       const stored = await this.takeBacklogTask();
       if (!stored) break;
       const result = await dispatch(stored.task);
