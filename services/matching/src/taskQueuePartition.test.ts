@@ -188,6 +188,30 @@ describe('backlog', () => {
     expect(await backlogRows()).toEqual([]);
   });
 
+  it('a backlog task being recorded for one poll is not handed to another meanwhile', async () => {
+    const p = partition();
+    for (const id of [1, 2]) await p.addTask(task(id));
+    const recording = deferred<Outcome>();
+    const slow = history(() => recording.promise);
+    const first = track(p.poll(slow.dispatch, LONG_WAIT, never()));
+    const second = track(p.poll(slow.dispatch, LONG_WAIT, never()));
+    await until(() => slow.offered.length === 2);
+    expect(slow.offered).toEqual([1, 2]);
+
+    // Both rows are still in the store while history records them: a third poll must not get them.
+    const h = history();
+    const third = await waitingPoll(p, h.dispatch);
+    p.notifyBacklogChanged();
+    for (let i = 0; i < 10; i++) await nextTurn();
+    expect(h.offered).toEqual([]);
+    expect(third.settled).toBe(false);
+
+    recording.resolve('started');
+    await until(() => first.settled && second.settled);
+    expect([first.value, second.value]).toEqual(['task-1', 'task-2']);
+    expect(await backlogRows()).toEqual([]);
+  });
+
   it("a task history rejects ('invalid') is deleted and the poll moves on to the next one", async () => {
     const p = partition();
     for (const id of [1, 2]) await p.addTask(task(id));
