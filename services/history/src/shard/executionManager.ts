@@ -198,7 +198,7 @@ export class ExecutionManager {
       ? await this.store.getSearchAttributes(key.namespaceId)
       : NO_SEARCH_ATTRIBUTE_TYPES;
     const write = (k: ExecutionKey, u: RunTransaction, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
-      u.info.historySizeBytes += u.newEventBytes();
+      u.accountHistorySize();
       const visibility = changesVisibility(u, version === 0) ? visibilityRecordOf(u, custom) : undefined;
       return {
         ...(visibility ? { visibility } : {}),

@@ -53,6 +53,16 @@ export function terminateRun(run: RunTransaction, reason: string, details: Paylo
   run.markClosed(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, event.eventId);
 }
 
+/**
+ * A start whose id policy replaces the running run (TERMINATE_EXISTING, TERMINATE_IF_RUNNING):
+ * this run is terminated and `successor` is written in the same transaction, taking the
+ * current-execution row as a continued run does.
+ */
+export function replaceRun(run: RunTransaction, reason: string, identity: string, successor: RunTransaction): void {
+  terminateRun(run, reason, undefined, identity);
+  run.continuedRun = successor;
+}
+
 /** CompleteWorkflowExecution: WorkflowExecutionCompleted; a cron run's next run follows at its next time, with this result. */
 export function completeRun(run: RunTransaction, result: Payloads | undefined, completedEventId: number): void {
   const cronMs = cronBackoff(run);

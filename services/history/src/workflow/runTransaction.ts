@@ -88,6 +88,11 @@ export class RunTransaction {
     return this.encodedCache;
   }
 
+  /** Adds the bytes this transaction appends to the run's history size; called once, as it is committed. */
+  accountHistorySize(): void {
+    this.info.historySizeBytes += this.newEventBytes();
+  }
+
   discard(): void {
     this.discarded = true;
   }

@@ -8,7 +8,7 @@ import { StartWorkflowExecutionResponse } from '@kairos/proto/temporal/api/workf
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../../workflow/protos';
 import { newExecution, type StartSignal } from '../../workflow/newRun';
-import { terminateRun } from '../../workflow/closeRun';
+import { replaceRun } from '../../workflow/closeRun';
 import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { payloadsSize } from '../../workflow/payloads';
 import type { RunTransaction } from '../../workflow/runTransaction';
@@ -155,9 +155,9 @@ async function terminateAndStart(
       run.discard();
       return false;
     }
-    terminateRun(run, reason, undefined, request.identity);
-    run.continuedRun = newExecution(namespaceId, runId, request, signal, undefined, parent);
-    onNewRun?.(run.continuedRun);
+    const successor = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(successor);
+    replaceRun(run, reason, request.identity, successor);
     return true;
   });
   return started ? StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }) : undefined;
