@@ -2,10 +2,11 @@
 // The upstream .proto files are read from the pinned @temporalio/core-bridge package at generate
 // time and staged in a gitignored folder; they are never copied into the repository.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { routeProblems } from './checkRoutes.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,4 +71,14 @@ const paths = [
   'kairos',
 ];
 execFileSync(buf, ['generate', ...paths.flatMap((p) => ['--path', p])], { cwd: staging, stdio: 'inherit' });
+
+// The internal services' routes are read from the generated definitions at run time: refuse an RPC
+// without one, or with a field path its request does not have, now.
+const image = join(staging, 'kairos-image.json');
+execFileSync(buf, ['build', '--path', 'kairos', '-o', image], { cwd: staging, stdio: 'inherit' });
+const problems = routeProblems(JSON.parse(readFileSync(image, 'utf8')));
+if (problems.length > 0) {
+  rmSync(outDir, { recursive: true, force: true });
+  throw new Error(`internal RPC routes (proto/kairos/routing/v1/routing.proto):\n  ${problems.join('\n  ')}`);
+}
 console.log(`generated TypeScript into ${outDir}`);
