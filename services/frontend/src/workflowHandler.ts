@@ -5,7 +5,8 @@ import { ApiError, multiOperationAborted, multiOperationExecution, permissionDen
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/temporal/api/enums/v1/update';
 import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/logger';
-import { decodeTaskToken, durationToMs, resolveLimits, type Limits, type HistoryClient, type MatchingClient, NamespaceRegistry } from '@kairos/domain';
+import type { HistoryClient, MatchingClient } from '@kairos/cluster';
+import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';

@@ -1,6 +1,6 @@
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
-import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { Store } from '@kairos/persistence/store';
@@ -40,7 +40,8 @@ import { TimerQueueProcessor } from './queues/timerQueueProcessor';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { createTransferTaskExecutor } from './queues/transferTaskExecutor';
 import { ShardController } from './shard/shardController';
-import { durationToMs, resolveLimits, type ClusterDirectory, type Limits } from '@kairos/domain';
+import type { ClusterDirectory } from '@kairos/cluster';
+import { durationToMs, resolveLimits, type Limits } from '@kairos/domain';
 import { DEFAULT_RETENTION_MS } from './workflow/runTransaction';
 
 export interface HistoryServiceOptions {

@@ -7,7 +7,7 @@ import {
   type ClusterDirectory,
   type HistoryClient,
   type MatchingClient,
-} from '@kairos/domain';
+} from '@kairos/cluster';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 

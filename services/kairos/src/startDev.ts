@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KairosConfig } from '@kairos/common/config';
 import { createLogger } from '@kairos/common/logger';
-import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/domain';
+import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
 import { ensureNamespace } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';

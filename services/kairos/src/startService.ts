@@ -5,7 +5,7 @@ import type { KairosConfig, ServiceName } from '@kairos/common/config';
 import { withCallDeadline } from '@kairos/common/callDeadline';
 import { createLogger } from '@kairos/common/logger';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
-import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/domain';
+import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
 import { ensureNamespace } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';

@@ -1,5 +1,6 @@
 import type { Logger } from '@kairos/common/logger';
-import type { MatchingClient, NamespaceRegistry } from '@kairos/domain';
+import type { MatchingClient } from '@kairos/cluster';
+import type { NamespaceRegistry } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 import type { ExecutionManager } from '../shard/executionManager';
 import type { HistoryWaiter } from './shared/historyWaiter';

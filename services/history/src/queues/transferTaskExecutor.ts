@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
-import type { HistoryClient, MatchingClient } from '@kairos/domain';
+import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { ParentClosePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { recordChildStarted, recordChildStartFailed } from '../workflow/children';
 import { recordExternalDelivered, recordExternalFailed } from '../workflow/external';

@@ -1,7 +1,8 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
-import { assignedShardOwners, shardIdFor, type ClusterDirectory, type ClusterView } from '@kairos/domain';
+import { assignedShardOwners, type ClusterDirectory, type ClusterView } from '@kairos/cluster';
+import { shardIdFor } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 
 export interface ShardControllerOptions {

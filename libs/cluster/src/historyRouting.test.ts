@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { historyRouteOf, historyShardOf } from './historyRouting';
-import { shardIdFor } from './shards';
-import { encodeTaskToken } from './taskToken';
+import { encodeTaskToken, shardIdFor } from '@kairos/domain';
 
 describe('historyRouteOf', () => {
   it('knows the route of every history method', () => {

@@ -1,4 +1,4 @@
-import { fnv1a } from './shards';
+import { fnv1a } from '@kairos/domain';
 
 /** Mixes a 32-bit hash so that similar inputs land far apart (fnv1a alone clusters short keys). */
 function mix(h: number): number {

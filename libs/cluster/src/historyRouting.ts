@@ -1,6 +1,5 @@
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
-import { shardIdFor } from './shards';
-import { decodeTaskToken } from './taskToken';
+import { decodeTaskToken, shardIdFor } from '@kairos/domain';
 
 /** The execution an internal history request is about: it decides the shard, hence the instance. */
 export interface HistoryRoute {
