@@ -112,6 +112,14 @@ export class ClusterDirectory {
     return target.address;
   }
 
+  /** Address of some live instance of `role`, for a request about no key one instance owns: a random one spreads them. */
+  anyAddress(role: MemberRole): string {
+    const members = this.view.members[role];
+    const target = members[Math.floor(Math.random() * members.length)];
+    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live ${role} instance`);
+    return target.address;
+  }
+
   /** Address of the matching instance serving the task queue `queueKey` (`namespaceId/kind/name`). */
   matchingAddressForQueue(queueKey: string): string {
     const members = this.view.members.matching;

@@ -4,5 +4,6 @@ export * from './routedClient';
 export * from './rendezvous';
 export * from './membership';
 export * from './clusterDirectory';
-export * from './historyRouting';
-export * from './clusterRouters';
+export * from './routing/declaredRoute';
+export * from './routing/methodRoutes';
+export * from './routing/clusterRouters';
