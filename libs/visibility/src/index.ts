@@ -22,3 +22,11 @@ export {
   type VisibilitySqlOptions,
 } from './sql';
 export { visibilitySchema } from './schema';
+export {
+  VISIBILITY_TABLE,
+  visibilityTableDdl,
+  type ColumnDefinition,
+  type IndexDefinition,
+  type TableDefinition,
+  type VisibilityDdlOptions,
+} from './table';
