@@ -1,4 +1,4 @@
-import type { CurrentExecutionRecord } from './store';
+import type { CurrentExecutionRecord } from './executions/executionWrite';
 
 /** The row changed since it was read (another writer won). The caller reloads and retries. */
 export class ConditionFailedError extends Error {

@@ -1,4 +1,5 @@
-import type { ExecutionKey, ExecutionWrite, TaskQueueKind } from './store';
+import type { ExecutionKey, ExecutionWrite } from './executions/executionWrite';
+import type { TaskQueueKind } from './taskQueues/taskQueueStore';
 
 /** Checks shared by the Store implementations: programming errors a write must not carry. */
 

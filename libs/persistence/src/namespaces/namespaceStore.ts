@@ -1,0 +1,26 @@
+import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
+import type { SearchAttributeType } from '@kairos/visibility';
+
+/**
+ * Namespaces and the custom search attributes registered in each. A namespace's `info.id` and
+ * `info.name` are required and both unique (NamespaceAlreadyExistsError).
+ */
+export interface NamespaceStore {
+  createNamespace(record: NamespaceRecord): Promise<void>;
+  getNamespaceByName(name: string): Promise<NamespaceRecord | undefined>;
+  getNamespaceById(id: string): Promise<NamespaceRecord | undefined>;
+  /** Ordered by name. */
+  listNamespaces(): Promise<NamespaceRecord[]>;
+
+  /** The namespace's custom search attributes by name. */
+  getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;
+  /**
+   * Registers custom search attributes in one transaction. A name already registered with the same
+   * type is left alone; with another type the whole call fails with SearchAttributeTypeConflictError.
+   * If the namespace would then have more than `maxCustom` attributes, it fails with
+   * TooManySearchAttributesError. On failure nothing is registered.
+   */
+  addSearchAttributes(namespaceId: string, attributes: ReadonlyMap<string, SearchAttributeType>, maxCustom: number): Promise<void>;
+  /** Unregisters custom search attributes; names not registered are ignored. Visibility rows keep their values. */
+  removeSearchAttributes(namespaceId: string, names: readonly string[]): Promise<void>;
+}
