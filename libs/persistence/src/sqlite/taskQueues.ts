@@ -1,0 +1,74 @@
+import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { TaskQueueOwnershipLostError } from '../errors';
+import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
+import { checkKind } from '../writeChecks';
+import { sqlLimit, type SqliteConnection } from './connection';
+
+export function sqliteTaskQueues(conn: SqliteConnection): TaskQueueStore {
+  const p = (sql: string) => conn.db.prepare(sql);
+  const s = {
+    acquireQueue: p(
+      `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id, range_id, owner) VALUES (?, ?, ?, 0, 1, ?)
+       ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET range_id = range_id + 1, owner = excluded.owner
+       RETURNING range_id`,
+    ).pluck(),
+    /** Fences and allocates the next id in one statement; nothing returned when fenced out. */
+    nextQueueTaskId: p(
+      `UPDATE task_queues SET last_task_id = last_task_id + 1
+       WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND range_id = ?
+       RETURNING last_task_id`,
+    ).pluck(),
+    queueRangeId: p('SELECT range_id FROM task_queues WHERE namespace_id = ? AND task_queue = ? AND kind = ?').pluck(),
+    insertQueueTask: p('INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data) VALUES (?, ?, ?, ?, ?)'),
+    readQueueTasks: p(
+      `SELECT task_id, data FROM task_queue_tasks
+       WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id > ?
+       ORDER BY task_id LIMIT ?`,
+    ).raw(),
+    deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
+  };
+
+  function lost(namespaceId: string, taskQueue: string, kind: TaskQueueKind, rangeId: number): TaskQueueOwnershipLostError {
+    const found = s.queueRangeId.get(namespaceId, taskQueue, kind) as number | undefined;
+    return new TaskQueueOwnershipLostError(
+      taskQueue,
+      `task queue ${namespaceId}/${kind}/${taskQueue} ownership lost: writer holds range id ${rangeId}, the queue ${found === undefined ? 'was never acquired' : `is at ${found}`}`,
+    );
+  }
+
+  return {
+    async acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number> {
+      checkKind(kind);
+      return conn.write(() => s.acquireQueue.get(namespaceId, taskQueue, kind, owner) as number);
+    },
+
+    async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask, rangeId: number): Promise<number> {
+      checkKind(kind);
+      const data = TaskQueueTask.encode(task).finish();
+      return conn.write(() => {
+        const taskId = s.nextQueueTaskId.get(namespaceId, taskQueue, kind, rangeId) as number | undefined;
+        if (taskId === undefined) throw lost(namespaceId, taskQueue, kind, rangeId);
+        s.insertQueueTask.run(namespaceId, taskQueue, kind, taskId, data);
+        return taskId;
+      });
+    },
+
+    async getTaskQueueTasks(
+      namespaceId: string,
+      taskQueue: string,
+      kind: TaskQueueKind,
+      afterTaskId: number,
+      limit: number,
+    ): Promise<StoredTaskQueueTask[]> {
+      const rows = s.readQueueTasks.all(namespaceId, taskQueue, kind, afterTaskId, sqlLimit(limit)) as Array<[number, Uint8Array]>;
+      return rows.map(([taskId, data]) => ({ taskId, task: TaskQueueTask.decode(data) }));
+    },
+
+    async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void> {
+      await conn.write(() => {
+        if (s.queueRangeId.get(namespaceId, taskQueue, kind) !== rangeId) throw lost(namespaceId, taskQueue, kind, rangeId);
+        s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId);
+      });
+    },
+  };
+}
