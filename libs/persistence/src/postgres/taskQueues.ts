@@ -1,0 +1,87 @@
+import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { TaskQueueOwnershipLostError } from '../errors';
+import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
+import { checkKind } from '../writeChecks';
+import { asBuffer, query, sqlLimit, statement, type PostgresDatabase, type Queryable } from './database';
+
+const SQL = {
+  /**
+   * Allocates the queue's next id and stores the task in one statement. The counter row stays
+   * locked until commit, so a queue's ids become visible in increasing order (matching reads
+   * "after id N").
+   */
+  addQueueTask: statement(
+    'add_queue_task',
+    `WITH next AS (
+       UPDATE task_queues SET last_task_id = last_task_id + 1
+       WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND range_id = $5
+       RETURNING last_task_id)
+     INSERT INTO task_queue_tasks (namespace_id, task_queue, kind, task_id, data)
+     SELECT $1, $2, $3, last_task_id, $4::bytea FROM next
+     RETURNING task_id`,
+  ),
+  acquireQueue: statement(
+    'acquire_queue',
+    `INSERT INTO task_queues (namespace_id, task_queue, kind, last_task_id, range_id, owner) VALUES ($1, $2, $3, 0, 1, $4)
+     ON CONFLICT (namespace_id, task_queue, kind) DO UPDATE SET range_id = task_queues.range_id + 1, owner = excluded.owner
+     RETURNING range_id`,
+  ),
+  queueRangeId: statement('queue_range_id', 'SELECT range_id FROM task_queues WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3'),
+  /** Share-locks the queue row, so an acquisition waits until the delete it fences has committed. */
+  lockQueueShared: statement('lock_queue_shared', 'SELECT range_id FROM task_queues WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 FOR SHARE'),
+  readQueueTasks: statement(
+    'read_queue_tasks',
+    `SELECT task_id, data FROM task_queue_tasks
+     WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id > $4
+     ORDER BY task_id LIMIT $5`,
+  ),
+  deleteQueueTask: statement(
+    'delete_queue_task',
+    'DELETE FROM task_queue_tasks WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id = $4',
+  ),
+} as const;
+
+async function queueLost(db: Queryable, namespaceId: string, taskQueue: string, kind: TaskQueueKind, rangeId: number): Promise<TaskQueueOwnershipLostError> {
+  const [row] = (await query<{ range_id: number }>(db, SQL.queueRangeId, [namespaceId, taskQueue, kind])).rows;
+  return new TaskQueueOwnershipLostError(
+    taskQueue,
+    `task queue ${namespaceId}/${kind}/${taskQueue} ownership lost: writer holds range id ${rangeId}, the queue ${row === undefined ? 'was never acquired' : `is at ${row.range_id}`}`,
+  );
+}
+
+export function postgresTaskQueues(db: PostgresDatabase): TaskQueueStore {
+  return {
+    async acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number> {
+      checkKind(kind);
+      const [row] = await db.read<{ range_id: number }>(SQL.acquireQueue, [namespaceId, taskQueue, kind, owner]);
+      return row!.range_id;
+    },
+
+    async addTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, task: TaskQueueTask, rangeId: number): Promise<number> {
+      checkKind(kind);
+      const data = asBuffer(TaskQueueTask.encode(task).finish());
+      const [row] = await db.read<{ task_id: number }>(SQL.addQueueTask, [namespaceId, taskQueue, kind, data, rangeId]);
+      if (!row) throw await queueLost(db.pool, namespaceId, taskQueue, kind, rangeId);
+      return row.task_id;
+    },
+
+    async getTaskQueueTasks(
+      namespaceId: string,
+      taskQueue: string,
+      kind: TaskQueueKind,
+      afterTaskId: number,
+      limit: number,
+    ): Promise<StoredTaskQueueTask[]> {
+      const rows = await db.read<{ task_id: number; data: Buffer }>(SQL.readQueueTasks, [namespaceId, taskQueue, kind, afterTaskId, sqlLimit(limit)]);
+      return rows.map((row) => ({ taskId: row.task_id, task: TaskQueueTask.decode(row.data) }));
+    },
+
+    async deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void> {
+      await db.transaction(async (client) => {
+        const [row] = (await query<{ range_id: number }>(client, SQL.lockQueueShared, [namespaceId, taskQueue, kind])).rows;
+        if (row?.range_id !== rangeId) throw await queueLost(client, namespaceId, taskQueue, kind, rangeId);
+        await query(client, SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+      });
+    },
+  };
+}
