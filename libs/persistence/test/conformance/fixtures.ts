@@ -11,7 +11,7 @@ import {
   TransferTaskKind,
 } from '@kairos/proto/kairos/persistence/v1/executions';
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
-import type { CurrentExecutionRecord, CurrentExecutionWrite, ExecutionKey, ExecutionWrite, VisibilityRecord } from '../store';
+import type { CurrentExecutionRecord, CurrentExecutionWrite, ExecutionKey, ExecutionWrite, VisibilityRecord } from '../../src/store';
 
 /** Record builders shared by store tests; every record has distinguishable content. */
 

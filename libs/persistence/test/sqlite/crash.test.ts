@@ -5,8 +5,8 @@ import { join } from 'path';
 import { createInterface } from 'readline';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecutionKey, ExecutionWriteResult, Store } from '../store';
-import { openSqliteStore } from './sqliteStore';
+import type { ExecutionKey, ExecutionWriteResult, Store } from '../../src/store';
+import { openSqliteStore } from '../../src/sqlite/sqliteStore';
 
 /**
  * Another process writes to the file; this one reopens it. The child reports a write on stdout
@@ -14,7 +14,7 @@ import { openSqliteStore } from './sqliteStore';
  * synchronous=NORMAL those writes must survive the child being SIGKILLed mid-stream.
  */
 
-const CHILD = join(__dirname, 'testing', 'writerChild.cjs');
+const CHILD = join(__dirname, 'writerChild.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'kairos-sqlite-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -15,8 +15,8 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { openSqliteStore } = require('../sqliteStore.ts');
-const { executionKey, executionWrite, currentRecord, taskQueueTask } = require('../../conformance/fixtures.ts');
+const { openSqliteStore } = require('../../src/sqlite/sqliteStore.ts');
+const { executionKey, executionWrite, currentRecord, taskQueueTask } = require('../conformance/fixtures.ts');
 
 async function main() {
   const [file, batchesArg, perBatchArg] = process.argv.slice(2);

@@ -1,122 +1,16 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync } from 'fs';
 import { join } from 'path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { storeConformance } from '../conformance/storeConformance';
-import { currentRecord, executionKey, executionWrite, namespaceRecord } from '../conformance/fixtures';
-import { ShardOwnershipLostError, UnsupportedSchemaVersionError } from '../errors';
-import type { Store } from '../store';
-import { migrate, readSchemaVersion } from './migrate';
+import { describe, expect, it } from 'vitest';
 import { visibilitySchema } from '@kairos/visibility';
-import { SQLITE_PRAGMAS } from './pragmas';
-import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './schema';
-import { openSqliteStore } from './sqliteStore';
+import { UnsupportedSchemaVersionError } from '../../src/errors';
+import { migrate, readSchemaVersion } from '../../src/sqlite/migrate';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/sqlite/schema';
+import { openSqliteStore } from '../../src/sqlite/sqliteStore';
+import { namespaceRecord } from '../conformance/fixtures';
+import { databaseFiles } from './databaseFiles';
 
-const dir = mkdtempSync(join(tmpdir(), 'kairos-sqlite-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileCounter = 0;
-const newFile = (): string => join(dir, `store-${++fileCounter}.db`);
-
-storeConformance('sqlite :memory:', async () => openSqliteStore({ filename: ':memory:' }).store);
-
-storeConformance('sqlite :memory: without group commit', async () => openSqliteStore({ filename: ':memory:', groupCommit: false }).store);
-
-const files = new WeakMap<Store, string>();
-storeConformance('sqlite file (WAL)', {
-  async open() {
-    const filename = newFile();
-    const { store } = openSqliteStore({ filename });
-    files.set(store, filename);
-    return store;
-  },
-  async reopen(closed) {
-    const filename = files.get(closed)!;
-    const { store } = openSqliteStore({ filename });
-    files.set(store, filename);
-    return store;
-  },
-});
-
-describe('sqlite pragmas', () => {
-  it('reports the effective settings of a file database', async () => {
-    const { store, pragmas } = openSqliteStore({ filename: newFile() });
-    await store.close();
-    expect(pragmas).toEqual({
-      journal_mode: 'WAL',
-      synchronous: 'NORMAL',
-      busy_timeout: 5000,
-      cache_size: -65536,
-      temp_store: 'MEMORY',
-      mmap_size: 268435456,
-      journal_size_limit: 67108864,
-      wal_autocheckpoint: 10000,
-      foreign_keys: 'ON',
-    });
-    expect(SQLITE_PRAGMAS).toEqual(pragmas);
-  });
-
-  it('checkpoints inline with the default autocheckpoint when background checkpoints are off', async () => {
-    const { store, pragmas, checkpoints } = openSqliteStore({ filename: newFile(), backgroundCheckpoint: false });
-    await store.close();
-    expect(checkpoints).toBe('inline');
-    expect(pragmas.wal_autocheckpoint).toBe(1000);
-  });
-
-  it('applies synchronous=FULL on request', async () => {
-    const { store, pragmas } = openSqliteStore({ filename: newFile(), synchronous: 'FULL' });
-    await store.close();
-    expect(pragmas.synchronous).toBe('FULL');
-  });
-
-  it('reports that an in-memory database has no WAL', async () => {
-    const { store, pragmas, checkpoints } = openSqliteStore({ filename: ':memory:' });
-    await store.close();
-    expect(pragmas.journal_mode).toBe('MEMORY');
-    expect(checkpoints).toBe('none');
-  });
-});
-
-describe('sqlite background checkpoints', () => {
-  /** Writes some executions and returns the size of the database file (not the WAL) after `waitMs`. */
-  async function dbFileGrowth(backgroundCheckpoint: boolean, waitMs: number): Promise<{ before: number; after: number }> {
-    const filename = newFile();
-    const { store, checkpoints } = openSqliteStore({ filename, backgroundCheckpoint });
-    expect(checkpoints).toBe(backgroundCheckpoint ? 'background' : 'inline');
-    try {
-      const { rangeId } = await store.acquireShard(1, 'h', 60_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = statSync(filename).size;
-      await Promise.all(
-        Array.from({ length: 50 }, () => store.writeExecution(executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1, 2, 3], transfers: 1 }))),
-      );
-      const deadline = Date.now() + waitMs;
-      while (Date.now() < deadline && statSync(filename).size === before) await new Promise((resolve) => setTimeout(resolve, 50));
-      return { before, after: statSync(filename).size };
-    } finally {
-      await store.close();
-    }
-  }
-
-  it('copies committed pages into the database file from the worker thread', async () => {
-    const { before, after } = await dbFileGrowth(true, 5000);
-    expect(after).toBeGreaterThan(before);
-  });
-
-  it('leaves them in the WAL until the autocheckpoint threshold without it', async () => {
-    const { before, after } = await dbFileGrowth(false, 500);
-    expect(after).toBe(before);
-  });
-
-  it('removes the WAL on close once the worker stopped', async () => {
-    const filename = newFile();
-    const { store } = openSqliteStore({ filename });
-    await store.createNamespace(namespaceRecord('orders'));
-    expect(existsSync(`${filename}-wal`)).toBe(true);
-    await store.close();
-    expect(existsSync(`${filename}-wal`)).toBe(false);
-  });
-});
+const { dir, newFile } = databaseFiles();
 
 describe('sqlite schema versioning', () => {
   it('creates the schema on a new file and records its version', async () => {
@@ -252,34 +146,5 @@ describe('sqlite schema versioning', () => {
     const { store } = openSqliteStore({ filename });
     await store.close();
     expect(existsSync(filename)).toBe(true);
-  });
-});
-
-describe('sqlite with two connections on one file (several processes)', () => {
-  it('fences a writer whose shard another connection acquired, and each sees the other\'s commits', async () => {
-    const filename = newFile();
-    const a = openSqliteStore({ filename }).store;
-    const b = openSqliteStore({ filename }).store;
-    try {
-      const leaseA = await a.acquireShard(1, 'host-a', 60_000);
-      const key = executionKey();
-      await a.writeExecution(
-        executionWrite(key, { shardId: 1, rangeId: leaseA.rangeId, eventIds: [1], transfers: 1, currentExecution: { mode: 'create', record: currentRecord(key) } }),
-      );
-      expect((await b.getExecution(key))!.dbVersion).toBe(1);
-
-      const leaseB = await b.acquireShard(1, 'host-b', 60_000);
-      await expect(
-        a.writeExecution(executionWrite(key, { shardId: 1, rangeId: leaseA.rangeId, expectedDbVersion: 1, eventIds: [2] })),
-      ).rejects.toBeInstanceOf(ShardOwnershipLostError);
-      await b.writeExecution(executionWrite(key, { shardId: 1, rangeId: leaseB.rangeId, expectedDbVersion: 1, eventIds: [2], transfers: 1 }));
-      expect((await a.getExecution(key))!.dbVersion).toBe(2);
-      const ids = (await a.getTransferTasks(1, 0, 0)).map((t) => t.taskId);
-      expect(ids).toHaveLength(2);
-      expect(ids[1]).toBeGreaterThan(ids[0]!);
-    } finally {
-      await a.close();
-      await b.close();
-    }
   });
 });
