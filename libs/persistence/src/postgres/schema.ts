@@ -1,3 +1,5 @@
+import { visibilityTableMigration } from '../visibility/visibilityTable';
+
 /** One step of the PostgreSQL schema. Applied in its own transaction, recorded in `schema_version`. */
 export interface PostgresMigration {
   version: number;
@@ -131,36 +133,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     description: 'visibility rows and custom search attributes',
     sql: `
       -- One row per run, written in the transaction of the execution write that started, closed
-      -- or re-indexed it (@kairos/visibility's visibilitySchema('postgres'), plus
+      -- or re-indexed it (visibility/visibilityTable.ts: @kairos/visibility's table plus
       -- history_size_bytes). Times in Unix milliseconds; status is the WorkflowExecutionStatus
       -- number; memo an encoded temporal.api.common.v1.Memo; search_attributes
       -- {"Name": typed value} of the predefined and custom attributes.
-      CREATE TABLE visibility (
-        namespace_id       text   NOT NULL,
-        run_id             text   NOT NULL,
-        workflow_id        text   NOT NULL,
-        workflow_type      text   NOT NULL,
-        status             integer NOT NULL,
-        start_time         bigint NOT NULL,
-        close_time         bigint,
-        execution_time     bigint NOT NULL,
-        task_queue         text   NOT NULL,
-        history_length     bigint NOT NULL DEFAULT 0,
-        parent_workflow_id text,
-        parent_run_id      text,
-        root_workflow_id   text   NOT NULL,
-        root_run_id        text   NOT NULL,
-        memo               bytea,
-        search_attributes  jsonb,
-        history_size_bytes bigint NOT NULL DEFAULT 0,
-        PRIMARY KEY (namespace_id, run_id)
-      );
-      CREATE INDEX visibility_by_default_order ON visibility (namespace_id, COALESCE(close_time, 253402300799000) DESC, start_time DESC, run_id);
-      CREATE INDEX visibility_by_workflow_id ON visibility (namespace_id, workflow_id);
-      CREATE INDEX visibility_by_workflow_type ON visibility (namespace_id, workflow_type);
-      CREATE INDEX visibility_by_status ON visibility (namespace_id, status);
-      -- Serves KeywordList membership (search_attributes @> {"Name": ["value"]}).
-      CREATE INDEX visibility_search_attributes ON visibility USING gin (search_attributes jsonb_path_ops);
+      ${visibilityTableMigration('postgres')};
 
       -- The custom search attributes of each namespace; type is the IndexedValueType shorthand.
       CREATE TABLE custom_search_attributes (

@@ -1,3 +1,5 @@
+import { visibilityTableMigration } from '../visibility/visibilityTable';
+
 /** One step of the SQLite schema. Applied in its own transaction, recorded in `schema_version`. */
 export interface SqliteMigration {
   version: number;
@@ -135,34 +137,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     description: 'visibility rows and custom search attributes',
     sql: `
       -- One row per run, written in the transaction of the execution write that started, closed
-      -- or re-indexed it (@kairos/visibility's visibilitySchema('sqlite'), plus
+      -- or re-indexed it (visibility/visibilityTable.ts: @kairos/visibility's table plus
       -- history_size_bytes). Times in Unix milliseconds; status is the WorkflowExecutionStatus
       -- number; memo an encoded temporal.api.common.v1.Memo; search_attributes JSON
       -- {"Name": typed value} of the predefined and custom attributes.
-      CREATE TABLE visibility (
-        namespace_id       TEXT    NOT NULL,
-        run_id             TEXT    NOT NULL,
-        workflow_id        TEXT    NOT NULL,
-        workflow_type      TEXT    NOT NULL,
-        status             INTEGER NOT NULL,
-        start_time         INTEGER NOT NULL,
-        close_time         INTEGER,
-        execution_time     INTEGER NOT NULL,
-        task_queue         TEXT    NOT NULL,
-        history_length     INTEGER NOT NULL DEFAULT 0,
-        parent_workflow_id TEXT,
-        parent_run_id      TEXT,
-        root_workflow_id   TEXT    NOT NULL,
-        root_run_id        TEXT    NOT NULL,
-        memo               BLOB,
-        search_attributes  TEXT,
-        history_size_bytes INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (namespace_id, run_id)
-      );
-      CREATE INDEX visibility_by_default_order ON visibility (namespace_id, COALESCE(close_time, 253402300799000) DESC, start_time DESC, run_id);
-      CREATE INDEX visibility_by_workflow_id ON visibility (namespace_id, workflow_id);
-      CREATE INDEX visibility_by_workflow_type ON visibility (namespace_id, workflow_type);
-      CREATE INDEX visibility_by_status ON visibility (namespace_id, status);
+      ${visibilityTableMigration('sqlite')};
 
       -- The custom search attributes of each namespace; type is the IndexedValueType shorthand
       -- (Keyword, Text, Int, Double, Bool, Datetime, KeywordList).

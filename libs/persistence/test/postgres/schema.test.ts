@@ -1,11 +1,12 @@
 import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { visibilitySchema } from '@kairos/visibility';
+import { parseAndResolve, visibilitySchema } from '@kairos/visibility';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../../src/errors';
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from '../../src/postgres/migrate';
 import { openPostgresStore } from '../../src/postgres/postgresStore';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from '../../src/postgres/schema';
-import { namespaceRecord } from '../conformance/fixtures';
+import { executionKey, executionWrite, memoBytes, namespaceRecord, visibilityRecord } from '../conformance/fixtures';
+import { HAND_WRITTEN_POSTGRES_MIGRATION_4 } from '../handWrittenVisibilityMigrations';
 import { rejection, usePostgresServer, withClient } from './server';
 
 const { pg, migratedDatabase } = usePostgresServer();
@@ -207,5 +208,58 @@ describe('postgres schema versioning', () => {
     const url = `postgres://kairos@127.0.0.1:1/nowhere`;
     await expect(openPostgresStore({ url })).rejects.toThrow(/cannot open PostgreSQL database postgres:\/\/kairos@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/);
     await expect(migratePostgres(url)).rejects.toThrow(/cannot connect to PostgreSQL database postgres:\/\/kairos@127\.0\.0\.1:1\/nowhere/);
+  });
+});
+
+describe('postgres visibility table generated from one definition', () => {
+  /** The schema as the hand-written migrations created it. */
+  const HAND_WRITTEN = [...POSTGRES_MIGRATIONS.slice(0, 3), HAND_WRITTEN_POSTGRES_MIGRATION_4];
+
+  /** The catalog's view of a database's schema: columns with types and defaults, indexes, constraints, versions. */
+  async function schemaOf(url: string) {
+    return withClient(url, async (c) => ({
+      columns: (
+        await c.query(
+          `SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default
+           FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+        )
+      ).rows,
+      indexes: (await c.query('SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname')).rows,
+      constraints: (
+        await c.query(
+          `SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
+           FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conname`,
+        )
+      ).rows,
+      versions: (await c.query('SELECT version, description FROM schema_version ORDER BY version')).rows,
+    }));
+  }
+
+  it('creates exactly the schema the hand-written migration 4 created', async () => {
+    const generated = await (await pg()).createDatabase();
+    const handWritten = await (await pg()).createDatabase();
+    await migratePostgres(generated);
+    await migratePostgres(handWritten, { migrations: HAND_WRITTEN });
+    const schema = await schemaOf(generated);
+    expect(schema.indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['visibility_by_default_order', 'visibility_search_attributes']));
+    expect(schema.columns.filter((c) => c.table_name === 'visibility')).toHaveLength(17);
+    expect(schema).toEqual(await schemaOf(handWritten));
+  });
+
+  it('opens a database the hand-written migrations created as it is, and lists its rows', async () => {
+    const url = await (await pg()).createDatabase();
+    await migratePostgres(url, { migrations: HAND_WRITTEN });
+    expect(await migratePostgres(url)).toEqual({ from: POSTGRES_SCHEMA_VERSION, to: POSTGRES_SCHEMA_VERSION });
+    const { store } = await openPostgresStore({ url });
+    try {
+      const { rangeId } = await store.acquireShard(1, 'host-a', 60_000);
+      const key = executionKey();
+      const row = visibilityRecord(key, { closeTime: new Date(1_700_000_009_000), memo: memoBytes('old'), searchAttributes: { Tags: ['a', 'b'] } });
+      await store.writeExecution(executionWrite(key, { shardId: 1, rangeId, eventIds: [1], visibility: row }));
+      const custom = new Map([['Tags', 'KeywordList' as const]]);
+      expect((await store.listVisibility({ namespaceId: key.namespaceId, query: parseAndResolve("Tags = 'b'", custom), pageSize: 5 })).executions).toEqual([row]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -2,12 +2,13 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { visibilitySchema } from '@kairos/visibility';
+import { parseAndResolve, visibilitySchema } from '@kairos/visibility';
 import { UnsupportedSchemaVersionError } from '../../src/errors';
 import { migrate, readSchemaVersion } from '../../src/sqlite/migrate';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/sqlite/schema';
 import { openSqliteStore } from '../../src/sqlite/sqliteStore';
-import { namespaceRecord } from '../conformance/fixtures';
+import { executionKey, executionWrite, memoBytes, namespaceRecord, visibilityRecord } from '../conformance/fixtures';
+import { HAND_WRITTEN_SQLITE_MIGRATION_5 } from '../handWrittenVisibilityMigrations';
 import { databaseFiles } from './databaseFiles';
 
 const { dir, newFile } = databaseFiles();
@@ -146,5 +147,58 @@ describe('sqlite schema versioning', () => {
     const { store } = openSqliteStore({ filename });
     await store.close();
     expect(existsSync(filename)).toBe(true);
+  });
+});
+
+describe('sqlite visibility table generated from one definition', () => {
+  /** The schema as the hand-written migrations created it. */
+  const HAND_WRITTEN = [...SQLITE_MIGRATIONS.slice(0, 4), HAND_WRITTEN_SQLITE_MIGRATION_5];
+
+  /** Everything SQLite knows of a schema: each object's text, each table's columns, each index's keys. */
+  function schemaOf(db: Database.Database) {
+    const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'sqlite_sequence' ORDER BY type, name").all() as Array<{
+      type: string;
+      name: string;
+    }>;
+    return {
+      objects,
+      columns: objects.filter((o) => o.type === 'table').map((t) => db.pragma(`table_xinfo(${t.name})`)),
+      indexes: objects.filter((o) => o.type === 'index').map((i) => db.pragma(`index_xinfo(${i.name})`)),
+      versions: db.prepare('SELECT version, description FROM schema_version ORDER BY version').all(),
+    };
+  }
+
+  it('creates byte for byte the schema the hand-written migration 5 created', () => {
+    const generated = new Database(':memory:');
+    const handWritten = new Database(':memory:');
+    try {
+      migrate(generated);
+      migrate(handWritten, HAND_WRITTEN);
+      const schema = schemaOf(generated);
+      expect(schema.objects.map((o) => o.name)).toEqual(expect.arrayContaining(['visibility', 'visibility_by_default_order', 'custom_search_attributes']));
+      expect(schema).toEqual(schemaOf(handWritten));
+    } finally {
+      generated.close();
+      handWritten.close();
+    }
+  });
+
+  it('opens a database the hand-written migrations created as it is, and lists its rows', async () => {
+    const filename = newFile();
+    const db = new Database(filename);
+    migrate(db, HAND_WRITTEN);
+    db.close();
+    const { store, schema } = openSqliteStore({ filename });
+    try {
+      expect(schema).toEqual({ from: SQLITE_SCHEMA_VERSION, to: SQLITE_SCHEMA_VERSION });
+      const { rangeId } = await store.acquireShard(1, 'host-a', 60_000);
+      const key = executionKey();
+      const row = visibilityRecord(key, { closeTime: new Date(1_700_000_009_000), memo: memoBytes('old'), searchAttributes: { CustomerId: 'c-1' } });
+      await store.writeExecution(executionWrite(key, { shardId: 1, rangeId, eventIds: [1], visibility: row }));
+      const custom = new Map([['CustomerId', 'Keyword' as const]]);
+      expect((await store.listVisibility({ namespaceId: key.namespaceId, query: parseAndResolve("CustomerId = 'c-1'", custom), pageSize: 5 })).executions).toEqual([row]);
+    } finally {
+      await store.close();
+    }
   });
 });
