@@ -10,6 +10,7 @@ import { startActivity } from '../src/workflow/activities';
 import { newExecution, type Continuation, type StartSignal } from '../src/workflow/newRun';
 import type { RunTransaction } from '../src/workflow/runTransaction';
 import { deliverSignal } from '../src/workflow/signals';
+import { applyTimerTask } from '../src/workflow/timerTasks';
 import { completeWorkflowTask } from '../src/workflow/workflowTaskCompletion';
 import { startWorkflowTask } from '../src/workflow/workflowTasks';
 import {
@@ -65,9 +66,18 @@ export function newRunAt(
   overrides: StartOverrides = {},
   options: { runId?: string; signal?: StartSignal; continuation?: Continuation; parent?: ParentInfo } = {},
 ): RunTransaction {
+  return withClock(now, () => newExecution('ns-1', options.runId ?? 'run-1', startRequest(overrides), options.signal, options.continuation, options.parent));
+}
+
+/**
+ * Runs `fn` with the clock (Date) at `now`. Transitions that start the chain's next run
+ * (continue-as-new, retries, cron) build it with newExecution, which reads the clock rather than
+ * the transaction's `now`: under this the successor's times are known too.
+ */
+export function withClock<T>(now: Date, fn: () => T): T {
   vi.setSystemTime(now);
   try {
-    return newExecution('ns-1', options.runId ?? 'run-1', startRequest(overrides), options.signal, options.continuation, options.parent);
+    return fn();
   } finally {
     vi.useRealTimers();
   }
@@ -83,7 +93,7 @@ export function startTaskAt(run: RunTransaction, now: Date): RunTransaction {
 /** The run's started workflow task completed at `now` with `commands`: that transaction (a refused completion throws). */
 export function completeTaskAt(run: RunTransaction, now: Date, commands: CommandFields[] = [], request: CompletionFields = {}): RunTransaction {
   const tx = reopen(run, now);
-  const outcome = completeWorkflowTask(tx, tx.state.workflowTask!, RespondWorkflowTaskCompletedRequest.fromPartial({ identity: 'worker', commands, ...request }));
+  const outcome = withClock(now, () => completeWorkflowTask(tx, tx.state.workflowTask!, RespondWorkflowTaskCompletedRequest.fromPartial({ identity: 'worker', commands, ...request })));
   if (outcome.kind !== 'completed') throw new Error(`completion ${outcome.kind}${outcome.kind === 'rejected' ? `: ${outcome.rejection.message}` : ''}`);
   return tx;
 }
@@ -151,5 +161,22 @@ export function eventOf(run: RunTransaction, type: EventType): HistoryEvent {
 export function signalAt(run: RunTransaction, now: Date, name = 'wake', requestId = `signal-${now.getTime()}`): RunTransaction {
   const tx = reopen(run, now);
   deliverSignal(tx, { signalName: name, identity: 'client', requestId });
+  return tx;
+}
+
+/**
+ * Fires `task` as the timer queue does (applyTimerTask), in a transaction at its fire time with
+ * the clock there too: that transaction and whether the timer applied.
+ */
+export function fireTimerTask(run: RunTransaction, task: TimerTask, now: Date = task.fireTime!): { tx: RunTransaction; applied: boolean } {
+  const tx = reopen(run, now);
+  const applied = withClock(now, () => applyTimerTask(tx, task));
+  return { tx, applied };
+}
+
+/** The run's first-task backoff over (its WORKFLOW_BACKOFF timer fired, scheduling the first workflow task): that transaction. */
+export function backoffEnded(run: RunTransaction): RunTransaction {
+  const { tx, applied } = fireTimerTask(run, timerTaskOf(run, TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF));
+  if (!applied) throw new Error('the backoff timer changed nothing');
   return tx;
 }
