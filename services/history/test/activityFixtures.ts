@@ -174,9 +174,12 @@ export function fireTimerTask(run: RunTransaction, task: TimerTask, now: Date = 
   return { tx, applied };
 }
 
-/** The run's first-task backoff over (its WORKFLOW_BACKOFF timer fired, scheduling the first workflow task): that transaction. */
-export function backoffEnded(run: RunTransaction): RunTransaction {
-  const { tx, applied } = fireTimerTask(run, timerTaskOf(run, TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF));
+/**
+ * The run's first-task backoff over (its WORKFLOW_BACKOFF timer, created by `first`, the run's
+ * first transaction, fired and scheduled the first workflow task): that transaction.
+ */
+export function backoffEnded(run: RunTransaction, first: RunTransaction = run): RunTransaction {
+  const { tx, applied } = fireTimerTask(run, timerTaskOf(first, TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF));
   if (!applied) throw new Error('the backoff timer changed nothing');
   return tx;
 }
