@@ -67,3 +67,85 @@ describe('decideRetry', () => {
     expect(decideRetry({ ...base, attempt: 1, expiration }).retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
   });
 });
+
+const ms = (n: number) => ({ seconds: Math.floor(n / 1000), nanos: (n % 1000) * 1e6 });
+
+describe('retry policy defaults (more)', () => {
+  it('derives the maximum interval from the given initial interval, keeps a given maximum, and copies nothing else in', () => {
+    expect(withRetryDefaults({ initialInterval: ms(1500), backoffCoefficient: 1.5, maximumInterval: undefined, maximumAttempts: 0, nonRetryableErrorTypes: [] })).toEqual({
+      initialInterval: ms(1500),
+      backoffCoefficient: 1.5,
+      maximumInterval: { seconds: 150, nanos: 0 },
+      maximumAttempts: 0,
+      nonRetryableErrorTypes: [],
+    });
+    expect(withRetryDefaults({ initialInterval: undefined, backoffCoefficient: 0, maximumInterval: { seconds: 7, nanos: 0 }, maximumAttempts: 0, nonRetryableErrorTypes: [] }).maximumInterval).toEqual({ seconds: 7, nanos: 0 });
+  });
+});
+
+describe('validateRetryPolicy (exact messages)', () => {
+  it('answers Temporal’s sentences, and accepts what means "default"', () => {
+    expect(validateRetryPolicy(undefined)).toBeUndefined();
+    expect(validateRetryPolicy({ ...policy, initialInterval: { seconds: -1, nanos: 0 } })).toBe('InitialInterval cannot be negative on retry policy.');
+    expect(validateRetryPolicy({ ...policy, backoffCoefficient: 0.99 })).toBe('BackoffCoefficient cannot be less than 1 on retry policy.');
+    expect(validateRetryPolicy({ ...policy, maximumInterval: { seconds: -1, nanos: 0 } })).toBe('MaximumInterval cannot be negative on retry policy.');
+    expect(validateRetryPolicy({ ...policy, initialInterval: { seconds: 10, nanos: 0 }, maximumInterval: { seconds: 5, nanos: 0 } })).toBe('MaximumInterval cannot be less than InitialInterval on retry policy.');
+    expect(validateRetryPolicy({ ...policy, maximumAttempts: -1 })).toBe('MaximumAttempts cannot be negative on retry policy.');
+    // Zero means "the default" for the coefficient and the maximum interval.
+    expect(validateRetryPolicy({ ...policy, backoffCoefficient: 0 })).toBeUndefined();
+    expect(validateRetryPolicy({ ...policy, initialInterval: { seconds: 10, nanos: 0 }, maximumInterval: undefined })).toBeUndefined();
+  });
+});
+
+describe('decideRetry (order of checks and edges)', () => {
+  const base = { policy, failure: appFailure('Err'), cancelRequested: false, now };
+
+  it('a cancel request comes first, before timeouts, non-retryable failures and attempts', () => {
+    expect(decideRetry({ ...base, attempt: 9, cancelRequested: true, failure: appFailure('Err', true), timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, policy: { ...policy, maximumAttempts: 1 } }).retryState).toBe(
+      RetryState.RETRY_STATE_CANCEL_REQUESTED,
+    );
+  });
+
+  it('then schedule-to-start/close timeouts, then non-retryable failures, then maximum attempts, then the expiration', () => {
+    expect(decideRetry({ ...base, attempt: 9, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, policy: { ...policy, maximumAttempts: 1 } }).retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
+    expect(decideRetry({ ...base, attempt: 9, failure: appFailure('Err', true), policy: { ...policy, maximumAttempts: 1 } }).retryState).toBe(RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+    expect(decideRetry({ ...base, attempt: 1, policy: { ...policy, maximumAttempts: 1 }, expiration: now }).retryState).toBe(RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+    expect(decideRetry({ ...base, attempt: 1, policy: { ...policy, maximumAttempts: 2 }, expiration: now }).retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
+  });
+
+  it('terminated and canceled failures are never retried; an absent failure is', () => {
+    expect(decideRetry({ ...base, attempt: 1, failure: Failure.fromPartial({ terminatedFailureInfo: {} }) }).retryState).toBe(RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+    expect(decideRetry({ ...base, attempt: 1, failure: Failure.fromPartial({ canceledFailureInfo: {} }) }).retryState).toBe(RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+    expect(decideRetry({ ...base, attempt: 1, failure: undefined })).toEqual({ retryState: RetryState.RETRY_STATE_IN_PROGRESS, backoffMs: 1000 });
+  });
+
+  it('heartbeat timeouts are retried unless listed as TemporalTimeout:Heartbeat', () => {
+    expect(decideRetry({ ...base, attempt: 1, timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT }).retryState).toBe(RetryState.RETRY_STATE_IN_PROGRESS);
+    expect(decideRetry({ ...base, attempt: 1, timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT, policy: { ...policy, nonRetryableErrorTypes: ['TemporalTimeout:Heartbeat'] } }).retryState).toBe(
+      RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+    );
+  });
+
+  it('a timeout is judged by its type, not by an error type the failure carries', () => {
+    const failure = appFailure('Err', true);
+    expect(decideRetry({ ...base, attempt: 1, failure, timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE }).retryState).toBe(RetryState.RETRY_STATE_IN_PROGRESS);
+  });
+
+  it('rounds fractional backoffs to the millisecond, and caps nothing when the maximum interval is 0', () => {
+    expect(decideRetry({ ...base, attempt: 3, policy: { ...policy, initialInterval: ms(1500), backoffCoefficient: 1.5 } }).backoffMs).toBe(3375);
+    expect(decideRetry({ ...base, attempt: 3, policy: { ...policy, initialInterval: ms(333), backoffCoefficient: 1.1 } }).backoffMs).toBe(403);
+    expect(decideRetry({ ...base, attempt: 21, policy: { ...policy, maximumInterval: undefined } }).backoffMs).toBe(1000 * 2 ** 20);
+  });
+
+  it('next_retry_delay wins over the maximum interval, but not over maximum attempts or the expiration', () => {
+    const failure = Failure.fromPartial({ applicationFailureInfo: { type: 'Err', nextRetryDelay: { seconds: 500, nanos: 0 } } });
+    expect(decideRetry({ ...base, attempt: 1, failure }).backoffMs).toBe(500_000);
+    expect(decideRetry({ ...base, attempt: 2, failure, policy: { ...policy, maximumAttempts: 2 } }).retryState).toBe(RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+    expect(decideRetry({ ...base, attempt: 1, failure, expiration: new Date(now.getTime() + 499_999) }).retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
+  });
+
+  it('an attempt that would start exactly at the expiration is still made', () => {
+    expect(decideRetry({ ...base, attempt: 1, expiration: new Date(now.getTime() + 1000) })).toEqual({ retryState: RetryState.RETRY_STATE_IN_PROGRESS, backoffMs: 1000 });
+    expect(decideRetry({ ...base, attempt: 1, expiration: new Date(now.getTime() + 999) }).retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
+  });
+});
