@@ -580,6 +580,12 @@ describe('cancellation', () => {
     const timer = { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: secs(60) } };
     const tx = completeTaskAt(withTaskInFlight(activityScheduled()), at(6), [cancelCommand, timer]);
     expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED', 'TIMER_STARTED']);
+    // Followed by a closing command, the run closes with a workflow task scheduled before its closing
+    // event (Temporal schedules none: the run is no longer running after the commands).
+    const complete = { commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} };
+    const closing = completeTaskAt(withTaskInFlight(activityScheduled()), at(6), [cancelCommand, complete]);
+    expect(eventNames(closing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_EXECUTION_COMPLETED']);
+    expect(transferKinds(closing)).toEqual(['WORKFLOW_TASK']);
   });
 
   it('of an unknown activity is refused (BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES)', () => {

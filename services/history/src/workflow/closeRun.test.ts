@@ -264,6 +264,15 @@ describe('timeOutRun', () => {
     expect(tx.continuedRun).toBeUndefined();
   });
 
+  it('a cron chain ends at its execution deadline: no next scheduled run', () => {
+    // The deadline counts from the start (T0), not from the first run's scheduled time (T0+60 s).
+    const cron = newRunAt(T0, { cronSchedule: '* * * * *', workflowExecutionTimeout: secs(90) });
+    expect(timerTaskOf(cron, TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT).fireTime).toEqual(at(90));
+    const tx = runTimeoutFired(startTaskAt(backoffEnded(cron), at(61)), cron);
+    expect(tx.newEvents.at(-1)!.workflowExecutionTimedOutEventAttributes).toEqual({ retryState: RetryState.RETRY_STATE_TIMEOUT, newExecutionRunId: '' });
+    expect(tx.continuedRun).toBeUndefined();
+  });
+
   it('a cron run that times out is followed by its next scheduled run', () => {
     const cron = newRunAt(T0, { cronSchedule: '* * * * *', workflowRunTimeout: secs(30) });
     // The first run executes from T0+60 s: its run timeout is at T0+90 s.
