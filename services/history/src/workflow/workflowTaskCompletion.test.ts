@@ -112,6 +112,21 @@ describe('completeWorkflowTask', () => {
     expect(run.transferTasks.map((t) => t.kind)).toEqual([TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK]);
   });
 
+  it('an update admitted while the task ran goes out with a speculative task of its own (no event)', () => {
+    const run = reopen(runWithStartedWorkflowTask(), AT);
+    admitWorkflowUpdate(run, updateRequest('late'));
+    expect(run.transferTasks).toEqual([]);
+    const completing = reopen(run, at(1_000));
+    completeTask(completing, [commands.startTimer('t1')]);
+    expect(eventNames(completing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'TIMER_STARTED']);
+    expect(completing.state.workflowTask).toMatchObject({ scheduledEventId: 6, speculative: true, startedEventId: 0 });
+    expect(completing.transferTasks).toEqual([expect.objectContaining({ kind: TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK, scheduledEventId: 6 })]);
+
+    const nothingWaiting = reopen(runWithStartedWorkflowTask(), AT);
+    completeTask(nothingWaiting, [commands.startTimer('t1')]);
+    expect(nothingWaiting.state.workflowTask).toBeUndefined();
+  });
+
   it('remembers the worker’s sticky queue, with Temporal’s 10 s schedule-to-start when the worker gives none', () => {
     const withTimeout = reopen(runWithStartedWorkflowTask(), AT);
     completeTask(withTimeout, [], STICKY_ATTRIBUTES);

@@ -10,6 +10,7 @@ import {
   scheduleSpeculativeWorkflowTask,
   scheduleWorkflowTask,
   startWorkflowTask,
+  timeOutWorkflowTask,
   transientWorkflowTaskEvents,
   workflowTaskTimeoutFired,
 } from './workflowTasks';
@@ -298,6 +299,14 @@ describe('workflow task timeouts', () => {
     expect(run.info.workflowTaskAttempt).toBe(1);
     expect(run.transferTasks).toEqual([workflowTaskTransfer({ scheduledEventId: 7, taskQueue: NORMAL, attempt: 1 })]);
     expect(run.timerTasks).toEqual([]);
+  });
+
+  it('a schedule-to-start timeout never costs an attempt', () => {
+    const run = runWithTransientTask();
+    timeOutWorkflowTask(run, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+    expect(run.newEvents).toEqual([]);
+    expect(run.info.workflowTaskAttempt).toBe(2);
+    expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 5, attempt: 2, transient: true });
   });
 
   describe('workflowTaskTimeoutFired ignores a stale timer', () => {
