@@ -293,4 +293,20 @@ describe('failRefusedCompletion', () => {
     expect(run.state.workflowTask).toBeUndefined();
     expect(run.transferTasks).toEqual([]);
   });
+  it('TODAY: events buffered during the refused task are dropped when the run is terminated', () => {
+    // Temporal flushes them first (workflow_task_completed_handler.go: "Flush buffer event before
+    // terminating the workflow"), so the signal would sit between WorkflowTaskFailed and
+    // WorkflowExecutionTerminated. See the report.
+    const limits = { ...DEFAULT_LIMITS, blobSizeLimitError: 100 };
+    const signaled = reopen(runWithStartedWorkflowTask(), AT, limits);
+    appendSignal(signaled, { signalName: 'go', identity: 'client', requestId: 'sig-1' });
+    const before = reopen(signaled, at(1_000), limits);
+    const outcome = completeTask(reopen(before, at(1_000), limits), [commands.scheduleActivity('a1', { input: payloadsOfSize(200) })]);
+    if (outcome.kind !== 'rejected') throw new Error(outcome.kind);
+    expect(outcome.rejection.terminatesWorkflow).toBe(true);
+    const run = reopen(before, at(1_000), limits);
+    failRefusedCompletion(run, outcome.rejection, { identity: 'worker', binaryChecksum: '' });
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(run.state.bufferedEvents).toEqual([]);
+  });
 });
