@@ -121,6 +121,16 @@ describe('encodedNewEvents', () => {
   });
 });
 
+describe('accountHistorySize', () => {
+  it('adds the encoded size of the events this transaction appends to the run’s history size', () => {
+    const run = reopen(newRun(), AT);
+    run.info.historySizeBytes = 1_000;
+    run.appendEvent(EventType.EVENT_TYPE_MARKER_RECORDED, { markerRecordedEventAttributes: { markerName: 'a' } });
+    run.accountHistorySize();
+    expect(run.info.historySizeBytes).toBe(1_000 + HistoryEvent.encode(run.newEvents[0]!).finish().length);
+  });
+});
+
 describe('markClosed', () => {
   it('records the status, close time and closing event', () => {
     const run = reopen(newRun(), AT);
