@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError, namespaceNotFound } from '@kairos/common/errors';
-import type { Store } from '@kairos/persistence/store';
+import type { NamespaceStore } from '@kairos/persistence/store';
 import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 
 /**
@@ -12,7 +12,7 @@ export class NamespaceRegistry {
   private readonly byId = new Map<string, { record: NamespaceRecord; at: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: NamespaceStore,
     private readonly ttlMs = 10_000,
   ) {}
 

@@ -3,7 +3,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/notifier';
-import type { Store } from '@kairos/persistence/store';
+import type { ExecutionStore, NamespaceStore, ShardStore } from '@kairos/persistence/store';
 import type { HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import {
   activityById,
@@ -45,7 +45,8 @@ import { durationToMs, resolveLimits, type Limits } from '@kairos/domain';
 import { DEFAULT_RETENTION_MS } from './workflow/runTransaction';
 
 export interface HistoryServiceOptions {
-  store: Store;
+  /** The store concerns history uses: shard leases, executions, namespaces. */
+  store: ShardStore & ExecutionStore & NamespaceStore;
   notifier: Notifier;
   matching: MatchingClient;
   logger: Logger;

@@ -8,7 +8,7 @@ import { encodeTaskToken } from '@kairos/domain';
 import { ApiError } from '@kairos/common/errors';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { Notifier } from '@kairos/notify/notifier';
-import type { Store, TaskQueueKind as BacklogKind } from '@kairos/persistence/store';
+import type { TaskQueueKind as BacklogKind, TaskQueueStore } from '@kairos/persistence/store';
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
 import type { TaskQueue } from '@kairos/proto/temporal/api/taskqueue/v1/message';
@@ -22,7 +22,7 @@ import type {
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
 
 export interface MatchingServiceOptions {
-  store: Store;
+  store: TaskQueueStore;
   notifier: Notifier;
   history: HistoryClient;
   logger: Logger;

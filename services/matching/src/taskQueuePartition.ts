@@ -2,7 +2,7 @@ import { Status } from 'nice-grpc-common';
 import { ApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
-import type { Store, StoredTaskQueueTask, TaskQueueKind } from '@kairos/persistence/store';
+import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '@kairos/persistence/store';
 import type { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
 
 /** What happened when a task was offered to a poller. */
@@ -61,7 +61,7 @@ export class TaskQueuePartition<R> {
   private readonly queries: Array<{ response: R; resolve: (delivered: boolean) => void }> = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: TaskQueueStore,
     private readonly namespaceId: string,
     private readonly name: string,
     private readonly kind: TaskQueueKind,

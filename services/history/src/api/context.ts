@@ -1,14 +1,15 @@
 import type { Logger } from '@kairos/common/logger';
 import type { MatchingClient } from '@kairos/cluster';
 import type { NamespaceRegistry } from '@kairos/domain';
-import type { Store } from '@kairos/persistence/store';
+import type { ExecutionStore, NamespaceStore } from '@kairos/persistence/store';
 import type { ExecutionManager } from '../shard/executionManager';
 import type { HistoryWaiter } from './shared/historyWaiter';
 import type { UpdateOutcomes } from './shared/updateOutcomes';
 
 /** What every history API handler needs. */
 export interface HistoryContext {
-  store: Store;
+  /** Executions (current runs, histories) and the namespace's search attributes. */
+  store: ExecutionStore & NamespaceStore;
   executions: ExecutionManager;
   namespaces: NamespaceRegistry;
   waiter: HistoryWaiter;

@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
-import type { Store, StoredTimerTask } from '@kairos/persistence/store';
+import type { ExecutionStore, StoredTimerTask } from '@kairos/persistence/store';
 
 const RETRY_DELAY_MS = 1_000;
 /** Upper bound on sleeping, so a timer written by another instance is noticed eventually. */
@@ -24,7 +24,7 @@ export class TimerQueueProcessor {
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ExecutionStore,
     private readonly execute: TimerTaskExecutor,
     private readonly logger: Logger,
   ) {}

@@ -1,5 +1,5 @@
 import type { Logger } from '@kairos/common/logger';
-import type { Store } from '@kairos/persistence/store';
+import type { ExecutionStore } from '@kairos/persistence/store';
 import type { TransferTask } from '../workflow/protos';
 import type { TransferTaskExecutor } from './transferTaskExecutor';
 
@@ -17,7 +17,7 @@ export class TransferQueueProcessor {
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ExecutionStore,
     private readonly execute: TransferTaskExecutor,
     private readonly ownedShards: () => number[],
     private readonly logger: Logger,

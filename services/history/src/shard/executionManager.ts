@@ -9,8 +9,9 @@ import type {
   ExecutionKey,
   ExecutionSnapshot,
   ExecutionWrite,
+  ExecutionStore,
   ExecutionWriteResult,
-  Store,
+  NamespaceStore,
 } from '@kairos/persistence/store';
 import { NotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { DEFAULT_RETENTION_MS, RunTransaction } from '../workflow/runTransaction';
@@ -79,7 +80,7 @@ export class ExecutionManager {
   private sink: CommittedTaskSink | undefined;
 
   constructor(
-    readonly store: Store,
+    readonly store: ExecutionStore & NamespaceStore,
     readonly shards: ShardController,
     private readonly notifier: Notifier,
     private readonly logger: Logger,

@@ -3,7 +3,7 @@ import { ApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { assignedShardOwners, type ClusterDirectory, type ClusterView } from '@kairos/cluster';
 import { shardIdFor } from '@kairos/domain';
-import type { Store } from '@kairos/persistence/store';
+import type { ShardStore } from '@kairos/persistence/store';
 
 export interface ShardControllerOptions {
   numShards: number;
@@ -43,7 +43,7 @@ export class ShardController {
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ShardStore,
     private readonly options: ShardControllerOptions,
     private readonly logger: Logger,
   ) {}

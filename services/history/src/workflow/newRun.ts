@@ -79,8 +79,9 @@ export function newExecution(
   signal?: StartSignal,
   continuation?: Continuation,
   parent?: ParentInfo,
+  /** The transaction's time: a successor run starts at its predecessor's closing time. */
+  now: Date = new Date(),
 ): RunTransaction {
-  const now = new Date();
   const { executionMs, runMs, taskMs } = workflowTimeouts(request);
   // Temporal records a workflow retry policy with its defaults filled in.
   const retryPolicy = request.retryPolicy ? withRetryDefaults(request.retryPolicy) : undefined;

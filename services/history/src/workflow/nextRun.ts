@@ -89,6 +89,7 @@ export function startNextRunOfChain(
       attempt: retry ? (info.attempt || 1) + 1 : 1,
     },
     info.parent,
+    run.now,
   );
 }
 
@@ -173,5 +174,6 @@ export function continueAsNew(run: RunTransaction, attrs: ContinueAsNewWorkflowE
     },
     // A child's next run is still its parent's child.
     info.parent,
+    run.now,
   );
 }

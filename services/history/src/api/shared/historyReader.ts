@@ -1,5 +1,5 @@
 import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
-import type { ExecutionKey, Store } from '@kairos/persistence/store';
+import type { ExecutionKey, ExecutionStore, NamespaceStore } from '@kairos/persistence/store';
 import { HistoryEvent, HistoryPageToken } from '../../workflow/protos';
 
 /**
@@ -20,7 +20,7 @@ export interface HistoryPage {
  * page is then empty).
  */
 export async function readHistoryPage(
-  store: Pick<Store, 'readHistoryBatches'> & { store?: Pick<Store, 'getSearchAttributes'> },
+  store: Pick<ExecutionStore, 'readHistoryBatches'> & { store?: Pick<NamespaceStore, 'getSearchAttributes'> },
   key: ExecutionKey,
   fromEventId: number,
   toEventId: number,
@@ -63,7 +63,7 @@ function untypedSearchAttributes(event: HistoryEvent): SearchAttributesEventFiel
 export async function withSearchAttributeTypes(
   events: HistoryEvent[],
   namespaceId: string,
-  registry: Pick<Store, 'getSearchAttributes'> | undefined,
+  registry: Pick<NamespaceStore, 'getSearchAttributes'> | undefined,
 ): Promise<HistoryEvent[]> {
   if (!registry || !events.some((e) => untypedSearchAttributes(e))) return events;
   let custom: ReadonlyMap<string, SearchAttributeType> | undefined;
