@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { noLiveHistoryInstance, noLiveInstance, noLiveMatchingInstance } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/store';
@@ -108,7 +107,7 @@ export class ClusterDirectory {
     const lease = this.view.shards.get(shardId);
     const holder = lease && lease.leaseExpiresAt.getTime() > Date.now() ? members.find((m) => m.instanceId === lease.owner) : undefined;
     const target = holder ?? members.find((m) => m.instanceId === assignedShardOwners(numShards, members.map((x) => x.instanceId)).get(shardId));
-    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live history instance for shard ${shardId}`);
+    if (!target) throw noLiveHistoryInstance(shardId);
     return target.address;
   }
 
@@ -116,7 +115,7 @@ export class ClusterDirectory {
   anyAddress(role: MemberRole): string {
     const members = this.view.members[role];
     const target = members[Math.floor(Math.random() * members.length)];
-    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live ${role} instance`);
+    if (!target) throw noLiveInstance(role);
     return target.address;
   }
 
@@ -125,7 +124,7 @@ export class ClusterDirectory {
     const members = this.view.members.matching;
     const owner = assignedQueueOwner(queueKey, members.map((m) => m.instanceId));
     const target = members.find((m) => m.instanceId === owner);
-    if (!target) throw new ApiError(Status.UNAVAILABLE, `no live matching instance for task queue ${queueKey}`);
+    if (!target) throw noLiveMatchingInstance(queueKey);
     return target.address;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { notFound, shardMoved, unavailable } from '@kairos/common/errors';
 import { routedClient, type Router } from './routedClient';
 
 const definition = { name: 'Test', fullName: 'test.Test', methods: { doThing: {} } } as any;
@@ -18,7 +18,7 @@ describe('routedClient', () => {
     const client = routedClient(definition, router, (address) => ({
       doThing: async (req: { n: number }) => {
         calls.push(address);
-        if (address === 'a:1') throw new ApiError(Status.UNAVAILABLE, 'shard moved');
+        if (address === 'a:1') throw shardMoved(1);
         return { n: req.n + 1 };
       },
     }) as any, { firstBackoffMs: 1 });
@@ -31,7 +31,7 @@ describe('routedClient', () => {
     const client = routedClient(definition, { addressFor: async () => 'a:1', moved: () => {} }, () => ({
       doThing: async () => {
         attempts++;
-        throw new ApiError(Status.NOT_FOUND, 'gone');
+        throw notFound('gone');
       },
     }) as any);
     await expect((client as any).doThing({})).rejects.toMatchObject({ code: Status.NOT_FOUND });
@@ -43,7 +43,7 @@ describe('routedClient', () => {
     const client = routedClient(definition, { addressFor: async () => 'a:1', moved: () => {} }, () => ({
       doThing: async () => {
         attempts++;
-        throw new ApiError(Status.UNAVAILABLE, 'down');
+        throw unavailable('down');
       },
     }) as any, { retryForMs: 30, firstBackoffMs: 5 });
     await expect((client as any).doThing({})).rejects.toMatchObject({ code: Status.UNAVAILABLE });

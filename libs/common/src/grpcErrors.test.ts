@@ -38,7 +38,7 @@ const errors: Record<string, () => unknown> = {
   alreadyStarted: () => workflowExecutionAlreadyStarted('Workflow execution is already running. WorkflowId: wf-1, RunId: run-1.', 'req-1', 'run-1'),
   namespace: () => namespaceNotFound('nope'),
   notFound: () => notFound('workflow execution not found'),
-  namespaceExists: () => namespaceAlreadyExists('Namespace already exists.'),
+  namespaceExists: () => namespaceAlreadyExists(),
   exhausted: () =>
     resourceExhausted(
       ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,

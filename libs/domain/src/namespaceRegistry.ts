@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError, namespaceNotFound } from '@kairos/common/errors';
+import { namespaceIdNotFound, namespaceNotFound } from '@kairos/common/errors';
 import type { NamespaceStore } from '@kairos/persistence/store';
 import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 
@@ -29,7 +28,7 @@ export class NamespaceRegistry {
     const hit = this.byId.get(id);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.record;
     const record = await this.store.getNamespaceById(id);
-    if (!record) throw new ApiError(Status.NOT_FOUND, `Namespace ${id} is not found.`);
+    if (!record) throw namespaceIdNotFound(id);
     this.remember(record);
     return record;
   }

@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { invalidTaskToken } from '@kairos/common/errors';
 import { TaskToken, TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 
 // A version byte in front of the encoded proto lets us reject foreign or garbage tokens with
@@ -17,16 +16,16 @@ export function encodeTaskToken(token: Partial<TaskToken>): Uint8Array {
 /** Decodes a worker-supplied token; anything malformed is INVALID_ARGUMENT, as Temporal answers. */
 export function decodeTaskToken(bytes: Uint8Array | undefined, expected: TaskTokenKind): TaskToken {
   if (!bytes || bytes.length < 2 || bytes[0] !== TOKEN_VERSION) {
-    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+    throw invalidTaskToken();
   }
   let token: TaskToken;
   try {
     token = TaskToken.decode(bytes.subarray(1));
   } catch {
-    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+    throw invalidTaskToken();
   }
   if (token.kind !== expected || !token.namespaceId || !token.workflowId || !token.runId) {
-    throw new ApiError(Status.INVALID_ARGUMENT, 'Error deserializing task token.');
+    throw invalidTaskToken();
   }
   return token;
 }

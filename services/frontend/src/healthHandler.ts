@@ -1,13 +1,12 @@
 import type { HealthServiceImplementation as HealthImplementation } from '@kairos/proto/grpc/health/v1/health';
 import { HealthCheckResponse_ServingStatus } from '@kairos/proto/grpc/health/v1/health';
-import { ApiError } from '@kairos/common/errors';
-import { Status } from 'nice-grpc-common';
+import { unknownHealthService } from '@kairos/common/errors';
 
 /** gRPC health: SERVING for the given service names until shutdown begins. */
 export function createHealthHandler(serviceNames: string[], isServing: () => boolean): HealthImplementation {
   const known = new Set(['', ...serviceNames]);
   const status = (service: string) => {
-    if (!known.has(service)) throw new ApiError(Status.NOT_FOUND, `unknown service ${service}`);
+    if (!known.has(service)) throw unknownHealthService(service);
     return isServing() ? HealthCheckResponse_ServingStatus.SERVING : HealthCheckResponse_ServingStatus.NOT_SERVING;
   };
   return {

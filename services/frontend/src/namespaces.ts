@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { isApiError, namespaceAlreadyExists } from '@kairos/common/errors';
 import { NamespaceAlreadyExistsError } from '@kairos/persistence/errors';
 import type { Store } from '@kairos/persistence/store';
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/temporal/api/enums/v1/namespace';
-import { NamespaceAlreadyExistsFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
 const DEFAULT_RETENTION: Duration = { seconds: 24 * 3600, nanos: 0 };
@@ -46,10 +45,7 @@ export async function registerNamespace(store: Store, ns: NewNamespace): Promise
     await store.createNamespace(record);
   } catch (err) {
     if (err instanceof NamespaceAlreadyExistsError) {
-      throw new ApiError(Status.ALREADY_EXISTS, 'Namespace already exists.', {
-        typeName: 'temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure',
-        value: NamespaceAlreadyExistsFailure.encode({}).finish(),
-      });
+      throw namespaceAlreadyExists();
     }
     throw err;
   }
@@ -62,6 +58,6 @@ export async function ensureNamespace(store: Store, name: string): Promise<void>
   try {
     await registerNamespace(store, { name });
   } catch (err) {
-    if (!(err instanceof ApiError && err.code === Status.ALREADY_EXISTS)) throw err;
+    if (!(isApiError(err) && err.code === Status.ALREADY_EXISTS)) throw err;
   }
 }

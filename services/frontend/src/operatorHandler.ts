@@ -12,7 +12,7 @@ import type { Store } from '@kairos/persistence/store';
 import { IndexedValueType } from '@kairos/proto/temporal/api/enums/v1/common';
 import { OperatorServiceDefinition, type OperatorServiceImplementation } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { ListSearchAttributesResponse } from '@kairos/proto/temporal/api/operatorservice/v1/request_response';
-import { invalid } from './validation';
+import { invalidArgument } from '@kairos/common/errors';
 import { withUnimplemented } from './workflowHandler';
 
 /**
@@ -29,26 +29,26 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
   const namespaces = new NamespaceRegistry(store);
 
   async function namespaceId(name: string): Promise<string> {
-    if (!name) throw invalid('Namespace is not set on request.');
+    if (!name) throw invalidArgument('Namespace is not set on request.');
     return (await namespaces.getByName(name)).info!.id;
   }
 
   const implemented: Partial<OperatorServiceImplementation> = {
     async addSearchAttributes(request) {
       const entries = Object.entries(request.searchAttributes);
-      if (entries.length === 0) throw invalid('SearchAttributes are not set on request.');
+      if (entries.length === 0) throw invalidArgument('SearchAttributes are not set on request.');
       const attributes = new Map<string, SearchAttributeType>();
       for (const [name, value] of entries) {
-        if (isReservedSearchAttributeName(name)) throw invalid(`Search attribute ${name} is reserved by system.`);
+        if (isReservedSearchAttributeName(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
         const type = searchAttributeTypeOf(value);
         if (!type) {
           // Temporal's words for each case: UNSPECIFIED finds no free field of that type.
           if (value === IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED) {
-            throw invalid('Unable to create search attributes: cannot have more than 0 search attribute of type Unspecified.');
+            throw invalidArgument('Unable to create search attributes: cannot have more than 0 search attribute of type Unspecified.');
           }
-          throw invalid(`Unknown search attribute type: ${Number(value)}.`);
+          throw invalidArgument(`Unknown search attribute type: ${Number(value)}.`);
         }
-        if (!name) throw invalid('Search attribute name cannot be empty.');
+        if (!name) throw invalidArgument('Search attribute name cannot be empty.');
         attributes.set(name, type);
       }
       const nsId = await namespaceId(request.namespace);
@@ -56,10 +56,10 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
         await store.addSearchAttributes(nsId, attributes, MAX_CUSTOM_SEARCH_ATTRIBUTES);
       } catch (err) {
         if (err instanceof SearchAttributeTypeConflictError) {
-          throw invalid(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);
+          throw invalidArgument(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);
         }
         if (err instanceof TooManySearchAttributesError) {
-          throw invalid(`Unable to create search attributes: cannot have more than ${err.limit} custom search attributes.`);
+          throw invalidArgument(`Unable to create search attributes: cannot have more than ${err.limit} custom search attributes.`);
         }
         throw err;
       }
@@ -67,14 +67,14 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
     },
 
     async removeSearchAttributes(request) {
-      if (request.searchAttributes.length === 0) throw invalid('SearchAttributes are not set on request.');
+      if (request.searchAttributes.length === 0) throw invalidArgument('SearchAttributes are not set on request.');
       const nsId = await namespaceId(request.namespace);
       const custom = await store.getSearchAttributes(nsId);
       const system = systemSearchAttributes();
       const removed: string[] = [];
       for (const name of request.searchAttributes) {
         if (custom.has(name)) removed.push(name);
-        else if (system.has(name)) throw invalid(`Unable to remove non-custom search attributes: ${name}.`);
+        else if (system.has(name)) throw invalidArgument(`Unable to remove non-custom search attributes: ${name}.`);
         // Not defined at all: nothing to do, as in Temporal.
       }
       if (removed.length > 0) await store.removeSearchAttributes(nsId, removed);

@@ -1,5 +1,5 @@
-import { Status, type CallContext } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import type { CallContext } from 'nice-grpc-common';
+import { pollDeadlineNotSet, pollDeadlineTooShort } from '@kairos/common/errors';
 import { callDeadline } from '@kairos/common/callDeadline';
 
 /** Temporal answers an empty poll this long before the caller's deadline, so it arrives in time. */
@@ -13,9 +13,9 @@ export const MIN_LONG_POLL_TIMEOUT_MS = 2_000;
 /** Temporal requires a deadline on task polls and refuses very short ones. */
 export function requirePollDeadline(context: CallContext, receivedAt: number): void {
   const deadline = callDeadline(context);
-  if (!deadline) throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is not set.');
+  if (!deadline) throw pollDeadlineNotSet();
   if (deadline.getTime() - receivedAt < MIN_LONG_POLL_TIMEOUT_MS) {
-    throw new ApiError(Status.INVALID_ARGUMENT, 'Context timeout is too short.');
+    throw pollDeadlineTooShort();
   }
 }
 

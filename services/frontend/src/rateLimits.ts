@@ -1,6 +1,5 @@
 import type { ServerMiddleware } from 'nice-grpc-common';
-import { resourceExhausted } from '@kairos/common/errors';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
+import { namespacePollLimited, namespaceRateLimited } from '@kairos/common/errors';
 import type { Limits } from '@kairos/domain';
 
 /** Temporal's frontend.namespaceBurstRatio: a namespace may burst to this many seconds' worth of requests. */
@@ -65,23 +64,13 @@ export class NamespaceRateLimiter {
     if (!bucket) this.buckets.set(namespace, (bucket = new TokenBucket(limits.namespaceRps, capacity, this.now)));
     else bucket.reconfigure(limits.namespaceRps, capacity);
     if (!bucket.take()) {
-      throw resourceExhausted(
-        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_RPS_LIMIT,
-        ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
-        `namespace rate limit exceeded: namespace ${JSON.stringify(namespace)} is limited to ${limits.namespaceRps} requests per second ` +
-          `(frontend.namespaceRPS, burst ${capacity})`,
-      );
+      throw namespaceRateLimited(namespace, limits.namespaceRps, capacity);
     }
     if (!LONG_POLLS.has(operation)) return () => undefined;
     const key = `${namespace}\u0000${operation}`;
     const running = this.inFlight.get(key) ?? 0;
     if (running >= limits.namespaceConcurrentLongPolls) {
-      throw resourceExhausted(
-        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
-        ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
-        `namespace concurrent poll limit exceeded: namespace ${JSON.stringify(namespace)} is limited to ` +
-          `${limits.namespaceConcurrentLongPolls} concurrent ${operation} calls (frontend.namespaceCount)`,
-      );
+      throw namespacePollLimited(namespace, limits.namespaceConcurrentLongPolls, operation);
     }
     this.inFlight.set(key, running + 1);
     let ended = false;

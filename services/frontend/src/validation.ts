@@ -1,31 +1,26 @@
 import { validateCronSchedule } from '@kairos/domain';
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { invalidArgument } from '@kairos/common/errors';
 import { durationToMs } from '@kairos/domain';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
 /** Temporal's limit on ids and names (workflow id, type, task queue, activity id...). */
 export const MAX_ID_LENGTH = 1000;
 
-export function invalid(message: string): ApiError {
-  return new ApiError(Status.INVALID_ARGUMENT, message);
-}
-
 export function requireNonEmpty(value: string | undefined, message: string): string {
-  if (!value) throw invalid(message);
-  if (value.length > MAX_ID_LENGTH) throw invalid(message.replace('is not set', 'exceeds length limit'));
+  if (!value) throw invalidArgument(message);
+  if (value.length > MAX_ID_LENGTH) throw invalidArgument(message.replace('is not set', 'exceeds length limit'));
   return value;
 }
 
 export function requireNonNegative(duration: Duration | undefined, message: string): void {
-  if (duration && durationToMs(duration) < 0) throw invalid(message);
+  if (duration && durationToMs(duration) < 0) throw invalidArgument(message);
 }
 
 /** Temporal's task queue checks: absent and empty are reported differently. */
 export function requireTaskQueue(taskQueue: { name: string } | undefined): string {
-  if (!taskQueue) throw invalid('taskQueue is not set');
-  if (!taskQueue.name) throw invalid('missing task queue name');
-  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalid('task queue name exceeds length limit');
+  if (!taskQueue) throw invalidArgument('taskQueue is not set');
+  if (!taskQueue.name) throw invalidArgument('missing task queue name');
+  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalidArgument('task queue name exceeds length limit');
   return taskQueue.name;
 }
 
@@ -34,10 +29,10 @@ export function requireTaskQueue(taskQueue: { name: string } | undefined): strin
  * delay exclude each other, and the schedule must parse and have a next time.
  */
 export function requireValidStartSchedule(cronSchedule: string, startDelay: Duration | undefined): void {
-  if (cronSchedule && startDelay !== undefined) throw invalid('CronSchedule and WorkflowStartDelay may not be used together.');
-  if (startDelay && (startDelay.seconds < 0 || startDelay.nanos < 0)) throw invalid('An invalid WorkflowStartDelaySeconds is set on request.');
+  if (cronSchedule && startDelay !== undefined) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
+  if (startDelay && (startDelay.seconds < 0 || startDelay.nanos < 0)) throw invalidArgument('An invalid WorkflowStartDelaySeconds is set on request.');
   const problem = validateCronSchedule(cronSchedule);
-  if (problem) throw invalid(problem);
+  if (problem) throw invalidArgument(problem);
 }
 
 /** Forms Go's uuid.Validate accepts (Temporal checks run ids with it). */
@@ -52,5 +47,5 @@ const UUID_FORMS = [
 export function requireWorkflowExecution(execution: { workflowId: string; runId: string } | undefined): void {
   requireNonEmpty(execution?.workflowId, 'WorkflowId is not set on request.');
   const runId = execution?.runId ?? '';
-  if (runId && !UUID_FORMS.some((form) => form.test(runId))) throw invalid('Invalid RunId.');
+  if (runId && !UUID_FORMS.some((form) => form.test(runId))) throw invalidArgument('Invalid RunId.');
 }

@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { invalidArgument } from '@kairos/common/errors';
 import {
   encodeSearchAttributes,
   encodeSearchAttributeValue,
@@ -16,7 +15,6 @@ import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/w
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { WorkflowExecutionInfo } from '@kairos/proto/temporal/api/workflow/v1/message';
 import { InvalidPageTokenError, parseAndResolve, QueryParseError, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
-import { invalid } from './validation';
 
 /** Temporal's frontend.visibilityMaxPageSize: the default and the largest page of List/Scan. */
 export const VISIBILITY_MAX_PAGE_SIZE = 1000;
@@ -43,7 +41,7 @@ export function pageSizeOf(requested: number): number {
 
 /** A query or page-token error of @kairos/visibility as the API answers it: INVALID_ARGUMENT, its message. */
 function queryError(err: unknown): unknown {
-  if (err instanceof QueryParseError || err instanceof InvalidPageTokenError) return new ApiError(Status.INVALID_ARGUMENT, err.message);
+  if (err instanceof QueryParseError || err instanceof InvalidPageTokenError) return invalidArgument(err.message);
   return err;
 }
 
@@ -87,7 +85,7 @@ export function createVisibilityHandlers(deps: VisibilityDeps): VisibilityMethod
   const { store, namespaces } = deps;
 
   async function namespaceOf(name: string): Promise<{ id: string; custom: Map<string, SearchAttributeType> }> {
-    if (!name) throw invalid('Namespace is empty.');
+    if (!name) throw invalidArgument('Namespace is empty.');
     const id = (await namespaces.getByName(name)).info!.id;
     return { id, custom: await store.getSearchAttributes(id) };
   }
@@ -125,7 +123,7 @@ export function createVisibilityHandlers(deps: VisibilityDeps): VisibilityMethod
     const latest = request.startTimeFilter?.latestTime;
     const set = (t: Date | undefined): t is Date => t !== undefined && t.getTime() !== 0;
     if (set(earliest) && set(latest)) {
-      if (earliest > latest) throw invalid('EarliestTime in StartTimeFilter should not be larger than LatestTime.');
+      if (earliest > latest) throw invalidArgument('EarliestTime in StartTimeFilter should not be larger than LatestTime.');
       clauses.push(`${timeField} BETWEEN ${literal(rfc3339(earliest))} AND ${literal(rfc3339(latest))}`);
     } else if (set(earliest)) {
       clauses.push(`${timeField} >= ${literal(rfc3339(earliest))}`);
@@ -140,7 +138,7 @@ export function createVisibilityHandlers(deps: VisibilityDeps): VisibilityMethod
     } else if (statusFilter) {
       const status = statusFilter.status;
       if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED || status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-        throw invalid('StatusFilter must be specified and must be not Running.');
+        throw invalidArgument('StatusFilter must be specified and must be not Running.');
       }
       clauses.push(`ExecutionStatus = ${Number(status)}`);
     }
@@ -207,5 +205,5 @@ export async function validateSearchAttributes(
 ): Promise<void> {
   if (Object.keys(searchAttributes?.indexedFields ?? {}).length === 0) return;
   const problem = searchAttributesProblem(searchAttributes, await store.getSearchAttributes(namespaceId), namespaceName);
-  if (problem) throw new ApiError(Status.INVALID_ARGUMENT, problem);
+  if (problem) throw invalidArgument(problem);
 }

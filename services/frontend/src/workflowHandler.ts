@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
-import { ApiError, multiOperationAborted, multiOperationExecution, permissionDenied } from '@kairos/common/errors';
+import {
+  frontendShuttingDown,
+  invalidArgument,
+  invalidTaskToken,
+  methodNotImplemented,
+  multiOperationAborted,
+  toApiError,
+  updateAdmittedWaitNotSupported,
+  updateWithStartFailed,
+  type ApiError,
+} from '@kairos/common/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/temporal/api/enums/v1/update';
 import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/logger';
@@ -14,7 +24,7 @@ import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_resp
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { invalid, MAX_ID_LENGTH, requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue } from './validation';
+import { MAX_ID_LENGTH, requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
@@ -39,7 +49,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   const { history, matching } = deps;
 
   async function namespaceId(name: string): Promise<string> {
-    if (!name) throw invalid('Namespace not set on request.');
+    if (!name) throw invalidArgument('Namespace not set on request.');
     return (await namespaces.getByName(name)).info!.id;
   }
 
@@ -74,7 +84,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
     requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
     requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-    if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+    if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
     await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
     return request.requestId ? request : { ...request, requestId: randomUUID() };
   }
@@ -83,13 +93,13 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   function prepareUpdate(request: api.UpdateWorkflowExecutionRequest): api.UpdateWorkflowExecutionRequest {
     requireWorkflowExecution(request.workflowExecution);
     const update = request.request;
-    if (!update?.meta) throw invalid('Update meta is not set on request.');
-    if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalid('UpdateId length exceeds limit.');
-    if (!update.input) throw invalid('Update input is not set on request.');
-    if (!update.input.name) throw invalid('Update name is not set on request.');
+    if (!update?.meta) throw invalidArgument('Update meta is not set on request.');
+    if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalidArgument('UpdateId length exceeds limit.');
+    if (!update.input) throw invalidArgument('Update input is not set on request.');
+    if (!update.input.name) throw invalidArgument('Update name is not set on request.');
     const stage = request.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
     if (stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
-      throw permissionDenied('UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+      throw updateAdmittedWaitNotSupported();
     }
     return {
       ...request,
@@ -105,32 +115,31 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
    */
   async function prepareUpdateWithStart(nsId: string, request: api.ExecuteMultiOperationRequest): Promise<[api.StartWorkflowExecutionRequest, api.UpdateWorkflowExecutionRequest]> {
     const [first, second] = request.operations;
-    if (request.operations.length !== 2 || !first?.startWorkflow || !second?.updateWorkflow) throw invalid('Operations have to be exactly [Start, Update].');
-    const refusal = (err: unknown) => (err instanceof ApiError ? err : new ApiError(Status.INTERNAL, (err as Error).message));
+    if (request.operations.length !== 2 || !first?.startWorkflow || !second?.updateWorkflow) throw invalidArgument('Operations have to be exactly [Start, Update].');
     let start: api.StartWorkflowExecutionRequest | undefined;
     let update: api.UpdateWorkflowExecutionRequest | undefined;
     const errors: ApiError[] = [multiOperationAborted(), multiOperationAborted()];
     try {
       const s = first.startWorkflow;
-      if (s.namespace && s.namespace !== request.namespace) throw invalid("Operation namespace did not match request's namespace.");
+      if (s.namespace && s.namespace !== request.namespace) throw invalidArgument("Operation namespace did not match request's namespace.");
       start = await prepareStart(nsId, s);
-      if (s.cronSchedule) throw invalid('CronSchedule is not allowed.');
-      if (s.requestEagerExecution) throw invalid('RequestEagerExecution is not supported.');
-      if (durationToMs(s.workflowStartDelay) > 0) throw invalid('WorkflowStartDelay is not supported.');
+      if (s.cronSchedule) throw invalidArgument('CronSchedule is not allowed.');
+      if (s.requestEagerExecution) throw invalidArgument('RequestEagerExecution is not supported.');
+      if (durationToMs(s.workflowStartDelay) > 0) throw invalidArgument('WorkflowStartDelay is not supported.');
     } catch (err) {
-      errors[0] = refusal(err);
+      errors[0] = toApiError(err);
     }
     try {
       const u = second.updateWorkflow;
-      if (u.namespace && u.namespace !== request.namespace) throw invalid("Operation namespace did not match request's namespace.");
+      if (u.namespace && u.namespace !== request.namespace) throw invalidArgument("Operation namespace did not match request's namespace.");
       update = prepareUpdate(u);
-      if (u.firstExecutionRunId) throw invalid('FirstExecutionRunId is not allowed.');
-      if (u.workflowExecution?.runId) throw invalid('RunId is not allowed.');
-      if (start && u.workflowExecution?.workflowId !== start.workflowId) throw invalid('WorkflowId is not consistent with previous operation(s).');
+      if (u.firstExecutionRunId) throw invalidArgument('FirstExecutionRunId is not allowed.');
+      if (u.workflowExecution?.runId) throw invalidArgument('RunId is not allowed.');
+      if (start && u.workflowExecution?.workflowId !== start.workflowId) throw invalidArgument('WorkflowId is not consistent with previous operation(s).');
     } catch (err) {
-      errors[1] = refusal(err);
+      errors[1] = toApiError(err);
     }
-    if (!start || !update || errors.some((e) => e.code !== Status.ABORTED)) throw multiOperationExecution('Update-with-Start could not be executed.', errors);
+    if (!start || !update || errors.some((e) => e.code !== Status.ABORTED)) throw updateWithStartFailed(errors);
     return [start, update];
   }
 
@@ -158,7 +167,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async registerNamespace(request) {
       requireNonEmpty(request.namespace, 'Namespace not set on request.');
       if (!request.workflowExecutionRetentionPeriod || durationToMs(request.workflowExecutionRetentionPeriod) <= 0) {
-        throw invalid('A valid retention period is not set on request.');
+        throw invalidArgument('A valid retention period is not set on request.');
       }
       await registerNamespace(deps.store, {
         name: request.namespace,
@@ -207,7 +216,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
         () => {
           // Only the history service can mint a continuation token; a retryable status lets the
           // client's retry reach a live frontend.
-          throw new ApiError(Status.UNAVAILABLE, 'frontend is shutting down');
+          throw frontendShuttingDown();
         },
       );
     },
@@ -295,8 +304,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
-      if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      if (request.signalName.length > MAX_NAME_LENGTH) throw invalidArgument('SignalName length exceeds limit.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
       await history.signalWorkflowExecution({ namespaceId: nsId, request });
       return {};
     },
@@ -305,7 +314,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
-      if (request.signalName.length > MAX_NAME_LENGTH) throw invalid('SignalName length exceeds limit.');
+      if (request.signalName.length > MAX_NAME_LENGTH) throw invalidArgument('SignalName length exceeds limit.');
       const prepared = await prepareStart(nsId, request);
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
     },
@@ -344,7 +353,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async pollWorkflowExecutionUpdate(request, context) {
       const nsId = await namespaceId(request.namespace);
-      if (!request.updateRef) throw invalid('UpdateRef is not set on request.');
+      if (!request.updateRef) throw invalidArgument('UpdateRef is not set on request.');
       requireWorkflowExecution(request.updateRef.workflowExecution);
       return (await history.pollWorkflowExecutionUpdate({ namespaceId: nsId, request }, { signal: context.signal })).response!;
     },
@@ -352,7 +361,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async respondQueryTaskCompleted(request) {
       const nsId = await namespaceId(request.namespace);
       const token = decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_QUERY_TASK);
-      if (token.namespaceId !== nsId) throw invalid('Error deserializing task token.');
+      if (token.namespaceId !== nsId) throw invalidTaskToken();
       await matching.respondQueryTaskCompleted({ namespaceId: nsId, taskQueue: token.taskQueue, queryId: token.queryId, request });
       return {};
     },
@@ -360,7 +369,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async requestCancelWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalid('RequestId length exceeds limit.');
+      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
       await history.requestCancelWorkflowExecution({ namespaceId: nsId, request });
       return {};
     },
@@ -453,7 +462,7 @@ export function withUnimplemented<T extends object>(
   for (const [key, method] of Object.entries(definition.methods)) {
     if (!full[key]) {
       full[key] = async () => {
-        throw new ApiError(Status.UNIMPLEMENTED, `${method.name} is not implemented by Kairos yet`);
+        throw methodNotImplemented(method.name);
       };
     }
   }

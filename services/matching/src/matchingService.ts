@@ -5,7 +5,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
 import { assignedQueueOwner, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/cluster';
 import { encodeTaskToken } from '@kairos/domain';
-import { ApiError } from '@kairos/common/errors';
+import { queryNotAnswered, queryNotPickedUp, queryTaskNotFound } from '@kairos/common/errors';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { TaskQueueKind as BacklogKind, TaskQueueStore } from '@kairos/persistence/store';
@@ -271,10 +271,10 @@ export class MatchingService {
         try {
           const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', req.taskQueue);
           if (!(await partition.offerQuery({ ...req.task!, taskToken }, signal))) {
-            throw new ApiError(Status.DEADLINE_EXCEEDED, 'query timed out before a worker picked it up');
+            throw queryNotPickedUp();
           }
           const completion = await new Promise<RespondQueryTaskCompletedRequest>((resolve, reject) => {
-            const onAbort = () => reject(new ApiError(Status.DEADLINE_EXCEEDED, 'query timed out before the worker answered'));
+            const onAbort = () => reject(queryNotAnswered());
             if (signal.aborted) return onAbort();
             signal.addEventListener('abort', onAbort, { once: true });
             void answered.then((value) => {
@@ -296,7 +296,7 @@ export class MatchingService {
       },
       respondQueryTaskCompleted: async (req) => {
         const deliver = this.pendingQueries.get(req.queryId);
-        if (!deliver) throw new ApiError(Status.NOT_FOUND, 'query task not found, or already expired');
+        if (!deliver) throw queryTaskNotFound();
         deliver(req.request!);
         return {};
       },

@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { taskQueueMoved } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
 import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '@kairos/persistence/store';
@@ -99,7 +98,7 @@ export class TaskQueuePartition<R> {
     if (err instanceof TaskQueueOwnershipLostError) {
       this.logger.info('task queue taken over by another matching instance', { taskQueue: this.name, kind: this.kind });
       this.close();
-      throw new ApiError(Status.UNAVAILABLE, `task queue ${this.name} moved to another matching instance`);
+      throw taskQueueMoved(this.name);
     }
     throw err;
   }
@@ -192,7 +191,7 @@ export class TaskQueuePartition<R> {
       if (result.kind === 'invalid') return 'dropped';
       break;
     }
-    if (this.closed) throw new ApiError(Status.UNAVAILABLE, `task queue ${this.name} moved to another matching instance`);
+    if (this.closed) throw taskQueueMoved(this.name);
     await this.store.addTaskQueueTask(this.namespaceId, this.name, this.kind, task, await this.rangeId()).catch((err: unknown) => this.moved(err));
     void this.drain();
     return 'persisted';

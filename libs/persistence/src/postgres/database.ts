@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { unavailable } from '@kairos/common/errors';
+import { persistenceUnavailable } from '@kairos/common/errors';
 import { inTransaction, isDatabaseUnavailable } from './connection';
 
 /** A named statement: pg prepares it once per connection and later calls skip parsing and planning. */
@@ -42,7 +42,7 @@ export class PostgresDatabase {
   run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new Error('the PostgreSQL store is closed'));
     const call = fn().catch((err: unknown) => {
-      throw isDatabaseUnavailable(err) ? unavailable(`persistence unavailable: ${(err as Error).message}`) : err;
+      throw isDatabaseUnavailable(err) ? persistenceUnavailable((err as Error).message) : err;
     });
     this.pending.add(call);
     const forget = () => this.pending.delete(call);

@@ -1,0 +1,57 @@
+import type { ApiError } from './apiError';
+import { invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
+
+// Refusals about workflow executions (history). NOT_FOUND here names the cluster Kairos
+// registers every namespace in ('active'), as Temporal's history does.
+
+/** The ids of the run a start collided with, as the detail reports them. */
+export interface ConflictingRun {
+  startRequestId: string;
+  runId: string;
+  firstExecutionRunId: string;
+}
+
+/** The run (or the current run of an id) does not exist, or is closed where an open one is needed. */
+export function workflowNotFound(message = 'workflow execution not found'): ApiError {
+  return notFound(message, { currentCluster: 'active', activeCluster: 'active' });
+}
+
+/** A start for a workflow id whose current run is still running. */
+export function workflowAlreadyRunning(workflowId: string, current: ConflictingRun): ApiError {
+  return alreadyStarted(`Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`, current);
+}
+
+/** A start refused by WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE: the id's last run is closed. */
+export function workflowIdReuseRejected(workflowId: string, current: ConflictingRun): ApiError {
+  return alreadyStarted(
+    `Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: ${workflowId}, RunId: ${current.runId}.`,
+    current,
+  );
+}
+
+/** A start refused by WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY: the last run completed. */
+export function workflowIdReuseFailedOnly(workflowId: string, current: ConflictingRun): ApiError {
+  return alreadyStarted(
+    `Workflow execution already finished successfully. WorkflowId: ${workflowId}, RunId: ${current.runId}. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.`,
+    current,
+  );
+}
+
+function alreadyStarted(message: string, current: ConflictingRun): ApiError {
+  return workflowExecutionAlreadyStarted(message, current.startRequestId, current.runId, current.firstExecutionRunId);
+}
+
+/** Starts of one workflow id kept colliding in the store; the caller retries. */
+export function concurrentStarts(): ApiError {
+  return unavailable('concurrent starts of the same workflow id; retry');
+}
+
+/** A run that received Temporal's maximum number of signals. */
+export function signalLimitExceeded(): ApiError {
+  return invalidArgument('exceeded workflow execution limit for signal events');
+}
+
+/** A workflow command Kairos does not implement yet. */
+export function commandNotSupported(commandName: string): ApiError {
+  return unimplemented(`Kairos does not support command ${commandName} yet`);
+}

@@ -1,0 +1,41 @@
+import { Status } from 'nice-grpc-common';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
+import { NamespaceAlreadyExistsFailure, NamespaceNotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { ApiError, encodeDetail, ErrorDetailType } from './apiError';
+import { resourceExhausted } from './serviceErrors';
+
+/** NOT_FOUND `Namespace <name> is not found.` with `NamespaceNotFoundFailure{namespace}` (the SDKs raise NamespaceNotFoundError). */
+export function namespaceNotFound(namespace: string): ApiError {
+  return new ApiError(Status.NOT_FOUND, `Namespace ${namespace} is not found.`, encodeDetail(ErrorDetailType.NamespaceNotFound, NamespaceNotFoundFailure, { namespace }));
+}
+
+/**
+ * NOT_FOUND for a namespace looked up by id (internal calls, which carry ids): Temporal's text,
+ * without the detail the by-name lookup carries, since no caller names the namespace.
+ */
+export function namespaceIdNotFound(namespaceId: string): ApiError {
+  return new ApiError(Status.NOT_FOUND, `Namespace ${namespaceId} is not found.`);
+}
+
+/** ALREADY_EXISTS `Namespace already exists.` with the (empty) `NamespaceAlreadyExistsFailure`. */
+export function namespaceAlreadyExists(): ApiError {
+  return new ApiError(Status.ALREADY_EXISTS, 'Namespace already exists.', encodeDetail(ErrorDetailType.NamespaceAlreadyExists, NamespaceAlreadyExistsFailure, {}));
+}
+
+/** The namespace's request rate (frontend.namespaceRPS) is spent: RPS_LIMIT, scope NAMESPACE. */
+export function namespaceRateLimited(namespace: string, rps: number, burst: number): ApiError {
+  return resourceExhausted(
+    ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_RPS_LIMIT,
+    ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+    `namespace rate limit exceeded: namespace ${JSON.stringify(namespace)} is limited to ${rps} requests per second (frontend.namespaceRPS, burst ${burst})`,
+  );
+}
+
+/** Too many concurrent long polls of one API in the namespace (frontend.namespaceCount): CONCURRENT_LIMIT, scope NAMESPACE. */
+export function namespacePollLimited(namespace: string, limit: number, operation: string): ApiError {
+  return resourceExhausted(
+    ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+    ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+    `namespace concurrent poll limit exceeded: namespace ${JSON.stringify(namespace)} is limited to ${limit} concurrent ${operation} calls (frontend.namespaceCount)`,
+  );
+}
