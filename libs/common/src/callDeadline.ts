@@ -11,9 +11,6 @@ import type { CallContext, ServerMiddleware } from 'nice-grpc-common';
  */
 export const DEADLINE_METADATA_KEY = 'kairos-deadline-ms';
 
-/** Temporal answers a long poll this long before the caller's deadline (`longPollTailRoom`). */
-export const LONG_POLL_TAIL_ROOM_MS = 1_000;
-
 /** grpc-js server interceptor recording each call's deadline (epoch ms) in its metadata. */
 export const deadlineInterceptor: ServerInterceptor = (_method, call) =>
   new ServerInterceptingCall(call, {
@@ -76,62 +73,5 @@ export function callDeadline(context: DeadlineSource): Date | undefined {
 export function createDeadlineMiddleware(): ServerMiddleware<{ deadline: Date | undefined }> {
   return async function* deadlineMiddleware(call, context) {
     return yield* call.next(call.request, { ...context, deadline: callDeadline(context) });
-  };
-}
-
-export interface LongPollWaitOptions {
-  /** Answer this long before the deadline (default 1 s, as Temporal). */
-  tailRoomMs?: number;
-  /** Cap, also used when the caller set no deadline. */
-  maxWaitMs: number;
-  /** When the wait starts (default now); pass the request's arrival time to be exact. */
-  now?: number;
-}
-
-/** How long a long poll may wait: until `tailRoomMs` before the deadline, at most `maxWaitMs`, at least 0. */
-export function longPollWaitMs(context: DeadlineSource, options: LongPollWaitOptions): number {
-  const deadline = callDeadline(context);
-  if (!deadline) return options.maxWaitMs;
-  const now = options.now ?? Date.now();
-  const tail = options.tailRoomMs ?? LONG_POLL_TAIL_ROOM_MS;
-  return Math.max(0, Math.min(options.maxWaitMs, deadline.getTime() - now - tail));
-}
-
-export interface DeadlineSignal {
-  /** Aborted `tailRoomMs` before the deadline (or after `maxWaitMs`), or when the call is cancelled. */
-  signal: AbortSignal;
-  /** True once the time ran out (as opposed to the caller cancelling). */
-  readonly timedOut: boolean;
-  /** Clears the timer; call it when the wait ends early. */
-  dispose(): void;
-}
-
-/**
- * An AbortSignal for a long poll: fires `tailRoomMs` before the caller's deadline (capped by
- * `maxWaitMs`), or when the call's own signal fires. Answer empty when `timedOut`; the client is
- * gone when it is not.
- */
-export function abortSignalFromDeadline(context: DeadlineSource & { signal?: AbortSignal }, options: LongPollWaitOptions): DeadlineSignal {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onCallAbort = () => controller.abort(context.signal?.reason);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('long poll deadline reached'));
-  }, longPollWaitMs(context, options));
-  timer.unref?.();
-  if (context.signal?.aborted) onCallAbort();
-  else context.signal?.addEventListener('abort', onCallAbort, { once: true });
-  const dispose = () => {
-    clearTimeout(timer);
-    context.signal?.removeEventListener('abort', onCallAbort);
-  };
-  controller.signal.addEventListener('abort', dispose, { once: true });
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut;
-    },
-    dispose,
   };
 }
