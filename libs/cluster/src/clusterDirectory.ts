@@ -1,5 +1,6 @@
 import { noLiveHistoryInstance, noLiveInstance, noLiveMatchingInstance } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { ClusterMember, MemberRole, ShardLease, Store } from '@kairos/persistence/store';
 import { balancedOwners, ownerOf } from './rendezvous';
@@ -77,7 +78,7 @@ export class ClusterDirectory {
 
   /** Reads the store again unless a read is running or the last one is recent enough. */
   refreshSoon(): void {
-    if (Date.now() - this.view.readAt >= (this.timing.minRefreshMs ?? 200)) void this.refresh();
+    if (Date.now() - this.view.readAt >= (this.timing.minRefreshMs ?? setting('cluster.directoryMinRefresh'))) void this.refresh();
   }
 
   /** Reads members and leases from the store (one read at a time; callers share it). */

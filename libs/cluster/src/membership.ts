@@ -1,4 +1,5 @@
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { MemberRole, Store } from '@kairos/persistence/store';
 
@@ -9,7 +10,7 @@ export interface MembershipTiming {
   ttlMs: number;
 }
 
-export const DEFAULT_MEMBERSHIP_TIMING: MembershipTiming = { heartbeatMs: 1_000, ttlMs: 5_000 };
+export const DEFAULT_MEMBERSHIP_TIMING: MembershipTiming = { heartbeatMs: setting('cluster.membershipHeartbeat'), ttlMs: setting('cluster.memberTtl') };
 
 /**
  * Keeps this instance's row in the store's membership table fresh. Joining and leaving are also

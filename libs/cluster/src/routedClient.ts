@@ -1,5 +1,6 @@
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
+import { setting } from '@kairos/common/settings';
 
 /** Finds the instance that owns a request's key (a history shard, a task queue partition). */
 export interface Router {
@@ -12,7 +13,7 @@ export interface Router {
 export interface RoutedClientOptions {
   /** How long to keep retrying while ownership moves (an instance died, a lease changes hands). */
   retryForMs?: number;
-  /** First pause between attempts; doubled each time up to one second. */
+  /** First pause between attempts; doubled each time up to `cluster.routedMaxBackoff`. */
   firstBackoffMs?: number;
 }
 
@@ -42,13 +43,14 @@ export function routedClient<D extends CompatServiceDefinition & { methods: Reco
   clientFor: (address: string) => Client<D>,
   options: RoutedClientOptions = {},
 ): Client<D> {
-  const retryForMs = options.retryForMs ?? 30_000;
-  const firstBackoffMs = options.firstBackoffMs ?? 50;
+  const retryForMs = options.retryForMs ?? setting('cluster.routedRetryWindow');
+  const firstBackoffMs = options.firstBackoffMs ?? setting('cluster.routedFirstBackoff');
+  const maxBackoffMs = setting('cluster.routedMaxBackoff');
   const client: Record<string, unknown> = {};
   for (const method of Object.keys(definition.methods)) {
     client[method] = async (request: unknown, callOptions?: { signal?: AbortSignal }) => {
       const giveUpAt = Date.now() + retryForMs;
-      for (let backoff = firstBackoffMs; ; backoff = Math.min(backoff * 2, 1_000)) {
+      for (let backoff = firstBackoffMs; ; backoff = Math.min(backoff * 2, maxBackoffMs)) {
         const address = await router.addressFor(method, request);
         try {
           return await (clientFor(address) as unknown as Record<string, (request: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>>)[method]!(request, callOptions);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
+import { setting } from './settings';
 
 export type ServiceName = 'frontend' | 'history' | 'matching';
 export const SERVICE_NAMES: readonly ServiceName[] = ['frontend', 'history', 'matching'];
@@ -71,7 +72,7 @@ export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
 export const POSTGRES_URL_ENV = 'KAIROS_POSTGRES_URL';
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = { frontend: 7233, history: 7234, matching: 7235 };
-export const DEFAULT_NUM_HISTORY_SHARDS = 4;
+export const DEFAULT_NUM_HISTORY_SHARDS = setting('cluster.numHistoryShards');
 export const DEFAULT_CLUSTER_NAME = 'kairos';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_BIND_IP = '127.0.0.1';

@@ -1,27 +1,26 @@
-const MIB = 1024 * 1024;
-const KIB = 1024;
+import { setting } from '@kairos/common/settings';
 
-/** Temporal's defaults (dynamic config), each overridable per namespace in Kairos's config file. */
+/** Temporal's defaults (dynamic config), each overridable per namespace in Kairos's config file (the `limits.*` settings). */
 export const DEFAULT_LIMITS = {
-  blobSizeLimitError: 2 * MIB,
-  blobSizeLimitWarn: 512 * KIB,
-  historyCountLimitError: 51_200,
-  historyCountLimitWarn: 10_240,
-  historyCountSuggestContinueAsNew: 4_096,
-  historySizeLimitError: 50 * MIB,
-  historySizeLimitWarn: 10 * MIB,
-  historySizeSuggestContinueAsNew: 4 * MIB,
-  pendingActivitiesLimit: 2_000,
+  blobSizeLimitError: setting('limits.blobSizeLimitError'),
+  blobSizeLimitWarn: setting('limits.blobSizeLimitWarn'),
+  historyCountLimitError: setting('limits.historyCountLimitError'),
+  historyCountLimitWarn: setting('limits.historyCountLimitWarn'),
+  historyCountSuggestContinueAsNew: setting('limits.historyCountSuggestContinueAsNew'),
+  historySizeLimitError: setting('limits.historySizeLimitError'),
+  historySizeLimitWarn: setting('limits.historySizeLimitWarn'),
+  historySizeSuggestContinueAsNew: setting('limits.historySizeSuggestContinueAsNew'),
+  pendingActivitiesLimit: setting('limits.pendingActivitiesLimit'),
   /** frontend.namespaceRPS: requests per second per namespace, per frontend instance (burst ×2, frontend.namespaceBurstRatio). */
-  namespaceRps: 2_400,
+  namespaceRps: setting('limits.namespaceRps'),
   /** frontend.namespaceCount: concurrent long polls per namespace and API, per frontend instance. */
-  namespaceConcurrentLongPolls: 1_200,
+  namespaceConcurrentLongPolls: setting('limits.namespaceConcurrentLongPolls'),
 };
 
 export type Limits = typeof DEFAULT_LIMITS;
 
 /** Temporal's memo size limit (not configurable in Kairos yet). */
-export const MEMO_SIZE_LIMIT_ERROR = 2 * MIB;
+export const MEMO_SIZE_LIMIT_ERROR = setting('domain.memoSizeLimit');
 
 /** The namespace's limits: its overrides where set, Temporal's defaults elsewhere. */
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

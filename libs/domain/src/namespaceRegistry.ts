@@ -1,4 +1,5 @@
 import { namespaceIdNotFound, namespaceNotFound } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import type { NamespaceStore } from '@kairos/persistence/store';
 import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 
@@ -12,7 +13,7 @@ export class NamespaceRegistry {
 
   constructor(
     private readonly store: NamespaceStore,
-    private readonly ttlMs = 10_000,
+    private readonly ttlMs = setting('cluster.namespaceCacheTtl'),
   ) {}
 
   async getByName(name: string): Promise<NamespaceRecord> {

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import type { VisibilityValue } from '@kairos/persistence/store';
 import { Payload, SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
 import { IndexedValueType } from '@kairos/proto/temporal/api/enums/v1/common';
@@ -11,12 +12,6 @@ export type { SearchAttributeType } from '@kairos/visibility';
  * payloads the SDKs send and the typed values the visibility table stores.
  */
 
-/** Custom search attributes a namespace may have (Kairos's limit; Temporal SQL pre-allocates per type). */
-export const MAX_CUSTOM_SEARCH_ATTRIBUTES = 100;
-/** Temporal's frontend.searchAttributesNumberOfKeysLimit, SizeOfValueLimit and TotalSizeLimit. */
-export const SEARCH_ATTRIBUTES_NUMBER_OF_KEYS_LIMIT = 100;
-export const SEARCH_ATTRIBUTES_SIZE_OF_VALUE_LIMIT = 2 * 1024;
-export const SEARCH_ATTRIBUTES_TOTAL_SIZE_LIMIT = 40 * 1024;
 
 const BY_ENUM: ReadonlyMap<IndexedValueType, SearchAttributeType> = new Map([
   [IndexedValueType.INDEXED_VALUE_TYPE_TEXT, 'Text'],
@@ -248,14 +243,17 @@ export function searchAttributesProblem(
 ): string | undefined {
   const fields = Object.entries(sa?.indexedFields ?? {});
   if (fields.length === 0) return undefined;
+  const keysLimit = setting('domain.searchAttributesNumberOfKeys');
+  const valueSizeLimit = setting('domain.searchAttributeValueSize');
+  const totalSizeLimit = setting('domain.searchAttributesTotalSize');
   // The mapper: a name neither system, predefined nor registered has no mapping.
   for (const [name] of fields) {
     if (!SYSTEM_SEARCH_ATTRIBUTES.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES.has(name) && !custom.has(name)) {
       return `Namespace ${namespaceName} has no mapping defined for search attribute ${name}`;
     }
   }
-  if (fields.length > SEARCH_ATTRIBUTES_NUMBER_OF_KEYS_LIMIT) {
-    return `number of search attributes ${fields.length} exceeds limit ${SEARCH_ATTRIBUTES_NUMBER_OF_KEYS_LIMIT}`;
+  if (fields.length > keysLimit) {
+    return `number of search attributes ${fields.length} exceeds limit ${keysLimit}`;
   }
   for (const [name, payload] of fields) {
     if (SYSTEM_SEARCH_ATTRIBUTES.has(name)) return `${name} attribute can't be set in SearchAttributes`;
@@ -268,11 +266,11 @@ export function searchAttributesProblem(
   }
   for (const [name, payload] of fields) {
     const size = payload.data?.length ?? 0;
-    if (size > SEARCH_ATTRIBUTES_SIZE_OF_VALUE_LIMIT) {
-      return `search attribute ${name} value size ${size} exceeds size limit ${SEARCH_ATTRIBUTES_SIZE_OF_VALUE_LIMIT}`;
+    if (size > valueSizeLimit) {
+      return `search attribute ${name} value size ${size} exceeds size limit ${valueSizeLimit}`;
     }
   }
   const total = SearchAttributes.encode(sa!).finish().length;
-  if (total > SEARCH_ATTRIBUTES_TOTAL_SIZE_LIMIT) return `total size of search attributes ${total} exceeds size limit ${SEARCH_ATTRIBUTES_TOTAL_SIZE_LIMIT}`;
+  if (total > totalSizeLimit) return `total size of search attributes ${total} exceeds size limit ${totalSizeLimit}`;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { connect, Events, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import { HandlerRegistry } from './handlerRegistry';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 
@@ -11,12 +12,12 @@ export interface NatsNotifierOptions {
   logger: Logger;
   /**
    * How long `connectNatsNotifier` waits for the first connection before returning a notifier
-   * that keeps connecting in the background (notifications are dropped meanwhile). Default 5 s.
+   * that keeps connecting in the background (notifications are dropped meanwhile). Default `nats.firstConnectWait`.
    */
   firstConnectWaitMs?: number;
-  /** Pause between connection attempts (initial ones and nats.js reconnects). Default 500 ms. */
+  /** Pause between connection attempts (initial ones and nats.js reconnects). Default `nats.reconnectWait`. */
   reconnectWaitMs?: number;
-  /** Time limit of one connection attempt. Default 2 s. */
+  /** Time limit of one connection attempt. Default `nats.connectTimeout`. */
   connectTimeoutMs?: number;
   /** Connection name shown by the NATS server's monitoring. Default `kairos-<clusterName>`. */
   name?: string;
@@ -25,9 +26,6 @@ export interface NatsNotifierOptions {
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Attempts between repeated warnings while NATS stays unreachable. */
-const WARN_EVERY_ATTEMPTS = 60;
 
 /**
  * Notifications across processes over NATS.
@@ -74,8 +72,8 @@ export class NatsNotifier implements Notifier {
     this.servers = Array.isArray(options.url) ? options.url : [options.url];
     this.logger = options.logger;
     this.registry = new HandlerRegistry(options.logger);
-    this.reconnectWaitMs = options.reconnectWaitMs ?? 500;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+    this.reconnectWaitMs = options.reconnectWaitMs ?? setting('nats.reconnectWait');
+    this.connectTimeoutMs = options.connectTimeoutMs ?? setting('nats.connectTimeout');
     this.name = options.name ?? `kairos-${options.clusterName}`;
   }
 
@@ -133,7 +131,7 @@ export class NatsNotifier implements Notifier {
     if (connection && !connection.isClosed()) {
       // Drain flushes what was published; it can wait for a reconnect, so bound it.
       const drained = this.connected ? connection.drain().catch(() => undefined) : Promise.resolve();
-      await Promise.race([drained, delay(2_000)]);
+      await Promise.race([drained, delay(setting('nats.drainTimeout'))]);
       if (!connection.isClosed()) await connection.close().catch(() => undefined);
     }
     await this.running;
@@ -154,12 +152,12 @@ export class NatsNotifier implements Notifier {
           maxReconnectAttempts: -1,
           reconnectTimeWait: this.reconnectWaitMs,
           reconnectJitter: Math.min(100, this.reconnectWaitMs),
-          pingInterval: 10_000,
-          maxPingOut: 3,
+          pingInterval: setting('nats.pingInterval'),
+          maxPingOut: setting('nats.maxPingsOut'),
         });
       } catch (err) {
         attempts++;
-        if (attempts === 1 || attempts % WARN_EVERY_ATTEMPTS === 0) {
+        if (attempts === 1 || attempts % setting('nats.warnEveryAttempts') === 0) {
           this.logger.warn('NATS unreachable, retrying; notifications to other processes are dropped meanwhile', {
             servers: this.servers,
             attempts,
@@ -271,7 +269,7 @@ function delay(ms: number): Promise<void> {
 export async function connectNatsNotifier(options: NatsNotifierOptions): Promise<NatsNotifier> {
   const notifier = new NatsNotifier(options);
   notifier.start();
-  const waitMs = options.firstConnectWaitMs ?? 5_000;
+  const waitMs = options.firstConnectWaitMs ?? setting('nats.firstConnectWait');
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([notifier.whenConnected(), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);

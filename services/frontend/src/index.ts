@@ -3,4 +3,4 @@ export type { FrontendDeps } from './workflowHandler';
 export { createHealthHandler } from './healthHandler';
 export { ensureNamespace, registerNamespace } from './namespaces';
 export { createOperatorHandler } from './operatorHandler';
-export { NamespaceRateLimiter, TokenBucket, createRateLimitMiddleware, NAMESPACE_BURST_RATIO } from './rateLimits';
+export { NamespaceRateLimiter, TokenBucket, createRateLimitMiddleware } from './rateLimits';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Status } from 'nice-grpc-common';
 import { isApiError, namespaceAlreadyExists } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { msToDuration } from '@kairos/domain';
 import { NamespaceAlreadyExistsError } from '@kairos/persistence/errors';
 import type { Store } from '@kairos/persistence/store';
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
-
-const DEFAULT_RETENTION: Duration = { seconds: 24 * 3600, nanos: 0 };
 
 export interface NewNamespace {
   name: string;
@@ -29,7 +29,7 @@ export async function registerNamespace(store: Store, ns: NewNamespace): Promise
       data: ns.data ?? {},
     },
     config: {
-      workflowExecutionRetentionTtl: ns.retention ?? DEFAULT_RETENTION,
+      workflowExecutionRetentionTtl: ns.retention ?? msToDuration(setting('domain.defaultRetention')),
       historyArchivalState: ArchivalState.ARCHIVAL_STATE_DISABLED,
       visibilityArchivalState: ArchivalState.ARCHIVAL_STATE_DISABLED,
     },

@@ -1,7 +1,7 @@
+import { setting } from '@kairos/common/settings';
 import {
   indexedValueTypeOf,
   isReservedSearchAttributeName,
-  MAX_CUSTOM_SEARCH_ATTRIBUTES,
   NamespaceRegistry,
   searchAttributeTypeOf,
   systemSearchAttributes,
@@ -21,7 +21,7 @@ import { withUnimplemented } from './workflowHandler';
  * WorkflowService; the rest answers UNIMPLEMENTED.
  *
  * Custom attributes are kept per namespace in the store (as Temporal's SQL visibility keeps them
- * in the namespace's aliases), at most MAX_CUSTOM_SEARCH_ATTRIBUTES of any types. Unlike
+ * in the namespace's aliases), at most `domain.maxCustomSearchAttributes` of any types. Unlike
  * Temporal's server, which silently keeps the old type, adding a registered name with another type
  * is refused (the Temporal CLI refuses it the same way before calling the server).
  */
@@ -53,7 +53,7 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
       }
       const nsId = await namespaceId(request.namespace);
       try {
-        await store.addSearchAttributes(nsId, attributes, MAX_CUSTOM_SEARCH_ATTRIBUTES);
+        await store.addSearchAttributes(nsId, attributes, setting('domain.maxCustomSearchAttributes'));
       } catch (err) {
         if (err instanceof SearchAttributeTypeConflictError) {
           throw invalidArgument(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);

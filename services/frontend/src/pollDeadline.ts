@@ -1,30 +1,22 @@
 import type { CallContext } from 'nice-grpc-common';
 import { pollDeadlineNotSet, pollDeadlineTooShort } from '@kairos/common/errors';
 import { callDeadline } from '@kairos/common/callDeadline';
+import { setting } from '@kairos/common/settings';
 
-/** Temporal answers an empty poll this long before the caller's deadline, so it arrives in time. */
-export const LONG_POLL_TAIL_ROOM_MS = 1_000;
-/** Longest a task poll waits when the caller sets no deadline (Temporal's matching default). */
-export const MAX_POLL_WAIT_MS = 60_000;
-
-/** Temporal refuses long polls whose deadline leaves less than this. */
-export const MIN_LONG_POLL_TIMEOUT_MS = 2_000;
-
-/** Temporal requires a deadline on task polls and refuses very short ones. */
+/** Temporal requires a deadline on task polls and refuses very short ones (`frontend.minPollTimeout`). */
 export function requirePollDeadline(context: CallContext, receivedAt: number): void {
   const deadline = callDeadline(context);
   if (!deadline) throw pollDeadlineNotSet();
-  if (deadline.getTime() - receivedAt < MIN_LONG_POLL_TIMEOUT_MS) {
-    throw pollDeadlineTooShort();
-  }
+  if (deadline.getTime() - receivedAt < setting('frontend.minPollTimeout')) throw pollDeadlineTooShort();
 }
 
 /**
- * How long a poll may wait: until shortly before the caller's deadline (the server wiring puts
- * the deadline on the call context).
+ * How long a poll may wait: until `frontend.longPollTailRoom` before the caller's deadline (the
+ * server wiring puts the deadline on the call context), at most `frontend.maxPollWait`.
  */
 export function pollWaitMs(context: CallContext, receivedAt: number): number {
+  const maxWaitMs = setting('frontend.maxPollWait');
   const deadline = callDeadline(context);
-  if (!deadline) return MAX_POLL_WAIT_MS;
-  return Math.max(0, Math.min(MAX_POLL_WAIT_MS, deadline.getTime() - receivedAt - LONG_POLL_TAIL_ROOM_MS));
+  if (!deadline) return maxWaitMs;
+  return Math.max(0, Math.min(maxWaitMs, deadline.getTime() - receivedAt - setting('frontend.longPollTailRoom')));
 }

@@ -1,9 +1,7 @@
 import type { ServerMiddleware } from 'nice-grpc-common';
 import { namespacePollLimited, namespaceRateLimited } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import type { Limits } from '@kairos/domain';
-
-/** Temporal's frontend.namespaceBurstRatio: a namespace may burst to this many seconds' worth of requests. */
-export const NAMESPACE_BURST_RATIO = 2;
 
 /** APIs that wait (long polls); Temporal caps how many of each run at once per namespace. */
 const LONG_POLLS = new Set(['PollWorkflowTaskQueue', 'PollActivityTaskQueue', 'PollNexusTaskQueue']);
@@ -42,7 +40,7 @@ export class TokenBucket {
 
 /**
  * Temporal's per-namespace frontend limits, per frontend instance: a request rate
- * (`namespaceRps`, burst ×2) over every WorkflowService call that names a namespace, and a cap on
+ * (`namespaceRps`, burst × `frontend.namespaceBurstRatio`) over every WorkflowService call that names a namespace, and a cap on
  * concurrent long polls per namespace and API (`namespaceConcurrentLongPolls`). A refused call gets
  * RESOURCE_EXHAUSTED with Temporal's ResourceExhaustedFailure (cause RPS_LIMIT or CONCURRENT_LIMIT,
  * scope NAMESPACE) and a message naming the limit and its value; SDKs back off and retry it.
@@ -59,7 +57,7 @@ export class NamespaceRateLimiter {
   /** Admits one call of `operation` for `namespace`, or throws RESOURCE_EXHAUSTED. Returns the function that ends it. */
   admit(namespace: string, operation: string): () => void {
     const limits = this.limitsOf(namespace);
-    const capacity = limits.namespaceRps * NAMESPACE_BURST_RATIO;
+    const capacity = limits.namespaceRps * setting('frontend.namespaceBurstRatio');
     let bucket = this.buckets.get(namespace);
     if (!bucket) this.buckets.set(namespace, (bucket = new TokenBucket(limits.namespaceRps, capacity, this.now)));
     else bucket.reconfigure(limits.namespaceRps, capacity);

@@ -1,14 +1,17 @@
 import { validateCronSchedule } from '@kairos/domain';
 import { invalidArgument } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import { durationToMs } from '@kairos/domain';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
 
-/** Temporal's limit on ids and names (workflow id, type, task queue, activity id...). */
-export const MAX_ID_LENGTH = 1000;
+/** Temporal's limit on ids and names (workflow id, type, task queue, request id, signal name...). */
+export function tooLong(value: string): boolean {
+  return value.length > setting('frontend.maxIdLength');
+}
 
 export function requireNonEmpty(value: string | undefined, message: string): string {
   if (!value) throw invalidArgument(message);
-  if (value.length > MAX_ID_LENGTH) throw invalidArgument(message.replace('is not set', 'exceeds length limit'));
+  if (tooLong(value)) throw invalidArgument(message.replace('is not set', 'exceeds length limit'));
   return value;
 }
 
@@ -20,7 +23,7 @@ export function requireNonNegative(duration: Duration | undefined, message: stri
 export function requireTaskQueue(taskQueue: { name: string } | undefined): string {
   if (!taskQueue) throw invalidArgument('taskQueue is not set');
   if (!taskQueue.name) throw invalidArgument('missing task queue name');
-  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalidArgument('task queue name exceeds length limit');
+  if (tooLong(taskQueue.name)) throw invalidArgument('task queue name exceeds length limit');
   return taskQueue.name;
 }
 

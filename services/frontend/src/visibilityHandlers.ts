@@ -1,4 +1,5 @@
 import { invalidArgument } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import {
   encodeSearchAttributes,
   encodeSearchAttributeValue,
@@ -16,9 +17,6 @@ import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_resp
 import { WorkflowExecutionInfo } from '@kairos/proto/temporal/api/workflow/v1/message';
 import { InvalidPageTokenError, parseAndResolve, QueryParseError, type ResolvedQuery, type SearchAttributeType } from '@kairos/visibility';
 
-/** Temporal's frontend.visibilityMaxPageSize: the default and the largest page of List/Scan. */
-export const VISIBILITY_MAX_PAGE_SIZE = 1000;
-
 type VisibilityMethods = Pick<
   WorkflowServiceImplementation,
   | 'listWorkflowExecutions'
@@ -34,9 +32,10 @@ export interface VisibilityDeps {
   namespaces: NamespaceRegistry;
 }
 
-/** Temporal's page size rule: absent, zero, negative or past the maximum means the maximum. */
+/** Temporal's page size rule: absent, zero, negative or past the maximum (`frontend.visibilityMaxPageSize`) means the maximum. */
 export function pageSizeOf(requested: number): number {
-  return requested <= 0 || requested > VISIBILITY_MAX_PAGE_SIZE ? VISIBILITY_MAX_PAGE_SIZE : requested;
+  const max = setting('frontend.visibilityMaxPageSize');
+  return requested <= 0 || requested > max ? max : requested;
 }
 
 /** A query or page-token error of @kairos/visibility as the API answers it: INVALID_ARGUMENT, its message. */

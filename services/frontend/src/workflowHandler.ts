@@ -24,7 +24,7 @@ import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_resp
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { MAX_ID_LENGTH, requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue } from './validation';
+import { requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue, tooLong } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
@@ -84,7 +84,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
     requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
     requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-    if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+    if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
     await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
     return request.requestId ? request : { ...request, requestId: randomUUID() };
   }
@@ -94,7 +94,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     requireWorkflowExecution(request.workflowExecution);
     const update = request.request;
     if (!update?.meta) throw invalidArgument('Update meta is not set on request.');
-    if (update.meta.updateId.length > MAX_ID_LENGTH) throw invalidArgument('UpdateId length exceeds limit.');
+    if (tooLong(update.meta.updateId)) throw invalidArgument('UpdateId length exceeds limit.');
     if (!update.input) throw invalidArgument('Update input is not set on request.');
     if (!update.input.name) throw invalidArgument('Update name is not set on request.');
     const stage = request.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
@@ -304,8 +304,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
-      if (request.signalName.length > MAX_NAME_LENGTH) throw invalidArgument('SignalName length exceeds limit.');
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+      if (tooLong(request.signalName)) throw invalidArgument('SignalName length exceeds limit.');
+      if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
       await history.signalWorkflowExecution({ namespaceId: nsId, request });
       return {};
     },
@@ -314,7 +314,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
       requireNonEmpty(request.signalName, 'SignalName is not set on request.');
-      if (request.signalName.length > MAX_NAME_LENGTH) throw invalidArgument('SignalName length exceeds limit.');
+      if (tooLong(request.signalName)) throw invalidArgument('SignalName length exceeds limit.');
       const prepared = await prepareStart(nsId, request);
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
     },
@@ -369,7 +369,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async requestCancelWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       requireWorkflowExecution(request.workflowExecution);
-      if (request.requestId.length > MAX_REQUEST_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+      if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
       await history.requestCancelWorkflowExecution({ namespaceId: nsId, request });
       return {};
     },
@@ -448,10 +448,6 @@ type StartOptions = Pick<
   | 'requestId'
   | 'searchAttributes'
 >;
-
-const MAX_REQUEST_ID_LENGTH = 1000;
-/** Temporal's limit.maxIDLength for names and ids. */
-const MAX_NAME_LENGTH = 1000;
 
 /** Fills every method a partial implementation lacks with one answering UNIMPLEMENTED. */
 export function withUnimplemented<T extends object>(

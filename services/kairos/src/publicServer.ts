@@ -10,14 +10,15 @@ import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
+import { setting } from '@kairos/common/settings';
 
 /** Options matching what Temporal's SDK clients expect of a server connection. */
 export const GRPC_SERVER_OPTIONS = {
-  'grpc.max_receive_message_length': 128 * 1024 * 1024,
-  'grpc.max_send_message_length': 128 * 1024 * 1024,
+  'grpc.max_receive_message_length': setting('grpc.maxMessageSize'),
+  'grpc.max_send_message_length': setting('grpc.maxMessageSize'),
   // SDKs ping every 30 s even when idle; never GOAWAY them for it.
   'grpc.keepalive_permit_without_calls': 1,
-  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  'grpc.http2.min_ping_interval_without_data_ms': setting('grpc.minPingInterval'),
   'grpc.http2.max_ping_strikes': 0,
 };
 

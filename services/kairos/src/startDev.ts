@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KairosConfig } from '@kairos/common/config';
 import { createLogger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
 import { ensureNamespace } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
@@ -34,6 +35,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
     numShards: config.numHistoryShards,
     namespaceLimits: config.namespaceLimits,
     instanceId: `dev-${randomUUID()}`,
+    // The same lease as a cluster (one process takes every shard at start; only the renewal cadence follows from it).
+    shardLeaseMs: setting('cluster.shardLease'),
     history: () => historyClient,
   });
   const matching = new MatchingService({ store, notifier, history: historyClient, logger });

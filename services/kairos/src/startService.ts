@@ -4,6 +4,7 @@ import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import type { KairosConfig, ServiceName } from '@kairos/common/config';
 import { withCallDeadline } from '@kairos/common/callDeadline';
 import { createLogger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
 import { ensureNamespace } from '@kairos/frontend';
@@ -18,11 +19,6 @@ import { clusterClients } from './clusterClients';
 import { createFrontendServer, GRPC_SERVER_OPTIONS } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
-
-/** How often every process re-reads membership and shard leases when NATS says nothing. */
-const DIRECTORY_REFRESH_MS = 1_000;
-/** Shard lease length; a dead or paused holder is replaced sooner, once it drops out of membership. */
-const SHARD_LEASE_MS = 10_000;
 
 /**
  * Runs one service of a cluster. Any number of instances of each service may run: history and
@@ -40,7 +36,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
   const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving, endpoint.bindIp) : undefined;
   const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
-  const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: DIRECTORY_REFRESH_MS }, logger);
+  const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
   const clients = clusterClients(directory, config.numHistoryShards);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
@@ -82,7 +78,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       numShards: config.numHistoryShards,
       namespaceLimits: config.namespaceLimits,
       instanceId,
-      shardLeaseMs: SHARD_LEASE_MS,
+      shardLeaseMs: setting('cluster.shardLease'),
       directory,
       history: () => clients.history,
     });

@@ -6,6 +6,7 @@ import type { Metrics } from '@kairos/common/metrics';
 import { assignedQueueOwner, type ClusterDirectory, type ClusterView, type HistoryClient } from '@kairos/cluster';
 import { encodeTaskToken } from '@kairos/domain';
 import { queryNotAnswered, queryNotPickedUp, queryTaskNotFound } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { Notifier } from '@kairos/notify/notifier';
 import type { TaskQueueKind as BacklogKind, TaskQueueStore } from '@kairos/persistence/store';
@@ -41,20 +42,6 @@ export interface MatchingServiceOptions {
 function workerVersionOf(caps: { buildId: string; useVersioning: boolean } | undefined) {
   return caps?.buildId ? { buildId: caps.buildId, useVersioning: caps.useVersioning } : undefined;
 }
-
-/** A sticky queue with no poll for this long is treated as gone (Temporal's window). */
-const STICKY_POLLER_UNAVAILABLE_WINDOW_MS = 10_000;
-
-/** DescribeTaskQueue lists the pollers of this long ago and since (Temporal's poller history TTL). */
-const POLLER_HISTORY_MS = 5 * 60_000;
-/** The rate a poller gets when it asks for none (Temporal's default). */
-const DEFAULT_POLLER_RATE = 100_000;
-
-/** Upper bound on how long a query waits for a worker to take it and answer. */
-const QUERY_MAX_WAIT_MS = 60_000;
-
-/** How long a released sticky queue stays redirected (a worker never reuses its sticky name). */
-const RELEASED_STICKY_TTL_MS = 10 * 60_000;
 
 function partitionKey(namespaceId: string, kind: BacklogKind, name: string): string {
   return `${namespaceId}/${kind}/${name}`;
@@ -108,7 +95,7 @@ export class MatchingService {
 
   private stickyPollerSeen(namespaceId: string, stickyName: string): boolean {
     const partition = this.partitions.get(partitionKey(namespaceId, 'workflow', stickyName));
-    return partition?.hasPollerSince(Date.now() - STICKY_POLLER_UNAVAILABLE_WINDOW_MS) ?? false;
+    return partition?.hasPollerSince(Date.now() - setting('matching.stickyPollerWindow')) ?? false;
   }
 
   private isReleased(namespaceId: string, stickyName: string): boolean {
@@ -209,7 +196,7 @@ export class MatchingService {
       pollWorkflowTaskQueue: async (req, context) => {
         const request = req.request!;
         const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', request.taskQueue?.name ?? '');
-        partition.recordPoller(request.identity, DEFAULT_POLLER_RATE);
+        partition.recordPoller(request.identity, setting('matching.defaultPollerRate'));
         const response = await partition.poll(
           (task) =>
             this.dispatchGuard(async () => {
@@ -233,7 +220,7 @@ export class MatchingService {
       pollActivityTaskQueue: async (req, context) => {
         const request = req.request!;
         const partition = this.partition<PollActivityTaskQueueResponse>(req.namespaceId, 'activity', request.taskQueue?.name ?? '');
-        partition.recordPoller(request.identity, request.taskQueueMetadata?.maxTasksPerSecond || DEFAULT_POLLER_RATE);
+        partition.recordPoller(request.identity, request.taskQueueMetadata?.maxTasksPerSecond || setting('matching.defaultPollerRate'));
         const response = await partition.poll(
           (task) =>
             this.dispatchGuard(async () => {
@@ -267,7 +254,7 @@ export class MatchingService {
         });
         const answered = new Promise<RespondQueryTaskCompletedRequest>((resolve) => this.pendingQueries.set(queryId, resolve));
         // The caller's deadline, and never longer than a minute when it has none.
-        const signal = AbortSignal.any([this.pollSignal(context), AbortSignal.timeout(QUERY_MAX_WAIT_MS)]);
+        const signal = AbortSignal.any([this.pollSignal(context), AbortSignal.timeout(setting('matching.queryMaxWait'))]);
         try {
           const partition = this.partition<PollWorkflowTaskQueueResponse>(req.namespaceId, 'workflow', req.taskQueue);
           if (!(await partition.offerQuery({ ...req.task!, taskToken }, signal))) {
@@ -291,7 +278,7 @@ export class MatchingService {
         const request = req.request!;
         const kind: BacklogKind = request.taskQueueType === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
         const partition = this.partitions.get(partitionKey(req.namespaceId, kind, request.taskQueue?.name ?? ''));
-        const pollers = partition?.pollersSince(Date.now() - POLLER_HISTORY_MS) ?? [];
+        const pollers = partition?.pollersSince(Date.now() - setting('matching.pollerHistory')) ?? [];
         return { response: DescribeTaskQueueResponse.fromPartial({ pollers }) };
       },
       respondQueryTaskCompleted: async (req) => {
@@ -309,7 +296,7 @@ export class MatchingService {
         // The worker is gone: its waiting tasks, and any that arrive later, go to the normal queue
         // at once instead of waiting for history's sticky schedule-to-start timeout.
         const key = partitionKey(req.namespaceId, 'workflow', req.stickyTaskQueue);
-        this.releasedSticky.set(key, Date.now() + RELEASED_STICKY_TTL_MS);
+        this.releasedSticky.set(key, Date.now() + setting('matching.releasedStickyRetention'));
         const partition = this.partitions.get(key);
         if (partition) {
           this.partitions.delete(key);

@@ -1,4 +1,5 @@
 import { taskQueueMoved } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
 import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '@kairos/persistence/store';
@@ -25,14 +26,6 @@ interface WaitingPoller<R> {
    */
   expired?: boolean;
 }
-
-const BACKLOG_READ_BATCH = 100;
-
-/**
- * While polls wait, the backlog is re-read this often: a task another matching instance persisted
- * is normally announced on NATS, and this bounds the delay when that notification is lost.
- */
-const BACKLOG_RECHECK_MS = 2_000;
 
 /**
  * One task queue (one kind, one name). Tasks go straight to a waiting poller when there is one
@@ -304,6 +297,7 @@ export class TaskQueuePartition<R> {
     }
   }
 
+  /** While polls wait, re-reads the backlog: bounds the delay when another instance's "task added" hint is lost. */
   private recheckWhileWaiting(): void {
     if (this.recheckTimer) return;
     this.recheckTimer = setInterval(() => {
@@ -313,7 +307,7 @@ export class TaskQueuePartition<R> {
         return;
       }
       void this.drain();
-    }, BACKLOG_RECHECK_MS);
+    }, setting('matching.backlogRecheck'));
     this.recheckTimer.unref();
   }
 
@@ -360,7 +354,7 @@ export class TaskQueuePartition<R> {
   private async loadBacklog(): Promise<void> {
     if (!this.loading) {
       this.loading = (async () => {
-        const batch = await this.store.getTaskQueueTasks(this.namespaceId, this.name, this.kind, this.readLevel, BACKLOG_READ_BATCH);
+        const batch = await this.store.getTaskQueueTasks(this.namespaceId, this.name, this.kind, this.readLevel, setting('matching.backlogReadBatch'));
         for (const task of batch) {
           this.backlog.push(task);
           this.readLevel = Math.max(this.readLevel, task.taskId);

@@ -1,5 +1,6 @@
 import { Pool, types, type PoolClient } from 'pg';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 
 /** True for the URLs the PostgreSQL store accepts: `postgres://…` and `postgresql://…`. */
 export function isPostgresUrl(url: string): boolean {
@@ -35,28 +36,26 @@ const typeParsers = {
 };
 
 export interface PostgresPoolOptions {
-  /** Connections kept at most (default 10). */
+  /** Connections kept at most (default `store.postgresPoolSize`). */
   max?: number;
   logger?: Logger;
 }
-
-export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
 
 /** A connection pool for `url`, its errors on idle connections logged rather than crashing the process. */
 export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): Pool {
   const pool = new Pool({
     connectionString: url,
-    max: options.max ?? 10,
+    max: options.max ?? setting('store.postgresPoolSize'),
     application_name: 'kairos',
     types: typeParsers,
     // A database that cannot be reached makes calls fail instead of queueing forever.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: setting('store.postgresConnectTimeout'),
     keepAlive: true,
     // A process frozen inside a transaction (paused, swapped out, stuck) would hold its row locks,
     // the shard row among them, and stall every other instance's writes and takeover; the
-    // server ends such a session after 5 s and its locks go. Kairos transactions never wait on
-    // anything but the database, so a live one is never idle that long.
-    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // server ends such a session after a few seconds and its locks go. Kairos transactions never
+    // wait on anything but the database, so a live one is never idle that long.
+    idle_in_transaction_session_timeout: setting('store.postgresIdleInTransactionTimeout'),
   });
   // An idle connection dropped by the server (restart, failover) must not be an uncaught error;
   // the pool replaces it on the next checkout.
@@ -79,7 +78,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** SQLSTATEs after which the whole transaction can be run again: it was rolled back, nothing kept. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
-const MAX_ATTEMPTS = 5;
 
 /** The SQLSTATE of a pg error, if it is one. */
 export function sqlState(err: unknown): string | undefined {
@@ -112,7 +110,7 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(err) ?? '')) continue;
+      if (attempt < setting('store.postgresTransactionAttempts') && RETRYABLE.has(sqlState(err) ?? '')) continue;
       throw err;
     } finally {
       // A connection that could not even roll back is discarded, not returned to the pool.

@@ -1,5 +1,6 @@
 import { Client, type ClientBase, type Pool } from 'pg';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../errors';
 import type { MigrationResult } from '../migrationResult';
 import { describePostgres, schemaUpdateCommand, sqlState } from './connection';
@@ -9,7 +10,7 @@ export interface MigratePostgresOptions {
   /** The schema to reach; the built-in one by default (tests pass their own). */
   migrations?: readonly PostgresMigration[];
   logger?: Logger;
-  /** How long one migration waits for a table lock before giving way to the cluster's traffic and trying again (default 5 s). */
+  /** How long one migration waits for a table lock before giving way to the cluster's traffic and trying again (default `store.postgresMigrationLockTimeout`). */
   lockTimeoutMs?: number;
 }
 
@@ -19,14 +20,11 @@ export interface MigratePostgresOptions {
  */
 const MIGRATION_LOCK_KEY = 118066125107059; // "kairos" in ASCII
 
-/** How often a migration that timed out waiting for a lock is tried again before giving up. */
-const LOCK_ATTEMPTS = 10;
-
 type Queryable = Pick<ClientBase, 'query'> | Pool;
 
 /** Connects one client to `url`, runs `fn`, disconnects. */
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'kairos', connectionTimeoutMillis: 10_000 });
+  const client = new Client({ connectionString: url, application_name: 'kairos', connectionTimeoutMillis: setting('store.postgresConnectTimeout') });
   client.on('error', () => undefined); // reported by the query that fails
   try {
     await client.connect();
@@ -89,7 +87,7 @@ export async function migratePostgres(url: string, options: MigratePostgresOptio
       if (from === 0) await refuseForeignDatabase(client, where);
       if (from > migrations.length) throw new UnsupportedSchemaVersionError(from, migrations.length, where);
       for (const migration of migrations.slice(from)) {
-        await applyMigration(client, migration, options.lockTimeoutMs ?? 5_000, where);
+        await applyMigration(client, migration, options.lockTimeoutMs ?? setting('store.postgresMigrationLockTimeout'), where);
         options.logger?.info('store schema migration applied', { store: 'postgres', version: migration.version, description: migration.description });
       }
       return { from, to: migrations.length };
@@ -113,7 +111,7 @@ async function applyMigration(client: Client, migration: PostgresMigration, lock
       return;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (sqlState(err) === '55P03' && attempt < LOCK_ATTEMPTS) {
+      if (sqlState(err) === '55P03' && attempt < setting('store.postgresMigrationLockAttempts')) {
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
         continue;
       }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'fs';
 import { dirname, resolve } from 'path';
 import Database from 'better-sqlite3';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import { composeStore } from '../composeStore';
 import type { Store } from '../store';
 import { BackgroundCheckpointer } from './backgroundCheckpointer';
@@ -59,7 +60,7 @@ export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore 
     }
     const schema = migrate(db, undefined, inMemory ? 'in-memory SQLite database' : `SQLite database ${filename}`);
     if (schema.from !== schema.to) logger?.info('store schema migrated', { store: 'sqlite', file: filename, ...schema });
-    const checkpointer = background && wal ? BackgroundCheckpointer.start(filename, CHECKPOINT_INTERVAL_MS, logger) : undefined;
+    const checkpointer = background && wal ? BackgroundCheckpointer.start(filename, setting('store.sqliteCheckpointInterval'), logger) : undefined;
     const store = sqliteStore(new SqliteConnection(db, options.groupCommit ?? true, checkpointer));
     return { store, pragmas, schema, checkpoints: checkpointer ? 'background' : wal ? 'inline' : 'none' };
   } catch (err) {
@@ -67,9 +68,6 @@ export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore 
     throw err;
   }
 }
-
-/** How often the background checkpointer copies the WAL into the database file. */
-const CHECKPOINT_INTERVAL_MS = 100;
 
 /** Every concern on the one connection; the execution writes fence with the shards and carry visibility rows. */
 function sqliteStore(conn: SqliteConnection): Store {

@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
+import { setting } from '@kairos/common/settings';
 import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery } from '@kairos/visibility';
 import { visibilityRecordOf, visibilityValues } from '../visibility/visibilityRows';
 import type { VisibilityListRequest, VisibilityPage, VisibilityRecord, VisibilityStore } from '../visibility/visibilityStore';
 import { VISIBILITY_COLUMNS, VISIBILITY_PRIMARY_KEY, VISIBILITY_UPDATED_COLUMNS, visibilitySqlOptions } from '../visibility/visibilityTable';
 import type { SqliteConnection } from './connection';
-
-/** Prepared statements of visibility queries kept (the least recently prepared goes first). */
-const MAX_CACHED_QUERIES = 200;
 
 /** Upserts a run's row; called inside the transaction of the execution write that carries it. */
 export type SqliteVisibilityUpsert = (record: VisibilityRecord) => void;
@@ -22,7 +20,7 @@ export function sqliteVisibility(conn: SqliteConnection): { store: VisibilitySto
   function queryStatement(sql: string): Database.Statement {
     let statement = queryStatements.get(sql);
     if (!statement) {
-      if (queryStatements.size >= MAX_CACHED_QUERIES) queryStatements.delete(queryStatements.keys().next().value!);
+      if (queryStatements.size >= setting('store.sqliteCachedQueries')) queryStatements.delete(queryStatements.keys().next().value!);
       statement = conn.db.prepare(sql);
       queryStatements.set(sql, statement);
     }

@@ -1,0 +1,40 @@
+import { CLUSTER_SETTINGS } from './cluster';
+import { DOMAIN_SETTINGS } from './domain';
+import { FRONTEND_SETTINGS } from './frontend';
+import { GRPC_SETTINGS } from './grpc';
+import { HISTORY_SETTINGS } from './history';
+import { LIMIT_SETTINGS } from './limits';
+import { MATCHING_SETTINGS } from './matching';
+import { NATS_SETTINGS } from './nats';
+import type { SettingSpec } from './setting';
+import { STORE_SETTINGS } from './store';
+
+/**
+ * Every tuning value of Kairos in one registry: name, type, unit, default, who reads it and why.
+ * Code reads a value with `setting(name)`; docs/settings.md is generated from it
+ * (`npm run docs:settings`). Values a user can change (see `configuredBy`) are defaults that the
+ * command line and config file override where they are resolved.
+ */
+export const SETTINGS = {
+  ...CLUSTER_SETTINGS,
+  ...GRPC_SETTINGS,
+  ...FRONTEND_SETTINGS,
+  ...HISTORY_SETTINGS,
+  ...MATCHING_SETTINGS,
+  ...LIMIT_SETTINGS,
+  ...DOMAIN_SETTINGS,
+  ...STORE_SETTINGS,
+  ...NATS_SETTINGS,
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The value of a setting (its default: none is changed at run time yet). */
+export function setting(name: SettingName): number {
+  return SETTINGS[name].default;
+}
+
+/** Every setting with its name, in registry order (grouped by area). */
+export function allSettings(): Array<SettingSpec & { name: SettingName }> {
+  return (Object.entries(SETTINGS) as Array<[SettingName, SettingSpec]>).map(([name, spec]) => ({ name, ...spec }));
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allSettings, formatDefault, setting, settingsMarkdown, SETTINGS } from './index';
+
+const DOC = join(__dirname, '../../../../docs/settings.md');
+
+describe('the settings registry', () => {
+  it('docs/settings.md is the table generated from it (run `npm run docs:settings` after a change)', () => {
+    expect(readFileSync(DOC, 'utf8')).toBe(settingsMarkdown());
+  });
+
+  it('gives every setting a positive default, a reader, a file and a one-line reason', () => {
+    for (const s of allSettings()) {
+      expect(Number.isFinite(s.default) && s.default > 0, s.name).toBe(true);
+      expect(s.readBy.length, s.name).toBeGreaterThan(0);
+      expect(s.readIn, s.name).not.toBe('');
+      expect(s.why, s.name).toMatch(/^[^\n]{10,}$/);
+      expect(s.name).toMatch(/^[a-z]+\.[A-Za-z]+$/);
+    }
+  });
+
+  it('reads values by name', () => {
+    expect(setting('cluster.shardLease')).toBe(10_000);
+    expect(setting('history.longPoll')).toBe(20_000);
+    expect(setting('limits.namespaceRps')).toBe(SETTINGS['limits.namespaceRps'].default);
+  });
+
+  it('shows defaults as people read them', () => {
+    expect(formatDefault({ unit: 'ms', default: 30_000 })).toBe('30 s');
+    expect(formatDefault({ unit: 'ms', default: 300_000 })).toBe('5 min');
+    expect(formatDefault({ unit: 'ms', default: 86_400_000 })).toBe('24 h');
+    expect(formatDefault({ unit: 'ms', default: 200 })).toBe('200 ms');
+    expect(formatDefault({ unit: 'bytes', default: 2 * 1024 * 1024 })).toBe('2 MiB');
+    expect(formatDefault({ unit: 'bytes', default: 512 * 1024 })).toBe('512 KiB');
+    expect(formatDefault({ unit: 'per second', default: 2_400 })).toBe('2,400/s');
+    expect(formatDefault({ unit: '×', default: 2 })).toBe('×2');
+    expect(formatDefault({ unit: 'items', default: 51_200 })).toBe('51,200');
+  });
+});

@@ -1,0 +1,74 @@
+import { settingGroup } from './setting';
+
+const ALL = ['frontend', 'history', 'matching'] as const;
+
+/**
+ * The stores' connections, retries and caches (`libs/persistence`). SQLite's own settings (WAL,
+ * busy timeout, page cache, ...) are its pragmas, listed in `sqlite/pragmas.ts` and printed at start.
+ */
+export const STORE_SETTINGS = settingGroup('store', {
+  postgresPoolSize: {
+    type: 'count',
+    unit: 'items',
+    default: 10,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/postgres/connection.ts',
+    why: "PostgreSQL connections one process keeps at most (node-postgres's default pool size).",
+  },
+  postgresConnectTimeout: {
+    type: 'duration',
+    unit: 'ms',
+    default: 10_000,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/postgres/connection.ts, postgres/migrate.ts',
+    why: 'A database that cannot be reached makes calls fail (UNAVAILABLE, retried) after this instead of queueing forever.',
+  },
+  postgresIdleInTransactionTimeout: {
+    type: 'duration',
+    unit: 'ms',
+    default: 5_000,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/postgres/connection.ts',
+    why: "The server ends a session idle inside a transaction this long, so a frozen process cannot hold the shard row's lock and stall a takeover.",
+  },
+  postgresTransactionAttempts: {
+    type: 'count',
+    unit: 'attempts',
+    default: 5,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/postgres/connection.ts',
+    why: 'A transaction rolled back by a deadlock or serialization failure is run again up to this many times in all.',
+  },
+  postgresMigrationLockTimeout: {
+    type: 'duration',
+    unit: 'ms',
+    default: 5_000,
+    readBy: ['schema'],
+    readIn: 'libs/persistence/src/postgres/migrate.ts',
+    why: "kairos schema update waits this long for a table lock, then gives way to the cluster's traffic and tries again.",
+  },
+  postgresMigrationLockAttempts: {
+    type: 'count',
+    unit: 'attempts',
+    default: 10,
+    readBy: ['schema'],
+    readIn: 'libs/persistence/src/postgres/migrate.ts',
+    why: 'Times a migration step that timed out waiting for a lock is tried before kairos schema update gives up.',
+  },
+  sqliteCheckpointInterval: {
+    type: 'duration',
+    unit: 'ms',
+    default: 100,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/sqlite/sqliteStore.ts',
+    why: 'The background checkpointer copies the WAL into the database file this often, keeping the WAL short and reads fast.',
+  },
+  sqliteCachedQueries: {
+    type: 'count',
+    unit: 'items',
+    default: 200,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/sqlite/visibility.ts',
+    why: 'Prepared statements of visibility queries kept (the least recently prepared goes first).',
+  },
+});
