@@ -2,6 +2,5 @@ export * from './errors';
 export * from './logger';
 export * from './grpcErrors';
 export * from './callDeadline';
-export * from './config';
 export * from './metrics';
 export * from './settings';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { ConfigError, parseKairosCommand, USAGE } from '@kairos/common/config';
 import { createLogger } from '@kairos/common/logger';
+import { parseKairosCommand, usage } from './cli/parseCommand';
+import { ConfigError } from './config/configError';
 import { defaultDatabaseFile } from './dataDir';
 import { runSchemaCommand } from './schemaCommand';
 import { startDev } from './startDev';
@@ -12,12 +13,12 @@ async function main(): Promise<void> {
     command = parseKairosCommand(process.argv.slice(2), { defaultDbFilename: defaultDatabaseFile() });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`kairos: ${err.message}\n\n${USAGE}\n`);
+    process.stderr.write(`kairos: ${err.message}\n\n${usage()}\n`);
     process.exit(2);
   }
   switch (command.kind) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(command.text);
       return;
     case 'start-dev':
       await startDev(command.config);

@@ -1,5 +1,5 @@
 import type { Logger } from '@kairos/common/logger';
-import type { StoreConfig } from '@kairos/common/config';
+import type { StoreConfig } from './config/types';
 import { openPostgresStore, openSqliteStore, redactPostgresUrl } from '@kairos/persistence';
 import type { Store } from '@kairos/persistence/store';
 

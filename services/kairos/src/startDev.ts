@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { KairosConfig } from '@kairos/common/config';
 import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
@@ -9,6 +8,7 @@ import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
 import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
+import type { KairosConfig } from './config/types';
 import { openStore } from './openStore';
 import { createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'nice-grpc';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import type { KairosConfig, ServiceName } from '@kairos/common/config';
 import { withCallDeadline } from '@kairos/common/callDeadline';
 import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
@@ -16,6 +15,7 @@ import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { clusterClients } from './clusterClients';
+import type { KairosConfig, ServiceName } from './config/types';
 import { createFrontendServer, GRPC_SERVER_OPTIONS } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';

@@ -9,7 +9,7 @@ export const CLUSTER_SETTINGS = settingGroup('cluster', {
     unit: 'items',
     default: 4,
     readBy: ALL,
-    readIn: 'services/kairos/src/config/resolveConfig.ts',
+    readIn: 'services/kairos/src/config/types.ts',
     why: 'Executions are spread over this many shards; fixed when the cluster is created (every process must agree).',
     configuredBy: 'flag --num-shards, config numHistoryShards',
   },

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseFlags, parseKairosCommand, resolveConfig, type KairosCommand } from './config';
+import { ConfigError } from '../config/configError';
+import { resolveConfig } from '../config/resolveConfig';
+import type { KairosCommand } from '../config/types';
+import { FLAGS } from './flags';
+import { parseKairosCommand, usage } from './parseCommand';
 
 function files(contents: Record<string, unknown>) {
   return (path: string) => {
@@ -109,7 +113,7 @@ describe('parseKairosCommand', () => {
   });
 
   it('answers help', () => {
-    expect(parseKairosCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseKairosCommand(['--help'])).toMatchObject({ kind: 'help' });
   });
 
   it('reports every problem at once, with where it came from', () => {
@@ -211,17 +215,188 @@ describe('--advertise-address and --metrics-port', () => {
   });
 });
 
-describe('parseFlags and resolveConfig', () => {
-  it('keeps repeated --namespace values in order and supports --flag=value', () => {
-    const parsed = parseFlags(['server', '--namespace=a', '--namespace', 'b', '--in-memory']);
-    expect(parsed.positional).toEqual(['server']);
-    expect(parsed.flags.get('namespace')).toEqual(['a', 'b']);
-    expect(parsed.flags.get('in-memory')).toEqual(['true']);
-  });
-
+describe('resolveConfig', () => {
   it('uses :memory: for dev without a default file, and IPv6 bind addresses dial as [ip]:port', () => {
-    const config = resolveConfig({ mode: 'dev', flags: parseFlags(['--ip', '::1']) });
+    const config = resolveConfig({ mode: 'dev', flags: new Map([['ip', ['::1']]]) });
     expect(config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
     expect(config.services.frontend.address).toBe('[::1]:7233');
+  });
+});
+
+describe('every flag', () => {
+  const dev = (...flags: string[]) => started(parseKairosCommand(['server', 'start-dev', ...flags], { env: {}, defaultDbFilename: '/d/k.db' }));
+  const start = (...flags: string[]) => started(parseKairosCommand(['server', 'start', '--service', 'history', '--db-filename', 'k.db', ...flags], { env: {} }));
+  const refused = (argv: string[], env: Record<string, string> = {}) => problems(() => parseKairosCommand(argv, { env, readFile: files({ 'k.json': {} }) }));
+
+  // One check per flag that it reaches the command (and, where it takes a value, that a bad one
+  // is refused with its message); the last test fails when a flag has no case here.
+  const cases: Record<string, () => void> = {
+    service: () => {
+      expect(start()).toMatchObject({ kind: 'start', service: 'history' });
+      expect(refused(['server', 'start', '--service', 'gateway', '--db-filename', 'k.db'])).toEqual(['--service must be one of frontend, history, matching, got "gateway"']);
+    },
+    config: () => {
+      const readFile = files({ 'k.json': { clusterName: 'from-file', logLevel: 'warn' } });
+      const cmd = started(parseKairosCommand(['server', 'start-dev', '--config', 'k.json', '--log-level', 'error'], { readFile, env: {} }));
+      expect(cmd).toMatchObject({ configFile: 'k.json', config: { clusterName: 'from-file', logLevel: 'error' } });
+    },
+    port: () => {
+      expect(dev('--port', '7300').config.services.frontend.port).toBe(7300);
+      expect(start('--port', '7400').config.services.history).toEqual({ bindIp: '127.0.0.1', port: 7400, address: '127.0.0.1:7400' });
+      expect(refused(['server', 'start-dev', '--port', '0'])).toEqual(['--port must be an integer from 1 to 65535, got "0"']);
+    },
+    ip: () => {
+      expect(dev('--ip', '10.0.0.5').config.services.frontend).toEqual({ bindIp: '10.0.0.5', port: 7233, address: '10.0.0.5:7233' });
+      expect(start('--ip', '0.0.0.0').config.services.history.address).toBe('127.0.0.1:7234');
+      expect(refused(['server', 'start-dev', '--ip='])).toEqual(['--ip must be a non-empty string, got ""']);
+    },
+    'db-filename': () => {
+      expect(dev('--db-filename', 'x.db').config.store).toEqual({ kind: 'sqlite', filename: 'x.db' });
+      expect(dev().config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db' });
+    },
+    'in-memory': () => {
+      expect(dev('--in-memory').config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
+      expect(dev('--in-memory=true').config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
+      expect(dev('--in-memory=false').config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db' });
+      expect(refused(['server', 'start-dev', '--in-memory=yes'])).toEqual(['flag --in-memory takes true or false, got "yes"']);
+      // Given at all, even false, it names the store: the environment's URL does not apply.
+      expect(refused(['server', 'start', '--service', 'history', '--in-memory=false'], { KAIROS_POSTGRES_URL: 'postgres://env/db' })).toEqual([
+        'a cluster service needs a store: --db-filename FILE, --postgres-url URL, or "store" in the config file',
+      ]);
+    },
+    'postgres-url': () => {
+      const cmd = started(parseKairosCommand(['server', 'start', '--service', 'matching', '--postgres-url', 'postgres://db/k'], { env: {} }));
+      expect(cmd.config.store).toEqual({ kind: 'postgres', url: 'postgres://db/k' });
+      expect(refused(['server', 'start', '--service', 'matching', '--postgres-url', 'postgres://db/k', '--db-filename', 'x'])).toEqual([
+        'give only one of --db-filename, --postgres-url',
+      ]);
+    },
+    'nats-url': () => {
+      expect(start('--nats-url', 'nats://nats:4222').config.natsUrl).toBe('nats://nats:4222');
+      expect(start('--nats-url', 'nats:4222').config.natsUrl).toBe('nats:4222');
+      expect(refused(['server', 'start-dev', '--nats-url', 'http://x'])).toEqual(['NATS url "http://x" must look like nats://host:4222']);
+    },
+    'cluster-name': () => {
+      expect(start('--cluster-name', 'blue_1').config.clusterName).toBe('blue_1');
+      expect(refused(['server', 'start-dev', '--cluster-name', 'a.b'])[0]).toMatch(/cluster name "a\.b" must be 1-64 letters/);
+    },
+    'frontend-address': () => {
+      expect(start('--frontend-address', 'fe:7233').config.services.frontend.address).toBe('fe:7233');
+      expect(refused(['server', 'start-dev', '--frontend-address', 'fe'])).toEqual(['frontend address "fe" must be HOST:PORT']);
+    },
+    'history-address': () => {
+      expect(start('--history-address', '[::1]:7234').config.services.history.address).toBe('[::1]:7234');
+      expect(refused(['server', 'start-dev', '--history-address', 'h:99999'])).toEqual(['history address "h:99999" must be HOST:PORT']);
+    },
+    'matching-address': () => {
+      expect(start('--matching-address', 'm:7235').config.services.matching.address).toBe('m:7235');
+      expect(refused(['server', 'start-dev', '--matching-address', ':1'])).toEqual(['matching address ":1" must be HOST:PORT']);
+    },
+    'advertise-address': () => {
+      expect(start('--advertise-address', 'pod-1:7234').config.advertiseAddress).toBe('pod-1:7234');
+    },
+    'metrics-port': () => {
+      expect(start('--metrics-port', '9464').config.metricsPort).toBe(9464);
+    },
+    namespace: () => {
+      expect(dev('--namespace', 'a', '--namespace=b', '--namespace', 'a').config.namespaces).toEqual(['default', 'a', 'b']);
+      expect(refused(['server', 'start-dev', '--namespace', 'has space'])[0]).toMatch(/--namespace must be a namespace name/);
+    },
+    'log-level': () => {
+      expect(dev('--log-level', 'warn').config.logLevel).toBe('warn');
+      expect(refused(['server', 'start-dev', '--log-level', 'loud'])).toEqual(['--log-level must be one of debug, info, warn, error, got "loud"']);
+    },
+    'num-shards': () => {
+      expect(dev('--num-shards', '16').config.numHistoryShards).toBe(16);
+      expect(refused(['server', 'start-dev', '--num-shards', '0'])).toEqual(['--num-shards must be an integer from 1 to 65536, got "0"']);
+    },
+    'num-history-shards': () => {
+      expect(dev('--num-history-shards', '32').config.numHistoryShards).toBe(32);
+      expect(dev('--num-shards', '8', '--num-history-shards', '32').config.numHistoryShards).toBe(8);
+      expect(refused(['server', 'start-dev', '--num-history-shards', 'x'])).toEqual(['--num-history-shards must be an integer from 1 to 65536, got "x"']);
+    },
+    store: () => {
+      expect(parseKairosCommand(['schema', 'setup', '--store', 'postgresql://db/k'], { env: {} })).toEqual({ kind: 'schema', action: 'setup', storeUrl: 'postgresql://db/k' });
+      expect(refused(['server', 'start-dev', '--store', 'postgres://db/k'])).toEqual(['--store is for "kairos schema"; a server takes --postgres-url or --db-filename']);
+    },
+  };
+
+  for (const [flag, check] of Object.entries(cases)) it(`--${flag}`, check);
+
+  it('covers every flag', () => {
+    expect(FLAGS.map((f) => f.name).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  it('--help, anywhere after the command, answers with that command’s help', () => {
+    expect(parseKairosCommand(['server', 'start', '--port', '1', '--help'])).toMatchObject({ kind: 'help', text: expect.stringContaining('Usage: kairos server start [flags]') });
+    expect(parseKairosCommand(['server', 'start-dev', '--help=true'])).toMatchObject({ kind: 'help' });
+    expect(started(parseKairosCommand(['server', 'start-dev', '--help=false'], { defaultDbFilename: '/d/k.db' })).kind).toBe('start-dev');
+  });
+});
+
+describe('the command line’s shape', () => {
+  it('takes flags with --name value and --name=value, and refuses them before the command', () => {
+    expect(started(parseKairosCommand(['server', 'start-dev', '--port=7300', '--ip', '::1'], { defaultDbFilename: '/d.db' })).config.services.frontend.address).toBe('[::1]:7300');
+    expect(problems(() => parseKairosCommand(['--port', '1', 'server', 'start-dev']))).toEqual([
+      'flag --port must follow the command: "server start-dev", "server start" or "schema setup|update"',
+    ]);
+  });
+
+  it('names the command it does not know', () => {
+    expect(problems(() => parseKairosCommand([]))).toEqual(['unknown command "": expected "server start-dev", "server start" or "schema setup|update"']);
+    expect(problems(() => parseKairosCommand(['server']))[0]).toMatch(/^unknown command "server": expected/);
+    expect(problems(() => parseKairosCommand(['help']))[0]).toMatch(/^unknown command "help": expected/);
+    expect(problems(() => parseKairosCommand(['schema']))).toEqual(['unknown command "schema": expected "schema setup" or "schema update"']);
+    expect(problems(() => parseKairosCommand(['server', 'start-dev', 'now']))).toEqual(['unexpected argument "now"']);
+    expect(problems(() => parseKairosCommand(['server', 'start-dev', '-p', '1']))).toEqual(['unexpected argument "-p"']);
+  });
+
+  it('lists a schema command’s foreign flags in the order given', () => {
+    expect(problems(() => parseKairosCommand(['schema', 'update', '--store', 'postgres://x', '--ip', '1', '--port', '2', '--ip', '3']))).toEqual([
+      'flag --ip given 2 times',
+    ]);
+    expect(problems(() => parseKairosCommand(['schema', 'update', '--store', 'postgres://x', '--ip', '1', '--port', '2', '--in-memory=false']))).toEqual([
+      'flag --ip is not used by "kairos schema update"',
+      'flag --port is not used by "kairos schema update"',
+      'flag --in-memory is not used by "kairos schema update"',
+    ]);
+  });
+});
+
+describe('help', () => {
+  const help = (...argv: string[]) => {
+    const cmd = parseKairosCommand(argv);
+    if (cmd.kind !== 'help') throw new Error(cmd.kind);
+    return cmd.text;
+  };
+
+  it('kairos --help lists every command, each with its flags and defaults, the config file keys and the environment', () => {
+    const text = help('--help');
+    for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]']) expect(text).toContain(command);
+    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'natsUrl', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
+    for (const limit of ['blobSizeLimitError', 'pendingActivitiesLimit', 'namespaceConcurrentLongPolls']) expect(text).toContain(limit);
+    expect(text).toContain('KAIROS_POSTGRES_URL');
+    expect(text).toContain('KAIROS_ADVERTISE_ADDRESS');
+    expect(text).toMatch(/--port <PORT>\s+port to listen on \(default: 7233, the frontend's\)/);
+    expect(text).toMatch(/--num-shards <N>\s+history shards, fixed when the cluster is\s+created \(default: 4\)/);
+  });
+
+  it('shows each command the flags it uses', () => {
+    const dev = help('server', 'start-dev', '--help');
+    expect(dev).toContain('--in-memory');
+    expect(dev).not.toContain('--service');
+    expect(dev).not.toContain('--num-history-shards');
+    const start = help('server', 'start', '--help');
+    for (const flag of ['--service', '--postgres-url', '--nats-url', '--cluster-name', '--history-address', '--advertise-address', '--metrics-port']) expect(start).toContain(flag);
+    expect(start).not.toContain('--in-memory');
+    const schema = help('schema', 'update', '--help');
+    expect(schema).toContain('--store <URL>');
+    expect(schema).not.toContain('--port');
+  });
+
+  it('follows an error with the commands and where to find the rest', () => {
+    expect(usage()).toMatch(/^Usage: kairos <command> \[flags\]/);
+    expect(usage()).toContain('server start-dev [flags]');
+    expect(usage()).toMatch(/kairos --help shows every command's flags/);
   });
 });

@@ -1,0 +1,54 @@
+import { ConfigError } from '../config/configError';
+import { readConfigFile } from '../config/configFile';
+import { withFlagsFromEnv } from '../config/environment';
+import { resolveConfig, type FlagValues } from '../config/resolveConfig';
+import { POSTGRES_URL_ENV, SERVICE_NAMES, type KairosCommand, type ServiceName } from '../config/types';
+import { SCHEMA_FLAGS } from './flags';
+
+export interface CommandContext {
+  /** Reads the --config file (tests); defaults to the file system. */
+  readFile?: (path: string) => string;
+  /** SQLite file for start-dev when none is given (e.g. in the user's data directory). */
+  defaultDbFilename?: string;
+  /** Environment: KAIROS_POSTGRES_URL, KAIROS_ADVERTISE_ADDRESS. */
+  env: Record<string, string | undefined>;
+}
+
+/** `server start-dev` or `server start`: the flags, the config file and the environment resolved into a config. */
+export function serverCommand(name: 'start-dev' | 'start', flags: FlagValues, context: CommandContext): KairosCommand {
+  const given = (flag: string) => flags.get(flag)?.at(-1);
+  let service: ServiceName | undefined;
+  if (name === 'start') {
+    const value = given('service');
+    if (!value || !(SERVICE_NAMES as readonly string[]).includes(value)) {
+      throw new ConfigError([`--service must be one of ${SERVICE_NAMES.join(', ')}${value ? `, got ${JSON.stringify(value)}` : ''}`]);
+    }
+    service = value as ServiceName;
+  } else if (given('service') !== undefined) {
+    throw new ConfigError(['--service is for "server start"; start-dev runs every service']);
+  }
+  if (given('store') !== undefined) throw new ConfigError(['--store is for "kairos schema"; a server takes --postgres-url or --db-filename']);
+
+  const configFile = given('config');
+  const file = configFile !== undefined ? { name: configFile, content: readConfigFile(configFile, context.readFile) } : undefined;
+  const config = resolveConfig({
+    mode: service ? 'cluster' : 'dev',
+    service,
+    file,
+    flags: service ? withFlagsFromEnv(flags, file?.content, context.env) : flags,
+    defaultDbFilename: context.defaultDbFilename,
+  });
+  return service ? { kind: 'start', service, config, configFile } : { kind: 'start-dev', config, configFile };
+}
+
+/** `schema setup|update`: the PostgreSQL URL from --store or the environment. */
+export function schemaCommand(action: 'setup' | 'update', flags: FlagValues, context: CommandContext): KairosCommand {
+  const others = [...flags.keys()].filter((f) => !SCHEMA_FLAGS.has(f));
+  if (others.length > 0) throw new ConfigError(others.map((f) => `flag --${f} is not used by "kairos schema ${action}"`));
+  const storeUrl = flags.get('store')?.at(-1) ?? context.env[POSTGRES_URL_ENV];
+  if (!storeUrl) throw new ConfigError([`"kairos schema ${action}" needs --store postgres://… (or $${POSTGRES_URL_ENV})`]);
+  if (!/^postgres(ql)?:\/\//i.test(storeUrl)) {
+    throw new ConfigError([`--store must be a postgres:// URL: a SQLite store migrates its schema itself when a server opens it`]);
+  }
+  return { kind: 'schema', action, storeUrl };
+}

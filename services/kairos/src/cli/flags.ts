@@ -1,0 +1,113 @@
+import { LOG_LEVELS } from '@kairos/common/logger';
+import {
+  ADVERTISE_ADDRESS_ENV,
+  DEFAULT_BIND_IP,
+  DEFAULT_CLUSTER_NAME,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_NATS_URL,
+  DEFAULT_NUM_HISTORY_SHARDS,
+  DEFAULT_PORTS,
+  POSTGRES_URL_ENV,
+  SERVICE_NAMES,
+} from '../config/types';
+
+/** The leaf commands, as flags name them. */
+export type CommandName = 'start-dev' | 'start' | 'schema';
+
+/** One flag of the `kairos` command: commander parses it and writes its help from this. */
+export interface FlagSpec {
+  /** Long name without dashes. */
+  name: string;
+  /** Value placeholder (`--port <PORT>`); a flag without one is a boolean. */
+  value?: string;
+  description: string;
+  /**
+   * The commands whose help lists it. Every command parses every flag, so one given to the wrong
+   * command is refused with a message saying where it belongs rather than as unknown.
+   */
+  shownIn: readonly CommandName[];
+  /** The default the help shows, per command (the values come from the constants resolution uses). */
+  defaults?: Partial<Record<CommandName, string>>;
+  /** May be given several times (all values kept, in order); any other flag only once. */
+  repeatable?: boolean;
+}
+
+const SERVER: readonly CommandName[] = ['start-dev', 'start'];
+const both = (text: string): Partial<Record<CommandName, string>> => ({ 'start-dev': text, start: text });
+const address = (service: string): FlagSpec => ({
+  name: `${service}-address`,
+  value: 'HOST:PORT',
+  description: `where the other services reach the ${service}`,
+  shownIn: ['start'],
+  defaults: { start: 'its IP and port, from the config file or the defaults' },
+});
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'service', value: 'NAME', description: `the service to run: ${SERVICE_NAMES.join(', ')}`, shownIn: ['start'] },
+  { name: 'config', value: 'FILE', description: 'JSON config file (keys below); flags override it', shownIn: SERVER },
+  {
+    name: 'port',
+    value: 'PORT',
+    description: 'port to listen on',
+    shownIn: SERVER,
+    defaults: {
+      'start-dev': `${DEFAULT_PORTS.frontend}, the frontend's`,
+      start: SERVICE_NAMES.map((s) => `${s} ${DEFAULT_PORTS[s]}`).join(', '),
+    },
+  },
+  { name: 'ip', value: 'IP', description: 'address to listen on', shownIn: SERVER, defaults: both(DEFAULT_BIND_IP) },
+  {
+    name: 'db-filename',
+    value: 'FILE',
+    description: 'SQLite database file',
+    shownIn: SERVER,
+    defaults: { 'start-dev': 'kairos/kairos-dev.db in $XDG_DATA_HOME or ~/.local/share' },
+  },
+  { name: 'in-memory', description: 'a throw-away SQLite store, lost on exit', shownIn: ['start-dev'] },
+  {
+    name: 'postgres-url',
+    value: 'URL',
+    description: 'PostgreSQL store, postgres://USER:PASSWORD@HOST:5432/DB',
+    shownIn: ['start'],
+    defaults: { start: `$${POSTGRES_URL_ENV} when neither a flag nor the config file names a store` },
+  },
+  { name: 'nats-url', value: 'URL', description: 'NATS for notifications between processes', shownIn: ['start'], defaults: { start: DEFAULT_NATS_URL } },
+  {
+    name: 'cluster-name',
+    value: 'NAME',
+    description: 'prefix of the NATS subjects, so clusters can share a NATS',
+    shownIn: ['start'],
+    defaults: { start: DEFAULT_CLUSTER_NAME },
+  },
+  address('frontend'),
+  address('history'),
+  address('matching'),
+  {
+    name: 'advertise-address',
+    value: 'HOST:PORT',
+    description: 'where the other instances reach this one',
+    shownIn: ['start'],
+    defaults: { start: `$${ADVERTISE_ADDRESS_ENV}, else its service address` },
+  },
+  { name: 'metrics-port', value: 'PORT', description: 'serve Prometheus /metrics and /health/ready on this port', shownIn: ['start'] },
+  { name: 'namespace', value: 'NAME', description: 'a namespace to create at start if missing (repeatable; "default" always is)', shownIn: SERVER, repeatable: true },
+  { name: 'log-level', value: 'LEVEL', description: LOG_LEVELS.join(', '), shownIn: SERVER, defaults: both(DEFAULT_LOG_LEVEL) },
+  {
+    name: 'num-shards',
+    value: 'N',
+    description: 'history shards, fixed when the cluster is created',
+    shownIn: SERVER,
+    defaults: both(String(DEFAULT_NUM_HISTORY_SHARDS)),
+  },
+  { name: 'num-history-shards', value: 'N', description: 'the same as --num-shards', shownIn: [] },
+  {
+    name: 'store',
+    value: 'URL',
+    description: 'the PostgreSQL database, postgres://USER:PASSWORD@HOST:5432/DB',
+    shownIn: ['schema'],
+    defaults: { schema: `$${POSTGRES_URL_ENV}` },
+  },
+];
+
+/** The flags `kairos schema` uses; it refuses the others by name. */
+export const SCHEMA_FLAGS: ReadonlySet<string> = new Set(['store', 'log-level']);

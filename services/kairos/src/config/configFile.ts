@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './configError';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_LOG_LEVEL, DEFAULT_NAMESPACE, DEFAULT_NATS_URL, DEFAULT_NUM_HISTORY_SHARDS } from './types';
+
+/**
+ * The config file's top-level keys, in the order messages list them, each with the example value
+ * `kairos --help` shows: the unknown-key check and the help text both read this table.
+ */
+export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> = [
+  ['clusterName', JSON.stringify(DEFAULT_CLUSTER_NAME)],
+  ['numHistoryShards', String(DEFAULT_NUM_HISTORY_SHARDS)],
+  ['logLevel', JSON.stringify(DEFAULT_LOG_LEVEL)],
+  ['namespaces', JSON.stringify([DEFAULT_NAMESPACE])],
+  ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…" }'],
+  ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
+  ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233" }, "history": { … }, "matching": { … } }'],
+  ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
+];
+export const STORE_KEYS = ['kind', 'filename', 'url'];
+export const ENDPOINT_KEYS = ['bindIp', 'port', 'address'];
+
+/** Reads a JSON config file; a missing or malformed file is a ConfigError naming it. */
+export function readConfigFile(path: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): unknown {
+  if (/\.ya?ml$/i.test(path)) throw new ConfigError([`config file ${path}: YAML is not supported, write the config as JSON`]);
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ConfigError([`cannot read config file ${path}: ${(err as Error).message}`]);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError([`config file ${path} is not valid JSON: ${(err as Error).message}`]);
+  }
+}

@@ -1,0 +1,80 @@
+import type { LogLevel } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
+
+export type ServiceName = 'frontend' | 'history' | 'matching';
+export const SERVICE_NAMES: readonly ServiceName[] = ['frontend', 'history', 'matching'];
+
+export interface ServiceEndpoint {
+  /** IP the service listens on. */
+  bindIp: string;
+  port: number;
+  /** `host:port` the other services dial to reach it. */
+  address: string;
+}
+
+export type StoreConfig =
+  /** `filename` may be `:memory:` for a throw-away store. */
+  | { kind: 'sqlite'; filename: string }
+  | { kind: 'postgres'; url: string };
+
+/** Everything the `kairos` command needs to run the embedded server or one cluster service. */
+export interface KairosConfig {
+  /** Namespaces NATS subjects (`kairos.<clusterName>.…`) so clusters can share a NATS. */
+  clusterName: string;
+  /** Fixed when the cluster is created. */
+  numHistoryShards: number;
+  logLevel: LogLevel;
+  /** Created at start if missing; always contains `default`. */
+  namespaces: string[];
+  store: StoreConfig;
+  /** NATS for notifications between processes (unused by the embedded server). */
+  natsUrl: string;
+  services: Record<ServiceName, ServiceEndpoint>;
+  /** Per-namespace overrides of Temporal's limits, applied when the namespace is ensured at start. */
+  namespaceLimits: Record<string, Partial<Record<NamespaceLimitName, number>>>;
+  /**
+   * `host:port` at which the other instances reach this one (its row in the membership table);
+   * the service's own `address` when absent. Set per pod in Kubernetes ($KAIROS_ADVERTISE_ADDRESS).
+   */
+  advertiseAddress?: string;
+  /** Port of the Prometheus `/metrics` endpoint; none when absent. */
+  metricsPort?: number;
+}
+
+/** The limits a namespace can override (the `limits.*` settings; Temporal's dynamic-config defaults otherwise). */
+export const NAMESPACE_LIMIT_NAMES = [
+  'blobSizeLimitError',
+  'blobSizeLimitWarn',
+  'historyCountLimitError',
+  'historyCountLimitWarn',
+  'historyCountSuggestContinueAsNew',
+  'historySizeLimitError',
+  'historySizeLimitWarn',
+  'historySizeSuggestContinueAsNew',
+  'pendingActivitiesLimit',
+  'namespaceRps',
+  'namespaceConcurrentLongPolls',
+] as const;
+export type NamespaceLimitName = (typeof NAMESPACE_LIMIT_NAMES)[number];
+
+export type KairosCommand =
+  /** `--help`: the text commander generated for the command it was given to. */
+  | { kind: 'help'; text: string }
+  | { kind: 'start-dev'; config: KairosConfig; configFile?: string }
+  | { kind: 'start'; service: ServiceName; config: KairosConfig; configFile?: string }
+  /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
+  | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string };
+
+/** Environment variable read for --advertise-address when the flag is absent. */
+export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
+
+/** Environment variable read for the PostgreSQL URL when no flag or config file names a store (keeps passwords off command lines). */
+export const POSTGRES_URL_ENV = 'KAIROS_POSTGRES_URL';
+
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = { frontend: 7233, history: 7234, matching: 7235 };
+export const DEFAULT_NUM_HISTORY_SHARDS = setting('cluster.numHistoryShards');
+export const DEFAULT_CLUSTER_NAME = 'kairos';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_BIND_IP = '127.0.0.1';
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
