@@ -55,6 +55,14 @@ export const STORE_SETTINGS = settingGroup('store', {
     readIn: 'libs/persistence/src/postgres/migrate.ts',
     why: 'Times a migration step that timed out waiting for a lock is tried before kairos schema update gives up.',
   },
+  postgresMigrationLockBackoff: {
+    type: 'duration',
+    unit: 'ms',
+    default: 200,
+    readBy: ['schema'],
+    readIn: 'libs/persistence/src/postgres/migrate.ts',
+    why: "Before its n-th retry a migration step waits n times this, letting the cluster's queued statements through.",
+  },
   sqliteCheckpointInterval: {
     type: 'duration',
     unit: 'ms',
@@ -62,6 +70,14 @@ export const STORE_SETTINGS = settingGroup('store', {
     readBy: ALL,
     readIn: 'libs/persistence/src/sqlite/sqliteStore.ts',
     why: 'The background checkpointer copies the WAL into the database file this often, keeping the WAL short and reads fast.',
+  },
+  sqliteCheckpointerStopTimeout: {
+    type: 'duration',
+    unit: 'ms',
+    default: 5_000,
+    readBy: ALL,
+    readIn: 'libs/persistence/src/sqlite/backgroundCheckpointer.ts',
+    why: 'Closing the store waits this long for the checkpoint thread to finish its pass, then terminates it.',
   },
   sqliteCachedQueries: {
     type: 'count',

@@ -112,7 +112,7 @@ async function applyMigration(client: Client, migration: PostgresMigration, lock
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (sqlState(err) === '55P03' && attempt < setting('store.postgresMigrationLockAttempts')) {
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, setting('store.postgresMigrationLockBackoff') * attempt));
         continue;
       }
       throw new Error(`${where}: migration ${migration.version} (${migration.description}) failed: ${(err as Error).message}`, { cause: err });

@@ -1,6 +1,7 @@
 import { setTimeout } from 'timers';
 import { Worker } from 'worker_threads';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 
 /**
  * Runs WAL checkpoints (copying committed pages from the -wal file into the database file, with
@@ -49,7 +50,7 @@ export class BackgroundCheckpointer {
     // in a process with nothing else to do.
     this.worker.ref();
     this.worker.postMessage('stop');
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), setting('store.sqliteCheckpointerStopTimeout')).unref());
     if ((await Promise.race([this.exited, timeout])) === 'timeout') await this.worker.terminate();
   }
 }
