@@ -2,17 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server } from 'nice-grpc';
 import { Metadata, type CallContext } from 'nice-grpc-common';
-import {
-  HealthCheckRequest,
-  HealthCheckResponse,
-  HealthCheckResponse_ServingStatus,
-  HealthDefinition,
-} from '@kairos/proto/grpc/health/v1/health';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { rawHealthClient, type RawHealthClient } from '@kairos/testing';
 import { callDeadline, createDeadlineMiddleware, DEADLINE_METADATA_KEY, parseGrpcTimeout, withCallDeadline } from './callDeadline';
 
 // A raw grpc-js client, so the test controls exactly which `grpc-timeout` goes on the wire.
 let server: Server<{ deadline: Date | undefined }>;
-let client: grpc.Client;
+let client: RawHealthClient;
 const seen: { deadline: Date | undefined; contextDeadline: Date | undefined }[] = [];
 
 beforeAll(async () => {
@@ -25,7 +21,7 @@ beforeAll(async () => {
     async *watch() {},
   });
   const port = await server.listen('127.0.0.1:0');
-  client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  client = rawHealthClient(`127.0.0.1:${port}`);
 });
 
 afterAll(async () => {
@@ -33,24 +29,10 @@ afterAll(async () => {
   await server?.forceShutdown();
 });
 
-function check(service: string, options: grpc.CallOptions, metadata = new grpc.Metadata()): Promise<HealthCheckResponse> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      '/grpc.health.v1.Health/Check',
-      (req: HealthCheckRequest) => Buffer.from(HealthCheckRequest.encode(req).finish()),
-      (buf: Buffer) => HealthCheckResponse.decode(buf),
-      { service },
-      metadata,
-      options,
-      (err, res) => (err ? reject(err) : resolve(res!)),
-    );
-  });
-}
-
 describe('callDeadline over a real server', () => {
   it('reads the deadline the caller sent as grpc-timeout', async () => {
     const deadline = new Date(Date.now() + 30_000);
-    await check('', { deadline });
+    await client.check({ deadline });
     const got = seen.at(-1)!;
     expect(got.deadline).toBeInstanceOf(Date);
     expect(Math.abs(got.deadline!.getTime() - deadline.getTime())).toBeLessThan(250);
@@ -60,7 +42,7 @@ describe('callDeadline over a real server', () => {
   it('is undefined without a deadline, even if the client sends the internal key itself', async () => {
     const md = new grpc.Metadata();
     md.set(DEADLINE_METADATA_KEY, String(Date.now() + 5_000));
-    await check('', {}, md);
+    await client.check({}, md);
     expect(seen.at(-1)!.deadline).toBeUndefined();
   });
 
@@ -68,7 +50,7 @@ describe('callDeadline over a real server', () => {
     const md = new grpc.Metadata();
     md.set(DEADLINE_METADATA_KEY, '1');
     const deadline = new Date(Date.now() + 10_000);
-    await check('', { deadline }, md);
+    await client.check({ deadline }, md);
     expect(Math.abs(seen.at(-1)!.deadline!.getTime() - deadline.getTime())).toBeLessThan(250);
   });
 });

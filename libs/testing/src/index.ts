@@ -1,1 +1,2 @@
 export * from './postgresServer';
+export * from './rawHealthClient';

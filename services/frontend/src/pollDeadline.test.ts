@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server } from 'nice-grpc';
 import { Metadata, Status, type CallContext } from 'nice-grpc-common';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
-import { HealthCheckRequest, HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { rawHealthClient, type RawHealthClient } from '@kairos/testing';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
 
 /** A call context whose caller set `deadline` (none when undefined). */
@@ -42,9 +42,8 @@ describe('requirePollDeadline', () => {
 });
 
 describe('a long poll over a real server', () => {
-  // A raw grpc-js client, so the test controls exactly which `grpc-timeout` goes on the wire.
   let server: Server<{ deadline: Date | undefined }>;
-  let client: grpc.Client;
+  let client: RawHealthClient;
 
   beforeAll(async () => {
     server = createServer(withCallDeadline({})).use(createDeadlineMiddleware());
@@ -57,7 +56,7 @@ describe('a long poll over a real server', () => {
       async *watch() {},
     });
     const port = await server.listen('127.0.0.1:0');
-    client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    client = rawHealthClient(`127.0.0.1:${port}`);
   });
 
   afterAll(async () => {
@@ -67,17 +66,7 @@ describe('a long poll over a real server', () => {
 
   it('answers about a second before the deadline instead of DEADLINE_EXCEEDED', async () => {
     const start = Date.now();
-    const res = await new Promise<HealthCheckResponse>((resolve, reject) => {
-      client.makeUnaryRequest(
-        '/grpc.health.v1.Health/Check',
-        (req: HealthCheckRequest) => Buffer.from(HealthCheckRequest.encode(req).finish()),
-        (buf: Buffer) => HealthCheckResponse.decode(buf),
-        { service: '' },
-        new grpc.Metadata(),
-        { deadline: new Date(start + 2_500) },
-        (err, response) => (err ? reject(err) : resolve(response!)),
-      );
-    });
+    const res = await client.check({ deadline: new Date(start + 2_500) });
     expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     const took = Date.now() - start;
     expect(took).toBeGreaterThanOrEqual(1_300);

@@ -1,0 +1,31 @@
+import * as grpc from '@grpc/grpc-js';
+import { HealthCheckRequest, HealthCheckResponse } from '@kairos/proto/grpc/health/v1/health';
+
+export interface RawHealthClient {
+  /** A Check call with exactly these call options (a deadline becomes `grpc-timeout`) and metadata. */
+  check(options: grpc.CallOptions, metadata?: grpc.Metadata): Promise<HealthCheckResponse>;
+  close(): void;
+}
+
+/**
+ * A gRPC health client on raw grpc-js, so a test controls what goes on the wire: the
+ * `grpc-timeout` header a deadline becomes, and metadata nice-grpc's client would not send.
+ */
+export function rawHealthClient(address: string): RawHealthClient {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  return {
+    check: (options, metadata = new grpc.Metadata()) =>
+      new Promise((resolve, reject) => {
+        client.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (req: HealthCheckRequest) => Buffer.from(HealthCheckRequest.encode(req).finish()),
+          (buf: Buffer) => HealthCheckResponse.decode(buf),
+          { service: '' },
+          metadata,
+          options,
+          (err, res) => (err ? reject(err) : resolve(res!)),
+        );
+      }),
+    close: () => client.close(),
+  };
+}
