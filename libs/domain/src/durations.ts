@@ -10,11 +10,6 @@ export function msToDuration(ms: number): Duration {
   return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
 }
 
-/** True when the duration is absent or zero. */
-export function isZeroDuration(d: Duration | undefined): boolean {
-  return !d || (d.seconds === 0 && d.nanos === 0);
-}
-
 export function addMs(date: Date, ms: number): Date {
   return new Date(date.getTime() + ms);
 }

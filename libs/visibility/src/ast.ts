@@ -56,8 +56,3 @@ export interface Query {
   groupBy: FieldRef[];
   orderBy: OrderTerm[];
 }
-
-/** Upper-case spelling of an operator as Temporal prints it in errors (`NOT IN`, `STARTS_WITH`). */
-export function operatorText(op: ComparisonOperator | 'in' | 'not in'): string {
-  return op.toUpperCase();
-}

@@ -1,6 +1,6 @@
-export { createWorkflowHandler, withUnimplemented, SERVER_VERSION } from './workflowHandler';
+export { createWorkflowHandler } from './workflowHandler';
 export type { FrontendDeps } from './workflowHandler';
 export { createHealthHandler } from './healthHandler';
-export { ensureNamespace, registerNamespace } from './namespaces';
+export { ensureNamespace } from './namespaces';
 export { createOperatorHandler } from './operatorHandler';
-export { NamespaceRateLimiter, TokenBucket, createRateLimitMiddleware } from './rateLimits';
+export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
