@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
@@ -78,7 +79,7 @@ export class HistoryService {
       {
         numShards: options.numShards,
         owner: options.instanceId,
-        leaseMs: options.shardLeaseMs ?? 30_000,
+        leaseMs: options.shardLeaseMs ?? setting('cluster.shardLease'),
         cluster: options.directory && {
           directory: options.directory,
           announce: (shardId) => options.notifier.publish('membership-changed', `shard/${shardId}`),
@@ -102,7 +103,7 @@ export class HistoryService {
       updateOutcomes: new UpdateOutcomes(),
       matching: options.matching,
       logger,
-      longPollMs: options.longPollMs ?? 20_000,
+      longPollMs: options.longPollMs ?? setting('history.longPoll'),
     };
     const history = options.history;
     this.transferQueue = new TransferQueueProcessor(

@@ -47,7 +47,7 @@ export const DOMAIN_SETTINGS = settingGroup('domain', {
     unit: 'ms',
     default: 24 * 3_600_000,
     readBy: ['frontend', 'history'],
-    readIn: 'services/frontend/src/namespaces.ts, services/history/src/workflow/runTransaction.ts (DEFAULT_RETENTION_MS)',
+    readIn: 'services/frontend/src/namespaces.ts, services/history/src/workflow/runTransaction.ts',
     why: "Retention of a namespace created without one (the ones Kairos creates at start): Temporal's default of one day.",
   },
 });

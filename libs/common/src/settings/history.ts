@@ -2,17 +2,14 @@ import { settingGroup } from './setting';
 
 const H = ['history'] as const;
 
-/**
- * Executions, queues and waits of the history service. `services/history` still reads its own
- * constants (its files are being moved); `readIn` names each, for the swap to these entries.
- */
+/** Executions, queues and waits of the history service. */
 export const HISTORY_SETTINGS = settingGroup('history', {
   longPoll: {
     type: 'duration',
     unit: 'ms',
     default: 20_000,
     readBy: H,
-    readIn: 'services/history/src/historyService.ts (longPollMs ?? 20_000)',
+    readIn: 'services/history/src/historyService.ts',
     why: "Longest a history read (wait_new_event) or an update waits before answering with what it has: Temporal's history.longPollExpirationInterval.",
   },
   shardRenewMinInterval: {
@@ -20,7 +17,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 500,
     readBy: H,
-    readIn: 'services/history/src/shard/shardController.ts (Math.max(500, leaseMs / 3))',
+    readIn: 'services/history/src/shard/shardController.ts',
     why: 'Leases are renewed every third of the lease, never more often than this.',
   },
   transferRescanInterval: {
@@ -28,7 +25,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 5_000,
     readBy: H,
-    readIn: 'services/history/src/queues/transferQueueProcessor.ts (RESCAN_INTERVAL_MS)',
+    readIn: 'services/history/src/queues/transferQueueProcessor.ts',
     why: 'Transfer tasks are pushed right after their commit; this periodic scan re-delivers what a crash or a failed push left behind.',
   },
   transferReadBatch: {
@@ -36,7 +33,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 100,
     readBy: H,
-    readIn: 'services/history/src/queues/transferQueueProcessor.ts (getTransferTasks limit 100)',
+    readIn: 'services/history/src/queues/transferQueueProcessor.ts',
     why: 'Transfer tasks read from the store per query during a scan.',
   },
   timerReadBatch: {
@@ -44,7 +41,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 100,
     readBy: H,
-    readIn: 'services/history/src/queues/timerQueueProcessor.ts (getTimerTasks limit 100)',
+    readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'Due timer tasks read from the store per query.',
   },
   timerRetryDelay: {
@@ -52,7 +49,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 1_000,
     readBy: H,
-    readIn: 'services/history/src/queues/timerQueueProcessor.ts (RETRY_DELAY_MS)',
+    readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'A timer task that failed (store busy, shard moving) is tried again after this.',
   },
   timerMaxSleep: {
@@ -60,7 +57,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 10_000,
     readBy: H,
-    readIn: 'services/history/src/queues/timerQueueProcessor.ts (MAX_SLEEP_MS)',
+    readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'A shard never sleeps longer than this, so a timer written by another instance (before a takeover) is noticed.',
   },
   executionCacheSize: {
@@ -68,7 +65,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 1_000,
     readBy: H,
-    readIn: 'services/history/src/shard/executionManager.ts (DEFAULT_EXECUTION_CACHE_SIZE)',
+    readIn: 'services/history/src/shard/executionManager.ts',
     why: "Executions whose last committed state stays decoded in memory (Temporal's history cache is 512 per shard).",
   },
   executionCacheMaxHistory: {
@@ -76,7 +73,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'bytes',
     default: 32 * 1024,
     readBy: H,
-    readIn: 'services/history/src/shard/executionCache.ts (MAX_CACHED_HISTORY_BYTES)',
+    readIn: 'services/history/src/shard/executionCache.ts',
     why: "A cached execution keeps its whole history only while it is this small; larger ones are read from the store.",
   },
   maxConflictRetries: {
@@ -84,7 +81,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'attempts',
     default: 5,
     readBy: H,
-    readIn: 'services/history/src/shard/executionManager.ts (MAX_CONFLICT_RETRIES)',
+    readIn: 'services/history/src/shard/executionManager.ts',
     why: 'A write that lost a race on the execution row is re-run on fresh state this many times before the error goes to the caller.',
   },
   startAttempts: {
@@ -92,7 +89,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'attempts',
     default: 3,
     readBy: H,
-    readIn: 'services/history/src/api/shared/starter.ts, api/signalWithStartWorkflowExecution.ts (attempt < 3)',
+    readIn: 'services/history/src/api/shared/starter.ts, api/signalWithStartWorkflowExecution.ts',
     why: 'A start that raced another start of the same id decides again this many times, then answers UNAVAILABLE (retried).',
   },
   updateOutcomeRetention: {
@@ -100,7 +97,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 60_000,
     readBy: H,
-    readIn: 'services/history/src/api/shared/updateOutcomes.ts (KEEP_MS)',
+    readIn: 'services/history/src/api/shared/updateOutcomes.ts',
     why: 'A rejected or aborted update (written nowhere) is remembered this long for the callers polling it.',
   },
   updateOutcomeMaxEntries: {
@@ -108,7 +105,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 10_000,
     readBy: H,
-    readIn: 'services/history/src/api/shared/updateOutcomes.ts (MAX_ENTRIES)',
+    readIn: 'services/history/src/api/shared/updateOutcomes.ts',
     why: 'Bound on remembered update outcomes, so a flood of rejections cannot grow memory.',
   },
   maxInFlightUpdates: {
@@ -116,7 +113,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 10,
     readBy: H,
-    readIn: 'services/history/src/workflow/updates.ts (MAX_IN_FLIGHT_UPDATES)',
+    readIn: 'services/history/src/workflow/updates.ts',
     why: "Temporal's history.maxInFlightUpdates: updates admitted and not completed per run.",
   },
   maxTotalUpdates: {
@@ -124,7 +121,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 2_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/updates.ts (MAX_TOTAL_UPDATES)',
+    readIn: 'services/history/src/workflow/updates.ts',
     why: "Temporal's history.maxTotalUpdates: distinct updates per run.",
   },
   updateMaxRunHops: {
@@ -132,7 +129,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 5,
     readBy: H,
-    readIn: 'services/history/src/api/shared/workflowUpdates.ts (MAX_RUN_HOPS)',
+    readIn: 'services/history/src/api/shared/workflowUpdates.ts',
     why: 'Times an update follows its workflow id to the run that continued the one it was sent to, as Temporal retries it.',
   },
   failingWorkflowTaskAttempt: {
@@ -140,7 +137,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'attempts',
     default: 3,
     readBy: H,
-    readIn: 'services/history/src/api/queryWorkflow.ts, workflow/updates.ts (FAILING_WORKFLOW_TASK_ATTEMPT)',
+    readIn: 'services/history/src/api/queryWorkflow.ts, workflow/updates.ts',
     why: 'From this workflow task attempt on, Temporal refuses new queries and updates at once instead of waiting for the failing task.',
   },
   queryWorkflowTaskWait: {
@@ -148,7 +145,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 60_000,
     readBy: H,
-    readIn: 'services/history/src/api/queryWorkflow.ts (WORKFLOW_TASK_WAIT_MS)',
+    readIn: 'services/history/src/api/queryWorkflow.ts',
     why: "A query waits for a workflow task in flight at most this long: Temporal holds it to the caller's deadline, which history does not see.",
   },
   waitRecheck: {
@@ -156,7 +153,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 1_000,
     readBy: H,
-    readIn: 'services/history/src/api/queryWorkflow.ts, api/shared/workflowUpdates.ts (Math.min(1_000, remaining))',
+    readIn: 'services/history/src/api/queryWorkflow.ts, api/shared/workflowUpdates.ts',
     why: 'A waiting query or update re-reads the run at least this often, in case a change notification was missed.',
   },
   maxSignalsPerExecution: {
@@ -164,7 +161,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 10_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/signals.ts (MAX_SIGNALS_PER_EXECUTION)',
+    readIn: 'services/history/src/workflow/signals.ts',
     why: "Temporal's history.maximumSignalsPerExecution: more signals to one run are refused.",
   },
   defaultWorkflowTaskTimeout: {
@@ -172,7 +169,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 10_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/newRun.ts, workflow/children.ts (DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)',
+    readIn: 'services/history/src/workflow/newRun.ts, workflow/children.ts',
     why: "Temporal's default workflow task timeout when a start or child command sets none.",
   },
   maxWorkflowTaskTimeout: {
@@ -180,7 +177,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 120_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/newRun.ts (MAX_WORKFLOW_TASK_TIMEOUT_MS)',
+    readIn: 'services/history/src/workflow/newRun.ts',
     why: "Temporal caps a requested workflow task timeout at two minutes.",
   },
   defaultStickyScheduleToStartTimeout: {
@@ -188,7 +185,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 10_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/workflowTaskCompletion.ts (DEFAULT_STICKY_SCHEDULE_TO_START_MS)',
+    readIn: 'services/history/src/workflow/workflowTaskCompletion.ts',
     why: 'How long a task waits on a sticky queue whose worker set no timeout before it moves to the normal queue.',
   },
   continueAsNewMinInterval: {
@@ -196,7 +193,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 1_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/nextRun.ts (CONTINUE_AS_NEW_MIN_INTERVAL_MS)',
+    readIn: 'services/history/src/workflow/nextRun.ts',
     why: "Temporal's workflowIdReuseMinimalInterval: a continued run's first task comes no sooner than this after its predecessor started.",
   },
   maxAutoResetPoints: {
@@ -204,7 +201,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 20,
     readBy: H,
-    readIn: 'services/history/src/workflow/autoResetPoints.ts (MAX_AUTO_RESET_POINTS)',
+    readIn: 'services/history/src/workflow/autoResetPoints.ts',
     why: 'Temporal keeps this many auto-reset points per chain, the oldest go first.',
   },
   defaultHistoryPageSize: {
@@ -212,7 +209,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'items',
     default: 256,
     readBy: H,
-    readIn: 'services/history/src/api/shared/historyReader.ts (DEFAULT_HISTORY_PAGE_SIZE)',
+    readIn: 'services/history/src/api/shared/historyReader.ts',
     why: "Temporal's default page size (in batches of events) when a history request leaves it to the server.",
   },
   retryInitialInterval: {
@@ -220,7 +217,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: 'ms',
     default: 1_000,
     readBy: H,
-    readIn: 'services/history/src/workflow/retryPolicy.ts (DEFAULT_INITIAL_INTERVAL_MS)',
+    readIn: 'services/history/src/workflow/retryPolicy.ts',
     why: "Temporal's default first retry interval of an activity or workflow retry policy.",
   },
   retryBackoffCoefficient: {
@@ -228,7 +225,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: '×',
     default: 2,
     readBy: H,
-    readIn: 'services/history/src/workflow/retryPolicy.ts (DEFAULT_BACKOFF_COEFFICIENT)',
+    readIn: 'services/history/src/workflow/retryPolicy.ts',
     why: "Temporal's default growth of the retry interval per attempt.",
   },
   retryMaximumIntervalFactor: {
@@ -236,7 +233,7 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     unit: '×',
     default: 100,
     readBy: H,
-    readIn: 'services/history/src/workflow/retryPolicy.ts (DEFAULT_MAXIMUM_INTERVAL_FACTOR)',
+    readIn: 'services/history/src/workflow/retryPolicy.ts',
     why: "Temporal's default maximum retry interval: this many times the initial one.",
   },
 });

@@ -1,8 +1,8 @@
+import { workflowNotFound } from '@kairos/common/errors';
 import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { withTypeMetadata } from '@kairos/domain';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 import { DescribeWorkflowExecutionResponse, WorkflowExecutionStatus } from '../workflow/protos';
 
 export async function describeWorkflowExecution(

@@ -1,5 +1,4 @@
-import { ApiError, multiOperationAborted, multiOperationExecution } from '@kairos/common/errors';
-import { Status } from 'nice-grpc-common';
+import { multiOperationAborted, toApiError, updateWithStartFailed } from '@kairos/common/errors';
 import {
   ExecuteMultiOperationResponse,
   type UpdateWorkflowExecutionRequest,
@@ -10,12 +9,6 @@ import { admitUpdate } from '../workflow/updates';
 import { startRun } from './shared/starter';
 import { updateRun } from './shared/workflowUpdates';
 
-const MESSAGE = 'Update-with-Start could not be executed.';
-
-function asApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  return new ApiError(Status.INTERNAL, (err as Error).message);
-}
 
 /**
  * Update-with-start (ExecuteMultiOperation [Start, Update]). A new run is started with the update
@@ -35,7 +28,7 @@ export async function executeMultiOperation(
   try {
     started = await startRun(ctx, namespaceId, start, undefined, undefined, (newRun) => admitUpdate(newRun, updateRequest.request!));
   } catch (err) {
-    throw multiOperationExecution(MESSAGE, [asApiError(err), multiOperationAborted()]);
+    throw updateWithStartFailed([toApiError(err), multiOperationAborted()]);
   }
   try {
     // Admitted already with a new run (then this finds it by id), or admitted now to the kept run.
@@ -47,6 +40,6 @@ export async function executeMultiOperation(
     );
     return ExecuteMultiOperationResponse.fromPartial({ responses: [{ startWorkflow: started }, { updateWorkflow: updated }] });
   } catch (err) {
-    throw multiOperationExecution(MESSAGE, [multiOperationAborted(), asApiError(err)]);
+    throw updateWithStartFailed([multiOperationAborted(), toApiError(err)]);
   }
 }

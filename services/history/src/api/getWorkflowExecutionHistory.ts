@@ -1,8 +1,7 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { invalidNextPageToken, workflowNotFound } from '@kairos/common/errors';
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { executionKeyString, workflowNotFound } from '../shard/executionManager';
+import { executionKeyString } from '../shard/executionManager';
 import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from './shared/historyReader';
 import { transientWorkflowTaskEvents } from '../workflow/workflowTasks';
 import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../workflow/protos';
@@ -24,7 +23,7 @@ export async function getWorkflowExecutionHistory(
 ): Promise<GetWorkflowExecutionHistoryResponse> {
   const workflowId = request.execution?.workflowId ?? '';
   const token = request.nextPageToken.length > 0 ? decodePageToken(request.nextPageToken) : undefined;
-  if (request.nextPageToken.length > 0 && !token) throw new ApiError(Status.INVALID_ARGUMENT, 'Invalid NextPageToken.');
+  if (request.nextPageToken.length > 0 && !token) throw invalidNextPageToken();
   const runId = request.execution?.runId || token?.runId;
   const key = await ctx.executions.resolveRunId(namespaceId, workflowId, runId);
   const closeEventOnly = request.historyEventFilterType === HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;

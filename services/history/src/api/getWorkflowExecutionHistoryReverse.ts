@@ -1,10 +1,9 @@
-import { invalidArgument } from '@kairos/common/errors';
+import { invalidArgument, workflowNotFound } from '@kairos/common/errors';
 import {
   GetWorkflowExecutionHistoryReverseResponse,
   type GetWorkflowExecutionHistoryReverseRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 import { DEFAULT_HISTORY_PAGE_SIZE, decodePageToken, encodePageToken, withSearchAttributeTypes } from './shared/historyReader';
 
 /**

@@ -1,11 +1,12 @@
-import { queryFailed, workflowNotReady } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { queryFailed, workflowNotFound, workflowNotReady } from '@kairos/common/errors';
 import { QueryRejectCondition, QueryResultType } from '@kairos/proto/temporal/api/enums/v1/query';
 import {
   QueryWorkflowResponse,
   type QueryWorkflowRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { executionKeyString, workflowNotFound } from '../shard/executionManager';
+import { executionKeyString } from '../shard/executionManager';
 import type { ExecutionKey } from '@kairos/persistence/store';
 import { readHistoryPage } from './shared/historyReader';
 import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, WorkflowExecutionStatus } from '../workflow/protos';
@@ -29,9 +30,9 @@ function rejected(condition: QueryRejectCondition, status: WorkflowExecutionStat
  * Longest a query waits for a workflow task to finish: Temporal holds it until the caller's
  * deadline (which history does not see), so a cap well past the SDKs' query timeouts.
  */
-const WORKFLOW_TASK_WAIT_MS = 60_000;
+const WORKFLOW_TASK_WAIT_MS = setting('history.queryWorkflowTaskWait');
 /** Temporal fails queries fast while the run's workflow task keeps failing (from this attempt on). */
-const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
+const FAILING_WORKFLOW_TASK_ATTEMPT = setting('history.failingWorkflowTaskAttempt');
 
 /**
  * The run's state once it is worth querying, as Temporal decides: no workflow task scheduled or
@@ -53,7 +54,7 @@ async function settledSnapshot(ctx: HistoryContext, key: ExecutionKey, signal?: 
     const busy = info.status === RUNNING && task !== undefined && !(task.speculative && task.startedEventId === 0);
     const remaining = WORKFLOW_TASK_WAIT_MS - (Date.now() - started);
     if (!busy || remaining <= 0 || signal?.aborted) return snapshot;
-    await ctx.waiter.wait(executionKeyString(key), Math.min(1_000, remaining), signal).promise;
+    await ctx.waiter.wait(executionKeyString(key), Math.min(setting('history.waitRecheck'), remaining), signal).promise;
   }
 }
 

@@ -2,7 +2,7 @@ import type { ExecutionKey } from '@kairos/persistence/store';
 import type { RecordActivityTaskStartedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { activityTaskResponse } from './shared/activityTaskResponse';
-import { activityNotFound, taskAlreadyStarted } from './shared/taskErrors';
+import { activityTaskNotFound, taskAlreadyStarted } from '@kairos/common/errors';
 import { startActivity } from '../workflow/activities';
 import { ActivityInfo, type PollActivityTaskQueueResponse } from '../workflow/protos';
 
@@ -22,7 +22,7 @@ export async function recordActivityTaskStarted(
   };
   const { activity, workflowTypeName } = await ctx.executions.transact(key, (run) => {
     const activity = run.state.activities[request.scheduledEventId];
-    if (!run.isOpen || !activity || activity.attempt !== request.attempt) throw activityNotFound();
+    if (!run.isOpen || !activity || activity.attempt !== request.attempt) throw activityTaskNotFound();
     if (activity.started) {
       if (activity.startedRequestId !== request.requestId) throw taskAlreadyStarted();
       run.discard();

@@ -1,7 +1,7 @@
+import { workflowNotFound } from '@kairos/common/errors';
 import type { RecordChildExecutionCompletedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import { recordChildCompleted } from '../workflow/children';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 
 /**
  * A child run closed: the parent records it (ChildWorkflowExecutionCompleted, Failed, …). A parent

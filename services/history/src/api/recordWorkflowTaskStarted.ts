@@ -3,7 +3,7 @@ import type { ExecutionKey } from '@kairos/persistence/store';
 import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { readHistoryPage } from './shared/historyReader';
-import { taskAlreadyStarted, workflowTaskNotFound } from './shared/taskErrors';
+import { taskAlreadyStarted, workflowTaskNotFound } from '@kairos/common/errors';
 import type { RunTransaction } from '../workflow/runTransaction';
 import { outgoingUpdateMessages } from '../workflow/updates';
 import { startWorkflowTaskForPoller } from '../workflow/workflowTaskCompletion';

@@ -1,6 +1,6 @@
+import { workflowNotFound } from '@kairos/common/errors';
 import type { RequestCancelWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 import type { WorkflowExecution } from '../workflow/protos';
 import { requestRunCancellation } from '../workflow/signals';
 

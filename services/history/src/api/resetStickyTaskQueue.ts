@@ -1,6 +1,6 @@
+import { workflowNotFound } from '@kairos/common/errors';
 import type { ResetStickyTaskQueueRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 import { clearStickiness } from '../workflow/workflowTasks';
 
 /** Forgets the run's sticky queue: its next workflow task goes to the normal queue (no event). */

@@ -1,5 +1,4 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { activityCancelNotRequested, activityTaskNotFound, invalidArgument, workflowNotFound } from '@kairos/common/errors';
 import { decodeTaskToken } from '@kairos/domain';
 import type { ExecutionKey } from '@kairos/persistence/store';
 import {
@@ -10,8 +9,6 @@ import {
   type RespondActivityTaskFailedRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { activityNotFound } from './shared/taskErrors';
-import { workflowNotFound } from '../shard/executionManager';
 import { closeActivity, failActivityAttempt, recordActivityHeartbeat } from '../workflow/activities';
 import { payloadsSize } from '../workflow/payloads';
 import type { RunTransaction } from '../workflow/runTransaction';
@@ -40,14 +37,14 @@ function startedActivity(run: RunTransaction, target: ActivityTarget): ActivityI
     target.scheduledEventId !== undefined
       ? run.state.activities[target.scheduledEventId]
       : Object.values(run.state.activities).find((a) => a.activityId === target.activityId);
-  if (!activity || !activity.started) throw activityNotFound();
-  if (target.attempt !== undefined && activity.attempt !== target.attempt) throw activityNotFound();
+  if (!activity || !activity.started) throw activityTaskNotFound();
+  if (target.attempt !== undefined && activity.attempt !== target.attempt) throw activityTaskNotFound();
   return activity;
 }
 
 function activityToken(bytes: Uint8Array, namespaceId: string): ActivityTarget {
   const token = decodeTaskToken(bytes, TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK);
-  if (token.namespaceId !== namespaceId) throw activityNotFound();
+  if (token.namespaceId !== namespaceId) throw activityTaskNotFound();
   return {
     key: { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId },
     scheduledEventId: token.scheduledEventId,
@@ -61,8 +58,8 @@ export async function activityById(
   namespaceId: string,
   ids: { workflowId: string; runId: string; activityId: string },
 ): Promise<ActivityTarget> {
-  if (!ids.workflowId) throw new ApiError(Status.INVALID_ARGUMENT, 'WorkflowId is not set on request.');
-  if (!ids.activityId) throw new ApiError(Status.INVALID_ARGUMENT, 'ActivityId is not set on request.');
+  if (!ids.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+  if (!ids.activityId) throw invalidArgument('ActivityId is not set on request.');
   return { key: await ctx.executions.resolveRunId(namespaceId, ids.workflowId, ids.runId), activityId: ids.activityId };
 }
 
@@ -134,10 +131,7 @@ export async function respondActivityTaskCanceled(
   await ctx.executions.transact(target.key, (run) => {
     const activity = startedActivity(run, target);
     if (!activity.cancelRequested) {
-      throw new ApiError(
-        Status.INVALID_ARGUMENT,
-        'unable to mark activity as canceled without activity being request canceled first',
-      );
+      throw activityCancelNotRequested();
     }
     closeActivity(
       run,

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import {
   SignalWorkflowExecutionRequest,
   SignalWithStartWorkflowExecutionResponse,
@@ -20,7 +21,7 @@ export async function signalWithStartWorkflowExecution(
 ): Promise<SignalWithStartWorkflowExecutionResponse> {
   checkSignalInput(request.signalInput, (await ctx.executions.namespaceLimits(namespaceId)).blobSizeLimitError);
   const signal = { signalName: request.signalName, input: request.signalInput, identity: request.identity, header: request.header, requestId: request.requestId };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     if (current?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && current.startRequestId !== request.requestId) {
       try {

@@ -1,6 +1,6 @@
+import { workflowNotFound } from '@kairos/common/errors';
 import type { TerminateWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
-import { workflowNotFound } from '../shard/executionManager';
 import { terminateRun } from '../workflow/closeRun';
 
 /**

@@ -1,11 +1,12 @@
+import { setting } from '@kairos/common/settings';
 import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore, StoredTimerTask } from '@kairos/persistence/store';
 
-const RETRY_DELAY_MS = 1_000;
+const RETRY_DELAY_MS = setting('history.timerRetryDelay');
 /** Upper bound on sleeping, so a timer written by another instance is noticed eventually. */
-const MAX_SLEEP_MS = 10_000;
+const MAX_SLEEP_MS = setting('history.timerMaxSleep');
 
 export type TimerTaskExecutor = (task: StoredTimerTask) => Promise<void>;
 
@@ -77,7 +78,7 @@ export class TimerQueueProcessor {
     let retryAt: number | undefined;
     try {
       for (;;) {
-        const due = await this.store.getTimerTasks(shardId, new Date(), 100);
+        const due = await this.store.getTimerTasks(shardId, new Date(), setting('history.timerReadBatch'));
         if (due.length === 0) break;
         const results = await Promise.allSettled(due.map((t) => this.fire(shardId, t)));
         if (results.some((r) => r.status === 'rejected' || r.value === false)) {

@@ -1,9 +1,10 @@
+import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore } from '@kairos/persistence/store';
 import type { TransferTask } from '../workflow/protos';
 import type { TransferTaskExecutor } from './transferTaskExecutor';
 
-const RESCAN_INTERVAL_MS = 5_000;
+const RESCAN_INTERVAL_MS = setting('history.transferRescanInterval');
 
 /**
  * Runs committed transfer tasks (the outbox): workflow and activity tasks to matching, child
@@ -42,7 +43,7 @@ export class TransferQueueProcessor {
   async scanShard(shardId: number): Promise<void> {
     let after = 0;
     for (;;) {
-      const batch = await this.store.getTransferTasks(shardId, after, 100);
+      const batch = await this.store.getTransferTasks(shardId, after, setting('history.transferReadBatch'));
       if (batch.length === 0) return;
       await Promise.all(batch.map((t) => this.deliver(shardId, t.taskId, t.task)));
       after = batch[batch.length - 1]!.taskId;

@@ -1,8 +1,9 @@
+import { setting } from '@kairos/common/settings';
 import type { ExecutionSnapshot } from '@kairos/persistence/store';
 import type { HistoryEvent } from '../workflow/protos';
 
 /** A run's history is kept with its state only while it is small; larger ones are read from the store. */
-export const MAX_CACHED_HISTORY_BYTES = 32 * 1024;
+export const MAX_CACHED_HISTORY_BYTES = setting('history.executionCacheMaxHistory');
 
 interface CachedHistory {
   /** Every event of the run from event 1, one array per write (the store's batches). */

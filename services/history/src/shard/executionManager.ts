@@ -1,5 +1,5 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { shardMoved, workflowNotFound } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { Notifier } from '@kairos/notify/notifier';
 import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/errors';
@@ -13,7 +13,6 @@ import type {
   ExecutionWriteResult,
   NamespaceStore,
 } from '@kairos/persistence/store';
-import { NotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { DEFAULT_RETENTION_MS, RunTransaction } from '../workflow/runTransaction';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../workflow/closeRun';
@@ -34,17 +33,11 @@ export function executionKeyString(key: ExecutionKey): string {
   return `${key.namespaceId}/${key.workflowId}/${key.runId}`;
 }
 
-export function workflowNotFound(message = 'workflow execution not found'): ApiError {
-  return new ApiError(Status.NOT_FOUND, message, {
-    typeName: 'temporal.api.errordetails.v1.NotFoundFailure',
-    value: NotFoundFailure.encode({ currentCluster: 'active', activeCluster: 'active' }).finish(),
-  });
-}
 
-const MAX_CONFLICT_RETRIES = 5;
+const MAX_CONFLICT_RETRIES = setting('history.maxConflictRetries');
 
 /** Executions whose last committed state is kept decoded in memory (Temporal's history cache is 512 per shard). */
-export const DEFAULT_EXECUTION_CACHE_SIZE = 1_000;
+export const DEFAULT_EXECUTION_CACHE_SIZE = setting('history.executionCacheSize');
 
 export interface NamespaceSettings {
   limits: Limits;
@@ -229,7 +222,7 @@ export class ExecutionManager {
     } catch (err) {
       if (err instanceof ShardOwnershipLostError) {
         this.shards.lost(shardId);
-        throw new ApiError(Status.UNAVAILABLE, `shard ${shardId} moved to another history instance`);
+        throw shardMoved(shardId);
       }
       throw err;
     }

@@ -1,5 +1,5 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { shardNotOwned } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { assignedShardOwners, type ClusterDirectory, type ClusterView } from '@kairos/cluster';
 import { shardIdFor } from '@kairos/domain';
@@ -61,7 +61,7 @@ export class ShardController {
     } else {
       for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
     }
-    this.renewTimer = setInterval(() => void this.renewAll(), Math.max(500, this.options.leaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renewAll(), Math.max(setting('history.shardRenewMinInterval'), this.options.leaseMs / 3));
     this.renewTimer.unref();
   }
 
@@ -84,7 +84,7 @@ export class ShardController {
   /** The fencing number to write a shard with; UNAVAILABLE (callers retry at the owner) when not owned. */
   rangeIdFor(shardId: number): number {
     const rangeId = this.owned.get(shardId);
-    if (rangeId === undefined) throw new ApiError(Status.UNAVAILABLE, `shard ${shardId} is not owned by this history instance`);
+    if (rangeId === undefined) throw shardNotOwned(shardId);
     return rangeId;
   }
 

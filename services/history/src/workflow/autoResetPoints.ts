@@ -1,8 +1,9 @@
+import { setting } from '@kairos/common/settings';
 import { addMs } from '@kairos/domain';
 import type { RunTransaction } from './runTransaction';
 
 /** Temporal keeps at most this many auto-reset points per chain (the oldest go first). */
-const MAX_AUTO_RESET_POINTS = 20;
+const MAX_AUTO_RESET_POINTS = setting('history.maxAutoResetPoints');
 
 /**
  * Temporal's auto-reset points: the first workflow task a build (or binary checksum) completed in

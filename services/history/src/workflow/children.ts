@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { withRetryDefaults } from './retryPolicy';
 import { randomUUID } from 'node:crypto';
 import type { StartChildWorkflowExecutionCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
@@ -18,7 +19,7 @@ import { WorkflowIdReusePolicy } from '@kairos/proto/temporal/api/enums/v1/workf
 import { Header } from '@kairos/proto/temporal/api/common/v1/message';
 
 /** Temporal's default workflow task timeout, recorded when the command leaves it unset. */
-const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = setting('history.defaultWorkflowTaskTimeout');
 import { scheduleWorkflowTask } from './workflowTasks';
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { commandNotSupported } from '@kairos/common/errors';
 import { mergePayloadMap } from '@kairos/domain';
 import type { SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
@@ -288,6 +287,6 @@ function applyCommand(
       return cancelRun(run, command.cancelWorkflowExecutionCommandAttributes?.details, completedEventId);
 
     default:
-      throw new ApiError(Status.UNIMPLEMENTED, `Kairos does not support command ${CommandType[command.commandType]} yet`);
+      throw commandNotSupported(CommandType[command.commandType] ?? String(command.commandType));
   }
 }

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { addMs, cronBackoffMs, durationToMs, msToDuration } from '@kairos/domain';
 import { appendSignal } from './signals';
 import { RunTransaction } from './runTransaction';
@@ -20,8 +21,8 @@ import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions'
 import { scheduleWorkflowTask } from './workflowTasks';
 import { withRetryDefaults } from './retryPolicy';
 
-const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
-const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = setting('history.defaultWorkflowTaskTimeout');
+const MAX_WORKFLOW_TASK_TIMEOUT_MS = setting('history.maxWorkflowTaskTimeout');
 
 /** Run and task timeouts as Temporal defaults and caps them (ms; 0 = none). */
 function workflowTimeouts(request: StartWorkflowExecutionRequest) {

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { randomUUID } from 'node:crypto';
 import { cronBackoffMs, durationToMs, newRunId } from '@kairos/domain';
 import type { ContinueAsNewWorkflowExecutionCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
@@ -94,7 +95,7 @@ export function startNextRunOfChain(
 }
 
 /** Temporal's workflowIdReuseMinimalInterval: a continued run starts no sooner than this after its predecessor. */
-const CONTINUE_AS_NEW_MIN_INTERVAL_MS = 1_000;
+const CONTINUE_AS_NEW_MIN_INTERVAL_MS = setting('history.continueAsNewMinInterval');
 
 /** The backoff before a continued run's first workflow task, as Temporal computes it. */
 function continueAsNewBackoffMs(run: RunTransaction, requestedMs: number): number {

@@ -1,10 +1,11 @@
+import { setting } from '@kairos/common/settings';
 import { durationToMs, msToDuration } from '@kairos/domain';
 import type { Failure, RetryPolicy } from './protos';
 import { RetryState, TimeoutType } from './protos';
 
-const DEFAULT_INITIAL_INTERVAL_MS = 1000;
-const DEFAULT_BACKOFF_COEFFICIENT = 2.0;
-const DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100;
+const DEFAULT_INITIAL_INTERVAL_MS = setting('history.retryInitialInterval');
+const DEFAULT_BACKOFF_COEFFICIENT = setting('history.retryBackoffCoefficient');
+const DEFAULT_MAXIMUM_INTERVAL_FACTOR = setting('history.retryMaximumIntervalFactor');
 
 /** Fills Temporal's defaults into a (possibly absent) retry policy: every activity retries by default. */
 export function withRetryDefaults(policy: RetryPolicy | undefined): RetryPolicy {

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import {
   EventType,
@@ -24,7 +25,7 @@ function nextEventTaskId(): number {
 export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
 
 /** Retention of a namespace that does not say (Temporal's default for new namespaces: one day). */
-export const DEFAULT_RETENTION_MS = 24 * 3600_000;
+export const DEFAULT_RETENTION_MS = setting('domain.defaultRetention');
 
 /**
  * One transaction on one run: its mutable state as this request changes it, the events appended

@@ -1,5 +1,5 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { signalLimitExceeded } from '@kairos/common/errors';
 import type { RunTransaction } from './runTransaction';
 import { EventType, type Header, type Payloads, type WorkflowExecution } from './protos';
 import { scheduleWorkflowTask } from './workflowTasks';
@@ -10,7 +10,7 @@ import { scheduleWorkflowTask } from './workflowTasks';
  */
 
 /** Temporal's history.maximumSignalsPerExecution default. */
-export const MAX_SIGNALS_PER_EXECUTION = 10_000;
+export const MAX_SIGNALS_PER_EXECUTION = setting('history.maxSignalsPerExecution');
 
 /** Whether this run already applied the request id (a retried signal or cancel changes nothing). */
 function alreadyApplied(run: RunTransaction, requestId: string): boolean {
@@ -38,7 +38,7 @@ export interface Signal {
 export function appendSignal(run: RunTransaction, signal: Signal): void {
   const count = (run.info.signalCount ?? 0) + 1;
   if (count > MAX_SIGNALS_PER_EXECUTION) {
-    throw new ApiError(Status.INVALID_ARGUMENT, 'exceeded workflow execution limit for signal events');
+    throw signalLimitExceeded();
   }
   run.info.signalCount = count;
   run.appendOrBufferEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { Acceptance, Rejection, Request, Response } from '@kairos/proto/temporal/api/update/v1/message';
 import { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
 import { UpdateInfo } from '@kairos/proto/kairos/persistence/v1/executions';
@@ -25,8 +26,8 @@ const REJECTION_TYPE = 'temporal.api.update.v1.Rejection';
 const RESPONSE_TYPE = 'temporal.api.update.v1.Response';
 
 /** Temporal's limits: updates admitted but not completed, and all updates of a run. */
-export const MAX_IN_FLIGHT_UPDATES = 10;
-export const MAX_TOTAL_UPDATES = 2000;
+export const MAX_IN_FLIGHT_UPDATES = setting('history.maxInFlightUpdates');
+export const MAX_TOTAL_UPDATES = setting('history.maxTotalUpdates');
 
 /** Server-made failures, with Temporal's wording and types. */
 export const UNPROCESSED_UPDATE_FAILURE = Failure.fromPartial({
@@ -54,7 +55,7 @@ export function inFlightUpdates(run: RunTransaction): number {
 }
 
 /** Temporal fails updates fast while the run's workflow task keeps failing (from this attempt on). */
-const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
+const FAILING_WORKFLOW_TASK_ATTEMPT = setting('history.failingWorkflowTaskAttempt');
 
 /**
  * UpdateWorkflowExecution on an open run that does not know the update id yet: refused while

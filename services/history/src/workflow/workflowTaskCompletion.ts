@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { durationToMs } from '@kairos/domain';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
@@ -24,7 +25,7 @@ import type { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
  */
 
 /** Sticky queues time out a task nobody picks up after this long when the worker does not say (Temporal: 10 s). */
-const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 10_000;
+const DEFAULT_STICKY_SCHEDULE_TO_START_MS = setting('history.defaultStickyScheduleToStartTimeout');
 
 /**
  * A poller takes the scheduled workflow task: WorkflowTaskStarted (unless transient or

@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
 import type { ExecutionKey, ExecutionStore, NamespaceStore } from '@kairos/persistence/store';
 import { HistoryEvent, HistoryPageToken } from '../../workflow/protos';
@@ -6,7 +7,7 @@ import { HistoryEvent, HistoryPageToken } from '../../workflow/protos';
  * Page size when a request leaves it to the server (Temporal's default). Like Temporal, a page
  * size counts batches (the events of one write), and a batch is never split across pages.
  */
-export const DEFAULT_HISTORY_PAGE_SIZE = 256;
+export const DEFAULT_HISTORY_PAGE_SIZE = setting('history.defaultHistoryPageSize');
 
 export interface HistoryPage {
   events: HistoryEvent[];

@@ -1,15 +1,13 @@
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { blobSizeLimitExceeded, workflowNotFound } from '@kairos/common/errors';
 import type { SignalWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
-import { workflowNotFound } from '../../shard/executionManager';
 import { payloadsSize } from '../../workflow/payloads';
 import type { Payloads, WorkflowExecution } from '../../workflow/protos';
 import { deliverSignal } from '../../workflow/signals';
 
 /** Refuses a signal input over the namespace's blob limit, as Temporal does, before anything is read. */
 export function checkSignalInput(input: Payloads | undefined, limit: number): void {
-  if (payloadsSize(input) > limit) throw new ApiError(Status.INVALID_ARGUMENT, 'Blob data size exceeds limit.');
+  if (payloadsSize(input) > limit) throw blobSizeLimitExceeded();
 }
 
 /** Signals a run of the workflow id (the current one when the run id is empty); a retried request changes nothing. */

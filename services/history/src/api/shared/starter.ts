@@ -1,9 +1,8 @@
+import { setting } from '@kairos/common/settings';
 import { newRunId } from '@kairos/domain';
-import { Status } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
+import { blobSizeLimitExceeded, concurrentStarts, workflowAlreadyRunning, workflowIdReuseFailedOnly, workflowIdReuseRejected } from '@kairos/common/errors';
 import { CurrentExecutionConflictError } from '@kairos/persistence/errors';
 import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/store';
-import { WorkflowExecutionAlreadyStartedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { StartWorkflowExecutionResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../../workflow/protos';
@@ -12,21 +11,6 @@ import { replaceRun } from '../../workflow/closeRun';
 import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { payloadsSize } from '../../workflow/payloads';
 import type { RunTransaction } from '../../workflow/runTransaction';
-
-function alreadyStarted(workflowId: string, current: CurrentExecutionRecord): ApiError {
-  return new ApiError(
-    Status.ALREADY_EXISTS,
-    `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`,
-    {
-      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
-      value: WorkflowExecutionAlreadyStartedFailure.encode({
-        startRequestId: current.startRequestId,
-        runId: current.runId,
-        firstExecutionRunId: current.firstExecutionRunId,
-      }).finish(),
-    },
-  );
-}
 
 /**
  * What to do about an existing current run for the workflow id: answer the retried request,
@@ -51,22 +35,14 @@ function resolveConflict(
     ) {
       return { terminate: 'TerminateIfRunning WorkflowIdReusePolicy' };
     }
-    throw alreadyStarted(request.workflowId, current);
+    throw workflowAlreadyRunning(request.workflowId, current);
   }
   switch (request.workflowIdReusePolicy) {
     case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
-      throw new ApiError(
-        Status.ALREADY_EXISTS,
-        `Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: ${request.workflowId}, RunId: ${current.runId}.`,
-        alreadyStarted(request.workflowId, current).detail,
-      );
+      throw workflowIdReuseRejected(request.workflowId, current);
     case WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
       if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-        throw new ApiError(
-          Status.ALREADY_EXISTS,
-          `Workflow execution already finished successfully. WorkflowId: ${request.workflowId}, RunId: ${current.runId}. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.`,
-          alreadyStarted(request.workflowId, current).detail,
-        );
+        throw workflowIdReuseFailedOnly(request.workflowId, current);
       }
       return { replace: true };
     default:
@@ -91,11 +67,11 @@ export async function startRun(
 ): Promise<StartWorkflowExecutionResponse> {
   const limits = await ctx.executions.namespaceLimits(namespaceId);
   const inputSize = payloadsSize(request.input);
-  if (inputSize > limits.blobSizeLimitError) throw new ApiError(Status.INVALID_ARGUMENT, 'Blob data size exceeds limit.');
+  if (inputSize > limits.blobSizeLimitError) throw blobSizeLimitExceeded();
   if (inputSize > limits.blobSizeLimitWarn) {
     ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
   }
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     let currentWrite: CurrentExecutionWrite;
     const runId = newRunId();
@@ -130,7 +106,7 @@ export async function startRun(
       throw err;
     }
   }
-  throw new ApiError(Status.UNAVAILABLE, 'concurrent starts of the same workflow id; retry');
+  throw concurrentStarts();
 }
 
 

@@ -1,11 +1,12 @@
+import { setting } from '@kairos/common/settings';
 import type { ApiError } from '@kairos/common/errors';
 import type { Failure } from '../../workflow/protos';
 
 /** How an update that left the run's records ended: rejected by the workflow, or aborted with an error. */
 export type UpdateEnd = { rejection: Failure | undefined } | { error: ApiError };
 
-const KEEP_MS = 60_000;
-const MAX_ENTRIES = 10_000;
+const KEEP_MS = setting('history.updateOutcomeRetention');
+const MAX_ENTRIES = setting('history.updateOutcomeMaxEntries');
 
 /**
  * Rejections are written nowhere (Temporal: a rejected update leaves no trace), so the callers

@@ -1,9 +1,8 @@
 import { decodeTaskToken } from '@kairos/domain';
 import type { ExecutionKey } from '@kairos/persistence/store';
-import { workflowNotFound } from '../../shard/executionManager';
 import type { RunTransaction } from '../../workflow/runTransaction';
 import { TaskTokenKind, type WorkflowTaskInfo } from '../../workflow/protos';
-import { workflowTaskNotFound } from './taskErrors';
+import { workflowNotFound, workflowTaskNotFound } from '@kairos/common/errors';
 
 export type WorkflowTaskToken = ReturnType<typeof decodeTaskToken>;
 

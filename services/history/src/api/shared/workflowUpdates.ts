@@ -1,4 +1,5 @@
-import { notFound, unavailable } from '@kairos/common/errors';
+import { setting } from '@kairos/common/settings';
+import { notFound, unavailable, workflowNotFound } from '@kairos/common/errors';
 import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@kairos/proto/temporal/api/enums/v1/update';
 import type { Outcome } from '@kairos/proto/temporal/api/update/v1/message';
 import {
@@ -9,13 +10,13 @@ import {
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { ExecutionKey } from '@kairos/persistence/store';
 import type { HistoryContext } from '../context';
-import { executionKeyString, workflowNotFound } from '../../shard/executionManager';
+import { executionKeyString } from '../../shard/executionManager';
 import type { RunTransaction } from '../../workflow/runTransaction';
 import { WorkflowExecutionStatus } from '../../workflow/protos';
 import { ACCEPTED_UPDATE_COMPLETED_WORKFLOW_FAILURE, admitWorkflowUpdate } from '../../workflow/updates';
 
 /** Times an update follows the workflow id to the run that continued the one it was admitted to. */
-const MAX_RUN_HOPS = 5;
+const MAX_RUN_HOPS = setting('history.updateMaxRunHops');
 
 /** Where an update stands, as the APIs answer it. */
 type Reached = { stage: Stage; outcome?: Outcome } | 'moved-to-next-run';
@@ -132,7 +133,7 @@ async function waitForStage(ctx: HistoryContext, key: ExecutionKey, updateId: st
     if (wanted === Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED || reached >= wanted) return { stage: reached };
     const remaining = deadline - Date.now();
     if (remaining <= 0 || signal?.aborted) return { stage: reached };
-    await ctx.waiter.wait(keyString, Math.min(remaining, 1_000), signal).promise;
+    await ctx.waiter.wait(keyString, Math.min(remaining, setting('history.waitRecheck')), signal).promise;
   }
 }
 
