@@ -574,18 +574,28 @@ describe('cancellation', () => {
     expect(transferKinds(tx)).toEqual(['WORKFLOW_TASK']);
   });
 
-  it('of an activity never started, with more commands after it: today the new workflow task is scheduled between the commands’ events', () => {
-    // Temporal schedules the task after all commands (workflowTaskCompletedHandler.activityNotStartedCancelled);
-    // see the report of the core's tests. This pins today's order.
+  it('of an activity never started, with more commands after it: Canceled and the workflow task come after all the commands', () => {
+    // As Temporal (workflowTaskCompletedHandler.activityNotStartedCancelled, and its history builder,
+    // which buffers the Canceled event until the new workflow task is scheduled).
     const timer = { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: secs(60) } };
     const tx = completeTaskAt(withTaskInFlight(activityScheduled()), at(6), [cancelCommand, timer]);
-    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED', 'TIMER_STARTED']);
-    // Followed by a closing command, the run closes with a workflow task scheduled before its closing
-    // event (Temporal schedules none: the run is no longer running after the commands).
+    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'TIMER_STARTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(tx.newEvents[3]!.activityTaskCanceledEventAttributes).toMatchObject({ scheduledEventId: ID, startedEventId: 0, latestCancelRequestedEventId: 10 });
+    expect(tx.state.bufferedEvents).toEqual([]);
+    // Followed by a closing command, the run closes with neither the Canceled event nor a workflow task.
     const complete = { commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} };
     const closing = completeTaskAt(withTaskInFlight(activityScheduled()), at(6), [cancelCommand, complete]);
-    expect(eventNames(closing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_EXECUTION_COMPLETED']);
-    expect(transferKinds(closing)).toEqual(['WORKFLOW_TASK']);
+    expect(eventNames(closing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'WORKFLOW_EXECUTION_COMPLETED']);
+    expect(closing.state.workflowTask).toBeUndefined();
+    expect(closing.state.bufferedEvents).toEqual([]);
+    expect(transferKinds(closing)).toEqual([]);
+  });
+
+  it('of an activity never started while a signal waits in the buffer: the signal, then Canceled, then the workflow task', () => {
+    const buffered = signalAt(withTaskInFlight(activityScheduled()), at(5.5));
+    expect(buffered.state.bufferedEvents).toHaveLength(1);
+    const tx = completeTaskAt(buffered, at(6), [cancelCommand]);
+    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'WORKFLOW_EXECUTION_SIGNALED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED']);
   });
 
   it('of an unknown activity is refused (BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES)', () => {

@@ -391,10 +391,13 @@ export function recordActivityHeartbeat(run: RunTransaction, activity: ActivityI
 
 /**
  * RequestCancelActivityTask: ActivityTaskCancelRequested. A started activity learns of it from
- * its next heartbeat; one never started is canceled at once (the workflow is told in a new
- * workflow task). An unknown activity fails the workflow task.
+ * its next heartbeat. One never started is canceled at once, but, as in Temporal (whose history
+ * builder buffers every event not written by a command), its ActivityTaskCanceled is buffered:
+ * it is written after the completion's other commands, just before the workflow task that tells
+ * the workflow, and not at all if a later command closes the run. Returns whether it was canceled
+ * at once. An unknown activity fails the workflow task.
  */
-export function requestActivityCancellation(run: RunTransaction, scheduledEventId: number, completedEventId: number, identity: string): void {
+export function requestActivityCancellation(run: RunTransaction, scheduledEventId: number, completedEventId: number, identity: string): boolean {
   const activity = run.state.activities[scheduledEventId];
   if (!activity) {
     throw new BadCommandAttributesError(
@@ -407,12 +410,18 @@ export function requestActivityCancellation(run: RunTransaction, scheduledEventI
   });
   activity.cancelRequested = true;
   activity.cancelRequestedEventId = requested.eventId;
-  if (!activity.started) {
-    closeActivity(run, activity, {
-      type: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-      attrs: { details: { payloads: [jsonPayload('ACTIVITY_ID_NOT_STARTED')] }, identity, latestCancelRequestedEventId: requested.eventId },
-    });
-  }
+  if (activity.started) return false;
+  run.bufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
+    activityTaskCanceledEventAttributes: {
+      scheduledEventId,
+      startedEventId: 0,
+      details: { payloads: [jsonPayload('ACTIVITY_ID_NOT_STARTED')] },
+      identity,
+      latestCancelRequestedEventId: requested.eventId,
+    },
+  });
+  delete run.state.activities[scheduledEventId];
+  return true;
 }
 
 function jsonPayload(value: unknown) {

@@ -176,40 +176,40 @@ describe('applyCommands: each command', () => {
     expect(duplicate.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID);
   });
 
-  it('RequestCancelActivityTask: ActivityTaskCancelRequested (and Canceled for one never started); an unknown one fails the task', () => {
+  it('RequestCancelActivityTask: ActivityTaskCancelRequested, and for one never started a buffered Canceled; an unknown one fails the task', () => {
     const run = startedAfter([commands.scheduleActivity('a1')]);
     apply(run, [commands.requestCancelActivity(5)]);
-    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED']);
     const completedId = run.newEvents[0]!.eventId;
     expect(run.newEvents[1]!.activityTaskCancelRequestedEventAttributes).toEqual({ scheduledEventId: 5, workflowTaskCompletedEventId: completedId });
-    expect(run.newEvents[2]!.activityTaskCanceledEventAttributes).toEqual(
-      expect.objectContaining({ scheduledEventId: 5, latestCancelRequestedEventId: run.newEvents[1]!.eventId, identity: 'worker' }),
+    // Written when completeWorkflowTask flushes the buffer, before the next WorkflowTaskScheduled.
+    expect(eventNames(run.state.bufferedEvents)).toEqual(['ACTIVITY_TASK_CANCELED']);
+    expect(run.state.bufferedEvents[0]!.activityTaskCanceledEventAttributes).toEqual(
+      expect.objectContaining({ scheduledEventId: 5, startedEventId: 0, latestCancelRequestedEventId: run.newEvents[1]!.eventId, identity: 'worker' }),
     );
     expect(run.state.activities[5]).toBeUndefined();
+    expect(run.state.workflowTask).toBeUndefined();
 
     const unknown = rejection(() => apply(started(), [commands.requestCancelActivity(42)]));
     expect(unknown.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES);
   });
 
-  it('TODAY: cancelling a never-started activity schedules the next workflow task between that command’s events and the next command’s', () => {
-    // Temporal notes activityNotStartedCancelled and schedules the new task after all commands
-    // (workflow_task_completed_handler.go), so TimerStarted would precede WorkflowTaskScheduled, and
-    // a closing command after it would leave no task. See the report.
+  it('cancelling a never-started activity schedules no workflow task among the commands; a closing command drops its Canceled event', () => {
+    // As Temporal: the Canceled event is buffered (its history builder buffers every event a
+    // command does not write itself) and is dropped once the workflow has finished.
     const run = startedAfter([commands.scheduleActivity('a1')]);
     apply(run, [commands.requestCancelActivity(5), commands.startTimer('t1')]);
-    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_TASK_SCHEDULED', 'TIMER_STARTED']);
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'TIMER_STARTED']);
+    expect(eventNames(run.state.bufferedEvents)).toEqual(['ACTIVITY_TASK_CANCELED']);
+    expect(run.state.workflowTask).toBeUndefined();
 
     const closing = startedAfter([commands.scheduleActivity('a1')]);
     apply(closing, [commands.requestCancelActivity(5), commands.complete()]);
-    expect(eventNames(closing.newEvents)).toEqual([
-      'WORKFLOW_TASK_COMPLETED',
-      'ACTIVITY_TASK_CANCEL_REQUESTED',
-      'ACTIVITY_TASK_CANCELED',
-      'WORKFLOW_TASK_SCHEDULED',
-      'WORKFLOW_EXECUTION_COMPLETED',
-    ]);
+    expect(eventNames(closing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'WORKFLOW_EXECUTION_COMPLETED']);
     expect(closing.isOpen).toBe(false);
-    expect(closing.state.workflowTask).toBeDefined();
+    expect(closing.state.bufferedEvents).toEqual([]);
+    expect(closing.state.activities).toEqual({});
+    expect(closing.state.workflowTask).toBeUndefined();
   });
 
   it('StartTimer and CancelTimer: TimerStarted with its timer task; TimerCanceled naming the started event', () => {

@@ -120,6 +120,11 @@ export function applyCommands(
       throw err;
     }
   }
+  // A command closed the run: what the commands buffered (a never-started activity's
+  // ActivityTaskCanceled) is dropped, as Temporal's history builder drops its buffer once the
+  // workflow has finished. (Events buffered while the task ran would have refused a closing
+  // command with UNHANDLED_COMMAND.)
+  if (!run.isOpen) run.state.bufferedEvents = [];
   if (updateMessages) {
     updateMessages.applyRemaining();
     // Temporal does not count unanswered updates against a worker that just closed the run.
@@ -171,7 +176,10 @@ function applyCommand(
     }
 
     case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
-      return requestActivityCancellation(run, command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0, completedEventId, identity);
+      // A never-started activity's ActivityTaskCanceled is buffered: completeWorkflowTask flushes it
+      // and schedules the workflow task that tells the workflow, after all the commands.
+      requestActivityCancellation(run, command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0, completedEventId, identity);
+      return;
 
     case CommandType.COMMAND_TYPE_START_TIMER:
       return startTimer(run, command.startTimerCommandAttributes!, completedEventId);

@@ -149,13 +149,16 @@ export class RunTransaction {
    * written between WorkflowTaskStarted and that task's outcome, or replay would see another order.
    */
   appendOrBufferEvent(eventType: EventType, attributes: EventFields): void {
-    if (this.workflowTaskInFlight) {
-      this.state.bufferedEvents.push(
-        HistoryEvent.fromPartial({ ...attributes, eventId: 0, eventTime: this.now, eventType }),
-      );
-    } else {
-      this.appendEvent(eventType, attributes);
-    }
+    if (this.workflowTaskInFlight) this.bufferEvent(eventType, attributes);
+    else this.appendEvent(eventType, attributes);
+  }
+
+  /**
+   * Buffers the event whatever the workflow task is doing: it gets its id when the buffer is
+   * flushed (before the next WorkflowTaskScheduled), after the events appended meanwhile.
+   */
+  bufferEvent(eventType: EventType, attributes: EventFields): void {
+    this.state.bufferedEvents.push(HistoryEvent.fromPartial({ ...attributes, eventId: 0, eventTime: this.now, eventType }));
   }
 
   /**

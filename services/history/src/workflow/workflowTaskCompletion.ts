@@ -88,6 +88,9 @@ export function completeWorkflowTask(
   }
   resetWorkflowTaskAttempt(run);
   applyStickiness(run, request);
+  // Events that came while the task ran, and those its commands buffered (a never-started
+  // activity canceled at once), go after the commands' events and call for a new task (Temporal's
+  // hasBufferedEventsOrMessages and activityNotStartedCancelled).
   const hadBuffered = run.flushBufferedEvents();
   if (hadBuffered || request.forceCreateNewWorkflowTask) scheduleWorkflowTask(run);
   // Updates that arrived while this task ran go out with a speculative task of their own.
