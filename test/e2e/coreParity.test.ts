@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario, type ServerRun } from '../src/harness/oracle';
-import { cmd, rawWorker, type RawWorker } from '../src/harness/rawWorker';
+import { cmd, errorShape, GrpcCode, payload, rawWorker, type RawWorker } from '../src/harness/rawWorker';
 
 /*
  * What the server decides on its own while it applies a completion or closes a run, with raw
@@ -46,6 +46,32 @@ const cancelNeverStarted = (then: 'timer' | 'complete'): Scenario => async (addr
   });
 };
 
+/**
+ * The server closes a run while its workflow task is started and a signal came in meanwhile (so
+ * it is buffered): Temporal fails the task (no event for a transient one), writes the buffered
+ * signal, then the closing event.
+ */
+const closedWithBufferedSignal = (how: 'terminate' | 'terminate-transient' | 'run-timeout' | 'refused-too-big'): Scenario => async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: `buffered-${how}`, suffix, workflowRunTimeoutSeconds: how === 'run-timeout' ? 2 : undefined });
+  return using(w, async () => {
+    const outcome: Record<string, unknown> = {};
+    let task = await w.mustPoll();
+    if (how === 'terminate-transient') {
+      await w.fail(task);
+      task = await w.mustPoll(); // attempt 2: its events are not written
+      outcome.attempt = task.attempt;
+    }
+    await w.signal('arrived-meanwhile');
+    if (how === 'terminate' || how === 'terminate-transient') await w.terminate('stop');
+    if (how === 'refused-too-big') {
+      // Past the 2 MiB blob limit: the completion is refused and the run terminated.
+      outcome.completion = await errorShape(w.complete(task, [cmd.scheduleActivity('big', `nobody-polls-${suffix}`, payload('x'.repeat(2 * 1024 * 1024 + 1000)))]));
+    }
+    outcome.status = await w.closedStatus();
+    return { outcome, workflowIds: [w.workflowId] };
+  });
+};
+
 describe('decisions the server takes itself, compared with the real Temporal dev server', () => {
   const servers = useOracleServers();
 
@@ -65,5 +91,27 @@ describe('decisions the server takes itself, compared with the real Temporal dev
   it('a never-started activity cancelled before CompleteWorkflowExecution: no Canceled event and no workflow task on the closed run', async () => {
     const run = await servers.compare(cancelNeverStarted('complete'));
     expect(types(run).slice(8)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'WORKFLOW_EXECUTION_COMPLETED']);
+  });
+
+  it('terminate: the buffered signal is written after the forced WorkflowTaskFailed, before Terminated', async () => {
+    const run = await servers.compare(closedWithBufferedSignal('terminate'));
+    expect(types(run).slice(3)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+  });
+
+  it('terminate during a transient task: no failed event, the buffered signal, then Terminated', async () => {
+    const run = await servers.compare(closedWithBufferedSignal('terminate-transient'));
+    expect(run.outcome).toMatchObject({ attempt: 2 });
+    expect(types(run).slice(3)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+  });
+
+  it('run timeout: the buffered signal is written before TimedOut', async () => {
+    const run = await servers.compare(closedWithBufferedSignal('run-timeout'));
+    expect(types(run).slice(3)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TIMED_OUT']);
+  });
+
+  it('a refused completion that terminates the run: the buffered signal is written before Terminated', async () => {
+    const run = await servers.compare(closedWithBufferedSignal('refused-too-big'));
+    expect(run.outcome).toMatchObject({ completion: { code: GrpcCode.INVALID_ARGUMENT }, status: 'WORKFLOW_EXECUTION_STATUS_TERMINATED' });
+    expect(types(run).slice(3)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
   });
 });

@@ -200,13 +200,26 @@ describe('terminateRun', () => {
     expect(tx.newEvents[0]!.eventId).toBe(5);
   });
 
-  it('drops events buffered while the task ran (today’s behaviour; Temporal writes them after WorkflowTaskFailed)', () => {
+  it('writes the events buffered while the task ran after WorkflowTaskFailed, then Terminated (as Temporal’s failWorkflowTask)', () => {
     const buffered = signalAt(taskInFlight(), at(2));
     expect(buffered.state.bufferedEvents).toHaveLength(1);
     const tx = reopen(buffered, at(3));
     terminateRun(tx, 'enough', undefined, 'admin');
-    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(tx.newEvents.map((e) => e.eventId)).toEqual([4, 5, 6]);
+    expect(tx.info.completionEventId).toBe(6);
     expect(tx.state.bufferedEvents).toEqual([]);
+  });
+
+  it('during a started transient task: no failed event, the buffered events, then Terminated', () => {
+    const failed = reopen(taskInFlight(), at(2));
+    failWorkflowTask(failed, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, appFailure('bug'), 'worker');
+    const buffered = signalAt(startTaskAt(failed, at(3)), at(4));
+    expect(buffered.state.bufferedEvents).toHaveLength(1);
+    const tx = reopen(buffered, at(5));
+    terminateRun(tx, 'enough', undefined, 'admin');
+    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(tx.newEvents.map((e) => e.eventId)).toEqual([5, 6]);
   });
 
   it('ends a cron chain', () => {
@@ -229,6 +242,14 @@ describe('timeOutRun', () => {
     expect(tx.newEvents[1]!.workflowExecutionTimedOutEventAttributes).toEqual({ retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, newExecutionRunId: '' });
     expect(tx.info).toMatchObject({ status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, completionEventId: 5, closeTime: at(60) });
     expect(tx.continuedRun).toBeUndefined();
+  });
+
+  it('writes a signal buffered while the task ran after WorkflowTaskFailed, before TimedOut', () => {
+    const started = newRunAt(T0, { workflowRunTimeout: secs(60) });
+    const buffered = signalAt(startTaskAt(started, at(1)), at(2));
+    const tx = runTimeoutFired(buffered, started);
+    expect(eventNames(tx.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TIMED_OUT']);
+    expect(tx.info.completionEventId).toBe(6);
   });
 
   it('is retried by the retry policy, the timeout carried as the next attempt’s failure', () => {

@@ -25,7 +25,9 @@ export const HISTORY_SERVICE_IDENTITY = 'history-service';
 /**
  * Closes the run's workflow task before the server closes the run: a started task is failed
  * with FORCE_CLOSE_COMMAND (no event for a transient one; a started speculative one is written
- * first, as Temporal does on any write), its buffered events are dropped.
+ * first, as Temporal does on any write), then the events buffered while it ran are written, so
+ * the closing event comes last (Temporal's failWorkflowTask in workflow/util.go, for
+ * TerminateWorkflow and TimeoutWorkflow, and the flush before a refused completion terminates).
  */
 export function forceCloseWorkflowTask(run: RunTransaction): void {
   const task = run.state.workflowTask;
@@ -40,8 +42,8 @@ export function forceCloseWorkflowTask(run: RunTransaction): void {
       },
     });
   }
-  run.state.bufferedEvents = [];
   run.state.workflowTask = undefined;
+  run.flushBufferedEvents();
 }
 
 /** Ends the run with WorkflowExecutionTerminated, whatever it is doing; nothing may follow the event. */

@@ -293,10 +293,8 @@ describe('failRefusedCompletion', () => {
     expect(run.state.workflowTask).toBeUndefined();
     expect(run.transferTasks).toEqual([]);
   });
-  it('TODAY: events buffered during the refused task are dropped when the run is terminated', () => {
-    // Temporal flushes them first (workflow_task_completed_handler.go: "Flush buffer event before
-    // terminating the workflow"), so the signal would sit between WorkflowTaskFailed and
-    // WorkflowExecutionTerminated. See the report.
+  it('events buffered during the refused task are written between WorkflowTaskFailed and Terminated', () => {
+    // As Temporal (respondworkflowtaskcompleted/api.go: "Flush buffer event before terminating the workflow").
     const limits = { ...DEFAULT_LIMITS, blobSizeLimitError: 100 };
     const signaled = reopen(runWithStartedWorkflowTask(), AT, limits);
     appendSignal(signaled, { signalName: 'go', identity: 'client', requestId: 'sig-1' });
@@ -306,7 +304,9 @@ describe('failRefusedCompletion', () => {
     expect(outcome.rejection.terminatesWorkflow).toBe(true);
     const run = reopen(before, at(1_000), limits);
     failRefusedCompletion(run, outcome.rejection, { identity: 'worker', binaryChecksum: '' });
-    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+    expect(run.newEvents[1]!.workflowExecutionSignaledEventAttributes?.signalName).toBe('go');
+    expect(run.info.completionEventId).toBe(run.newEvents[2]!.eventId);
     expect(run.state.bufferedEvents).toEqual([]);
   });
 });

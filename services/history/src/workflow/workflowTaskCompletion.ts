@@ -116,7 +116,8 @@ function applyStickiness(run: RunTransaction, request: RespondWorkflowTaskComple
 
 /**
  * Records why a completion was refused: WorkflowTaskFailed with a server failure and the next
- * attempt, or, for payloads too big to ever succeed, the run terminated.
+ * attempt, or, for payloads too big to ever succeed, the run terminated (after the events
+ * buffered while the task ran, as Temporal flushes them before it terminates).
  */
 export function failRefusedCompletion(run: RunTransaction, rejection: WorkflowTaskCompletionRejected, worker: { identity: string; binaryChecksum: string }): void {
   const failure = Failure.fromPartial({ message: rejection.message, serverFailureInfo: { nonRetryable: false } });
