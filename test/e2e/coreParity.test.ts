@@ -1,11 +1,14 @@
+import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario, type ServerRun } from '../src/harness/oracle';
-import { cmd, errorShape, GrpcCode, payload, rawWorker, type RawWorker } from '../src/harness/rawWorker';
+import { cmd, errorShape, GrpcCode, payload, rawWorker, rejectionOf, updateRequests, type RawWorker } from '../src/harness/rawWorker';
 
 /*
  * What the server decides on its own while it applies a completion or closes a run, with raw
  * gRPC workers sending exact commands, compared event by event with the real Temporal dev server.
  */
+
+const { UpdateWorkflowExecutionLifecycleStage } = temporal.api.enums.v1;
 
 async function using<T>(w: RawWorker, fn: () => Promise<T>): Promise<T> {
   try {
@@ -72,6 +75,46 @@ const closedWithBufferedSignal = (how: 'terminate' | 'terminate-transient' | 'ru
   });
 };
 
+/**
+ * A speculative task that only delivers an update the worker rejects leaves no trace; with no
+ * other update waiting Temporal schedules no further task: the next poll finds nothing until a
+ * signal comes.
+ */
+const rejectedUpdateThenQuiet: Scenario = async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: 'rejected-update', suffix });
+  return using(w, async () => {
+    const first = await w.mustPoll();
+    // No commands: nothing follows WorkflowTaskCompleted, so Temporal may discard the speculative
+    // task (with events after it, a worker without the discard capability gets it written).
+    await w.complete(first, []);
+    const update = w.connection.withDeadline(Date.now() + 30_000, () =>
+      w.service.updateWorkflowExecution({
+        namespace: w.namespace,
+        workflowExecution: w.execution,
+        waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
+        request: { meta: { updateId: `u-${suffix}`, identity: 'raw-client' }, input: { name: 'setValue', args: { payloads: [payload(1)] } } },
+      }),
+    );
+    const speculative = await w.mustPoll();
+    const [request] = updateRequests(speculative);
+    const response = await w.complete(speculative, [], [rejectionOf(request!, 'not now')]);
+    const updated = await update;
+    const afterRejection = await w.poll(5_000);
+    await w.signal('go');
+    const afterSignal = await w.mustPoll();
+    await w.complete(afterSignal, [cmd.completeWorkflow()]);
+    return {
+      outcome: {
+        tasks: [first, speculative, afterRejection, afterSignal].map(w.shape),
+        resetHistoryEventId: Number(response.resetHistoryEventId ?? 0),
+        update: { stage: updated.stage, failure: updated.outcome?.failure?.message },
+        status: await w.closedStatus(),
+      },
+      workflowIds: [w.workflowId],
+    };
+  });
+};
+
 describe('decisions the server takes itself, compared with the real Temporal dev server', () => {
   const servers = useOracleServers();
 
@@ -113,5 +156,12 @@ describe('decisions the server takes itself, compared with the real Temporal dev
     const run = await servers.compare(closedWithBufferedSignal('refused-too-big'));
     expect(run.outcome).toMatchObject({ completion: { code: GrpcCode.INVALID_ARGUMENT }, status: 'WORKFLOW_EXECUTION_STATUS_TERMINATED' });
     expect(types(run).slice(3)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_TERMINATED']);
+  });
+
+  it('a discarded speculative task with no update waiting is not followed by another', async () => {
+    const run = await servers.compare(rejectedUpdateThenQuiet);
+    expect(run.outcome).toMatchObject({ resetHistoryEventId: 3, update: { failure: 'not now' } });
+    expect((run.outcome as { tasks: unknown[] }).tasks[2]).toBe('no task');
+    expect(types(run).slice(4)).toEqual(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
   });
 });

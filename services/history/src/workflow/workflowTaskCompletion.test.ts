@@ -179,20 +179,19 @@ describe('completeWorkflowTask', () => {
     expect(run.discarded).toBe(false);
   });
 
-  it('TODAY: after a discarded speculative task another speculative task is scheduled even with no update waiting', () => {
-    // Temporal schedules one only when the update registry has outgoing messages
-    // (workflow_task_completed_handler.go: `else if updateRegistry.HasOutgoingMessages(true)`), as
-    // completeWorkflowTask's 'completed' branch does here with hasUnsentUpdates. Listed in the report.
+  it('after a discarded speculative task with no update waiting, no task is scheduled', () => {
+    // As Temporal: a new task only when the update registry has outgoing messages
+    // (respondworkflowtaskcompleted/api.go: `else if updateRegistry.HasOutgoingMessages(true)`).
     const run = runWithSpeculativeTaskStarted('u1');
-    completeTask(run, [], { messages: [updateMessage('u1', 'reject')] });
-    expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 5, startedEventId: 0, speculative: true, stamp: 3 });
-    expect(run.transferTasks).toEqual([expect.objectContaining({ kind: TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK, scheduledEventId: 5 })]);
-    // That task carries nothing; the worker answers it with nothing, and the same happens again.
-    const next = reopen(run, at(3_000));
-    expect(pollTask(next)).toEqual([]);
-    const answered = reopen(next, at(4_000));
-    expect(completeTask(answered, [])).toMatchObject({ kind: 'discarded', rejections: [] });
-    expect(answered.state.workflowTask).toMatchObject({ speculative: true, startedEventId: 0, stamp: 4 });
+    expect(completeTask(run, [], { messages: [updateMessage('u1', 'reject')] })).toMatchObject({ kind: 'discarded' });
+    expect(run.state.workflowTask).toBeUndefined();
+    expect(run.transferTasks).toEqual([]);
+    expect(run.timerTasks).toEqual([]);
+    // The next event (a signal) gets a normal task.
+    const signaled = reopen(run, at(3_000));
+    appendSignal(signaled, { signalName: 'go', identity: 'client', requestId: 'sig-1' });
+    expect(eventNames(signaled.newEvents)).toEqual(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(signaled.state.workflowTask).toMatchObject({ scheduledEventId: 6, speculative: false });
   });
 
   it('after a discarded speculative task, updates admitted meanwhile get a new one whose stamp the old timer does not match', () => {

@@ -75,7 +75,9 @@ export function completeWorkflowTask(
     run.state.workflowTask = undefined;
     resetWorkflowTaskAttempt(run);
     applyStickiness(run, request);
-    scheduleSpeculativeWorkflowTask(run);
+    // Only updates admitted meanwhile call for another speculative task (Temporal:
+    // updateRegistry.HasOutgoingMessages); with none, the run waits for its next event.
+    if (hasUnsentUpdates(run)) scheduleSpeculativeWorkflowTask(run);
     return { kind: 'discarded', resetHistoryEventId: run.info.lastCompletedWorkflowTaskStartedEventId, rejections: updateMessages.rejections };
   }
   let eager: EagerActivity[];
