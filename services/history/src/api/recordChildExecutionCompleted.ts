@@ -10,12 +10,16 @@ import type { HistoryContext } from './context';
 export async function recordChildExecutionCompleted(ctx: HistoryContext, request: RecordChildExecutionCompletedRequest): Promise<void> {
   const parent = request.parentExecution!;
   const key = { namespaceId: request.namespaceId, workflowId: parent.workflowId, runId: parent.runId };
-  await ctx.executions.transact(key, (run) => {
+  await ctx.executions.transact(key, async (run) => {
     if (!run.isOpen) throw workflowNotFound('workflow execution already completed');
     const child = run.state.children[request.initiatedEventId];
     const execution = request.childExecution!;
     const firstRunId = request.childFirstExecutionRunId || execution.runId;
     if (!child || child.workflowId !== execution.workflowId || (child.runId && child.runId !== firstRunId && child.runId !== execution.runId)) return run.discard();
-    recordChildCompleted(run, child, execution, request.completion!);
+    // A child that closed before its start was recorded: the started event written first takes
+    // the header of the initiated event.
+    const initiatedEvent =
+      child.startedEventId === 0 ? (await ctx.executions.readHistory(key, child.initiatedEventId, child.initiatedEventId + 1, 1))[0] : undefined;
+    recordChildCompleted(run, child, execution, request.completion!, { initiatedEvent, firstExecutionRunId: firstRunId });
   });
 }

@@ -21,6 +21,8 @@ import {
 const AT = new Date('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(AT.getTime() + ms);
 const CHILD = { workflowId: 'child-1', runId: 'child-run-1' };
+/** The last run of CHILD's chain (a retry or cron run), which reports the chain's close. */
+const CHILD_LAST_RUN = { workflowId: 'child-1', runId: 'child-run-3' };
 
 type ChildOverrides = Parameters<typeof commands.startChild>[1];
 
@@ -271,14 +273,33 @@ describe('recordChildCompleted', () => {
     expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 7 });
   });
 
-  it('TODAY: a child that closes before its start was recorded gets ChildStarted, then a workflow task is scheduled before the closing event', () => {
-    // Temporal (recordStartedEventIfMissing) writes ChildWorkflowExecutionStarted then the closing
-    // event, and schedules the workflow task at the end of the transaction. See the report.
-    const { run } = parentWithChild();
-    recordChildCompleted(run, run.state.children[5]!, CHILD, closingEvent({ workflowExecutionCompletedEventAttributes: { result: payloads('r') } }));
-    expect(eventNames(run.newEvents)).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
-    expect(run.newEvents[2]!.childWorkflowExecutionCompletedEventAttributes).toEqual(expect.objectContaining({ initiatedEventId: 5, startedEventId: 6 }));
+  it('a child that closes before its start was recorded: ChildStarted (first run, the initiated header), the closing event, then the workflow task', () => {
+    // As Temporal's recordStartedEventIfMissing: both child events, then the task at the end of the transaction.
+    const { run, initiated } = parentWithChild({ header: { fields: { trace: payload('t-1') } } });
+    recordChildCompleted(run, run.state.children[5]!, CHILD_LAST_RUN, closingEvent({ workflowExecutionCompletedEventAttributes: { result: payloads('r') } }), {
+      initiatedEvent: initiated,
+      firstExecutionRunId: CHILD.runId,
+    });
+    expect(eventNames(run.newEvents)).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(run.newEvents[0]!.childWorkflowExecutionStartedEventAttributes).toEqual(
+      expect.objectContaining({ initiatedEventId: 5, workflowExecution: CHILD, workflowType: { name: 'Child' }, header: { fields: { trace: payload('t-1') } } }),
+    );
+    expect(run.newEvents[1]!.childWorkflowExecutionCompletedEventAttributes).toEqual(
+      expect.objectContaining({ initiatedEventId: 5, startedEventId: 6, workflowExecution: CHILD_LAST_RUN, result: payloads('r') }),
+    );
+    expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 8 });
     expect(run.state.children).toEqual({});
     expect(run.info.status).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+  });
+
+  it('a child that closes before its start was recorded, while a workflow task runs: both events buffered, wired when flushed', () => {
+    const run = parentWithChildAndStartedTask();
+    recordChildCompleted(run, run.state.children[5]!, CHILD, closingEvent({ workflowExecutionCompletedEventAttributes: {} }), { initiatedEvent: undefined, firstExecutionRunId: CHILD.runId });
+    expect(run.newEvents).toEqual([]);
+    expect(eventNames(run.state.bufferedEvents)).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
+    const completing = reopen(run, at(4_000));
+    completeTask(completing, []);
+    expect(eventNames(completing.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(completing.newEvents[2]!.childWorkflowExecutionCompletedEventAttributes).toMatchObject({ startedEventId: completing.newEvents[1]!.eventId });
   });
 });

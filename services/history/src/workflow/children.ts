@@ -72,6 +72,11 @@ export function initiateChild(run: RunTransaction, attrs: StartChildWorkflowExec
 
 /** The child started: ChildWorkflowExecutionStarted (buffered while a workflow task runs) and a task to tell the workflow. */
 export function recordChildStarted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header = Header.fromPartial({})): void {
+  writeChildStarted(run, child, execution, header);
+  scheduleWorkflowTask(run);
+}
+
+function writeChildStarted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header | undefined): void {
   child.runId = execution.runId;
   child.startedEventId = -1; // the id comes with the event (now, or when the buffer is flushed)
   run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
@@ -86,7 +91,6 @@ export function recordChildStarted(run: RunTransaction, child: ChildExecutionInf
   });
   const written = run.newEvents.at(-1);
   if (written?.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === child.initiatedEventId) child.startedEventId = written.eventId;
-  scheduleWorkflowTask(run);
 }
 
 /** The child could not start (its workflow id is taken): StartChildWorkflowExecutionFailed. */
@@ -108,9 +112,26 @@ export function recordChildStartFailed(run: RunTransaction, child: ChildExecutio
   scheduleWorkflowTask(run);
 }
 
-/** The child closed: the matching Child… event from its closing event, and a workflow task. */
-export function recordChildCompleted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, completion: HistoryEvent): void {
-  if (child.startedEventId === 0) recordChildStarted(run, child, execution);
+/**
+ * What recordChildCompleted needs when the child's start was never recorded: its StartChild…
+ * Initiated event (for the header) and the first run of the child's chain.
+ */
+export interface MissingChildStart {
+  initiatedEvent: HistoryEvent | undefined;
+  firstExecutionRunId: string;
+}
+
+/**
+ * The child closed: the matching Child… event from its closing event, and a workflow task. A child
+ * that closed before its start was recorded first gets its ChildWorkflowExecutionStarted (naming
+ * the first run of its chain, with the initiated event's header), then the closing event, then
+ * the task, as Temporal's recordStartedEventIfMissing.
+ */
+export function recordChildCompleted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, completion: HistoryEvent, missingStart?: MissingChildStart): void {
+  if (child.startedEventId === 0) {
+    const header = missingStart?.initiatedEvent?.startChildWorkflowExecutionInitiatedEventAttributes?.header;
+    writeChildStarted(run, child, { workflowId: execution.workflowId, runId: missingStart?.firstExecutionRunId || execution.runId }, header);
+  }
   const common = {
     namespace: child.namespace,
     namespaceId: child.namespaceId,
