@@ -115,6 +115,29 @@ const rejectedUpdateThenQuiet: Scenario = async (address, { suffix }) => {
   });
 };
 
+/**
+ * A closing command that is not the last command: Temporal answers INVALID_ARGUMENT naming the
+ * sequence, writes nothing (also with a signal buffered, which would otherwise make the task fail
+ * with UNHANDLED_COMMAND) and leaves the task to time out; a command of no known type likewise.
+ */
+const closingCommandNotLast: Scenario = async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: 'closing-not-last', suffix, workflowTaskTimeoutSeconds: 2 });
+  return using(w, async () => {
+    const first = await w.mustPoll();
+    const refused = await errorShape(w.complete(first, [cmd.completeWorkflow(), cmd.startTimer('t1', 1)]));
+    await w.signal('arrived-meanwhile');
+    const refusedWithBuffered = await errorShape(w.complete(first, [cmd.startTimer('t1', 1), cmd.completeWorkflow(), cmd.startTimer('t2', 1)]));
+    // A command of no known type is refused by the same check.
+    const unknownType = await errorShape(w.complete(first, [cmd.startTimer('t1', 1), { commandType: 0 }]));
+    const afterTimeout = await w.mustPoll();
+    await w.complete(afterTimeout, [cmd.completeWorkflow()]);
+    return {
+      outcome: { refused, refusedWithBuffered, unknownType, tasks: [first, afterTimeout].map(w.shape), status: await w.closedStatus() },
+      workflowIds: [w.workflowId],
+    };
+  });
+};
+
 describe('decisions the server takes itself, compared with the real Temporal dev server', () => {
   const servers = useOracleServers();
 
@@ -163,5 +186,18 @@ describe('decisions the server takes itself, compared with the real Temporal dev
     expect(run.outcome).toMatchObject({ resetHistoryEventId: 3, update: { failure: 'not now' } });
     expect((run.outcome as { tasks: unknown[] }).tasks[2]).toBe('no task');
     expect(types(run).slice(4)).toEqual(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
+  });
+
+  it('a closing command that is not last: INVALID_ARGUMENT, nothing written, the task times out', async () => {
+    const run = await servers.compare(closingCommandNotLast);
+    expect(run.outcome).toMatchObject({
+      refused: {
+        code: GrpcCode.INVALID_ARGUMENT,
+        details: 'invalid command sequence: [CompleteWorkflowExecution, StartTimer], command CompleteWorkflowExecution must be the last command.',
+      },
+      refusedWithBuffered: { code: GrpcCode.INVALID_ARGUMENT },
+      unknownType: { code: GrpcCode.INVALID_ARGUMENT, details: 'unknown command type: Unspecified' },
+    });
+    expect(types(run).slice(3, 6)).toEqual(['WORKFLOW_TASK_TIMED_OUT', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
   });
 });

@@ -206,6 +206,11 @@ const cases: Record<string, [ApiError, Expected]> = {
   ],
   concurrentStarts: [errors.concurrentStarts(), { code: Status.UNAVAILABLE, message: 'concurrent starts of the same workflow id; retry' }],
   signalLimitExceeded: [errors.signalLimitExceeded(), { code: Status.INVALID_ARGUMENT, message: 'exceeded workflow execution limit for signal events' }],
+  invalidCommandSequence: [
+    errors.invalidCommandSequence(['CompleteWorkflowExecution', 'StartTimer'], 'CompleteWorkflowExecution'),
+    { code: Status.INVALID_ARGUMENT, message: 'invalid command sequence: [CompleteWorkflowExecution, StartTimer], command CompleteWorkflowExecution must be the last command.' },
+  ],
+  unknownCommandType: [errors.unknownCommandType('Unspecified'), { code: Status.INVALID_ARGUMENT, message: 'unknown command type: Unspecified' }],
   commandNotSupported: [
     errors.commandNotSupported('COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION'),
     { code: Status.UNIMPLEMENTED, message: 'Kairos does not support command COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION yet' },

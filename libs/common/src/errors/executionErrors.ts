@@ -51,6 +51,19 @@ export function signalLimitExceeded(): ApiError {
   return invalidArgument('exceeded workflow execution limit for signal events');
 }
 
+/**
+ * A completion whose closing command is not its last (Temporal's ValidateCommandSequence); the
+ * commands by their short names (`CompleteWorkflowExecution`).
+ */
+export function invalidCommandSequence(commandNames: string[], closingCommandName: string): ApiError {
+  return invalidArgument(`invalid command sequence: [${commandNames.join(', ')}], command ${closingCommandName} must be the last command.`);
+}
+
+/** A completion with a command of no known type (Temporal's ValidateCommandSequence). */
+export function unknownCommandType(commandName: string): ApiError {
+  return invalidArgument(`unknown command type: ${commandName}`);
+}
+
 /** A workflow command Kairos does not implement yet. */
 export function commandNotSupported(commandName: string): ApiError {
   return unimplemented(`Kairos does not support command ${commandName} yet`);

@@ -45,6 +45,17 @@ function startedAfter(first: Command[]): RunTransaction {
   return reopen(polled, AT);
 }
 
+/** The ApiError `fn` throws (answered to the worker as is, nothing written). */
+function apiError(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error('expected the completion to be answered with an error');
+}
+
 /** The rejection `fn` throws. */
 function rejection(fn: () => unknown): WorkflowTaskCompletionRejected {
   try {
@@ -85,15 +96,33 @@ describe('applyCommands: order and refusals of the whole completion', () => {
     expect(run.info.lastCompletedWorkflowTaskStartedEventId).toBe(3);
   });
 
-  it('TODAY: a closing command that is not last fails the task with BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES', () => {
-    // Temporal answers INVALID_ARGUMENT "invalid command sequence: [...], command X must be the last
-    // command." and records nothing (ValidateCommandSequence's error is returned as is). See the report.
+  it('a closing command that is not last is answered INVALID_ARGUMENT naming the sequence; nothing is written', () => {
+    // Temporal's ValidateCommandSequence: its error is answered as is, no WorkflowTaskFailed.
     const run = started();
-    const refused = rejection(() => apply(run, [commands.complete(), commands.startTimer('t1')]));
-    expect(refused.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES);
-    expect(refused.message).toBe('BadCompleteWorkflowExecutionAttributes: invalid command sequence: a workflow-closing command must be the last command');
-    expect(refused.terminatesWorkflow).toBe(false);
+    const thrown = apiError(() => apply(run, [commands.complete(), commands.startTimer('t1')]));
+    expect(thrown.code).toBe(Status.INVALID_ARGUMENT);
+    expect(thrown.message).toBe('invalid command sequence: [CompleteWorkflowExecution, StartTimer], command CompleteWorkflowExecution must be the last command.');
     expect(run.newEvents).toEqual([]);
+    expect(run.state.workflowTask).toMatchObject({ startedEventId: 3 });
+
+    const continued = apiError(() => apply(started(), [commands.startTimer('t1'), commands.continueAsNew(), commands.cancel()]));
+    expect(continued.message).toBe(
+      'invalid command sequence: [StartTimer, ContinueAsNewWorkflowExecution, CancelWorkflowExecution], command ContinueAsNewWorkflowExecution must be the last command.',
+    );
+  });
+
+  it('checks the sequence before the buffered events: a closing command not last is INVALID_ARGUMENT, not UNHANDLED_COMMAND', () => {
+    const run = started();
+    appendSignal(run, { signalName: 'go', identity: 'client', requestId: 'sig-1' });
+    const thrown = apiError(() => apply(run, [commands.fail(), commands.recordMarker('m')]));
+    expect(thrown.message).toBe('invalid command sequence: [FailWorkflowExecution, RecordMarker], command FailWorkflowExecution must be the last command.');
+  });
+
+  it('a command of no known type is answered INVALID_ARGUMENT "unknown command type"', () => {
+    const unspecified = apiError(() => apply(started(), [commands.startTimer('t1'), Command.fromPartial({ commandType: CommandType.COMMAND_TYPE_UNSPECIFIED })]));
+    expect(unspecified.code).toBe(Status.INVALID_ARGUMENT);
+    expect(unspecified.message).toBe('unknown command type: Unspecified');
+    expect(apiError(() => apply(started(), [Command.fromPartial({ commandType: 99 as CommandType })])).message).toBe('unknown command type: 99');
   });
 
   it.each([

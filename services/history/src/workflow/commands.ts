@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commandNotSupported } from '@kairos/common/errors';
+import { commandNotSupported, invalidCommandSequence, unknownCommandType } from '@kairos/common/errors';
 import { mergePayloadMap } from '@kairos/domain';
 import type { SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
@@ -30,6 +30,47 @@ const CLOSING_COMMANDS = new Set<CommandType>([
   CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 ]);
+
+/** The commands that may come before others (Temporal's ValidateCommandSequence lists them). */
+const NON_CLOSING_COMMANDS = new Set<CommandType>([
+  CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_START_TIMER,
+  CommandType.COMMAND_TYPE_CANCEL_TIMER,
+  CommandType.COMMAND_TYPE_RECORD_MARKER,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+  CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+  CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION,
+]);
+
+/** A command type as Temporal's messages name it: COMMAND_TYPE_START_TIMER is StartTimer (an unknown value, its number). */
+function commandTypeName(type: CommandType): string {
+  const name = CommandType[type] as string | undefined;
+  if (!name || type < 0) return String(type);
+  return name
+    .replace(/^COMMAND_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _sep, c: string) => c.toUpperCase());
+}
+
+/**
+ * Temporal's ValidateCommandSequence, before anything else of the completion: a closing command
+ * must be the last one, and every command must be of a known type. Its error is answered as is
+ * (INVALID_ARGUMENT) and nothing is written: the task stays started until it times out.
+ */
+export function validateCommandSequence(commands: Command[]): void {
+  let closing: CommandType | undefined;
+  for (const command of commands) {
+    if (closing !== undefined) throw invalidCommandSequence(commands.map((c) => commandTypeName(c.commandType)), commandTypeName(closing));
+    if (CLOSING_COMMANDS.has(command.commandType)) closing = command.commandType;
+    else if (!NON_CLOSING_COMMANDS.has(command.commandType)) throw unknownCommandType(commandTypeName(command.commandType));
+  }
+}
 
 function badAttributes(cause: WorkflowTaskFailedCause, message: string): WorkflowTaskCompletionRejected {
   return new WorkflowTaskCompletionRejected(cause, message);
@@ -68,15 +109,10 @@ export function applyCommands(
   checkSearchAttributes: SearchAttributesCheck = () => undefined,
   updateMessages?: UpdateMessages,
 ): EagerActivity[] {
+  validateCommandSequence(request.commands);
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
   if (closingIndex >= 0 && hasBufferedEvents) {
     throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
-  }
-  if (closingIndex >= 0 && closingIndex !== request.commands.length - 1) {
-    throw badAttributes(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
-      'invalid command sequence: a workflow-closing command must be the last command',
-    );
   }
 
   materializeTransientWorkflowTask(run, request.identity);
