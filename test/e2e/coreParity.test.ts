@@ -138,6 +138,28 @@ const closingCommandNotLast: Scenario = async (address, { suffix }) => {
   });
 };
 
+/**
+ * While a workflow task runs, an activity completes and then a signal comes: both are buffered.
+ * Temporal flushes the buffer with the events closing activities and children last, so the
+ * signal goes between ActivityTaskStarted and ActivityTaskCompleted.
+ */
+const bufferFlushOrder: Scenario = async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: 'flush-order', suffix });
+  return using(w, async () => {
+    const activities = `activities-${suffix}`;
+    const first = await w.mustPoll();
+    await w.complete(first, [cmd.scheduleActivity('a1', activities)]);
+    await w.signal('go');
+    const second = await w.mustPoll();
+    await w.completeActivity(await w.pollActivity(activities), 'done');
+    await w.signal('meanwhile');
+    await w.complete(second, []);
+    const third = await w.mustPoll();
+    await w.complete(third, [cmd.completeWorkflow()]);
+    return { outcome: { tasks: [first, second, third].map(w.shape), status: await w.closedStatus() }, workflowIds: [w.workflowId] };
+  });
+};
+
 describe('decisions the server takes itself, compared with the real Temporal dev server', () => {
   const servers = useOracleServers();
 
@@ -199,5 +221,16 @@ describe('decisions the server takes itself, compared with the real Temporal dev
       unknownType: { code: GrpcCode.INVALID_ARGUMENT, details: 'unknown command type: Unspecified' },
     });
     expect(types(run).slice(3, 6)).toEqual(['WORKFLOW_TASK_TIMED_OUT', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
+  });
+
+  it('a flushed buffer writes the events closing activities after the others', async () => {
+    const run = await servers.compare(bufferFlushOrder);
+    expect(types(run).slice(8, 13)).toEqual([
+      'WORKFLOW_TASK_COMPLETED',
+      'ACTIVITY_TASK_STARTED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'ACTIVITY_TASK_COMPLETED',
+      'WORKFLOW_TASK_SCHEDULED',
+    ]);
   });
 });

@@ -99,8 +99,22 @@ export async function rawWorker(address: string, options: RawWorkerOptions) {
     if (!task) throw new Error(`no workflow task on ${taskQueue}`);
     return task;
   };
-  const complete = (task: PollResponse, commands: Command[], messages: temporal.api.protocol.v1.IMessage[] = []) =>
-    service.respondWorkflowTaskCompleted({ namespace, taskToken: task.taskToken, identity, commands, messages });
+  const complete = (
+    task: PollResponse,
+    commands: Command[],
+    messages: temporal.api.protocol.v1.IMessage[] = [],
+    extra: Partial<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest> = {},
+  ) => service.respondWorkflowTaskCompleted({ namespace, taskToken: task.taskToken, identity, commands, messages, ...extra });
+  /** Polls an activity task queue (the activities the scenario scheduled there). */
+  const pollActivity = async (queue: string) => {
+    const task = await connection.withDeadline(Date.now() + 30_000, () =>
+      service.pollActivityTaskQueue({ namespace, taskQueue: { name: queue }, identity: 'raw-activity-worker' }),
+    );
+    if (!task.taskToken?.length) throw new Error(`no activity task on ${queue}`);
+    return task;
+  };
+  const completeActivity = (task: temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse, result: unknown) =>
+    service.respondActivityTaskCompleted({ namespace, taskToken: task.taskToken, identity: 'raw-activity-worker', result: { payloads: [payload(result)] } });
   const fail = (task: PollResponse) =>
     service.respondWorkflowTaskFailed({
       namespace,
@@ -139,7 +153,7 @@ export async function rawWorker(address: string, options: RawWorkerOptions) {
   /** What both servers must agree on about a polled task. */
   const shape = (t: PollResponse | undefined) =>
     t ? { attempt: t.attempt, startedEventId: Number(t.startedEventId), historyLength: t.history?.events?.length ?? 0, messages: t.messages?.length ?? 0 } : 'no task';
-  return { connection, service, namespace, taskQueue, workflowId, execution, poll, mustPoll, complete, fail, signal, terminate, describe, closedStatus, shape };
+  return { connection, service, namespace, taskQueue, workflowId, execution, poll, mustPoll, complete, pollActivity, completeActivity, fail, signal, terminate, describe, closedStatus, shape };
 }
 
 export type RawWorker = Awaited<ReturnType<typeof rawWorker>>;

@@ -97,6 +97,34 @@ describe('flushBufferedEvents', () => {
   });
 });
 
+describe('flushBufferedEvents: order', () => {
+  it('writes the events closing an activity or a child after the others, each group in arrival order (Temporal’s reorderBuffer)', () => {
+    const run = inFlight();
+    const signal = (name: string) => run.appendOrBufferEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, { workflowExecutionSignaledEventAttributes: { signalName: name } });
+    run.state.children[9] = ChildExecutionInfo.fromPartial({ initiatedEventId: 9, startedEventId: -1 });
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, { activityTaskStartedEventAttributes: { scheduledEventId: 5 } });
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, { activityTaskCompletedEventAttributes: { scheduledEventId: 5, startedEventId: 0 } });
+    signal('a');
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, { childWorkflowExecutionStartedEventAttributes: { initiatedEventId: 9 } });
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, { childWorkflowExecutionTerminatedEventAttributes: { initiatedEventId: 9, startedEventId: -1 } });
+    run.appendOrBufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, { activityTaskCanceledEventAttributes: { scheduledEventId: 6, startedEventId: 0 } });
+    signal('b');
+    run.flushBufferedEvents();
+    expect(eventNames(run.newEvents)).toEqual([
+      'ACTIVITY_TASK_STARTED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'CHILD_WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'ACTIVITY_TASK_COMPLETED',
+      'CHILD_WORKFLOW_EXECUTION_TERMINATED',
+      'ACTIVITY_TASK_CANCELED',
+    ]);
+    expect(run.newEvents.map((e) => e.eventId)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(run.newEvents[4]!.activityTaskCompletedEventAttributes?.startedEventId).toBe(4);
+    expect(run.newEvents[5]!.childWorkflowExecutionTerminatedEventAttributes?.startedEventId).toBe(6);
+  });
+});
+
 describe('encodedNewEvents', () => {
   it('encodes once per set of events, and again when events were added', () => {
     const run = reopen(newRun(), AT);

@@ -21,6 +21,19 @@ function nextEventTaskId(): number {
   return lastTaskId;
 }
 
+/** The events a flushed buffer writes last (Temporal's reorderBuffer). */
+const CLOSES_ACTIVITY_OR_CHILD = new Set<EventType>([
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+]);
+
 /** An event's fields as given to appendEvent: any subset, nested messages partial too. */
 export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
 
@@ -162,13 +175,16 @@ export class RunTransaction {
   }
 
   /**
-   * Appends buffered events with real ids. A buffered ActivityTaskStarted gets its id only now,
-   * so the closing event that follows it is wired to that id.
+   * Appends buffered events with real ids. As Temporal's history builder does (reorderBuffer), the
+   * events that close an activity or a child go after the others, each group in arrival order. A
+   * buffered ActivityTaskStarted gets its id only now, so the closing event that follows it is
+   * wired to that id.
    */
   flushBufferedEvents(): boolean {
-    const buffered = this.state.bufferedEvents;
-    if (buffered.length === 0) return false;
+    const arrived = this.state.bufferedEvents;
+    if (arrived.length === 0) return false;
     this.state.bufferedEvents = [];
+    const buffered = [...arrived.filter((e) => !CLOSES_ACTIVITY_OR_CHILD.has(e.eventType)), ...arrived.filter((e) => CLOSES_ACTIVITY_OR_CHILD.has(e.eventType))];
     const startedIdBySchedule = new Map<number, number>();
     const childStartedIds = new Map<number, number>();
     for (const event of buffered) {
