@@ -160,6 +160,41 @@ const bufferFlushOrder: Scenario = async (address, { suffix }) => {
   });
 };
 
+/**
+ * A speculative task that ships events (a TimerStarted after the last WorkflowTaskCompleted) and
+ * only rejects its update: Temporal writes it like any other task unless the worker says it
+ * copes with receiving those events again (capabilities.discardSpeculativeWorkflowTaskWithEvents).
+ */
+const rejectedUpdateAfterEvents = (capable: boolean): Scenario => async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: `rejected-after-events-${capable ? 'capable' : 'plain'}`, suffix });
+  return using(w, async () => {
+    const first = await w.mustPoll();
+    await w.complete(first, [cmd.startTimer('wait', 3600)]);
+    const update = w.connection.withDeadline(Date.now() + 30_000, () =>
+      w.service.updateWorkflowExecution({
+        namespace: w.namespace,
+        workflowExecution: w.execution,
+        waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
+        request: { meta: { updateId: `u-${suffix}`, identity: 'raw-client' }, input: { name: 'setValue', args: { payloads: [payload(1)] } } },
+      }),
+    );
+    const speculative = await w.mustPoll();
+    const [request] = updateRequests(speculative);
+    const capabilities = capable ? { capabilities: { discardSpeculativeWorkflowTaskWithEvents: true } } : {};
+    const response = await w.complete(speculative, [], [rejectionOf(request!, 'not now')], capabilities);
+    const updated = await update;
+    await w.terminate('done');
+    return {
+      outcome: {
+        tasks: [first, speculative].map(w.shape),
+        resetHistoryEventId: Number(response.resetHistoryEventId ?? 0),
+        update: updated.outcome?.failure?.message,
+      },
+      workflowIds: [w.workflowId],
+    };
+  });
+};
+
 describe('decisions the server takes itself, compared with the real Temporal dev server', () => {
   const servers = useOracleServers();
 
@@ -232,5 +267,17 @@ describe('decisions the server takes itself, compared with the real Temporal dev
       'ACTIVITY_TASK_COMPLETED',
       'WORKFLOW_TASK_SCHEDULED',
     ]);
+  });
+
+  it('a speculative task that shipped events and only rejected its update is written, for a worker without the discard capability', async () => {
+    const run = await servers.compare(rejectedUpdateAfterEvents(false));
+    expect(run.outcome).toMatchObject({ resetHistoryEventId: 0, update: 'not now' });
+    expect(types(run).slice(5)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_TERMINATED']);
+  });
+
+  it('a speculative task that shipped events and only rejected its update is discarded for a worker with the capability', async () => {
+    const run = await servers.compare(rejectedUpdateAfterEvents(true));
+    expect(run.outcome).toMatchObject({ resetHistoryEventId: 3, update: 'not now' });
+    expect(types(run).slice(5)).toEqual(['WORKFLOW_EXECUTION_TERMINATED']);
   });
 });

@@ -11,6 +11,7 @@ import { failRefusedCompletion } from './workflowTaskCompletion';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 import { scheduleWorkflowTask, workflowTaskTimeoutFired } from './workflowTasks';
 import {
+  type Command,
   TaskQueueKind,
   TimeoutType,
   TimerTaskKind,
@@ -30,9 +31,12 @@ function stickyRunWithScheduledTask(): RunTransaction {
   return reopen(run, at(1_000));
 }
 
-/** A run whose first task completed, with update `updateId` admitted at AT and its speculative task started by a worker. */
-function runWithSpeculativeTaskStarted(updateId = 'u1'): RunTransaction {
-  const run = reopen(runAfterFirstCompletion(), AT);
+/**
+ * A run whose first task completed (with `firstCommands`), with update `updateId` admitted at AT
+ * and its speculative task started by a worker.
+ */
+function runWithSpeculativeTaskStarted(updateId = 'u1', firstCommands: Command[] = []): RunTransaction {
+  const run = reopen(runAfterFirstCompletion(firstCommands), AT);
   admitWorkflowUpdate(run, updateRequest(updateId));
   const starting = reopen(run, at(1_000));
   pollTask(starting);
@@ -177,6 +181,23 @@ describe('completeWorkflowTask', () => {
     expect(run.state.updates).toEqual({});
     expect(run.info.workflowTaskAttempt).toBe(1);
     expect(run.discarded).toBe(false);
+  });
+
+  it('a speculative task that shipped events after the last WorkflowTaskCompleted is written, unless the worker copes with them again (at most 10)', () => {
+    // As Temporal's skipWorkflowTaskCompletedEvent (capabilities.discardSpeculativeWorkflowTaskWithEvents).
+    const timers = (n: number) => Array.from({ length: n }, (_, i) => commands.startTimer(`t${i}`));
+    const written = runWithSpeculativeTaskStarted('u1', timers(1));
+    const outcome = completeTask(written, [], { messages: [updateMessage('u1', 'reject')] });
+    expect(outcome).toMatchObject({ kind: 'completed', rejections: [{ updateId: 'u1' }] });
+    expect(eventNames(written.newEvents)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED']);
+    expect(written.newEvents.map((e) => e.eventId)).toEqual([6, 7, 8]);
+    expect(written.state.workflowTask).toBeUndefined();
+
+    const capable = { messages: [updateMessage('u1', 'reject')], capabilities: { discardSpeculativeWorkflowTaskWithEvents: true } };
+    expect(completeTask(runWithSpeculativeTaskStarted('u1', timers(10)), [], capable)).toMatchObject({ kind: 'discarded', resetHistoryEventId: 3 });
+    const tooMany = runWithSpeculativeTaskStarted('u1', timers(11));
+    expect(completeTask(tooMany, [], capable)).toMatchObject({ kind: 'completed' });
+    expect(eventNames(tooMany.newEvents)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED']);
   });
 
   it('after a discarded speculative task with no update waiting, no task is scheduled', () => {

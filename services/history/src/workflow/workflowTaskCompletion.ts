@@ -61,7 +61,7 @@ export function completeWorkflowTask(
 ): CompletionOutcome {
   const hasBuffered = run.state.bufferedEvents.length > 0;
   const updateMessages = new UpdateMessages(run, request.messages);
-  if (task.speculative && request.commands.length === 0 && !hasBuffered && !request.forceCreateNewWorkflowTask && updateMessages.onlyRejections) {
+  if (task.speculative && request.commands.length === 0 && !hasBuffered && !request.forceCreateNewWorkflowTask && updateMessages.onlyRejections && mayDiscardEventsShipped(run, request)) {
     // Nothing happened but rejections: the speculative task disappears as if it never ran,
     // and the worker is told to drop its events (Temporal's reset_history_event_id).
     try {
@@ -104,6 +104,24 @@ export function completeWorkflowTask(
     workflowTypeName: run.info.workflowTypeName,
     rejections: updateMessages.rejections,
   };
+}
+
+/**
+ * Temporal's limit on the events a discarded speculative task may have shipped
+ * (history.discardSpeculativeWorkflowTaskMaximumEventsCount).
+ */
+const DISCARD_SPECULATIVE_TASK_MAX_EVENTS = 10;
+
+/**
+ * Whether the events the speculative task shipped (those after the last WorkflowTaskCompleted)
+ * allow discarding it, as Temporal's skipWorkflowTaskCompletedEvent: none at all for a worker
+ * that does not say it copes with receiving them again (capabilities.
+ * discardSpeculativeWorkflowTaskWithEvents), at most 10 for one that does; otherwise the task is
+ * written like any other.
+ */
+function mayDiscardEventsShipped(run: RunTransaction, request: RespondWorkflowTaskCompletedRequest): boolean {
+  const shipped = run.state.nextEventId - (run.info.lastCompletedWorkflowTaskStartedEventId + 2);
+  return shipped <= (request.capabilities?.discardSpeculativeWorkflowTaskWithEvents ? DISCARD_SPECULATIVE_TASK_MAX_EVENTS : 0);
 }
 
 /** The worker's sticky queue from its completion, or none. */
