@@ -15,7 +15,7 @@ import {
 } from './protos';
 import type { Duration, TimerTask } from './protos';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
-import { decideRetry, validateRetryPolicy, withRetryDefaults } from './retryPolicy';
+import { decideRetry, validateRetryPolicy, withRetryDefaults, type RetryDecision } from './retryPolicy';
 import { scheduleWorkflowTask } from './workflowTasks';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
 
@@ -299,6 +299,25 @@ function retryActivity(run: RunTransaction, activity: ActivityInfo, backoffMs: n
 }
 
 /**
+ * The retry policy's decision on the attempt that just ended: the next attempt is scheduled
+ * (undefined), or the decision to close the activity with is returned.
+ */
+function retryOrDecide(run: RunTransaction, activity: ActivityInfo, failure: Failure | undefined, timeoutType?: TimeoutType): RetryDecision | undefined {
+  const decision = decideRetry({
+    policy: activity.retryPolicy!,
+    attempt: activity.attempt,
+    failure,
+    timeoutType,
+    cancelRequested: activity.cancelRequested,
+    now: run.now,
+    expiration: expirationOf(activity),
+  });
+  if (decision.retryState !== RetryState.RETRY_STATE_IN_PROGRESS) return decision;
+  retryActivity(run, activity, decision.backoffMs, failure);
+  return undefined;
+}
+
+/**
  * A worker reported the attempt failed (with its last heartbeat details, if it sent them): retry
  * per policy, or close with ActivityTaskFailed.
  */
@@ -311,18 +330,8 @@ export function failActivityAttempt(
   lastHeartbeatDetails?: Payloads,
 ): void {
   if (lastHeartbeatDetails) activity.lastHeartbeatDetails = lastHeartbeatDetails;
-  const decision = decideRetry({
-    policy: activity.retryPolicy!,
-    attempt: activity.attempt,
-    failure,
-    cancelRequested: activity.cancelRequested,
-    now: run.now,
-    expiration: expirationOf(activity),
-  });
-  if (decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS) {
-    retryActivity(run, activity, decision.backoffMs, failure);
-    return;
-  }
+  const decision = retryOrDecide(run, activity, failure);
+  if (!decision) return;
   closeActivity(
     run,
     activity,
@@ -350,19 +359,8 @@ export function timeoutFailure(timeoutType: TimeoutType, activity: ActivityInfo,
 /** An activity timer fired for the current attempt: retry where Temporal retries, else time out. */
 export function timeOutActivity(run: RunTransaction, activity: ActivityInfo, timeoutType: TimeoutType): void {
   const failure = timeoutFailure(timeoutType, activity);
-  const decision = decideRetry({
-    policy: activity.retryPolicy!,
-    attempt: activity.attempt,
-    failure,
-    timeoutType,
-    cancelRequested: activity.cancelRequested,
-    now: run.now,
-    expiration: expirationOf(activity),
-  });
-  if (decision.retryState === RetryState.RETRY_STATE_IN_PROGRESS) {
-    retryActivity(run, activity, decision.backoffMs, failure);
-    return;
-  }
+  const decision = retryOrDecide(run, activity, failure, timeoutType);
+  if (!decision) return;
   let closingFailure = failure;
   if (decision.retryState === RetryState.RETRY_STATE_TIMEOUT && timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
     // Temporal reports "no time left for another attempt" as a schedule-to-close timeout.
