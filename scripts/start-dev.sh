@@ -21,4 +21,4 @@ if [ ! -f services/kairos/dist/main.js ] || [ -n "$(find services libs proto -ne
     -not -path '*/generated/*' -not -path '*/.staging/*' -print -quit)" ]; then
   npx turbo run build --output-logs=errors-only >&2
 fi
-exec node services/kairos/dist/main.js server start-dev --ip 127.0.0.1 --port 7233 "$@"
+exec node services/kairos/dist/main.js server start-dev "$@"
