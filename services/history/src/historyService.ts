@@ -129,6 +129,11 @@ export class HistoryService {
     this.implementation = this.createImplementation();
   }
 
+  /** Serving: this instance holds every shard it should (health reports NOT_SERVING otherwise). */
+  isServing(): boolean {
+    return this.shards.ownsAssignedShards();
+  }
+
   async start(): Promise<void> {
     await this.shards.start();
     this.transferQueue.start();

@@ -37,6 +37,8 @@ export function createFrontendServer(deps: {
   namespaceLimits?: Record<string, Partial<Limits>>;
   /** Counts and times every call (a cluster frontend exports Prometheus metrics). */
   metrics?: Metrics;
+  /** What else must hold for health to say SERVING (start-dev: history holds its shards). */
+  ready?: () => boolean;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
@@ -57,7 +59,7 @@ export function createFrontendServer(deps: {
     HealthDefinition,
     createHealthHandler(
       ['temporal.api.workflowservice.v1.WorkflowService', 'temporal.api.operatorservice.v1.OperatorService'],
-      () => serving,
+      () => serving && (deps.ready?.() ?? true),
     ),
   );
   return {

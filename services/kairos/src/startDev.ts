@@ -46,7 +46,14 @@ export async function startDev(config: KairosConfig): Promise<void> {
   for (const name of config.namespaces) await ensureNamespace(store, name);
   await history.start();
 
-  const frontend = createFrontendServer({ store, history: historyClient, matching: matchingClient, logger, namespaceLimits: config.namespaceLimits });
+  const frontend = createFrontendServer({
+    store,
+    history: historyClient,
+    matching: matchingClient,
+    logger,
+    namespaceLimits: config.namespaceLimits,
+    ready: () => history.isServing(),
+  });
   const endpoint = config.services.frontend;
   const address = `${endpoint.bindIp}:${endpoint.port}`;
   await frontend.server.listen(address);

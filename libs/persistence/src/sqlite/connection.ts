@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { persistenceUnavailable } from '@kairos/common/errors';
 import type { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { GroupCommitter } from './groupCommit';
 
@@ -23,11 +24,11 @@ export class SqliteConnection {
   /** Runs a write in its own transaction (or savepoint of a group commit); settles once committed. */
   write<T>(fn: () => T): Promise<T> {
     if (!this.db.open) return Promise.reject(new Error('the SQLite store is closed'));
-    if (this.committer) return this.committer.run(fn);
+    if (this.committer) return this.committer.run(fn).catch(rejectAsStoreError);
     try {
       return Promise.resolve(this.transaction.immediate(fn) as T);
     } catch (err) {
-      return Promise.reject(err);
+      return rejectAsStoreError(err);
     }
   }
 
@@ -46,6 +47,19 @@ export class SqliteConnection {
     }
     this.db.close();
   }
+}
+
+/**
+ * SQLite errors that say the database cannot take writes right now (another process holds the
+ * write lock past the busy timeout, the disk is full, an I/O error): the caller gets UNAVAILABLE,
+ * which the SDKs retry, and a write succeeds again once the condition clears.
+ */
+const TRANSIENT_SQLITE_ERRORS = /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/;
+
+function rejectAsStoreError(err: unknown): Promise<never> {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && TRANSIENT_SQLITE_ERRORS.test(code)) return Promise.reject(persistenceUnavailable(`${code}: ${(err as Error).message}`));
+  return Promise.reject(err);
 }
 
 /** SQLite's LIMIT -1 is "no limit"; the Store contract says a limit of 0 or less is. */

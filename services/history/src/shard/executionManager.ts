@@ -221,7 +221,7 @@ export class ExecutionManager {
       results = writes.length === 1 ? [await this.store.writeExecution(writes[0]!)] : await this.store.writeExecutions(writes);
     } catch (err) {
       if (err instanceof ShardOwnershipLostError) {
-        this.shards.lost(shardId);
+        this.shards.lost(shardId, rangeId);
         throw shardMoved(shardId);
       }
       throw err;

@@ -1,3 +1,4 @@
+import { ShardOwnershipLostError } from '@kairos/persistence/errors';
 import { setting } from '@kairos/common/settings';
 import { shardNotOwned } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
@@ -41,6 +42,7 @@ export class ShardController {
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
   private stopped = false;
+  private ticking = false;
 
   constructor(
     private readonly store: ShardStore,
@@ -61,8 +63,7 @@ export class ShardController {
     } else {
       for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
     }
-    this.renewTimer = setInterval(() => void this.renewAll(), Math.max(setting('history.shardRenewMinInterval'), this.options.leaseMs / 3));
-    this.renewTimer.unref();
+    this.scheduleTick();
   }
 
   onShardAcquired(listener: (shardId: number) => void): void {
@@ -93,8 +94,28 @@ export class ShardController {
     return this.owned.get(shardId);
   }
 
-  /** Called when a write found the shard taken over: stop using it. */
-  lost(shardId: number): void {
+  /**
+   * Whether this instance holds every shard it should: all of them embedded, those the directory
+   * assigns to it in a cluster. Health reports NOT_SERVING while it does not.
+   */
+  ownsAssignedShards(): boolean {
+    const cluster = this.options.cluster;
+    if (!cluster) return this.owned.size === this.options.numShards;
+    const me = this.options.owner;
+    const alive = cluster.directory.current().members.history.map((m) => m.instanceId);
+    if (!alive.includes(me)) alive.push(me);
+    for (const [shardId, owner] of assignedShardOwners(this.options.numShards, alive)) {
+      if (owner === me && !this.owned.has(shardId)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Called when a write under `rangeId` found the shard taken over (or its lease could not be
+   * renewed): stop using it. A shard re-acquired since (another range id) is kept.
+   */
+  lost(shardId: number, rangeId?: number): void {
+    if (rangeId !== undefined && this.owned.get(shardId) !== rangeId) return;
     if (!this.owned.delete(shardId)) return;
     this.logger.warn('lost shard ownership', { shardId });
     for (const listener of this.releasedListeners) listener(shardId);
@@ -162,13 +183,60 @@ export class ShardController {
     }
   }
 
-  private async renewAll(): Promise<void> {
+  /**
+   * The next pass of lease upkeep, a third of the lease after this one ended (not started): a
+   * store that blocks every write for its busy timeout must leave the process time to answer.
+   */
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    this.renewTimer = setTimeout(() => void this.tick().finally(() => this.scheduleTick()), Math.max(setting('history.shardRenewMinInterval'), this.options.leaseMs / 3));
+    this.renewTimer.unref();
+  }
+
+  /** One pass of lease upkeep. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const storeAnswered = await this.renewAll();
+      // Embedded, nothing else hands shards back: a shard lost to a store outage (full disk, a
+      // lock held too long) is taken again as soon as the store answers, unless someone else
+      // holds it. (In a cluster, rebalancing on the directory's reads does this.)
+      if (storeAnswered && !this.options.cluster) await this.reacquireFree();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * Renews every lease held; a lease that cannot be renewed is given up. False when the store
+   * could not be written at all: the rest wait for the next pass (a store that blocks each write
+   * for its busy timeout must not block the process once per shard).
+   */
+  private async renewAll(): Promise<boolean> {
     for (const [shardId, rangeId] of this.owned) {
       try {
         await this.store.renewShard(shardId, rangeId, this.options.owner, this.options.leaseMs);
       } catch (err) {
         this.logger.error('shard lease renewal failed', { shardId, error: String(err) });
-        this.lost(shardId);
+        this.lost(shardId, rangeId);
+        if (!(err instanceof ShardOwnershipLostError)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Takes every shard this instance does not hold and nobody else holds a live lease on. */
+  private async reacquireFree(): Promise<void> {
+    for (let shardId = 1; shardId <= this.options.numShards && !this.stopped; shardId++) {
+      if (this.owned.has(shardId)) continue;
+      try {
+        const lease = await this.store.getShard(shardId);
+        const free = !lease || lease.owner === this.options.owner || lease.leaseExpiresAt.getTime() <= Date.now();
+        if (free) await this.acquire(shardId);
+      } catch (err) {
+        this.logger.warn('shard re-acquisition failed; retrying', { shardId, error: String(err) });
+        return;
       }
     }
   }
@@ -176,7 +244,7 @@ export class ShardController {
   /** Stops renewing; in a cluster, hands every shard back so the others take them at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.renewTimer) clearTimeout(this.renewTimer);
     await this.rebalancing;
     if (this.options.cluster) {
       for (const shardId of this.ownedShards()) await this.release(shardId).catch(() => undefined);
