@@ -36,13 +36,13 @@ export function oracleEnabled(): boolean {
  * Starts the reference server of the oracle, or returns undefined when KAIROS_ORACLE=off.
  * Never skips: a failure to start is reported as such.
  */
-export async function startOracleReference(): Promise<TestServer | undefined> {
+export async function startOracleReference(options: { namespaces?: string[] } = {}): Promise<TestServer | undefined> {
   if (!oracleEnabled()) {
     console.warn('KAIROS_ORACLE=off: scenarios run on Kairos only, without comparing with the real Temporal dev server');
     return undefined;
   }
   try {
-    return await startTemporalDev();
+    return await startTemporalDev({ namespaces: options.namespaces });
   } catch (err) {
     throw new Error(
       `the differential oracle needs the real Temporal dev server and it did not start ` +
@@ -92,7 +92,7 @@ export async function compareAcrossServers(kairos: TestServer, reference: TestSe
 export function useOracleServers(kairosOptions: KairosDevOptions = {}) {
   const servers: { kairos?: KairosDev; reference?: TestServer } = {};
   beforeAll(async () => {
-    const [kairos, reference] = await Promise.allSettled([startKairosDev(kairosOptions), startOracleReference()]);
+    const [kairos, reference] = await Promise.allSettled([startKairosDev(kairosOptions), startOracleReference({ namespaces: kairosOptions.namespaces })]);
     if (kairos.status === 'fulfilled') servers.kairos = kairos.value;
     if (reference.status === 'fulfilled') servers.reference = reference.value;
     if (kairos.status === 'rejected') throw kairos.reason;

@@ -9,7 +9,7 @@ import type { HistoryContext } from './context';
 import { activityTaskResponse } from './shared/activityTaskResponse';
 import { currentWorkflowTask, tokenKey, workflowTaskToken, type WorkflowTaskToken } from './shared/workflowTaskToken';
 import { executionKeyString } from '../shard/executionManager';
-import { commandsSetSearchAttributes, type SearchAttributesCheck } from '../workflow/commands';
+import { commandsNameNamespace, commandsSetSearchAttributes, type SearchAttributesCheck } from '../workflow/commands';
 import { abortDeliveredUpdates } from '../workflow/updates';
 import { completeWorkflowTask, failRefusedCompletion } from '../workflow/workflowTaskCompletion';
 import type { WorkflowTaskCompletionRejected } from '../workflow/workflowTaskRejection';
@@ -27,9 +27,10 @@ export async function respondWorkflowTaskCompleted(
 ): Promise<RespondWorkflowTaskCompletedResponse> {
   const token = workflowTaskToken(request.taskToken, namespaceId);
   const checkSearchAttributes = await searchAttributesCheck(ctx, namespaceId, request);
+  const namespaceName = commandsNameNamespace(request) ? (await ctx.namespaces.getById(namespaceId)).info!.name : undefined;
   const key = tokenKey(token);
   const outcome = await ctx.executions.transact(key, (run) => {
-    const outcome = completeWorkflowTask(run, currentWorkflowTask(run, token), request, checkSearchAttributes);
+    const outcome = completeWorkflowTask(run, currentWorkflowTask(run, token), request, checkSearchAttributes, namespaceName);
     // Rejections are written nowhere: the callers waiting on those updates learn them from here.
     if (outcome.kind !== 'rejected' && outcome.rejections.length > 0) {
       run.afterCommit.push(() => ctx.updateOutcomes.rejected(executionKeyString(key), outcome.rejections));
@@ -40,9 +41,9 @@ export async function respondWorkflowTaskCompleted(
   if (outcome.kind === 'discarded') return RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId });
   if (outcome.eager.length === 0) return RespondWorkflowTaskCompletedResponse.fromPartial({});
   // Eager activities go back to the completing worker in the response: no trip through matching.
-  const namespaceName = (await ctx.namespaces.getById(namespaceId)).info!.name;
+  const ownName = namespaceName ?? (await ctx.namespaces.getById(namespaceId)).info!.name;
   return RespondWorkflowTaskCompletedResponse.fromPartial({
-    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
+    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, ownName, attrs)),
   });
 }
 

@@ -71,7 +71,7 @@ export function initiateChild(run: RunTransaction, attrs: StartChildWorkflowExec
 }
 
 /** The child started: ChildWorkflowExecutionStarted (buffered while a workflow task runs) and a task to tell the workflow. */
-export function recordChildStarted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, header: Header = Header.fromPartial({})): void {
+export function recordChildStarted(run: RunTransaction, child: ChildExecutionInfo, execution: WorkflowExecution, header?: Header): void {
   writeChildStarted(run, child, execution, header);
   scheduleWorkflowTask(run);
 }

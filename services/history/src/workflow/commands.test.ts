@@ -348,6 +348,24 @@ describe('applyCommands: each command', () => {
     expect(run.info.status).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
   });
 
+  it('a child, signal or cancellation aimed at another namespace is refused before anything else, as Temporal by default', () => {
+    const cases: Array<[Command, WorkflowTaskFailedCause]> = [
+      [commands.startChild('', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES],
+      [commands.signalExternal('wf', 'sig', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
+      [commands.cancelExternal('wf', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
+    ];
+    for (const [command, cause] of cases) {
+      const run = started();
+      const refused = rejection(() => applyCommands(run, run.state.workflowTask!, completion([command]), false, undefined, undefined, 'default'));
+      expect(refused.failedCause).toBe(cause);
+      expect(refused.detail).toBe('cross namespace commands are not allowed');
+    }
+    // The run's own namespace, or none, is fine.
+    const own = started();
+    applyCommands(own, own.state.workflowTask!, completion([commands.signalExternal('wf', 'sig'), commands.cancelExternal('wf', { namespace: '' })]), false, undefined, undefined, 'default');
+    expect(eventNames(own.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED']);
+  });
+
   it('StartChildWorkflowExecution: the Initiated event; missing ids are refused', () => {
     const run = started();
     apply(run, [commands.startChild('child-1')]);

@@ -108,6 +108,8 @@ export function applyCommands(
   hasBufferedEvents: boolean,
   checkSearchAttributes: SearchAttributesCheck = () => undefined,
   updateMessages?: UpdateMessages,
+  /** The run's namespace name, when a command names a namespace (checked against it). */
+  namespaceName?: string,
 ): EagerActivity[] {
   validateCommandSequence(request.commands);
   const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
@@ -145,7 +147,7 @@ export function applyCommands(
         continue;
       }
       const firstNewEvent = run.newEvents.length;
-      applyCommand(run, command, completed.eventId, request.identity, eager, checkSearchAttributes);
+      applyCommand(run, command, completed.eventId, request.identity, eager, checkSearchAttributes, namespaceName);
       // As Temporal does: the command's metadata (summary, details) and the SDK's event group
       // markers go on the event the command wrote.
       const event = run.newEvents[firstNewEvent];
@@ -186,6 +188,24 @@ function checkPayloadSize(run: RunTransaction, size: number, cause: WorkflowTask
   if (size > run.limits.blobSizeLimitWarn) run.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: run.limits.blobSizeLimitWarn } });
 }
 
+/** Whether a command names a namespace (the caller then resolves the run's own name to check it). */
+export function commandsNameNamespace(request: RespondWorkflowTaskCompletedRequest): boolean {
+  return request.commands.some(
+    (c) =>
+      !!c.startChildWorkflowExecutionCommandAttributes?.namespace ||
+      !!c.signalExternalWorkflowExecutionCommandAttributes?.namespace ||
+      !!c.requestCancelExternalWorkflowExecutionCommandAttributes?.namespace,
+  );
+}
+
+/**
+ * Temporal's default (system.enableCrossNamespaceCommands off): a child, signal or cancellation
+ * aimed at another namespace fails the workflow task; an empty namespace means the run's own.
+ */
+function checkSameNamespace(target: string, own: string | undefined, cause: WorkflowTaskFailedCause): void {
+  if (target && own !== undefined && target !== own) throw badAttributes(cause, 'cross namespace commands are not allowed');
+}
+
 function applyCommand(
   run: RunTransaction,
   command: Command,
@@ -193,6 +213,7 @@ function applyCommand(
   identity: string,
   eager: EagerActivity[],
   checkSearchAttributes: SearchAttributesCheck,
+  namespaceName: string | undefined,
 ): void {
   switch (command.commandType) {
     case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
@@ -290,6 +311,7 @@ function applyCommand(
     case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
       const attrs = command.startChildWorkflowExecutionCommandAttributes!;
       const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
+      checkSameNamespace(attrs.namespace, namespaceName, cause);
       if (!attrs.workflowId) throw badAttributes(cause, 'Required field WorkflowId is not set on command.');
       if (!attrs.workflowType?.name) throw badAttributes(cause, 'Required field WorkflowType is not set on command.');
       checkPayloadSize(run, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes.Input');
@@ -299,6 +321,7 @@ function applyCommand(
     case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = command.signalExternalWorkflowExecutionCommandAttributes!;
       const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+      checkSameNamespace(attrs.namespace, namespaceName, cause);
       if (!attrs.execution?.workflowId) throw badAttributes(cause, 'WorkflowId is not set on command.');
       if (!attrs.signalName) throw badAttributes(cause, 'SignalName is not set on command.');
       checkPayloadSize(run, payloadsSize(attrs.input), cause, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
@@ -307,6 +330,7 @@ function applyCommand(
 
     case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
+      checkSameNamespace(attrs.namespace, namespaceName, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES);
       if (!attrs.workflowId) {
         throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on command.');
       }

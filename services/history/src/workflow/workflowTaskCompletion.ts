@@ -58,6 +58,8 @@ export function completeWorkflowTask(
   task: WorkflowTaskInfo,
   request: RespondWorkflowTaskCompletedRequest,
   checkSearchAttributes?: SearchAttributesCheck,
+  /** The run's namespace name, when a command names a namespace. */
+  namespaceName?: string,
 ): CompletionOutcome {
   const hasBuffered = run.state.bufferedEvents.length > 0;
   const updateMessages = new UpdateMessages(run, request.messages);
@@ -82,7 +84,7 @@ export function completeWorkflowTask(
   }
   let eager: EagerActivity[];
   try {
-    eager = applyCommands(run, task, request, hasBuffered, checkSearchAttributes, updateMessages);
+    eager = applyCommands(run, task, request, hasBuffered, checkSearchAttributes, updateMessages, namespaceName);
   } catch (err) {
     if (!(err instanceof WorkflowTaskCompletionRejected)) throw err;
     run.discard();
