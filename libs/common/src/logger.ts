@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from './redact';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Structured logger: a message plus fields, one JSON line per entry. */
@@ -30,13 +31,17 @@ export interface LoggerOptions {
 /** Keys every line starts with; a field of the same name is written as `field.<name>`. */
 const RESERVED = new Set(['time', 'level', 'msg']);
 
-/** Errors serialise as `{}` by default: keep their name, message, code and stack. */
+/**
+ * Errors serialise as `{}` by default: keep their name, message, code and stack. Every string is
+ * written with URL credentials masked (a NATS or PostgreSQL URL in a warning, an error's text).
+ */
 function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value);
   if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message };
+    const out: Record<string, unknown> = { name: value.name, message: redactUrlCredentials(value.message) };
     const code = (value as { code?: unknown }).code;
     if (code !== undefined) out.code = code;
-    if (value.stack) out.stack = value.stack;
+    if (value.stack) out.stack = redactUrlCredentials(value.stack);
     if (value.cause !== undefined) out.cause = value.cause;
     return out;
   }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger';
+import { redactUrlCredentials } from './redact';
+
+describe('redactUrlCredentials', () => {
+  it('masks passwords and lone tokens in URLs anywhere in a text, and nothing else', () => {
+    expect(redactUrlCredentials('nats://kairos:s3cret@127.0.0.1:4222')).toBe('nats://kairos:***@127.0.0.1:4222');
+    expect(redactUrlCredentials('nats://T0KEN@nats:4222,nats://u:p@other:4222')).toBe('nats://***@nats:4222,nats://u:***@other:4222');
+    expect(redactUrlCredentials('connect postgres://app:pa%40ss@db:5432/kairos failed')).toBe('connect postgres://app:***@db:5432/kairos failed');
+    expect(redactUrlCredentials('nats://127.0.0.1:4222 and mail user@example.com')).toBe('nats://127.0.0.1:4222 and mail user@example.com');
+  });
+
+  it('the logger writes no password, in fields, messages or errors', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', stream: { write: (line: string) => lines.push(line) } });
+    logger.warn('starting without NATS', { servers: 'nats://kairos:s3cret@127.0.0.1:4222', list: ['postgres://a:hunter2@db/x'] });
+    logger.error('failed', { error: new Error('cannot reach nats://kairos:s3cret@127.0.0.1:4222') });
+    const text = lines.join('');
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('nats://kairos:***@127.0.0.1:4222');
+  });
+});
