@@ -206,6 +206,32 @@ function checkSameNamespace(target: string, own: string | undefined, cause: Work
   if (target && own !== undefined && target !== own) throw badAttributes(cause, 'cross namespace commands are not allowed');
 }
 
+/** Each command type's attributes field, the name Temporal's messages give it, and the cause a missing one fails the task with. */
+const COMMAND_ATTRIBUTES: ReadonlyMap<CommandType, { field: keyof Command; name: string; cause: WorkflowTaskFailedCause }> = new Map([
+  [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, { field: 'scheduleActivityTaskCommandAttributes', name: 'ScheduleActivityTask', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { field: 'requestCancelActivityTaskCommandAttributes', name: 'RequestCancelActivityTask', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_START_TIMER, { field: 'startTimerCommandAttributes', name: 'StartTimer', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_CANCEL_TIMER, { field: 'cancelTimerCommandAttributes', name: 'CancelTimer', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_RECORD_MARKER, { field: 'recordMarkerCommandAttributes', name: 'RecordMarker', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, { field: 'upsertWorkflowSearchAttributesCommandAttributes', name: 'UpsertWorkflowSearchAttributes', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, { field: 'modifyWorkflowPropertiesCommandAttributes', name: 'ModifyWorkflowProperties', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, { field: 'completeWorkflowExecutionCommandAttributes', name: 'CompleteWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, { field: 'failWorkflowExecutionCommandAttributes', name: 'FailWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, { field: 'cancelWorkflowExecutionCommandAttributes', name: 'CancelWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, { field: 'startChildWorkflowExecutionCommandAttributes', name: 'StartChildWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION, { field: 'signalExternalWorkflowExecutionCommandAttributes', name: 'SignalExternalWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION, { field: 'requestCancelExternalWorkflowExecutionCommandAttributes', name: 'RequestCancelExternalWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES }],
+  [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, { field: 'continueAsNewWorkflowExecutionCommandAttributes', name: 'ContinueAsNewWorkflowExecution', cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES }],
+]);
+
+/** A command without its attributes fails the workflow task as Temporal's validator does ("…CommandAttributes is not set on …Command."). */
+function checkAttributesSet(command: Command): void {
+  const spec = COMMAND_ATTRIBUTES.get(command.commandType);
+  if (spec && command[spec.field] === undefined) {
+    throw badAttributes(spec.cause, `${spec.name}CommandAttributes is not set on ${spec.name}Command.`);
+  }
+}
+
 function applyCommand(
   run: RunTransaction,
   command: Command,
@@ -215,6 +241,7 @@ function applyCommand(
   checkSearchAttributes: SearchAttributesCheck,
   namespaceName: string | undefined,
 ): void {
+  checkAttributesSet(command);
   switch (command.commandType) {
     case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
       const attrs = command.scheduleActivityTaskCommandAttributes!;
