@@ -62,3 +62,29 @@ describe('commands without attributes, compared with the real Temporal dev serve
     });
   });
 });
+
+/** A StartTimer command with this start-to-fire timeout (seconds, nanos). */
+const timerWith = (seconds: number, nanos = 0, timerId = 't1'): Scenario => async (address, { suffix }) => {
+  const w = await rawWorker(address, { name: `timer-${seconds}-${nanos}-${timerId || 'none'}`.replace(/-/g, 'm'), suffix });
+  try {
+    const task = await w.mustPoll();
+    const refused = await errorShape(
+      w.complete(task, [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId, startToFireTimeout: { seconds, nanos } as never } }]),
+    );
+    await w.terminate('done');
+    return { outcome: { refused }, workflowIds: [w.workflowId] };
+  } finally {
+    await w.connection.close();
+  }
+};
+
+describe('timer durations, compared with the real Temporal dev server', () => {
+  const servers = useOracleServers();
+
+  it('a negative StartToFireTimeout, or no timer id, is refused', async () => {
+    for (const [seconds, nanos, timerId] of [[-1, 0, 't1'], [0, -5, 't1'], [5, 0, '']] as const) {
+      const run = await servers.compare(timerWith(seconds, nanos, timerId));
+      expect((run.outcome as { refused: unknown }).refused).toMatchObject({ code: 3 });
+    }
+  });
+});

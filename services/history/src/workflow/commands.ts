@@ -188,6 +188,11 @@ function checkPayloadSize(run: RunTransaction, size: number, cause: WorkflowTask
   if (size > run.limits.blobSizeLimitWarn) run.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: run.limits.blobSizeLimitWarn } });
 }
 
+/** A protobuf Duration below zero (either part negative). */
+function isNegative(duration: { seconds: number; nanos: number } | undefined): boolean {
+  return !!duration && (duration.seconds < 0 || duration.nanos < 0);
+}
+
 /** Whether a command names a namespace (the caller then resolves the run's own name to check it). */
 export function commandsNameNamespace(request: RespondWorkflowTaskCompletedRequest): boolean {
   return request.commands.some(
@@ -265,8 +270,15 @@ function applyCommand(
       requestActivityCancellation(run, command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0, completedEventId, identity);
       return;
 
-    case CommandType.COMMAND_TYPE_START_TIMER:
-      return startTimer(run, command.startTimerCommandAttributes!, completedEventId);
+    case CommandType.COMMAND_TYPE_START_TIMER: {
+      const attrs = command.startTimerCommandAttributes!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES;
+      if (!attrs.timerId) throw badAttributes(cause, 'TimerId is not set on StartTimerCommand.');
+      if (isNegative(attrs.startToFireTimeout)) {
+        throw badAttributes(cause, `An invalid StartToFireTimeout is set on StartTimerCommand: negative duration. TimerId=${attrs.timerId}`);
+      }
+      return startTimer(run, attrs, completedEventId);
+    }
 
     case CommandType.COMMAND_TYPE_CANCEL_TIMER:
       return cancelTimer(run, command.cancelTimerCommandAttributes!.timerId, completedEventId, identity);
