@@ -1,28 +1,14 @@
 import { Connection } from '@temporalio/client';
-import { rawHealthClient } from '@kairos/testing';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workPath } from '../src/harness/paths';
+import { healthStatus, NOT_SERVING, SERVING } from '../src/harness/health';
 import { withWorker } from '../src/harness/sdk';
 import { startKairosDev } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
-const SERVING = 1;
-const NOT_SERVING = 2;
-
-async function healthStatus(address: string): Promise<number | undefined> {
-  const client = rawHealthClient(address);
-  try {
-    return (await client.check({ deadline: Date.now() + 4_000 })).status;
-  } catch {
-    return undefined;
-  } finally {
-    client.close();
-  }
-}
-
 /** Fills the file system holding `dir` to its last byte with a filler file; returns its path. */
 function fillDisk(dir: string): string {
   const filler = join(dir, 'filler');

@@ -1,26 +1,11 @@
 import { Connection } from '@temporalio/client';
-import { rawHealthClient } from '@kairos/testing';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { healthStatus, NOT_SERVING, SERVING } from '../src/harness/health';
 import { withWorker } from '../src/harness/sdk';
 import { startKairosDev } from '../src/harness/servers';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
-const SERVING = 1;
-const NOT_SERVING = 2;
-
-/** Whether start-dev's gRPC health says SERVING (undefined when it could not answer in time). */
-async function healthStatus(address: string): Promise<number | undefined> {
-  const client = rawHealthClient(address);
-  try {
-    return (await client.check({ deadline: Date.now() + 4_000 })).status;
-  } catch {
-    return undefined;
-  } finally {
-    client.close();
-  }
-}
-
 describe('start-dev recovers by itself from a locked store', () => {
   it('answers UNAVAILABLE while another process holds the SQLite write lock past the busy timeout, reports NOT_SERVING, and serves again soon after', async () => {
     // Kairos's own behaviour (the Temporal dev server also answers UNAVAILABLE and heals).
