@@ -60,6 +60,22 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'A shard never sleeps longer than this, so a timer written by another instance (before a takeover) is noticed.',
   },
+  stallThreshold: {
+    type: 'duration',
+    unit: 'ms',
+    default: 1_000,
+    readBy: H,
+    readIn: 'services/history/src/queues/stallWatch.ts',
+    why: 'The process not running this long (paused, or its event loop blocked) counts as a stall, after which timeouts wait for the requests that arrived meanwhile.',
+  },
+  stallGrace: {
+    type: 'duration',
+    unit: 'ms',
+    default: 2_000,
+    readBy: H,
+    readIn: 'services/history/src/queues/stallWatch.ts',
+    why: 'After a stall, timers wait this long so completions already waiting on the sockets are applied first: a pause then causes no needless activity re-runs.',
+  },
   executionCacheSize: {
     type: 'count',
     unit: 'items',

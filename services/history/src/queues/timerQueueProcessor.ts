@@ -3,6 +3,7 @@ import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore, StoredTimerTask } from '@kairos/persistence/store';
+import { StallWatch } from './stallWatch';
 
 const RETRY_DELAY_MS = setting('history.timerRetryDelay');
 /** Upper bound on sleeping, so a timer written by another instance is noticed eventually. */
@@ -15,6 +16,8 @@ export type TimerTaskExecutor = (task: StoredTimerTask) => Promise<void>;
  * until its earliest fire time, runs every due task (checked against the execution's current
  * state by the executor, so a stale timer is a no-op) and deletes it. After a restart the same
  * tasks are read again, so every timer fires at least once and writes its event at most once.
+ * Right after the process stalled, firing waits a moment (StallWatch) so completions that arrived
+ * during the stall are applied before the timeouts they would have beaten.
  */
 export class TimerQueueProcessor {
   private readonly wakeAt = new Map<number, { at: number; handle: NodeJS.Timeout }>();
@@ -28,6 +31,7 @@ export class TimerQueueProcessor {
     private readonly store: ExecutionStore,
     private readonly execute: TimerTaskExecutor,
     private readonly logger: Logger,
+    private readonly stallWatch: StallWatch = new StallWatch(),
   ) {}
 
   startShard(shardId: number): void {
@@ -45,6 +49,7 @@ export class TimerQueueProcessor {
 
   stop(): void {
     this.stopped = true;
+    this.stallWatch.stop();
     for (const { handle } of this.wakeAt.values()) clearTimeout(handle);
     this.wakeAt.clear();
   }
@@ -78,6 +83,11 @@ export class TimerQueueProcessor {
     let retryAt: number | undefined;
     try {
       for (;;) {
+        const firingResumesAt = this.stallWatch.deferUntil();
+        if (firingResumesAt > Date.now()) {
+          this.scheduleWake(shardId, firingResumesAt);
+          return;
+        }
         const due = await this.store.getTimerTasks(shardId, new Date(), setting('history.timerReadBatch'));
         if (due.length === 0) break;
         const results = await Promise.allSettled(due.map((t) => this.fire(shardId, t)));
