@@ -6,6 +6,11 @@ import { eventTypes, withWorker } from '../src/harness/sdk';
 
 const workflowsPath = require.resolve('../workflows/chaos.ts');
 const WORKFLOWS = 500;
+/** Workflows started while a history instance is frozen, after its lease (`cluster.shardLease`) ran out. */
+const LATE_WAVE = 50;
+const SHARD_LEASE_MS = 10_000;
+/** The freeze ends when the late wave is done, or after this (a failure). */
+const MAX_FREEZE_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +77,7 @@ describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching pr
   }, 120_000);
 
   it(
-    `completes ${WORKFLOWS} workflows of 3 activities exactly while instances are killed, restarted and paused past their lease`,
+    `completes ${WORKFLOWS} workflows of 3 activities exactly while instances are killed, restarted and paused past their lease, and keeps completing new ones during the pause`,
     async () => {
       const taskQueue = `chaos-${Date.now()}`;
       const executed = new Set<string>();
@@ -103,28 +108,43 @@ describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching pr
         await sleep(1_000);
         await Promise.all([history0!.restart(), matching0!.restart()]);
 
-        // The other history instance frozen past its 10 s shard lease, then thawed: its shards were
-        // taken over meanwhile, and what it tries to write when it wakes is fenced out.
+        // The other history instance frozen past its 10 s shard lease: the survivor takes its shards
+        // over and calls waiting on the frozen one follow them, so the cluster keeps moving while it
+        // is still frozen. A second wave of workflows, started once the lease is over, must complete
+        // before it is thawed; what it tries to write when it wakes is fenced out.
         await until(() => executed.size >= 800, '800 activities');
         history1!.signal('SIGSTOP');
+        const frozenAt = Date.now();
         chaos.push(`paused history-1 after ${executed.size} activities`);
-        await sleep(12_000);
+        await sleep(SHARD_LEASE_MS + 1_000);
+        const lateWave = await Promise.all(
+          Array.from({ length: LATE_WAVE }, (_, k) =>
+            client.workflow.start('threeSteps', { taskQueue, workflowId: `${taskQueue}-${WORKFLOWS + k}`, args: [WORKFLOWS + k] }),
+          ),
+        );
+        const lateWaveDone = Promise.all(lateWave.map((h) => h.result()));
+        const doneWhileFrozen = await Promise.race([lateWaveDone.then(() => true), sleep(MAX_FREEZE_MS - (Date.now() - frozenAt)).then(() => false)]);
+        const frozenFor = Date.now() - frozenAt;
         history1!.signal('SIGCONT');
-        chaos.push(`resumed history-1 at ${executed.size} activities`);
-        return all;
+        expect(doneWhileFrozen, `the late wave had not completed after ${frozenFor} ms of freeze`).toBe(true);
+        chaos.push(`late wave of ${LATE_WAVE} completed while history-1 was frozen (${frozenFor} ms); resumed it at ${executed.size} activities`);
+        const lateResults = await lateWaveDone;
+        return [...(await all), ...lateResults] as string[][];
       });
 
+      console.log(`chaos: ${chaos.join('; ')}`);
       expect(chaos).toHaveLength(3);
+      expect(results).toHaveLength(WORKFLOWS + LATE_WAVE);
       results.forEach((result, n) => expect(result).toEqual([`wf${n}-step1`, `wf${n}-step2`, `wf${n}-step3`]));
-      expect(executed.size).toBe(WORKFLOWS * 3);
+      expect(executed.size).toBe((WORKFLOWS + LATE_WAVE) * 3);
 
       // Every history, read back in full through the cluster: no duplicate or missing event.
       const connection = await Connection.connect({ address: cluster.address });
       try {
         const client = new Client({ connection });
         const problems: string[] = [];
-        for (let first = 0; first < WORKFLOWS; first += 25) {
-          const ids = Array.from({ length: Math.min(25, WORKFLOWS - first) }, (_, k) => `${taskQueue}-${first + k}`);
+        for (let first = 0; first < WORKFLOWS + LATE_WAVE; first += 25) {
+          const ids = Array.from({ length: Math.min(25, WORKFLOWS + LATE_WAVE - first) }, (_, k) => `${taskQueue}-${first + k}`);
           const histories = await Promise.all(ids.map((id) => client.workflow.getHandle(id).fetchHistory()));
           histories.forEach((h, k) => problems.push(...historyProblems(h).map((p) => `${ids[k]}: ${p}`)));
         }

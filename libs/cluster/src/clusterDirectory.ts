@@ -47,7 +47,7 @@ export class ClusterDirectory {
   private reading: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly listeners: Array<(view: ClusterView) => void> = [];
+  private readonly listeners = new Set<(view: ClusterView) => void>();
 
   constructor(
     private readonly store: Store,
@@ -69,7 +69,13 @@ export class ClusterDirectory {
 
   /** Calls `listener` after every read (the shard controller rebalances on it). */
   onChange(listener: (view: ClusterView) => void): void {
-    this.listeners.push(listener);
+    this.listeners.add(listener);
+  }
+
+  /** Like onChange, for a listener that leaves again (a call waiting on an instance); returns the unsubscribe. */
+  subscribe(listener: (view: ClusterView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   current(): ClusterView {

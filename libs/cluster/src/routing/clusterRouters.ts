@@ -25,6 +25,7 @@ export function shardRouter(definition: RoutedServiceDefinition, directory: Clus
       return directory.historyAddressForShard(shardIdFor(namespaceId, workflowId, numShards), numShards);
     },
     moved: () => directory.refreshSoon(),
+    onOwnershipChange: (listener) => directory.subscribe(listener),
   };
 }
 
@@ -41,6 +42,7 @@ export function queueRouter(definition: RoutedServiceDefinition, directory: Clus
       return directory.matchingAddressForQueue(route.queueKeyOf(request));
     },
     moved: () => directory.refreshSoon(),
+    onOwnershipChange: (listener) => directory.subscribe(listener),
   };
 }
 

@@ -77,6 +77,14 @@ export const CLUSTER_SETTINGS = settingGroup('cluster', {
     readIn: 'libs/cluster/src/routedClient.ts',
     why: 'The doubling pause between retries stops growing here, the directory refresh interval.',
   },
+  routedStallGrace: {
+    type: 'duration',
+    unit: 'ms',
+    default: 1_000,
+    readBy: ALL,
+    readIn: 'libs/cluster/src/routedClient.ts',
+    why: 'A call unanswered this long is re-sent to the new owner once its key moved (the instance froze and was taken over), so a frozen instance costs its lease, not its freeze; answers come in milliseconds, so this never cuts a live one short.',
+  },
   namespaceCacheTtl: {
     type: 'duration',
     unit: 'ms',
