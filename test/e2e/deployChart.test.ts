@@ -220,9 +220,12 @@ describe('deploy: the container file and the Helm chart', () => {
         { name: 'grpc', containerPort: port, protocol: 'TCP' },
         { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
       ]);
-      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      for (const probe of ['startupProbe', 'livenessProbe']) {
         expect(container[probe]?.grpc, `${name} ${probe}`).toEqual({ port });
       }
+      // History is ready only while it holds its shards: its named health service says so.
+      const readiness = name === 'history' ? { port, service: 'kairos.historyservice.v1.HistoryService' } : { port };
+      expect(container.readinessProbe?.grpc, `${name} readinessProbe`).toEqual(readiness);
       expect(container.args).toEqual([
         'server', 'start', '--service', name, '--config', '/etc/kairos/config.json',
         '--metrics-port', '9090',
@@ -332,7 +335,7 @@ describe('deploy: the container file and the Helm chart', () => {
       expect(container.args.slice(-2)).toEqual(['--metrics-port', '9464']);
       const env = (container.env as K8sObject[]).find((e) => e.name === 'KAIROS_POSTGRES_URL')!;
       expect(env.valueFrom.secretKeyRef).toEqual({ name: 'kairos-db', key: 'connection-url' });
-      expect(container.readinessProbe.grpc).toEqual({ port });
+      expect(container.readinessProbe.grpc).toEqual(name === 'history' ? { port, service: 'kairos.historyservice.v1.HistoryService' } : { port });
     }
     expect(find(objects, 'Deployment', 'kairos-history').spec.template.spec.affinity.podAntiAffinity).toBeDefined();
     expect(find(objects, 'PodDisruptionBudget', 'kairos-history').spec).toMatchObject({ minAvailable: 2 });

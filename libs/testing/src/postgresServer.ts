@@ -24,6 +24,9 @@ export interface PostgresServer {
    */
   createSchema(name?: string): Promise<string>;
   stop(): Promise<void>;
+  /** Shuts the server down, keeping its data (a store outage); `resume()` starts it again on the same port. */
+  interrupt(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 const SERVER_BINARIES = ['initdb', 'pg_ctl', 'postgres'];
@@ -128,9 +131,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 
   const port = await freePort();
   let counter = 0;
+  let settings: string[] = [];
+  const startServer = () => exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start', '-o', settings.join(' ')]);
   try {
     await exec('initdb', ['-D', data, '-U', 'kairos', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
-    const settings = [
+    settings = [
       `-p ${port}`,
       `-k ${dir}`,
       '-c listen_addresses=127.0.0.1',
@@ -139,7 +144,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       '-c full_page_writes=off',
       '-c max_connections=300',
     ];
-    await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start', '-o', settings.join(' ')]);
+    await startServer();
   } catch (err) {
     stopNow();
     throw err;
@@ -172,6 +177,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       await execute(database, `CREATE SCHEMA ${quote(name)}`);
       return `${url(database)}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
+    async interrupt() {
+      await exec('pg_ctl', ['-D', data, 'stop', '-m', 'immediate', '-w']);
+    },
+    resume: startServer,
     async stop() {
       process.removeListener('exit', stopNow);
       try {

@@ -2,8 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { HealthCheckRequest, HealthCheckResponse } from '@kairos/proto/grpc/health/v1/health';
 
 export interface RawHealthClient {
-  /** A Check call with exactly these call options (a deadline becomes `grpc-timeout`) and metadata. */
-  check(options: grpc.CallOptions, metadata?: grpc.Metadata): Promise<HealthCheckResponse>;
+  /** A Check call with exactly these call options (a deadline becomes `grpc-timeout`) and metadata, for `service` ('' = the server). */
+  check(options: grpc.CallOptions, metadata?: grpc.Metadata, service?: string): Promise<HealthCheckResponse>;
   close(): void;
 }
 
@@ -14,13 +14,13 @@ export interface RawHealthClient {
 export function rawHealthClient(address: string): RawHealthClient {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return {
-    check: (options, metadata = new grpc.Metadata()) =>
+    check: (options, metadata = new grpc.Metadata(), service = '') =>
       new Promise((resolve, reject) => {
         client.makeUnaryRequest(
           '/grpc.health.v1.Health/Check',
           (req: HealthCheckRequest) => Buffer.from(HealthCheckRequest.encode(req).finish()),
           (buf: Buffer) => HealthCheckResponse.decode(buf),
-          { service: '' },
+          { service },
           metadata,
           options,
           (err, res) => (err ? reject(err) : resolve(res!)),

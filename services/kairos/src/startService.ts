@@ -83,7 +83,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       history: () => clients.history,
     });
     server.add(HistoryServiceDefinition, history.implementation);
-    server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving));
+    // Live while the process runs; ready (the named service) while it holds the shards assigned to it.
+    server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving, () => history.isServing()));
     await server.listen(address);
     // A member only once it can be called; then shards are taken as the directory assigns them.
     await membership.start();
