@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workPath } from '../src/harness/paths';
@@ -76,14 +76,23 @@ describe('start-dev recovers by itself from a full disk', () => {
 
       rmSync(filler);
       filler = undefined;
-      const healedBy = Date.now() + 10_000;
+      const freedAt = Date.now();
+      const healedBy = freedAt + 10_000;
       let status: number | undefined;
       while ((status = await healthStatus(kairos.address)) !== SERVING && Date.now() < healedBy) await new Promise((r) => setTimeout(r, 250));
       expect(status).toBe(SERVING);
+      console.log(`serving again ${Date.now() - freedAt} ms after space was freed`);
       const result = await withWorker({ address: kairos.address, taskQueue, workflowsPath, activities: { greet: async (name: string) => `hello ${name}` } }, async (client) =>
         client.workflow.execute('greetOne', { taskQueue, workflowId: `disk-freed-${Date.now()}`, args: ['again'] }),
       );
       expect(result).toBe('hello again');
+      // The log says when background checkpoints failed, and that they work again.
+      const log = () => readFileSync(kairos.processes[0]!.logFile, 'utf8');
+      if (log().includes('background WAL checkpoint failed')) {
+        const until = Date.now() + 10_000;
+        while (!log().includes('background WAL checkpoints work again') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+        expect(log()).toContain('background WAL checkpoints work again');
+      }
     } finally {
       if (filler) rmSync(filler, { force: true });
       await raw.close();

@@ -22,8 +22,11 @@ export class BackgroundCheckpointer {
     logger: Logger | undefined,
   ) {
     worker.unref();
-    worker.on('message', (message: { error?: string }) => {
+    // One line when checkpoints start failing (a full disk, a held lock) and one when they work
+    // again, not one per attempt.
+    worker.on('message', (message: { error?: string; recovered?: boolean }) => {
       if (message.error) logger?.warn('background WAL checkpoint failed; SQLite falls back to inline checkpoints', { error: message.error });
+      if (message.recovered) logger?.info('background WAL checkpoints work again');
     });
     this.exited = new Promise((resolve) => {
       worker.once('exit', () => resolve());
@@ -64,6 +67,8 @@ let reported = false;
 const checkpoint = () => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    if (reported) parentPort.postMessage({ recovered: true });
+    reported = false;
   } catch (err) {
     if (!reported) parentPort.postMessage({ error: String(err) });
     reported = true;
