@@ -10,6 +10,7 @@ import {
 } from '@kairos/cluster';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
+import { INTERNAL_CHANNEL_OPTIONS } from './grpcOptions';
 
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that
@@ -22,7 +23,7 @@ export function clusterClients(directory: ClusterDirectory, numHistoryShards: nu
   const channelFor = (address: string): Channel => {
     let channel = channels.get(address);
     if (!channel) {
-      channel = createChannel(address);
+      channel = createChannel(address, undefined, INTERNAL_CHANNEL_OPTIONS);
       channels.set(address, channel);
     }
     return channel;

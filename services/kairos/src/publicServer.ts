@@ -10,17 +10,7 @@ import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
-import { setting } from '@kairos/common/settings';
-
-/** Options matching what Temporal's SDK clients expect of a server connection. */
-export const GRPC_SERVER_OPTIONS = {
-  'grpc.max_receive_message_length': setting('grpc.maxMessageSize'),
-  'grpc.max_send_message_length': setting('grpc.maxMessageSize'),
-  // SDKs ping every 30 s even when idle; never GOAWAY them for it.
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.http2.min_ping_interval_without_data_ms': setting('grpc.minPingInterval'),
-  'grpc.http2.max_ping_strikes': 0,
-};
+import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 
 export interface FrontendServer {
   server: Server;
@@ -43,7 +33,7 @@ export function createFrontendServer(deps: {
   const shutdown = new AbortController();
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.
-  const base = createServer(withCallDeadline(GRPC_SERVER_OPTIONS));
+  const base = createServer(withCallDeadline(PUBLIC_GRPC_SERVER_OPTIONS));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)

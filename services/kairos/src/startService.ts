@@ -16,7 +16,8 @@ import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { clusterClients } from './clusterClients';
 import type { KairosConfig, ServiceName } from './config/types';
-import { createFrontendServer, GRPC_SERVER_OPTIONS } from './publicServer';
+import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
+import { createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
 
@@ -58,7 +59,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     return;
   }
 
-  const server = createServer(withCallDeadline(GRPC_SERVER_OPTIONS)).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
+  const server = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS)).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
   const membership = new MembershipHeartbeat(
     store,
     notifier,

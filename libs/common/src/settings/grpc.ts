@@ -1,21 +1,37 @@
 import { settingGroup } from './setting';
 
-/** The gRPC servers of every service (`services/kairos`). */
+/** The gRPC servers and internal channels of every service (`services/kairos`). */
 export const GRPC_SETTINGS = settingGroup('grpc', {
-  maxMessageSize: {
+  maxReceiveMessageSize: {
+    type: 'size',
+    unit: 'bytes',
+    default: 4 * 1024 * 1024,
+    readBy: ['frontend'],
+    readIn: 'services/kairos/src/grpcOptions.ts',
+    why: "Largest request the public API reads: Temporal's frontend keeps gRPC's 4 MiB default. A larger one is refused with RESOURCE_EXHAUSTED from its length prefix, before its body is read.",
+  },
+  maxSendMessageSize: {
+    type: 'size',
+    unit: 'bytes',
+    default: 128 * 1024 * 1024,
+    readBy: ['frontend'],
+    readIn: 'services/kairos/src/grpcOptions.ts',
+    why: "Largest response the public API sends, the 128 MiB Temporal's SDK clients accept: well above the 50 MiB history limit.",
+  },
+  internalMaxMessageSize: {
     type: 'size',
     unit: 'bytes',
     default: 128 * 1024 * 1024,
     readBy: ['frontend', 'history', 'matching'],
-    readIn: 'services/kairos/src/publicServer.ts',
-    why: "Largest gRPC message sent or received, as Temporal's SDK clients allow: well above the 2 MiB payload and 50 MiB history limits.",
+    readIn: 'services/kairos/src/grpcOptions.ts',
+    why: "Largest message between frontend, history and matching (Temporal's internode 128 MiB): a poll response carries a whole history, and a forwarded request is slightly larger than the client's.",
   },
   minPingInterval: {
     type: 'duration',
     unit: 'ms',
     default: 5_000,
     readBy: ['frontend', 'history', 'matching'],
-    readIn: 'services/kairos/src/publicServer.ts',
+    readIn: 'services/kairos/src/grpcOptions.ts',
     why: 'Client pings closer than this are tolerated (never answered with GOAWAY); the SDKs ping every 30 s even when idle.',
   },
 });
