@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routeProblems } from './checkRoutes.mjs';
+import { liftDecodeDepthLimit } from './decodeDepth.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -71,6 +72,7 @@ const paths = [
   'kairos',
 ];
 execFileSync(buf, ['generate', ...paths.flatMap((p) => ['--path', p])], { cwd: staging, stdio: 'inherit' });
+liftDecodeDepthLimit(outDir);
 
 // The internal services' routes are read from the generated definitions at run time: refuse an RPC
 // without one, or with a field path its request does not have, now.

@@ -26,6 +26,14 @@ export const GRPC_SETTINGS = settingGroup('grpc', {
     readIn: 'services/kairos/src/grpcOptions.ts',
     why: "Largest message between frontend, history and matching (Temporal's internode 128 MiB): a poll response carries a whole history, and a forwarded request is slightly larger than the client's.",
   },
+  maxNestingDepth: {
+    type: 'count',
+    unit: 'items',
+    default: 4_000,
+    readBy: ['frontend', 'history', 'matching'],
+    readIn: 'libs/proto/scripts/decodeDepth.mjs',
+    why: "Deepest message nesting decoded (a failure's cause chain); deeper is refused before any handler runs. ts-proto's 100 refused Temporal-accepted chains; Go's 10,000 would overflow Node's stack past about 5,500.",
+  },
   minPingInterval: {
     type: 'duration',
     unit: 'ms',

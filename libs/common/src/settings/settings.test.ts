@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Failure } from '@kairos/proto/temporal/api/failure/v1/message';
 import { allSettings, formatDefault, setting, settingsMarkdown, SETTINGS } from './index';
 
 const DOC = join(__dirname, '../../../../docs/settings.md');
@@ -36,5 +37,25 @@ describe('the settings registry', () => {
     expect(formatDefault({ unit: 'per second', default: 2_400 })).toBe('2,400/s');
     expect(formatDefault({ unit: '×', default: 2 })).toBe('×2');
     expect(formatDefault({ unit: 'items', default: 51_200 })).toBe('51,200');
+  });
+});
+
+describe('grpc.maxNestingDepth', () => {
+  /** A failure whose cause chain is `depth` failures long: one nested decode per failure. */
+  const chainBytes = (depth: number): Uint8Array => {
+    let failure: Failure | undefined;
+    for (let level = depth; level >= 1; level--) failure = Failure.fromPartial({ message: `level ${level}`, cause: failure });
+    return Failure.encode(failure!).finish();
+  };
+  const decodedDepth = (bytes: Uint8Array): number => {
+    let depth = 0;
+    for (let f: Failure | undefined = Failure.decode(bytes); f; f = f.cause) depth += 1;
+    return depth;
+  };
+
+  it('is the depth the generated decoders accept (libs/proto/scripts/decodeDepth.mjs), and one deeper is refused', () => {
+    const depth = setting('grpc.maxNestingDepth');
+    expect(decodedDepth(chainBytes(depth))).toBe(depth);
+    expect(() => Failure.decode(chainBytes(depth + 1))).toThrow('protobuf decode recursion limit exceeded');
   });
 });
