@@ -25,6 +25,15 @@ export class NamespaceRegistry {
     return record;
   }
 
+  /** Whether a namespace of that name exists (cached like `getByName`; unknown names are not remembered). */
+  async exists(name: string): Promise<boolean> {
+    const hit = this.byName.get(name);
+    if (hit && Date.now() - hit.at < this.ttlMs) return true;
+    const record = await this.store.getNamespaceByName(name);
+    if (record) this.remember(record);
+    return record !== undefined;
+  }
+
   async getById(id: string): Promise<NamespaceRecord> {
     const hit = this.byId.get(id);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.record;

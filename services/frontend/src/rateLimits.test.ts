@@ -4,7 +4,8 @@ import { ApiError, decodeErrorDetail } from '@kairos/common/errors';
 import { resolveLimits } from '@kairos/domain';
 import { ResourceExhaustedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
-import { NamespaceRateLimiter, TokenBucket } from './rateLimits';
+import type { ServerMiddleware } from 'nice-grpc-common';
+import { createRateLimitMiddleware, NamespaceRateLimiter, TokenBucket } from './rateLimits';
 
 function refusal(fn: () => unknown): ApiError {
   try {
@@ -66,5 +67,37 @@ describe('NamespaceRateLimiter', () => {
     first(); // ending twice frees one slot only
     limiter.admit('default', 'PollWorkflowTaskQueue');
     expect(() => limiter.admit('default', 'PollWorkflowTaskQueue')).toThrow(/concurrent poll limit/);
+  });
+});
+
+describe('createRateLimitMiddleware', () => {
+  /** Runs one unary WorkflowService call through the middleware; the handler answers 'handled'. */
+  async function callThrough(middleware: ServerMiddleware, method: string, namespace: string): Promise<unknown> {
+    const call = {
+      method: { path: `/temporal.api.workflowservice.v1.WorkflowService/${method}` },
+      request: { namespace },
+      next: async function* () {
+        return 'handled';
+      },
+    } as unknown as Parameters<ServerMiddleware>[0];
+    const run = middleware(call, {} as Parameters<ServerMiddleware>[1]);
+    let step = await run.next();
+    while (!step.done) step = await run.next();
+    return step.value;
+  }
+
+  it('keeps rate-limit state only for namespaces that exist: made-up names pass to the handler (NOT_FOUND there)', async () => {
+    const limiter = new NamespaceRateLimiter(() => resolveLimits({ namespaceRps: 1 }));
+    const existing = new Set(['default']);
+    const middleware = createRateLimitMiddleware(limiter, async (name) => existing.has(name));
+    for (let i = 0; i < 1_000; i++) {
+      expect(await callThrough(middleware, 'DescribeNamespace', `made-up-${i}`)).toBe('handled');
+    }
+    expect(limiter.trackedNamespaces).toBe(0);
+    // An existing namespace is limited as before (rate 1, burst 2).
+    await callThrough(middleware, 'DescribeNamespace', 'default');
+    await callThrough(middleware, 'DescribeNamespace', 'default');
+    await expect(callThrough(middleware, 'DescribeNamespace', 'default')).rejects.toThrow(/namespace rate limit exceeded/);
+    expect(limiter.trackedNamespaces).toBe(1);
   });
 });

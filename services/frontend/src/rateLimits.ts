@@ -54,6 +54,11 @@ export class NamespaceRateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Namespaces with a request-rate bucket (only those that exist, through the middleware). */
+  get trackedNamespaces(): number {
+    return this.buckets.size;
+  }
+
   /** Admits one call of `operation` for `namespace`, or throws RESOURCE_EXHAUSTED. Returns the function that ends it. */
   admit(namespace: string, operation: string): () => void {
     const limits = this.limitsOf(namespace);
@@ -82,11 +87,26 @@ export class NamespaceRateLimiter {
   }
 }
 
-/** Applies the limiter to WorkflowService calls that name a namespace; `onRefused` counts refusals. */
-export function createRateLimitMiddleware(limiter: NamespaceRateLimiter, onRefused?: (namespace: string, operation: string) => void): ServerMiddleware {
+/** Tells whether a namespace of that name exists (through the frontend's namespace cache). */
+export type NamespaceExists = (namespace: string) => Promise<boolean>;
+
+/**
+ * Applies the limiter to WorkflowService calls that name an existing namespace; `onRefused` counts
+ * refusals. A call naming no known namespace passes straight to its handler, which answers
+ * NOT_FOUND, as Temporal's namespace check runs before its rate limits: the limiter keeps state
+ * only for namespaces that exist, so made-up names cannot grow it.
+ */
+export function createRateLimitMiddleware(
+  limiter: NamespaceRateLimiter,
+  namespaceExists: NamespaceExists,
+  onRefused?: (namespace: string, operation: string) => void,
+): ServerMiddleware {
   return async function* rateLimitMiddleware(call, context) {
     const namespace = (call.request as { namespace?: unknown } | undefined)?.namespace;
     if (!call.method.path.startsWith('/temporal.api.workflowservice.') || typeof namespace !== 'string' || namespace === '') {
+      return yield* call.next(call.request, context);
+    }
+    if (!(await namespaceExists(namespace))) {
       return yield* call.next(call.request, context);
     }
     const operation = call.method.path.slice(call.method.path.lastIndexOf('/') + 1);

@@ -36,6 +36,8 @@ export interface FrontendDeps {
   shutdownSignal: AbortSignal;
   /** Per-namespace (by name) overrides of Temporal's limits. */
   namespaceLimits?: Record<string, Partial<Limits>>;
+  /** The namespace cache, when shared with the server's middleware; otherwise its own. */
+  namespaces?: NamespaceRegistry;
 }
 
 export const SERVER_VERSION = '1.29.1';
@@ -45,7 +47,7 @@ export const SERVER_VERSION = '1.29.1';
  * history (execution calls) or matching (polls). It keeps no state of its own.
  */
 export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplementation {
-  const namespaces = new NamespaceRegistry(deps.store);
+  const namespaces = deps.namespaces ?? new NamespaceRegistry(deps.store);
   const { history, matching } = deps;
 
   async function namespaceId(name: string): Promise<string> {

@@ -3,7 +3,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
-import { resolveLimits, type Limits } from '@kairos/domain';
+import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
 import { createHealthHandler, createOperatorHandler, createRateLimitMiddleware, createWorkflowHandler, NamespaceRateLimiter } from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/store';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
@@ -36,13 +36,21 @@ export function createFrontendServer(deps: {
   const base = createServer(withCallDeadline(PUBLIC_GRPC_SERVER_OPTIONS));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
+  // One namespace cache for the limiter's existence check and the handler's resolution.
+  const namespaces = new NamespaceRegistry(deps.store);
   const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)
     .use(createServerErrorMiddleware(deps.logger))
-    .use(createRateLimitMiddleware(limiter, (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation })))
+    .use(
+      createRateLimitMiddleware(
+        limiter,
+        (name) => namespaces.exists(name),
+        (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation }),
+      ),
+    )
     .use(createDeadlineMiddleware());
   server.add(
     WorkflowServiceDefinition,
-    createWorkflowHandler({ ...deps, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
+    createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
   );
   server.add(OperatorServiceDefinition, createOperatorHandler(deps.store));
   server.add(
