@@ -1,2 +1,3 @@
 export * from './postgresServer';
 export * from './rawHealthClient';
+export * from './rawWorkflowClient';
