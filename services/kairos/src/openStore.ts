@@ -23,7 +23,8 @@ export async function openStore(config: StoreConfig, logger: Logger): Promise<Op
     logger.info('store opened', { store: 'postgres', url, schemaVersion });
     return { store, description: `PostgreSQL ${url}`, settings: { schemaVersion } };
   }
-  const { store, pragmas } = openSqliteStore({ filename: config.filename, logger });
+  const { store, pragmas } = openSqliteStore({ filename: config.filename, synchronous: config.synchronous, logger });
+  // The pragmas as the connection reports them back: what is in effect, e.g. synchronous=FULL.
   logger.info('store opened', { store: 'sqlite', file: config.filename, pragmas });
   const where = config.filename === ':memory:' ? 'in memory (lost on exit)' : config.filename;
   return { store, description: `SQLite ${where}`, settings: pragmas };

@@ -1,5 +1,5 @@
 import { allSettings } from './registry';
-import type { SettingSpec } from './setting';
+import type { AnySettingSpec, SettingSpec } from './setting';
 
 /** A default as people read it: 30 s, 2 MiB, 2,400. */
 export function formatDefault(spec: Pick<SettingSpec, 'unit' | 'default'>): string {
@@ -22,10 +22,17 @@ export function formatDefault(spec: Pick<SettingSpec, 'unit' | 'default'>): stri
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
+/** The default column: a number as people read it, or a choice with the commands that default otherwise. */
+function defaultCell(spec: AnySettingSpec): string {
+  if (spec.type !== 'choice') return formatDefault(spec);
+  const exceptions = Object.entries(spec.defaultFor ?? {}).map(([command, value]) => `${command}: ${value}`);
+  return exceptions.length > 0 ? `${spec.default} (${exceptions.join(', ')})` : spec.default;
+}
+
 /** docs/settings.md: the registry as a table, generated so it never drifts from the code. */
 export function settingsMarkdown(): string {
   const rows = allSettings().map((s) =>
-    [`\`${s.name}\``, s.type, s.unit, formatDefault(s), s.readBy.join(', '), cell(s.why), s.configuredBy ? cell(s.configuredBy) : 'fixed', `\`${s.readIn}\``].join(' | '),
+    [`\`${s.name}\``, s.type, s.type === 'choice' ? s.choices.join(' or ') : s.unit, defaultCell(s), s.readBy.join(', '), cell(s.why), s.configuredBy ? cell(s.configuredBy) : 'fixed', `\`${s.readIn}\``].join(' | '),
   );
   return [
     '# Settings',

@@ -6,7 +6,7 @@ import { HISTORY_SETTINGS } from './history';
 import { LIMIT_SETTINGS } from './limits';
 import { MATCHING_SETTINGS } from './matching';
 import { NATS_SETTINGS } from './nats';
-import type { SettingSpec } from './setting';
+import type { AnySettingSpec } from './setting';
 import { STORE_SETTINGS } from './store';
 
 /**
@@ -29,12 +29,18 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** The value of a setting (its default: none is changed at run time yet). */
-export function setting(name: SettingName): number {
-  return SETTINGS[name].default;
+/** A setting's value type: a number, or for a choice one of its named values. */
+export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends { choices: readonly (infer C)[] } ? C : number;
+
+/**
+ * The value of a setting (its default: none is changed at run time yet). A choice whose default
+ * differs by command (`defaultFor`) is resolved by that command's configuration, not here.
+ */
+export function setting<N extends SettingName>(name: N): SettingValue<N> {
+  return SETTINGS[name].default as SettingValue<N>;
 }
 
 /** Every setting with its name, in registry order (grouped by area). */
-export function allSettings(): Array<SettingSpec & { name: SettingName }> {
-  return (Object.entries(SETTINGS) as Array<[SettingName, SettingSpec]>).map(([name, spec]) => ({ name, ...spec }));
+export function allSettings(): Array<AnySettingSpec & { name: SettingName }> {
+  return (Object.entries(SETTINGS) as Array<[SettingName, AnySettingSpec]>).map(([name, spec]) => ({ name, ...spec }));
 }

@@ -11,9 +11,14 @@ describe('the settings registry', () => {
     expect(readFileSync(DOC, 'utf8')).toBe(settingsMarkdown());
   });
 
-  it('gives every setting a positive default, a reader, a file and a one-line reason', () => {
+  it('gives every setting a positive default (a choice: one of its values), a reader, a file and a one-line reason', () => {
     for (const s of allSettings()) {
-      expect(Number.isFinite(s.default) && s.default > 0, s.name).toBe(true);
+      if (s.type === 'choice') {
+        expect(s.choices, s.name).toContain(s.default);
+        for (const value of Object.values(s.defaultFor ?? {})) expect(s.choices, s.name).toContain(value);
+      } else {
+        expect(Number.isFinite(s.default) && s.default > 0, s.name).toBe(true);
+      }
       expect(s.readBy.length, s.name).toBeGreaterThan(0);
       expect(s.readIn, s.name).not.toBe('');
       expect(s.why, s.name).toMatch(/^[^\n]{10,}$/);
@@ -25,6 +30,9 @@ describe('the settings registry', () => {
     expect(setting('cluster.shardLease')).toBe(10_000);
     expect(setting('history.longPoll')).toBe(20_000);
     expect(setting('limits.namespaceRps')).toBe(SETTINGS['limits.namespaceRps'].default);
+    // A choice reads as one of its values; start-dev's own default is resolved by its configuration.
+    expect(setting('store.sqliteSynchronous')).toBe('FULL');
+    expect(SETTINGS['store.sqliteSynchronous'].defaultFor['start-dev']).toBe('NORMAL');
   });
 
   it('shows defaults as people read them', () => {

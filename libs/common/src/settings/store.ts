@@ -79,6 +79,16 @@ export const STORE_SETTINGS = settingGroup('store', {
     readIn: 'libs/persistence/src/sqlite/backgroundCheckpointer.ts',
     why: 'Closing the store waits this long for the checkpoint thread to finish its pass, then terminates it.',
   },
+  sqliteSynchronous: {
+    type: 'choice',
+    choices: ['NORMAL', 'FULL'],
+    default: 'FULL',
+    defaultFor: { 'start-dev': 'NORMAL' },
+    readBy: ALL,
+    readIn: 'services/kairos/src/config/sqliteSynchronous.ts',
+    why: 'FULL fsyncs the WAL at every commit (one fsync per group commit), so an acknowledged write survives a power cut; NORMAL survives a process crash only, for a faster dev server.',
+    configuredBy: 'flag --sqlite-synchronous (or --sqlite-pragma synchronous=…), config sqliteSynchronous',
+  },
   sqliteCachedQueries: {
     type: 'count',
     unit: 'items',

@@ -19,7 +19,8 @@ export interface PragmaOptions {
  *   crash or power loss can lose the last transactions before the next checkpoint's fsync, and it
  *   never corrupts the database. `synchronous: 'FULL'` fsyncs the WAL on every commit and survives
  *   power loss too; the store's group commit (one transaction for all the writes issued in one
- *   event-loop turn, so one fsync) keeps that affordable under load.
+ *   event-loop turn, so one fsync) keeps that affordable under load. The `kairos` command passes
+ *   the setting `store.sqliteSynchronous`: FULL for `server start`, NORMAL for start-dev.
  * - busy_timeout=5000: when several Kairos processes share one file (per-service start), a writer
  *   waits up to 5 s for another's transaction instead of failing with SQLITE_BUSY.
  * - cache_size=-65536: a 64 MiB page cache (negative = KiB) so hot executions and history stay in memory.

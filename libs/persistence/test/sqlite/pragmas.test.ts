@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'fs';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SQLITE_PRAGMAS } from '../../src/sqlite/pragmas';
+import { applyPragmas, SQLITE_PRAGMAS, sqlitePragmas } from '../../src/sqlite/pragmas';
 import { openSqliteStore } from '../../src/sqlite/sqliteStore';
 import { executionKey, executionWrite, namespaceRecord } from '../conformance/fixtures';
 import { databaseFiles } from './databaseFiles';
@@ -36,6 +37,21 @@ describe('sqlite pragmas', () => {
     const { store, pragmas } = openSqliteStore({ filename: newFile(), synchronous: 'FULL' });
     await store.close();
     expect(pragmas.synchronous).toBe('FULL');
+  });
+
+  it('leaves the connection at the synchronous level asked for, as SQLite itself reads it back', () => {
+    // The pragma is per connection: this is the connection the store then writes on.
+    for (const [level, code] of [['NORMAL', 1], ['FULL', 2]] as const) {
+      const db = new Database(newFile());
+      try {
+        const reported = applyPragmas(db, sqlitePragmas({ synchronous: level }));
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(db.pragma('synchronous', { simple: true })).toBe(code);
+        expect(reported.synchronous).toBe(level);
+      } finally {
+        db.close();
+      }
+    }
   });
 
   it('reports that an in-memory database has no WAL', async () => {

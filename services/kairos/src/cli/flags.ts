@@ -1,4 +1,5 @@
 import { LOG_LEVELS } from '@kairos/common/logger';
+import { SETTINGS } from '@kairos/common/settings';
 import {
   ADVERTISE_ADDRESS_ENV,
   DEFAULT_BIND_IP,
@@ -33,6 +34,7 @@ export interface FlagSpec {
 }
 
 const SERVER: readonly CommandName[] = ['start-dev', 'start'];
+const SYNCHRONOUS = SETTINGS['store.sqliteSynchronous'];
 const both = (text: string): Partial<Record<CommandName, string>> => ({ 'start-dev': text, start: text });
 const address = (service: string): FlagSpec => ({
   name: `${service}-address`,
@@ -64,6 +66,20 @@ export const FLAGS: readonly FlagSpec[] = [
     defaults: { 'start-dev': 'kairos/kairos-dev.db in $XDG_DATA_HOME or ~/.local/share' },
   },
   { name: 'in-memory', description: 'a throw-away SQLite store, lost on exit', shownIn: ['start-dev'] },
+  {
+    name: 'sqlite-synchronous',
+    value: 'LEVEL',
+    description: 'SQLite durability: FULL fsyncs every commit and survives a power cut, NORMAL survives a process crash only',
+    shownIn: SERVER,
+    defaults: { 'start-dev': SYNCHRONOUS.defaultFor['start-dev'], start: SYNCHRONOUS.default },
+  },
+  {
+    name: 'sqlite-pragma',
+    value: 'KEY=VALUE',
+    description: "Temporal's form: synchronous=NORMAL|FULL, or journal_mode=WAL (always on); repeatable",
+    shownIn: SERVER,
+    repeatable: true,
+  },
   {
     name: 'postgres-url',
     value: 'URL',

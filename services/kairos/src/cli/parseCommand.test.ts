@@ -37,7 +37,7 @@ describe('parseKairosCommand', () => {
       numHistoryShards: 4,
       logLevel: 'info',
       namespaces: ['default'],
-      store: { kind: 'sqlite', filename: '/data/kairos.db' },
+      store: { kind: 'sqlite', filename: '/data/kairos.db', synchronous: 'NORMAL' },
       natsUrl: 'nats://127.0.0.1:4222',
       services: {
         frontend: { bindIp: '127.0.0.1', port: 7233, address: '127.0.0.1:7233' },
@@ -65,7 +65,7 @@ describe('parseKairosCommand', () => {
       ]),
     );
     expect(config.services.frontend).toEqual({ bindIp: '0.0.0.0', port: 7300, address: '127.0.0.1:7300' });
-    expect(config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
+    expect(config.store).toEqual({ kind: 'sqlite', filename: ':memory:', synchronous: 'NORMAL' });
     expect(config.namespaces).toEqual(['default', 'a', 'b']);
     expect(config.logLevel).toBe('debug');
     expect(config.numHistoryShards).toBe(8);
@@ -108,7 +108,7 @@ describe('parseKairosCommand', () => {
     const { config } = started(
       parseKairosCommand(['server', 'start', '--service', 'frontend', '--config', 'k.json', '--db-filename', 'k.db', '--history-address', 'h:1'], { readFile }),
     );
-    expect(config.store).toEqual({ kind: 'sqlite', filename: 'k.db' });
+    expect(config.store).toEqual({ kind: 'sqlite', filename: 'k.db', synchronous: 'FULL' });
     expect(config.services.history.address).toBe('h:1');
   });
 
@@ -189,7 +189,7 @@ describe('kairos schema and $KAIROS_POSTGRES_URL', () => {
   it('gives a cluster service the environment URL only when nothing else names a store', () => {
     const env = { KAIROS_POSTGRES_URL: url };
     expect(started(parseKairosCommand(['server', 'start', '--service', 'history'], { env })).config.store).toEqual({ kind: 'postgres', url });
-    expect(started(parseKairosCommand(['server', 'start', '--service', 'history', '--db-filename', 'k.db'], { env })).config.store).toEqual({ kind: 'sqlite', filename: 'k.db' });
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'history', '--db-filename', 'k.db'], { env })).config.store).toEqual({ kind: 'sqlite', filename: 'k.db', synchronous: 'FULL' });
     const readFile = files({ 'k.json': { store: { kind: 'postgres', url: 'postgres://other/db' } } });
     expect(started(parseKairosCommand(['server', 'start', '--service', 'matching', '--config', 'k.json'], { env, readFile })).config.store).toEqual({
       kind: 'postgres',
@@ -218,7 +218,7 @@ describe('--advertise-address and --metrics-port', () => {
 describe('resolveConfig', () => {
   it('uses :memory: for dev without a default file, and IPv6 bind addresses dial as [ip]:port', () => {
     const config = resolveConfig({ mode: 'dev', flags: new Map([['ip', ['::1']]]) });
-    expect(config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
+    expect(config.store).toEqual({ kind: 'sqlite', filename: ':memory:', synchronous: 'NORMAL' });
     expect(config.services.frontend.address).toBe('[::1]:7233');
   });
 });
@@ -251,17 +251,54 @@ describe('every flag', () => {
       expect(refused(['server', 'start-dev', '--ip='])).toEqual(['--ip must be a non-empty string, got ""']);
     },
     'db-filename': () => {
-      expect(dev('--db-filename', 'x.db').config.store).toEqual({ kind: 'sqlite', filename: 'x.db' });
-      expect(dev().config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db' });
+      expect(dev('--db-filename', 'x.db').config.store).toEqual({ kind: 'sqlite', filename: 'x.db', synchronous: 'NORMAL' });
+      expect(dev().config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db', synchronous: 'NORMAL' });
     },
     'in-memory': () => {
-      expect(dev('--in-memory').config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
-      expect(dev('--in-memory=true').config.store).toEqual({ kind: 'sqlite', filename: ':memory:' });
-      expect(dev('--in-memory=false').config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db' });
+      expect(dev('--in-memory').config.store).toEqual({ kind: 'sqlite', filename: ':memory:', synchronous: 'NORMAL' });
+      expect(dev('--in-memory=true').config.store).toEqual({ kind: 'sqlite', filename: ':memory:', synchronous: 'NORMAL' });
+      expect(dev('--in-memory=false').config.store).toEqual({ kind: 'sqlite', filename: '/d/k.db', synchronous: 'NORMAL' });
       expect(refused(['server', 'start-dev', '--in-memory=yes'])).toEqual(['flag --in-memory takes true or false, got "yes"']);
       // Given at all, even false, it names the store: the environment's URL does not apply.
       expect(refused(['server', 'start', '--service', 'history', '--in-memory=false'], { KAIROS_POSTGRES_URL: 'postgres://env/db' })).toEqual([
         'a cluster service needs a store: --db-filename FILE, --postgres-url URL, or "store" in the config file',
+      ]);
+    },
+    'sqlite-synchronous': () => {
+      // start-dev favours speed (a process crash loses nothing), a `server start` process a power cut too.
+      expect(dev().config.store).toMatchObject({ synchronous: 'NORMAL' });
+      expect(start().config.store).toMatchObject({ synchronous: 'FULL' });
+      expect(dev('--sqlite-synchronous', 'full').config.store).toMatchObject({ synchronous: 'FULL' });
+      expect(start('--sqlite-synchronous=NORMAL').config.store).toMatchObject({ synchronous: 'NORMAL' });
+      const readFile = files({ 'k.json': { sqliteSynchronous: 'FULL' } });
+      expect(started(parseKairosCommand(['server', 'start-dev', '--config', 'k.json'], { readFile, env: {}, defaultDbFilename: '/d/k.db' })).config.store).toMatchObject({ synchronous: 'FULL' });
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-synchronous', 'off'])).toEqual(['--sqlite-synchronous must be NORMAL or FULL, got "off"']);
+      expect(refused(['server', 'start', '--service', 'history', '--postgres-url', 'postgres://db/k', '--sqlite-synchronous', 'full'])).toEqual([
+        '--sqlite-synchronous is for a SQLite store; this one is PostgreSQL',
+      ]);
+      expect(refused(['server', 'start-dev', '--in-memory', '--sqlite-synchronous', 'full'])).toEqual([
+        '--sqlite-synchronous has no effect on an in-memory store: nothing of it is written to disk',
+      ]);
+      const badFile = files({ 'k.json': { sqliteSynchronous: 'EXTRA' } });
+      expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'k.json'], { readFile: badFile, env: {}, defaultDbFilename: '/d/k.db' }))).toEqual([
+        'config file k.json: sqliteSynchronous must be NORMAL or FULL, got "EXTRA"',
+      ]);
+    },
+    'sqlite-pragma': () => {
+      // Temporal's start-dev flag, as Temporal users type it.
+      expect(dev('--sqlite-pragma', 'synchronous=FULL').config.store).toMatchObject({ synchronous: 'FULL' });
+      expect(start('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=normal').config.store).toMatchObject({ synchronous: 'NORMAL' });
+      expect(dev('--sqlite-pragma', 'journal_mode=wal').config.store).toMatchObject({ synchronous: 'NORMAL' });
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-pragma', 'cache_size=10'])).toEqual([
+        '--sqlite-pragma: unrecognized pragma "cache_size", only journal_mode and synchronous are allowed',
+      ]);
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-pragma', 'journal_mode=DELETE'])).toEqual([
+        '--sqlite-pragma journal_mode: Kairos always runs SQLite in WAL mode, got "DELETE"',
+      ]);
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-pragma', 'synchronous=OFF'])).toEqual(['--sqlite-pragma synchronous must be NORMAL or FULL, got "OFF"']);
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-pragma', 'synchronous'])).toEqual(['--sqlite-pragma must be KEY=VALUE, got "synchronous"']);
+      expect(refused(['server', 'start-dev', '--db-filename', 'k.db', '--sqlite-pragma', 'synchronous=FULL', '--sqlite-synchronous', 'FULL'])).toEqual([
+        'give only one of --sqlite-synchronous, --sqlite-pragma synchronous=…',
       ]);
     },
     'postgres-url': () => {
@@ -373,22 +410,25 @@ describe('help', () => {
   it('kairos --help lists every command, each with its flags and defaults, the config file keys and the environment', () => {
     const text = help('--help');
     for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]']) expect(text).toContain(command);
-    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'natsUrl', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
+    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
     for (const limit of ['blobSizeLimitError', 'pendingActivitiesLimit', 'namespaceConcurrentLongPolls']) expect(text).toContain(limit);
     expect(text).toContain('KAIROS_POSTGRES_URL');
     expect(text).toContain('KAIROS_ADVERTISE_ADDRESS');
-    expect(text).toMatch(/--port <PORT>\s+port to listen on \(default: 7233, the frontend's\)/);
+    expect(text).toMatch(/--port <PORT>\s+port to listen on \(default: 7233, the\s+frontend's\)/);
     expect(text).toMatch(/--num-shards <N>\s+history shards, fixed when the cluster is\s+created \(default: 4\)/);
   });
 
   it('shows each command the flags it uses', () => {
     const dev = help('server', 'start-dev', '--help');
     expect(dev).toContain('--in-memory');
+    expect(dev).toMatch(/--sqlite-synchronous <LEVEL>[^]*?\(default:\s+NORMAL\)/);
+    expect(dev).toContain('--sqlite-pragma <KEY=VALUE>');
     expect(dev).not.toContain('--service');
     expect(dev).not.toContain('--num-history-shards');
     const start = help('server', 'start', '--help');
     for (const flag of ['--service', '--postgres-url', '--nats-url', '--cluster-name', '--history-address', '--advertise-address', '--metrics-port']) expect(start).toContain(flag);
     expect(start).not.toContain('--in-memory');
+    expect(start).toMatch(/--sqlite-synchronous <LEVEL>[^]*?\(default:\s+FULL\)/);
     const schema = help('schema', 'update', '--help');
     expect(schema).toContain('--store <URL>');
     expect(schema).not.toContain('--port');

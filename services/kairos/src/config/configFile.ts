@@ -12,6 +12,7 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['logLevel', JSON.stringify(DEFAULT_LOG_LEVEL)],
   ['namespaces', JSON.stringify([DEFAULT_NAMESPACE])],
   ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…" }'],
+  ['sqliteSynchronous', '"FULL" | "NORMAL" (default: FULL for "server start", NORMAL for start-dev)'],
   ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
   ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233" }, "history": { … }, "matching": { … } }'],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],

@@ -1,6 +1,7 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '@kairos/common/logger';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, STORE_KEYS } from './configFile';
+import { resolveSqliteSynchronous } from './sqliteSynchronous';
 import {
   DEFAULT_BIND_IP,
   DEFAULT_CLUSTER_NAME,
@@ -15,7 +16,6 @@ import {
   type NamespaceLimitName,
   type ServiceEndpoint,
   type ServiceName,
-  type StoreConfig,
 } from './types';
 
 /** Every value of every flag given, by flag name (no dashes), in order of appearance. */
@@ -121,7 +121,9 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   for (const n of flags.get('namespace') ?? []) addNamespace(n, '--namespace');
 
   // --- store
-  let store: StoreConfig | undefined;
+  /** Where the store is; a SQLite one gets its synchronous level below. */
+  type StoreLocation = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
+  let store: StoreLocation | undefined;
   const fileStore = file.store;
   if (fileStore !== undefined) {
     if (!isObject(fileStore)) problems.push(`${inFile('store')} must be an object`);
@@ -158,6 +160,20 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   }
   if (options.mode === 'cluster' && store?.kind === 'sqlite' && store.filename === ':memory:') {
     problems.push('a cluster service cannot use an in-memory store: its processes would not share it');
+  }
+  const synchronous = resolveSqliteSynchronous(
+    {
+      mode: options.mode,
+      flag: flagValue('sqlite-synchronous'),
+      pragmas: flags.get('sqlite-pragma') ?? [],
+      file: { value: file.sqliteSynchronous, where: inFile('sqliteSynchronous') },
+    },
+    problems,
+  );
+  if (synchronous.givenBy !== undefined && store?.kind === 'postgres') {
+    problems.push(`${synchronous.givenBy} is for a SQLite store; this one is PostgreSQL`);
+  } else if (synchronous.givenBy !== undefined && store?.kind === 'sqlite' && store.filename === ':memory:') {
+    problems.push(`${synchronous.givenBy} has no effect on an in-memory store: nothing of it is written to disk`);
   }
 
   // --- service endpoints
@@ -225,7 +241,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     numHistoryShards,
     logLevel,
     namespaces,
-    store: store!,
+    store: store!.kind === 'sqlite' ? { ...store!, synchronous: synchronous.level } : store!,
     natsUrl,
     services,
     namespaceLimits,

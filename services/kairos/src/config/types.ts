@@ -1,5 +1,6 @@
 import type { LogLevel } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
+import type { SqliteSynchronous } from './sqliteSynchronous';
 
 export type ServiceName = 'frontend' | 'history' | 'matching';
 export const SERVICE_NAMES: readonly ServiceName[] = ['frontend', 'history', 'matching'];
@@ -13,8 +14,11 @@ export interface ServiceEndpoint {
 }
 
 export type StoreConfig =
-  /** `filename` may be `:memory:` for a throw-away store. */
-  | { kind: 'sqlite'; filename: string }
+  /**
+   * `filename` may be `:memory:` for a throw-away store. `synchronous`: FULL survives a power cut,
+   * NORMAL a process crash (store.sqliteSynchronous).
+   */
+  | { kind: 'sqlite'; filename: string; synchronous: SqliteSynchronous }
   | { kind: 'postgres'; url: string };
 
 /** Everything the `kairos` command needs to run the embedded server or one cluster service. */
