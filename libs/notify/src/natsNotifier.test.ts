@@ -153,5 +153,46 @@ describe('NatsNotifier', () => {
     await b.close();
     expect(Date.now() - t).toBeLessThan(3_000);
   });
-});
 
+  it('connects to a server that requires a user and password, or a token, with those of its URL', async () => {
+    // nats.js ignores the user part of a server URL: without Kairos passing them on, this is refused.
+    for (const [args, credentials] of [
+      [['--user', 'kairos', '--pass', 'p@ss'], 'kairos:p%40ss@'],
+      [['--auth', 'T0KEN'], 'T0KEN@'],
+    ] as const) {
+      const server = await NatsServerProcess.start(args);
+      try {
+        const before = logLines.length;
+        const a = await open('auth', `nats://${credentials}127.0.0.1:${server.port}`);
+        const b = await open('auth', `nats://${credentials}127.0.0.1:${server.port}`);
+        expect(a.isConnected() && b.isConnected()).toBe(true);
+        const received = collect(b, 'task-added');
+        await publishUntilDelivered(a, 'task-added', 'authorized', received);
+        // Nothing it logged holds the secret.
+        expect(JSON.stringify(logLines.slice(before))).not.toMatch(/p%40ss|p@ss|T0KEN/);
+      } finally {
+        await Promise.all(opened.splice(0).map((n) => n.close()));
+        await server.stop();
+      }
+    }
+  });
+
+  it('is refused by such a server without them, and says so without the password', async () => {
+    const server = await NatsServerProcess.start(['--user', 'kairos', '--pass', 'right']);
+    try {
+      const before = logLines.length;
+      const notifier = new NatsNotifier({ url: `nats://kairos:wrong@127.0.0.1:${server.port}`, clusterName: 'auth', logger, reconnectWaitMs: 100 });
+      opened.push(notifier);
+      notifier.start();
+      await until(() => logLines.slice(before).some((l) => l.msg === 'NATS unreachable, retrying; notifications to other processes are dropped meanwhile'), 5_000, 'the warning');
+      expect(notifier.isConnected()).toBe(false);
+      const text = JSON.stringify(logLines.slice(before));
+      expect(text).toContain('AUTHORIZATION_VIOLATION');
+      expect(text).toContain(`nats://kairos:***@127.0.0.1:${server.port}`);
+      expect(text).not.toContain('wrong');
+    } finally {
+      await Promise.all(opened.splice(0).map((n) => n.close()));
+      await server.stop();
+    }
+  });
+});

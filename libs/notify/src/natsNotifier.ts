@@ -2,6 +2,7 @@ import { connect, Events, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { HandlerRegistry } from './handlerRegistry';
+import { natsConnectTarget, type NatsConnectTarget } from './natsServers';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 
 export interface NatsNotifierOptions {
@@ -49,7 +50,10 @@ const decoder = new TextDecoder();
 export class NatsNotifier implements Notifier {
   private readonly registry: HandlerRegistry;
   private readonly prefix: string;
+  /** The URLs as given (logged masked). */
   private readonly servers: string[];
+  /** What nats.js connects with: the URLs without their credentials, and those credentials. */
+  private readonly target: NatsConnectTarget;
   private readonly logger: Logger;
   private readonly reconnectWaitMs: number;
   private readonly connectTimeoutMs: number;
@@ -70,6 +74,7 @@ export class NatsNotifier implements Notifier {
     }
     this.prefix = `kairos.${options.clusterName}.`;
     this.servers = Array.isArray(options.url) ? options.url : [options.url];
+    this.target = natsConnectTarget(this.servers);
     this.logger = options.logger;
     this.registry = new HandlerRegistry(options.logger);
     this.reconnectWaitMs = options.reconnectWaitMs ?? setting('nats.reconnectWait');
@@ -144,7 +149,7 @@ export class NatsNotifier implements Notifier {
       let connection: NatsConnection;
       try {
         connection = await connect({
-          servers: this.servers,
+          ...this.target,
           name: this.name,
           noEcho: true,
           timeout: this.connectTimeoutMs,

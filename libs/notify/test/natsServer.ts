@@ -25,21 +25,24 @@ export class NatsServerProcess {
   private child: ChildProcess | undefined;
   private output = '';
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  /** Starts a server on a free port. */
-  static async start(): Promise<NatsServerProcess> {
-    const server = NatsServerProcess.onPort(await freePort());
+  /** Starts a server on a free port; `extraArgs` e.g. `--user U --pass P` or `--auth TOKEN`. */
+  static async start(extraArgs: readonly string[] = []): Promise<NatsServerProcess> {
+    const server = NatsServerProcess.onPort(await freePort(), extraArgs);
     await server.start();
     return server;
   }
 
   /** A server for `port`, not started yet. */
-  static onPort(port: number): NatsServerProcess {
+  static onPort(port: number, extraArgs: readonly string[] = []): NatsServerProcess {
     if (!natsServerAvailable()) {
       throw new Error('nats-server is not installed (Debian: apt-get install -y nats-server)');
     }
-    return new NatsServerProcess(port);
+    return new NatsServerProcess(port, extraArgs);
   }
 
   get url(): string {
@@ -49,7 +52,7 @@ export class NatsServerProcess {
   async start(): Promise<void> {
     if (this.child) return;
     this.output = '';
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port), ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${this.output}`)), 10_000);
