@@ -51,6 +51,10 @@ const errors: Record<string, () => unknown> = {
   unicode: () => invalidArgument('bad % value: ünïcødé ✓ "quoted"\nsecond line'),
   serverError: () => new ServerError(Status.PERMISSION_DENIED, 'go away'),
   bug: () => new TypeError('cannot read properties of undefined'),
+  // Errors whose text names a URL with credentials: a store's or NATS client's message.
+  credentialedApiError: () => unavailable('persistence unavailable: cannot connect to postgres://kairos:pg-s3cret@db:5432/kairos'),
+  credentialedServerError: () => new ServerError(Status.UNAVAILABLE, 'NATS nats://app:nats-s3cret@nats:4222 is away'),
+  credentialedBug: () => new Error('connect failed: postgres://kairos:pg-s3cret@db:5432/kairos'),
 };
 
 const health: HealthServiceImplementation = {
@@ -174,6 +178,19 @@ describe('server error middleware, seen by a plain nice-grpc client', () => {
     expect(error.code).toBe(Status.PERMISSION_DENIED);
     expect(error.details).toBe('go away');
     expect(trailer?.get(STATUS_DETAILS_TRAILER)).toBeUndefined();
+  });
+
+  it('masks URL credentials in every message a caller gets, the detail trailer’s too', async () => {
+    const apiError = await callPlain('credentialedApiError');
+    expect(apiError.error.code).toBe(Status.UNAVAILABLE);
+    expect(apiError.error.details).toBe('persistence unavailable: cannot connect to postgres://kairos:***@db:5432/kairos');
+    expect(trailerStatus(apiError.trailer).message).toBe(apiError.error.details);
+    const serverError = await callPlain('credentialedServerError');
+    expect(serverError.error).toMatchObject({ code: Status.UNAVAILABLE, details: 'NATS nats://app:***@nats:4222 is away' });
+    const bug = await callPlain('credentialedBug');
+    expect(bug.error).toMatchObject({ code: Status.INTERNAL, details: 'connect failed: postgres://kairos:***@db:5432/kairos' });
+    // The server's own log masks it too (the logger's rule).
+    expect(JSON.stringify(captured.lines)).not.toMatch(/s3cret/);
   });
 
   it('turns an unexpected error into INTERNAL and logs its stack', async () => {

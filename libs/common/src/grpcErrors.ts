@@ -4,6 +4,7 @@ import { Any } from '@kairos/proto/google/protobuf/any';
 import { Status as RpcStatus } from '@kairos/proto/google/rpc/status';
 import { ApiError, type ErrorDetail } from './errors';
 import type { Logger } from './logger';
+import { redactUrlCredentials } from './redact';
 
 /** The trailer gRPC uses for rich error details (a serialized google.rpc.Status). */
 export const STATUS_DETAILS_TRAILER = 'grpc-status-details-bin';
@@ -42,6 +43,8 @@ export function apiErrorFromStatus(code: Status, message: string, statusDetails?
  * Server side: an ApiError becomes its gRPC status with Temporal's error detail in the
  * `grpc-status-details-bin` trailer (the SDKs unpack it, e.g. WorkflowExecutionAlreadyStarted);
  * a ServerError or an abort passes through; anything else becomes INTERNAL, logged with its stack.
+ * Every message a caller gets has URL credentials masked: an error's text can come from a store or
+ * NATS client that names its URL, and callers are not trusted with the password.
  *
  * nice-grpc hands `context.trailer` to grpc-js with the error status (unary and streaming), and
  * grpc-js writes it in the trailers (or the trailers-only response), so setting the trailer
@@ -54,13 +57,15 @@ export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
     } catch (err) {
       if (err instanceof ApiError) {
         logger.debug('request failed', { method: call.method.path, code: Status[err.code], error: err.message });
-        context.trailer.set(STATUS_DETAILS_TRAILER, encodeStatusDetails(err));
-        throw new ServerError(err.code, err.message);
+        const message = redactUrlCredentials(err.message);
+        const answered = message === err.message ? err : new ApiError(err.code, message, err.detail);
+        context.trailer.set(STATUS_DETAILS_TRAILER, encodeStatusDetails(answered));
+        throw new ServerError(err.code, message);
       }
-      if (err instanceof ServerError) throw err;
+      if (err instanceof ServerError) throw new ServerError(err.code, redactUrlCredentials(err.details));
       if (err instanceof Error && err.name === 'AbortError') throw err;
       logger.error('unexpected error', { method: call.method.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      throw new ServerError(Status.INTERNAL, err instanceof Error ? err.message : String(err));
+      throw new ServerError(Status.INTERNAL, redactUrlCredentials(err instanceof Error ? err.message : String(err)));
     }
   };
 }

@@ -4,3 +4,4 @@ export * from './grpcErrors';
 export * from './callDeadline';
 export * from './metrics';
 export * from './settings';
+export * from './redact';

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServerMiddleware } from 'nice-grpc-common';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from './errors';
+import { redactUrlCredentials } from './redact';
 
 /** Latency buckets in seconds, from a cached read to a slow long poll. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -51,10 +52,13 @@ export class Metrics {
     this.collectors.push(fn);
   }
 
-  /** The exposition text; collectors run first. */
+  /**
+   * The exposition text; collectors run first. Label values come from callers (namespace and
+   * task-queue names) and error names: URL credentials in any of them are masked, as in logs.
+   */
   async text(): Promise<string> {
     for (const fn of this.collectors) fn();
-    return this.registry.metrics();
+    return redactUrlCredentials(await this.registry.metrics());
   }
 
   /** A gRPC server middleware counting and timing every call as service_requests / service_errors / service_latency. */
@@ -129,7 +133,7 @@ export async function serveMetrics(metrics: Metrics, port: number, ready: () => 
         },
         (err: Error) => {
           res.writeHead(500);
-          res.end(err.message);
+          res.end(redactUrlCredentials(err.message));
         },
       );
       return;

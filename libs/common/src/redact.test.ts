@@ -8,6 +8,14 @@ describe('redactUrlCredentials', () => {
     expect(redactUrlCredentials('nats://T0KEN@nats:4222,nats://u:p@other:4222')).toBe('nats://***@nats:4222,nats://u:***@other:4222');
     expect(redactUrlCredentials('connect postgres://app:pa%40ss@db:5432/kairos failed')).toBe('connect postgres://app:***@db:5432/kairos failed');
     expect(redactUrlCredentials('nats://127.0.0.1:4222 and mail user@example.com')).toBe('nats://127.0.0.1:4222 and mail user@example.com');
+    expect(redactUrlCredentials('https://ghp_T0KEN@github.com/x')).toBe('https://***@github.com/x');
+  });
+
+  it('keeps a PostgreSQL URL’s lone user (a role name) and masks a password given as a parameter', () => {
+    expect(redactUrlCredentials('schema of postgres://kairos@db:5432/k is current')).toBe('schema of postgres://kairos@db:5432/k is current');
+    expect(redactUrlCredentials('postgresql://kairos@db/k?sslmode=require&password=s3cret&x=1')).toBe('postgresql://kairos@db/k?sslmode=require&password=***&x=1');
+    expect(redactUrlCredentials('host=db user=kairos password=s3cret dbname=k')).toBe('host=db user=kairos password=*** dbname=k');
+    expect(redactUrlCredentials('postgres://db/k?sslpassword=s3cret')).toBe('postgres://db/k?sslpassword=***');
   });
 
   it('the logger writes no password, in fields, messages or errors', () => {

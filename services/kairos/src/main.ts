@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { inspect } from 'node:util';
 import { createLogger } from '@kairos/common/logger';
+import { redactUrlCredentials } from '@kairos/common/redact';
 import { parseKairosCommand, usage } from './cli/parseCommand';
 import { ConfigError } from './config/configError';
 import { defaultDatabaseFile } from './dataDir';
@@ -7,18 +9,27 @@ import { runSchemaCommand } from './schemaCommand';
 import { startDev } from './startDev';
 import { startService } from './startService';
 
+/**
+ * Everything the command prints outside its logger goes through here: a problem with a flag, the
+ * help, the schema command's answer, a start-up failure. A URL given with its password (a flag, a
+ * config file, $KAIROS_POSTGRES_URL) is then printed with the password masked.
+ */
+function print(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(redactUrlCredentials(text));
+}
+
 async function main(): Promise<void> {
   let command;
   try {
     command = parseKairosCommand(process.argv.slice(2), { defaultDbFilename: defaultDatabaseFile() });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`kairos: ${err.message}\n\n${usage()}\n`);
+    print(process.stderr, `kairos: ${err.message}\n\n${usage()}\n`);
     process.exit(2);
   }
   switch (command.kind) {
     case 'help':
-      process.stdout.write(command.text);
+      print(process.stdout, command.text);
       return;
     case 'start-dev':
       await startDev(command.config);
@@ -27,12 +38,18 @@ async function main(): Promise<void> {
       await startService(command.service, command.config);
       return;
     case 'schema':
-      process.stdout.write(`${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
+      print(process.stdout, `${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
       return;
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`kairos: ${(err as Error).stack ?? String(err)}\n`);
+/** A failure nothing handled ends the process as Node would, but printed with credentials masked. */
+function fatal(err: unknown): void {
+  print(process.stderr, `kairos: ${err instanceof Error ? inspect(err) : String(err)}\n`);
   process.exit(1);
-});
+}
+// Node's own report of an uncaught error prints all its properties (a URL parser error keeps its input).
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+main().catch(fatal);

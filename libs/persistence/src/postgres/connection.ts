@@ -1,5 +1,6 @@
 import { Pool, types, type PoolClient } from 'pg';
 import type { Logger } from '@kairos/common/logger';
+import { redactUrlCredentials } from '@kairos/common/redact';
 import { setting } from '@kairos/common/settings';
 
 /** True for the URLs the PostgreSQL store accepts: `postgres://…` and `postgresql://…`. */
@@ -7,9 +8,9 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** The URL with its password masked, for messages and logs. */
+/** The URL with its password masked (also one given as a `password=` parameter), for messages and logs. */
 export function redactPostgresUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@');
+  return redactUrlCredentials(url);
 }
 
 /** How to describe the database in errors: kind and (redacted) URL. */
