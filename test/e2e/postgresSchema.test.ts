@@ -31,27 +31,34 @@ describe('kairos schema setup|update against a real PostgreSQL server', () => {
 
   it('refuses to serve a database without the schema, naming the command to run; schema setup creates it and update is idempotent', async () => {
     const url = await postgres.createDatabase('schema_e2e');
+    // What the command prints names the database with its password masked.
+    const shown = url.replace(`:${postgres.password}@`, ':***@');
     const refused = await kairos(['server', 'start', '--service', 'history', '--postgres-url', url, '--nats-url', 'nats://127.0.0.1:1']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`no Kairos schema, this Kairos needs version ${POSTGRES_SCHEMA_VERSION}; run \`kairos schema update --store ${url}\``);
+    expect(refused.stderr).toContain(`no Kairos schema, this Kairos needs version ${POSTGRES_SCHEMA_VERSION}; run \`kairos schema update --store ${shown}\``);
 
     const setup = await kairos(['schema', 'setup', '--store', url]);
     expect(setup).toMatchObject({ code: 0 });
-    expect(setup.stdout.trim()).toBe(`schema of ${url} migrated from version 0 to ${POSTGRES_SCHEMA_VERSION}`);
+    expect(setup.stdout.trim()).toBe(`schema of ${shown} migrated from version 0 to ${POSTGRES_SCHEMA_VERSION}`);
 
     // Idempotent, as a Helm hook or a restarted job runs it again; the URL may come from the environment.
     const again = await kairos(['schema', 'update'], { KAIROS_POSTGRES_URL: url });
     expect(again).toMatchObject({ code: 0 });
-    expect(again.stdout.trim()).toBe(`schema of ${url} is current (version ${POSTGRES_SCHEMA_VERSION})`);
+    expect(again.stdout.trim()).toBe(`schema of ${shown} is current (version ${POSTGRES_SCHEMA_VERSION})`);
+    for (const output of [refused, setup, again]) expect(output.stdout + output.stderr).not.toContain(postgres.password);
   });
 
-  it('masks the password in what it prints', async () => {
-    await postgres.createDatabase('schema_e2e_password');
-    const url = postgres.url('schema_e2e_password').replace('kairos@', 'kairos:hunter2@');
+  it('masks the password in what it prints, also when it fails', async () => {
+    const url = await postgres.createDatabase('schema_e2e_password');
     const result = await kairos(['schema', 'setup', '--store', url]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('kairos:***@');
-    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    expect(result.stdout + result.stderr).not.toContain(postgres.password);
+    // A wrong password: refused by the server, and neither password is printed.
+    const wrong = await kairos(['schema', 'update', '--store', url.replace(postgres.password, 'hunter2')]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/password authentication failed/);
+    expect(wrong.stdout + wrong.stderr).not.toMatch(new RegExp(`hunter2|${postgres.password}`));
   });
 
   it('fails with the reason when the database cannot be reached', async () => {

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -9,11 +10,17 @@ import { Client } from 'pg';
 /**
  * A throw-away PostgreSQL server for tests: `initdb` into a temporary directory, `pg_ctl start` on
  * a free loopback port (unix socket in the same directory), stopped and removed by stop() or at
- * process exit. Durability settings are off: tests need speed, not crash safety.
+ * process exit. Durability settings are off: tests need speed, not crash safety. TCP connections
+ * authenticate with a password (scram-sha-256), a fresh random one per server, as production
+ * does: the suites check that it never shows in a log.
  */
 export interface PostgresServer {
   readonly port: number;
-  /** URL of `database` (default `postgres`) as the superuser `kairos`, no password. */
+  /** The superuser `kairos`'s password. */
+  readonly password: string;
+  /** The server's own log (gone after stop()). */
+  readonly logFile: string;
+  /** URL of `database` (default `postgres`) as the superuser `kairos`, with its password. */
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
@@ -130,11 +137,17 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
 
   const port = await freePort();
+  const password = `pg-${randomBytes(12).toString('hex')}`;
   let counter = 0;
   let settings: string[] = [];
   const startServer = () => exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start', '-o', settings.join(' ')]);
   try {
-    await exec('initdb', ['-D', data, '-U', 'kairos', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
+    // The password goes to initdb in a file (never on a command line), removed right after.
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (user) chownSync(pwfile, user.uid, user.gid);
+    await exec('initdb', ['-D', data, '-U', 'kairos', '--pwfile', pwfile, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
+    rmSync(pwfile);
     settings = [
       `-p ${port}`,
       `-k ${dir}`,
@@ -151,7 +164,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   }
   process.once('exit', stopNow);
 
-  const url = (database = 'postgres') => `postgres://kairos@127.0.0.1:${port}/${database}`;
+  const url = (database = 'postgres') => `postgres://kairos:${password}@127.0.0.1:${port}/${database}`;
   const execute = async (database: string, sql: string) => {
     const client = new Client({ connectionString: url(database) });
     await client.connect();
@@ -169,6 +182,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   let sharedDatabase: Promise<string> | undefined;
   return {
     port,
+    password,
+    logFile: log,
     url,
     createDatabase: async (name?: string) => url(await createDatabase(name)),
     async createSchema(name = `kairos_test_${++counter}`) {

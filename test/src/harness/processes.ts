@@ -28,12 +28,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 /**
  * Spawns a server process with stdout and stderr appended to `logFile` (under test/.work).
- * `kill` escalates to SIGKILL when a SIGTERM is not obeyed within `graceMs`.
+ * `kill` escalates to SIGKILL when a SIGTERM is not obeyed within `graceMs`. `env` adds to the
+ * environment (not written to the log: the place for a secret such as $KAIROS_POSTGRES_URL).
  */
-export function spawnManaged(name: string, command: string, args: string[], logFile: string, graceMs = 20_000): ManagedProcess {
+export function spawnManaged(name: string, command: string, args: string[], logFile: string, graceMs = 20_000, env: Record<string, string> = {}): ManagedProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
   log.write(`$ ${command} ${args.join(' ')}\n`);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   child.on('error', (err) => log.write(`spawn error: ${err.message}\n`));

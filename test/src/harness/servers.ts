@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
 import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
+import { assertNoSecretsInLogs, type Secrets } from './secrets';
 
 /** The name under which the frontend reports its gRPC health (as Temporal's frontend does). */
 export const WORKFLOW_SERVICE_HEALTH_NAME = 'temporal.api.workflowservice.v1.WorkflowService';
@@ -243,9 +246,12 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
 }
 
 export interface NatsServer {
+  /** nats://kairos:PASSWORD@host:port: the server takes no connection without them. */
   url: string;
   /** host:port */
   address: string;
+  user: string;
+  password: string;
   process: ManagedProcess;
   stop(): Promise<void>;
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -253,18 +259,27 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-/** A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port. */
+/**
+ * A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port,
+ * with a user and a fresh random password, as production runs it (from a config file, so the
+ * password is on no command line and in no log).
+ */
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
   const name = uniqueName('nats');
+  const [user, password] = ['kairos', `nats-${randomBytes(12).toString('hex')}`];
+  const configFile = workPath(`${name}.conf`);
+  writeFileSync(configFile, `listen: "127.0.0.1:${port}"\nauthorization {\n  user: "${user}"\n  password: "${password}"\n}\n`, { mode: 0o600 });
   const launch = async () => {
-    const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)], workPath(`${name}.log`));
+    const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-c', configFile], workPath(`${name}.log`));
     await waitForPort(port, proc);
     return proc;
   };
   const server: NatsServer = {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${user}:${password}@127.0.0.1:${port}`,
     address: `127.0.0.1:${port}`,
+    user,
+    password,
     process: await launch(),
     stop: () => server.process.kill('SIGTERM'),
     kill: (signal) => server.process.kill(signal),
@@ -297,7 +312,9 @@ export interface KairosCluster extends TestServer {
 /**
  * Kairos as a cluster: `kairos server start --service frontend|history|matching`, three OS
  * processes on one store file, with a real nats-server for notifications. The flags are all here:
- * --port, --history-address, --matching-address, --db-filename, --nats-url (plus --ip).
+ * --port, --history-address, --matching-address, --db-filename (plus --ip); the NATS URL, with
+ * its password, comes from a config file (a command line is visible to every user of the
+ * machine). stop() fails if the NATS password shows in any log.
  */
 export async function startKairosCluster(options: KairosClusterOptions = {}): Promise<KairosCluster> {
   const nats = options.natsUrl ? undefined : await startNatsServer();
@@ -311,6 +328,8 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
     matching: `127.0.0.1:${ports.matching}`,
   };
   const started: ManagedProcess[] = [];
+  const configFile = workPath(`${name}.json`);
+  writeFileSync(configFile, JSON.stringify({ natsUrl }), { mode: 0o600 });
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -318,10 +337,10 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
       [
         KAIROS_MAIN, 'server', 'start',
         '--service', service,
+        '--config', configFile,
         '--ip', '127.0.0.1',
         '--port', String(ports[service]),
         '--db-filename', dbFile,
-        '--nats-url', natsUrl,
         '--history-address', addresses.history,
         '--matching-address', addresses.matching,
         ...commonKairosArgs(options),
@@ -352,6 +371,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
         // Front to back, so nothing is left calling a stopped service; NATS last.
         for (const p of processes) await p.kill('SIGTERM');
         await nats?.stop();
+        assertNoSecretsInLogs([...processes, ...(nats ? [nats.process] : [])].map((p) => p.logFile), natsSecret(natsUrl));
       },
       async kill(signal) {
         await Promise.all(processes.map((p) => p.kill(signal)));
@@ -363,4 +383,10 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
     await nats?.kill('SIGKILL');
     throw err;
   }
+}
+
+/** The password of a NATS URL (nats://user:password@host:port), as a secret to look for in logs. */
+export function natsSecret(natsUrl: string): Secrets {
+  const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(natsUrl)?.[1];
+  return password ? { 'the NATS password': decodeURIComponent(password) } : {};
 }

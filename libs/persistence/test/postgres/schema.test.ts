@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAndResolve, visibilitySchema } from '@kairos/visibility';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../../src/errors';
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from '../../src/postgres/migrate';
+import { redactPostgresUrl } from '../../src/postgres/connection';
 import { openPostgresStore } from '../../src/postgres/postgresStore';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from '../../src/postgres/schema';
 import { executionKey, executionWrite, memoBytes, namespaceRecord, visibilityRecord } from '../conformance/fixtures';
@@ -94,7 +95,7 @@ describe('postgres schema versioning', () => {
     expect(err).toBeInstanceOf(SchemaUpdateRequiredError);
     expect((err as SchemaUpdateRequiredError).foundVersion).toBe(0);
     expect(err.message).toContain(`no Kairos schema, this Kairos needs version ${POSTGRES_SCHEMA_VERSION}`);
-    expect(err.message).toContain(`run \`kairos schema update --store ${url}\``);
+    expect(err.message).toContain(`run \`kairos schema update --store ${redactPostgresUrl(url)}\``);
     expect(await readPostgresSchemaVersion(url)).toBe(0);
   });
 
@@ -106,7 +107,7 @@ describe('postgres schema versioning', () => {
     expect(err).toBeInstanceOf(SchemaUpdateRequiredError);
     expect((err as SchemaUpdateRequiredError).foundVersion).toBe(1);
     expect((err as SchemaUpdateRequiredError).requiredVersion).toBe(2);
-    expect(err.message).toContain(`schema version 1, this Kairos needs version 2; run \`kairos schema update --store ${url}\``);
+    expect(err.message).toContain(`schema version 1, this Kairos needs version 2; run \`kairos schema update --store ${redactPostgresUrl(url)}\``);
   });
 
   it('refuses a schema newer than it knows, with a clear message, and leaves it alone', async () => {
@@ -117,7 +118,7 @@ describe('postgres schema versioning', () => {
     const opening = await rejection(openPostgresStore({ url }));
     expect(opening).toBeInstanceOf(UnsupportedSchemaVersionError);
     expect((opening as UnsupportedSchemaVersionError).foundVersion).toBe(newer);
-    expect(opening.message).toContain(`PostgreSQL database ${url}: schema version ${newer} is newer than this Kairos supports (${POSTGRES_SCHEMA_VERSION})`);
+    expect(opening.message).toContain(`PostgreSQL database ${redactPostgresUrl(url)}: schema version ${newer} is newer than this Kairos supports (${POSTGRES_SCHEMA_VERSION})`);
 
     const migrating = await rejection(migratePostgres(url));
     expect(migrating).toBeInstanceOf(UnsupportedSchemaVersionError);
@@ -196,11 +197,11 @@ describe('postgres schema versioning', () => {
   });
 
   it('never shows the password of the URL in its messages', async () => {
-    const plain = await (await pg()).createDatabase();
-    const url = plain.replace('kairos@', 'kairos:s3cret@'); // trust authentication ignores it
+    const server = await pg();
+    const url = await server.createDatabase(); // with the server's password
     const err = await rejection(openPostgresStore({ url }));
     expect(err).toBeInstanceOf(SchemaUpdateRequiredError);
-    expect(err.message).not.toContain('s3cret');
+    expect(err.message).not.toContain(server.password);
     expect(err.message).toContain('kairos schema update --store postgres://kairos:***@127.0.0.1:');
   });
 
