@@ -168,6 +168,14 @@ describe('parseKairosCommand', () => {
     expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'array.json'], { readFile }))[0]).toMatch(/must hold a JSON object/);
     expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'k.yaml'], { readFile }))[0]).toMatch(/YAML is not supported/);
   });
+
+  it('quotes no part of a malformed config file, which could hold a password', () => {
+    const readFile = files({ 'url.json': 'nats://k:hunter2@h', 'tail.json': '{"natsUrl":"nats://k:hunter2@h" x}' });
+    expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'url.json'], { readFile }))).toEqual([
+      "config file url.json is not valid JSON: Unexpected token 'a'",
+    ]);
+    expect(problems(() => parseKairosCommand(['server', 'start-dev', '--config', 'tail.json'], { readFile }))[0]).not.toContain('hunter2');
+  });
 });
 
 describe('kairos schema and $KAIROS_POSTGRES_URL', () => {

@@ -32,6 +32,14 @@ export function readConfigFile(path: string, readFile: (path: string) => string 
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError([`config file ${path} is not valid JSON: ${(err as Error).message}`]);
+    throw new ConfigError([`config file ${path} is not valid JSON: ${withoutExcerpt((err as Error).message)}`]);
   }
+}
+
+/**
+ * JSON.parse's message without the excerpt of the text it may quote (`Unexpected token 'x',
+ * "…" is not valid JSON`): a few characters of a config file can be part of a password.
+ */
+function withoutExcerpt(message: string): string {
+  return message.replace(/,\s*(\.\.\.)?".*"\s+is not valid JSON$/s, '');
 }
