@@ -74,6 +74,44 @@ const paths = [
 execFileSync(buf, ['generate', ...paths.flatMap((p) => ['--path', p])], { cwd: staging, stdio: 'inherit' });
 liftDecodeDepthLimit(outDir);
 
+// A Duration's or Timestamp's seconds beyond ±2^53 must decode: Temporal accepts int64-max
+// timeouts and caps them (100 years), or refuses negative ones with its own message, where
+// ts-proto's forceLong=number conversion throws and the request fails as INTERNAL "Error
+// deserializing request". Such a value decodes to the nearest double instead: every duration is
+// checked and capped where it enters (@kairos/domain protoDurations), and a timestamp out of a
+// Date's range becomes an invalid Date, which the handlers that read timestamps refuse.
+for (const file of ['google/protobuf/duration.ts', 'google/protobuf/timestamp.ts']) {
+  patchGenerated(join(outDir, file), [
+    [
+      /function longToNumber\(int64: \{ toString\(\): string \}\): number \{[\s\S]*?\n\}\n/,
+      'function longToNumber(int64: { toString(): string }): number {\n' +
+        '  // Kairos: the nearest double, with no range check (see scripts/generate.mjs).\n' +
+        '  return globalThis.Number(int64.toString());\n' +
+        '}\n\n' +
+        '/** Kairos: seconds as an int64 the writer takes, a double past int64 being the nearest bound (see scripts/generate.mjs). */\n' +
+        'function int64Seconds(seconds: number): number | bigint {\n' +
+        '  if (globalThis.Number.isSafeInteger(seconds)) return seconds;\n' +
+        '  const max = (BigInt(1) << BigInt(63)) - BigInt(1);\n' +
+        '  if (seconds >= 9223372036854775807) return max;\n' +
+        '  if (seconds <= -9223372036854775808) return -max - BigInt(1);\n' +
+        '  return BigInt(globalThis.Math.trunc(seconds));\n' +
+        '}\n',
+    ],
+    // ...and written back as the nearest int64, so a huge value kept in a record never fails to encode.
+    [/writer\.uint32\(8\)\.int64\(message\.seconds\);/, 'writer.uint32(8).int64(int64Seconds(message.seconds));'],
+  ]);
+}
+
+/** Applies each replacement to a generated file; one that matches nothing fails the generation (ts-proto's output changed). */
+function patchGenerated(file, replacements) {
+  let text = readFileSync(file, 'utf8');
+  for (const [pattern, replacement] of replacements) {
+    if (!pattern.test(text)) throw new Error(`generate: ${file} no longer matches ${pattern}; update the patch in scripts/generate.mjs`);
+    text = text.replace(pattern, replacement);
+  }
+  writeFileSync(file, text);
+}
+
 // The internal services' routes are read from the generated definitions at run time: refuse an RPC
 // without one, or with a field path its request does not have, now.
 const image = join(staging, 'kairos-image.json');
