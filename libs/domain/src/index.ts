@@ -6,3 +6,4 @@ export * from './limits';
 export * from './searchAttributes';
 export * from './cron';
 export * from './runIds';
+export * from './validation';

@@ -16,3 +16,16 @@ export function newRunId(now: number = Date.now()): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** The forms Go's uuid.Validate accepts (Temporal checks run ids with it), any version. */
+const UUID_FORMS = [
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i,
+  /^[0-9a-f]{32}$/i,
+];
+
+/** Whether a run id is one Temporal accepts (uuid.Validate). */
+export function isValidUuid(value: string): boolean {
+  return UUID_FORMS.some((form) => form.test(value));
+}

@@ -232,6 +232,19 @@ export function withTypeMetadata(sa: SearchAttributes | undefined, custom: Reado
 }
 
 /**
+ * The alias mapper's refusal of a name the namespace does not know (system, predefined or
+ * registered), as Temporal words it; undefined when every name is known.
+ */
+export function unmappedSearchAttribute(sa: SearchAttributes | undefined, custom: ReadonlyMap<string, SearchAttributeType>, namespaceName: string): string | undefined {
+  for (const name of Object.keys(sa?.indexedFields ?? {})) {
+    if (!SYSTEM_SEARCH_ATTRIBUTES.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES.has(name) && !custom.has(name)) {
+      return `Namespace ${namespaceName} has no mapping defined for search attribute ${name}`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Temporal's checks of the search attributes a start, upsert or continue-as-new sets (the alias
  * mapper, then searchattribute.Validator Validate and ValidateSize), in its order and words;
  * undefined when they are fine. `namespaceName` appears in the message for unknown names.
@@ -246,12 +259,8 @@ export function searchAttributesProblem(
   const keysLimit = setting('domain.searchAttributesNumberOfKeys');
   const valueSizeLimit = setting('domain.searchAttributeValueSize');
   const totalSizeLimit = setting('domain.searchAttributesTotalSize');
-  // The mapper: a name neither system, predefined nor registered has no mapping.
-  for (const [name] of fields) {
-    if (!SYSTEM_SEARCH_ATTRIBUTES.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES.has(name) && !custom.has(name)) {
-      return `Namespace ${namespaceName} has no mapping defined for search attribute ${name}`;
-    }
-  }
+  const unmapped = unmappedSearchAttribute(sa, custom, namespaceName);
+  if (unmapped) return unmapped;
   if (fields.length > keysLimit) {
     return `number of search attributes ${fields.length} exceeds limit ${keysLimit}`;
   }

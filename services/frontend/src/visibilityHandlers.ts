@@ -121,6 +121,11 @@ export function createVisibilityHandlers(deps: VisibilityDeps): VisibilityMethod
     const earliest = request.startTimeFilter?.earliestTime;
     const latest = request.startTimeFilter?.latestTime;
     const set = (t: Date | undefined): t is Date => t !== undefined && t.getTime() !== 0;
+    // A time past what a Date holds (seconds beyond ±8.64e12) is not a datetime the query can
+    // name: Temporal answers INVALID_ARGUMENT ("unable to parse datetime"), not an internal error.
+    for (const t of [earliest, latest]) {
+      if (t && Number.isNaN(t.getTime())) throw invalidArgument('invalid query: invalid expression: unable to parse datetime');
+    }
     if (set(earliest) && set(latest)) {
       if (earliest > latest) throw invalidArgument('EarliestTime in StartTimeFilter should not be larger than LatestTime.');
       clauses.push(`${timeField} BETWEEN ${literal(rfc3339(earliest))} AND ${literal(rfc3339(latest))}`);

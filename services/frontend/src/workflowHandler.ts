@@ -16,7 +16,7 @@ import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/pr
 import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
-import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry } from '@kairos/domain';
+import { checkedDuration, decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
@@ -24,7 +24,7 @@ import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_resp
 import { registerNamespace } from './namespaces';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
-import { requireNonEmpty, requireValidStartSchedule, requireWorkflowExecution, requireNonNegative, requireTaskQueue, tooLong } from './validation';
+import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requireTaskQueue, tooLong } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 
 export interface FrontendDeps {
@@ -52,6 +52,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
   async function namespaceId(name: string): Promise<string> {
     if (!name) throw invalidArgument('Namespace not set on request.');
+    requireNamespaceLength(name);
     return (await namespaces.getByName(name)).info!.id;
   }
 
@@ -75,20 +76,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   }
 
   /**
-   * Temporal's checks and defaults of the start options a start, signal-with-start or
-   * update-with-start carries (a generated request id).
+   * Temporal's checks and defaults of a start (or the start of update-with-start): the rules of
+   * @kairos/domain, which history applies again, then the namespace and its search attributes.
    */
-  async function prepareStart<R extends StartOptions>(nsId: string, request: R): Promise<R> {
-    requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
-    requireValidStartSchedule(request.cronSchedule, request.workflowStartDelay);
-    requireNonEmpty(request.workflowType?.name, 'WorkflowType is not set on request.');
-    requireTaskQueue(request.taskQueue);
-    requireNonNegative(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
-    requireNonNegative(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
-    requireNonNegative(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-    if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
-    await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
-    return request.requestId ? request : { ...request, requestId: randomUUID() };
+  async function prepareStart(namespace: string, request: api.StartWorkflowExecutionRequest): Promise<{ nsId: string; request: api.StartWorkflowExecutionRequest }> {
+    requireNamespaceLength(namespace);
+    const prepared = validateStartRequest(request);
+    const nsId = await namespaceId(namespace);
+    await validateSearchAttributes(deps.store, nsId, namespace, request.searchAttributes);
+    return { nsId, request: prepared };
   }
 
   /** Temporal's checks and defaults of an update request: a generated update id, waiting for completion. */
@@ -115,7 +111,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
    * start delay or eager start, no run ids on the update. A refused operation is reported among
    * the statuses of a MultiOperationExecution error, the other as ABORTED.
    */
-  async function prepareUpdateWithStart(nsId: string, request: api.ExecuteMultiOperationRequest): Promise<[api.StartWorkflowExecutionRequest, api.UpdateWorkflowExecutionRequest]> {
+  async function prepareUpdateWithStart(request: api.ExecuteMultiOperationRequest): Promise<[api.StartWorkflowExecutionRequest, api.UpdateWorkflowExecutionRequest]> {
     const [first, second] = request.operations;
     if (request.operations.length !== 2 || !first?.startWorkflow || !second?.updateWorkflow) throw invalidArgument('Operations have to be exactly [Start, Update].');
     let start: api.StartWorkflowExecutionRequest | undefined;
@@ -124,7 +120,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     try {
       const s = first.startWorkflow;
       if (s.namespace && s.namespace !== request.namespace) throw invalidArgument("Operation namespace did not match request's namespace.");
-      start = await prepareStart(nsId, s);
+      start = (await prepareStart(request.namespace, s)).request;
       if (s.cronSchedule) throw invalidArgument('CronSchedule is not allowed.');
       if (s.requestEagerExecution) throw invalidArgument('RequestEagerExecution is not supported.');
       if (durationToMs(s.workflowStartDelay) > 0) throw invalidArgument('WorkflowStartDelay is not supported.');
@@ -168,14 +164,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
     async registerNamespace(request) {
       requireNonEmpty(request.namespace, 'Namespace not set on request.');
-      if (!request.workflowExecutionRetentionPeriod || durationToMs(request.workflowExecutionRetentionPeriod) <= 0) {
-        throw invalidArgument('A valid retention period is not set on request.');
-      }
+      const refused = () => invalidArgument('A valid retention period is not set on request.');
+      // Checked and capped at 100 years as any duration Temporal takes.
+      const retention = checkedDuration(request.workflowExecutionRetentionPeriod, refused);
+      if (!retention || durationToMs(retention) <= 0) throw refused();
       await registerNamespace(deps.store, {
         name: request.namespace,
         description: request.description,
         ownerEmail: request.ownerEmail,
-        retention: request.workflowExecutionRetentionPeriod,
+        retention,
         data: request.data,
       });
       return {};
@@ -192,15 +189,14 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async startWorkflowExecution(request) {
-      const nsId = await namespaceId(request.namespace);
-      const prepared = await prepareStart(nsId, request);
+      const { nsId, request: prepared } = await prepareStart(request.namespace, request);
       const res = await history.startWorkflowExecution({ namespaceId: nsId, request: prepared });
       return res.response!;
     },
 
     async executeMultiOperation(request, context) {
       const nsId = await namespaceId(request.namespace);
-      const [start, update] = await prepareUpdateWithStart(nsId, request);
+      const [start, update] = await prepareUpdateWithStart(request);
       return (await history.executeMultiOperation({ namespaceId: nsId, startWorkflow: start, updateWorkflow: update }, { signal: context.signal })).response!;
     },
 
@@ -246,6 +242,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async respondWorkflowTaskCompleted(request) {
+      if (tooLong(request.identity)) throw invalidArgument('Identity length exceeds limit.');
       const nsId = await namespaceId(request.namespace);
       decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
       const res = await history.respondWorkflowTaskCompleted({ namespaceId: nsId, request });
@@ -313,11 +310,10 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async signalWithStartWorkflowExecution(request) {
+      requireNamespaceLength(request.namespace);
+      const prepared = validateSignalWithStartRequest(request);
       const nsId = await namespaceId(request.namespace);
-      requireNonEmpty(request.workflowId, 'WorkflowId is not set on request.');
-      requireNonEmpty(request.signalName, 'SignalName is not set on request.');
-      if (tooLong(request.signalName)) throw invalidArgument('SignalName length exceeds limit.');
-      const prepared = await prepareStart(nsId, request);
+      await validateSearchAttributes(deps.store, nsId, request.namespace, request.searchAttributes);
       return (await history.signalWithStartWorkflowExecution({ namespaceId: nsId, request: prepared })).response!;
     },
 
@@ -434,22 +430,6 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   };
   return withUnimplemented(WorkflowServiceDefinition, implemented) as WorkflowServiceImplementation;
 }
-
-/** The start options shared by StartWorkflowExecution and SignalWithStartWorkflowExecution. */
-type StartOptions = Pick<
-  api.StartWorkflowExecutionRequest,
-  | 'namespace'
-  | 'workflowId'
-  | 'workflowType'
-  | 'taskQueue'
-  | 'cronSchedule'
-  | 'workflowStartDelay'
-  | 'workflowExecutionTimeout'
-  | 'workflowRunTimeout'
-  | 'workflowTaskTimeout'
-  | 'requestId'
-  | 'searchAttributes'
->;
 
 /** Fills every method a partial implementation lacks with one answering UNIMPLEMENTED. */
 export function withUnimplemented<T extends object>(

@@ -1,3 +1,4 @@
+import { requestNotSet } from '@kairos/common/errors';
 import { setting } from '@kairos/common/settings';
 import type { CallContext } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
@@ -42,7 +43,7 @@ import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { createTransferTaskExecutor } from './queues/transferTaskExecutor';
 import { ShardController } from './shard/shardController';
 import type { ClusterDirectory } from '@kairos/cluster';
-import { durationToMs, resolveLimits, type Limits } from '@kairos/domain';
+import { durationToMs, resolveLimits, validateSignalWithStartRequest, validateStartRequest, type Limits } from '@kairos/domain';
 import { DEFAULT_RETENTION_MS } from './workflow/runTransaction';
 
 export interface HistoryServiceOptions {
@@ -62,6 +63,12 @@ export interface HistoryServiceOptions {
   directory?: ClusterDirectory;
   /** History itself, for calls between runs (child workflows): the routed client, or in-process. */
   history?: () => HistoryClient;
+}
+
+/** An internal call's request, which a caller may have left unset. */
+function requireRequest<T>(request: T | undefined): T {
+  if (!request) throw requestNotSet();
+  return request;
 }
 
 /** The history service: wires shards, executions and queues, and serves the internal API. */
@@ -149,8 +156,9 @@ export class HistoryService {
   private createImplementation(): HistoryServiceImplementation {
     const ctx = this.ctx;
     return {
+      // Starts are checked again here, with the frontend's rules: history trusts no caller.
       async startWorkflowExecution(req) {
-        return { response: await startWorkflowExecution(ctx, req.namespaceId, req.request!, req.parent) };
+        return { response: await startWorkflowExecution(ctx, req.namespaceId, validateStartRequest(requireRequest(req.request)), req.parent) };
       },
       async getWorkflowExecutionHistory(req, context: CallContext) {
         return { response: await getWorkflowExecutionHistory(ctx, req.namespaceId, req.request!, context.signal) };
@@ -195,7 +203,7 @@ export class HistoryService {
         return {};
       },
       async signalWithStartWorkflowExecution(req) {
-        return { response: await signalWithStartWorkflowExecution(ctx, req.namespaceId, req.request!) };
+        return { response: await signalWithStartWorkflowExecution(ctx, req.namespaceId, validateSignalWithStartRequest(requireRequest(req.request))) };
       },
       async recordChildExecutionCompleted(req) {
         await recordChildExecutionCompleted(ctx, req);
@@ -215,7 +223,7 @@ export class HistoryService {
         return { response: await pollWorkflowExecutionUpdate(ctx, req.namespaceId, req.request!, context.signal) };
       },
       async executeMultiOperation(req, context: CallContext) {
-        return { response: await executeMultiOperation(ctx, req.namespaceId, req.startWorkflow!, req.updateWorkflow!, context.signal) };
+        return { response: await executeMultiOperation(ctx, req.namespaceId, requireRequest(req.startWorkflow), requireRequest(req.updateWorkflow), context.signal) };
       },
       async queryWorkflow(req, context: CallContext) {
         return { response: await queryWorkflow(ctx, req.namespaceId, req.request!, context.signal) };

@@ -130,6 +130,8 @@ const cases: Record<string, [ApiError, Expected]> = {
   invalidTaskToken: [errors.invalidTaskToken(), { code: Status.INVALID_ARGUMENT, message: 'Error deserializing task token.' }],
   invalidNextPageToken: [errors.invalidNextPageToken(), { code: Status.INVALID_ARGUMENT, message: 'Invalid NextPageToken.' }],
   blobSizeLimitExceeded: [errors.blobSizeLimitExceeded(), { code: Status.INVALID_ARGUMENT, message: 'Blob data size exceeds limit.' }],
+  memoSizeLimitExceeded: [errors.memoSizeLimitExceeded(), { code: Status.INVALID_ARGUMENT, message: 'Memo size exceeds limit.' }],
+  requestNotSet: [errors.requestNotSet(), { code: Status.INVALID_ARGUMENT, message: 'Request is nil.' }],
   pollDeadlineNotSet: [errors.pollDeadlineNotSet(), { code: Status.INVALID_ARGUMENT, message: 'Context timeout is not set.' }],
   pollDeadlineTooShort: [errors.pollDeadlineTooShort(), { code: Status.INVALID_ARGUMENT, message: 'Context timeout is too short.' }],
   updateAdmittedWaitNotSupported: [

@@ -19,6 +19,16 @@ export function blobSizeLimitExceeded(): ApiError {
   return invalidArgument('Blob data size exceeds limit.');
 }
 
+/** A memo (of a start) over Temporal's memo size limit. */
+export function memoSizeLimitExceeded(): ApiError {
+  return invalidArgument('Memo size exceeds limit.');
+}
+
+/** A call without its request (an internal call whose request field is unset). */
+export function requestNotSet(): ApiError {
+  return invalidArgument('Request is nil.');
+}
+
 /** A task poll without a deadline: Temporal requires one. */
 export function pollDeadlineNotSet(): ApiError {
   return invalidArgument('Context timeout is not set.');

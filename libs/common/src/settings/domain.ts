@@ -2,13 +2,21 @@ import { settingGroup } from './setting';
 
 /** Temporal's fixed limits on what a workflow carries (`libs/domain`). */
 export const DOMAIN_SETTINGS = settingGroup('domain', {
+  maxIdLength: {
+    type: 'size',
+    unit: 'bytes',
+    default: 1_000,
+    readBy: ['frontend', 'history'],
+    readIn: 'libs/domain/src/validation/idLengths.ts',
+    why: "Temporal's limit.maxIDLength: ids, names, request ids and task queue names longer than this (in UTF-8 bytes) are refused, by the frontend and again by history's own entrances.",
+  },
   memoSizeLimit: {
     type: 'size',
     unit: 'bytes',
     default: 2 * 1024 * 1024,
-    readBy: ['frontend'],
+    readBy: ['frontend', 'history'],
     readIn: 'libs/domain/src/limits.ts',
-    why: "Temporal's limit.memoSize.error, advertised in DescribeNamespace so the SDKs check memos before sending.",
+    why: "Temporal's limit.memoSize.error: a larger memo on a start is refused (history), and the limit is advertised in DescribeNamespace so the SDKs check memos before sending.",
   },
   maxCustomSearchAttributes: {
     type: 'count',

@@ -42,12 +42,4 @@ export const FRONTEND_SETTINGS = settingGroup('frontend', {
     readIn: 'services/frontend/src/visibilityHandlers.ts',
     why: "Temporal's frontend.visibilityMaxPageSize: the default and the largest page of List/Scan.",
   },
-  maxIdLength: {
-    type: 'size',
-    unit: 'characters',
-    default: 1_000,
-    readBy: ['frontend'],
-    readIn: 'services/frontend/src/validation.ts',
-    why: "Temporal's limit.maxIDLength: ids, names, request ids and task queue names longer than this are refused.",
-  },
 });

@@ -1,4 +1,5 @@
 import { multiOperationAborted, toApiError, updateWithStartFailed } from '@kairos/common/errors';
+import { validateStartRequest } from '@kairos/domain';
 import {
   ExecuteMultiOperationResponse,
   type UpdateWorkflowExecutionRequest,
@@ -26,7 +27,9 @@ export async function executeMultiOperation(
 ): Promise<ExecuteMultiOperationResponse> {
   let started;
   try {
-    started = await startRun(ctx, namespaceId, start, undefined, undefined, (newRun) => admitUpdate(newRun, updateRequest.request!));
+    // The start is checked again here, with the frontend's rules (history trusts no caller); a
+    // refused one is reported like any other failed start.
+    started = await startRun(ctx, namespaceId, validateStartRequest(start), undefined, undefined, (newRun) => admitUpdate(newRun, updateRequest.request!));
   } catch (err) {
     throw updateWithStartFailed([toApiError(err), multiOperationAborted()]);
   }

@@ -1,8 +1,9 @@
 import { setting } from '@kairos/common/settings';
-import { newRunId } from '@kairos/domain';
-import { blobSizeLimitExceeded, concurrentStarts, workflowAlreadyRunning, workflowIdReuseFailedOnly, workflowIdReuseRejected } from '@kairos/common/errors';
+import { MEMO_SIZE_LIMIT_ERROR, newRunId } from '@kairos/domain';
+import { blobSizeLimitExceeded, concurrentStarts, memoSizeLimitExceeded, workflowAlreadyRunning, workflowIdReuseFailedOnly, workflowIdReuseRejected } from '@kairos/common/errors';
 import { CurrentExecutionConflictError } from '@kairos/persistence/errors';
 import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/store';
+import { Memo } from '@kairos/proto/temporal/api/common/v1/message';
 import { StartWorkflowExecutionResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from '../context';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../../workflow/protos';
@@ -71,6 +72,7 @@ export async function startRun(
   if (inputSize > limits.blobSizeLimitWarn) {
     ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
   }
+  if (request.memo && Memo.encode(request.memo).finish().length > MEMO_SIZE_LIMIT_ERROR) throw memoSizeLimitExceeded();
   for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     let currentWrite: CurrentExecutionWrite;
