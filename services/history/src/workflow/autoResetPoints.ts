@@ -6,17 +6,18 @@ import type { RunTransaction } from './runTransaction';
 const MAX_AUTO_RESET_POINTS = setting('history.maxAutoResetPoints');
 
 /**
- * Temporal's auto-reset points: the first workflow task a build (or binary checksum) completed in
- * this chain, a place a reset can go back to; kept into continued runs.
+ * Temporal's auto-reset points: the first workflow task completed in this chain by each pair of
+ * binary checksum and build id (either or both may be empty: a worker that sends neither still
+ * gets its point, as on the Temporal server), a place a reset can go back to; kept into continued
+ * runs.
  */
-export function addAutoResetPoint(run: RunTransaction, buildId: string, isChecksum: boolean, completedEventId: number): void {
-  if (!buildId) return;
+export function addAutoResetPoint(run: RunTransaction, binaryChecksum: string, buildId: string, completedEventId: number): void {
   const info = run.info;
   const points = info.autoResetPoints?.points ?? [];
-  if (points.some((p) => (isChecksum ? p.binaryChecksum : p.buildId) === buildId)) return;
+  if (points.some((p) => p.binaryChecksum === binaryChecksum && p.buildId === buildId)) return;
   const point = {
-    binaryChecksum: isChecksum ? buildId : '',
-    buildId: isChecksum ? '' : buildId,
+    binaryChecksum,
+    buildId,
     runId: info.runId,
     firstWorkflowTaskCompletedId: completedEventId,
     createTime: run.now,

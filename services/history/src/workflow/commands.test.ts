@@ -496,13 +496,16 @@ describe('auto-reset points', () => {
     expect(again.info.autoResetPoints?.points).toHaveLength(1);
   });
 
-  it('without a build id the binary checksum names the point; with neither there is none', () => {
+  it('a point per pair of binary checksum and build id: either, both, or neither (as the Temporal server)', () => {
     const run = started();
     apply(run, [], { binaryChecksum: 'sum-1' });
     expect(run.info.autoResetPoints?.points).toEqual([expect.objectContaining({ binaryChecksum: 'sum-1', buildId: '', firstWorkflowTaskCompletedId: 4 })]);
+    const both = started();
+    apply(both, [], { binaryChecksum: 'sum-1', workerVersionStamp: { buildId: 'b1', useVersioning: false } });
+    expect(both.info.autoResetPoints?.points).toEqual([expect.objectContaining({ binaryChecksum: 'sum-1', buildId: 'b1' })]);
     const none = started();
     apply(none, []);
-    expect(none.info.autoResetPoints?.points ?? []).toEqual([]);
+    expect(none.info.autoResetPoints?.points).toEqual([expect.objectContaining({ binaryChecksum: '', buildId: '', firstWorkflowTaskCompletedId: 4 })]);
   });
 
   it('keeps at most 20 points, dropping the oldest', () => {

@@ -133,7 +133,7 @@ export function applyCommands(
     },
   });
   run.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
-  addAutoResetPoint(run, request.workerVersionStamp?.buildId || request.binaryChecksum, !request.workerVersionStamp?.buildId, completed.eventId);
+  addAutoResetPoint(run, request.binaryChecksum, request.workerVersionStamp?.buildId ?? '', completed.eventId);
   run.state.workflowTask = undefined;
 
   const eager: EagerActivity[] = [];
