@@ -102,7 +102,7 @@ export function completeTaskAt(run: RunTransaction, now: Date, commands: Command
 export function scheduleActivityCommand(attrs: ActivityFields = {}): CommandFields {
   return {
     commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
-    scheduleActivityTaskCommandAttributes: { activityId: 'act-1', activityType: { name: 'Greet' }, startToCloseTimeout: secs(10), ...attrs },
+    scheduleActivityTaskCommandAttributes: { activityId: 'act-1', activityType: { name: 'Greet' }, taskQueue: { name: 'tq' }, startToCloseTimeout: secs(10), ...attrs },
   };
 }
 

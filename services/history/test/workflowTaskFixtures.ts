@@ -36,7 +36,7 @@ export const commands = {
   scheduleActivity: (activityId: string, overrides: Attrs<'scheduleActivityTaskCommandAttributes'> = {}) =>
     Command.fromPartial({
       commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
-      scheduleActivityTaskCommandAttributes: { activityId, activityType: { name: 'act' }, startToCloseTimeout: { seconds: 10 }, ...overrides },
+      scheduleActivityTaskCommandAttributes: { activityId, activityType: { name: 'act' }, taskQueue: { name: 'tq' }, startToCloseTimeout: { seconds: 10 }, ...overrides },
     }),
   requestCancelActivity: (scheduledEventId: number) =>
     Command.fromPartial({ commandType: CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, requestCancelActivityTaskCommandAttributes: { scheduledEventId } }),
@@ -89,7 +89,7 @@ export function completion(commandList: Command[], overrides: CompletionFields =
 
 /** Completes the run's started workflow task with `commandList`, as RespondWorkflowTaskCompleted does. */
 export function completeTask(run: RunTransaction, commandList: Command[], overrides: CompletionFields = {}, check?: SearchAttributesCheck): CompletionOutcome {
-  return completeWorkflowTask(run, run.state.workflowTask!, completion(commandList, overrides), check);
+  return completeWorkflowTask(run, run.state.workflowTask!, completion(commandList, overrides), { checkSearchAttributes: check });
 }
 
 /** The next transaction of a new run whose first workflow task completed with `commandList` (at T0). */

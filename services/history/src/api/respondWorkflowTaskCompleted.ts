@@ -1,6 +1,6 @@
 import { Status } from 'nice-grpc-common';
 import { ApiError, workflowNotReady } from '@kairos/common/errors';
-import { searchAttributesProblem } from '@kairos/domain';
+import { searchAttributesProblem, unmappedSearchAttribute } from '@kairos/domain';
 import {
   RespondWorkflowTaskCompletedResponse,
   type RespondWorkflowTaskCompletedRequest,
@@ -9,7 +9,7 @@ import type { HistoryContext } from './context';
 import { activityTaskResponse } from './shared/activityTaskResponse';
 import { currentWorkflowTask, tokenKey, workflowTaskToken, type WorkflowTaskToken } from './shared/workflowTaskToken';
 import { executionKeyString } from '../shard/executionManager';
-import { commandsNameNamespace, commandsSetSearchAttributes, type SearchAttributesCheck } from '../workflow/commands';
+import { commandsSetSearchAttributes, namedNamespaces, type SearchAttributesCheck } from '../workflow/commands';
 import { abortDeliveredUpdates } from '../workflow/updates';
 import { completeWorkflowTask, failRefusedCompletion } from '../workflow/workflowTaskCompletion';
 import type { WorkflowTaskCompletionRejected } from '../workflow/workflowTaskRejection';
@@ -27,10 +27,12 @@ export async function respondWorkflowTaskCompleted(
 ): Promise<RespondWorkflowTaskCompletedResponse> {
   const token = workflowTaskToken(request.taskToken, namespaceId);
   const checkSearchAttributes = await searchAttributesCheck(ctx, namespaceId, request);
-  const namespaceName = commandsNameNamespace(request) ? (await ctx.namespaces.getById(namespaceId)).info!.name : undefined;
+  const namespaceName = (await ctx.namespaces.getById(namespaceId)).info!.name;
+  const existing = await existingNamespaces(ctx, namedNamespaces(request));
+  const namespace = { name: namespaceName, exists: (name: string) => existing.has(name) };
   const key = tokenKey(token);
   const outcome = await ctx.executions.transact(key, (run) => {
-    const outcome = completeWorkflowTask(run, currentWorkflowTask(run, token), request, checkSearchAttributes, namespaceName);
+    const outcome = completeWorkflowTask(run, currentWorkflowTask(run, token), request, { checkSearchAttributes, namespace });
     // Rejections are written nowhere: the callers waiting on those updates learn them from here.
     if (outcome.kind !== 'rejected' && outcome.rejections.length > 0) {
       run.afterCommit.push(() => ctx.updateOutcomes.rejected(executionKeyString(key), outcome.rejections));
@@ -41,9 +43,8 @@ export async function respondWorkflowTaskCompleted(
   if (outcome.kind === 'discarded') return RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId });
   if (outcome.eager.length === 0) return RespondWorkflowTaskCompletedResponse.fromPartial({});
   // Eager activities go back to the completing worker in the response: no trip through matching.
-  const ownName = namespaceName ?? (await ctx.namespaces.getById(namespaceId)).info!.name;
   return RespondWorkflowTaskCompletedResponse.fromPartial({
-    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, ownName, attrs)),
+    activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
   });
 }
 
@@ -51,7 +52,29 @@ export async function respondWorkflowTaskCompleted(
 async function searchAttributesCheck(ctx: HistoryContext, namespaceId: string, request: RespondWorkflowTaskCompletedRequest): Promise<SearchAttributesCheck | undefined> {
   if (!commandsSetSearchAttributes(request)) return undefined;
   const [custom, namespace] = await Promise.all([ctx.store.getSearchAttributes(namespaceId), ctx.namespaces.getById(namespaceId)]);
-  return (sa) => searchAttributesProblem(sa, custom, namespace.info!.name);
+  const name = namespace.info!.name;
+  return (sa) => {
+    const unmapped = unmappedSearchAttribute(sa, custom, name);
+    if (unmapped) return { message: unmapped, unmapped: true };
+    const problem = searchAttributesProblem(sa, custom, name);
+    return problem ? { message: problem, unmapped: false } : undefined;
+  };
+}
+
+/** Which of the namespaces the commands name exist (the commands' checks answer NOT_FOUND for the others, at their place). */
+async function existingNamespaces(ctx: HistoryContext, names: string[]): Promise<Set<string>> {
+  const found = await Promise.all(
+    names.map((name) =>
+      ctx.namespaces.getByName(name).then(
+        () => name,
+        (err: unknown) => {
+          if (err instanceof ApiError && err.code === Status.NOT_FOUND) return undefined;
+          throw err;
+        },
+      ),
+    ),
+  );
+  return new Set(found.filter((name): name is string => name !== undefined));
 }
 
 /**

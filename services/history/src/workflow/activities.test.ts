@@ -8,11 +8,11 @@ import {
   BadCommandAttributesError,
   closeActivity,
   failActivityAttempt,
-  normalizeActivityTimeouts,
   recordActivityHeartbeat,
   requestActivityCancellation,
   scheduleActivity,
 } from './activities';
+import { validateScheduleActivity } from './commandValidation';
 import type { RunTransaction } from './runTransaction';
 import { completeWorkflowTask } from './workflowTaskCompletion';
 import {
@@ -47,31 +47,7 @@ import {
   timerKinds,
   timerTaskOf,
   transferKinds,
-  type ActivityFields,
 } from '../../test/activityFixtures';
-
-const s = (seconds: number) => ({ seconds, nanos: 0 });
-
-describe('normalizeActivityTimeouts (Temporal’s defaulting and capping)', () => {
-  it('derives schedule-to-start and start-to-close from schedule-to-close', () => {
-    expect(normalizeActivityTimeouts({ scheduleToCloseTimeout: s(30) }, 0)).toEqual({ scheduleToClose: 30_000, scheduleToStart: 30_000, startToClose: 30_000, heartbeat: 0 });
-    expect(normalizeActivityTimeouts({ scheduleToCloseTimeout: s(30), startToCloseTimeout: s(60) }, 0).startToClose).toBe(30_000);
-  });
-
-  it('with only start-to-close, the others follow the run timeout (0 = unlimited)', () => {
-    expect(normalizeActivityTimeouts({ startToCloseTimeout: s(10) }, 0)).toEqual({ scheduleToClose: 0, scheduleToStart: 0, startToClose: 10_000, heartbeat: 0 });
-    expect(normalizeActivityTimeouts({ startToCloseTimeout: s(10) }, 60_000)).toEqual({ scheduleToClose: 60_000, scheduleToStart: 60_000, startToClose: 10_000, heartbeat: 0 });
-  });
-
-  it('caps by the run timeout and the heartbeat by start-to-close', () => {
-    expect(normalizeActivityTimeouts({ startToCloseTimeout: s(100), heartbeatTimeout: s(500) }, 50_000)).toEqual({ scheduleToClose: 50_000, scheduleToStart: 50_000, startToClose: 50_000, heartbeat: 50_000 });
-    expect(normalizeActivityTimeouts({ startToCloseTimeout: s(10), heartbeatTimeout: s(20) }, 0).heartbeat).toBe(10_000);
-  });
-
-  it('rejects a command with neither start-to-close nor schedule-to-close', () => {
-    expect(() => normalizeActivityTimeouts({ heartbeatTimeout: s(1) }, 0)).toThrow(BadCommandAttributesError);
-  });
-});
 
 // ---------------------------------------------------------------------------------------------
 // Transitions of one activity, on runs made by the core (test/activityFixtures.ts): a run started
@@ -179,18 +155,10 @@ describe('scheduleActivity', () => {
     expect(tx.discarded).toBe(true);
   });
 
-  it('refuses a missing id or type and an invalid retry policy, with Temporal’s wording', () => {
-    const tx = reopen(startTaskAt(newRunAt(T0), at(1)), at(2));
-    const attrs = (fields: ActivityFields) => ScheduleActivityTaskCommandAttributes.fromPartial(scheduleActivityCommand(fields).scheduleActivityTaskCommandAttributes!);
-    expect(() => scheduleActivity(tx, attrs({ activityId: '' }), 4)).toThrow('activityId is not set');
-    expect(() => scheduleActivity(tx, attrs({ activityType: { name: '' } }), 4)).toThrow('activityType is not set');
-    expect(() => scheduleActivity(tx, attrs({ retryPolicy: { backoffCoefficient: 0.5 } }), 4)).toThrow('BackoffCoefficient cannot be less than 1 on retry policy.');
-    expect(tx.newEvents).toEqual([]);
-  });
-
   it('eager: no task for matching and no schedule-to-start timer; the completing worker starts it in the same transaction', () => {
     const direct = reopen(startTaskAt(newRunAt(T0), at(1)), at(2));
-    const activity = scheduleActivity(direct, ScheduleActivityTaskCommandAttributes.fromPartial({ activityId: 'a', activityType: { name: 'T' }, scheduleToCloseTimeout: secs(30), scheduleToStartTimeout: secs(5) }), 4, true);
+    const attrs = ScheduleActivityTaskCommandAttributes.fromPartial({ activityId: 'a', activityType: { name: 'T' }, taskQueue: { name: 'tq' }, scheduleToCloseTimeout: secs(30), scheduleToStartTimeout: secs(5) });
+    const activity = scheduleActivity(direct, validateScheduleActivity(attrs, direct.info), 4, true);
     expect(direct.transferTasks).toEqual([]);
     expect(direct.timerTasks.map((t) => t.timeoutType)).toEqual([TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]);
     expect(activity.started).toBe(false);
@@ -603,7 +571,7 @@ describe('cancellation', () => {
     const error = captureError(() => requestActivityCancellation(tx, 99, 9, 'worker'));
     expect(error).toBeInstanceOf(BadCommandAttributesError);
     expect((error as BadCommandAttributesError).failedCause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES);
-    expect((error as Error).message).toBe('invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: 99');
+    expect((error as Error).message).toBe('invalid history builder state for action: add-activitytask-cancel-requested-event, ScheduledEventID: 99');
     expect(tx.newEvents).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { addMs, durationToMs, msToDuration } from '@kairos/domain';
+import { addMs, durationToMs } from '@kairos/domain';
 import type { RunTransaction } from './runTransaction';
 import {
   ActivityInfo,
@@ -13,9 +13,9 @@ import {
   TransferTaskKind,
   WorkflowTaskFailedCause,
 } from './protos';
-import type { Duration, TimerTask } from './protos';
+import type { TimerTask } from './protos';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
-import { decideRetry, validateRetryPolicy, withRetryDefaults, type RetryDecision } from './retryPolicy';
+import { decideRetry, type RetryDecision } from './retryPolicy';
 import { scheduleWorkflowTask } from './workflowTasks';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
 
@@ -29,63 +29,11 @@ export class BadCommandAttributesError extends Error {
   }
 }
 
-interface NormalizedTimeouts {
-  scheduleToClose: number;
-  scheduleToStart: number;
-  startToClose: number;
-  heartbeat: number;
-}
-
-/** Temporal's defaulting and capping of activity timeouts (all in ms, 0 = none). */
-export function normalizeActivityTimeouts(
-  attrs: {
-    scheduleToCloseTimeout?: Duration;
-    scheduleToStartTimeout?: Duration;
-    startToCloseTimeout?: Duration;
-    heartbeatTimeout?: Duration;
-    activityId?: string;
-    activityType?: { name: string };
-  },
-  runTimeoutMs: number,
-): NormalizedTimeouts {
-  let scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
-  let scheduleToStart = durationToMs(attrs.scheduleToStartTimeout);
-  let startToClose = durationToMs(attrs.startToCloseTimeout);
-  let heartbeat = durationToMs(attrs.heartbeatTimeout);
-  const negative: Array<[number, string]> = [
-    [scheduleToClose, 'ScheduleToCloseTimeout'],
-    [scheduleToStart, 'ScheduleToStartTimeout'],
-    [startToClose, 'StartToCloseTimeout'],
-    [heartbeat, 'HeartbeatTimeout'],
-  ];
-  for (const [value, name] of negative) {
-    if (value < 0) throw new BadCommandAttributesError(`invalid ${name}: negative duration`);
-  }
-  if (scheduleToClose > 0) {
-    scheduleToStart = scheduleToStart > 0 ? Math.min(scheduleToStart, scheduleToClose) : scheduleToClose;
-    startToClose = startToClose > 0 ? Math.min(startToClose, scheduleToClose) : scheduleToClose;
-  } else if (startToClose > 0) {
-    scheduleToClose = runTimeoutMs;
-    if (scheduleToStart === 0) scheduleToStart = runTimeoutMs;
-  } else {
-    throw new BadCommandAttributesError(
-      `a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=${attrs.activityId ?? ''} ActivityType=${attrs.activityType?.name ?? ''}`,
-    );
-  }
-  if (runTimeoutMs > 0) {
-    scheduleToClose = Math.min(scheduleToClose || runTimeoutMs, runTimeoutMs);
-    scheduleToStart = Math.min(scheduleToStart || runTimeoutMs, runTimeoutMs);
-    startToClose = Math.min(startToClose, runTimeoutMs);
-    heartbeat = Math.min(heartbeat, runTimeoutMs);
-  }
-  heartbeat = Math.min(heartbeat, startToClose);
-  return { scheduleToClose, scheduleToStart, startToClose, heartbeat };
-}
-
 /**
- * Handles a ScheduleActivityTask command: event, pending activity, timers and, unless the worker
- * will run it eagerly (it is then started by the caller, not dispatched), a task for matching.
- * Returns the pending activity.
+ * Handles a ScheduleActivityTask command whose attributes validateScheduleActivity checked and
+ * normalised (task queue, retry policy, timeouts): event, pending activity, timers and, unless
+ * the worker will run it eagerly (it is then started by the caller, not dispatched), a task for
+ * matching. An activity id already pending fails the workflow task. Returns the pending activity.
  */
 export function scheduleActivity(
   run: RunTransaction,
@@ -93,8 +41,6 @@ export function scheduleActivity(
   workflowTaskCompletedEventId: number,
   eager = false,
 ): ActivityInfo {
-  if (!attrs.activityId) throw new BadCommandAttributesError('activityId is not set');
-  if (!attrs.activityType?.name) throw new BadCommandAttributesError('activityType is not set');
   for (const pending of Object.values(run.state.activities)) {
     if (pending.activityId === attrs.activityId) {
       throw new BadCommandAttributesError(
@@ -103,26 +49,20 @@ export function scheduleActivity(
       );
     }
   }
-  const policyProblem = validateRetryPolicy(attrs.retryPolicy);
-  if (policyProblem) throw new BadCommandAttributesError(policyProblem);
-  const info = run.info;
-  const timeouts = normalizeActivityTimeouts(attrs, durationToMs(info.workflowRunTimeout));
-  const taskQueue = TaskQueue.fromPartial({
-    name: attrs.taskQueue?.name || info.taskQueue!.name,
-    kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
-  });
-  const retryPolicy = withRetryDefaults(attrs.retryPolicy);
+  const retryPolicy = attrs.retryPolicy!;
+  // The event keeps the queue as the command named it; the attempts go to its normal queue.
+  const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
   const event = run.appendEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
     activityTaskScheduledEventAttributes: {
       activityId: attrs.activityId,
       activityType: attrs.activityType,
-      taskQueue,
+      taskQueue: attrs.taskQueue,
       header: attrs.header,
       input: attrs.input,
-      scheduleToCloseTimeout: msToDuration(timeouts.scheduleToClose),
-      scheduleToStartTimeout: msToDuration(timeouts.scheduleToStart),
-      startToCloseTimeout: msToDuration(timeouts.startToClose),
-      heartbeatTimeout: msToDuration(timeouts.heartbeat),
+      scheduleToCloseTimeout: attrs.scheduleToCloseTimeout,
+      scheduleToStartTimeout: attrs.scheduleToStartTimeout,
+      startToCloseTimeout: attrs.startToCloseTimeout,
+      heartbeatTimeout: attrs.heartbeatTimeout,
       workflowTaskCompletedEventId,
       retryPolicy,
       useWorkflowBuildId: attrs.useWorkflowBuildId,
@@ -134,10 +74,10 @@ export function scheduleActivity(
     activityId: attrs.activityId,
     activityType: attrs.activityType,
     taskQueue,
-    scheduleToCloseTimeout: msToDuration(timeouts.scheduleToClose),
-    scheduleToStartTimeout: msToDuration(timeouts.scheduleToStart),
-    startToCloseTimeout: msToDuration(timeouts.startToClose),
-    heartbeatTimeout: msToDuration(timeouts.heartbeat),
+    scheduleToCloseTimeout: attrs.scheduleToCloseTimeout,
+    scheduleToStartTimeout: attrs.scheduleToStartTimeout,
+    startToCloseTimeout: attrs.startToCloseTimeout,
+    heartbeatTimeout: attrs.heartbeatTimeout,
     retryPolicy,
     scheduledTime: run.now,
     currentAttemptScheduledTime: run.now,
@@ -145,10 +85,11 @@ export function scheduleActivity(
   });
   run.state.activities[event.eventId] = activity;
   if (!eager) dispatchActivityAttempt(run, activity);
-  if (timeouts.scheduleToClose > 0) {
+  const scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
+  if (scheduleToClose > 0) {
     run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
-      fireTime: addMs(run.now, timeouts.scheduleToClose),
+      fireTime: addMs(run.now, scheduleToClose),
       eventId: event.eventId,
       attempt: 1,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
@@ -399,7 +340,7 @@ export function requestActivityCancellation(run: RunTransaction, scheduledEventI
   const activity = run.state.activities[scheduledEventId];
   if (!activity) {
     throw new BadCommandAttributesError(
-      `invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: ${scheduledEventId}`,
+      `invalid history builder state for action: add-activitytask-cancel-requested-event, ScheduledEventID: ${scheduledEventId}`,
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
     );
   }

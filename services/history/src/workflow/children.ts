@@ -32,7 +32,8 @@ export function initiateChild(run: RunTransaction, attrs: StartChildWorkflowExec
   const taskQueue = TaskQueue.fromPartial({ name: attrs.taskQueue?.name || info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
   const parentClosePolicy = attrs.parentClosePolicy || ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
   // Temporal records the defaults it applies: unlimited run, a 10 s task timeout, ALLOW_DUPLICATE.
-  const taskTimeoutMs = durationToMs(attrs.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
+  // (A command's attributes come here normalised by validateStartChild; unit tests may leave them unset.)
+  const taskTimeout = durationToMs(attrs.workflowTaskTimeout) > 0 ? attrs.workflowTaskTimeout : msToDuration(DEFAULT_WORKFLOW_TASK_TIMEOUT_MS);
   const event = run.appendEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
     startChildWorkflowExecutionInitiatedEventAttributes: {
       namespace: attrs.namespace,
@@ -43,7 +44,7 @@ export function initiateChild(run: RunTransaction, attrs: StartChildWorkflowExec
       input: attrs.input,
       workflowExecutionTimeout: attrs.workflowExecutionTimeout,
       workflowRunTimeout: attrs.workflowRunTimeout ?? msToDuration(0),
-      workflowTaskTimeout: msToDuration(taskTimeoutMs),
+      workflowTaskTimeout: taskTimeout,
       parentClosePolicy,
       control: attrs.control,
       workflowTaskCompletedEventId: completedEventId,

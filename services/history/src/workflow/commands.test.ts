@@ -28,7 +28,7 @@ type CompletionFields = Parameters<typeof completion>[1];
 
 /** Applies `commandList` as the started task's completion (what completeWorkflowTask does before the sticky queue and the next task). */
 function apply(run: RunTransaction, commandList: Command[], overrides: CompletionFields = {}, check?: SearchAttributesCheck) {
-  return applyCommands(run, run.state.workflowTask!, completion(commandList, overrides), run.state.bufferedEvents.length > 0, check);
+  return applyCommands(run, run.state.workflowTask!, completion(commandList, overrides), run.state.bufferedEvents.length > 0, { checkSearchAttributes: check });
 }
 
 /** A new run whose first task (events 2, 3) is started, at AT. */
@@ -136,8 +136,14 @@ describe('applyCommands: order and refusals of the whole completion', () => {
     const refused = rejection(() => apply(run, [commands.startTimer('t1'), closing]));
     expect(refused.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
     expect(refused.message).toBe('UnhandledCommand');
-    expect(run.newEvents).toEqual([]);
     expect(run.isOpen).toBe(true);
+  });
+
+  it('with events buffered, a bad command before the closing one fails the task with its own cause (Temporal checks in command order)', () => {
+    const run = started();
+    appendSignal(run, { signalName: 'go', identity: 'client', requestId: 'sig-1' });
+    const refused = rejection(() => apply(run, [commands.startTimer(''), commands.complete()]));
+    expect(refused.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES);
   });
 
   it('other commands with buffered events are applied (the events follow in the next task)', () => {
@@ -301,7 +307,7 @@ describe('applyCommands: each command', () => {
     expect(rejection(() => apply(started(), [unset])).message).toBe('BadSearchAttributes: SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.');
     expect(rejection(() => apply(started(), [commands.upsertSearchAttributes({})])).message).toBe('BadSearchAttributes: IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.');
     const run = started();
-    const refused = rejection(() => apply(run, [commands.upsertSearchAttributes({ Nope: payload(1) })], {}, () => 'search attribute Nope is not defined'));
+    const refused = rejection(() => apply(run, [commands.upsertSearchAttributes({ Nope: payload(1) })], {}, () => ({ message: 'search attribute Nope is not defined', unmapped: true })));
     expect(refused.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES);
     expect(refused.message).toBe('BadSearchAttributes: search attribute Nope is not defined');
     expect(run.visibilityChanged).toBe(false);
@@ -348,21 +354,27 @@ describe('applyCommands: each command', () => {
     expect(run.info.status).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
   });
 
-  it('a child, signal or cancellation aimed at another namespace is refused before anything else, as Temporal by default', () => {
+  it('a child, signal or cancellation aimed at another namespace is refused before its ids are looked at, as Temporal by default', () => {
+    const namespace = { name: 'default', exists: (name: string) => name === 'other' };
     const cases: Array<[Command, WorkflowTaskFailedCause]> = [
       [commands.startChild('', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES],
-      [commands.signalExternal('wf', 'sig', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
-      [commands.cancelExternal('wf', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
+      [commands.signalExternal('', 'sig', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
+      [commands.cancelExternal('', { namespace: 'other' }), Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES],
     ];
     for (const [command, cause] of cases) {
       const run = started();
-      const refused = rejection(() => applyCommands(run, run.state.workflowTask!, completion([command]), false, undefined, undefined, 'default'));
+      const refused = rejection(() => applyCommands(run, run.state.workflowTask!, completion([command]), false, { namespace }));
       expect(refused.failedCause).toBe(cause);
       expect(refused.detail).toBe('cross namespace commands are not allowed');
     }
+    // A namespace that does not exist is NOT_FOUND, as Temporal's lookup answers, and fails nothing.
+    const missing = started();
+    const notFound = apiError(() => applyCommands(missing, missing.state.workflowTask!, completion([commands.signalExternal('wf', 'sig', { namespace: 'nowhere' })]), false, { namespace }));
+    expect(notFound.code).toBe(Status.NOT_FOUND);
+    expect(notFound.message).toBe('Namespace nowhere is not found.');
     // The run's own namespace, or none, is fine.
     const own = started();
-    applyCommands(own, own.state.workflowTask!, completion([commands.signalExternal('wf', 'sig'), commands.cancelExternal('wf', { namespace: '' })]), false, undefined, undefined, 'default');
+    applyCommands(own, own.state.workflowTask!, completion([commands.signalExternal('wf', 'sig'), commands.cancelExternal('wf', { namespace: '' })]), false, { namespace });
     expect(eventNames(own.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED']);
   });
 
@@ -374,9 +386,9 @@ describe('applyCommands: each command', () => {
 
     const noId = rejection(() => apply(started(), [commands.startChild('')]));
     expect(noId.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES);
-    expect(noId.message).toBe('BadStartChildExecutionAttributes: Required field WorkflowId is not set on command.');
+    expect(noId.message).toBe('BadStartChildExecutionAttributes: Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=Child Namespace=default');
     const noType = rejection(() => apply(started(), [commands.startChild('child-1', { workflowType: { name: '' } })]));
-    expect(noType.message).toBe('BadStartChildExecutionAttributes: Required field WorkflowType is not set on command.');
+    expect(noType.message).toBe('BadStartChildExecutionAttributes: Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=child-1 Namespace=default');
   });
 
   it('SignalExternalWorkflowExecution and RequestCancelExternalWorkflowExecution: Initiated events; missing ids are refused', () => {
@@ -391,11 +403,13 @@ describe('applyCommands: each command', () => {
 
     const noTarget = rejection(() => apply(started(), [commands.signalExternal('', 'ping')]));
     expect(noTarget.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES);
-    expect(noTarget.message).toBe('BadSignalWorkflowExecutionAttributes: WorkflowId is not set on command.');
-    expect(rejection(() => apply(started(), [commands.signalExternal('other', '')])).message).toBe('BadSignalWorkflowExecutionAttributes: SignalName is not set on command.');
+    expect(noTarget.message).toBe('BadSignalWorkflowExecutionAttributes: WorkflowId is not set on SignalExternalWorkflowExecutionCommand. Namespace=default RunId= SignalName=ping');
+    expect(rejection(() => apply(started(), [commands.signalExternal('other', '')])).message).toBe(
+      'BadSignalWorkflowExecutionAttributes: SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=other Namespace=default RunId=',
+    );
     const noCancelTarget = rejection(() => apply(started(), [commands.cancelExternal('')]));
     expect(noCancelTarget.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES);
-    expect(noCancelTarget.message).toBe('BadRequestCancelExternalWorkflowExecutionAttributes: WorkflowId is not set on command.');
+    expect(noCancelTarget.message).toBe('BadRequestCancelExternalWorkflowExecutionAttributes: WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand. Namespace=default RunId=');
   });
 
   it('ContinueAsNewWorkflowExecution: WorkflowExecutionContinuedAsNew naming its successor, written with it', () => {
@@ -418,17 +432,26 @@ describe('applyCommands: each command', () => {
     const refused = rejection(() =>
       apply(started(), [commands.continueAsNew({ workflowType: { name: 'Next' }, searchAttributes: { indexedFields: { Nope: payload(1) } } })], {}, (sa) => {
         seen.push(sa);
-        return 'search attribute Nope is not defined';
+        return { message: 'invalid value for search attribute Nope of type Int: bad', unmapped: false };
       }),
     );
     expect(refused.failedCause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES);
     expect(refused.message).toBe(
-      'BadSearchAttributes: invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: search attribute Nope is not defined. WorkflowType=Next TaskQueue=tq',
+      'BadSearchAttributes: invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: invalid value for search attribute Nope of type Int: bad. WorkflowType=Next TaskQueue=name:"tq"  kind:TASK_QUEUE_KIND_NORMAL',
     );
     expect(seen).toEqual([{ indexedFields: { Nope: payload(1) } }]);
+    // A name the namespace does not know is reported as the alias mapper words it, before the rest.
+    const unmapped = rejection(() =>
+      apply(started(), [commands.continueAsNew({ workflowRunTimeout: { seconds: -1 }, searchAttributes: { indexedFields: { Nope: payload(1) } } })], {}, () => ({
+        message: 'Namespace default has no mapping defined for search attribute Nope',
+        unmapped: true,
+      })),
+    );
+    expect(unmapped.message).toBe('BadSearchAttributes: Namespace default has no mapping defined for search attribute Nope');
   });
 
-  it('commandsSetSearchAttributes: upserts, and continue-as-new with attributes', () => {
+  it('commandsSetSearchAttributes: upserts, and children and continue-as-new with attributes', () => {
+    expect(commandsSetSearchAttributes(completion([commands.startChild('c', { searchAttributes: { indexedFields: { A: payload(1) } } })]))).toBe(true);
     expect(commandsSetSearchAttributes(completion([commands.startTimer('t1')]))).toBe(false);
     expect(commandsSetSearchAttributes(completion([commands.upsertSearchAttributes({ A: payload(1) })]))).toBe(true);
     expect(commandsSetSearchAttributes(completion([commands.continueAsNew()]))).toBe(false);
@@ -444,9 +467,9 @@ describe('applyCommands: limits', () => {
     ['RecordMarkerCommandAttributes.Details', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.recordMarker('m', { data: p })],
     // (Temporal reports this one with the schedule-activity cause.)
     ['CompleteWorkflowExecutionCommandAttributes.Result', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.complete(p)],
-    ['StartChildWorkflowExecutionCommandAttributes.Input', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.startChild('c', { input: p })],
+    ['StartChildWorkflowExecutionCommandAttributes. Input', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.startChild('c', { input: p })],
     ['SignalExternalWorkflowExecutionCommandAttributes.Input', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.signalExternal('o', 's', { input: p })],
-    ['ContinueAsNewWorkflowExecutionCommandAttributes.Input', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.continueAsNew({ input: p })],
+    ['ContinueAsNewWorkflowExecutionCommandAttributes. Input', Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, (p: ReturnType<typeof payloadsOfSize>) => commands.continueAsNew({ input: p })],
   ])('a payload past the error limit (%s) fails the task and terminates the run', (what, cause, make) => {
     const refused = rejection(() => apply(started(limits), [make(payloadsOfSize(2_000))]));
     expect(refused.failedCause).toBe(cause);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { commandNotSupported, invalidCommandSequence, unknownCommandType } from '@kairos/common/errors';
 import { mergePayloadMap } from '@kairos/domain';
-import type { SearchAttributes } from '@kairos/proto/temporal/api/common/v1/message';
+import { Memo, type Payload } from '@kairos/proto/temporal/api/common/v1/message';
 import type { ScheduleActivityTaskCommandAttributes } from '@kairos/proto/temporal/api/command/v1/message';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { BadCommandAttributesError, requestActivityCancellation, scheduleActivity, startActivity } from './activities';
@@ -9,14 +9,32 @@ import { addAutoResetPoint } from './autoResetPoints';
 import { initiateChild } from './children';
 import { cancelRun, completeRun, failRun } from './closeRun';
 import { initiateExternalCancel, initiateExternalSignal } from './external';
-import { continueAsNew, continuedTypeAndQueue } from './nextRun';
+import { continueAsNew } from './nextRun';
 import { payloadsSize } from './payloads';
 import type { RunTransaction } from './runTransaction';
 import { cancelTimer, startTimer } from './timers';
+import {
+  validateCancelTimer,
+  validateContinueAsNew,
+  validateFailWorkflow,
+  validateModifyWorkflowProperties,
+  validateProtocolMessage,
+  validateRecordMarker,
+  validateRequestCancelActivity,
+  validateRequestCancelExternal,
+  validateScheduleActivity,
+  validateSignalExternal,
+  validateStartChild,
+  validateStartTimer,
+  validateUpsertSearchAttributes,
+  type CommandContext,
+  type SearchAttributesCheck,
+} from './commandValidation';
 import type { UpdateMessages } from './updates';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 import { materializeTransientWorkflowTask } from './workflowTasks';
 import { ActivityInfo, Command, CommandType, EventType, Failure, WorkflowTaskFailedCause, type WorkflowTaskInfo } from './protos';
+import { MEMO_SIZE_LIMIT_ERROR } from '@kairos/domain';
 
 /*
  * The commands of a workflow task completion, dispatched to the transitions that carry them out:
@@ -82,19 +100,25 @@ export interface EagerActivity {
   attrs: ScheduleActivityTaskCommandAttributes;
 }
 
-/**
- * Checks search attributes a command sets against the namespace's (searchAttributesProblem of
- * @kairos/domain): Temporal's message, or undefined when they are fine.
- */
-export type SearchAttributesCheck = (searchAttributes: SearchAttributes | undefined) => string | undefined;
+export type { SearchAttributesCheck } from './commandValidation';
 
 /** Whether a completion sets search attributes (the caller then loads what checks them). */
 export function commandsSetSearchAttributes(request: RespondWorkflowTaskCompletedRequest): boolean {
   return request.commands.some(
     (c) =>
       c.commandType === CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES ||
-      Object.keys(c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes?.indexedFields ?? {}).length > 0,
+      Object.keys(c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes?.indexedFields ?? {}).length > 0 ||
+      Object.keys(c.startChildWorkflowExecutionCommandAttributes?.searchAttributes?.indexedFields ?? {}).length > 0,
   );
+}
+
+/** What a completion's commands are checked with, besides the run itself. */
+export interface CommandOptions {
+  /** The namespace's search attributes check (loaded only when a command sets some). */
+  checkSearchAttributes?: SearchAttributesCheck;
+  updateMessages?: UpdateMessages;
+  /** The run's namespace by name, and which other namespaces the commands name exist (unset in unit tests: not checked). */
+  namespace?: { name: string; exists: (name: string) => boolean };
 }
 
 /**
@@ -106,16 +130,17 @@ export function applyCommands(
   task: WorkflowTaskInfo,
   request: RespondWorkflowTaskCompletedRequest,
   hasBufferedEvents: boolean,
-  checkSearchAttributes: SearchAttributesCheck = () => undefined,
-  updateMessages?: UpdateMessages,
-  /** The run's namespace name, when a command names a namespace (checked against it). */
-  namespaceName?: string,
+  options: CommandOptions = {},
 ): EagerActivity[] {
   validateCommandSequence(request.commands);
-  const closingIndex = request.commands.findIndex((c) => CLOSING_COMMANDS.has(c.commandType));
-  if (closingIndex >= 0 && hasBufferedEvents) {
-    throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
-  }
+  const { updateMessages } = options;
+  const ctx: CommandContext = {
+    info: run.info,
+    namespaceName: options.namespace?.name ?? '',
+    namespaceExists: options.namespace?.exists ?? (() => true),
+    checkSearchAttributes: options.checkSearchAttributes ?? (() => undefined),
+    childrenStarted: new Set(),
+  };
 
   materializeTransientWorkflowTask(run, request.identity);
   const completed = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
@@ -139,15 +164,20 @@ export function applyCommands(
   const eager: EagerActivity[] = [];
   for (const command of request.commands) {
     try {
+      // Events that came while the task ran must be seen before the run may close (Temporal
+      // checks this first at each closing command).
+      if (CLOSING_COMMANDS.has(command.commandType) && hasBufferedEvents) {
+        throw new WorkflowTaskCompletionRejected(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+      }
       if (command.commandType === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE) {
         // The message's events (update accepted / completed) take the command's place in order.
-        const messageId = command.protocolMessageCommandAttributes?.messageId ?? '';
+        const messageId = validateProtocolMessage(command.protocolMessageCommandAttributes);
         if (!updateMessages) throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, `ProtocolMessageCommand referenced absent message ID ${messageId}`);
         updateMessages.applyForCommand(messageId);
         continue;
       }
       const firstNewEvent = run.newEvents.length;
-      applyCommand(run, command, completed.eventId, request.identity, eager, checkSearchAttributes, namespaceName);
+      applyCommand(run, command, completed.eventId, request.identity, eager, ctx);
       // As Temporal does: the command's metadata (summary, details) and the SDK's event group
       // markers go on the event the command wrote.
       const event = run.newEvents[firstNewEvent];
@@ -188,27 +218,31 @@ function checkPayloadSize(run: RunTransaction, size: number, cause: WorkflowTask
   if (size > run.limits.blobSizeLimitWarn) run.warnings.push({ message: 'payload size exceeds warn limit', fields: { what, size, warnLimit: run.limits.blobSizeLimitWarn } });
 }
 
-/** A protobuf Duration below zero (either part negative). */
-function isNegative(duration: { seconds: number; nanos: number } | undefined): boolean {
-  return !!duration && (duration.seconds < 0 || duration.nanos < 0);
-}
-
-/** Whether a command names a namespace (the caller then resolves the run's own name to check it). */
+/** Whether a command names a namespace (the caller then resolves the names to check them). */
 export function commandsNameNamespace(request: RespondWorkflowTaskCompletedRequest): boolean {
-  return request.commands.some(
-    (c) =>
-      !!c.startChildWorkflowExecutionCommandAttributes?.namespace ||
-      !!c.signalExternalWorkflowExecutionCommandAttributes?.namespace ||
-      !!c.requestCancelExternalWorkflowExecutionCommandAttributes?.namespace,
-  );
+  return namedNamespaces(request).length > 0;
 }
 
-/**
- * Temporal's default (system.enableCrossNamespaceCommands off): a child, signal or cancellation
- * aimed at another namespace fails the workflow task; an empty namespace means the run's own.
- */
-function checkSameNamespace(target: string, own: string | undefined, cause: WorkflowTaskFailedCause): void {
-  if (target && own !== undefined && target !== own) throw badAttributes(cause, 'cross namespace commands are not allowed');
+/** The namespaces the completion's commands name (children, external signals and cancellations). */
+export function namedNamespaces(request: RespondWorkflowTaskCompletedRequest): string[] {
+  const names = request.commands.map(
+    (c) =>
+      c.startChildWorkflowExecutionCommandAttributes?.namespace ||
+      c.signalExternalWorkflowExecutionCommandAttributes?.namespace ||
+      c.requestCancelExternalWorkflowExecutionCommandAttributes?.namespace ||
+      '',
+  );
+  return [...new Set(names.filter((n) => n))];
+}
+
+/** Temporal's size of a payload map (memo fields, search attributes): keys and data bytes. */
+function payloadMapSize(fields: Record<string, Payload> | undefined): number {
+  return Object.entries(fields ?? {}).reduce((n, [key, p]) => n + Buffer.byteLength(key) + (p.data?.length ?? 0), 0);
+}
+
+/** A memo past Temporal's memo limit fails the task and terminates the run, as an oversized payload does. */
+function checkMemoSize(size: number, cause: WorkflowTaskFailedCause, message: string): void {
+  if (size > MEMO_SIZE_LIMIT_ERROR) throw new WorkflowTaskCompletionRejected(cause, message, true);
 }
 
 /** Each command type's attributes field, the name Temporal's messages give it, and the cause a missing one fails the task with. */
@@ -243,13 +277,12 @@ function applyCommand(
   completedEventId: number,
   identity: string,
   eager: EagerActivity[],
-  checkSearchAttributes: SearchAttributesCheck,
-  namespaceName: string | undefined,
+  ctx: CommandContext,
 ): void {
   checkAttributesSet(command);
   switch (command.commandType) {
     case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
-      const attrs = command.scheduleActivityTaskCommandAttributes!;
+      const attrs = validateScheduleActivity(command.scheduleActivityTaskCommandAttributes!, run.info);
       checkPayloadSize(run, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ScheduleActivityTaskCommandAttributes.Input');
       const pending = Object.keys(run.state.activities).length;
       if (pending >= run.limits.pendingActivitiesLimit) {
@@ -264,27 +297,27 @@ function applyCommand(
       return;
     }
 
-    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
+    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
+      const attrs = command.requestCancelActivityTaskCommandAttributes!;
+      validateRequestCancelActivity(attrs);
       // A never-started activity's ActivityTaskCanceled is buffered: completeWorkflowTask flushes it
       // and schedules the workflow task that tells the workflow, after all the commands.
-      requestActivityCancellation(run, command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0, completedEventId, identity);
+      requestActivityCancellation(run, attrs.scheduledEventId, completedEventId, identity);
       return;
-
-    case CommandType.COMMAND_TYPE_START_TIMER: {
-      const attrs = command.startTimerCommandAttributes!;
-      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES;
-      if (!attrs.timerId) throw badAttributes(cause, 'TimerId is not set on StartTimerCommand.');
-      if (isNegative(attrs.startToFireTimeout)) {
-        throw badAttributes(cause, `An invalid StartToFireTimeout is set on StartTimerCommand: negative duration. TimerId=${attrs.timerId}`);
-      }
-      return startTimer(run, attrs, completedEventId);
     }
 
-    case CommandType.COMMAND_TYPE_CANCEL_TIMER:
-      return cancelTimer(run, command.cancelTimerCommandAttributes!.timerId, completedEventId, identity);
+    case CommandType.COMMAND_TYPE_START_TIMER:
+      return startTimer(run, validateStartTimer(command.startTimerCommandAttributes!), completedEventId);
+
+    case CommandType.COMMAND_TYPE_CANCEL_TIMER: {
+      const attrs = command.cancelTimerCommandAttributes!;
+      validateCancelTimer(attrs);
+      return cancelTimer(run, attrs.timerId, completedEventId, identity);
+    }
 
     case CommandType.COMMAND_TYPE_RECORD_MARKER: {
       const attrs = command.recordMarkerCommandAttributes!;
+      validateRecordMarker(attrs);
       checkPayloadSize(
         run,
         Object.values(attrs.details).reduce((n, p) => n + payloadsSize(p), 0),
@@ -304,12 +337,9 @@ function applyCommand(
     }
 
     case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const searchAttributes = command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+      const searchAttributes = validateUpsertSearchAttributes(command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes, ctx);
       const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
-      if (!searchAttributes) throw badAttributes(cause, 'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.');
-      if (Object.keys(searchAttributes.indexedFields).length === 0) throw badAttributes(cause, 'IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.');
-      const problem = checkSearchAttributes(searchAttributes);
-      if (problem) throw badAttributes(cause, problem);
+      checkPayloadSize(run, payloadMapSize(searchAttributes.indexedFields), cause, 'UpsertWorkflowSearchAttributesCommandAttributes');
       run.appendEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes },
       });
@@ -320,11 +350,17 @@ function applyCommand(
     }
 
     case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
-      const upsertedMemo = command.modifyWorkflowPropertiesCommandAttributes!.upsertedMemo;
+      const attrs = command.modifyWorkflowPropertiesCommandAttributes!;
+      validateModifyWorkflowProperties(attrs);
+      const upsertedMemo = attrs.upsertedMemo!;
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES;
+      checkPayloadSize(run, payloadMapSize(upsertedMemo.fields), cause, 'ModifyWorkflowPropertiesCommandAttributes');
+      const memo = { fields: mergePayloadMap(run.info.memo?.fields, upsertedMemo.fields) };
+      checkMemoSize(Memo.encode(memo).finish().length, cause, 'ModifyWorkflowPropertiesCommandAttributes. Memo exceeds size limit.');
       run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, {
         workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: completedEventId, upsertedMemo },
       });
-      run.info.memo = { fields: mergePayloadMap(run.info.memo?.fields, upsertedMemo?.fields) };
+      run.info.memo = memo;
       run.visibilityChanged = true;
       return;
     }
@@ -337,56 +373,46 @@ function applyCommand(
     }
 
     case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
-      const failure = command.failWorkflowExecutionCommandAttributes?.failure;
+      const attrs = command.failWorkflowExecutionCommandAttributes!;
+      validateFailWorkflow(attrs);
       checkPayloadSize(
         run,
-        failure ? Failure.encode(failure).finish().length : 0,
+        Failure.encode(attrs.failure!).finish().length,
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
         'FailWorkflowExecutionCommandAttributes.Failure',
       );
-      return failRun(run, failure, completedEventId);
+      return failRun(run, attrs.failure, completedEventId);
     }
 
     case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
-      const attrs = command.startChildWorkflowExecutionCommandAttributes!;
+      const attrs = validateStartChild(command.startChildWorkflowExecutionCommandAttributes!, ctx);
       const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
-      checkSameNamespace(attrs.namespace, namespaceName, cause);
-      if (!attrs.workflowId) throw badAttributes(cause, 'Required field WorkflowId is not set on command.');
-      if (!attrs.workflowType?.name) throw badAttributes(cause, 'Required field WorkflowType is not set on command.');
-      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes.Input');
-      return initiateChild(run, attrs, completedEventId);
+      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'StartChildWorkflowExecutionCommandAttributes. Input');
+      checkMemoSize(attrs.memo ? Memo.encode(attrs.memo).finish().length : 0, cause, 'StartChildWorkflowExecutionCommandAttributes.Memo exceeds size limit.');
+      initiateChild(run, attrs, completedEventId);
+      ctx.childrenStarted.add(attrs.workflowId);
+      return;
     }
 
     case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = command.signalExternalWorkflowExecutionCommandAttributes!;
-      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
-      checkSameNamespace(attrs.namespace, namespaceName, cause);
-      if (!attrs.execution?.workflowId) throw badAttributes(cause, 'WorkflowId is not set on command.');
-      if (!attrs.signalName) throw badAttributes(cause, 'SignalName is not set on command.');
-      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
-      return initiateExternalSignal(run, attrs, completedEventId);
+      validateSignalExternal(attrs, ctx);
+      checkPayloadSize(run, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
+      // (The outcome events name the target namespace: the run's own when the command names none.)
+      return initiateExternalSignal(run, attrs, completedEventId, ctx.namespaceName);
     }
 
     case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
-      checkSameNamespace(attrs.namespace, namespaceName, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES);
-      if (!attrs.workflowId) {
-        throw badAttributes(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on command.');
-      }
-      return initiateExternalCancel(run, attrs, completedEventId);
+      validateRequestCancelExternal(attrs, ctx);
+      return initiateExternalCancel(run, attrs, completedEventId, ctx.namespaceName);
     }
 
     case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
-      const attrs = command.continueAsNewWorkflowExecutionCommandAttributes!;
-      checkPayloadSize(run, payloadsSize(attrs.input), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
-      const problem = checkSearchAttributes(attrs.searchAttributes);
-      if (problem) {
-        const { workflowType, taskQueue } = continuedTypeAndQueue(run, attrs);
-        throw badAttributes(
-          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
-          `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${problem}. WorkflowType=${workflowType.name} TaskQueue=${taskQueue.name}`,
-        );
-      }
+      const attrs = validateContinueAsNew(command.continueAsNewWorkflowExecutionCommandAttributes!, ctx);
+      const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES;
+      checkPayloadSize(run, payloadsSize(attrs.input), cause, 'ContinueAsNewWorkflowExecutionCommandAttributes. Input');
+      checkMemoSize(attrs.memo ? Memo.encode(attrs.memo).finish().length : 0, cause, 'ContinueAsNewWorkflowExecutionCommandAttributes. Memo exceeds size limit.');
       return continueAsNew(run, attrs, completedEventId);
     }
 

@@ -9,14 +9,15 @@ import { TransferTask, TransferTaskKind } from './protos';
 
 const AT = new Date('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(AT.getTime() + ms);
-const OTHER = { workflowId: 'other', runId: 'other-run' };
+const OTHER_RUN = '0190f3a1-1111-7abc-8def-123456789abc';
+const OTHER = { workflowId: 'other', runId: OTHER_RUN };
 
 /** The first task completes at AT with a signal (event 5) and a cancel request (event 6) for another run. */
 function initiateBoth(): RunTransaction {
   const run = reopen(runWithStartedWorkflowTask(), AT);
   completeTask(run, [
     commands.signalExternal('other', 'ping', { execution: OTHER, input: payloads('hi'), control: 'sig-ctl', header: { fields: { h: payload(1) } } }),
-    commands.cancelExternal('other', { runId: 'other-run', control: 'cancel-ctl', reason: 'done with it', childWorkflowOnly: true }),
+    commands.cancelExternal('other', { runId: OTHER_RUN, control: 'cancel-ctl', reason: 'done with it', childWorkflowOnly: true }),
   ]);
   return run;
 }

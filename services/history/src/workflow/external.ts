@@ -17,7 +17,7 @@ import { scheduleWorkflowTask } from './workflowTasks';
  * now, and a transfer task that delivers the request to the other run and records the answer here
  * (ExternalWorkflowExecutionSignaled / CancelRequested, or the Failed event when the run is gone).
  */
-export function initiateExternalSignal(run: RunTransaction, attrs: SignalExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+export function initiateExternalSignal(run: RunTransaction, attrs: SignalExternalWorkflowExecutionCommandAttributes, completedEventId: number, ownNamespace = ''): void {
   const namespaceId = run.info.namespaceId;
   const event = run.appendEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     signalExternalWorkflowExecutionInitiatedEventAttributes: {
@@ -32,10 +32,10 @@ export function initiateExternalSignal(run: RunTransaction, attrs: SignalExterna
       header: attrs.header,
     },
   });
-  remember(run, event.eventId, false, attrs.namespace, attrs.execution?.workflowId ?? '', attrs.execution?.runId ?? '', attrs.control);
+  remember(run, event.eventId, false, attrs.namespace || ownNamespace, attrs.execution?.workflowId ?? '', attrs.execution?.runId ?? '', attrs.control);
 }
 
-export function initiateExternalCancel(run: RunTransaction, attrs: RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId: number): void {
+export function initiateExternalCancel(run: RunTransaction, attrs: RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId: number, ownNamespace = ''): void {
   const namespaceId = run.info.namespaceId;
   const event = run.appendEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
@@ -48,7 +48,7 @@ export function initiateExternalCancel(run: RunTransaction, attrs: RequestCancel
       reason: attrs.reason,
     },
   });
-  remember(run, event.eventId, true, attrs.namespace, attrs.workflowId, attrs.runId, attrs.control);
+  remember(run, event.eventId, true, attrs.namespace || ownNamespace, attrs.workflowId, attrs.runId, attrs.control);
 }
 
 function remember(run: RunTransaction, initiatedEventId: number, cancel: boolean, namespace: string, workflowId: string, runId: string, control: string): void {

@@ -1,39 +1,10 @@
-import { setting } from '@kairos/common/settings';
-import { durationToMs, msToDuration } from '@kairos/domain';
-import type { Failure, RetryPolicy } from './protos';
-import { RetryState, TimeoutType } from './protos';
-
-const DEFAULT_INITIAL_INTERVAL_MS = setting('history.retryInitialInterval');
-const DEFAULT_BACKOFF_COEFFICIENT = setting('history.retryBackoffCoefficient');
-const DEFAULT_MAXIMUM_INTERVAL_FACTOR = setting('history.retryMaximumIntervalFactor');
+import { durationToMs, ensureRetryDefaults } from '@kairos/domain';
+import type { Failure } from './protos';
+import { RetryPolicy, RetryState, TimeoutType } from './protos';
 
 /** Fills Temporal's defaults into a (possibly absent) retry policy: every activity retries by default. */
 export function withRetryDefaults(policy: RetryPolicy | undefined): RetryPolicy {
-  const initialMs = durationToMs(policy?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
-  const maximumMs = durationToMs(policy?.maximumInterval) || initialMs * DEFAULT_MAXIMUM_INTERVAL_FACTOR;
-  return {
-    initialInterval: msToDuration(initialMs),
-    backoffCoefficient: policy?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT,
-    maximumInterval: msToDuration(maximumMs),
-    maximumAttempts: policy?.maximumAttempts ?? 0,
-    nonRetryableErrorTypes: policy?.nonRetryableErrorTypes ?? [],
-  };
-}
-
-/** Why a policy is invalid, as Temporal words it, or undefined when it is valid. */
-export function validateRetryPolicy(policy: RetryPolicy | undefined): string | undefined {
-  if (!policy) return undefined;
-  if (durationToMs(policy.initialInterval) < 0) return 'InitialInterval cannot be negative on retry policy.';
-  if (policy.backoffCoefficient !== 0 && policy.backoffCoefficient < 1)
-    return 'BackoffCoefficient cannot be less than 1 on retry policy.';
-  if (durationToMs(policy.maximumInterval) < 0) return 'MaximumInterval cannot be negative on retry policy.';
-  if (
-    durationToMs(policy.maximumInterval) > 0 &&
-    durationToMs(policy.maximumInterval) < durationToMs(policy.initialInterval)
-  )
-    return 'MaximumInterval cannot be less than InitialInterval on retry policy.';
-  if (policy.maximumAttempts < 0) return 'MaximumAttempts cannot be negative on retry policy.';
-  return undefined;
+  return ensureRetryDefaults(policy ?? RetryPolicy.fromPartial({}));
 }
 
 export interface RetryDecision {

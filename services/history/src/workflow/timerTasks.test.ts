@@ -25,7 +25,7 @@ function runWithEveryTimer(): { run: RunTransaction; tasks: TimerTask[] } {
   const started = startTaskAt(newRunAt(T0, { workflowRunTimeout: secs(600) }), at(1));
   const completed = completeTaskAt(started, at(2), [
     { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: secs(60) } },
-    { commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: { activityId: 'a', activityType: { name: 'A' }, startToCloseTimeout: secs(10), scheduleToStartTimeout: secs(5) } },
+    { commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: { activityId: 'a', activityType: { name: 'A' }, taskQueue: { name: 'tq' }, startToCloseTimeout: secs(10), scheduleToStartTimeout: secs(5) } },
   ]);
   const run = reopen(completed, at(3));
   return { run, tasks: [...newRunAt(T0, { workflowRunTimeout: secs(600) }).timerTasks, ...started.timerTasks, ...completed.timerTasks] };

@@ -48,7 +48,7 @@ describe('startTimer', () => {
     const tx = reopen(withTaskInFlight(timerStarted()), at(5));
     const refused = rejection(() => startTimer(tx, { timerId: 't1', startToFireTimeout: secs(5) }, 9));
     expect(refused.failedCause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID);
-    expect(refused.message).toBe('StartTimerDuplicateId: invalid history builder state for action: TimerStarted, TimerID: t1');
+    expect(refused.message).toBe('StartTimerDuplicateId: invalid history builder state for action: add-timer-started-event, TimerID: t1');
     expect(tx.newEvents).toEqual([]);
     expect(tx.state.timers.t1!.startedEventId).toBe(5);
   });
@@ -75,7 +75,7 @@ describe('cancelTimer', () => {
     const tx = reopen(withTaskInFlight(timerStarted()), at(5));
     const refused = rejection(() => cancelTimer(tx, 'nope', 9, 'worker'));
     expect(refused.failedCause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES);
-    expect(refused.message).toBe('BadCancelTimerAttributes: invalid history builder state for action: TimerCanceled, TimerID: nope');
+    expect(refused.message).toBe('BadCancelTimerAttributes: invalid history builder state for action: add-timer-canceled-event, TimerID: nope');
     expect(tx.newEvents).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export function startTimer(run: RunTransaction, attrs: StartTimerCommandAttribut
   if (run.state.timers[attrs.timerId]) {
     throw new WorkflowTaskCompletionRejected(
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID,
-      `invalid history builder state for action: TimerStarted, TimerID: ${attrs.timerId}`,
+      `invalid history builder state for action: add-timer-started-event, TimerID: ${attrs.timerId}`,
     );
   }
   const event = run.appendEvent(EventType.EVENT_TYPE_TIMER_STARTED, {
@@ -35,7 +35,7 @@ export function cancelTimer(run: RunTransaction, timerId: string, completedEvent
   if (!timer) {
     throw new WorkflowTaskCompletionRejected(
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
-      `invalid history builder state for action: TimerCanceled, TimerID: ${timerId}`,
+      `invalid history builder state for action: add-timer-canceled-event, TimerID: ${timerId}`,
     );
   }
   run.appendEvent(EventType.EVENT_TYPE_TIMER_CANCELED, {

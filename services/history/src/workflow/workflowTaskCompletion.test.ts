@@ -164,7 +164,7 @@ describe('completeWorkflowTask', () => {
     expect(outcome.attempt).toBe(1);
     expect(outcome.rejection).toBeInstanceOf(WorkflowTaskCompletionRejected);
     expect(outcome.rejection.failedCause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES);
-    expect(outcome.rejection.message).toBe('BadCancelTimerAttributes: invalid history builder state for action: TimerCanceled, TimerID: unknown');
+    expect(outcome.rejection.message).toBe('BadCancelTimerAttributes: invalid history builder state for action: add-timer-canceled-event, TimerID: unknown');
     expect(run.discarded).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import { setting } from '@kairos/common/settings';
 import { durationToMs } from '@kairos/domain';
 import type { RespondWorkflowTaskCompletedRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
-import { applyCommands, type EagerActivity, type SearchAttributesCheck } from './commands';
+import { applyCommands, type CommandOptions, type EagerActivity } from './commands';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { hasUnsentUpdates, outgoingUpdateMessages, UpdateMessages, type UpdateRejection } from './updates';
@@ -57,9 +57,8 @@ export function completeWorkflowTask(
   run: RunTransaction,
   task: WorkflowTaskInfo,
   request: RespondWorkflowTaskCompletedRequest,
-  checkSearchAttributes?: SearchAttributesCheck,
-  /** The run's namespace name, when a command names a namespace. */
-  namespaceName?: string,
+  /** The namespace's search attributes check and names, for the commands' checks. */
+  options: Omit<CommandOptions, 'updateMessages'> = {},
 ): CompletionOutcome {
   const hasBuffered = run.state.bufferedEvents.length > 0;
   const updateMessages = new UpdateMessages(run, request.messages);
@@ -84,7 +83,7 @@ export function completeWorkflowTask(
   }
   let eager: EagerActivity[];
   try {
-    eager = applyCommands(run, task, request, hasBuffered, checkSearchAttributes, updateMessages, namespaceName);
+    eager = applyCommands(run, task, request, hasBuffered, { ...options, updateMessages });
   } catch (err) {
     if (!(err instanceof WorkflowTaskCompletionRejected)) throw err;
     run.discard();
