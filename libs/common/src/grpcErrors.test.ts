@@ -30,7 +30,7 @@ import {
   unavailable,
   workflowExecutionAlreadyStarted,
 } from './errors';
-import { createClientErrorMiddleware, createServerErrorMiddleware, STATUS_DETAILS_TRAILER } from './grpcErrors';
+import { createClientErrorMiddleware, createServerErrorMiddleware, STATUS_DETAILS_TRAILER, truncatedErrorMessage } from './grpcErrors';
 import { captureLogger } from '../test/captureLogger';
 
 /** What the handler throws next, keyed by the `service` field of the health request. */
@@ -49,6 +49,7 @@ const errors: Record<string, () => unknown> = {
   precondition: () => failedPrecondition('not now'),
   unavailable: () => unavailable('shard moving'),
   unicode: () => invalidArgument('bad % value: ünïcødé ✓ "quoted"\nsecond line'),
+  long: () => invalidArgument(`WorkflowId=${'x'.repeat(10_000)}`),
   serverError: () => new ServerError(Status.PERMISSION_DENIED, 'go away'),
   bug: () => new TypeError('cannot read properties of undefined'),
   // Errors whose text names a URL with credentials: a store's or NATS client's message.
@@ -171,6 +172,19 @@ describe('server error middleware, seen by a plain nice-grpc client', () => {
     const { error, trailer } = await callPlain('unicode');
     expect(error.details).toBe('bad % value: ünïcødé ✓ "quoted"\nsecond line');
     expect(trailerStatus(trailer).message).toBe(error.details);
+  });
+
+  it('cuts a message past 4,000 bytes as Temporal does, in the status and its detail trailer', async () => {
+    const { error, trailer } = await callPlain('long');
+    expect(error.details).toBe(`WorkflowId=${'x'.repeat(4_000 - 'WorkflowId='.length - 15)}... <truncated>`);
+    expect(Buffer.byteLength(error.details)).toBe(4_000);
+    expect(trailerStatus(trailer).message).toBe(error.details);
+  });
+
+  it('cuts on a character boundary', () => {
+    expect(truncatedErrorMessage('é'.repeat(10), 19)).toBe('éé... <truncated>');
+    expect(truncatedErrorMessage('é'.repeat(10), 18)).toBe('é... <truncated>');
+    expect(truncatedErrorMessage('short', 19)).toBe('short');
   });
 
   it('lets a ServerError through unchanged', async () => {

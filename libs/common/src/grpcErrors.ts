@@ -5,6 +5,7 @@ import { Status as RpcStatus } from '@kairos/proto/google/rpc/status';
 import { ApiError, type ErrorDetail } from './errors';
 import type { Logger } from './logger';
 import { redactUrlCredentials } from './redact';
+import { setting } from './settings';
 
 /** The trailer gRPC uses for rich error details (a serialized google.rpc.Status). */
 export const STATUS_DETAILS_TRAILER = 'grpc-status-details-bin';
@@ -39,6 +40,21 @@ export function apiErrorFromStatus(code: Status, message: string, statusDetails?
   return new ApiError(code, status.message || message, detail);
 }
 
+const TRUNCATED_SUFFIX = '... <truncated>';
+
+/**
+ * An error message as Temporal's service error interceptor answers it: past the limit (in UTF-8
+ * bytes) it is cut, on a character boundary, and ends in "... <truncated>".
+ */
+export function truncatedErrorMessage(message: string, maxBytes: number = setting('grpc.maxErrorMessageLength')): string {
+  const bytes = Buffer.from(message, 'utf8');
+  if (bytes.length <= maxBytes) return message;
+  let end = Math.max(0, maxBytes - TRUNCATED_SUFFIX.length);
+  // Back up to the start of a character (never split a multi-byte sequence).
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8') + TRUNCATED_SUFFIX;
+}
+
 /**
  * Server side: an ApiError becomes its gRPC status with Temporal's error detail in the
  * `grpc-status-details-bin` trailer (the SDKs unpack it, e.g. WorkflowExecutionAlreadyStarted);
@@ -57,15 +73,14 @@ export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
     } catch (err) {
       if (err instanceof ApiError) {
         logger.debug('request failed', { method: call.method.path, code: Status[err.code], error: err.message });
-        const message = redactUrlCredentials(err.message);
-        const answered = message === err.message ? err : new ApiError(err.code, message, err.detail);
+        const answered = new ApiError(err.code, truncatedErrorMessage(redactUrlCredentials(err.message)), err.detail);
         context.trailer.set(STATUS_DETAILS_TRAILER, encodeStatusDetails(answered));
-        throw new ServerError(err.code, message);
+        throw new ServerError(answered.code, answered.message);
       }
-      if (err instanceof ServerError) throw new ServerError(err.code, redactUrlCredentials(err.details));
+      if (err instanceof ServerError) throw new ServerError(err.code, truncatedErrorMessage(redactUrlCredentials(err.details)));
       if (err instanceof Error && err.name === 'AbortError') throw err;
       logger.error('unexpected error', { method: call.method.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      throw new ServerError(Status.INTERNAL, redactUrlCredentials(err instanceof Error ? err.message : String(err)));
+      throw new ServerError(Status.INTERNAL, truncatedErrorMessage(redactUrlCredentials(err instanceof Error ? err.message : String(err))));
     }
   };
 }

@@ -2,6 +2,14 @@ import { settingGroup } from './setting';
 
 /** The gRPC servers and internal channels of every service (`services/kairos`). */
 export const GRPC_SETTINGS = settingGroup('grpc', {
+  maxErrorMessageLength: {
+    type: 'size',
+    unit: 'bytes',
+    default: 4_000,
+    readBy: ['frontend', 'history', 'matching'],
+    readIn: 'libs/common/src/grpcErrors.ts',
+    why: "Temporal's system.maxServiceErrorMessageLength: a longer error message (one naming a 10,000-character id) is cut to this, ending in '... <truncated>'.",
+  },
   maxReceiveMessageSize: {
     type: 'size',
     unit: 'bytes',
