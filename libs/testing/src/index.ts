@@ -1,3 +1,4 @@
 export * from './postgresServer';
 export * from './rawHealthClient';
 export * from './rawWorkflowClient';
+export * from './rawHistoryClient';

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 
 /**
- * A fingerprint of everything Kairos keeps in a SQLite store: each table's row count and a hash
- * of its rows. Two equal snapshots mean nothing was written in between.
+ * A fingerprint of everything Kairos keeps in a SQLite store (or of the `only` tables): each
+ * table's row count and a hash of its rows. Two equal snapshots mean nothing was written in
+ * between.
  */
-export function snapshotStore(dbFile: string): Record<string, string> {
+export function snapshotStore(dbFile: string, only?: string[]): Record<string, string> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const tables = db
@@ -13,6 +14,7 @@ export function snapshotStore(dbFile: string): Record<string, string> {
       .all() as Array<{ name: string }>;
     const out: Record<string, string> = {};
     for (const { name } of tables) {
+      if (only && !only.includes(name)) continue;
       const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all() as unknown[][];
       const hash = createHash('sha256');
       const serialized = rows
