@@ -206,6 +206,22 @@ describe('command attributes Temporal refuses, compared with the real Temporal d
     });
   }
 
+  it('a completion from an identity past 1,000 bytes is INVALID_ARGUMENT, and the task is not failed', async () => {
+    const longIdentity: Scenario = async (address, { suffix }) => {
+      const w = await rawWorker(address, { name: 'attrs-long-identity', suffix });
+      try {
+        const task = await w.mustPoll();
+        const refused = await errorShape(w.complete(task, [], [], { identity: LONG }));
+        await w.terminate('done');
+        return { outcome: { refused }, workflowIds: [w.workflowId] };
+      } finally {
+        await w.connection.close();
+      }
+    };
+    const run = await servers.compare(longIdentity);
+    expect(run.outcome).toEqual({ refused: { code: GrpcCode.INVALID_ARGUMENT, details: 'Identity length exceeds limit.' } });
+  });
+
   it('a command naming a namespace that does not exist is NOT_FOUND, and the task is not failed', async () => {
     for (const commands of [
       signal({ namespace: 'no-such-namespace' }),

@@ -97,6 +97,9 @@ const startRequests: Scenario = async (address, { suffix }) => {
       service.signalWithStartWorkflowExecution({ ...base(), signalName: 'go', workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL }),
     );
     answers['signal.longSignalName'] = await errorShape(service.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `nobody-${suffix}` }, signalName: LONG }));
+    answers['respondWorkflowTaskCompleted.longIdentity'] = await errorShape(
+      service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: Buffer.from('not a token'), identity: LONG }),
+    );
     // A long workflow id elsewhere is simply not found.
     answers['describe.longWorkflowId'] = await errorShape(service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: LONG } }));
     answers['register.mixedSignsRetention'] = await errorShape(service.registerNamespace({ namespace: `ns-mixed-${suffix}`, workflowExecutionRetentionPeriod: d(2 * 86_400, -5) }));

@@ -242,9 +242,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async respondWorkflowTaskCompleted(request) {
-      if (tooLong(request.identity)) throw invalidArgument('Identity length exceeds limit.');
       const nsId = await namespaceId(request.namespace);
       decodeTaskToken(request.taskToken, TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK);
+      if (tooLong(request.identity)) throw invalidArgument('Identity length exceeds limit.');
       const res = await history.respondWorkflowTaskCompleted({ namespaceId: nsId, request });
       return res.response!;
     },
