@@ -15,6 +15,15 @@ describe('createLogger', () => {
     expect(raw).toEqual(['{"time":"2026-11-25T10:00:00.000Z","level":"info","msg":"shard acquired","service":"history","shard":3}\n']);
   });
 
+  it('text format: key=value pairs as Temporal writes them, values quoted when they need it, credentials masked', () => {
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const { logger, raw } = capture({ level: 'info', format: 'text', fields: { service: 'history' }, now: () => now });
+    logger.warn('shard lost', { shard: 3, reason: 'lease taken', url: 'postgres://u:secret@db/k', pragmas: { synchronous: 'FULL' } });
+    expect(raw).toEqual([
+      'time=2026-11-25T10:00:00.000Z level=WARN msg="shard lost" service=history shard=3 reason="lease taken" url=postgres://u:***@db/k pragmas="{\\"synchronous\\":\\"FULL\\"}"\n',
+    ]);
+  });
+
   it('filters below the level', () => {
     const { logger, lines } = capture({ level: 'warn' });
     logger.debug('d');

@@ -1,5 +1,8 @@
 import { redactUrlCredentials } from './redact';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** `json`: one JSON object per line; `text`: `key=value` pairs, as Temporal's text logs (`pretty` is its other name for it). */
+export type LogFormat = 'json' | 'text';
+export const LOG_FORMATS: readonly string[] = ['json', 'text', 'pretty'];
 
 /** Structured logger: a message plus fields, one JSON line per entry. */
 export interface Logger {
@@ -26,6 +29,8 @@ export interface LoggerOptions {
   fields?: Record<string, unknown>;
   /** Clock, for tests. */
   now?: () => Date;
+  /** json by default. */
+  format?: LogFormat;
 }
 
 /** Keys every line starts with; a field of the same name is written as `field.<name>`. */
@@ -59,6 +64,28 @@ function serialise(entry: Record<string, unknown>): string {
   }
 }
 
+/** A value as a logfmt token: bare when it needs no quotes, else a JSON string. */
+function textValue(value: unknown): string {
+  const json = serialiseValue(value);
+  const text = typeof value === 'string' ? redactUrlCredentials(value) : json;
+  return /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+function serialiseValue(value: unknown): string {
+  try {
+    return JSON.stringify(value, jsonReplacer) ?? String(value);
+  } catch (err) {
+    return `<${String(err)}>`;
+  }
+}
+
+/** `time=… level=INFO msg="…" key=value …`, the shape of Temporal's text logs. */
+function textLine(entry: Record<string, unknown>): string {
+  return Object.entries(entry)
+    .map(([key, value]) => `${key}=${key === 'level' ? String(value).toUpperCase() : textValue(value)}`)
+    .join(' ');
+}
+
 /**
  * A JSON-lines logger: `{"time","level","msg",...fields}` per entry, filtered by level. Child
  * loggers add fields and share the level and stream.
@@ -68,6 +95,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? (() => new Date());
   const threshold = LEVEL_ORDER[options.level];
+  const format = options.format ?? 'json';
   const make = (fields: Record<string, unknown>): Logger => {
     const log = (level: LogLevel, msg: string, extra?: Record<string, unknown>) => {
       if (LEVEL_ORDER[level] < threshold) return;
@@ -79,7 +107,7 @@ export function createLogger(options: LoggerOptions): Logger {
           entry[RESERVED.has(key) ? `field.${key}` : key] = value;
         }
       }
-      stream.write(`${serialise(entry)}\n`);
+      stream.write(`${format === 'text' ? textLine(entry) : serialise(entry)}\n`);
     };
     return {
       debug: (msg, extra) => log('debug', msg, extra),

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServerMiddleware } from 'nice-grpc-common';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from './errors';
@@ -52,12 +52,17 @@ export class Metrics {
     this.collectors.push(fn);
   }
 
+  /** Samples the gauges registered with onCollect. */
+  collect(): void {
+    for (const fn of this.collectors) fn();
+  }
+
   /**
    * The exposition text; collectors run first. Label values come from callers (namespace and
    * task-queue names) and error names: URL credentials in any of them are masked, as in logs.
    */
   async text(): Promise<string> {
-    for (const fn of this.collectors) fn();
+    this.collect();
     return redactUrlCredentials(await this.registry.metrics());
   }
 
@@ -119,16 +124,29 @@ function operationName(path: string): string {
 }
 
 /**
- * Serves `/metrics` (Prometheus text format) and `/health/ready` (200 while `ready()`, else 503)
- * on `host`:`port`.
+ * The exposition text of several registries as one (start-dev runs every service in one process,
+ * each with its own registry): families of the same name are joined, each series keeping its
+ * service_name.
  */
-export async function serveMetrics(metrics: Metrics, port: number, ready: () => boolean, host: string): Promise<Server> {
+async function combinedText(all: readonly Metrics[]): Promise<string> {
+  if (all.length === 1) return all[0]!.text();
+  for (const metrics of all) metrics.collect();
+  const joined = AggregatorRegistry.aggregate(await Promise.all(all.map((m) => m.registry.getMetricsAsJSON())));
+  return redactUrlCredentials(await joined.metrics());
+}
+
+/**
+ * Serves `/metrics` (Prometheus text format) of one process's registries and `/health/ready` (200
+ * while `ready()`, else 503) on `host`:`port`.
+ */
+export async function serveMetrics(metrics: Metrics | readonly Metrics[], port: number, ready: () => boolean, host: string): Promise<Server> {
+  const all = Array.isArray(metrics) ? (metrics as readonly Metrics[]) : [metrics as Metrics];
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/metrics') {
-      metrics.text().then(
+      combinedText(all).then(
         (text) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.writeHead(200, { 'content-type': all[0]!.registry.contentType });
           res.end(text);
         },
         (err: Error) => {

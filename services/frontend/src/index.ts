@@ -2,6 +2,6 @@ export { createWorkflowHandler } from './workflowHandler';
 export type { FrontendDeps } from './workflowHandler';
 export { createHealthHandler } from './healthHandler';
 export { ensureNamespace } from './namespaces';
-export { createOperatorHandler } from './operatorHandler';
+export { addSearchAttributes, createOperatorHandler } from './operatorHandler';
 export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
 export { createReflectionHandler } from './reflection';

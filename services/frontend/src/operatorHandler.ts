@@ -35,34 +35,7 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
 
   const implemented: Partial<OperatorServiceImplementation> = {
     async addSearchAttributes(request) {
-      const entries = Object.entries(request.searchAttributes);
-      if (entries.length === 0) throw invalidArgument('SearchAttributes are not set on request.');
-      const attributes = new Map<string, SearchAttributeType>();
-      for (const [name, value] of entries) {
-        if (isReservedSearchAttributeName(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
-        const type = searchAttributeTypeOf(value);
-        if (!type) {
-          // Temporal's words for each case: UNSPECIFIED finds no free field of that type.
-          if (value === IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED) {
-            throw invalidArgument('Unable to create search attributes: cannot have more than 0 search attribute of type Unspecified.');
-          }
-          throw invalidArgument(`Unknown search attribute type: ${Number(value)}.`);
-        }
-        if (!name) throw invalidArgument('Search attribute name cannot be empty.');
-        attributes.set(name, type);
-      }
-      const nsId = await namespaceId(request.namespace);
-      try {
-        await store.addSearchAttributes(nsId, attributes, setting('domain.maxCustomSearchAttributes'));
-      } catch (err) {
-        if (err instanceof SearchAttributeTypeConflictError) {
-          throw invalidArgument(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);
-        }
-        if (err instanceof TooManySearchAttributesError) {
-          throw invalidArgument(`Unable to create search attributes: cannot have more than ${err.limit} custom search attributes.`);
-        }
-        throw err;
-      }
+      await addSearchAttributes(store, namespaces, request.namespace, request.searchAttributes);
       return {};
     },
 
@@ -91,4 +64,45 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
     },
   };
   return withUnimplemented<OperatorServiceImplementation>(OperatorServiceDefinition, implemented);
+}
+
+/**
+ * AddSearchAttributes's checks and write (Temporal's words), for the RPC and for start-dev's
+ * --search-attribute, which registers through the same rules.
+ */
+export async function addSearchAttributes(
+  store: Store,
+  namespaces: NamespaceRegistry,
+  namespace: string,
+  searchAttributes: Record<string, IndexedValueType>,
+): Promise<void> {
+  const entries = Object.entries(searchAttributes);
+  if (entries.length === 0) throw invalidArgument('SearchAttributes are not set on request.');
+  const attributes = new Map<string, SearchAttributeType>();
+  for (const [name, value] of entries) {
+    if (isReservedSearchAttributeName(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
+    const type = searchAttributeTypeOf(value);
+    if (!type) {
+      // Temporal's words for each case: UNSPECIFIED finds no free field of that type.
+      if (value === IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED) {
+        throw invalidArgument('Unable to create search attributes: cannot have more than 0 search attribute of type Unspecified.');
+      }
+      throw invalidArgument(`Unknown search attribute type: ${Number(value)}.`);
+    }
+    if (!name) throw invalidArgument('Search attribute name cannot be empty.');
+    attributes.set(name, type);
+  }
+  if (!namespace) throw invalidArgument('Namespace is not set on request.');
+  const nsId = (await namespaces.getByName(namespace)).info!.id;
+  try {
+    await store.addSearchAttributes(nsId, attributes, setting('domain.maxCustomSearchAttributes'));
+  } catch (err) {
+    if (err instanceof SearchAttributeTypeConflictError) {
+      throw invalidArgument(`Search attribute ${err.attribute} already exists and has different type ${err.existingType}.`);
+    }
+    if (err instanceof TooManySearchAttributesError) {
+      throw invalidArgument(`Unable to create search attributes: cannot have more than ${err.limit} custom search attributes.`);
+    }
+    throw err;
+  }
 }

@@ -2,12 +2,12 @@
 import { inspect } from 'node:util';
 import { createLogger } from '@kairos/common/logger';
 import { redactUrlCredentials } from '@kairos/common/redact';
+import { overrideSettings } from '@kairos/common/settings';
 import { parseKairosCommand, usage } from './cli/parseCommand';
 import { ConfigError } from './config/configError';
 import { defaultDatabaseFile } from './dataDir';
-import { runSchemaCommand } from './schemaCommand';
-import { startDev } from './startDev';
-import { startService } from './startService';
+// The servers and the schema command are loaded only once the command line is read: settings given
+// on it (--dynamic-config-value) must be in place before their modules read them.
 
 /**
  * Everything the command prints outside its logger goes through here: a problem with a flag, the
@@ -21,7 +21,7 @@ function print(stream: NodeJS.WriteStream, text: string): void {
 async function main(): Promise<void> {
   let command;
   try {
-    command = parseKairosCommand(process.argv.slice(2), { defaultDbFilename: defaultDatabaseFile() });
+    command = parseKairosCommand(process.argv.slice(2), { defaultDbFilename: defaultDatabaseFile(), logsToTerminal: process.stderr.isTTY === true });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     print(process.stderr, `kairos: ${err.message}\n\n${usage()}\n`);
@@ -31,20 +31,32 @@ async function main(): Promise<void> {
     case 'help':
       print(process.stdout, command.text);
       return;
-    case 'start-dev':
+    case 'start-dev': {
+      overrideSettings(command.config.settingOverrides);
+      const { startDev } = await import('./startDev.js');
       await startDev(command.config);
       return;
-    case 'start':
+    }
+    case 'start': {
+      const { startService } = await import('./startService.js');
       await startService(command.service, command.config);
       return;
-    case 'schema':
+    }
+    case 'schema': {
+      const { runSchemaCommand } = await import('./schemaCommand.js');
       print(process.stdout, `${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
       return;
+    }
   }
 }
 
 /** A failure nothing handled ends the process as Node would, but printed with credentials masked. */
 function fatal(err: unknown): void {
+  // A problem with what was asked (e.g. a search attribute refused at start) is said in its own words.
+  if (err instanceof ConfigError) {
+    print(process.stderr, `kairos: ${err.message}\n`);
+    process.exit(1);
+  }
   print(process.stderr, `kairos: ${err instanceof Error ? inspect(err) : String(err)}\n`);
   process.exit(1);
 }

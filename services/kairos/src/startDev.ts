@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { ApiError } from '@kairos/common/errors';
 import { createLogger } from '@kairos/common/logger';
+import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
-import { ensureNamespace } from '@kairos/frontend';
+import { indexedValueTypeOf, NamespaceRegistry } from '@kairos/domain';
+import { addSearchAttributes, ensureNamespace } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
 import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
+import { ConfigError } from './config/configError';
 import type { KairosConfig } from './config/types';
+import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
 import { createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
@@ -18,8 +23,13 @@ import { onShutdownSignal } from './shutdown';
  * in-process clients with the same typed interfaces a cluster uses over gRPC.
  */
 export async function startDev(config: KairosConfig): Promise<void> {
-  const logger = createLogger({ level: config.logLevel });
-  const { store, description, settings } = await openStore(config.store, logger);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const opened = await openStore(config.store, logger);
+  const { description, settings } = opened;
+  // One registry per service, as a cluster has, so every series names its service_name; each
+  // service counts its own store calls (persistence_requests, persistence_latency).
+  const metrics = { frontend: new Metrics('frontend'), history: new Metrics('history'), matching: new Metrics('matching') };
+  const store = opened.store;
   const notifier = new InProcessNotifier({ logger });
 
   // History and matching call each other: bind each client to the other's implementation lazily.
@@ -28,7 +38,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!));
 
   const history = new HistoryService({
-    store,
+    store: metrics.history.instrument(store),
     notifier,
     matching: matchingClient,
     logger,
@@ -39,41 +49,92 @@ export async function startDev(config: KairosConfig): Promise<void> {
     shardLeaseMs: setting('cluster.shardLease'),
     history: () => historyClient,
   });
-  const matching = new MatchingService({ store, notifier, history: historyClient, logger });
+  const matching = new MatchingService({ store: metrics.matching.instrument(store), notifier, history: historyClient, logger, metrics: metrics.matching });
   impls.history = history.implementation;
   impls.matching = matching.implementation;
 
   for (const name of config.namespaces) await ensureNamespace(store, name);
+  await registerSearchAttributes(store, config);
   await history.start();
 
   const frontend = createFrontendServer({
-    store,
+    store: metrics.frontend.instrument(store),
     history: historyClient,
     matching: matchingClient,
     logger,
     namespaceLimits: config.namespaceLimits,
+    metrics: metrics.frontend,
     ready: () => history.isServing(),
   });
   const endpoint = config.services.frontend;
   const address = `${endpoint.bindIp}:${endpoint.port}`;
+  let serving = true;
+  // On the frontend's IP, as Temporal's dev server serves its metrics.
+  const metricsServer =
+    config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
   await frontend.server.listen(address);
-  logger.info('Kairos dev server started', { address, namespaces: config.namespaces });
-  const shownSettings = Object.entries(settings).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
+  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl });
   process.stdout.write(
-    `Kairos dev server listening on ${address}\n` +
-      `  namespaces: ${config.namespaces.join(', ')}\n` +
-      `  store: ${description}\n` +
-      `  settings: ${shownSettings}\n`,
+    banner({
+      address,
+      store: description,
+      metricsUrl,
+      namespaces: config.namespaces,
+      searchAttributes: Object.entries(config.searchAttributes).map(([name, type]) => `${name} (${type})`),
+      dynamicConfig: [...config.settingOverrides].map(([name, value]) => `${name}=${value}`),
+      settings: Object.entries(settings).map(([k, v]) => `${k}=${String(v)}`),
+    }),
   );
 
   onShutdownSignal(logger, async () => {
+    serving = false;
     frontend.beginShutdown();
     await matching.stop();
     await frontend.server.shutdown();
+    metricsServer?.close();
     await history.stop();
     await notifier.close();
     await store.close();
   });
+}
+
+/**
+ * --search-attribute: registered in every namespace created at start, with AddSearchAttributes's
+ * rules and words; a refusal stops the start (as Temporal's CLI stops on a registration failure).
+ */
+async function registerSearchAttributes(store: Store, config: KairosConfig): Promise<void> {
+  const attributes = Object.fromEntries(Object.entries(config.searchAttributes).map(([name, type]) => [name, indexedValueTypeOf(type)]));
+  if (Object.keys(attributes).length === 0) return;
+  const namespaces = new NamespaceRegistry(store);
+  for (const namespace of config.namespaces) {
+    try {
+      await addSearchAttributes(store, namespaces, namespace, attributes);
+    } catch (err) {
+      if (err instanceof ApiError) throw new ConfigError([`failed registering search attributes in namespace ${namespace}: ${err.message}`]);
+      throw err;
+    }
+  }
+}
+
+/** The start-up lines, laid out as `temporal server start-dev` lays out its own. */
+function banner(shown: { address: string; store: string; metricsUrl?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
+  const rows: Array<[string, string | undefined]> = [
+    ['Kairos Server:', shown.address],
+    ['Kairos Persistence:', shown.store],
+    ['Kairos Metrics:', shown.metricsUrl],
+    ['Namespaces:', shown.namespaces.join(', ')],
+    ['Search attributes:', shown.searchAttributes.length > 0 ? shown.searchAttributes.join(', ') : undefined],
+    ['Settings changed:', shown.dynamicConfig.length > 0 ? shown.dynamicConfig.join(' ') : undefined],
+    ['Store settings:', shown.settings.join(' ')],
+  ];
+  const lines = rows.filter(([, value]) => value !== undefined).map(([label, value]) => `${label.padEnd(21)}${value}`);
+  return `Kairos dev server listening on ${shown.address}\n\n${lines.join('\n')}\n`;
+}
+
+/** An IP as the host of a URL (IPv6 in brackets). */
+function urlHost(ip: string): string {
+  return ip.includes(':') ? `[${ip}]` : ip;
 }
 
 /** An object whose methods are looked up on `target()` at call time. */

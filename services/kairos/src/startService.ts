@@ -28,7 +28,7 @@ import { onShutdownSignal } from './shutdown';
  */
 export async function startService(service: ServiceName, config: KairosConfig): Promise<void> {
   const instanceId = `${service}-${randomUUID()}`;
-  const logger = createLogger({ level: config.logLevel, fields: { service, instanceId } });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, fields: { service, instanceId } });
   const metrics = new Metrics(service);
   // Every store call of this process is counted and timed (persistence_requests, persistence_latency).
   const store = metrics.instrument((await openStore(config.store, logger)).store);

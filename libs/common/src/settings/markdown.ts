@@ -1,4 +1,5 @@
-import { allSettings } from './registry';
+import { allSettings, type SettingName } from './registry';
+import { temporalKeyOf } from './temporalKeys';
 import type { AnySettingSpec, SettingSpec } from './setting';
 
 /** A default as people read it: 30 s, 2 MiB, 2,400. */
@@ -29,10 +30,17 @@ function defaultCell(spec: AnySettingSpec): string {
   return exceptions.length > 0 ? `${spec.default} (${exceptions.join(', ')})` : spec.default;
 }
 
+/** How a setting is changed: its flag or config key, and start-dev's Temporal dynamic-config key. */
+function changedBy(name: SettingName, configuredBy: string | undefined): string {
+  const key = temporalKeyOf(name);
+  const ways = [configuredBy, key && `start-dev \`--dynamic-config-value ${key}=N\``].filter(Boolean) as string[];
+  return ways.length > 0 ? cell(ways.join('; ')) : 'fixed';
+}
+
 /** docs/settings.md: the registry as a table, generated so it never drifts from the code. */
 export function settingsMarkdown(): string {
   const rows = allSettings().map((s) =>
-    [`\`${s.name}\``, s.type, s.type === 'choice' ? s.choices.join(' or ') : s.unit, defaultCell(s), s.readBy.join(', '), cell(s.why), s.configuredBy ? cell(s.configuredBy) : 'fixed', `\`${s.readIn}\``].join(' | '),
+    [`\`${s.name}\``, s.type, s.type === 'choice' ? s.choices.join(' or ') : s.unit, defaultCell(s), s.readBy.join(', '), cell(s.why), changedBy(s.name, s.configuredBy), `\`${s.readIn}\``].join(' | '),
   );
   return [
     '# Settings',

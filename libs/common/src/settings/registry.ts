@@ -32,12 +32,31 @@ export type SettingName = keyof typeof SETTINGS;
 /** A setting's value type: a number, or for a choice one of its named values. */
 export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends { choices: readonly (infer C)[] } ? C : number;
 
+/** Values given at start (start-dev's `--dynamic-config-value`) in place of defaults. */
+const overrides = new Map<SettingName, number>();
+/** Settings read so far: overriding one of them would not reach the code that already read it. */
+const read = new Set<SettingName>();
+
 /**
- * The value of a setting (its default: none is changed at run time yet). A choice whose default
+ * The value of a setting: its default, or the value given at start. A choice whose default
  * differs by command (`defaultFor`) is resolved by that command's configuration, not here.
  */
 export function setting<N extends SettingName>(name: N): SettingValue<N> {
-  return SETTINGS[name].default as SettingValue<N>;
+  read.add(name);
+  return (overrides.get(name) ?? SETTINGS[name].default) as SettingValue<N>;
+}
+
+/**
+ * Replaces numeric settings' defaults for the rest of the process. Must run before any code reads
+ * them (the command loads the services only after it): a setting already read throws, since many
+ * readers keep the value in a module constant and would silently keep the default.
+ */
+export function overrideSettings(values: ReadonlyMap<SettingName, number>): void {
+  for (const [name, value] of values) {
+    if (SETTINGS[name].type === 'choice') throw new Error(`setting ${name} is a choice, not a number`);
+    if (read.has(name)) throw new Error(`setting ${name} was read before it was overridden`);
+    overrides.set(name, value);
+  }
 }
 
 /** Every setting with its name, in registry order (grouped by area). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Failure } from '@kairos/proto/temporal/api/failure/v1/message';
-import { allSettings, formatDefault, setting, settingsMarkdown, SETTINGS } from './index';
+import { allSettings, formatDefault, overrideSettings, setting, settingsMarkdown, SETTINGS, TEMPORAL_DYNAMIC_CONFIG_KEYS } from './index';
 
 const DOC = join(__dirname, '../../../../docs/settings.md');
 
@@ -65,5 +65,20 @@ describe('grpc.maxNestingDepth', () => {
     const depth = setting('grpc.maxNestingDepth');
     expect(decodedDepth(chainBytes(depth))).toBe(depth);
     expect(() => Failure.decode(chainBytes(depth + 1))).toThrow('protobuf decode recursion limit exceeded');
+  });
+});
+
+describe('Temporal dynamic-config keys (start-dev --dynamic-config-value)', () => {
+  it('each names a numeric setting whose reason cites that key', () => {
+    for (const [key, name] of Object.entries(TEMPORAL_DYNAMIC_CONFIG_KEYS)) {
+      expect(SETTINGS[name].type, name).not.toBe('choice');
+      expect(SETTINGS[name].why, name).toContain(key);
+    }
+  });
+
+  it('an override replaces the default, and one made after the setting was read is refused', () => {
+    overrideSettings(new Map([['history.maxTotalUpdates', 7]]));
+    expect(setting('history.maxTotalUpdates')).toBe(7);
+    expect(() => overrideSettings(new Map([['history.maxTotalUpdates', 8]]))).toThrow('setting history.maxTotalUpdates was read before it was overridden');
   });
 });

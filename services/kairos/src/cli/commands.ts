@@ -3,13 +3,15 @@ import { readConfigFile } from '../config/configFile';
 import { withFlagsFromEnv } from '../config/environment';
 import { resolveConfig, type FlagValues } from '../config/resolveConfig';
 import { POSTGRES_URL_ENV, SERVICE_NAMES, type KairosCommand, type ServiceName } from '../config/types';
-import { SCHEMA_FLAGS } from './flags';
+import { SCHEMA_FLAGS, START_DEV_ONLY_FLAGS } from './flags';
 
 export interface CommandContext {
   /** Reads the --config file (tests); defaults to the file system. */
   readFile?: (path: string) => string;
   /** SQLite file for start-dev when none is given (e.g. in the user's data directory). */
   defaultDbFilename?: string;
+  /** Whether stderr (where logs go) is a terminal: the log format's default. */
+  logsToTerminal?: boolean;
   /** Environment: KAIROS_POSTGRES_URL, KAIROS_ADVERTISE_ADDRESS. */
   env: Record<string, string | undefined>;
 }
@@ -24,6 +26,8 @@ export function serverCommand(name: 'start-dev' | 'start', flags: FlagValues, co
       throw new ConfigError([`--service must be one of ${SERVICE_NAMES.join(', ')}${value ? `, got ${JSON.stringify(value)}` : ''}`]);
     }
     service = value as ServiceName;
+    const devOnly = START_DEV_ONLY_FLAGS.filter((f) => flags.has(f));
+    if (devOnly.length > 0) throw new ConfigError(devOnly.map((f) => `--${f} is for "server start-dev"`));
   } else if (given('service') !== undefined) {
     throw new ConfigError(['--service is for "server start"; start-dev runs every service']);
   }
@@ -37,6 +41,7 @@ export function serverCommand(name: 'start-dev' | 'start', flags: FlagValues, co
     file,
     flags: service ? withFlagsFromEnv(flags, file?.content, context.env) : flags,
     defaultDbFilename: context.defaultDbFilename,
+    logsToTerminal: context.logsToTerminal,
   });
   return service ? { kind: 'start', service, config, configFile } : { kind: 'start-dev', config, configFile };
 }

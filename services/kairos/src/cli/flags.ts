@@ -105,7 +105,28 @@ export const FLAGS: readonly FlagSpec[] = [
     shownIn: ['start'],
     defaults: { start: `$${ADVERTISE_ADDRESS_ENV}, else its service address` },
   },
-  { name: 'metrics-port', value: 'PORT', description: 'serve Prometheus /metrics and /health/ready on this port', shownIn: ['start'] },
+  { name: 'metrics-port', value: 'PORT', description: 'serve Prometheus /metrics and /health/ready on this port (on --ip)', shownIn: SERVER },
+  {
+    name: 'search-attribute',
+    value: 'KEY=TYPE',
+    description: 'a custom search attribute to register in every namespace created at start; TYPE: Text, Keyword, Int, Double, Bool, Datetime, KeywordList (repeatable)',
+    shownIn: ['start-dev'],
+    repeatable: true,
+  },
+  {
+    name: 'dynamic-config-value',
+    value: 'KEY=VALUE',
+    description: "a Temporal dynamic config key with a Kairos equivalent (e.g. limit.maxIDLength=500; docs/settings.md lists them), VALUE in JSON (repeatable)",
+    shownIn: ['start-dev'],
+    repeatable: true,
+  },
+  {
+    name: 'log-format',
+    value: 'FORMAT',
+    description: 'json, or text (pretty is the same) as key=value pairs',
+    shownIn: SERVER,
+    defaults: both('text when stderr is a terminal, else json'),
+  },
   { name: 'namespace', value: 'NAME', description: 'a namespace to create at start if missing (repeatable; "default" always is)', shownIn: SERVER, repeatable: true },
   { name: 'log-level', value: 'LEVEL', description: LOG_LEVELS.join(', '), shownIn: SERVER, defaults: both(DEFAULT_LOG_LEVEL) },
   {
@@ -124,6 +145,9 @@ export const FLAGS: readonly FlagSpec[] = [
     defaults: { schema: `$${POSTGRES_URL_ENV}` },
   },
 ];
+
+/** Flags only start-dev takes (as `temporal server start-dev`); `server start` refuses them by name. */
+export const START_DEV_ONLY_FLAGS: readonly string[] = ['search-attribute', 'dynamic-config-value'];
 
 /** The flags `kairos schema` uses; it refuses the others by name. */
 export const SCHEMA_FLAGS: ReadonlySet<string> = new Set(['store', 'log-level']);

@@ -45,6 +45,9 @@ describe('parseKairosCommand', () => {
         matching: { bindIp: '127.0.0.1', port: 7235, address: '127.0.0.1:7235' },
       },
       namespaceLimits: {},
+      logFormat: 'json',
+      searchAttributes: {},
+      settingOverrides: new Map(),
     });
   });
 
@@ -342,6 +345,38 @@ describe('every flag', () => {
     },
     'metrics-port': () => {
       expect(start('--metrics-port', '9464').config.metricsPort).toBe(9464);
+      expect(dev('--metrics-port', '9464').config.metricsPort).toBe(9464);
+    },
+    'search-attribute': () => {
+      // Temporal's CLI: types matched without regard to case, a name given twice keeps its last type.
+      expect(dev('--search-attribute', 'CustomerId=keyword', '--search-attribute', 'Amount=Int', '--search-attribute', 'Amount=Double').config.searchAttributes).toEqual({
+        CustomerId: 'Keyword',
+        Amount: 'Double',
+      });
+      expect(refused(['server', 'start-dev', '--search-attribute', 'Foo'])).toEqual([`invalid search attributes: missing expected '=' in "Foo"`]);
+      expect(refused(['server', 'start-dev', '--search-attribute', 'Foo=Keyword=x'])).toEqual(['invalid search attribute value type "Keyword=x"']);
+      expect(refused(['server', 'start', '--service', 'frontend', '--db-filename', 'k.db', '--search-attribute', 'Foo=Int'])).toEqual(['--search-attribute is for "server start-dev"']);
+    },
+    'dynamic-config-value': () => {
+      const { config } = dev('--dynamic-config-value', 'limit.maxIDLength=500', '--dynamic-config-value', 'frontend.namespaceBurstRatio=1.5', '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+      expect(config.settingOverrides).toEqual(new Map<string, number>([['domain.maxIdLength', 500], ['frontend.namespaceBurstRatio', 1.5]]));
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength'])).toEqual([`invalid dynamic config values: missing expected '=' in "limit.maxIDLength"`]);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=x'])).toEqual(['invalid dynamic config values: invalid JSON value for key "limit.maxIDLength": "x"']);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=1.5'])).toEqual(['--dynamic-config-value limit.maxIDLength must be a positive integer, got 1.5']);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'])).toEqual([
+        '--dynamic-config-value frontend.enableUpdateWorkflowExecution: Kairos always has this on; only true is accepted, got false',
+      ]);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'no.such.key=1'])[0]).toMatch(/^--dynamic-config-value: "no\.such\.key" is not a dynamic config key Kairos has; known: limit\.maxIDLength, /);
+      expect(refused(['server', 'start', '--service', 'history', '--db-filename', 'k.db', '--dynamic-config-value', 'limit.maxIDLength=5'])).toEqual([
+        '--dynamic-config-value is for "server start-dev"',
+      ]);
+    },
+    'log-format': () => {
+      expect(dev().config.logFormat).toBe('json');
+      expect(started(parseKairosCommand(['server', 'start-dev'], { env: {}, logsToTerminal: true })).config.logFormat).toBe('text');
+      expect(dev('--log-format', 'pretty').config.logFormat).toBe('text');
+      expect(start('--log-format', 'json').config.logFormat).toBe('json');
+      expect(refused(['server', 'start-dev', '--log-format', 'xml'])).toEqual(['--log-format must be one of json, text, pretty, got "xml"']);
     },
     namespace: () => {
       expect(dev('--namespace', 'a', '--namespace=b', '--namespace', 'a').config.namespaces).toEqual(['default', 'a', 'b']);

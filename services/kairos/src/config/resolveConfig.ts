@@ -1,7 +1,8 @@
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '@kairos/common/logger';
+import { isLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@kairos/common/logger';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, STORE_KEYS } from './configFile';
 import { resolveSqliteSynchronous } from './sqliteSynchronous';
+import { readDynamicConfigFlags, readSearchAttributeFlags } from './temporalFlags';
 import {
   DEFAULT_BIND_IP,
   DEFAULT_CLUSTER_NAME,
@@ -31,6 +32,8 @@ export interface ResolveConfigOptions {
   flags?: FlagValues;
   /** SQLite file when neither file nor flags name a store (dev mode; else `:memory:`). */
   defaultDbFilename?: string;
+  /** Whether logs go to a terminal: the log format's default is text there, json elsewhere. */
+  logsToTerminal?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -99,6 +102,15 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     return undefined;
   };
   const logLevel = levelOf(flagValue('log-level'), '--log-level') ?? levelOf(file.logLevel, inFile('logLevel')) ?? DEFAULT_LOG_LEVEL;
+
+  const formatFlag = flagValue('log-format');
+  let logFormat: LogFormat = options.logsToTerminal ? 'text' : 'json';
+  if (formatFlag !== undefined) {
+    if (LOG_FORMATS.includes(formatFlag)) logFormat = formatFlag === 'json' ? 'json' : 'text';
+    else problems.push(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(formatFlag)}`);
+  }
+  const searchAttributes = readSearchAttributeFlags(flags.get('search-attribute') ?? [], problems);
+  const settingOverrides = readDynamicConfigFlags(flags.get('dynamic-config-value') ?? [], problems);
 
   const natsUrl = str(flagValue('nats-url'), '--nats-url') ?? str(file.natsUrl, inFile('natsUrl')) ?? DEFAULT_NATS_URL;
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl) && !/^[^\s/]+:\d+$/.test(natsUrl)) {
@@ -240,6 +252,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     clusterName,
     numHistoryShards,
     logLevel,
+    logFormat,
     namespaces,
     store: store!.kind === 'sqlite' ? { ...store!, synchronous: synchronous.level } : store!,
     natsUrl,
@@ -247,5 +260,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     namespaceLimits,
     ...(advertiseAddress !== undefined && { advertiseAddress }),
     ...(metricsPort !== undefined && { metricsPort }),
+    searchAttributes,
+    settingOverrides,
   };
 }

@@ -1,5 +1,6 @@
-import type { LogLevel } from '@kairos/common/logger';
-import { setting } from '@kairos/common/settings';
+import type { LogFormat, LogLevel } from '@kairos/common/logger';
+import { setting, type SettingName } from '@kairos/common/settings';
+import type { SearchAttributeType } from '@kairos/domain';
 import type { SqliteSynchronous } from './sqliteSynchronous';
 
 export type ServiceName = 'frontend' | 'history' | 'matching';
@@ -28,6 +29,7 @@ export interface KairosConfig {
   /** Fixed when the cluster is created. */
   numHistoryShards: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** Created at start if missing; always contains `default`. */
   namespaces: string[];
   store: StoreConfig;
@@ -43,6 +45,10 @@ export interface KairosConfig {
   advertiseAddress?: string;
   /** Port of the Prometheus `/metrics` endpoint; none when absent. */
   metricsPort?: number;
+  /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */
+  searchAttributes: Record<string, SearchAttributeType>;
+  /** start-dev: settings given as Temporal dynamic config keys (`--dynamic-config-value`), applied before the services load. */
+  settingOverrides: ReadonlyMap<SettingName, number>;
 }
 
 /** The limits a namespace can override (the `limits.*` settings; Temporal's dynamic-config defaults otherwise). */

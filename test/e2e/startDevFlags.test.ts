@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { oracleEnabled } from '../src/harness/oracle';
+import { KAIROS_MAIN, REPO_ROOT, temporalCliPath } from '../src/harness/paths';
+import { freePort } from '../src/harness/ports';
+import { withWorker } from '../src/harness/sdk';
+import { startKairosDev, startTemporalDev, type TestServer } from '../src/harness/servers';
+
+// `kairos server start-dev` takes `temporal server start-dev`'s flags and each one does what it says:
+// --search-attribute, --dynamic-config-value, --log-format, --metrics-port; the banner names the
+// addresses; `npx kairos` runs from the repository.
+const run = promisify(execFile);
+const workflowsPath = require.resolve('../workflows/activities.ts');
+const activities = { greet: async (name: string) => `hello ${name}` };
+
+/** A command that must fail at once: its exit code and what it wrote to stderr. */
+async function failingStart(command: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await run(command, args, { timeout: 30_000 });
+  } catch (err) {
+    const e = err as { code?: number; stderr?: string };
+    return { code: e.code ?? -1, stderr: e.stderr ?? '' };
+  }
+  throw new Error(`${command} ${args.join(' ')} started instead of failing`);
+}
+
+/** The one-line problem each command prints: Temporal's `Error: …`, Kairos's `kairos: …`. */
+const problem = (stderr: string) => /^(?:Error|kairos): (.*)$/m.exec(stderr)?.[1];
+
+async function startOf(server: TestServer, workflowId: string): Promise<{ code?: number; details?: string }> {
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    await connection.workflowService.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'greetOne' },
+      taskQueue: { name: 'max-id-length' },
+      requestId: crypto.randomUUID(),
+    });
+    return {};
+  } catch (err) {
+    const e = err as { code?: number; details?: string };
+    return { code: e.code, details: e.details };
+  } finally {
+    await connection.close();
+  }
+}
+
+describe('start-dev flags as temporal server start-dev takes them', () => {
+  it('--search-attribute registers the attribute in every namespace created at start; a start sets it and a list query finds it', async () => {
+    const server = await startKairosDev({ kairosOnly: true, namespaces: ['other'], extraArgs: ['--search-attribute', 'CustomerId=keyword', '--search-attribute', 'Amount=Int'] });
+    try {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        for (const namespace of ['default', 'other']) {
+          const listed = await connection.operatorService.listSearchAttributes({ namespace });
+          expect(listed.customAttributes).toMatchObject({ CustomerId: 2, Amount: 3 }); // KEYWORD, INT
+        }
+      } finally {
+        await connection.close();
+      }
+      const taskQueue = `search-attribute-flag-${Date.now()}`;
+      const workflowId = `search-attribute-flag-${Date.now()}`;
+      await withWorker({ address: server.address, taskQueue, workflowsPath, activities }, async (client) => {
+        await client.workflow.execute('greetOne', { taskQueue, workflowId, args: ['sa'], searchAttributes: { CustomerId: ['customer-7'], Amount: [42] } });
+        const found: string[] = [];
+        for await (const execution of client.workflow.list({ query: `CustomerId = 'customer-7' AND Amount > 40` })) found.push(execution.workflowId);
+        expect(found).toEqual([workflowId]);
+      });
+      expect(server.processes[0]!.tail()).toMatch(/Search attributes:\s+CustomerId \(Keyword\), Amount \(Int\)/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--search-attribute in a bad form stops the start with the Temporal CLI’s words, and a name AddSearchAttributes refuses with its words', async () => {
+    const port = String(await freePort());
+    const kairos = (arg: string) => failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--in-memory', '--port', port, '--search-attribute', arg]);
+    const missing = await kairos('Foo');
+    expect(missing.code).not.toBe(0);
+    expect(problem(missing.stderr)).toBe(`invalid search attributes: missing expected '=' in "Foo"`);
+    const badType = await kairos('Foo=Bogus');
+    expect(problem(badType.stderr)).toBe('invalid search attribute value type "Bogus"');
+    if (oracleEnabled()) {
+      for (const [arg, words] of [['Foo', missing], ['Foo=Bogus', badType]] as const) {
+        const temporal = await failingStart(temporalCliPath(), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', port, '--search-attribute', arg]);
+        expect(problem(words.stderr), arg).toBe(problem(temporal.stderr));
+      }
+    }
+    const reserved = await kairos('WorkflowId=Keyword');
+    expect(reserved.code).toBe(1);
+    expect(problem(reserved.stderr)).toBe('failed registering search attributes in namespace default: Search attribute WorkflowId is reserved by system.');
+  });
+
+  it('--dynamic-config-value limit.maxIDLength changes the id limit as on the Temporal dev server; an unknown key is refused by name', async () => {
+    const kairos = await startKairosDev({ kairosOnly: true, extraArgs: ['--dynamic-config-value', 'limit.maxIDLength=40'] });
+    const temporal = oracleEnabled() ? await startTemporalDev({ dynamicConfig: { 'limit.maxIDLength': 40 } }) : undefined;
+    try {
+      // Past 40 bytes (a request id, a UUID, is 36).
+      const long = 'x'.repeat(41);
+      const refused = await startOf(kairos, long);
+      expect(refused).toEqual({ code: 3, details: 'WorkflowId exceeds maximum allowed length (41/40)' });
+      expect(await startOf(kairos, 'x'.repeat(40))).toEqual({});
+      if (temporal) {
+        expect(refused).toEqual(await startOf(temporal, long));
+      }
+      expect(kairos.processes[0]!.tail()).toMatch(/Settings changed:\s+domain\.maxIdLength=40/);
+    } finally {
+      await Promise.all([kairos.stop(), temporal?.stop()]);
+    }
+    const unknown = await failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--in-memory', '--dynamic-config-value', 'no.such.key=1']);
+    expect(problem(unknown.stderr)).toMatch(/^--dynamic-config-value: "no\.such\.key" is not a dynamic config key Kairos has; known: limit\.maxIDLength, /);
+  });
+
+  it('--log-format json writes JSON lines, text (or pretty) key=value lines', async () => {
+    for (const format of ['json', 'text', 'pretty'] as const) {
+      const server = await startKairosDev({ kairosOnly: true, inMemory: true, logLevel: 'info', extraArgs: ['--log-format', format] });
+      await server.stop();
+      const lines = readFileSync(server.processes[0]!.logFile, 'utf8').split('\n');
+      const started = lines.find((l) => l.includes('Kairos dev server started'));
+      if (format === 'json') expect(JSON.parse(started!)).toMatchObject({ level: 'info', msg: 'Kairos dev server started' });
+      else expect(started).toMatch(/^time=\S+ level=INFO msg="Kairos dev server started" address=127\.0\.0\.1:\d+ namespaces=/);
+    }
+  });
+
+  it('--metrics-port serves Prometheus metrics of every service, named as Temporal names them; the banner shows the addresses', async () => {
+    const metricsPort = await freePort();
+    const server = await startKairosDev({ kairosOnly: true, inMemory: true, extraArgs: ['--metrics-port', String(metricsPort)] });
+    try {
+      const taskQueue = `metrics-flag-${Date.now()}`;
+      await withWorker({ address: server.address, taskQueue, workflowsPath, activities }, async (client) =>
+        client.workflow.execute('greetOne', { taskQueue, workflowId: `metrics-flag-${Date.now()}`, args: ['metrics'] }),
+      );
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/^service_requests\{operation="StartWorkflowExecution",service_name="frontend"\} 1$/m);
+      expect(text).toMatch(/^service_latency_count\{operation="RespondWorkflowTaskCompleted",service_name="frontend"\} \d+$/m);
+      expect(text).toMatch(/^persistence_requests\{operation="\w+",service_name="history"\} \d+$/m);
+      expect(text).toMatch(/^persistence_requests\{operation="\w+",service_name="matching"\} \d+$/m);
+      expect(text).toMatch(/^poll_success\{namespace="[^"]+",taskqueue="metrics-flag-[^"]+",task_type="Workflow",service_name="matching"\} \d+$/m);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/health/ready`)).status).toBe(200);
+      const banner = server.processes[0]!.tail();
+      expect(banner).toContain(`Kairos Server:       ${server.address}`);
+      expect(banner).toContain(`Kairos Metrics:      http://127.0.0.1:${metricsPort}/metrics`);
+      expect(banner).toContain('Kairos Persistence:  SQLite in memory');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('`npx kairos` runs the command from the repository', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'kairos', '--help'], { cwd: REPO_ROOT, timeout: 60_000 });
+    expect(stdout).toContain('Usage: kairos <command> [flags]');
+    expect(stdout).toContain('--search-attribute <KEY=TYPE>');
+  });
+});
