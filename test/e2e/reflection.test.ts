@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers } from '../src/harness/oracle';
 import { REPO_ROOT } from '../src/harness/paths';
+import { startKairosCluster } from '../src/harness/servers';
 
 // gRPC server reflection: grpcurl (built by scripts/setup.sh) lists, describes and calls Kairos with
 // no .proto files, and lists the same services as the real Temporal dev server (less its
@@ -81,5 +82,19 @@ describe('gRPC server reflection (grpcurl)', () => {
 
   it('names a symbol it does not know as not found', async () => {
     await expect(grpcurl(servers.kairos.address, ['describe', 'no.such.Service'])).rejects.toThrow(/Symbol not found: no\.such\.Service/);
+  });
+});
+
+describe('gRPC server reflection on a cluster frontend', () => {
+  it('lists, describes and calls through the frontend process of a three-process cluster', async () => {
+    const cluster = await startKairosCluster();
+    try {
+      expect(lines(await grpcurl(cluster.address, ['list']))).toEqual(KAIROS_SERVICES);
+      expect(await grpcurl(cluster.address, ['describe', 'temporal.api.operatorservice.v1.OperatorService.ListSearchAttributes'])).toContain('is a method');
+      const namespace = JSON.parse(await grpcurl(cluster.address, ['temporal.api.workflowservice.v1.WorkflowService/DescribeNamespace'], ['-d', '{"namespace":"default"}']));
+      expect(namespace.namespaceInfo.name).toBe('default');
+    } finally {
+      await cluster.stop();
+    }
   });
 });
