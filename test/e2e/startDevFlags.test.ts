@@ -78,7 +78,7 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
 
   it('--search-attribute in a bad form stops the start with the Temporal CLI’s words, and a name AddSearchAttributes refuses with its words', async () => {
     const port = String(await freePort());
-    const kairos = (arg: string) => failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--in-memory', '--port', port, '--search-attribute', arg]);
+    const kairos = (arg: string) => failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--port', port, '--search-attribute', arg]);
     const missing = await kairos('Foo');
     expect(missing.code).not.toBe(0);
     expect(problem(missing.stderr)).toBe(`invalid search attributes: missing expected '=' in "Foo"`);
@@ -111,7 +111,7 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
     } finally {
       await Promise.all([kairos.stop(), temporal?.stop()]);
     }
-    const unknown = await failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--in-memory', '--dynamic-config-value', 'no.such.key=1']);
+    const unknown = await failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--dynamic-config-value', 'no.such.key=1']);
     expect(problem(unknown.stderr)).toMatch(/^--dynamic-config-value: "no\.such\.key" is not a dynamic config key Kairos has; known: limit\.maxIDLength, /);
   });
 

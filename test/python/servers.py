@@ -145,7 +145,7 @@ def start_kairos() -> Server:
         raise RuntimeError(f"{KAIROS_MAIN} is missing: run scripts/setup.sh (npx turbo run build)")
     port = free_port()
     db = WORK_DIR / f"kairos-py-{os.getpid()}-{int(time.time() * 1000)}.db"
-    args = ["node", str(KAIROS_MAIN), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--db-filename", str(db)]
+    args = ["node", str(KAIROS_MAIN), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port), "--db-filename", str(db)]
     if os.environ.get("KAIROS_LOG_LEVEL"):
         args += ["--log-level", os.environ["KAIROS_LOG_LEVEL"]]
     proc, log = _spawn("kairos-py", args)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '@kairos/common/errors';
-import { createLogger } from '@kairos/common/logger';
+import { createLogger, type Logger } from '@kairos/common/logger';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
@@ -17,6 +17,7 @@ import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
 import { createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
+import { findUiServer, startWebUi, type WebUi } from './webUi';
 
 /**
  * Everything in one process: frontend, history and matching on one SQLite store, talking through
@@ -74,12 +75,14 @@ export async function startDev(config: KairosConfig): Promise<void> {
     config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
   await frontend.server.listen(address);
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
-  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl });
+  const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
+  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url });
   process.stdout.write(
     banner({
       address,
       store: description,
       metricsUrl,
+      ui: webUi ? webUi.url : noUiBecause ? `none: ${noUiBecause}` : undefined,
       namespaces: config.namespaces,
       searchAttributes: Object.entries(config.searchAttributes).map(([name, type]) => `${name} (${type})`),
       dynamicConfig: [...config.settingOverrides].map(([name, value]) => `${name}=${value}`),
@@ -93,6 +96,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     await matching.stop();
     await frontend.server.shutdown();
     metricsServer?.close();
+    await webUi?.stop();
     await history.stop();
     await notifier.close();
     await store.close();
@@ -117,11 +121,37 @@ async function registerSearchAttributes(store: Store, config: KairosConfig): Pro
   }
 }
 
+/**
+ * The official Temporal Web UI beside the dev server (`scripts/setup-ui.sh` installs it). When it
+ * is not installed or does not start, the server runs without it and says why.
+ */
+async function startWebUiOrSayWhy(
+  ui: { ip: string; port: number },
+  frontendAddress: string,
+  defaultNamespace: string,
+  logger: Logger,
+): Promise<{ webUi?: WebUi; noUiBecause?: string }> {
+  const found = findUiServer();
+  let noUiBecause: string;
+  if ('missing' in found) {
+    noUiBecause = found.missing;
+  } else {
+    try {
+      return { webUi: await startWebUi(found.path, { frontendAddress, ip: ui.ip, port: ui.port, defaultNamespace, logger }) };
+    } catch (err) {
+      noUiBecause = (err as Error).message;
+    }
+  }
+  logger.warn('running without the Web UI', { reason: noUiBecause });
+  return { noUiBecause };
+}
+
 /** The start-up lines, laid out as `temporal server start-dev` lays out its own. */
-function banner(shown: { address: string; store: string; metricsUrl?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
+function banner(shown: { address: string; store: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
   const rows: Array<[string, string | undefined]> = [
     ['Kairos Server:', shown.address],
     ['Kairos Persistence:', shown.store],
+    ['Temporal Web UI:', shown.ui],
     ['Kairos Metrics:', shown.metricsUrl],
     ['Namespaces:', shown.namespaces.join(', ')],
     ['Search attributes:', shown.searchAttributes.length > 0 ? shown.searchAttributes.join(', ') : undefined],

@@ -122,6 +122,8 @@ export interface KairosDevOptions extends KairosCommonOptions {
   /** Always Kairos, even under KAIROS_TEST_TARGET=temporal: the test checks Kairos's own behaviour. */
   kairosOnly?: boolean;
   port?: number;
+  /** Runs the Temporal Web UI beside it on this port (the suites run headless otherwise). */
+  uiPort?: number;
 }
 
 /** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
@@ -146,6 +148,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
   const dbFile = inMemory ? ':memory:' : (options.dbFile ?? workPath(`${name}.db`));
   const args = [
     KAIROS_MAIN, 'server', 'start-dev',
+    ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     '--ip', '127.0.0.1',
     '--port', String(port),
     ...(inMemory ? ['--in-memory'] : ['--db-filename', dbFile]),

@@ -106,6 +106,15 @@ export const FLAGS: readonly FlagSpec[] = [
     defaults: { start: `$${ADVERTISE_ADDRESS_ENV}, else its service address` },
   },
   { name: 'metrics-port', value: 'PORT', description: 'serve Prometheus /metrics and /health/ready on this port (on --ip)', shownIn: SERVER },
+  { name: 'headless', description: 'run without the Temporal Web UI', shownIn: ['start-dev'] },
+  {
+    name: 'ui-port',
+    value: 'PORT',
+    description: 'port of the Temporal Web UI',
+    shownIn: ['start-dev'],
+    defaults: { 'start-dev': 'the gRPC port + 1000 (8233)' },
+  },
+  { name: 'ui-ip', value: 'IP', description: 'address the Temporal Web UI listens on', shownIn: ['start-dev'], defaults: { 'start-dev': 'the --ip' } },
   {
     name: 'search-attribute',
     value: 'KEY=TYPE',
@@ -147,7 +156,7 @@ export const FLAGS: readonly FlagSpec[] = [
 ];
 
 /** Flags only start-dev takes (as `temporal server start-dev`); `server start` refuses them by name. */
-export const START_DEV_ONLY_FLAGS: readonly string[] = ['search-attribute', 'dynamic-config-value'];
+export const START_DEV_ONLY_FLAGS: readonly string[] = ['search-attribute', 'dynamic-config-value', 'headless', 'ui-port', 'ui-ip'];
 
 /** The flags `kairos schema` uses; it refuses the others by name. */
 export const SCHEMA_FLAGS: ReadonlySet<string> = new Set(['store', 'log-level']);

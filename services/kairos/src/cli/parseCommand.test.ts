@@ -347,6 +347,23 @@ describe('every flag', () => {
       expect(start('--metrics-port', '9464').config.metricsPort).toBe(9464);
       expect(dev('--metrics-port', '9464').config.metricsPort).toBe(9464);
     },
+    headless: () => {
+      // The Web UI runs by default, as `temporal server start-dev`'s; --headless turns it off.
+      expect(dev().config.ui).toEqual({ ip: '127.0.0.1', port: 8233 });
+      expect(dev('--headless').config.ui).toBeUndefined();
+      expect(refused(['server', 'start-dev', '--headless', '--ui-port', '9000'])).toEqual(['--ui-port and --ui-ip have no effect with --headless']);
+      expect(refused(['server', 'start', '--service', 'frontend', '--db-filename', 'k.db', '--headless'])).toEqual(['--headless is for "server start-dev"']);
+    },
+    'ui-port': () => {
+      expect(dev('--ui-port', '9000').config.ui).toEqual({ ip: '127.0.0.1', port: 9000 });
+      expect(dev('--port', '7300').config.ui).toEqual({ ip: '127.0.0.1', port: 8300 });
+      expect(refused(['server', 'start-dev', '--port', '65000'])).toEqual(["the Web UI's default port (--port + 1000) is 66000: give --ui-port, or --headless"]);
+      expect(refused(['server', 'start-dev', '--ui-port', '0'])).toEqual(['--ui-port must be an integer from 1 to 65535, got "0"']);
+    },
+    'ui-ip': () => {
+      expect(dev('--ip', '0.0.0.0', '--ui-ip', '127.0.0.1').config.ui).toEqual({ ip: '127.0.0.1', port: 8233 });
+      expect(dev('--ip', '10.0.0.5').config.ui).toEqual({ ip: '10.0.0.5', port: 8233 });
+    },
     'search-attribute': () => {
       // Temporal's CLI: types matched without regard to case, a name given twice keeps its last type.
       expect(dev('--search-attribute', 'CustomerId=keyword', '--search-attribute', 'Amount=Int', '--search-attribute', 'Amount=Double').config.searchAttributes).toEqual({

@@ -245,7 +245,20 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     const m = HOST_PORT.exec(advertiseAddress);
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 65_535) problems.push(`--advertise-address ${JSON.stringify(advertiseAddress)} must be HOST:PORT`);
   }
+  /** start-dev's Web UI, as `temporal server start-dev`'s: on the gRPC port + 1000 unless --headless. */
+  function webUi(frontend: { bindIp: string; port: number }): { ip: string; port: number } | undefined {
+    const uiPort = int(flagValue('ui-port'), '--ui-port', 1, 65_535);
+    const uiIp = str(flagValue('ui-ip'), '--ui-ip');
+    if (flagValue('headless') === 'true') {
+      if (uiPort !== undefined || uiIp !== undefined) problems.push('--ui-port and --ui-ip have no effect with --headless');
+      return undefined;
+    }
+    const port = uiPort ?? frontend.port + 1000;
+    if (port > 65_535) problems.push(`the Web UI's default port (--port + 1000) is ${port}: give --ui-port, or --headless`);
+    return { ip: uiIp ?? frontend.bindIp, port };
+  }
   const metricsPort = int(flagValue('metrics-port'), '--metrics-port', 1, 65_535);
+  const ui = options.mode === 'dev' ? webUi(services.frontend) : undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -260,6 +273,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     namespaceLimits,
     ...(advertiseAddress !== undefined && { advertiseAddress }),
     ...(metricsPort !== undefined && { metricsPort }),
+    ...(ui !== undefined && { ui }),
     searchAttributes,
     settingOverrides,
   };

@@ -45,6 +45,8 @@ export interface KairosConfig {
   advertiseAddress?: string;
   /** Port of the Prometheus `/metrics` endpoint; none when absent. */
   metricsPort?: number;
+  /** start-dev's Temporal Web UI (none with --headless). */
+  ui?: { ip: string; port: number };
   /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */
   searchAttributes: Record<string, SearchAttributeType>;
   /** start-dev: settings given as Temporal dynamic config keys (`--dynamic-config-value`), applied before the services load. */
