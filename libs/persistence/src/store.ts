@@ -21,7 +21,7 @@ export type {
   ExecutionWriteResult,
 } from './executions/executionWrite';
 export type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from './executions/executionStore';
-export type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from './taskQueues/taskQueueStore';
+export type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from './taskQueues/taskQueueStore';
 export type { NamespaceStore } from './namespaces/namespaceStore';
 export type { ClusterMember, MemberRole, MembershipStore } from './membership/membershipStore';
 export type { VisibilityListRequest, VisibilityPage, VisibilityRecord, VisibilityStore, VisibilityValue } from './visibility/visibilityStore';

@@ -19,4 +19,9 @@ export interface MembershipStore {
   listMembers(role: MemberRole, aliveSince: Date): Promise<ClusterMember[]>;
   /** Removes the member's row (a clean shutdown); a no-op when absent. */
   removeMember(role: MemberRole, instanceId: string): Promise<void>;
+  /**
+   * The cluster's id (GetClusterInfo's clusterId): the one stored under `clusterName`, or
+   * `candidate`, stored first by whichever process asks first. Stable for the store's lifetime.
+   */
+  clusterId(clusterName: string, candidate: string): Promise<string>;
 }

@@ -11,6 +11,13 @@ export interface NamespaceStore {
   getNamespaceById(id: string): Promise<NamespaceRecord | undefined>;
   /** Ordered by name. */
   listNamespaces(): Promise<NamespaceRecord[]>;
+  /**
+   * Changes the namespace named `name` in one transaction: `change` (synchronous, no I/O) gets the
+   * stored record and returns the new one, with the same id and name; what it throws aborts the
+   * change and is rethrown. Concurrent updates of one namespace take turns, so none is lost.
+   * Resolves with the stored new record, or undefined when no namespace has that name.
+   */
+  updateNamespace(name: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined>;
 
   /** The namespace's custom search attributes by name. */
   getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;

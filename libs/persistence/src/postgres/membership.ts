@@ -12,6 +12,11 @@ const SQL = {
     'SELECT instance_id, address, heartbeat_at FROM cluster_members WHERE role = $1 AND heartbeat_at >= $2 ORDER BY instance_id',
   ),
   removeMember: statement('remove_member', 'DELETE FROM cluster_members WHERE role = $1 AND instance_id = $2'),
+  insertClusterId: statement(
+    'insert_cluster_id',
+    'INSERT INTO cluster_metadata (cluster_name, cluster_id) VALUES ($1, $2) ON CONFLICT (cluster_name) DO NOTHING',
+  ),
+  clusterId: statement('cluster_id', 'SELECT cluster_id FROM cluster_metadata WHERE cluster_name = $1'),
 } as const;
 
 export function postgresMembership(db: PostgresDatabase): MembershipStore {
@@ -27,6 +32,13 @@ export function postgresMembership(db: PostgresDatabase): MembershipStore {
 
     async removeMember(role: MemberRole, instanceId: string): Promise<void> {
       await db.read(SQL.removeMember, [role, instanceId]);
+    },
+
+    async clusterId(clusterName: string, candidate: string): Promise<string> {
+      // The first process to ask stores its candidate; everyone reads the stored one.
+      await db.read(SQL.insertClusterId, [clusterName, candidate]);
+      const [row] = await db.read<{ cluster_id: string }>(SQL.clusterId, [clusterName]);
+      return row!.cluster_id;
     },
   };
 }

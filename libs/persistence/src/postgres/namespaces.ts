@@ -1,6 +1,7 @@
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { SearchAttributeType } from '@kairos/visibility';
 import { NamespaceAlreadyExistsError } from '../errors';
+import { checkSameNamespace } from '../namespaces/namespaceRules';
 import type { NamespaceStore } from '../namespaces/namespaceStore';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
 import { uniqueViolation } from './connection';
@@ -11,6 +12,8 @@ const SQL = {
   namespaceByName: statement('namespace_by_name', 'SELECT data FROM namespaces WHERE name = $1'),
   namespaceById: statement('namespace_by_id', 'SELECT data FROM namespaces WHERE id = $1'),
   allNamespaces: statement('all_namespaces', 'SELECT data FROM namespaces ORDER BY name'),
+  namespaceByNameForUpdate: statement('namespace_by_name_for_update', 'SELECT data FROM namespaces WHERE name = $1 FOR UPDATE'),
+  replaceNamespace: statement('replace_namespace', 'UPDATE namespaces SET data = $1 WHERE name = $2'),
 
   searchAttributes: statement('search_attributes', 'SELECT name, type FROM custom_search_attributes WHERE namespace_id = $1 ORDER BY name'),
   /** Serialises changes of one namespace's custom search attributes (until commit). */
@@ -54,6 +57,19 @@ export function postgresNamespaces(db: PostgresDatabase): NamespaceStore {
 
     async listNamespaces(): Promise<NamespaceRecord[]> {
       return (await db.read<{ data: Buffer }>(SQL.allNamespaces, [])).map((row) => NamespaceRecord.decode(row.data));
+    },
+
+    async updateNamespace(name: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined> {
+      return db.transaction(async (client) => {
+        // The row lock makes concurrent updates of the namespace take turns.
+        const [row] = (await query<{ data: Buffer }>(client, SQL.namespaceByNameForUpdate, [name])).rows;
+        if (!row) return undefined;
+        const before = NamespaceRecord.decode(row.data);
+        const after = change(before);
+        checkSameNamespace(before, after);
+        await query(client, SQL.replaceNamespace, [asBuffer(NamespaceRecord.encode(after).finish()), name]);
+        return after;
+      });
     },
 
     async getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {

@@ -148,6 +148,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'cluster metadata',
+    sql: `
+      -- The cluster's id, made once by the first process that asks (GetClusterInfo's clusterId).
+      CREATE TABLE cluster_metadata (
+        cluster_name text NOT NULL PRIMARY KEY,
+        cluster_id   text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -1,6 +1,6 @@
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import { TaskQueueOwnershipLostError } from '../errors';
-import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
+import type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
 import { checkKind } from '../writeChecks';
 import { asBuffer, query, sqlLimit, statement, type PostgresDatabase, type Queryable } from './database';
 
@@ -35,6 +35,11 @@ const SQL = {
      WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id > $4
      ORDER BY task_id LIMIT $5`,
   ),
+  backlogOf: statement(
+    'backlog_of',
+    `SELECT COUNT(*)::int AS count, MIN(t.task_id) AS oldest, (SELECT last_task_id FROM task_queues q WHERE q.namespace_id = $1 AND q.task_queue = $2 AND q.kind = $3) AS last
+     FROM task_queue_tasks t WHERE t.namespace_id = $1 AND t.task_queue = $2 AND t.kind = $3`,
+  ),
   deleteQueueTask: statement(
     'delete_queue_task',
     'DELETE FROM task_queue_tasks WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id = $4',
@@ -63,6 +68,12 @@ export function postgresTaskQueues(db: PostgresDatabase): TaskQueueStore {
       const [row] = await db.read<{ task_id: number }>(SQL.addQueueTask, [namespaceId, taskQueue, kind, data, rangeId]);
       if (!row) throw await queueLost(db.pool, namespaceId, taskQueue, kind, rangeId);
       return row.task_id;
+    },
+
+    async summarizeTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind): Promise<TaskQueueBacklogSummary> {
+      checkKind(kind);
+      const [row] = await db.read<{ count: number; oldest: number | null; last: number | null }>(SQL.backlogOf, [namespaceId, taskQueue, kind]);
+      return { count: row!.count, oldestTaskId: row!.oldest ?? undefined, lastTaskId: row!.last ?? 0 };
     },
 
     async getTaskQueueTasks(

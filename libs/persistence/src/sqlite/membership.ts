@@ -10,6 +10,8 @@ export function sqliteMembership(conn: SqliteConnection): MembershipStore {
     ),
     liveMembers: p('SELECT instance_id, address, heartbeat_at FROM cluster_members WHERE role = ? AND heartbeat_at >= ? ORDER BY instance_id').raw(),
     removeMember: p('DELETE FROM cluster_members WHERE role = ? AND instance_id = ?'),
+    insertClusterId: p('INSERT INTO cluster_metadata (cluster_name, cluster_id) VALUES (?, ?) ON CONFLICT (cluster_name) DO NOTHING'),
+    clusterId: p('SELECT cluster_id FROM cluster_metadata WHERE cluster_name = ?').pluck(),
   };
 
   return {
@@ -28,6 +30,13 @@ export function sqliteMembership(conn: SqliteConnection): MembershipStore {
 
     async removeMember(role: MemberRole, instanceId: string): Promise<void> {
       await conn.write(() => void s.removeMember.run(role, instanceId));
+    },
+
+    async clusterId(clusterName: string, candidate: string): Promise<string> {
+      const stored = s.clusterId.get(clusterName) as string | undefined;
+      if (stored) return stored;
+      await conn.write(() => void s.insertClusterId.run(clusterName, candidate));
+      return s.clusterId.get(clusterName) as string;
     },
   };
 }

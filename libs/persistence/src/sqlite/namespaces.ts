@@ -1,6 +1,7 @@
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { SearchAttributeType } from '@kairos/visibility';
 import { NamespaceAlreadyExistsError } from '../errors';
+import { checkSameNamespace } from '../namespaces/namespaceRules';
 import type { NamespaceStore } from '../namespaces/namespaceStore';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
 import { isConstraintError, type SqliteConnection } from './connection';
@@ -12,6 +13,7 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
     namespaceByName: p('SELECT data FROM namespaces WHERE name = ?').pluck(),
     namespaceById: p('SELECT data FROM namespaces WHERE id = ?').pluck(),
     allNamespaces: p('SELECT data FROM namespaces ORDER BY name').pluck(),
+    replaceNamespace: p('UPDATE namespaces SET data = ? WHERE name = ?'),
     searchAttributes: p('SELECT name, type FROM custom_search_attributes WHERE namespace_id = ? ORDER BY name').raw(),
     insertSearchAttribute: p('INSERT INTO custom_search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
     deleteSearchAttribute: p('DELETE FROM custom_search_attributes WHERE namespace_id = ? AND name = ?'),
@@ -50,6 +52,18 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
 
     async listNamespaces(): Promise<NamespaceRecord[]> {
       return (s.allNamespaces.all() as Uint8Array[]).map((data) => NamespaceRecord.decode(data));
+    },
+
+    async updateNamespace(name: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined> {
+      return conn.write(() => {
+        const data = s.namespaceByName.get(name) as Uint8Array | undefined;
+        if (!data) return undefined;
+        const before = NamespaceRecord.decode(data);
+        const after = change(before);
+        checkSameNamespace(before, after);
+        s.replaceNamespace.run(NamespaceRecord.encode(after).finish(), name);
+        return after;
+      });
     },
 
     async getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {

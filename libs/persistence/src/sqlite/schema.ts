@@ -153,6 +153,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    description: 'cluster metadata',
+    sql: `
+      -- The cluster's id, made once by the first process that asks (GetClusterInfo's clusterId).
+      CREATE TABLE cluster_metadata (
+        cluster_name TEXT NOT NULL PRIMARY KEY,
+        cluster_id   TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

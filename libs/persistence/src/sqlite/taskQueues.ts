@@ -1,6 +1,6 @@
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import { TaskQueueOwnershipLostError } from '../errors';
-import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
+import type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
 import { checkKind } from '../writeChecks';
 import { sqlLimit, type SqliteConnection } from './connection';
 
@@ -25,6 +25,8 @@ export function sqliteTaskQueues(conn: SqliteConnection): TaskQueueStore {
        WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id > ?
        ORDER BY task_id LIMIT ?`,
     ).raw(),
+    backlogOf: p('SELECT COUNT(*), MIN(task_id) FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ?').raw(),
+    lastTaskId: p('SELECT last_task_id FROM task_queues WHERE namespace_id = ? AND task_queue = ? AND kind = ?').pluck(),
     deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
   };
 
@@ -37,6 +39,13 @@ export function sqliteTaskQueues(conn: SqliteConnection): TaskQueueStore {
   }
 
   return {
+    async summarizeTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind): Promise<TaskQueueBacklogSummary> {
+      checkKind(kind);
+      const [count, oldest] = s.backlogOf.get(namespaceId, taskQueue, kind) as [number, number | null];
+      const last = (s.lastTaskId.get(namespaceId, taskQueue, kind) as number | undefined) ?? 0;
+      return { count, oldestTaskId: oldest ?? undefined, lastTaskId: last };
+    },
+
     async acquireTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind, owner: string): Promise<number> {
       checkKind(kind);
       return conn.write(() => s.acquireQueue.get(namespaceId, taskQueue, kind, owner) as number);

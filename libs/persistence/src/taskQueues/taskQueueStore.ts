@@ -7,6 +7,16 @@ export interface StoredTaskQueueTask {
   task: TaskQueueTask;
 }
 
+/** What DescribeTaskQueue tells of a backlog (Temporal's TaskQueueStatus). */
+export interface TaskQueueBacklogSummary {
+  /** Tasks in the backlog. */
+  count: number;
+  /** The id of the oldest task in the backlog; undefined when it is empty. */
+  oldestTaskId: number | undefined;
+  /** The highest id ever given to a task of the queue (0 when none was). */
+  lastTaskId: number;
+}
+
 /**
  * Matching's task queue backlogs. Ids increase per (namespace, task queue, kind) and are never
  * reused; reads return ids greater than `afterTaskId`, ascending (a limit of 0 or less means no
@@ -26,6 +36,8 @@ export interface TaskQueueStore {
     afterTaskId: number,
     limit: number,
   ): Promise<StoredTaskQueueTask[]>;
+  /** The backlog's size and ids, read without holding the queue. */
+  summarizeTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind): Promise<TaskQueueBacklogSummary>;
   /** Deletes a task if `rangeId` is still the queue's (an absent task is a no-op). */
   deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void>;
 }

@@ -7,6 +7,14 @@ export function membershipConformance(harness: StoreHarness<MembershipStore & Cl
   describe('cluster membership', () => {
     const { open } = useStores(harness);
 
+    it("keeps the first cluster id stored under a cluster's name", async () => {
+      const store = await open();
+      expect(await store.clusterId('active', 'id-1')).toBe('id-1');
+      expect(await store.clusterId('active', 'id-2')).toBe('id-1');
+      const [a, b] = await Promise.all([store.clusterId('other', 'id-3'), store.clusterId('other', 'id-4')]);
+      expect(b).toBe(a);
+    });
+
     it('records heartbeats and lists the members alive since a time, by instance id', async () => {
       const store = await open();
       const before = Date.now();

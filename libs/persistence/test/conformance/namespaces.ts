@@ -27,6 +27,23 @@ export function namespaceConformance(harness: StoreHarness<NamespaceStore & Clos
       expect(await store.listNamespaces()).toEqual([]);
     });
 
+    it('updates a namespace in one transaction: the change sees the stored record, a throw changes nothing', async () => {
+      const store = await open();
+      const record = namespaceRecord('orders');
+      await store.createNamespace(record);
+      const describe = (r: NamespaceRecord) => ({ ...r, info: { ...r.info!, description: `${r.info!.description}+` } });
+      const original = record.info!.description;
+      const updated = await store.updateNamespace('orders', describe);
+      expect(updated!.info!.description).toBe(`${original}+`);
+      // Concurrent updates take turns: none is lost.
+      await Promise.all([1, 2, 3].map(() => store.updateNamespace('orders', describe)));
+      expect((await store.getNamespaceById(record.info!.id))!.info!.description).toBe(`${original}++++`);
+      await expect(store.updateNamespace('orders', () => { throw new Error('refused'); })).rejects.toThrow('refused');
+      await expect(store.updateNamespace('orders', (r) => ({ ...r, info: { ...r.info!, name: 'renamed' } }))).rejects.toThrow(/cannot change its id or name/);
+      expect((await store.getNamespaceByName('orders'))!.info!.description).toBe(`${original}++++`);
+      expect(await store.updateNamespace('nope', describe)).toBeUndefined();
+    });
+
     it('lists namespaces ordered by name', async () => {
       const store = await open();
       for (const n of ['payments', 'default', 'orders']) await store.createNamespace(namespaceRecord(n));

@@ -23,6 +23,19 @@ export function taskQueueConformance(harness: StoreHarness<TaskQueueStore & Clos
       expect(await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', ids[3]!, 10)).toEqual([]);
     });
 
+    it('summarizes a backlog: its size, oldest id and the last id given', async () => {
+      const store = await open();
+      expect(await store.summarizeTaskQueue('ns-1', 'orders', 'workflow')).toEqual({ count: 0, oldestTaskId: undefined, lastTaskId: 0 });
+      const range = await queueRange(store, 'ns-1', 'orders', 'workflow');
+      const ids: number[] = [];
+      for (const label of ['a', 'b', 'c']) ids.push(await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask(label), range));
+      await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', ids[0]!, range);
+      expect(await store.summarizeTaskQueue('ns-1', 'orders', 'workflow')).toEqual({ count: 2, oldestTaskId: ids[1], lastTaskId: ids[2] });
+      expect(await store.summarizeTaskQueue('ns-1', 'orders', 'activity')).toEqual({ count: 0, oldestTaskId: undefined, lastTaskId: 0 });
+      for (const id of ids.slice(1)) await store.deleteTaskQueueTask('ns-1', 'orders', 'workflow', id, range);
+      expect(await store.summarizeTaskQueue('ns-1', 'orders', 'workflow')).toEqual({ count: 0, oldestTaskId: undefined, lastTaskId: ids[2] });
+    });
+
     it('keeps namespaces, queues and kinds apart', async () => {
       const store = await open();
       await store.addTaskQueueTask('ns-1', 'orders', 'workflow', taskQueueTask('wf'), await queueRange(store, 'ns-1', 'orders', 'workflow'));

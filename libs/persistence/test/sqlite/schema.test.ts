@@ -34,6 +34,7 @@ describe('sqlite schema versioning', () => {
         'timer_tasks',
         'task_queue_tasks',
         'cluster_members',
+        'cluster_metadata',
         'schema_version',
         'visibility',
         'custom_search_attributes',
@@ -151,8 +152,8 @@ describe('sqlite schema versioning', () => {
 });
 
 describe('sqlite visibility table generated from one definition', () => {
-  /** The schema as the hand-written migrations created it. */
-  const HAND_WRITTEN = [...SQLITE_MIGRATIONS.slice(0, 4), HAND_WRITTEN_SQLITE_MIGRATION_5];
+  /** The schema as the hand-written migrations created it (and the later migrations on top). */
+  const HAND_WRITTEN = [...SQLITE_MIGRATIONS.slice(0, 4), HAND_WRITTEN_SQLITE_MIGRATION_5, ...SQLITE_MIGRATIONS.slice(5)];
 
   /** Everything SQLite knows of a schema: each object's text, each table's columns, each index's keys. */
   function schemaOf(db: Database.Database) {
