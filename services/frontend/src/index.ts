@@ -5,3 +5,4 @@ export { ensureNamespace } from './namespaces';
 export { addSearchAttributes, createOperatorHandler } from './operatorHandler';
 export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
 export { createReflectionHandler } from './reflection';
+export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';

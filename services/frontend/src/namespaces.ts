@@ -8,6 +8,7 @@ import type { Store } from '@kairos/persistence/store';
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import { NamespaceState, ArchivalState, ReplicationState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
+import { CLUSTER_NAME } from './clusterInfo';
 
 export interface NewNamespace {
   name: string;
@@ -34,8 +35,8 @@ export async function registerNamespace(store: Store, ns: NewNamespace): Promise
       visibilityArchivalState: ArchivalState.ARCHIVAL_STATE_DISABLED,
     },
     replicationConfig: {
-      activeClusterName: 'active',
-      clusters: [{ clusterName: 'active' }],
+      activeClusterName: CLUSTER_NAME,
+      clusters: [{ clusterName: CLUSTER_NAME }],
       state: ReplicationState.REPLICATION_STATE_NORMAL,
     },
     isGlobalNamespace: false,

@@ -4,6 +4,8 @@ import type { CallContext } from 'nice-grpc-common';
 import {
   frontendShuttingDown,
   invalidArgument,
+  namespaceNotFound,
+  visibilityArchivalNotConfigured,
   invalidTaskToken,
   methodNotImplemented,
   multiOperationAborted,
@@ -16,12 +18,14 @@ import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/pr
 import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
-import { checkedDuration, decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
+import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
+import { getClusterInfo, type ClusterFacts } from './clusterInfo';
 import { registerNamespace } from './namespaces';
+import { applyNamespaceUpdate, checkedRetention, deprecated } from './namespaceUpdates';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
 import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requireTaskQueue, tooLong } from './validation';
@@ -38,6 +42,8 @@ export interface FrontendDeps {
   namespaceLimits?: Record<string, Partial<Limits>>;
   /** The namespace cache, when shared with the server's middleware; otherwise its own. */
   namespaces?: NamespaceRegistry;
+  /** What GetClusterInfo reports of the deployment. */
+  cluster: ClusterFacts;
 }
 
 export const SERVER_VERSION = '1.29.1';
@@ -162,12 +168,13 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       });
     },
 
+    async getClusterInfo() {
+      return getClusterInfo(deps.store, deps.cluster, SERVER_VERSION);
+    },
+
     async registerNamespace(request) {
       requireNonEmpty(request.namespace, 'Namespace not set on request.');
-      const refused = () => invalidArgument('A valid retention period is not set on request.');
-      // Checked and capped at 100 years as any duration Temporal takes.
-      const retention = checkedDuration(request.workflowExecutionRetentionPeriod, refused);
-      if (!retention || durationToMs(retention) <= 0) throw refused();
+      const retention = checkedRetention(request.workflowExecutionRetentionPeriod);
       await registerNamespace(deps.store, {
         name: request.namespace,
         description: request.description,
@@ -181,6 +188,28 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async describeNamespace(request) {
       const record = request.id ? await namespaces.getById(request.id) : await namespaces.getByName(request.namespace);
       return describeNamespaceResponse(record, limitsOf(record.info!.name));
+    },
+
+    async updateNamespace(request) {
+      requireNonEmpty(request.namespace, 'Namespace not set on request.');
+      const updated = await deps.store.updateNamespace(request.namespace, (record) => applyNamespaceUpdate(record, request, new Date()));
+      if (!updated) throw namespaceNotFound(request.namespace);
+      namespaces.remember(updated);
+      return describeNamespaceResponse(updated, limitsOf(request.namespace));
+    },
+
+    async deprecateNamespace(request) {
+      requireNonEmpty(request.namespace, 'Namespace not set on request.');
+      const updated = await deps.store.updateNamespace(request.namespace, deprecated);
+      if (!updated) throw namespaceNotFound(request.namespace);
+      namespaces.remember(updated);
+      return {};
+    },
+
+    async listArchivedWorkflowExecutions(request) {
+      requireNonEmpty(request.namespace, 'Namespace is empty.');
+      await namespaceId(request.namespace);
+      throw visibilityArchivalNotConfigured();
     },
 
     async listNamespaces() {
@@ -321,6 +350,23 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireTaskQueue(request.taskQueue);
       return (await matching.describeTaskQueue({ namespaceId: nsId, request })).response!;
+    },
+
+    async listTaskQueuePartitions(request) {
+      requireNonEmpty(request.namespace, 'Namespace is empty.');
+      if (!request.taskQueue) throw invalidArgument('taskQueue is not set');
+      requireNonEmpty(request.taskQueue.name, 'missing task queue name');
+      const nsId = await namespaceId(request.namespace);
+      // Kairos serves each queue as one partition (Temporal's dev server has four), owned by the
+      // matching instance the queue is assigned to.
+      const partitionOf = async (taskQueueType: TaskQueueType) => {
+        const res = await matching.describeTaskQueue({ namespaceId: nsId, request: { namespace: request.namespace, taskQueue: request.taskQueue, taskQueueType } });
+        return [{ key: request.taskQueue!.name, ownerHostName: res.ownerHostName }];
+      };
+      return {
+        activityTaskQueuePartitions: await partitionOf(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+        workflowTaskQueuePartitions: await partitionOf(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      };
     },
 
     async resetStickyTaskQueue(request) {

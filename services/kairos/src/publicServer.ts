@@ -5,6 +5,7 @@ import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
 import {
+  type ClusterFacts,
   createHealthHandler,
   createOperatorHandler,
   createRateLimitMiddleware,
@@ -20,11 +21,17 @@ import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorse
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
 import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
+import type { KairosConfig } from './config/types';
 
 export interface FrontendServer {
   server: Server;
   /** Flips health to NOT_SERVING and answers waiting polls empty. */
   beginShutdown(): void;
+}
+
+/** What GetClusterInfo says of the deployment `config` describes. */
+export function clusterFacts(config: KairosConfig): ClusterFacts {
+  return { historyShardCount: config.numHistoryShards, persistenceStore: config.store.kind };
 }
 
 /** The public gRPC server: WorkflowService, OperatorService, health and server reflection. */
@@ -36,6 +43,8 @@ export function createFrontendServer(deps: {
   namespaceLimits?: Record<string, Partial<Limits>>;
   /** Counts and times every call (a cluster frontend exports Prometheus metrics). */
   metrics?: Metrics;
+  /** What GetClusterInfo reports (shard count, store kind). */
+  cluster: ClusterFacts;
   /** What else must hold for health to say SERVING (start-dev: history holds its shards). */
   ready?: () => boolean;
 }): FrontendServer {

@@ -15,7 +15,7 @@ import { ConfigError } from './config/configError';
 import type { KairosConfig } from './config/types';
 import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
-import { createFrontendServer } from './publicServer';
+import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
 import { findUiServer, startWebUi, type WebUi } from './webUi';
 
@@ -50,7 +50,10 @@ export async function startDev(config: KairosConfig): Promise<void> {
     shardLeaseMs: setting('cluster.shardLease'),
     history: () => historyClient,
   });
-  const matching = new MatchingService({ store: metrics.matching.instrument(store), notifier, history: historyClient, logger, metrics: metrics.matching });
+  const endpoint = config.services.frontend;
+  const address = `${endpoint.bindIp}:${endpoint.port}`;
+  // One process serves every queue: its address is the owner ListTaskQueuePartitions names.
+  const matching = new MatchingService({ store: metrics.matching.instrument(store), notifier, history: historyClient, logger, metrics: metrics.matching, hostAddress: address });
   impls.history = history.implementation;
   impls.matching = matching.implementation;
 
@@ -65,10 +68,9 @@ export async function startDev(config: KairosConfig): Promise<void> {
     logger,
     namespaceLimits: config.namespaceLimits,
     metrics: metrics.frontend,
+    cluster: clusterFacts(config),
     ready: () => history.isServing(),
   });
-  const endpoint = config.services.frontend;
-  const address = `${endpoint.bindIp}:${endpoint.port}`;
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
   const metricsServer =

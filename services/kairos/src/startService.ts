@@ -17,7 +17,7 @@ import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/
 import { clusterClients } from './clusterClients';
 import type { KairosConfig, ServiceName } from './config/types';
 import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
-import { createFrontendServer } from './publicServer';
+import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
 
@@ -44,7 +44,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics });
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster: clusterFacts(config) });
     await frontend.server.listen(address);
     logger.info('frontend started', { address });
     onShutdownSignal(logger, async () => {
@@ -93,7 +93,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     await history.start();
     stop = () => history.stop();
   } else {
-    const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics, instanceId, directory });
+    const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics, instanceId, directory, hostAddress: membership.address });
     server.add(MatchingServiceDefinition, matching.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.matchingservice.v1.MatchingService'], () => serving));
     await server.listen(address);

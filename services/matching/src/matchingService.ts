@@ -21,6 +21,7 @@ import type {
   RespondQueryTaskCompletedRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
+import { taskQueueStatus } from './taskQueueStatus';
 
 export interface MatchingServiceOptions {
   store: TaskQueueStore;
@@ -36,6 +37,8 @@ export interface MatchingServiceOptions {
    * serves is assigned elsewhere, it is closed here (its polls come back to the new owner).
    */
   directory?: ClusterDirectory;
+  /** `host:port` at which this instance is reached (DescribeTaskQueue names it as the queue's owner). */
+  hostAddress?: string;
 }
 
 /** The poller's build id as the stamp Temporal records on started events (none without a build id). */
@@ -277,9 +280,14 @@ export class MatchingService {
       describeTaskQueue: async (req) => {
         const request = req.request!;
         const kind: BacklogKind = request.taskQueueType === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
-        const partition = this.partitions.get(partitionKey(req.namespaceId, kind, request.taskQueue?.name ?? ''));
+        const name = request.taskQueue?.name ?? '';
+        const partition = this.partitions.get(partitionKey(req.namespaceId, kind, name));
         const pollers = partition?.pollersSince(Date.now() - setting('matching.pollerHistory')) ?? [];
-        return { response: DescribeTaskQueueResponse.fromPartial({ pollers }) };
+        // Kairos applies no dispatch rate limit: the queue's rate is Temporal's default.
+        const status = request.includeTaskQueueStatus
+          ? taskQueueStatus(await this.options.store.summarizeTaskQueue(req.namespaceId, name, kind), setting('matching.defaultPollerRate'))
+          : undefined;
+        return { response: DescribeTaskQueueResponse.fromPartial({ pollers, taskQueueStatus: status }), ownerHostName: this.options.hostAddress ?? '' };
       },
       respondQueryTaskCompleted: async (req) => {
         const deliver = this.pendingQueries.get(req.queryId);

@@ -98,6 +98,17 @@ const cases: Record<string, [ApiError, Expected]> = {
     { code: Status.NOT_FOUND, message: 'Namespace orders is not found.', detail: [ErrorDetailType.NamespaceNotFound, NamespaceNotFoundFailure, { namespace: 'orders' }] },
   ],
   namespaceIdNotFound: [errors.namespaceIdNotFound('ns-id'), { code: Status.NOT_FOUND, message: 'Namespace ns-id is not found.' }],
+  invalidRetention: [errors.invalidRetention(), { code: Status.INVALID_ARGUMENT, message: 'A valid retention period is not set on request.' }],
+  invalidNamespaceStateUpdate: [errors.invalidNamespaceStateUpdate(), { code: Status.INVALID_ARGUMENT, message: 'Invalid namespace state update.' }],
+  invalidClusterName: [errors.invalidClusterName('other'), { code: Status.INVALID_ARGUMENT, message: 'Invalid cluster name: other' }],
+  globalNamespaceNotEnabled: [
+    errors.globalNamespaceNotEnabled('orders'),
+    { code: Status.INVALID_ARGUMENT, message: 'global namespace is not enabled on this cluster, cannot update global namespace or promote local namespace: orders' },
+  ],
+  visibilityArchivalNotConfigured: [
+    errors.visibilityArchivalNotConfigured(),
+    { code: Status.INVALID_ARGUMENT, message: 'Cluster is not configured for visibility archival.' },
+  ],
   namespaceAlreadyExists: [
     errors.namespaceAlreadyExists(),
     { code: Status.ALREADY_EXISTS, message: 'Namespace already exists.', detail: [ErrorDetailType.NamespaceAlreadyExists, NamespaceAlreadyExistsFailure, {}] },

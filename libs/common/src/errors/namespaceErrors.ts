@@ -39,3 +39,31 @@ export function namespacePollLimited(namespace: string, limit: number, operation
     `namespace concurrent poll limit exceeded: namespace ${JSON.stringify(namespace)} is limited to ${limit} concurrent ${operation} calls (frontend.namespaceCount)`,
   );
 }
+
+/** INVALID_ARGUMENT for a namespace retention that is missing, negative, mixed-sign or under the minimum (register and update). */
+export function invalidRetention(): ApiError {
+  return new ApiError(Status.INVALID_ARGUMENT, 'A valid retention period is not set on request.');
+}
+
+/** INVALID_ARGUMENT for an UpdateNamespace whose new state may not follow the current one. */
+export function invalidNamespaceStateUpdate(): ApiError {
+  return new ApiError(Status.INVALID_ARGUMENT, 'Invalid namespace state update.');
+}
+
+/** INVALID_ARGUMENT for a replication config naming a cluster other than Kairos's one. */
+export function invalidClusterName(name: string): ApiError {
+  return new ApiError(Status.INVALID_ARGUMENT, `Invalid cluster name: ${name}`);
+}
+
+/** INVALID_ARGUMENT for a promotion to a global namespace: Kairos, like a single Temporal cluster, has none. */
+export function globalNamespaceNotEnabled(namespace: string): ApiError {
+  return new ApiError(
+    Status.INVALID_ARGUMENT,
+    `global namespace is not enabled on this cluster, cannot update global namespace or promote local namespace: ${namespace}`,
+  );
+}
+
+/** INVALID_ARGUMENT for ListArchivedWorkflowExecutions: archival is never configured in Kairos, as on Temporal's dev server. */
+export function visibilityArchivalNotConfigured(): ApiError {
+  return new ApiError(Status.INVALID_ARGUMENT, 'Cluster is not configured for visibility archival.');
+}

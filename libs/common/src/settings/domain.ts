@@ -58,4 +58,12 @@ export const DOMAIN_SETTINGS = settingGroup('domain', {
     readIn: 'services/frontend/src/namespaces.ts, services/history/src/workflow/runTransaction.ts',
     why: "Retention of a namespace created without one (the ones Kairos creates at start): Temporal's default of one day.",
   },
+  minRetention: {
+    type: 'duration',
+    unit: 'ms',
+    default: 3_600_000,
+    readBy: ['frontend'],
+    readIn: 'services/frontend/src/namespaceUpdates.ts',
+    why: "The shortest retention RegisterNamespace and UpdateNamespace accept: Temporal's one-hour floor for a local namespace (the dev server refuses 59m).",
+  },
 });
