@@ -134,5 +134,54 @@ describe('the official temporal CLI against Kairos', () => {
     await temporal(address, 'operator', 'search-attribute', 'create', '--namespace', namespace, '--name', 'CustomerId', '--type', 'Keyword');
     const attributes = await json(address, 'operator', 'search-attribute', 'list', '--namespace', namespace);
     expect(JSON.stringify(attributes)).toContain('CustomerId');
+
+    const updated = await temporal(address, 'operator', 'namespace', 'update', '--namespace', namespace, '--description', 'orders', '--email', 'ops@example.com', '--data', 'team="payments"', '--retention', '48h');
+    expect(updated).toContain(`Namespace ${namespace} update succeeded.`);
+    const after = await json(address, 'operator', 'namespace', 'describe', '--namespace', namespace);
+    expect(after.namespaceInfo).toMatchObject({ description: 'orders', ownerEmail: 'ops@example.com', data: { team: '"payments"' } });
+    expect(after.config.workflowExecutionRetentionTtl).toBe('172800s');
+    const tooShort = await temporal(address, 'operator', 'namespace', 'update', '--namespace', namespace, '--retention', '59m').then(
+      () => 'succeeded',
+      (err: Error) => err.message,
+    );
+    expect(tooShort).toContain('A valid retention period is not set on request.');
+  });
+
+  it('describes the cluster', async () => {
+    const address = servers.kairos.address;
+    const described = await json(address, 'operator', 'cluster', 'describe');
+    expect(described).toMatchObject({ clusterName: 'active', persistenceStore: 'sqlite', visibilityStore: 'sqlite', historyShardCount: expect.any(Number) });
+    expect(described.supportedClients['temporal-cli']).toBe('<2.0.0');
+    expect(described.clusterId).toMatch(/^[0-9a-f-]{36}$/);
+    const text = await temporal(address, 'operator', 'cluster', 'describe');
+    expect(text).toMatch(/ClusterName\s+PersistenceStore\s+VisibilityStore/);
+    expect(text).toMatch(/active\s+sqlite\s+sqlite/);
+  });
+
+  it("describes a task queue in legacy mode (backlog, pollers) and lists its partitions", async () => {
+    const address = servers.kairos.address;
+    const suffix = `${Date.now()}`;
+    const taskQueue = `tq-cli-describe-${suffix}`;
+    await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', `wf-cli-describe-${suffix}`);
+    const legacy = await json(address, 'task-queue', 'describe', '--legacy-mode', '--task-queue', taskQueue);
+    expect(legacy.taskQueues).toEqual([expect.objectContaining({ partition: 0, backlog_count_hint: 1, read_level: 1 })]);
+    await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async () => {
+      await temporal(address, 'workflow', 'signal', '--workflow-id', `wf-cli-describe-${suffix}`, '--name', 'finish');
+      await temporal(address, 'workflow', 'result', '--workflow-id', `wf-cli-describe-${suffix}`);
+      const polled = await json(address, 'task-queue', 'describe', '--legacy-mode', '--task-queue', taskQueue);
+      expect(polled.taskQueues[0].backlog_count_hint ?? 0).toBe(0);
+      expect(polled.pollers).toEqual([expect.objectContaining({ partition: 0, identity: expect.stringMatching(/@/), last_access_time: expect.anything(), rate_per_second: 100_000 })]);
+      const text = await temporal(address, 'task-queue', 'describe', '--legacy-mode', '--task-queue', taskQueue);
+      expect(text).toMatch(/Identity\s+LastAccessTime\s+RatePerSecond/);
+    });
+
+    const partitions = await json(address, 'task-queue', 'list-partition', '--task-queue', taskQueue);
+    expect(partitions).toEqual({
+      activityTaskQueuePartitions: [{ key: taskQueue, ownerHostName: address }],
+      workflowTaskQueuePartitions: [{ key: taskQueue, ownerHostName: address }],
+    });
+    const text = await temporal(address, 'task-queue', 'list-partition', '--task-queue', taskQueue);
+    expect(text).toContain('Workflow Task Queue Partitions');
+    expect(text).toContain('Activity Task Queue Partitions');
   });
 });
