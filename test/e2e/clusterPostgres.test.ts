@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as PgClient } from 'pg';
+import { rawWorkflowClient } from '@kairos/testing';
 import { REPO_ROOT } from '../src/harness/paths';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { eventTypes, fetchHistory, ONE_ACTIVITY_EVENT_TYPES, withWorker } from '../src/harness/sdk';
@@ -102,6 +103,32 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
     expect(polled).toBeGreaterThanOrEqual(20);
     const ready = await fetch(`${frontend!.metricsUrl}/health/ready`);
     expect(ready.status).toBe(200);
+  });
+
+  it('GetClusterInfo names the PostgreSQL store; ListTaskQueuePartitions and the legacy task queue status come from the matching instance serving the queue', async () => {
+    const client = rawWorkflowClient(cluster.address);
+    try {
+      const info = await client.call('getClusterInfo', {});
+      expect(info).toMatchObject({ clusterName: 'active', persistenceStore: 'postgres', visibilityStore: 'postgres', historyShardCount: 8 });
+      const matchingAddresses = cluster.of('matching').map((m) => m.address);
+      const taskQueue = `pg-partitions-${Date.now()}`;
+      const partitions = await client.call('listTaskQueuePartitions', { namespace: 'default', taskQueue: { name: taskQueue } });
+      for (const list of [partitions.workflowTaskQueuePartitions, partitions.activityTaskQueuePartitions]) {
+        expect(list).toHaveLength(1);
+        expect(list[0]!.key).toBe(taskQueue);
+        expect(matchingAddresses).toContain(list[0]!.ownerHostName);
+      }
+      await client.call('startWorkflowExecution', { namespace: 'default', workflowId: `${taskQueue}-wf`, workflowType: { name: 'greetOne' }, taskQueue: { name: taskQueue }, requestId: `${taskQueue}-r` });
+      const status = await eventually(
+        async () => (await client.call('describeTaskQueue', { namespace: 'default', taskQueue: { name: taskQueue }, includeTaskQueueStatus: true })).taskQueueStatus,
+        (s) => s?.backlogCountHint === 1,
+        'the workflow task in the backlog',
+      );
+      expect(status).toMatchObject({ backlogCountHint: 1, readLevel: 1, ackLevel: 0 });
+      await client.call('terminateWorkflowExecution', { namespace: 'default', workflowExecution: { workflowId: `${taskQueue}-wf` } });
+    } finally {
+      client.close();
+    }
   });
 
   it('runs a Python SDK workflow through the cluster', async () => {
