@@ -6,3 +6,4 @@ export { addSearchAttributes, createOperatorHandler } from './operatorHandler';
 export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
 export { createReflectionHandler } from './reflection';
 export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';
+export { createNamespaceStateMiddleware } from './namespaceState';

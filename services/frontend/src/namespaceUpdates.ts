@@ -1,4 +1,4 @@
-import { globalNamespaceNotEnabled, invalidArgument, invalidClusterName, invalidNamespaceStateUpdate, invalidRetention } from '@kairos/common/errors';
+import { globalNamespaceNotEnabled, namespaceStateName, invalidArgument, invalidClusterName, invalidNamespaceStateUpdate, invalidRetention } from '@kairos/common/errors';
 import { setting } from '@kairos/common/settings';
 import { checkedDuration, durationToMs } from '@kairos/domain';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
@@ -72,12 +72,6 @@ export function applyNamespaceUpdate(record: NamespaceRecord, request: UpdateNam
   return { ...record, info, config };
 }
 
-const STATE_NAMES: Partial<Record<NamespaceState, string>> = {
-  [NamespaceState.NAMESPACE_STATE_REGISTERED]: 'Registered',
-  [NamespaceState.NAMESPACE_STATE_DEPRECATED]: 'Deprecated',
-  [NamespaceState.NAMESPACE_STATE_DELETED]: 'Deleted',
-};
-
 /**
  * A change of replication state: only of a registered namespace, and handover (the only other
  * state) only of a global namespace, which Kairos never has.
@@ -85,7 +79,7 @@ const STATE_NAMES: Partial<Record<NamespaceState, string>> = {
 function checkReplicationStateChange(record: NamespaceRecord, to: ReplicationState): void {
   const state = record.info!.state;
   if (state !== NamespaceState.NAMESPACE_STATE_REGISTERED) {
-    throw invalidArgument(`update ReplicationState is only supported when namespace is in Registered state, current state: ${STATE_NAMES[state] ?? 'Unspecified'}`);
+    throw invalidArgument(`update ReplicationState is only supported when namespace is in Registered state, current state: ${namespaceStateName(state)}`);
   }
   if (to === ReplicationState.REPLICATION_STATE_HANDOVER) throw invalidArgument('Handover can only be set for global namespace');
 }

@@ -7,6 +7,7 @@ import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
 import {
   type ClusterFacts,
   createHealthHandler,
+  createNamespaceStateMiddleware,
   createOperatorHandler,
   createRateLimitMiddleware,
   createReflectionHandler,
@@ -58,6 +59,8 @@ export function createFrontendServer(deps: {
   const namespaces = new NamespaceRegistry(deps.store);
   const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)
     .use(createServerErrorMiddleware(deps.logger))
+    // Temporal checks the namespace's state before its rate limits.
+    .use(createNamespaceStateMiddleware(namespaces))
     .use(
       createRateLimitMiddleware(
         limiter,

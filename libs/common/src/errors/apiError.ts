@@ -37,6 +37,7 @@ export const ErrorDetailType = {
   NotFound: `${ERROR_DETAILS_PACKAGE}.NotFoundFailure`,
   NamespaceNotFound: `${ERROR_DETAILS_PACKAGE}.NamespaceNotFoundFailure`,
   NamespaceAlreadyExists: `${ERROR_DETAILS_PACKAGE}.NamespaceAlreadyExistsFailure`,
+  NamespaceInvalidState: `${ERROR_DETAILS_PACKAGE}.NamespaceInvalidStateFailure`,
   WorkflowExecutionAlreadyStarted: `${ERROR_DETAILS_PACKAGE}.WorkflowExecutionAlreadyStartedFailure`,
   ResourceExhausted: `${ERROR_DETAILS_PACKAGE}.ResourceExhaustedFailure`,
   WorkflowNotReady: `${ERROR_DETAILS_PACKAGE}.WorkflowNotReadyFailure`,

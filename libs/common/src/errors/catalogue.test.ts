@@ -4,6 +4,7 @@ import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/te
 import {
   MultiOperationExecutionFailure,
   NamespaceAlreadyExistsFailure,
+  NamespaceInvalidStateFailure,
   NamespaceNotFoundFailure,
   NotFoundFailure,
   PermissionDeniedFailure,
@@ -98,6 +99,14 @@ const cases: Record<string, [ApiError, Expected]> = {
     { code: Status.NOT_FOUND, message: 'Namespace orders is not found.', detail: [ErrorDetailType.NamespaceNotFound, NamespaceNotFoundFailure, { namespace: 'orders' }] },
   ],
   namespaceIdNotFound: [errors.namespaceIdNotFound('ns-id'), { code: Status.NOT_FOUND, message: 'Namespace ns-id is not found.' }],
+  namespaceInvalidState: [
+    errors.namespaceInvalidState('orders', 3, [1, 2]),
+    {
+      code: Status.FAILED_PRECONDITION,
+      message: 'Namespace has invalid state: Deleted. Must be Registered or Deprecated.',
+      detail: [ErrorDetailType.NamespaceInvalidState, NamespaceInvalidStateFailure, { namespace: 'orders', state: 3, allowedStates: [1, 2] }],
+    },
+  ],
   invalidRetention: [errors.invalidRetention(), { code: Status.INVALID_ARGUMENT, message: 'A valid retention period is not set on request.' }],
   invalidNamespaceStateUpdate: [errors.invalidNamespaceStateUpdate(), { code: Status.INVALID_ARGUMENT, message: 'Invalid namespace state update.' }],
   invalidClusterName: [errors.invalidClusterName('other'), { code: Status.INVALID_ARGUMENT, message: 'Invalid cluster name: other' }],
@@ -256,7 +265,7 @@ describe('the error catalogue', () => {
 
   it('covers every builder', () => {
     const builders = Object.entries(errors)
-      .filter(([name, value]) => typeof value === 'function' && value !== ApiError && !['isApiError', 'decodeErrorDetail', 'encodeDetail'].includes(name))
+      .filter(([name, value]) => typeof value === 'function' && value !== ApiError && !['isApiError', 'decodeErrorDetail', 'encodeDetail', 'namespaceStateName'].includes(name))
       .map(([name]) => name);
     expect(builders.sort()).toEqual(Object.keys(cases).sort());
   });

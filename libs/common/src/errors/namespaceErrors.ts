@@ -1,6 +1,7 @@
 import { Status } from 'nice-grpc-common';
 import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
-import { NamespaceAlreadyExistsFailure, NamespaceNotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
+import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
+import { NamespaceAlreadyExistsFailure, NamespaceInvalidStateFailure, NamespaceNotFoundFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { ApiError, encodeDetail, ErrorDetailType } from './apiError';
 import { resourceExhausted } from './serviceErrors';
 
@@ -66,4 +67,30 @@ export function globalNamespaceNotEnabled(namespace: string): ApiError {
 /** INVALID_ARGUMENT for ListArchivedWorkflowExecutions: archival is never configured in Kairos, as on Temporal's dev server. */
 export function visibilityArchivalNotConfigured(): ApiError {
   return new ApiError(Status.INVALID_ARGUMENT, 'Cluster is not configured for visibility archival.');
+}
+
+/** A namespace state as Temporal's messages name it. */
+export function namespaceStateName(state: NamespaceState): string {
+  switch (state) {
+    case NamespaceState.NAMESPACE_STATE_REGISTERED:
+      return 'Registered';
+    case NamespaceState.NAMESPACE_STATE_DEPRECATED:
+      return 'Deprecated';
+    case NamespaceState.NAMESPACE_STATE_DELETED:
+      return 'Deleted';
+    default:
+      return 'Unspecified';
+  }
+}
+
+/**
+ * FAILED_PRECONDITION for a call the namespace's state does not allow (e.g. a start in a
+ * deprecated namespace), with `NamespaceInvalidStateFailure{namespace, state, allowedStates}`.
+ */
+export function namespaceInvalidState(namespace: string, state: NamespaceState, allowedStates: NamespaceState[]): ApiError {
+  return new ApiError(
+    Status.FAILED_PRECONDITION,
+    `Namespace has invalid state: ${namespaceStateName(state)}. Must be ${allowedStates.map(namespaceStateName).join(' or ')}.`,
+    encodeDetail(ErrorDetailType.NamespaceInvalidState, NamespaceInvalidStateFailure, { namespace, state, allowedStates }),
+  );
 }
