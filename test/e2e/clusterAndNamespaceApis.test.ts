@@ -175,6 +175,10 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
         };
         for (const [name, call] of Object.entries(calls)) out[`${label}.${name}`] = await answer(call());
       }
+      const listed = async (includeDeleted: boolean) =>
+        (await c.call('listNamespaces', { pageSize: 1000, namespaceFilter: { includeDeleted } })).namespaces.map((n) => n.namespaceInfo!.name).filter((n) => n.endsWith(suffix)).sort();
+      out.listed = { ok: await listed(false) };
+      out.listedWithDeleted = { ok: await listed(true) };
       return out;
     });
     expect(outcome).toMatchObject({

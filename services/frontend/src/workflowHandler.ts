@@ -16,6 +16,7 @@ import {
 } from '@kairos/common/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/temporal/api/enums/v1/update';
 import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
+import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
@@ -212,8 +213,10 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       throw visibilityArchivalNotConfigured();
     },
 
-    async listNamespaces() {
-      const records = await deps.store.listNamespaces();
+    async listNamespaces(request) {
+      // Deleted namespaces are left out unless asked for, as Temporal lists them.
+      const includeDeleted = request.namespaceFilter?.includeDeleted ?? false;
+      const records = (await deps.store.listNamespaces()).filter((r) => includeDeleted || r.info!.state !== NamespaceState.NAMESPACE_STATE_DELETED);
       return api.ListNamespacesResponse.fromPartial({ namespaces: records.map((r) => describeNamespaceResponse(r, limitsOf(r.info!.name))) });
     },
 
