@@ -158,13 +158,23 @@ describe('the official temporal CLI against Kairos', () => {
     expect(text).toMatch(/active\s+sqlite\s+sqlite/);
   });
 
-  it("describes a task queue in legacy mode (backlog, pollers) and lists its partitions", async () => {
+  it('describes a task queue in both modes (backlog, pollers, reachability) and lists its partitions', async () => {
     const address = servers.kairos.address;
     const suffix = `${Date.now()}`;
     const taskQueue = `tq-cli-describe-${suffix}`;
     await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', `wf-cli-describe-${suffix}`);
     const legacy = await json(address, 'task-queue', 'describe', '--legacy-mode', '--task-queue', taskQueue);
     expect(legacy.taskQueues).toEqual([expect.objectContaining({ partition: 0, backlog_count_hint: 1, read_level: 1 })]);
+    // The default (enhanced) mode: stats per type of the unversioned queue.
+    const enhanced = await json(address, 'task-queue', 'describe', '--task-queue', taskQueue, '--report-reachability');
+    expect(enhanced.reachability).toEqual([{ buildId: 'UNVERSIONED', reachability: 'reachable' }]);
+    expect(enhanced.stats).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ buildId: 'UNVERSIONED', taskQueueType: 'workflow', approximateBacklogCount: 1 }),
+        expect.objectContaining({ buildId: 'UNVERSIONED', taskQueueType: 'activity', approximateBacklogCount: 0 }),
+      ]),
+    );
+    expect(await temporal(address, 'task-queue', 'describe', '--task-queue', taskQueue)).toMatch(/UNVERSIONED\s+workflow\s+1\s/);
     await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async () => {
       await temporal(address, 'workflow', 'signal', '--workflow-id', `wf-cli-describe-${suffix}`, '--name', 'finish');
       await temporal(address, 'workflow', 'result', '--workflow-id', `wf-cli-describe-${suffix}`);

@@ -197,6 +197,67 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
     expect(outcome).toMatchObject({ known: { code: 3, details: 'Cluster is not configured for visibility archival.' } });
   });
 
+  it("DescribeTaskQueue's enhanced mode (the CLI's task-queue describe): per type pollers, backlog count and age, reachability", async () => {
+    const outcome = await compare(async (c, suffix) => {
+      const taskQueue = `tq-enhanced-${suffix}`;
+      const enhanced = async (extra: Record<string, unknown> = {}) => {
+        const res = await c.call('describeTaskQueue', {
+          namespace: 'default',
+          taskQueue: { name: taskQueue, kind: 1 },
+          apiMode: 1,
+          reportPollers: true,
+          reportStats: true,
+          reportTaskReachability: true,
+          ...extra,
+        });
+        return Object.fromEntries(
+          Object.entries(res.versionsInfo).map(([buildId, info]) => [
+            buildId,
+            {
+              taskReachability: info.taskReachability,
+              types: Object.fromEntries(
+                Object.entries(info.typesInfo).map(([type, t]) => [
+                  type,
+                  {
+                    pollers: t.pollers.map((p) => ({ identity: p.identity, hasRate: p.ratePerSecond > 0, seen: p.lastAccessTime !== undefined })),
+                    backlog: t.stats?.approximateBacklogCount,
+                    aged: (t.stats?.approximateBacklogAge?.seconds ?? 0) > 0 || (t.stats?.approximateBacklogAge?.nanos ?? 0) > 0,
+                  },
+                ]),
+              ),
+            },
+          ]),
+        );
+      };
+      /** The description once the workflow backlog is `count` (tasks reach the queue just after the start returns). */
+      const withBacklog = async (count: number) => {
+        let seen = await enhanced();
+        for (let i = 0; i < 100 && seen['']?.types['1']?.backlog !== count; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          seen = await enhanced();
+        }
+        return seen;
+      };
+      const empty = await enhanced();
+      for (let i = 1; i <= 2; i++) {
+        await c.call('startWorkflowExecution', { namespace: 'default', workflowId: `wf-enhanced-${suffix}-${i}`, workflowType: { name: 'anything' }, taskQueue: { name: taskQueue }, requestId: `r-enh-${suffix}-${i}` });
+      }
+      const backlog = await withBacklog(2);
+      await c.call('pollWorkflowTaskQueue', { namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'enhanced-worker' }, 70_000);
+      const afterPoll = await withBacklog(1);
+      return {
+        empty,
+        backlog,
+        afterPoll,
+        activityOnly: await enhanced({ taskQueueTypes: [2], reportTaskReachability: false }),
+      };
+    });
+    expect(outcome).toMatchObject({
+      backlog: { '': { taskReachability: 1, types: { '1': { backlog: 2 }, '2': { backlog: 0 } } } },
+      afterPoll: { '': { types: { '1': { backlog: 1, pollers: [{ identity: 'enhanced-worker' }] } } } },
+    });
+  });
+
   it("DescribeTaskQueue's legacy status (backlog, read and ack levels) and pollers; ListTaskQueuePartitions with the owner's address", async () => {
     const outcome = await compare(async (c, suffix) => {
       const taskQueue = `tq-status-${suffix}`;

@@ -15,7 +15,7 @@ import {
   type ApiError,
 } from '@kairos/common/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/temporal/api/enums/v1/update';
-import { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
+import { DescribeTaskQueueMode, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
@@ -25,6 +25,7 @@ import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { WorkflowServiceDefinition, type WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { getClusterInfo, type ClusterFacts } from './clusterInfo';
+import { describeTaskQueueEnhanced } from './describeTaskQueueEnhanced';
 import { registerNamespace } from './namespaces';
 import { applyNamespaceUpdate, checkedRetention, deprecated } from './namespaceUpdates';
 import { describeNamespaceResponse } from './namespaceViews';
@@ -352,6 +353,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async describeTaskQueue(request) {
       const nsId = await namespaceId(request.namespace);
       requireTaskQueue(request.taskQueue);
+      if (request.apiMode === DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED) {
+        return describeTaskQueueEnhanced(request, (typeRequest) => matching.describeTaskQueue({ namespaceId: nsId, request: typeRequest }).then((r) => r.response!));
+      }
       return (await matching.describeTaskQueue({ namespaceId: nsId, request })).response!;
     },
 

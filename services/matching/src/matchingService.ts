@@ -21,7 +21,7 @@ import type {
   RespondQueryTaskCompletedRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
-import { taskQueueStatus } from './taskQueueStatus';
+import { taskQueueStats, taskQueueStatus } from './taskQueueStatus';
 
 export interface MatchingServiceOptions {
   store: TaskQueueStore;
@@ -283,11 +283,16 @@ export class MatchingService {
         const name = request.taskQueue?.name ?? '';
         const partition = this.partitions.get(partitionKey(req.namespaceId, kind, name));
         const pollers = partition?.pollersSince(Date.now() - setting('matching.pollerHistory')) ?? [];
+        const store = this.options.store;
+        const backlog = request.includeTaskQueueStatus || request.reportStats ? await store.summarizeTaskQueue(req.namespaceId, name, kind) : undefined;
         // Kairos applies no dispatch rate limit: the queue's rate is Temporal's default.
-        const status = request.includeTaskQueueStatus
-          ? taskQueueStatus(await this.options.store.summarizeTaskQueue(req.namespaceId, name, kind), setting('matching.defaultPollerRate'))
-          : undefined;
-        return { response: DescribeTaskQueueResponse.fromPartial({ pollers, taskQueueStatus: status }), ownerHostName: this.options.hostAddress ?? '' };
+        const status = backlog && request.includeTaskQueueStatus ? taskQueueStatus(backlog, setting('matching.defaultPollerRate')) : undefined;
+        let stats;
+        if (backlog && request.reportStats) {
+          const [oldest] = backlog.oldestTaskId === undefined ? [] : await store.getTaskQueueTasks(req.namespaceId, name, kind, backlog.oldestTaskId - 1, 1);
+          stats = taskQueueStats(backlog, oldest?.task.createTime, new Date());
+        }
+        return { response: DescribeTaskQueueResponse.fromPartial({ pollers, taskQueueStatus: status, stats }), ownerHostName: this.options.hostAddress ?? '' };
       },
       respondQueryTaskCompleted: async (req) => {
         const deliver = this.pendingQueries.get(req.queryId);

@@ -1,5 +1,5 @@
 import type { TaskQueueBacklogSummary } from '@kairos/persistence/store';
-import { TaskQueueStatus } from '@kairos/proto/temporal/api/taskqueue/v1/message';
+import { TaskQueueStats, TaskQueueStatus } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 
 /**
  * DescribeTaskQueue's legacy `taskQueueStatus` from the stored backlog, in Temporal's terms:
@@ -13,5 +13,20 @@ export function taskQueueStatus(backlog: TaskQueueBacklogSummary, ratePerSecond:
     readLevel: backlog.lastTaskId,
     ackLevel: backlog.oldestTaskId === undefined ? backlog.lastTaskId : backlog.oldestTaskId - 1,
     ratePerSecond,
+  });
+}
+
+/**
+ * DescribeTaskQueue's `stats` (and the enhanced mode's per-type stats) from the stored backlog:
+ * its size and the age of its oldest task (`oldestCreateTime`). Kairos keeps no add or dispatch
+ * rates and applies no rate limit, so those read zero and false.
+ */
+export function taskQueueStats(backlog: TaskQueueBacklogSummary, oldestCreateTime: Date | undefined, now: Date): TaskQueueStats {
+  const ageMs = oldestCreateTime ? Math.max(0, now.getTime() - oldestCreateTime.getTime()) : 0;
+  return TaskQueueStats.fromPartial({
+    approximateBacklogCount: backlog.count,
+    approximateBacklogAge: { seconds: Math.floor(ageMs / 1000), nanos: (ageMs % 1000) * 1_000_000 },
+    tasksAddRate: 0,
+    tasksDispatchRate: 0,
   });
 }
