@@ -20,7 +20,8 @@ const crossNamespace = (kind: 'child' | 'signal' | 'cancel'): Scenario => async 
       kind === 'child'
         ? {
             commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
-            startChildWorkflowExecutionCommandAttributes: { namespace: OTHER, workflowId: target, workflowType: { name: 'Child' }, taskQueue: { name: w.taskQueue } },
+            // The child's own queue: its first task never comes before the parent's on the poll below.
+            startChildWorkflowExecutionCommandAttributes: { namespace: OTHER, workflowId: target, workflowType: { name: 'Child' }, taskQueue: { name: `${w.taskQueue}-child` } },
           }
         : kind === 'signal'
           ? {
@@ -36,8 +37,11 @@ const crossNamespace = (kind: 'child' | 'signal' | 'cancel'): Scenario => async 
     // The same command naming the run's own namespace is accepted.
     const second = await w.mustPoll();
     const sameNamespace = await errorShape(w.complete(second, [{ ...command, ...withNamespace(command, 'default') }]));
+    // The command's outcome (child started; signal or cancel failed: no such target) schedules the
+    // next workflow task: waiting for it keeps the termination after that event on both servers.
+    const third = await w.mustPoll();
     await w.terminate('done');
-    return { outcome: { refused, sameNamespace, tasks: [first, second].map(w.shape) }, workflowIds: [w.workflowId] };
+    return { outcome: { refused, sameNamespace, tasks: [first, second, third].map(w.shape) }, workflowIds: [w.workflowId] };
   } finally {
     await w.connection.close();
   }
