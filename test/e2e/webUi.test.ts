@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+// puppeteer-core is an ES module: loaded with import() from this CommonJS suite.
+import type { Browser, Page } from 'puppeteer-core' with { 'resolution-mode': 'import' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workPath } from '../src/harness/paths';
 import { freePort } from '../src/harness/ports';
@@ -36,6 +37,7 @@ describe('the Temporal Web UI served by start-dev', () => {
     const uiPort = await freePort();
     kairos = await startKairosDev({ kairosOnly: true, uiPort });
     uiUrl = `http://127.0.0.1:${uiPort}`;
+    const { default: puppeteer } = await import('puppeteer-core');
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   }, 120_000);
 
