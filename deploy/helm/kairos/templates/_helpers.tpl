@@ -103,3 +103,13 @@ from postgres.url. Exactly one of the two must be given.
       name: {{ include "kairos.postgresSecretName" . }}
       key: {{ include "kairos.postgresSecretKey" . }}
 {{- end }}
+
+{{/* The Web UI's image: ui.image, by digest when one is given. */}}
+{{- define "kairos.uiImage" -}}
+{{- $image := .Values.ui.image }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository (toString $image.tag) }}
+{{- end }}
+{{- end }}
