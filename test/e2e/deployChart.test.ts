@@ -27,10 +27,11 @@ const SERVICES = [
   { name: 'matching', port: 7235 },
 ] as const;
 
-/** The ci/ values sets: the defaults plus a store URL, and a production-like set. */
+/** The ci/ values sets: the defaults plus a store URL, a production-like set, and the Web UI on. */
 const VALUE_SETS = {
   default: [join(CHART, 'ci/default-values.yaml')],
   full: [join(CHART, 'ci/full-values.yaml')],
+  ui: [join(CHART, 'ci/ui-values.yaml')],
 } as const;
 type ValueSet = keyof typeof VALUE_SETS;
 const DEFAULT_URL = 'postgres://kairos:s3cret-password@postgres.db.svc:5432/kairos';
@@ -373,6 +374,83 @@ describe('deploy: the container file and the Helm chart', () => {
     expect(ofKind(objects, 'ServiceMonitor')).toEqual([]);
   });
 
+  it('the ui values set: the official Web UI, hardened, pointed at the frontend Service, with /healthz probes, a Service and an Ingress', async () => {
+    const { objects } = await renderSet('ui');
+    const deployment = find(objects, 'Deployment', 'kairos-ui');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'kairos',
+      'app.kubernetes.io/instance': RELEASE,
+      'app.kubernetes.io/component': 'ui',
+    });
+    const pod = deployment.spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    const container = pod.containers[0];
+    expect(container.image).toBe('temporalio/ui:2.54.1');
+    // The image's configuration is its environment (the variables of its config/docker.yaml).
+    expect(container.env).toEqual([
+      { name: 'TEMPORAL_ADDRESS', value: `kairos-frontend.${NAMESPACE}.svc.cluster.local:7233` },
+      { name: 'TEMPORAL_UI_PORT', value: '8080' },
+      { name: 'TEMPORAL_DEFAULT_NAMESPACE', value: 'orders' },
+      { name: 'TEMPORAL_UI_PUBLIC_PATH', value: '/temporal' },
+      { name: 'TEMPORAL_CORS_ORIGINS', value: 'https://ops.example.com' },
+      { name: 'TEMPORAL_DISABLE_WRITE_ACTIONS', value: 'true' },
+    ]);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      expect(container[probe]?.httpGet, probe).toEqual({ path: '/healthz', port: 'http' });
+      expect(container[probe]?.periodSeconds, probe).toBeGreaterThan(0);
+    }
+    // Hardened like the Kairos pods; the image's user is named, so the numeric uid comes from us.
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    // The UI server writes no file (it renders its config template in memory): no volume at all.
+    expect(pod.volumes).toBeUndefined();
+    expect(container.volumeMounts).toBeUndefined();
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.resources.requests).toBeDefined();
+    expect(container.resources.limits.memory).toBeDefined();
+
+    const service = find(objects, 'Service', 'kairos-ui');
+    expect(service.spec.type).toBe('LoadBalancer');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }]);
+
+    const ingress = find(objects, 'Ingress', 'kairos-ui');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.tls).toEqual([{ hosts: ['kairos.example.com'], secretName: 'kairos-ui-tls' }]);
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: 'kairos.example.com',
+        http: { paths: [{ path: '/temporal', pathType: 'Prefix', backend: { service: { name: 'kairos-ui', port: { name: 'http' } } } }] },
+      },
+    ]);
+    // The Kairos services are as without the UI, and the UI has no PodDisruptionBudget.
+    expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['kairos-frontend', 'kairos-history', 'kairos-matching', 'kairos-ui']);
+    expect(ofKind(objects, 'PodDisruptionBudget')).toHaveLength(3);
+  });
+
+  it('the Web UI is off by default; on with the defaults it is a ClusterIP Service on 8080 and no Ingress', async () => {
+    for (const set of ['default', 'full'] as const) {
+      const { objects } = await renderSet(set);
+      expect(objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'ui'), set).toEqual([]);
+      expect(ofKind(objects, 'Ingress'), set).toEqual([]);
+    }
+    const result = await helmTemplate([...VALUE_SETS.default], KUBE_VERSIONS[1], ['--set', 'ui.enabled=true']);
+    expect(result.code, explain(result)).toBe(0);
+    const objects = await parseYaml(result.stdout);
+    const container = find(objects, 'Deployment', 'kairos-ui').spec.template.spec.containers[0];
+    expect(container.env).toEqual([
+      { name: 'TEMPORAL_ADDRESS', value: `kairos-frontend.${NAMESPACE}.svc.cluster.local:7233` },
+      { name: 'TEMPORAL_UI_PORT', value: '8080' },
+      { name: 'TEMPORAL_DEFAULT_NAMESPACE', value: 'default' },
+    ]);
+    const service = find(objects, 'Service', 'kairos-ui');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports[0]).toMatchObject({ port: 8080, targetPort: 'http' });
+    expect(ofKind(objects, 'Ingress')).toEqual([]);
+  });
+
   it('invalid values fail helm template with a message naming the problem', async () => {
     const url = ['--set', `postgres.url=${DEFAULT_URL}`];
     const cases: { args: string[]; message: RegExp }[] = [
@@ -386,6 +464,17 @@ describe('deploy: the container file and the Helm chart', () => {
       { args: [...url, '--set', 'nats.url=localhost'], message: /\/nats\/url/ },
       { args: ['--set', 'postgres.url=mysql://db/kairos'], message: /\/postgres\/url/ },
       { args: [...url, '--set', 'frontnd.replicas=2'], message: /additional properties 'frontnd' not allowed/ },
+      { args: [...url, '--set', 'ui.enabled=true', '--set', 'ui.port=0'], message: /\/ui\/port': minimum: got 0, want 1/ },
+      { args: [...url, '--set', 'ui.service.type=External'], message: /\/ui\/service\/type': value must be one of/ },
+      { args: [...url, '--set', 'ui.image.tag='], message: /\/ui\/image\/tag/ },
+      { args: [...url, '--set', 'ui.publicPath=temporal/'], message: /\/ui\/publicPath/ },
+      { args: [...url, '--set', 'ui.corsOrigins[0]=ops.example.com'], message: /\/ui\/corsOrigins\/0/ },
+      { args: [...url, '--set', 'ui.ingress.host=Not A Host'], message: /\/ui\/ingress\/host/ },
+      { args: [...url, '--set', 'ui.enabel=true'], message: /additional properties 'enabel' not allowed/ },
+      {
+        args: [...url, '--set', 'ui.enabled=true', '--set', 'ui.ingress.enabled=true', '--set', 'ui.ingress.tls.secretName=ui-tls'],
+        message: /ui\.ingress: tls\.secretName needs ui\.ingress\.host/,
+      },
     ];
     for (const { args, message } of cases) {
       const result = await helmTemplate([], KUBE_VERSIONS[1], args);
