@@ -46,6 +46,8 @@ describe('parseKairosCommand', () => {
       },
       namespaceLimits: {},
       logFormat: 'json',
+      // The Web UI beside it, on the gRPC port + 1000, as `temporal server start-dev` serves it.
+      ui: { ip: '127.0.0.1', port: 8233 },
       searchAttributes: {},
       settingOverrides: new Map(),
     });
