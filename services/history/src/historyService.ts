@@ -45,6 +45,9 @@ import { ShardController } from './shard/shardController';
 import type { ClusterDirectory } from '@kairos/cluster';
 import { durationToMs, resolveLimits, validateSignalWithStartRequest, validateStartRequest, type Limits } from '@kairos/domain';
 import { DEFAULT_RETENTION_MS } from './workflow/runTransaction';
+import type { Metrics } from '@kairos/common/metrics';
+import type { ExecutionInfo } from './workflow/protos';
+import { runOutcomeOf } from './workflow/runOutcome';
 
 export interface HistoryServiceOptions {
   /** The store concerns history uses: shard leases, executions, namespaces. */
@@ -63,6 +66,18 @@ export interface HistoryServiceOptions {
   directory?: ClusterDirectory;
   /** History itself, for calls between runs (child workflows): the routed client, or in-process. */
   history?: () => HistoryClient;
+  /** Where closed runs are counted (workflow_success, workflow_failed, ...). */
+  metrics?: Metrics;
+}
+
+/** Counts a closed run under its outcome, with its namespace by name (the registry has it cached). */
+function countClosedRun(metrics: Metrics, namespaces: NamespaceRegistry, info: ExecutionInfo, logger: Logger): void {
+  const outcome = runOutcomeOf(info.status);
+  if (!outcome) return;
+  namespaces.getById(info.namespaceId).then(
+    (record) => metrics.countClosedRun(outcome, { namespace: record.info!.name, taskQueue: info.taskQueue?.name ?? '', workflowType: info.workflowTypeName }),
+    (err: unknown) => logger.warn('closed run not counted: namespace unknown', { namespaceId: info.namespaceId, error: String(err) }),
+  );
 }
 
 /** An internal call's request, which a caller may have left unset. */
@@ -102,6 +117,8 @@ export class HistoryService {
         retentionMs: durationToMs(record.config?.workflowExecutionRetentionTtl) || DEFAULT_RETENTION_MS,
       };
     });
+    const metrics = options.metrics;
+    if (metrics) executions.onRunClosed((info) => countClosedRun(metrics, namespaces, info, logger));
     this.ctx = {
       store: options.store,
       executions,

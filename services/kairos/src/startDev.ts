@@ -31,6 +31,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // service counts its own store calls (persistence_requests, persistence_latency).
   const metrics = { frontend: new Metrics('frontend'), history: new Metrics('history'), matching: new Metrics('matching') };
   const store = opened.store;
+  // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
+  for (const m of Object.values(metrics)) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
   const notifier = new InProcessNotifier({ logger });
 
   // History and matching call each other: bind each client to the other's implementation lazily.
@@ -49,6 +51,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     // The same lease as a cluster (one process takes every shard at start; only the renewal cadence follows from it).
     shardLeaseMs: setting('cluster.shardLease'),
     history: () => historyClient,
+    metrics: metrics.history,
   });
   const endpoint = config.services.frontend;
   const address = `${endpoint.bindIp}:${endpoint.port}`;

@@ -32,6 +32,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const metrics = new Metrics(service);
   // Every store call of this process is counted and timed (persistence_requests, persistence_latency).
   const store = metrics.instrument((await openStore(config.store, logger)).store);
+  // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
+  metrics.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
   let serving = true;
   const endpoint = config.services[service];
   // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
@@ -82,6 +84,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       shardLeaseMs: setting('cluster.shardLease'),
       directory,
       history: () => clients.history,
+      metrics,
     });
     server.add(HistoryServiceDefinition, history.implementation);
     // Live while the process runs; ready (the named service) while it holds the shards assigned to it.

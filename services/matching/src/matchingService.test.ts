@@ -620,6 +620,8 @@ describe('DescribeTaskQueue', () => {
 describe('metrics', () => {
   it('counts sync matches, polls answered with a task and empty polls, and samples the loaded backlog per queue', async () => {
     const metrics = new Metrics('matching');
+    // Queues carry the namespace id; the series name the namespace.
+    metrics.resolveNamespaceNamesWith(async (id) => `name-of-${id}`);
     const { matching } = startMatching({ metrics });
     const value = async (counter: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> }, taskqueue = 'q') =>
       (await counter.get()).values.find((v) => v.labels.taskqueue === taskqueue)?.value ?? 0;
@@ -649,5 +651,6 @@ describe('metrics', () => {
     await until(() => held.settled);
     const text = await metrics.text();
     expect(text).toMatch(/approximate_backlog_count\{[^}]*taskqueue="b"[^}]*\} 2/);
+    expect(text).toMatch(/poll_success\{namespace="name-of-[^"]+",taskqueue="q",task_type="Workflow",service_name="matching"\} 2/);
   });
 });

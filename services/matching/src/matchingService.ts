@@ -136,18 +136,20 @@ export class MatchingService {
       }
     }
     const outcome = await this.partition(namespaceId, kind, name).addTask(task);
-    if (outcome === 'matched') this.options.metrics?.pollSuccessSync.inc(this.queueLabels(namespaceId, kind, name));
+    if (outcome === 'matched' && this.options.metrics) this.options.metrics.pollSuccessSync.inc(await this.queueLabels(namespaceId, kind, name));
     if (outcome === 'persisted') this.options.notifier.publish('task-added', partitionKey(namespaceId, kind, name));
   }
 
-  private queueLabels(namespaceId: string, kind: BacklogKind, name: string) {
-    return { namespace: namespaceId, taskqueue: name, task_type: kind === 'workflow' ? 'Workflow' : 'Activity' };
+  /** Temporal's labels for a queue's series: the namespace by name, as dashboards filter on it. */
+  private async queueLabels(namespaceId: string, kind: BacklogKind, name: string) {
+    const namespace = await this.options.metrics!.namespaceName(namespaceId);
+    return { namespace, taskqueue: name, task_type: kind === 'workflow' ? 'Workflow' : 'Activity' };
   }
 
   /** Counts a poll's outcome: poll_success, or poll_timeouts when it was answered empty. */
-  private countPoll<R>(namespaceId: string, kind: BacklogKind, name: string, response: R | undefined): R | undefined {
+  private async countPoll<R>(namespaceId: string, kind: BacklogKind, name: string, response: R | undefined): Promise<R | undefined> {
     const metrics = this.options.metrics;
-    if (metrics) (response === undefined ? metrics.pollTimeouts : metrics.pollSuccess).inc(this.queueLabels(namespaceId, kind, name));
+    if (metrics) (response === undefined ? metrics.pollTimeouts : metrics.pollSuccess).inc(await this.queueLabels(namespaceId, kind, name));
     return response;
   }
 
@@ -157,7 +159,9 @@ export class MatchingService {
     metrics.backlog.reset();
     for (const [key, partition] of this.partitions) {
       const [namespaceId, kind, ...rest] = key.split('/');
-      metrics.backlog.set(this.queueLabels(namespaceId!, kind as BacklogKind, rest.join('/')), partition.loadedBacklog);
+      // Sampling cannot wait: a queue's namespace was resolved when its first task or poll was counted.
+      const labels = { namespace: metrics.knownNamespaceName(namespaceId!), taskqueue: rest.join('/'), task_type: kind === 'workflow' ? 'Workflow' : 'Activity' };
+      metrics.backlog.set(labels, partition.loadedBacklog);
     }
   }
 
@@ -218,7 +222,7 @@ export class MatchingService {
           this.pollSignal(context),
           request.workerInstanceKey,
         );
-        return { response: this.countPoll(req.namespaceId, 'workflow', request.taskQueue?.name ?? '', response) };
+        return { response: await this.countPoll(req.namespaceId, 'workflow', request.taskQueue?.name ?? '', response) };
       },
       pollActivityTaskQueue: async (req, context) => {
         const request = req.request!;
@@ -242,7 +246,7 @@ export class MatchingService {
           this.pollSignal(context),
           request.workerInstanceKey,
         );
-        return { response: this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };
+        return { response: await this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };
       },
       queryWorkflow: async (req, context) => {
         const execution = req.task!.workflowExecution!;

@@ -20,7 +20,7 @@ import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/history
 import { KeyedMutex } from './keyedMutex';
 import { ExecutionCache } from './executionCache';
 import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from '../workflow/visibilityRecord';
-import { MutableState, type HistoryEvent } from '../workflow/protos';
+import { MutableState, type ExecutionInfo, type HistoryEvent } from '../workflow/protos';
 import type { ShardController } from './shardController';
 
 /** Receives committed tasks so they are dispatched at once; the stored copies cover crashes. */
@@ -71,6 +71,7 @@ export class ExecutionManager {
   private readonly locks = new KeyedMutex();
   private readonly cache: ExecutionCache;
   private sink: CommittedTaskSink | undefined;
+  private closedRunObserver: ((info: ExecutionInfo) => void) | undefined;
 
   constructor(
     readonly store: ExecutionStore & NamespaceStore,
@@ -90,6 +91,11 @@ export class ExecutionManager {
 
   setTaskSink(sink: CommittedTaskSink): void {
     this.sink = sink;
+  }
+
+  /** Told of every run a committed write closed (workflow outcome metrics). */
+  onRunClosed(observer: (info: ExecutionInfo) => void): void {
+    this.closedRunObserver = observer;
   }
 
   /** The execution's last committed state. Shared with the cache: read it, never change it. */
@@ -251,6 +257,8 @@ export class ExecutionManager {
       this.sink?.timerTasksCommitted(shardId, run.timerTasks.map((t) => t.fireTime!));
     }
     for (const callback of run.afterCommit) callback();
+    // Only once the write is stored: a rejected or retried transaction closed nothing.
+    if (run.closed) this.closedRunObserver?.(run.info);
     if (run.newEvents.length > 0 || run.wakeWaiters) {
       this.notifier.publish('history-changed', executionKeyString(key));
     }
