@@ -81,6 +81,8 @@ const COMPARED_FAMILIES = [
   'persistence_requests',
   'persistence_latency_count',
   'poll_success',
+  'service_pending_requests',
+  'task_schedule_to_start_latency_count',
   ...new Set(OUTCOMES.map(([family]) => family)),
 ];
 
@@ -118,6 +120,11 @@ describe('start-dev metrics as Temporal names and labels them', () => {
     // Every persistence operation is spelled as Temporal's are (GetWorkflowExecution, not getExecution).
     for (const s of kairosSeries.filter((x) => x.name === 'persistence_requests')) expect(s.labels.operation).toMatch(/^[A-Z][A-Za-z]+$/);
     expect(total(kairosSeries, 'poll_success', { namespace: 'default', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'matching' })).toBeGreaterThan(0);
+    // Gauge of requests in flight: none once the workload is done.
+    expect(kairosSeries).toContainEqual({ name: 'service_pending_requests', labels: { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' }, value: 0 });
+    // Recorded by history as each task starts: at least one workflow task per run.
+    const scheduleToStart = { namespace: 'default', operation: 'RecordWorkflowTaskStarted', partition: '__normal__', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'history' };
+    expect(total(kairosSeries, 'task_schedule_to_start_latency_count', scheduleToStart)).toBeGreaterThanOrEqual(7);
     // No series names a namespace by its id.
     for (const s of kairosSeries) if (s.labels.namespace !== undefined) expect(s.labels.namespace).toMatch(/^(default|_unknown_)$/);
   });

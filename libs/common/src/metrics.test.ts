@@ -45,4 +45,14 @@ describe('Metrics', () => {
     expect(await metrics.namespaceName('gone')).toBe('_unknown_');
     expect(lookedUp).toEqual(['ns-uuid', 'gone']);
   });
+
+  it('records schedule-to-start latency with Temporal labels, the sticky queue told apart by partition', async () => {
+    const metrics = new Metrics('history');
+    const scheduledAt = new Date('2026-01-01T00:00:00.000Z');
+    metrics.observeScheduleToStart({ namespace: 'default', kind: 'Workflow', taskQueue: 'q', sticky: true, scheduledAt, startedAt: new Date(scheduledAt.getTime() + 1500) });
+    metrics.observeScheduleToStart({ namespace: 'default', kind: 'Activity', taskQueue: 'q', sticky: false, scheduledAt, startedAt: scheduledAt });
+    const text = await metrics.text();
+    expect(text).toContain('task_schedule_to_start_latency_sum{service_name="history",namespace="default",operation="RecordWorkflowTaskStarted",partition="__sticky__",taskqueue="q",task_type="Workflow"} 1.5');
+    expect(text).toContain('task_schedule_to_start_latency_count{service_name="history",namespace="default",operation="RecordActivityTaskStarted",partition="__normal__",taskqueue="q",task_type="Activity"} 1');
+  });
 });

@@ -43,6 +43,7 @@ export class Metrics {
   readonly serviceRequests: Counter<'namespace' | 'operation'>;
   readonly serviceErrors: Counter<'namespace' | 'operation' | 'status_code'>;
   readonly serviceLatency: Histogram<'namespace' | 'operation'>;
+  readonly servicePendingRequests: Gauge<'namespace' | 'operation'>;
   readonly persistenceRequests: Counter<'operation'>;
   readonly persistenceErrors: Counter<'operation' | 'error_type'>;
   readonly persistenceLatency: Histogram<'operation'>;
@@ -51,6 +52,7 @@ export class Metrics {
   readonly pollTimeouts: Counter<'namespace' | 'taskqueue' | 'task_type'>;
   readonly backlog: Gauge<'namespace' | 'taskqueue' | 'task_type'>;
   readonly rateLimited: Counter<'namespace' | 'operation'>;
+  readonly scheduleToStartLatency: Histogram<'namespace' | 'operation' | 'partition' | 'taskqueue' | 'task_type'>;
   /** Runs closed, one counter per outcome, as Temporal's history counts them (see WORKFLOW_OUTCOME_FAMILIES). */
   readonly workflowOutcomes: Record<WorkflowOutcome, Counter<WorkflowOutcomeLabel>>;
 
@@ -63,6 +65,7 @@ export class Metrics {
     this.persistenceRequests = new Counter({ name: 'persistence_requests', help: 'Store calls, by operation.', labelNames: ['operation'], registers });
     this.persistenceErrors = new Counter({ name: 'persistence_errors', help: 'Store calls that failed, by operation and error.', labelNames: ['operation', 'error_type'], registers });
     this.persistenceLatency = new Histogram({ name: 'persistence_latency', help: 'Store call time in seconds.', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
+    this.servicePendingRequests = new Gauge({ name: 'service_pending_requests', help: 'Requests being handled now.', labelNames: ['namespace', 'operation'], registers });
     const queue = ['namespace', 'taskqueue', 'task_type'] as const;
     this.pollSuccess = new Counter({ name: 'poll_success', help: 'Polls answered with a task.', labelNames: queue, registers });
     this.pollSuccessSync = new Counter({ name: 'poll_success_sync', help: 'Polls answered with a task matched without the backlog.', labelNames: queue, registers });
@@ -74,10 +77,27 @@ export class Metrics {
         new Counter({ name: WORKFLOW_OUTCOME_FAMILIES[outcome], help: `Runs closed: ${outcome}.`, labelNames: WORKFLOW_OUTCOME_LABELS, registers }),
       ]),
     ) as Record<WorkflowOutcome, Counter<WorkflowOutcomeLabel>>;
+    this.scheduleToStartLatency = new Histogram({
+      name: 'task_schedule_to_start_latency',
+      help: 'Seconds from a task being scheduled to a worker starting it (recorded by history when the task starts).',
+      labelNames: ['namespace', 'operation', 'partition', 'taskqueue', 'task_type'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.rateLimited = new Counter({ name: 'namespace_rate_limited', help: 'Requests refused by a namespace rate limit.', labelNames: ['namespace', 'operation'], registers });
   }
 
   private readonly collectors: Array<() => void> = [];
+
+  /**
+   * Records how long a task waited for a worker, as Temporal's history does when it records the
+   * task started: the queue by its normal name, `partition` telling the sticky queue from it.
+   */
+  observeScheduleToStart(task: { namespace: string; kind: 'Workflow' | 'Activity'; taskQueue: string; sticky: boolean; scheduledAt: Date; startedAt: Date }): void {
+    const operation = task.kind === 'Workflow' ? 'RecordWorkflowTaskStarted' : 'RecordActivityTaskStarted';
+    const labels = { namespace: task.namespace, operation, partition: task.sticky ? '__sticky__' : '__normal__', taskqueue: task.taskQueue, task_type: task.kind };
+    this.scheduleToStartLatency.observe(labels, Math.max(0, task.startedAt.getTime() - task.scheduledAt.getTime()) / 1000);
+  }
 
   /** Counts a closed run under its outcome's family, labelled as Temporal labels it. */
   countClosedRun(outcome: WorkflowOutcome, run: { namespace: string; taskQueue: string; workflowType: string }): void {
@@ -144,6 +164,7 @@ export class Metrics {
       // Streaming calls have no single request to read the namespace from.
       const namespace = call.requestStream ? UNKNOWN_NAMESPACE : await metrics.requestNamespace(call.request);
       metrics.serviceRequests.inc({ namespace, operation });
+      metrics.servicePendingRequests.inc({ namespace, operation });
       const end = metrics.serviceLatency.startTimer({ namespace, operation });
       try {
         return yield* call.next(call.request, context);
@@ -152,6 +173,7 @@ export class Metrics {
         metrics.serviceErrors.inc({ namespace, operation, status_code: Status[code] ?? String(code) });
         throw err;
       } finally {
+        metrics.servicePendingRequests.dec({ namespace, operation });
         end();
       }
     };

@@ -128,6 +128,7 @@ export class HistoryService {
       matching: options.matching,
       logger,
       longPollMs: options.longPollMs ?? setting('history.longPoll'),
+      metrics: options.metrics,
     };
     const history = options.history;
     this.transferQueue = new TransferQueueProcessor(

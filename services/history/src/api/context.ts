@@ -1,3 +1,4 @@
+import type { Metrics } from '@kairos/common/metrics';
 import type { Logger } from '@kairos/common/logger';
 import type { MatchingClient } from '@kairos/cluster';
 import type { NamespaceRegistry } from '@kairos/domain';
@@ -19,4 +20,6 @@ export interface HistoryContext {
   logger: Logger;
   /** Longest a history long poll waits before answering empty (Temporal: 20 s). */
   longPollMs: number;
+  /** Task schedule-to-start latency (absent in tests that need none). */
+  metrics?: Metrics;
 }

@@ -3,6 +3,7 @@ import type { ExecutionKey } from '@kairos/persistence/store';
 import type { RecordWorkflowTaskStartedRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { readHistoryPage } from './shared/historyReader';
+import { observeScheduleToStart } from './shared/scheduleToStart';
 import { taskAlreadyStarted, workflowTaskNotFound } from '@kairos/common/errors';
 import type { RunTransaction } from '../workflow/runTransaction';
 import { outgoingUpdateMessages } from '../workflow/updates';
@@ -29,13 +30,14 @@ export async function recordWorkflowTaskStarted(ctx: HistoryContext, request: Re
       if (task.requestId === request.requestId) {
         // A retried start: the same task again, with the updates it carried.
         run.discard();
-        return { ...startedView(run), messages: outgoingUpdateMessages(run, task.startedEventId) };
+        return { ...startedView(run), messages: outgoingUpdateMessages(run, task.startedEventId), startedNow: false };
       }
       throw taskAlreadyStarted();
     }
     const messages = startWorkflowTaskForPoller(run, { ...request, polledSticky });
-    return { ...startedView(run), messages };
+    return { ...startedView(run), messages, startedNow: true };
   });
+  if (started.startedNow) await observeScheduleToStart(ctx, key.namespaceId, 'Workflow', started.info.taskQueue?.name ?? '', polledSticky, started);
   const firstEventId = polledSticky && started.previous > 0 ? started.previous + 1 : 1;
   // Persisted events up to the task's start, then (for a transient task) its unwritten events.
   const page = await readHistoryPage(ctx.executions, key, firstEventId, started.persistedUpTo, 0);
