@@ -16,6 +16,7 @@ export type { ShardLease, ShardStore } from './shards/shardStore';
 export type {
   CurrentExecutionRecord,
   CurrentExecutionWrite,
+  ExecutionDelete,
   ExecutionKey,
   ExecutionWrite,
   ExecutionWriteResult,

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import type { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
-import type { CurrentExecutionRecord, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from './executionWrite';
+import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from './executionWrite';
 
 export interface ExecutionSnapshot {
   mutableState: MutableState;
@@ -39,6 +39,8 @@ export interface ExecutionStore {
    * successor this way. Results in the same order.
    */
   writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]>;
+  /** Deletes a run with everything kept for it, atomically and fenced (see ExecutionDelete). */
+  deleteExecution(request: ExecutionDelete): Promise<void>;
 
   /**
    * History events (ids contiguous from 1). Returns the run's events with id in

@@ -77,3 +77,17 @@ export interface ExecutionWriteResult {
   transferTaskIds: number[];
   timerTaskIds: number[];
 }
+
+/**
+ * Removes one run for good (DeleteWorkflowExecution): its state, history events, visibility row,
+ * and the current-execution row when it names this run, all in one transaction. Conditions, in
+ * order: the shard's range id equals `rangeId` (else ShardOwnershipLostError); the run exists at
+ * `expectedDbVersion` (else ConditionFailedError). The run's pending transfer and timer tasks stay:
+ * they find no run when they come due and are dropped, as Temporal's do.
+ */
+export interface ExecutionDelete {
+  shardId: number;
+  rangeId: number;
+  key: ExecutionKey;
+  expectedDbVersion: number;
+}

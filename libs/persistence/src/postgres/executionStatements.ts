@@ -14,6 +14,13 @@ export const EXECUTION_SQL = {
     'insert_execution',
     'INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, state) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING',
   ),
+  deleteExecution: statement(
+    'delete_execution',
+    'DELETE FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND db_version = $4',
+  ),
+  deleteCurrentOf: statement('delete_current_of', 'DELETE FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3'),
+  deleteEvents: statement('delete_events', 'DELETE FROM history_events WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3'),
+  deleteVisibility: statement('delete_visibility', 'DELETE FROM visibility WHERE namespace_id = $1 AND run_id = $2'),
   updateExecution: statement(
     'update_execution',
     'UPDATE executions SET db_version = $1, state = $2 WHERE namespace_id = $3 AND workflow_id = $4 AND run_id = $5 AND db_version = $6',

@@ -4,7 +4,7 @@ import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/wor
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
-import type { CurrentExecutionRecord, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
+import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { uniqueViolation } from './connection';
 import { asBuffer, query, sqlLimit, type PostgresDatabase, type Queryable } from './database';
@@ -155,6 +155,25 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
         const results: ExecutionWriteResult[] = [];
         for (let i = 0; i < writes.length; i++) results.push(await applyExecutionWrite(client, writes[i]!, encoded[i]!));
         return results;
+      });
+    },
+
+    async deleteExecution(request: ExecutionDelete): Promise<void> {
+      const { shardId, rangeId, key, expectedDbVersion } = request;
+      const ids = [key.namespaceId, key.workflowId, key.runId];
+      await db.transaction(async (client) => {
+        await fenceShard(client, shardId, rangeId, 0);
+        if ((await query(client, SQL.deleteExecution, [...ids, expectedDbVersion])).rowCount !== 1) {
+          const [row] = (await query<{ db_version: number }>(client, SQL.executionVersion, ids)).rows;
+          throw new ConditionFailedError(
+            row === undefined
+              ? `execution ${keyString(key)} does not exist`
+              : `execution ${keyString(key)} is at dbVersion ${row.db_version}, the delete expected ${expectedDbVersion}`,
+          );
+        }
+        await query(client, SQL.deleteCurrentOf, ids);
+        await query(client, SQL.deleteEvents, ids);
+        await query(client, SQL.deleteVisibility, [key.namespaceId, key.runId]);
       });
     },
 

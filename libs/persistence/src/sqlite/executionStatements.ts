@@ -6,6 +6,10 @@ export const EXECUTION_SQL = {
     'INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, state) VALUES (?, ?, ?, 1, ?) ON CONFLICT DO NOTHING',
   updateExecution:
     'UPDATE executions SET db_version = ?, state = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
+  deleteExecution: 'DELETE FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
+  deleteCurrentOf: 'DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
+  deleteEvents: 'DELETE FROM history_events WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
+  deleteVisibility: 'DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?',
   getCurrent:
     'SELECT run_id, first_execution_run_id, start_request_id, status FROM current_executions WHERE namespace_id = ? AND workflow_id = ?',
   insertCurrent:

@@ -4,7 +4,7 @@ import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/wor
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
-import type { CurrentExecutionRecord, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
+import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { isConstraintError, sqlLimit, type SqliteConnection } from './connection';
 import { EXECUTION_SQL } from './executionStatements';
@@ -20,6 +20,10 @@ function prepare(db: Database.Database) {
     executionVersion: p(EXECUTION_SQL.executionVersion).pluck(),
     insertExecution: p(EXECUTION_SQL.insertExecution),
     updateExecution: p(EXECUTION_SQL.updateExecution),
+    deleteExecution: p(EXECUTION_SQL.deleteExecution),
+    deleteCurrentOf: p(EXECUTION_SQL.deleteCurrentOf),
+    deleteEvents: p(EXECUTION_SQL.deleteEvents),
+    deleteVisibility: p(EXECUTION_SQL.deleteVisibility),
     getCurrent: p(EXECUTION_SQL.getCurrent).raw(),
     insertCurrent: p(EXECUTION_SQL.insertCurrent),
     updateCurrent: p(EXECUTION_SQL.updateCurrent),
@@ -169,6 +173,25 @@ export function sqliteExecutions(
       validateWrites(writes);
       const encoded = writes.map(encodeWrite);
       return conn.write(() => writes.map((write, i) => apply(write, encoded[i]!)));
+    },
+
+    async deleteExecution(request: ExecutionDelete): Promise<void> {
+      const { shardId, rangeId, key, expectedDbVersion } = request;
+      const { namespaceId, workflowId, runId } = key;
+      await conn.write(() => {
+        shards.fence(shardId, rangeId, 0);
+        if (s.deleteExecution.run(namespaceId, workflowId, runId, expectedDbVersion).changes !== 1) {
+          const found = s.executionVersion.get(namespaceId, workflowId, runId) as number | undefined;
+          throw new ConditionFailedError(
+            found === undefined
+              ? `execution ${keyString(key)} does not exist`
+              : `execution ${keyString(key)} is at dbVersion ${found}, the delete expected ${expectedDbVersion}`,
+          );
+        }
+        s.deleteCurrentOf.run(namespaceId, workflowId, runId);
+        s.deleteEvents.run(namespaceId, workflowId, runId);
+        s.deleteVisibility.run(namespaceId, runId);
+      });
     },
 
     async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {

@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import type { Store } from '../../src/store';
 import { currentExecutionConformance } from './currentExecutions';
 import { durabilityConformance } from './durability';
+import { executionDeleteConformance } from './executionDeletes';
 import { executionWriteConformance } from './executionWrites';
 import { useStores, type StoreHarness } from './harness';
 import { historyConformance } from './history';
@@ -30,6 +31,7 @@ export function storeConformance(name: string, harness: StoreHarness<Store>): vo
     membershipConformance(harness);
     executionWriteConformance(harness);
     currentExecutionConformance(harness);
+    executionDeleteConformance(harness);
     historyConformance(harness);
     historyTaskConformance(harness);
     taskQueueConformance(harness);
