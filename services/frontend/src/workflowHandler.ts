@@ -434,6 +434,14 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return {};
     },
 
+    async deleteWorkflowExecution(request) {
+      const nsId = await namespaceId(request.namespace);
+      if (!request.workflowExecution) throw invalidArgument('Execution is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
+      await history.deleteWorkflowExecution({ namespaceId: nsId, request });
+      return {};
+    },
+
     async recordActivityTaskHeartbeatById(request) {
       const nsId = await namespaceId(request.namespace);
       return (await history.recordActivityTaskHeartbeatById({ namespaceId: nsId, request })).response!;

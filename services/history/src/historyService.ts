@@ -20,6 +20,7 @@ import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
+import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
 import { requestCancelWorkflowExecution } from './api/requestCancelWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
@@ -214,6 +215,10 @@ export class HistoryService {
       },
       async terminateWorkflowExecution(req) {
         await terminateWorkflowExecution(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async deleteWorkflowExecution(req) {
+        await deleteWorkflowExecution(ctx, req.namespaceId, req.request!);
         return {};
       },
       async signalWorkflowExecution(req) {

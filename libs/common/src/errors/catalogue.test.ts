@@ -201,6 +201,14 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.workflowNotFound(),
     { code: Status.NOT_FOUND, message: 'workflow execution not found', detail: [ErrorDetailType.NotFound, NotFoundFailure, activeClusters] },
   ],
+  runNotFound: [
+    errors.runNotFound('wf-1', 'run-1'),
+    {
+      code: Status.NOT_FOUND,
+      message: 'workflow execution not found for workflow ID "wf-1" and run ID "run-1"',
+      detail: [ErrorDetailType.NotFound, NotFoundFailure, activeClusters],
+    },
+  ],
   workflowAlreadyRunning: [
     errors.workflowAlreadyRunning('wf-1', run),
     {

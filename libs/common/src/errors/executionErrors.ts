@@ -16,6 +16,11 @@ export function workflowNotFound(message = 'workflow execution not found'): ApiE
   return notFound(message, { currentCluster: 'active', activeCluster: 'active' });
 }
 
+/** A run named by its ids has no state (never started, or deleted): Temporal's words for it. */
+export function runNotFound(workflowId: string, runId: string): ApiError {
+  return workflowNotFound(`workflow execution not found for workflow ID "${workflowId}" and run ID "${runId}"`);
+}
+
 /** A start for a workflow id whose current run is still running. */
 export function workflowAlreadyRunning(workflowId: string, current: ConflictingRun): ApiError {
   return alreadyStarted(`Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`, current);

@@ -1,4 +1,4 @@
-import { workflowNotFound } from '@kairos/common/errors';
+import { runNotFound } from '@kairos/common/errors';
 import type { DescribeWorkflowExecutionRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { PendingActivityState, PendingWorkflowTaskState } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { withTypeMetadata } from '@kairos/domain';
@@ -12,7 +12,7 @@ export async function describeWorkflowExecution(
 ): Promise<DescribeWorkflowExecutionResponse> {
   const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
   const snapshot = await ctx.executions.read(key);
-  if (!snapshot) throw workflowNotFound();
+  if (!snapshot) throw runNotFound(key.workflowId, key.runId);
   const state = snapshot.mutableState;
   const info = state.executionInfo!;
   const task = state.workflowTask;

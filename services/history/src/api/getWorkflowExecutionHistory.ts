@@ -1,4 +1,4 @@
-import { invalidNextPageToken, workflowNotFound } from '@kairos/common/errors';
+import { invalidNextPageToken, runNotFound } from '@kairos/common/errors';
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { executionKeyString } from '../shard/executionManager';
@@ -45,7 +45,7 @@ export async function getWorkflowExecutionHistory(
 
   async function readOnce(): Promise<GetWorkflowExecutionHistoryResponse | undefined> {
     const snapshot = await ctx.executions.read(key);
-    if (!snapshot) throw workflowNotFound();
+    if (!snapshot) throw runNotFound(key.workflowId, key.runId);
     const state = snapshot.mutableState;
     const info = state.executionInfo!;
     const open = info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;

@@ -1,4 +1,4 @@
-import { invalidArgument, workflowNotFound } from '@kairos/common/errors';
+import { invalidArgument, runNotFound } from '@kairos/common/errors';
 import {
   GetWorkflowExecutionHistoryReverseResponse,
   type GetWorkflowExecutionHistoryReverseRequest,
@@ -23,7 +23,7 @@ export async function getWorkflowExecutionHistoryReverse(
     upTo = token.nextEventId;
   } else {
     const snapshot = await ctx.executions.read(key);
-    if (!snapshot) throw workflowNotFound();
+    if (!snapshot) throw runNotFound(key.workflowId, key.runId);
     upTo = snapshot.mutableState.nextEventId;
   }
   // As forward paging, a page size counts batches (the events of one write), never split.

@@ -1,5 +1,5 @@
 import { setting } from '@kairos/common/settings';
-import { shardMoved, workflowNotFound } from '@kairos/common/errors';
+import { shardMoved, runNotFound, workflowNotFound } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { Notifier } from '@kairos/notify/notifier';
 import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/errors';
@@ -136,7 +136,7 @@ export class ExecutionManager {
     return this.locks.run(executionKeyString(key), async () => {
       for (let attempt = 1; ; attempt++) {
         const snapshot = await this.read(key);
-        if (!snapshot) throw workflowNotFound();
+        if (!snapshot) throw runNotFound(key.workflowId, key.runId);
         const run = new RunTransaction(MutableState.fromPartial(snapshot.mutableState), new Date(), limits, retentionMs);
         const wasOpen = run.isOpen;
         const before = { events: run.state.nextEventId - 1, bytes: run.info.historySizeBytes };
@@ -169,6 +169,42 @@ export class ExecutionManager {
           throw err;
         }
       }
+    });
+  }
+
+  /**
+   * Deletes a run for good (DeleteWorkflowExecution). A running run is terminated first, as
+   * Temporal does, so its close is recorded (and its parent told) like any termination; then its
+   * state, history, visibility row and (when current) current-execution row go in one fenced store
+   * transaction. Its tasks still queued find no run when they come due and are dropped.
+   */
+  async delete(key: ExecutionKey, terminateReason: string): Promise<void> {
+    await this.transact(key, (run) => {
+      if (run.isOpen) terminateRun(run, terminateReason, undefined, HISTORY_SERVICE_IDENTITY);
+      else run.discard();
+    }, { enforceHistoryLimits: false });
+    await this.locks.run(executionKeyString(key), async () => {
+      const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
+      const rangeId = this.shards.rangeIdFor(shardId);
+      for (let attempt = 1; ; attempt++) {
+        const snapshot = await this.read(key);
+        if (!snapshot) throw runNotFound(key.workflowId, key.runId);
+        try {
+          await this.store.deleteExecution({ shardId, rangeId, key, expectedDbVersion: snapshot.dbVersion });
+          break;
+        } catch (err) {
+          this.cache.delete(executionKeyString(key));
+          if (err instanceof ShardOwnershipLostError) {
+            this.shards.lost(shardId, rangeId);
+            throw shardMoved(shardId);
+          }
+          if (err instanceof ConditionFailedError && attempt < MAX_CONFLICT_RETRIES) continue;
+          throw err;
+        }
+      }
+      this.cache.delete(executionKeyString(key));
+      // Long polls on the run wake, read again and find it gone.
+      this.notifier.publish('history-changed', executionKeyString(key));
     });
   }
 
