@@ -194,4 +194,24 @@ describe('the official temporal CLI against Kairos', () => {
     expect(text).toContain('Workflow Task Queue Partitions');
     expect(text).toContain('Activity Task Queue Partitions');
   });
+
+  it('deletes workflows: a completed one and a running one, which are then not found', async () => {
+    const address = servers.kairos.address;
+    const suffix = `${Date.now()}`;
+    const taskQueue = `tq-cli-delete-${suffix}`;
+    const id = `wf-cli-delete-${suffix}`;
+    await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async () => {
+      const executed = await temporal(address, 'workflow', 'execute', '--type', 'double', '--task-queue', taskQueue, '--workflow-id', id, '--input', '2');
+      expect(executed).toMatch(/Status\s+COMPLETED/);
+      await temporal(address, 'workflow', 'start', '--type', 'counter', '--task-queue', taskQueue, '--workflow-id', `${id}-running`);
+      for (const workflowId of [id, `${id}-running`]) {
+        const deleted = await temporal(address, 'workflow', 'delete', '--workflow-id', workflowId, '--yes');
+        expect(deleted).toContain('Delete workflow succeeded');
+        await expect(temporal(address, 'workflow', 'describe', '--workflow-id', workflowId)).rejects.toThrow(/not found/i);
+      }
+      const listed = await json(address, 'workflow', 'list', '--query', `TaskQueue = '${taskQueue}'`);
+      expect(listed ?? []).toEqual([]);
+      await expect(temporal(address, 'workflow', 'delete', '--workflow-id', `${id}-never`, '--yes')).rejects.toThrow(/not found/i);
+    });
+  });
 });
