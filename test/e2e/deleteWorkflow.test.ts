@@ -31,7 +31,7 @@ async function shape(call: Promise<unknown>, masks: Record<string, string> = {})
  * answers NOT_FOUND and List no longer shows it. Bounded, so a run never deleted fails the test
  * on what is read after it.
  */
-async function untilGone(connection: Connection, workflowId: string, runId: string): Promise<void> {
+async function untilGone(connection: Pick<Connection, 'workflowService'>, workflowId: string, runId: string): Promise<void> {
   const service = connection.workflowService;
   for (let i = 0; i < 1200; i++) {
     const described = await shape(service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId, runId } }));
@@ -42,7 +42,7 @@ async function untilGone(connection: Connection, workflowId: string, runId: stri
 }
 
 /** What a client sees of a deleted run: Describe, history (by run and by workflow id), List and Count. */
-async function afterDeletion(connection: Connection, workflowId: string, runId: string) {
+async function afterDeletion(connection: Pick<Connection, 'workflowService'>, workflowId: string, runId: string) {
   const service = connection.workflowService;
   const masks = { [runId]: '<run-id>', [workflowId]: '<workflow-id>' };
   return {
