@@ -106,6 +106,31 @@ describe('DeleteWorkflowExecution', () => {
     expect(outcome.runningAfter).toMatchObject({ describe: { code: 5 }, history: { code: 5 }, describeCurrent: { code: 5 }, historyCurrent: { code: 5 }, listed: 0, counted: 0 });
   });
 
+  it('deletes a running parent after its close is handled: the child is terminated by the parent close policy', async () => {
+    const scenario: Scenario = async (address, { suffix }) => {
+      const taskQueue = `tq-delete-parent-${suffix}`;
+      const parentId = `wf-delete-parent-${suffix}`;
+      const childId = `${parentId}-child`;
+      const outcome = await withWorker({ address, taskQueue, workflowsPath: require.resolve('../workflows/children.ts'), activities: {} }, async (client) => {
+        const service = client.connection.workflowService;
+        const parent = await client.workflow.start('parentThatLeaves', { taskQueue, workflowId: parentId, args: ['TERMINATE'] });
+        const child = client.workflow.getHandle(childId);
+        for (let i = 0; i < 200 && (await shape(child.describe())) !== 'OK'; i++) await sleep(25);
+        const deleted = await shape(service.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: parentId } }));
+        await untilGone(client.connection, parentId, parent.firstExecutionRunId);
+        let childStatus = '';
+        for (let i = 0; i < 200 && childStatus !== 'TERMINATED'; i++) {
+          childStatus = (await child.describe()).status.name;
+          if (childStatus !== 'TERMINATED') await sleep(50);
+        }
+        return { deleted, childStatus, parentAfter: await afterDeletion(client.connection, parentId, parent.firstExecutionRunId) };
+      });
+      return { outcome, workflowIds: [childId] };
+    };
+    const run = await servers.compare(scenario);
+    expect(run.outcome).toMatchObject({ deleted: 'OK', childStatus: 'TERMINATED', parentAfter: { describe: { code: 5 }, listed: 0 } });
+  });
+
   it('answers bad requests as Temporal: unknown namespace, no workflow id, bad run id, unknown workflow or run', async () => {
     const scenario: Scenario = async (address, { suffix }) => {
       const connection = await Connection.connect({ address });

@@ -6,7 +6,7 @@ import { recordChildStarted, recordChildStartFailed } from '../workflow/children
 import { recordExternalDelivered, recordExternalFailed } from '../workflow/external';
 import type { ExecutionManager } from '../shard/executionManager';
 import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../workflow/protos';
-import { HISTORY_SERVICE_IDENTITY } from '../workflow/closeRun';
+import { DELETE_TERMINATION_REASON, HISTORY_SERVICE_IDENTITY } from '../workflow/closeRun';
 
 /** Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). */
 export type TransferTaskExecutor = (task: TransferTask) => Promise<void>;
@@ -47,7 +47,10 @@ export function createTransferTaskExecutor(deps: { executions: ExecutionManager;
       case TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD:
         return startChild(deps, key, task.scheduledEventId);
       case TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION:
-        return closeExecution(deps, key);
+        await closeExecution(deps, key);
+        // A re-delivered task finds the run deleted already.
+        if (task.deleteAfterClose) await deps.executions.delete(key, DELETE_TERMINATION_REASON).catch(ignoreClosed);
+        return;
       case TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST:
         return deliverExternalRequest(deps, key, task.scheduledEventId);
     }

@@ -20,7 +20,7 @@ import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/history
 import { KeyedMutex } from './keyedMutex';
 import { ExecutionCache } from './executionCache';
 import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from '../workflow/visibilityRecord';
-import { MutableState, type ExecutionInfo, type HistoryEvent } from '../workflow/protos';
+import { MutableState, TransferTaskKind, type ExecutionInfo, type HistoryEvent } from '../workflow/protos';
 import type { ShardController } from './shardController';
 
 /** Receives committed tasks so they are dispatched at once; the stored copies cover crashes. */
@@ -176,13 +176,20 @@ export class ExecutionManager {
    * Deletes a run for good (DeleteWorkflowExecution). A running run is terminated first, as
    * Temporal does, so its close is recorded (and its parent told) like any termination; then its
    * state, history, visibility row and (when current) current-execution row go in one fenced store
-   * transaction. Its tasks still queued find no run when they come due and are dropped.
+   * transaction; for a terminated run with a parent or children that is left to its close task.
+   * Its tasks still queued find no run when they come due and are dropped.
    */
   async delete(key: ExecutionKey, terminateReason: string): Promise<void> {
-    await this.transact(key, (run) => {
-      if (run.isOpen) terminateRun(run, terminateReason, undefined, HISTORY_SERVICE_IDENTITY);
-      else run.discard();
+    const deferred = await this.transact(key, (run) => {
+      if (!run.isOpen) return run.discard();
+      terminateRun(run, terminateReason, undefined, HISTORY_SERVICE_IDENTITY);
+      // A run with a parent or children is deleted by its close task, after the parent is told
+      // and the parent close policy applied (Temporal's deleteAfterTerminate).
+      const close = run.transferTasks.find((t) => t.kind === TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION);
+      if (close) close.deleteAfterClose = true;
+      return close !== undefined;
     }, { enforceHistoryLimits: false });
+    if (deferred) return;
     await this.locks.run(executionKeyString(key), async () => {
       const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
       const rangeId = this.shards.rangeIdFor(shardId);

@@ -22,6 +22,9 @@ import {
 /** The identity Temporal records when the server itself ends a run. */
 export const HISTORY_SERVICE_IDENTITY = 'history-service';
 
+/** Temporal's reason on the termination that precedes deleting a running run (DeleteWorkflowExecution). */
+export const DELETE_TERMINATION_REASON = 'Delete workflow execution';
+
 /**
  * Closes the run's workflow task before the server closes the run: a started task is failed
  * with FORCE_CLOSE_COMMAND (no event for a transient one; a started speculative one is written
