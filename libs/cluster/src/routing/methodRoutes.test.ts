@@ -15,6 +15,7 @@ const LEGACY_WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefine
   getWorkflowExecutionHistory: (r) => r.request?.execution?.workflowId,
   describeWorkflowExecution: (r) => r.request?.execution?.workflowId,
   terminateWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
+  deleteWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   signalWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   signalWithStartWorkflowExecution: (r) => r.request?.workflowId,
   requestCancelWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
