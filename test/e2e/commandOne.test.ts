@@ -6,7 +6,7 @@ import { freePort } from '../src/harness/ports';
 import { spawnManaged, waitForPort } from '../src/harness/processes';
 
 describe("the README's command one (scripts/start-dev.sh)", () => {
-  it('passes its flags through, --port included, and serves the default namespace', async () => {
+  it('passes its flags through, --port included, serves the default namespace, and the Web UI beside it', async () => {
     const port = await freePort();
     const proc = spawnManaged('start-dev.sh', 'bash', [join(REPO_ROOT, 'scripts/start-dev.sh'), '--port', String(port), '--in-memory'], workPath(`start-dev-sh-${port}.log`));
     try {
@@ -18,7 +18,16 @@ describe("the README's command one (scripts/start-dev.sh)", () => {
       } finally {
         await connection.close();
       }
-      expect(proc.tail()).toContain(`listening on 127.0.0.1:${port}`);
+      // The banner comes once the Web UI beside it is up (on the gRPC port + 1000).
+      const uiUrl = `http://127.0.0.1:${port + 1000}`;
+      const bannerBy = Date.now() + 30_000;
+      while (!proc.tail(40).includes('Temporal Web UI:') && Date.now() < bannerBy) await new Promise((r) => setTimeout(r, 200));
+      const banner = proc.tail(40);
+      expect(banner).toContain(`listening on 127.0.0.1:${port}`);
+      expect(banner).toMatch(new RegExp(`Temporal Web UI:\\s+${uiUrl.replace(/[.]/g, '\\.')}`));
+      const page = await fetch(`${uiUrl}/namespaces/default/workflows`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
     } finally {
       await proc.kill();
     }

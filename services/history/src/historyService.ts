@@ -155,9 +155,12 @@ export class HistoryService {
     this.implementation = this.createImplementation();
   }
 
-  /** Serving: this instance holds every shard it should (health reports NOT_SERVING otherwise). */
+  /**
+   * Serving: this instance holds every shard it should and the store takes its run writes (health
+   * reports NOT_SERVING otherwise).
+   */
   isServing(): boolean {
-    return this.shards.ownsAssignedShards();
+    return this.shards.ownsAssignedShards() && !this.ctx.executions.writeHealth.refusing();
   }
 
   async start(): Promise<void> {

@@ -60,6 +60,14 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'A shard never sleeps longer than this, so a timer written by another instance (before a takeover) is noticed.',
   },
+  storeRefusalWindow: {
+    type: 'duration',
+    unit: 'ms',
+    default: 5_000,
+    readBy: H,
+    readIn: 'services/history/src/shard/storeWriteHealth.ts',
+    why: 'After the store refused a run write (UNAVAILABLE: disk full, lock held, database away), health says NOT_SERVING until a write succeeds or this long has passed.',
+  },
   stallThreshold: {
     type: 'duration',
     unit: 'ms',

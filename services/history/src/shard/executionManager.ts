@@ -1,5 +1,6 @@
 import { setting } from '@kairos/common/settings';
-import { shardMoved, runNotFound, workflowNotFound } from '@kairos/common/errors';
+import { isApiError, shardMoved, runNotFound, workflowNotFound } from '@kairos/common/errors';
+import { Status } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
 import type { Notifier } from '@kairos/notify/notifier';
 import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/errors';
@@ -18,6 +19,7 @@ import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../workflow/closeRun';
 import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/historyLimits';
 import { KeyedMutex } from './keyedMutex';
+import { StoreWriteHealth } from './storeWriteHealth';
 import { ExecutionCache } from './executionCache';
 import { changesVisibility, needsSearchAttributeTypes, NO_SEARCH_ATTRIBUTE_TYPES, visibilityRecordOf } from '../workflow/visibilityRecord';
 import { MutableState, TransferTaskKind, type ExecutionInfo, type HistoryEvent } from '../workflow/protos';
@@ -72,6 +74,9 @@ export class ExecutionManager {
   private readonly cache: ExecutionCache;
   private sink: CommittedTaskSink | undefined;
   private closedRunObserver: ((info: ExecutionInfo) => void) | undefined;
+
+  /** Whether the store refuses run writes now (the health check asks). */
+  readonly writeHealth = new StoreWriteHealth();
 
   constructor(
     readonly store: ExecutionStore & NamespaceStore,
@@ -273,8 +278,10 @@ export class ExecutionManager {
         this.shards.lost(shardId, rangeId);
         throw shardMoved(shardId);
       }
+      if (isApiError(err) && err.code === Status.UNAVAILABLE) this.writeHealth.refused();
       throw err;
     }
+    this.writeHealth.succeeded();
     this.committed(shardId, rangeId, key, run, expectedDbVersion, results[0]!);
     if (next && nextKey) this.committed(shardId, rangeId, nextKey, next, 0, results[1]!);
   }
