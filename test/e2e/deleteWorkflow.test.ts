@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { withWorker } from '../src/harness/sdk';
+import { waitForEvents, withWorker } from '../src/harness/sdk';
 
 const workflowsPath = require.resolve('../workflows/signals.ts');
 const activities = { cleanup: async (reason: string) => `cleaned up after ${reason}` };
@@ -116,6 +116,9 @@ describe('DeleteWorkflowExecution', () => {
         const parent = await client.workflow.start('parentThatLeaves', { taskQueue, workflowId: parentId, args: ['TERMINATE'] });
         const child = client.workflow.getHandle(childId);
         for (let i = 0; i < 200 && (await shape(child.describe())) !== 'OK'; i++) await sleep(25);
+        // The child's first workflow task done (its day-long timer started): the parent close
+        // policy then meets the same child on both servers, not one still completing its task.
+        await waitForEvents(child, 'TimerStarted');
         const deleted = await shape(service.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: parentId } }));
         await untilGone(client.connection, parentId, parent.firstExecutionRunId);
         let childStatus = '';
