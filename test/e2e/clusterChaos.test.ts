@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { eventTypes, withWorker } from '../src/harness/sdk';
+import { sleep, until } from '../src/harness/waiting';
 
 const workflowsPath = require.resolve('../workflows/chaos.ts');
 const WORKFLOWS = 500;
@@ -11,16 +12,6 @@ const LATE_WAVE = 50;
 const SHARD_LEASE_MS = 10_000;
 /** The freeze ends when the late wave is done, or after this (a failure). */
 const MAX_FREEZE_MS = 60_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Event types a history of `threeSteps` may hold: instances dying may time out workflow tasks, never more. */
 const ALLOWED = new Set([
@@ -102,7 +93,7 @@ describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching pr
         const all = Promise.all(handles.map((h) => h.result() as Promise<string[]>));
 
         // A crash of one history and one matching instance, both started again.
-        await until(() => executed.size >= 300, '300 activities');
+        await until(() => executed.size >= 300, '300 activities', 180_000);
         await Promise.all([history0!.kill('SIGKILL'), matching0!.kill('SIGKILL')]);
         chaos.push(`killed history-0 and matching-0 after ${executed.size} activities`);
         await sleep(1_000);
@@ -112,7 +103,7 @@ describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching pr
         // over and calls waiting on the frozen one follow them, so the cluster keeps moving while it
         // is still frozen. A second wave of workflows, started once the lease is over, must complete
         // before it is thawed; what it tries to write when it wakes is fenced out.
-        await until(() => executed.size >= 800, '800 activities');
+        await until(() => executed.size >= 800, '800 activities', 180_000);
         history1!.signal('SIGSTOP');
         const frozenAt = Date.now();
         chaos.push(`paused history-1 after ${executed.size} activities`);

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { healthStatus, NOT_SERVING, SERVING } from '../src/harness/health';
 import { withWorker } from '../src/harness/sdk';
+import { sleep } from '../src/harness/waiting';
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
 const HISTORY_SERVICE = 'kairos.historyservice.v1.HistoryService';
 /** Longer than the 10 s shard lease: the history instance certainly loses its shards. */
 const OUTAGE_MS = 15_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `address`'s health for `service` until it is `status`; returns how long that took. */
 async function waitForHealth(address: string, service: string, status: number, timeoutMs: number): Promise<number> {

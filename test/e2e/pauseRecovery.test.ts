@@ -2,22 +2,13 @@ import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import { eventTypes, withWorker } from '../src/harness/sdk';
 import { startKairosDev } from '../src/harness/servers';
+import { sleep, until } from '../src/harness/waiting';
 
 const workflowsPath = require.resolve('../workflows/pause.ts');
 const WORKFLOWS = 20;
 const STEPS = 100;
 const PAUSES = 3;
 const PAUSE_MS = 15_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('start-dev paused (SIGSTOP) during a workload', () => {
   it(`re-runs no activity whose completion was sent while it was paused (${PAUSES} pauses of ${PAUSE_MS / 1000} s)`, async () => {
@@ -44,7 +35,7 @@ describe('start-dev paused (SIGSTOP) during a workload', () => {
         const server = kairos.processes[0]!.child;
         for (let p = 1; p <= PAUSES; p++) {
           const before = executed;
-          await until(() => executed >= before + 150, `150 more activities before pause ${p}`);
+          await until(() => executed >= before + 150, `150 more activities before pause ${p}`, 120_000, 50);
           server.kill('SIGSTOP');
           const pausedAt = executed;
           await sleep(PAUSE_MS);
