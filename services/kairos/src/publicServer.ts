@@ -73,7 +73,7 @@ export function createFrontendServer(deps: {
     WorkflowServiceDefinition,
     createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
   );
-  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store));
+  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store, namespaces));
   server.add(
     HealthDefinition,
     createHealthHandler(

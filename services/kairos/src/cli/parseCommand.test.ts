@@ -382,6 +382,13 @@ describe('every flag', () => {
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength'])).toEqual([`invalid dynamic config values: missing expected '=' in "limit.maxIDLength"`]);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=x'])).toEqual(['invalid dynamic config values: invalid JSON value for key "limit.maxIDLength": "x"']);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=1.5'])).toEqual(['--dynamic-config-value limit.maxIDLength must be a positive integer, got 1.5']);
+      // Durations as Temporal's dynamic config takes them: Go duration strings, or seconds.
+      const durations = dev('--dynamic-config-value', 'system.namespaceMinRetentionLocal="1h30m"', '--dynamic-config-value', 'frontend.deleteNamespaceNamespaceDeleteDelay=2');
+      expect(durations.config.settingOverrides).toEqual(new Map<string, number>([['domain.minRetention', 5_400_000], ['domain.namespaceDeleteDelay', 2_000]]));
+      expect(dev('--dynamic-config-value', 'system.namespaceMinRetentionLocal="500ms"').config.settingOverrides.get('domain.minRetention')).toBe(500);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'system.namespaceMinRetentionLocal="1 hour"'])).toEqual([
+        '--dynamic-config-value system.namespaceMinRetentionLocal must be a duration ("90s", "1h", or a number of seconds), got "1 hour"',
+      ]);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'])).toEqual([
         '--dynamic-config-value frontend.enableUpdateWorkflowExecution: Kairos always has this on; only true is accepted, got false',
       ]);
