@@ -23,6 +23,7 @@ import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowse
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
 import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import type { KairosConfig } from './config/types';
+import type { Tracing } from './tracing';
 
 export interface FrontendServer {
   server: Server;
@@ -48,11 +49,14 @@ export function createFrontendServer(deps: {
   cluster: ClusterFacts;
   /** What else must hold for health to say SERVING (start-dev: history holds its shards). */
   ready?: () => boolean;
+  /** When on, each call is a server span (the outermost middleware, so it sees every answer). */
+  tracing?: Tracing;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.
-  const base = createServer(withCallDeadline(PUBLIC_GRPC_SERVER_OPTIONS));
+  const created = createServer(withCallDeadline(PUBLIC_GRPC_SERVER_OPTIONS));
+  const base = deps.tracing ? created.use(deps.tracing.serverMiddleware()) : created;
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   // One namespace cache for the limiter's existence check and the handler's resolution.

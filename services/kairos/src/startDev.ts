@@ -17,6 +17,7 @@ import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
+import { startTracing } from './tracing';
 import { findUiServer, startWebUi, type WebUi } from './webUi';
 
 /**
@@ -34,11 +35,13 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
   for (const m of Object.values(metrics)) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
   const notifier = new InProcessNotifier({ logger });
+  const tracing = startTracing('kairos', logger);
+  const aroundCall = tracing && (<T>(path: string, call: () => Promise<T>) => tracing.aroundInProcessCall(path, call));
 
   // History and matching call each other: bind each client to the other's implementation lazily.
   const impls: { history?: HistoryServiceImplementation; matching?: MatchingServiceImplementation } = {};
-  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => impls.history!));
-  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!));
+  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => impls.history!), aroundCall);
+  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!), aroundCall);
 
   const history = new HistoryService({
     store: metrics.history.instrument(store),
@@ -73,6 +76,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     metrics: metrics.frontend,
     cluster: clusterFacts(config),
     ready: () => history.isServing(),
+    tracing,
   });
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
@@ -105,6 +109,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     await history.stop();
     await notifier.close();
     await store.close();
+    await tracing?.shutdown();
   });
 }
 

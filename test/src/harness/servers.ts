@@ -124,6 +124,8 @@ export interface KairosDevOptions extends KairosCommonOptions {
   port?: number;
   /** Runs the Temporal Web UI beside it on this port (the suites run headless otherwise). */
   uiPort?: number;
+  /** Added to its environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
 }
 
 /** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
@@ -158,7 +160,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
   let launches = 0;
   const launch = async () => {
     launches += 1;
-    const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`));
+    const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`), undefined, options.env);
     try {
       await waitForPort(port, proc);
       await waitUntilServing(address, { process: proc });
