@@ -33,7 +33,11 @@ export interface FrontendServer {
 
 /** What GetClusterInfo says of the deployment `config` describes. */
 export function clusterFacts(config: KairosConfig): ClusterFacts {
-  return { historyShardCount: config.numHistoryShards, persistenceStore: config.store.kind };
+  return {
+    historyShardCount: config.numHistoryShards,
+    persistenceStore: config.store.kind,
+    frontendAddress: config.advertiseAddress ?? config.services.frontend.address,
+  };
 }
 
 /** The public gRPC server: WorkflowService, OperatorService, health and server reflection. */
@@ -77,7 +81,7 @@ export function createFrontendServer(deps: {
     WorkflowServiceDefinition,
     createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
   );
-  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store, namespaces));
+  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store, namespaces, deps.cluster));
   server.add(
     HealthDefinition,
     createHealthHandler(
