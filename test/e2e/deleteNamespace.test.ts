@@ -175,4 +175,26 @@ describe('DeleteNamespace and namespace retention, compared with the Temporal de
     expect(onKairos.listedClosed).toBe(0);
     expect(onKairos.describeOpen).toBe('OK');
   });
+
+  // Last: the servers have no default namespace afterwards.
+  it('deletes `default` while a workflow runs in it, as Temporal does (no refusal), and the name is then unknown', async () => {
+    const scenario = async (address: string) => {
+      const connection = await Connection.connect({ address });
+      try {
+        const runId = await startRun(connection, 'default', `wf-default-${randomUUID()}`);
+        const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });
+        const { deletedNamespace } = await connection.operatorService.deleteNamespace({ namespace: 'default' });
+        return {
+          running: runId.length > 0,
+          renamed: deletedNamespace === `default-deleted-${namespaceInfo!.id!.slice(0, 5)}`,
+          startAfter: await shape(startRun(connection, 'default', 'wf-after')),
+        };
+      } finally {
+        await connection.close();
+      }
+    };
+    const [onKairos, onTemporal] = await Promise.all([scenario(servers.kairos!.address), scenario(servers.temporal!.address)]);
+    expect(onKairos).toEqual(onTemporal);
+    expect(onKairos).toEqual({ running: true, renamed: true, startAfter: { code: 5, details: 'Namespace default is not found.' } });
+  });
 });
