@@ -83,13 +83,16 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const metricsServer =
     config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
   await frontend.server.listen(address);
+  // Temporal's HTTP API on the frontend's IP, as the dev server serves it (a free port by default).
+  const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
   const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
-  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url });
+  logger.info('Kairos dev server started', { address, http: httpAddress, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url });
   process.stdout.write(
     banner({
       address,
       store: description,
+      httpAddress,
       metricsUrl,
       ui: webUi ? webUi.url : noUiBecause ? `none: ${noUiBecause}` : undefined,
       namespaces: config.namespaces,
@@ -104,6 +107,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     frontend.beginShutdown();
     await matching.stop();
     await frontend.server.shutdown();
+    await frontend.httpApi.close();
     metricsServer?.close();
     await webUi?.stop();
     await history.stop();
@@ -157,10 +161,11 @@ async function startWebUiOrSayWhy(
 }
 
 /** The start-up lines, laid out as `temporal server start-dev` lays out its own. */
-function banner(shown: { address: string; store: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
+function banner(shown: { address: string; store: string; httpAddress?: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
   const rows: Array<[string, string | undefined]> = [
     ['Kairos Server:', shown.address],
     ['Kairos Persistence:', shown.store],
+    ['Kairos HTTP:', shown.httpAddress],
     ['Temporal Web UI:', shown.ui],
     ['Kairos Metrics:', shown.metricsUrl],
     ['Namespaces:', shown.namespaces.join(', ')],

@@ -50,11 +50,14 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     for (const name of config.namespaces) await ensureNamespace(store, name);
     const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster: clusterFacts(config), tracing });
     await frontend.server.listen(address);
-    logger.info('frontend started', { address });
+    // Temporal's HTTP API, when the frontend's settings give it a port.
+    const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
+    logger.info('frontend started', { address, ...(httpPort !== undefined && { httpPort }) });
     onShutdownSignal(logger, async () => {
       serving = false;
       frontend.beginShutdown();
       await frontend.server.shutdown();
+      await frontend.httpApi.close();
       metricsServer?.close();
       directory.stop();
       await notifier.close();
