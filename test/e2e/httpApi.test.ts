@@ -21,6 +21,9 @@ interface HttpAnswer {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** A history event as the HTTP API renders it: its type, and attributes by key. */
+type HistoryEventJson = { eventType: string } & Record<string, Record<string, unknown> | undefined>;
+
 async function http(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   const response = await fetch(base + path, {
     method,
@@ -84,6 +87,20 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
     }
     return onKairos;
   }
+
+  it('start-dev serves it on --http-port, or on a free port by default, and its banner says where', async () => {
+    expect(servers.kairos!.processes[0]!.tail()).toContain(`Kairos HTTP:         ${kairosUrl.slice('http://'.length)}`);
+    const unflagged = await startKairosDev({ kairosOnly: true, inMemory: true });
+    try {
+      const address = /Kairos HTTP:\s+(127\.0\.0\.1:\d+)/.exec(unflagged.processes[0]!.tail())?.[1];
+      expect(address).toBeDefined();
+      const answer = await http(`http://${address}`, 'GET', '/api/v1/system-info');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ capabilities: { signalAndQueryHeader: true } });
+    } finally {
+      await unflagged.stop();
+    }
+  });
 
   it('lists and describes namespaces: int64 as strings, enums by name, durations as "86400s"', async () => {
     const result = await compare(async (base) => {
@@ -150,7 +167,7 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         const history = await http(base, 'GET', `${path}/history`);
         // Without shorthand the history is the canonical proto3 JSON every Temporal tool writes: compare it event by event.
         const standard = await http(base, 'GET', `${path}/history?noPayloadShorthand`);
-        const events = (history.body as { history: { events: Array<Record<string, Record<string, unknown>>> } }).history.events;
+        const events = (history.body as { history: { events: HistoryEventJson[] } }).history.events;
         return {
           start: { http: start.status, ...pick(start.body, ['started', 'status']), runIdType: typeof (start.body as { runId: unknown }).runId },
           signalled: signalled.status,
@@ -169,8 +186,8 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
           ]),
           // Payloads in shorthand: the memo, and each signal's input, as plain JSON.
           shorthand: {
-            memo: events[0]!.workflowExecutionStartedEventAttributes!.memo,
-            signals: events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED').map((e) => e.workflowExecutionSignaledEventAttributes!.input ?? null),
+            memo: events[0]!.workflowExecutionStartedEventAttributes?.memo,
+            signals: events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED').map((e) => e.workflowExecutionSignaledEventAttributes?.input ?? null),
           },
           contentType: standard.contentType,
           events: normalizeJsonEvents((standard.body as { history: { events: Record<string, unknown>[] } }).history.events),
@@ -196,14 +213,14 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
       const count = await http(base, 'GET', `/api/v1/namespaces/default/workflow-count?query=${query}`);
       const history = await http(base, 'GET', `${path}/history?noPayloadShorthand`);
       const shorthandHistory = await http(base, 'GET', `${path}/history`);
-      const events = (shorthandHistory.body as { history: { events: Array<Record<string, Record<string, unknown>>> } }).history.events;
+      const events = (shorthandHistory.body as { history: { events: HistoryEventJson[] } }).history.events;
       return {
         start: start.status,
         terminate: { status: terminate.status },
         status: pick(described.body, ['workflowExecutionInfo.status']),
         list: { status: list.status, executions: (list.body as { executions: unknown[] }).executions.map((e) => pick(e, ['execution.workflowId', 'type', 'status', 'taskQueue'])) },
         count: count.body,
-        input: events[0]!.workflowExecutionStartedEventAttributes!.input,
+        input: events[0]!.workflowExecutionStartedEventAttributes?.input,
         terminated: pick(events.at(-1), ['eventType', 'workflowExecutionTerminatedEventAttributes.reason', 'workflowExecutionTerminatedEventAttributes.details']),
         events: normalizeJsonEvents((history.body as { history: { events: Record<string, unknown>[] } }).history.events),
       };

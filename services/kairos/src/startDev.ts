@@ -87,7 +87,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
   const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
-  logger.info('Kairos dev server started', { address, http: httpAddress, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url });
+  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url, http: httpAddress });
   process.stdout.write(
     banner({
       address,

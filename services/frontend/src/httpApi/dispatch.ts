@@ -72,7 +72,6 @@ export function inProcessInvoker(services: readonly ServiceBinding[], middleware
           requestStream: false,
           request,
           responseStream: false,
-          // eslint-disable-next-line require-yield -- a unary call's next() yields nothing and returns the response
           next: async function* (req: unknown, ctx: CallContext) {
             return await method.handler(req, ctx);
           },
