@@ -246,6 +246,7 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         unknownField: pick(errorShape(await http(base, 'POST', `${path}-3`, { bogus: 1 })), ['status', 'code']),
         notJson: pick(errorShape(await http(base, 'POST', `${path}-4`, '{"workflowType":')), ['status', 'code']),
         badQueryParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows?pageSize=abc'),
+        badEnumParameter: await http(base, 'GET', '/api/v1/namespaces/default/task-queues/tq?taskQueueType=Workflow'),
         unknownRoute: await http(base, 'GET', '/api/v1/no-such-route'),
         wrongMethod: await http(base, 'DELETE', '/api/v1/namespaces'),
         pretty: await http(base, 'GET', '/api/v1/namespaces/no-such-namespace?pretty'),

@@ -71,8 +71,8 @@ export function setFieldFromText(target: JsonObject, fields: readonly DescField[
 function leafValue(field: DescField, text: string): Json {
   if (field.enum) {
     if (field.enum.values.some((v) => v.name === text)) return text;
-    const number = parseInteger(text, 32, true);
-    if (!field.enum.values.some((v) => v.number === number)) throw new Error(`${JSON.stringify(text)} is not a valid ${field.enum.typeName}`);
+    const number = /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
+    if (number === undefined || !field.enum.values.some((v) => v.number === number)) throw new Error(`${JSON.stringify(text)} is not a valid value`);
     return number;
   }
   if (field.message) {

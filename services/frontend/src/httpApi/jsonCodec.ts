@@ -94,8 +94,12 @@ export function renderMessage(desc: DescMessage, bytes: Uint8Array, registry: Re
 /** A message's proto3 JSON with payloads rendered as `options` says. */
 export function messageJson(desc: DescMessage, bytes: Uint8Array, registry: Registry, options: Pick<JsonOptions, 'shorthand'>): Json {
   const json = toJson(desc, fromBinary(desc, bytes), { registry }) as Json;
-  if (!options.shorthand) return json;
-  return rewriteMessageJson(desc, json, registry, { payload: renderPayload, payloads: renderPayloads });
+  const keep = (v: Json) => v;
+  return rewriteMessageJson(desc, json, registry, {
+    payload: options.shorthand ? renderPayload : keep,
+    payloads: options.shorthand ? renderPayloads : keep,
+    sortMapKeys: true,
+  });
 }
 
 export function renderJson(json: Json, options: Pick<JsonOptions, 'pretty'>): string {

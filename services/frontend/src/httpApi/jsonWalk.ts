@@ -7,6 +7,8 @@ export interface JsonRewrite {
   payloads(value: Json): Json;
   /** An enum field's value (a request may give Temporal's short names). */
   enumValue?(desc: DescEnum, value: Json): Json;
+  /** Map entries in key order, as Go's protojson writes them. */
+  sortMapKeys?: boolean;
 }
 
 const PAYLOAD = 'temporal.api.common.v1.Payload';
@@ -45,7 +47,11 @@ function rewriteField(field: DescField, value: Json, registry: Registry, rewrite
       return Array.isArray(value) ? value.map(one) : value;
     case 'map':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? v : one(v)]));
+      {
+        const entries = Object.entries(value).map(([k, v]): [string, Json] => [k, v === null ? v : one(v)]);
+        if (rewrite.sortMapKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return Object.fromEntries(entries);
+      }
     default:
       return one(value);
   }
