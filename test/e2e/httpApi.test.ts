@@ -211,6 +211,8 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
       const query = encodeURIComponent(`WorkflowId = '${workflowId}'`);
       const list = await http(base, 'GET', `/api/v1/namespaces/default/workflows?query=${query}`);
       const count = await http(base, 'GET', `/api/v1/namespaces/default/workflow-count?query=${query}`);
+      // A form POST (curl -d's default) is served by the GET route of its path, its fields as query parameters.
+      const formCount = await http(base, 'POST', '/api/v1/namespaces/default/workflow-count', `query=${query}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
       const history = await http(base, 'GET', `${path}/history?noPayloadShorthand`);
       const shorthandHistory = await http(base, 'GET', `${path}/history`);
       const events = (shorthandHistory.body as { history: { events: HistoryEventJson[] } }).history.events;
@@ -220,6 +222,7 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         status: pick(described.body, ['workflowExecutionInfo.status']),
         list: { status: list.status, executions: (list.body as { executions: unknown[] }).executions.map((e) => pick(e, ['execution.workflowId', 'type', 'status', 'taskQueue'])) },
         count: count.body,
+        formCount: { status: formCount.status, body: formCount.body },
         input: events[0]!.workflowExecutionStartedEventAttributes?.input,
         terminated: pick(events.at(-1), ['eventType', 'workflowExecutionTerminatedEventAttributes.reason', 'workflowExecutionTerminatedEventAttributes.details']),
         events: normalizeJsonEvents((history.body as { history: { events: Record<string, unknown>[] } }).history.events),
@@ -227,6 +230,7 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
     });
     expect(result.status).toEqual({ 'workflowExecutionInfo.status': 'WORKFLOW_EXECUTION_STATUS_TERMINATED' });
     expect(result.count).toEqual({ count: '1' });
+    expect(result.formCount).toEqual({ status: 200, body: { count: '1' } });
     expect(result.input).toEqual([{ a: 'two', b: 1 }, 'three']);
     expect(result.terminated).toMatchObject({ 'workflowExecutionTerminatedEventAttributes.reason': 'over HTTP', 'workflowExecutionTerminatedEventAttributes.details': ['why'] });
   });
@@ -247,6 +251,7 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         notJson: pick(errorShape(await http(base, 'POST', `${path}-4`, '{"workflowType":')), ['status', 'code']),
         badQueryParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows?pageSize=abc'),
         badEnumParameter: await http(base, 'GET', '/api/v1/namespaces/default/task-queues/tq?taskQueueType=Workflow'),
+        repeatedParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows?pageSize=1&pageSize=2'),
         unknownRoute: await http(base, 'GET', '/api/v1/no-such-route'),
         wrongMethod: await http(base, 'DELETE', '/api/v1/namespaces'),
         pretty: await http(base, 'GET', '/api/v1/namespaces/no-such-namespace?pretty'),

@@ -45,7 +45,7 @@ export function resolveFieldPath(desc: DescMessage, names: readonly string[]): D
 /**
  * Sets the field at `fields` in a request's proto3 JSON from parameter text, converted as
  * grpc-gateway converts it (strconv's parsers and their messages); a repeated field takes every
- * value, any other field the last.
+ * value, any other field exactly one.
  */
 export function setFieldFromText(target: JsonObject, fields: readonly DescField[], values: readonly string[]): void {
   let object = target;
@@ -65,7 +65,8 @@ export function setFieldFromText(target: JsonObject, fields: readonly DescField[
   };
   if (leaf.fieldKind === 'list') object[leaf.jsonName] = values.map(convert);
   else if (leaf.fieldKind === 'map') throw new ParameterError(`parsing field "${path}": map fields are not supported as parameters`);
-  else if (values.length > 0) object[leaf.jsonName] = convert(values.at(-1)!);
+  else if (values.length > 1) throw new ParameterError(`too many values for field "${leaf.name}": ${values.join(', ')}`);
+  else if (values.length === 1) object[leaf.jsonName] = convert(values[0]!);
 }
 
 function leafValue(field: DescField, text: string): Json {

@@ -76,18 +76,21 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: readonly
   }
   const options = responseOptions(req, url.searchParams);
   const components = pathComponents(url.pathname);
-  const lookup = components ? findRoute(routes, req.method ?? 'GET', components) : ({ notFound: true } as const);
+  const formPost = (req.headers['content-type'] ?? '') === 'application/x-www-form-urlencoded';
+  const lookup = components ? findRoute(routes, req.method ?? 'GET', components, formPost) : ({ notFound: true } as const);
   if ('notFound' in lookup) return writeError(res, Status.NOT_FOUND, 'Not Found', options, registry);
   if ('methodNotAllowed' in lookup) return writeError(res, Status.UNIMPLEMENTED, 'Method Not Allowed', options, registry);
-  const { found: route, pathParams } = lookup;
+  const route = 'found' in lookup ? lookup.found : lookup.formFallback;
 
   const body = await readBody(req);
   if (body === undefined) return writeError(res, Status.INVALID_ARGUMENT, 'http: request body too large', options, registry);
+  // A form served by a GET route: its fields come before the URL's, as Go's Request.Form lists them.
+  const query = 'formFallback' in lookup ? new URLSearchParams([...new URLSearchParams(body), ...url.searchParams]) : url.searchParams;
   // The request's own content type decides whether its payloads may be shorthand.
   const requestShorthand = !/\+no-payload-shorthand/.test(req.headers['content-type'] ?? '');
   let request: Uint8Array;
   try {
-    request = decodeHttpRequest(route, pathParams, url.searchParams, body, registry, { shorthand: requestShorthand });
+    request = decodeHttpRequest(route, lookup.pathParams, query, body, registry, { shorthand: requestShorthand });
   } catch (err) {
     if (err instanceof BadRequestError) return writeError(res, Status.INVALID_ARGUMENT, err.message, options, registry);
     throw err;

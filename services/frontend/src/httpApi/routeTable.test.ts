@@ -33,6 +33,13 @@ describe('routes from the google.api.http options', () => {
     expect(find('GET', '/nope')).toEqual({ notFound: true });
     expect(find('DELETE', '/api/v1/namespaces')).toEqual({ methodNotAllowed: true });
   });
+
+  it('serves a form POST with the GET route of its path when no POST route has it', () => {
+    expect(findRoute(routes, 'POST', pathComponents('/api/v1/namespaces/default/workflow-count')!, true)).toMatchObject({ formFallback: { rpc: 'CountWorkflowExecutions' } });
+    expect(findRoute(routes, 'POST', pathComponents('/api/v1/namespaces/default/workflow-count')!, false)).toEqual({ methodNotAllowed: true });
+    // A POST route of the path wins.
+    expect(findRoute(routes, 'POST', pathComponents('/api/v1/namespaces/default/workflows/w')!, true)).toMatchObject({ found: { rpc: 'StartWorkflowExecution' } });
+  });
 });
 
 describe('query parameters', () => {
@@ -61,6 +68,8 @@ describe('query parameters', () => {
     expect(() => applyQueryParameters(listRequest, {}, new URLSearchParams('pageSize=abc'), [])).toThrow('parsing field "page_size": strconv.ParseInt: parsing "abc": invalid syntax');
     expect(() => applyQueryParameters(listRequest, {}, new URLSearchParams('pageSize=99999999999'), [])).toThrow('strconv.ParseInt: parsing "99999999999": value out of range');
     expect(() => applyQueryParameters(historyRequest, {}, new URLSearchParams('waitNewEvent=yes'), [])).toThrow('parsing field "wait_new_event": strconv.ParseBool: parsing "yes": invalid syntax');
+    // One value for a field that is not repeated.
+    expect(() => applyQueryParameters(listRequest, {}, new URLSearchParams('pageSize=1&pageSize=2'), [])).toThrow('too many values for field "page_size": 1, 2');
   });
 
   it('resolves nested paths and nothing past a scalar', () => {

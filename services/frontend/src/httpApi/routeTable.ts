@@ -72,20 +72,32 @@ function routeOf(rule: HttpRule, method: DescMethod, service: string): HttpRoute
 
 export type RouteLookup =
   | { found: HttpRoute; pathParams: PathParams }
+  /** A form POST only a GET route serves (grpc-gateway's path-length fallback: the form's fields are query parameters). */
+  | { formFallback: HttpRoute; pathParams: PathParams }
   /** The path matches a route of another HTTP method only. */
   | { methodNotAllowed: true }
   | { notFound: true };
 
 /**
  * The route serving a request. As grpc-gateway's mux, a later registration wins over an earlier
- * one that also matches, and a path that only another HTTP method serves is "method not allowed".
+ * one that also matches, a form POST (`application/x-www-form-urlencoded`, curl -d's default) may
+ * be served by a GET route, and a path that only another HTTP method serves is "method not allowed".
  */
-export function findRoute(routes: readonly HttpRoute[], httpMethod: string, components: readonly string[]): RouteLookup {
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const route = routes[i]!;
-    if (route.httpMethod !== httpMethod) continue;
-    const pathParams = matchPathTemplate(route.template, components);
-    if (pathParams) return { found: route, pathParams };
+export function findRoute(routes: readonly HttpRoute[], httpMethod: string, components: readonly string[], formPost = false): RouteLookup {
+  const latestMatch = (method: string) => {
+    for (let i = routes.length - 1; i >= 0; i--) {
+      const route = routes[i]!;
+      if (route.httpMethod !== method) continue;
+      const pathParams = matchPathTemplate(route.template, components);
+      if (pathParams) return { route, pathParams };
+    }
+    return undefined;
+  };
+  const own = latestMatch(httpMethod);
+  if (own) return { found: own.route, pathParams: own.pathParams };
+  if (formPost && httpMethod === 'POST') {
+    const get = latestMatch('GET');
+    if (get) return { formFallback: get.route, pathParams: get.pathParams };
   }
   if (routes.some((r) => r.httpMethod !== httpMethod && matchPathTemplate(r.template, components))) return { methodNotAllowed: true };
   return { notFound: true };
