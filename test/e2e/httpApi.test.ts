@@ -256,6 +256,8 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         wrongMethod: await http(base, 'DELETE', '/api/v1/namespaces'),
         pretty: await http(base, 'GET', '/api/v1/namespaces/no-such-namespace?pretty'),
         uncleanPath: await http(base, 'GET', '/api/v1//namespaces'),
+        // A trailing slash leaves an empty path parameter, which the handler refuses.
+        emptyParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows/'),
       };
     });
     expect(result.unknownNamespace).toEqual({

@@ -16,6 +16,11 @@ describe('path templates', () => {
     expect(match(template, '/api/v1/namespaces/default/workflows')).toBeUndefined();
     expect(match(template, '/api/v1/namespaces/default/workflows/a/b')).toBeUndefined();
     expect(match(template, '/api/v1/namespaces/default/activities/a')).toBeUndefined();
+    // An empty segment is a value (grpc-gateway binds it; the handler refuses the empty field).
+    expect(match(template, '/api/v1/namespaces/default/workflows/')).toEqual([
+      { fieldPath: ['namespace'], value: 'default' },
+      { fieldPath: ['workflow_id'], value: '' },
+    ]);
   });
 
   it('decodes the path before splitting it, as grpc-gateway does by default', () => {

@@ -103,7 +103,7 @@ export function pathComponents(rawPath: string): string[] | undefined {
 
 /** The path parameters when `components` match `template`, else undefined. */
 export function matchPathTemplate(template: PathTemplate, components: readonly string[]): PathParams | undefined {
-  let parts = [...components];
+  const parts = [...components];
   if (template.verb !== undefined) {
     const last = parts.at(-1) ?? '';
     const suffix = `:${template.verb}`;
@@ -117,9 +117,8 @@ export function matchPathTemplate(template: PathTemplate, components: readonly s
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     if (segment.kind === 'rest') break;
-    const part = parts[i]!;
-    if (segment.kind === 'literal' ? part !== segment.text : part === '') return undefined;
+    // A variable takes an empty segment too (`/namespaces/` binds namespace ''): the handler then says what is missing.
+    if (segment.kind === 'literal' && parts[i] !== segment.text) return undefined;
   }
-  parts = parts.map((p) => p);
   return template.variables.map((v) => ({ fieldPath: v.fieldPath, value: parts.slice(v.start, v.end).join('/') }));
 }
