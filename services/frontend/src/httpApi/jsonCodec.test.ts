@@ -18,7 +18,7 @@ const route = (rpc: string, source: string) => routes.find((r) => r.rpc === rpc 
 const startRoute = route('StartWorkflowExecution', '/api/v1/namespaces/{namespace}/workflows/{workflow_id}');
 const historyRoute = route('GetWorkflowExecutionHistory', '/api/v1/namespaces/{namespace}/workflows/{execution.workflow_id}/history');
 
-function decode(r: typeof startRoute, path: string, query: string, body: string, shorthand = true): Uint8Array {
+function decode(r: typeof startRoute, path: string, query: string, body = '', shorthand = true): Uint8Array {
   const params = matchPathTemplate(r.template, pathComponents(path)!)!;
   return decodeHttpRequest(r, params, new URLSearchParams(query), body, registry, { shorthand });
 }
