@@ -246,9 +246,11 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
         unknownWorkflow: errorShape(await http(base, 'GET', `/api/v1/namespaces/default/workflows/no-such-${suffix}`)),
         alreadyStarted: errorShape(await http(base, 'POST', path, valid)),
         notSet: await http(base, 'POST', `${path}-2`, {}),
-        // Texts of body decoding errors are each JSON library's own: status and code only.
-        unknownField: pick(errorShape(await http(base, 'POST', `${path}-3`, { bogus: 1 })), ['status', 'code']),
-        notJson: pick(errorShape(await http(base, 'POST', `${path}-4`, '{"workflowType":')), ['status', 'code']),
+        // Temporal's JSON reader names an unknown key and where it starts.
+        unknownField: errorShape(await http(base, 'POST', `${path}-3`, '{"workflowType": {"name": "x"},\n  "links": [{}, {"wat": 1}]}')),
+        cutShort: errorShape(await http(base, 'POST', `${path}-4`, '{"workflowType":')),
+        // Other syntax errors are in each JSON library's words: status and code only.
+        notJson: pick(errorShape(await http(base, 'POST', `${path}-5`, '{"workflowType" 1}')), ['status', 'code']),
         badQueryParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows?pageSize=abc'),
         badEnumParameter: await http(base, 'GET', '/api/v1/namespaces/default/task-queues/tq?taskQueueType=Workflow'),
         repeatedParameter: await http(base, 'GET', '/api/v1/namespaces/default/workflows?pageSize=1&pageSize=2'),
@@ -270,7 +272,8 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
       },
     });
     expect(result.alreadyStarted).toMatchObject({ status: 409, code: 6, details: ['type.googleapis.com/temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure'] });
-    expect(result.unknownField).toEqual({ status: 400, code: 3 });
+    expect(result.unknownField).toMatchObject({ status: 400, code: 3, message: 'temporalproto: (line 2:18): unknown field "wat"' });
+    expect(result.notJson).toEqual({ status: 400, code: 3 });
     expect(result.notSet).toMatchObject({ status: 400, body: { code: 3, message: 'WorkflowType is not set on request.' } });
     expect(result.unknownRoute).toMatchObject({ status: 404, body: { code: 5, message: 'Not Found' } });
     expect(result.wrongMethod).toMatchObject({ status: 501, body: { code: 12, message: 'Method Not Allowed' } });

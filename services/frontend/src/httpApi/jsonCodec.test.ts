@@ -44,7 +44,11 @@ describe('HTTP request → RPC request', () => {
     expect(StartWorkflowExecutionRequest.decode(decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', ''))).toMatchObject({ namespace: 'default', workflowId: 'w' });
     expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '{"workflowType":')).toThrow(BadRequestError);
     expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '[1]')).toThrow(BadRequestError);
-    expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '{"bogus":1}')).toThrow(/bogus/);
+    expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '{"bogus":1}')).toThrow('temporalproto: (line 1:2): unknown field "bogus"');
+    expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '{"input":[{"any":1}],\n "workflowType": {"name": "x", "nam": 2}}')).toThrow(
+      'temporalproto: (line 2:32): unknown field "nam"',
+    );
+    expect(() => decode(startRoute, '/api/v1/namespaces/default/workflows/w', '', '{"workflowType":')).toThrow('unexpected EOF');
   });
 
   it('needs the standard payload form when shorthand is off', () => {

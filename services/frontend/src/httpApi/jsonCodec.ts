@@ -4,6 +4,7 @@ import { fullEnumName, rewriteMessageJson } from './jsonWalk';
 import { readPayload, readPayloads, renderPayload, renderPayloads, ShorthandError, type Json } from './payloadShorthand';
 import type { PathParams } from './pathTemplate';
 import type { HttpRoute } from './routeTable';
+import { firstUnknownField, keyPosition } from './unknownFields';
 
 /** A request the HTTP API cannot turn into its RPC's message (INVALID_ARGUMENT with this text). */
 export class BadRequestError extends Error {}
@@ -34,6 +35,10 @@ export function decodeHttpRequest(
   let json: JsonObject = {};
   if (route.body !== '') {
     const parsed = parseBody(body);
+    const bodyType = route.body === '*' ? route.input : route.input.fields.find((f) => f.name === route.body)?.message;
+    const unknown = parsed !== undefined && bodyType ? firstUnknownField(bodyType, parsed, registry) : undefined;
+    // Temporal's JSON reader names the first unknown key and where it is.
+    if (unknown) throw new BadRequestError(`temporalproto: (line ${keyPosition(body, unknown) ?? '1:1'}): unknown field ${JSON.stringify(unknown.at(-1))}`);
     if (route.body === '*') {
       if (parsed !== undefined) {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequestError(`cannot decode ${route.input.typeName} from JSON: not an object`);
@@ -82,7 +87,9 @@ function parseBody(body: string): Json | undefined {
   try {
     return JSON.parse(body) as Json;
   } catch (err) {
-    throw new BadRequestError((err as Error).message);
+    const message = (err as Error).message;
+    // A body cut short is "unexpected EOF" in Go's words; other syntax errors keep JSON.parse's.
+    throw new BadRequestError(/end of JSON input/.test(message) ? 'unexpected EOF' : message);
   }
 }
 
