@@ -61,9 +61,14 @@ function errorShape(answer: HttpAnswer): unknown {
 describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
   const servers: { kairos?: KairosDev; reference?: TemporalDev } = {};
   let kairosUrl: string;
+  let metricsPort: number;
 
   beforeAll(async () => {
-    const [kairos, reference] = await Promise.allSettled([startKairosDev({ httpPort: await freePort(), kairosOnly: true }), oracleEnabled() ? startTemporalDev() : Promise.resolve(undefined)]);
+    metricsPort = await freePort();
+    const [kairos, reference] = await Promise.allSettled([
+      startKairosDev({ httpPort: await freePort(), kairosOnly: true, extraArgs: ['--metrics-port', String(metricsPort)] }),
+      oracleEnabled() ? startTemporalDev() : Promise.resolve(undefined),
+    ]);
     if (kairos.status === 'fulfilled') servers.kairos = kairos.value;
     if (reference.status === 'fulfilled') servers.reference = reference.value;
     if (kairos.status === 'rejected') throw kairos.reason;
@@ -99,6 +104,23 @@ describe("Temporal's HTTP API, compared with the Temporal dev server's", () => {
       expect(answer.body).toMatchObject({ capabilities: { signalAndQueryHeader: true } });
     } finally {
       await unflagged.stop();
+    }
+  });
+
+  it('goes through the gRPC middlewares: a request is counted and refused as the same gRPC call', async () => {
+    const before = await describeNamespaceCount();
+    expect((await http(kairosUrl, 'GET', '/api/v1/namespaces/default')).status).toBe(200);
+    expect((await http(kairosUrl, 'GET', '/api/v1/namespaces/no-such-namespace')).status).toBe(404);
+    expect(await describeNamespaceCount()).toEqual({ requests: before.requests + 2, errors: before.errors + 1 });
+
+    async function describeNamespaceCount(): Promise<{ requests: number; errors: number }> {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const sum = (family: string) =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith(`${family}{`) && line.includes('operation="DescribeNamespace"') && line.includes('service_name="frontend"'))
+          .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+      return { requests: sum('service_requests'), errors: sum('service_errors') };
     }
   });
 
