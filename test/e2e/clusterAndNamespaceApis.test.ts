@@ -321,7 +321,8 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
 
   it('ListClusters, RemoveRemoteCluster and AddOrUpdateRemoteCluster: one local cluster that replicates to none', async () => {
     const scenario = async (server: TestServer) => {
-      const connection = await Connection.connect({ address: server.address });
+      // No retry interceptor: an UNAVAILABLE answer is what is checked, not retried for a minute.
+      const connection = await Connection.connect({ address: server.address, interceptors: [] });
       try {
         const operator = connection.operatorService;
         const { clusters } = await operator.listClusters({});
@@ -334,6 +335,8 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
             name: local?.clusterName,
             sameIdAsClusterInfo: local?.clusterId === clusterId,
             address: local?.address === server.address,
+            // Both serve the HTTP API on a free port when not told one.
+            httpAddress: /^127\.0\.0\.1:\d+$/.test(local?.httpAddress ?? ''),
             initialFailoverVersion: Number(local?.initialFailoverVersion),
             hasShards: (local?.historyShardCount ?? 0) > 0,
             isConnectionEnabled: local?.isConnectionEnabled,
@@ -354,7 +357,7 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
     const onKairos = await scenario(servers.kairos!);
     if (servers.reference) expect(onKairos, 'Kairos (received) vs Temporal (expected)').toEqual(await scenario(servers.reference));
     expect(onKairos).toMatchObject({
-      listed: { count: 1, name: 'active', sameIdAsClusterInfo: true, address: true, isConnectionEnabled: true },
+      listed: { count: 1, name: 'active', sameIdAsClusterInfo: true, address: true, httpAddress: true, isConnectionEnabled: true },
       removeSelf: { code: 13, details: 'Unable to delete cluster info with error: Cannot delete current cluster metadata.' },
       addSelf: { code: 3 },
       addUnreachable: [14, true],

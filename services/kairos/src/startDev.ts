@@ -67,6 +67,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
   await registerSearchAttributes(store, config);
   await history.start();
 
+  // ListClusters names the HTTP address once it is known (a free port by default).
+  const cluster = clusterFacts(config);
   const frontend = createFrontendServer({
     store: metrics.frontend.instrument(store),
     history: historyClient,
@@ -74,7 +76,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     logger,
     namespaceLimits: config.namespaceLimits,
     metrics: metrics.frontend,
-    cluster: clusterFacts(config),
+    cluster,
     ready: () => history.isServing(),
     tracing,
   });
@@ -85,6 +87,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   await frontend.server.listen(address);
   // Temporal's HTTP API on the frontend's IP, as the dev server serves it (a free port by default).
   const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;
+  cluster.httpAddress = httpAddress;
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
   const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
   logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url, http: httpAddress });

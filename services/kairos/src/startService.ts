@@ -48,10 +48,13 @@ export async function startService(service: ServiceName, config: KairosConfig): 
 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster: clusterFacts(config), tracing });
+    const cluster = clusterFacts(config);
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing });
     await frontend.server.listen(address);
     // Temporal's HTTP API, when the frontend's settings give it a port.
     const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
+    // ListClusters names it on the advertised host.
+    if (httpPort !== undefined) cluster.httpAddress = `${(cluster.frontendAddress ?? '').replace(/:\d+$/, '')}:${httpPort}`;
     logger.info('frontend started', { address, ...(httpPort !== undefined && { httpPort }) });
     onShutdownSignal(logger, async () => {
       serving = false;
