@@ -6,10 +6,10 @@ describe('Metrics', () => {
     const metrics = new Metrics('matching');
     // Label values come from callers: a task queue named after a URL must not publish its password.
     metrics.pollSuccess.inc({ namespace: 'default', taskqueue: 'nats://app:q-s3cret@nats:4222', task_type: 'Activity' });
-    metrics.persistenceErrors.inc({ operation: 'UpdateWorkflowExecution', error_type: 'Error' });
+    metrics.persistenceErrors.inc({ namespace: 'default', operation: 'UpdateWorkflowExecution', error_type: 'Error' });
     const text = await metrics.text();
     expect(text).toContain('taskqueue="nats://app:***@nats:4222"');
-    expect(text).toContain('persistence_errors{operation="UpdateWorkflowExecution",error_type="Error",service_name="matching"} 1');
+    expect(text).toContain('persistence_errors{namespace="default",operation="UpdateWorkflowExecution",error_type="Error",service_name="matching"} 1');
     expect(text).not.toContain('q-s3cret');
   });
 
@@ -25,10 +25,10 @@ describe('Metrics', () => {
     await store.getTaskQueueTasks();
     await store.somethingNew();
     const text = await metrics.text();
-    expect(text).toContain('persistence_requests{operation="CreateWorkflowExecution",service_name="history"} 1');
-    expect(text).toContain('persistence_requests{operation="UpdateWorkflowExecution",service_name="history"} 1');
-    expect(text).toContain('persistence_requests{operation="GetTasks",service_name="history"} 1');
-    expect(text).toContain('persistence_requests{operation="SomethingNew",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="system",operation="CreateWorkflowExecution",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="system",operation="UpdateWorkflowExecution",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="system",operation="GetTasks",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="system",operation="SomethingNew",service_name="history"} 1');
   });
 
   it('labels namespaces by name: resolved once from an id, _unknown_ when not found', async () => {
@@ -54,5 +54,67 @@ describe('Metrics', () => {
     const text = await metrics.text();
     expect(text).toContain('task_schedule_to_start_latency_sum{service_name="history",namespace="default",operation="RecordWorkflowTaskStarted",partition="__sticky__",taskqueue="q",task_type="Workflow"} 1.5');
     expect(text).toContain('task_schedule_to_start_latency_count{service_name="history",namespace="default",operation="RecordActivityTaskStarted",partition="__normal__",taskqueue="q",task_type="Activity"} 1');
+  });
+
+  it('labels store calls with the namespace they are made for, learning names from namespace answers, and "system" otherwise', async () => {
+    const metrics = new Metrics('history');
+    const lookedUp: string[] = [];
+    metrics.resolveNamespaceNamesWith(async (id) => {
+      lookedUp.push(id);
+      return id === 'other-uuid' ? 'other' : undefined;
+    });
+    const record = { info: { id: 'ns-uuid', name: 'default' } };
+    const store = metrics.instrument({
+      getNamespaceById: async (_id: string) => record,
+      getExecution: async (_key: { namespaceId: string }) => undefined,
+      getTransferTasks: async (_shardId: number) => [],
+      getTaskQueueTasks: async (_namespaceId: string) => {
+        throw new TypeError('broken');
+      },
+      listRunKeys: async (_namespaceId: string) => [],
+    });
+    await store.getNamespaceById('ns-uuid');
+    await store.getExecution({ namespaceId: 'ns-uuid' });
+    await store.getTransferTasks(1);
+    await expect(store.getTaskQueueTasks('other-uuid')).rejects.toThrow('broken');
+    await store.getNamespaceById('gone-uuid');
+    await store.listRunKeys('gone-uuid');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = await metrics.text();
+    expect(text).toContain('persistence_requests{namespace="default",operation="GetNamespace",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="default",operation="GetWorkflowExecution",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="system",operation="GetTransferTasks",service_name="history"} 1');
+    // An id no answer named yet is looked up, and the call counted under the name found.
+    expect(text).toContain('persistence_errors{namespace="other",operation="GetTasks",error_type="TypeError",service_name="history"} 1');
+    // A namespace read takes no look-up of its own; an id nobody knows reads _unknown_.
+    expect(text).toContain('persistence_requests{namespace="_unknown_",operation="GetNamespace",service_name="history"} 1');
+    expect(text).toContain('persistence_requests{namespace="_unknown_",operation="ListConcreteExecutions",service_name="history"} 1');
+    expect(lookedUp).toEqual(['other-uuid', 'gone-uuid']);
+  });
+
+  it('records history stats as Temporal: SessionStats per write, ExecutionStats per update, CompletionStats at the close', async () => {
+    const metrics = new Metrics('history');
+    metrics.observeHistoryWrite({ namespace: 'default', totalBytes: 500, totalEvents: 3, addedBytes: 500, addedEvents: 3, updated: false, closed: false });
+    metrics.observeHistoryWrite({ namespace: 'default', totalBytes: 900, totalEvents: 5, addedBytes: 400, addedEvents: 2, updated: true, closed: true });
+    const text = await metrics.text();
+    expect(text).toContain('history_size_count{service_name="history",namespace="default",operation="SessionStats"} 2');
+    expect(text).toContain('history_size_sum{service_name="history",namespace="default",operation="SessionStats"} 900');
+    expect(text).toContain('history_count_sum{service_name="history",namespace="default",operation="ExecutionStats"} 5');
+    expect(text).toContain('history_count_count{service_name="history",namespace="default",operation="CompletionStats"} 1');
+    expect(text).toContain('history_size_sum{service_name="history",namespace="default",operation="CompletionStats"} 900');
+  });
+
+  it('records a history queue task as Temporal: every attempt counted, latencies of the whole task once it completes', async () => {
+    const metrics = new Metrics('history');
+    const labels = { namespace: 'default', taskType: 'TransferActiveTaskActivity', priority: 'high' };
+    metrics.observeHistoryTask(labels, { seconds: 0.5, failed: true });
+    metrics.observeHistoryTask(labels, { seconds: 0.25, failed: false, completed: { attemptsSeconds: 0.75, sinceDueSeconds: 2 } });
+    const text = await metrics.text();
+    const base = 'archetype="workflow",namespace="default",operation="TransferActiveTaskActivity",task_type="TransferActiveTaskActivity"';
+    expect(text).toContain(`task_requests{${base},task_priority="high",service_name="history"} 2`);
+    expect(text).toContain(`task_errors{${base},service_name="history"} 1`);
+    expect(text).toContain(`task_latency_processing_count{service_name="history",${base}} 2`);
+    expect(text).toContain(`task_latency_sum{service_name="history",${base},task_priority="high"} 0.75`);
+    expect(text).toContain(`task_latency_queue_sum{service_name="history",${base},task_priority="high",queue_reader_id="0"} 2`);
   });
 });

@@ -3,7 +3,7 @@ import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-cl
 import type { ServerMiddleware } from 'nice-grpc-common';
 import { Status } from 'nice-grpc-common';
 import { ApiError } from './errors';
-import { temporalPersistenceOperation } from './persistenceOperations';
+import { persistenceCaller, SYSTEM_CALLER, temporalPersistenceOperation, type PersistenceCaller } from './persistenceOperations';
 import { redactUrlCredentials } from './redact';
 
 /** Temporal's `namespace` label value when a call names no namespace. */
@@ -29,6 +29,37 @@ type WorkflowOutcomeLabel = (typeof WORKFLOW_OUTCOME_LABELS)[number];
 
 /** Latency buckets in seconds, from a cached read to a slow long poll. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** History size buckets in bytes, 1 KiB to Temporal's 50 MiB limit. */
+const HISTORY_BYTES_BUCKETS = [1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 10_485_760, 52_428_800];
+/** History length buckets in events, to Temporal's 51,200 limit. */
+const HISTORY_EVENTS_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 1000, 5000, 10_240, 51_200];
+
+/** Temporal's `operation` on history's shard controller series. */
+const SHARD_CONTROLLER = 'ShardController';
+
+/** Labels of a history queue task's series (Temporal's; `archetype` is always "workflow" in Kairos). */
+export interface HistoryTaskLabels {
+  namespace: string;
+  /** Temporal's name of the task's type, e.g. TransferActiveTaskWorkflowTask; also its `task_type`. */
+  taskType: string;
+  /** Temporal's scheduling priority of that type: high, low or preemptable. */
+  priority: string;
+}
+
+/** What one committed write did to a run's history (history_size / history_count). */
+export interface HistoryWriteStats {
+  namespace: string;
+  /** The run's whole history after the write. */
+  totalBytes: number;
+  totalEvents: number;
+  /** What this write appended. */
+  addedBytes: number;
+  addedEvents: number;
+  /** An update of an existing run (not its first write). */
+  updated: boolean;
+  /** The write closed the run. */
+  closed: boolean;
+}
 
 /**
  * One process's Prometheus metrics, named as Temporal's server names them where it has an
@@ -44,13 +75,28 @@ export class Metrics {
   readonly serviceErrors: Counter<'namespace' | 'operation' | 'status_code'>;
   readonly serviceLatency: Histogram<'namespace' | 'operation'>;
   readonly servicePendingRequests: Gauge<'namespace' | 'operation'>;
-  readonly persistenceRequests: Counter<'operation'>;
-  readonly persistenceErrors: Counter<'operation' | 'error_type'>;
-  readonly persistenceLatency: Histogram<'operation'>;
+  readonly persistenceRequests: Counter<'namespace' | 'operation'>;
+  readonly persistenceErrors: Counter<'namespace' | 'operation' | 'error_type'>;
+  readonly persistenceLatency: Histogram<'namespace' | 'operation'>;
   readonly pollSuccess: Counter<'namespace' | 'taskqueue' | 'task_type'>;
   readonly pollSuccessSync: Counter<'namespace' | 'taskqueue' | 'task_type'>;
   readonly pollTimeouts: Counter<'namespace' | 'taskqueue' | 'task_type'>;
   readonly backlog: Gauge<'namespace' | 'taskqueue' | 'task_type'>;
+  readonly backlogAge: Gauge<'namespace' | 'taskqueue' | 'task_type'>;
+  readonly historySize: Histogram<'namespace' | 'operation'>;
+  readonly historyCount: Histogram<'namespace' | 'operation'>;
+  readonly taskRequests: Counter<'archetype' | 'namespace' | 'operation' | 'task_priority' | 'task_type'>;
+  readonly taskLatency: Histogram<'archetype' | 'namespace' | 'operation' | 'task_priority' | 'task_type'>;
+  readonly taskLatencyProcessing: Histogram<'archetype' | 'namespace' | 'operation' | 'task_type'>;
+  readonly taskLatencyQueue: Histogram<'archetype' | 'namespace' | 'operation' | 'queue_reader_id' | 'task_priority' | 'task_type'>;
+  readonly taskErrors: Counter<'archetype' | 'namespace' | 'operation' | 'task_type'>;
+  readonly shardItemCreated: Counter<'operation'>;
+  readonly shardItemRemoved: Counter<'operation'>;
+  readonly shardItemAcquisitionLatency: Histogram<'operation'>;
+  readonly acquireShards: Counter<'operation'>;
+  readonly acquireShardsLatency: Histogram<'operation'>;
+  readonly numShards: Gauge<'operation'>;
+  readonly membershipChanged: Counter<'operation'>;
   readonly rateLimited: Counter<'namespace' | 'operation'>;
   readonly scheduleToStartLatency: Histogram<'namespace' | 'operation' | 'partition' | 'taskqueue' | 'task_type'>;
   /** Runs closed, one counter per outcome, as Temporal's history counts them (see WORKFLOW_OUTCOME_FAMILIES). */
@@ -62,15 +108,34 @@ export class Metrics {
     this.serviceRequests = new Counter({ name: 'service_requests', help: 'Requests received, by namespace and operation.', labelNames: ['namespace', 'operation'], registers });
     this.serviceErrors = new Counter({ name: 'service_errors', help: 'Requests answered with an error, by namespace, operation and gRPC status.', labelNames: ['namespace', 'operation', 'status_code'], registers });
     this.serviceLatency = new Histogram({ name: 'service_latency', help: 'Request handling time in seconds.', labelNames: ['namespace', 'operation'], buckets: LATENCY_BUCKETS, registers });
-    this.persistenceRequests = new Counter({ name: 'persistence_requests', help: 'Store calls, by operation.', labelNames: ['operation'], registers });
-    this.persistenceErrors = new Counter({ name: 'persistence_errors', help: 'Store calls that failed, by operation and error.', labelNames: ['operation', 'error_type'], registers });
-    this.persistenceLatency = new Histogram({ name: 'persistence_latency', help: 'Store call time in seconds.', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
+    const persistence = ['namespace', 'operation'] as const;
+    this.persistenceRequests = new Counter({ name: 'persistence_requests', help: 'Store calls, by caller namespace ("system" for upkeep) and operation.', labelNames: persistence, registers });
+    this.persistenceErrors = new Counter({ name: 'persistence_errors', help: 'Store calls that failed, by caller namespace, operation and error.', labelNames: [...persistence, 'error_type'], registers });
+    this.persistenceLatency = new Histogram({ name: 'persistence_latency', help: 'Store call time in seconds.', labelNames: persistence, buckets: LATENCY_BUCKETS, registers });
     this.servicePendingRequests = new Gauge({ name: 'service_pending_requests', help: 'Requests being handled now.', labelNames: ['namespace', 'operation'], registers });
     const queue = ['namespace', 'taskqueue', 'task_type'] as const;
     this.pollSuccess = new Counter({ name: 'poll_success', help: 'Polls answered with a task.', labelNames: queue, registers });
     this.pollSuccessSync = new Counter({ name: 'poll_success_sync', help: 'Polls answered with a task matched without the backlog.', labelNames: queue, registers });
     this.pollTimeouts = new Counter({ name: 'poll_timeouts', help: 'Polls answered empty when their wait ran out.', labelNames: queue, registers });
     this.backlog = new Gauge({ name: 'approximate_backlog_count', help: 'Tasks waiting in the backlog read by this instance.', labelNames: queue, registers });
+    this.backlogAge = new Gauge({ name: 'approximate_backlog_age_seconds', help: 'Age of the oldest task in the backlog read by this instance (0 when empty).', labelNames: queue, registers });
+    const stats = ['namespace', 'operation'] as const;
+    this.historySize = new Histogram({ name: 'history_size', help: 'History bytes: a run after each write (ExecutionStats), at its close (CompletionStats), added by one write (SessionStats).', labelNames: stats, buckets: HISTORY_BYTES_BUCKETS, registers });
+    this.historyCount = new Histogram({ name: 'history_count', help: 'History events: a run after each write (ExecutionStats), at its close (CompletionStats), added by one write (SessionStats).', labelNames: stats, buckets: HISTORY_EVENTS_BUCKETS, registers });
+    const task = ['archetype', 'namespace', 'operation', 'task_type'] as const;
+    this.taskRequests = new Counter({ name: 'task_requests', help: 'History queue tasks processed (each attempt).', labelNames: [...task, 'task_priority'], registers });
+    this.taskLatency = new Histogram({ name: 'task_latency', help: 'Seconds to process and complete a history queue task, over its attempts in this process.', labelNames: [...task, 'task_priority'], buckets: LATENCY_BUCKETS, registers });
+    this.taskLatencyProcessing = new Histogram({ name: 'task_latency_processing', help: 'Seconds of one attempt at a history queue task.', labelNames: task, buckets: LATENCY_BUCKETS, registers });
+    this.taskLatencyQueue = new Histogram({ name: 'task_latency_queue', help: 'Seconds from a history queue task being due (written, or its fire time) to its completion.', labelNames: [...task, 'queue_reader_id', 'task_priority'], buckets: LATENCY_BUCKETS, registers });
+    this.taskErrors = new Counter({ name: 'task_errors', help: 'History queue task attempts that failed and will be retried.', labelNames: task, registers });
+    const shard = ['operation'] as const;
+    this.shardItemCreated = new Counter({ name: 'sharditem_created_count', help: 'Shards this history instance acquired.', labelNames: shard, registers });
+    this.shardItemRemoved = new Counter({ name: 'sharditem_removed_count', help: 'Shards this history instance released or lost.', labelNames: shard, registers });
+    this.shardItemAcquisitionLatency = new Histogram({ name: 'sharditem_acquisition_latency', help: 'Seconds to take one shard lease.', labelNames: shard, buckets: LATENCY_BUCKETS, registers });
+    this.acquireShards = new Counter({ name: 'acquire_shards_count', help: 'Passes over the shard assignment (at start, on membership changes, on lease upkeep).', labelNames: shard, registers });
+    this.acquireShardsLatency = new Histogram({ name: 'acquire_shards_latency', help: 'Seconds of one pass over the shard assignment.', labelNames: shard, buckets: LATENCY_BUCKETS, registers });
+    this.numShards = new Gauge({ name: 'numshards_gauge', help: 'Shards this history instance holds.', labelNames: shard, registers });
+    this.membershipChanged = new Counter({ name: 'membership_changed_count', help: 'Changes of the set of live history instances seen by this history instance.', labelNames: shard, registers });
     this.workflowOutcomes = Object.fromEntries(
       WORKFLOW_OUTCOMES.map((outcome) => [
         outcome,
@@ -103,7 +168,67 @@ export class Metrics {
   countClosedRun(outcome: WorkflowOutcome, run: { namespace: string; taskQueue: string; workflowType: string }): void {
     this.workflowOutcomes[outcome].inc({ namespace: run.namespace, operation: 'CompletionStats', taskqueue: run.taskQueue, workflowType: run.workflowType });
   }
+
+  /**
+   * Records a committed write's history stats as Temporal's history does: SessionStats for what
+   * the write added, ExecutionStats for the run after an update, CompletionStats when it closed it.
+   */
+  observeHistoryWrite(stats: HistoryWriteStats): void {
+    const record = (operation: string, bytes: number, events: number) => {
+      this.historySize.observe({ namespace: stats.namespace, operation }, bytes);
+      this.historyCount.observe({ namespace: stats.namespace, operation }, events);
+    };
+    record('SessionStats', stats.addedBytes, stats.addedEvents);
+    if (!stats.updated) return;
+    record('ExecutionStats', stats.totalBytes, stats.totalEvents);
+    if (stats.closed) record('CompletionStats', stats.totalBytes, stats.totalEvents);
+  }
+
+  /**
+   * Records one attempt at a history queue task, as Temporal's queue executables do: every attempt
+   * counts in task_requests and task_latency_processing (a failed one in task_errors too); a
+   * completed task adds task_latency (its attempts) and task_latency_queue (since it was due).
+   */
+  observeHistoryTask(labels: HistoryTaskLabels, attempt: { seconds: number; failed: boolean; completed?: { attemptsSeconds: number; sinceDueSeconds?: number } }): void {
+    const base = { archetype: 'workflow', namespace: labels.namespace, operation: labels.taskType, task_type: labels.taskType };
+    const prioritized = { ...base, task_priority: labels.priority };
+    this.taskRequests.inc(prioritized);
+    this.taskLatencyProcessing.observe(base, attempt.seconds);
+    if (attempt.failed) this.taskErrors.inc(base);
+    if (!attempt.completed) return;
+    this.taskLatency.observe(prioritized, attempt.completed.attemptsSeconds);
+    // A task read back from the store (after a restart or a failed attempt) has no known due time.
+    if (attempt.completed.sinceDueSeconds !== undefined) this.taskLatencyQueue.observe({ ...prioritized, queue_reader_id: '0' }, Math.max(0, attempt.completed.sinceDueSeconds));
+  }
+
+  /** History's shard controller: a shard taken (with how long its lease took) or given up. */
+  shardAcquired(seconds: number): void {
+    this.shardItemCreated.inc({ operation: SHARD_CONTROLLER });
+    this.shardItemAcquisitionLatency.observe({ operation: 'ShardInfo' }, seconds);
+  }
+
+  shardRemoved(): void {
+    this.shardItemRemoved.inc({ operation: SHARD_CONTROLLER });
+  }
+
+  /** One pass over the shard assignment and how long it took. */
+  shardsAcquirePass(seconds: number): void {
+    this.acquireShards.inc({ operation: SHARD_CONTROLLER });
+    this.acquireShardsLatency.observe({ operation: SHARD_CONTROLLER }, seconds);
+  }
+
+  /** The set of live history instances changed. */
+  historyMembershipChanged(): void {
+    this.membershipChanged.inc({ operation: SHARD_CONTROLLER });
+  }
+
+  /** Samples numshards_gauge from `owned` at every scrape. */
+  sampleOwnedShards(owned: () => number): void {
+    this.onCollect(() => this.numShards.set({ operation: SHARD_CONTROLLER }, owned()));
+  }
+
   private readonly namespaceNames = new Map<string, string>();
+  private readonly namespaceLookUps = new Map<string, Promise<string>>();
   private lookUpNamespaceName?: (id: string) => Promise<string | undefined>;
 
   /**
@@ -127,6 +252,40 @@ export class Metrics {
   /** The name already resolved for `id` by namespaceName (for sampling, which cannot wait). */
   knownNamespaceName(id: string): string {
     return this.namespaceNames.get(id) ?? UNKNOWN_NAMESPACE;
+  }
+
+  /** Remembers a namespace's name seen in a store answer, so labels need no look-up of their own. */
+  learnNamespace(record: unknown): void {
+    const info = (record as { info?: { id?: unknown; name?: unknown } } | undefined)?.info;
+    if (typeof info?.id === 'string' && typeof info.name === 'string' && info.id !== '') this.namespaceNames.set(info.id, info.name);
+  }
+
+  /**
+   * A persistence call's `namespace` label, as Temporal labels it with its caller: the namespace
+   * it is made for, or "system". A namespace id not resolved yet is looked up (one look-up per id
+   * at a time) and the call counted once it is known; `lookUp` false (a namespace read itself)
+   * takes what is known.
+   */
+  private persistenceNamespace(caller: PersistenceCaller, lookUp: boolean): string | Promise<string> {
+    if (caller === undefined) return SYSTEM_CALLER;
+    if ('namespaceName' in caller) return caller.namespaceName;
+    const known = this.namespaceNames.get(caller.namespaceId);
+    if (known !== undefined || !lookUp || !this.lookUpNamespaceName) return known ?? UNKNOWN_NAMESPACE;
+    const id = caller.namespaceId;
+    let pending = this.namespaceLookUps.get(id);
+    if (!pending) {
+      pending = this.namespaceName(id).finally(() => this.namespaceLookUps.delete(id));
+      this.namespaceLookUps.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Counts one finished store call. */
+  private countPersistenceCall(namespace: string, operation: string, seconds: number, failure: unknown): void {
+    const labels = { namespace, operation };
+    this.persistenceRequests.inc(labels);
+    this.persistenceLatency.observe(labels, seconds);
+    if (failure !== undefined) this.persistenceErrors.inc({ ...labels, error_type: (failure as Error)?.name ?? 'Error' });
   }
 
   /** A request's `namespace` label: public requests carry the name, internal ones the id. */
@@ -179,30 +338,42 @@ export class Metrics {
     };
   }
 
-  /** `object` with every async method counted and timed as persistence_* (operation = Temporal's name for the call). */
+  /**
+   * `object` with every async method counted and timed as persistence_* (operation = Temporal's
+   * name for the call, namespace = the namespace it is made for or "system"). Counted when the
+   * call ends, as Temporal does; namespace records it returns teach the labels their names.
+   */
   instrument<T extends object>(object: T): T {
     const metrics = this;
     return new Proxy(object, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function' || typeof property !== 'string' || property === 'close') return value;
+        const isNamespaceRead = property === 'getNamespaceById' || property === 'getNamespaceByName' || property === 'listNamespaces';
         return function instrumented(this: unknown, ...args: unknown[]) {
           const operation = temporalPersistenceOperation(property, args);
-          metrics.persistenceRequests.inc({ operation });
-          const end = metrics.persistenceLatency.startTimer({ operation });
+          const caller = persistenceCaller(property, args);
+          const startedAt = performance.now();
+          // Counted after the call, off its path: the caller does not wait for a name look-up.
+          const done = (failure?: unknown) => {
+            const seconds = (performance.now() - startedAt) / 1000;
+            const namespace = metrics.persistenceNamespace(caller, !isNamespaceRead);
+            if (typeof namespace === 'string') metrics.countPersistenceCall(namespace, operation, seconds, failure);
+            else void namespace.then((name) => metrics.countPersistenceCall(name, operation, seconds, failure));
+          };
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (!(result instanceof Promise)) {
-            end();
+            done();
             return result;
           }
           return result.then(
             (v) => {
-              end();
+              if (isNamespaceRead) for (const record of Array.isArray(v) ? v : [v]) metrics.learnNamespace(record);
+              done();
               return v;
             },
             (err: unknown) => {
-              end();
-              metrics.persistenceErrors.inc({ operation, error_type: (err as Error)?.name ?? 'Error' });
+              done(err ?? new Error('rejected'));
               throw err;
             },
           );

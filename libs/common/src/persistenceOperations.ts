@@ -60,3 +60,57 @@ export function temporalPersistenceOperation(method: string, args: readonly unkn
   }
   return TEMPORAL_OPERATION[method] ?? method.charAt(0).toUpperCase() + method.slice(1);
 }
+
+/** Temporal's `namespace` label on a persistence call made for no one namespace (shards, queues, membership). */
+export const SYSTEM_CALLER = 'system';
+
+/** Which namespace a store call is made for, as its arguments tell: by id, by name, or none. */
+export type PersistenceCaller = { namespaceId: string } | { namespaceName: string } | undefined;
+
+type CallerOf = (args: readonly unknown[]) => PersistenceCaller;
+const idArg: CallerOf = (args) => (typeof args[0] === 'string' ? { namespaceId: args[0] } : undefined);
+const nameArg: CallerOf = (args) => (typeof args[0] === 'string' ? { namespaceName: args[0] } : undefined);
+const keyArg: CallerOf = (args) => {
+  const id = (args[0] as { key?: { namespaceId?: unknown }; namespaceId?: unknown } | undefined)?.key?.namespaceId ?? (args[0] as { namespaceId?: unknown } | undefined)?.namespaceId;
+  return typeof id === 'string' ? { namespaceId: id } : undefined;
+};
+
+/**
+ * Temporal labels each persistence call with its caller: the namespace whose request (or whose
+ * run's task) made it, "system" for the server's own upkeep. Kairos's store calls say which
+ * namespace they concern in their arguments; a method missing here concerns none.
+ */
+const CALLER_OF: Readonly<Record<string, CallerOf>> = {
+  getCurrentExecution: idArg,
+  getExecution: keyArg,
+  writeExecution: keyArg,
+  writeExecutions: (args) => keyArg([(args[0] as unknown[] | undefined)?.[0]]),
+  deleteExecution: keyArg,
+  listRunKeys: idArg,
+  readHistory: keyArg,
+  readHistoryBatches: keyArg,
+  acquireTaskQueue: idArg,
+  summarizeTaskQueue: idArg,
+  addTaskQueueTask: idArg,
+  getTaskQueueTasks: idArg,
+  deleteTaskQueueTask: idArg,
+  createNamespace: (args) => {
+    const name = (args[0] as { info?: { name?: unknown } } | undefined)?.info?.name;
+    return typeof name === 'string' ? { namespaceName: name } : undefined;
+  },
+  getNamespaceByName: nameArg,
+  getNamespaceById: idArg,
+  updateNamespace: nameArg,
+  renameNamespace: nameArg,
+  deleteNamespace: idArg,
+  getSearchAttributes: idArg,
+  addSearchAttributes: idArg,
+  removeSearchAttributes: idArg,
+  listVisibility: keyArg,
+  countVisibility: idArg,
+};
+
+/** The namespace a store call is made for (undefined: the system's own call). */
+export function persistenceCaller(method: string, args: readonly unknown[]): PersistenceCaller {
+  return CALLER_OF[method]?.(args);
+}

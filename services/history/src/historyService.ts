@@ -33,7 +33,7 @@ import { recordWorkflowTaskStarted } from './api/recordWorkflowTaskStarted';
 import { respondWorkflowTaskCompleted } from './api/respondWorkflowTaskCompleted';
 import { respondWorkflowTaskFailed } from './api/respondWorkflowTaskFailed';
 import type { HistoryContext } from './api/context';
-import { ExecutionManager } from './shard/executionManager';
+import { ExecutionManager, type CommittedHistory } from './shard/executionManager';
 import { HistoryWaiter } from './api/shared/historyWaiter';
 import { UpdateOutcomes } from './api/shared/updateOutcomes';
 import { updateWorkflowExecution } from './api/updateWorkflowExecution';
@@ -41,6 +41,8 @@ import { pollWorkflowExecutionUpdate } from './api/pollWorkflowExecutionUpdate';
 import { executeMultiOperation } from './api/executeMultiOperation';
 import { createTimerTaskExecutor } from './queues/timerTaskExecutor';
 import { TimerQueueProcessor } from './queues/timerQueueProcessor';
+import { QueueTaskMetrics } from './queues/queueTaskMetrics';
+import { StallWatch } from './queues/stallWatch';
 import { TransferQueueProcessor } from './queues/transferQueueProcessor';
 import { createTransferTaskExecutor } from './queues/transferTaskExecutor';
 import { ShardController } from './shard/shardController';
@@ -82,6 +84,23 @@ function countClosedRun(metrics: Metrics, namespaces: NamespaceRegistry, info: E
   );
 }
 
+/** Records a committed write's history stats under the run's namespace by name. */
+function observeHistory(metrics: Metrics, namespaces: NamespaceRegistry, committed: CommittedHistory): void {
+  namespaces.getById(committed.info.namespaceId).then(
+    (record) =>
+      metrics.observeHistoryWrite({
+        namespace: record.info!.name,
+        totalBytes: committed.totalBytes,
+        totalEvents: committed.totalEvents,
+        addedBytes: committed.addedBytes,
+        addedEvents: committed.addedEvents,
+        updated: !committed.created,
+        closed: committed.closed,
+      }),
+    () => undefined,
+  );
+}
+
 /** An internal call's request, which a caller may have left unset. */
 function requireRequest<T>(request: T | undefined): T {
   if (!request) throw requestNotSet();
@@ -109,6 +128,7 @@ export class HistoryService {
           directory: options.directory,
           announce: (shardId) => options.notifier.publish('membership-changed', `shard/${shardId}`),
         },
+        metrics: options.metrics,
       },
       logger,
     );
@@ -121,7 +141,11 @@ export class HistoryService {
       };
     });
     const metrics = options.metrics;
-    if (metrics) executions.onRunClosed((info) => countClosedRun(metrics, namespaces, info, logger));
+    if (metrics) {
+      executions.onRunClosed((info) => countClosedRun(metrics, namespaces, info, logger));
+      executions.onHistoryCommitted((committed) => observeHistory(metrics, namespaces, committed));
+    }
+    const taskMetrics = metrics && new QueueTaskMetrics(metrics, async (namespaceId) => (await namespaces.getById(namespaceId)).info!.name);
     this.ctx = {
       store: options.store,
       executions,
@@ -146,8 +170,9 @@ export class HistoryService {
       }),
       () => this.shards.ownedShards(),
       logger,
+      taskMetrics,
     );
-    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions), logger);
+    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions), logger, new StallWatch(), taskMetrics);
     executions.setTaskSink({
       transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
       timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),

@@ -653,4 +653,24 @@ describe('metrics', () => {
     expect(text).toMatch(/approximate_backlog_count\{[^}]*taskqueue="b"[^}]*\} 2/);
     expect(text).toMatch(/poll_success\{namespace="name-of-[^"]+",taskqueue="q",task_type="Workflow",service_name="matching"\} 2/);
   });
+
+  it('samples the age of the oldest loaded backlog task per queue, 0 for an empty backlog, as Temporal', async () => {
+    fakeTimers();
+    vi.setSystemTime(1_000_000);
+    const metrics = new Metrics('matching');
+    metrics.resolveNamespaceNamesWith(async (id) => `name-of-${id}`);
+    const { matching } = startMatching({ metrics });
+    history.failWith = () => Status.UNAVAILABLE;
+    await addWorkflowTask(matching, 'aged', 1);
+    vi.setSystemTime(1_030_000);
+    await addWorkflowTask(matching, 'aged', 2);
+    const held = pollWorkflow(matching, 'aged', { waitMs: 0 });
+    await until(() => held.settled);
+    const drained = pollWorkflow(matching, 'empty', { waitMs: 0 });
+    await until(() => drained.settled);
+    vi.setSystemTime(1_090_000);
+    const text = await metrics.text();
+    expect(text).toMatch(/approximate_backlog_age_seconds\{namespace="name-of-[^"]+",taskqueue="aged",task_type="Workflow",service_name="matching"\} 90\n/);
+    expect(text).toMatch(/approximate_backlog_age_seconds\{namespace="name-of-[^"]+",taskqueue="empty",task_type="Workflow",service_name="matching"\} 0\n/);
+  });
 });

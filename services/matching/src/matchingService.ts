@@ -153,15 +153,20 @@ export class MatchingService {
     return response;
   }
 
-  /** Backlog tasks this instance has read and not yet handed out, per queue (sampled when scraped). */
+  /** Backlog tasks this instance has read and not yet handed out, and the oldest one's age, per queue (sampled when scraped). */
   private observeBacklogs(): void {
     const metrics = this.options.metrics!;
     metrics.backlog.reset();
+    metrics.backlogAge.reset();
+    const now = Date.now();
     for (const [key, partition] of this.partitions) {
       const [namespaceId, kind, ...rest] = key.split('/');
       // Sampling cannot wait: a queue's namespace was resolved when its first task or poll was counted.
       const labels = { namespace: metrics.knownNamespaceName(namespaceId!), taskqueue: rest.join('/'), task_type: kind === 'workflow' ? 'Workflow' : 'Activity' };
       metrics.backlog.set(labels, partition.loadedBacklog);
+      // As Temporal: the oldest task's age, 0 for an empty backlog.
+      const oldest = partition.oldestLoadedTaskCreatedAt;
+      metrics.backlogAge.set(labels, oldest ? Math.max(0, now - oldest.getTime()) / 1000 : 0);
     }
   }
 

@@ -135,6 +135,11 @@ export class TaskQueuePartition<R> {
     return this.backlog.length;
   }
 
+  /** When the oldest loaded backlog task was created (the backlog is read oldest first); undefined when empty. */
+  get oldestLoadedTaskCreatedAt(): Date | undefined {
+    return this.backlog[0]?.task.createTime;
+  }
+
   get waitingPollerCount(): number {
     return this.pollers.length;
   }

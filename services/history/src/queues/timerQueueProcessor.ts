@@ -4,6 +4,8 @@ import { isApiError } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore, StoredTimerTask } from '@kairos/persistence/store';
 import { StallWatch } from './stallWatch';
+import type { QueueTaskMetrics } from './queueTaskMetrics';
+import { timerTaskMetricName } from './taskMetricNames';
 
 const RETRY_DELAY_MS = setting('history.timerRetryDelay');
 /** Upper bound on sleeping, so a timer written by another instance is noticed eventually. */
@@ -32,6 +34,7 @@ export class TimerQueueProcessor {
     private readonly execute: TimerTaskExecutor,
     private readonly logger: Logger,
     private readonly stallWatch: StallWatch = new StallWatch(),
+    private readonly metrics?: QueueTaskMetrics,
   ) {}
 
   startShard(shardId: number): void {
@@ -110,16 +113,26 @@ export class TimerQueueProcessor {
 
   /** Runs one timer task; false when it must be retried later. */
   private async fire(shardId: number, task: StoredTimerTask): Promise<boolean> {
+    const startedAt = Date.now();
+    const record = (completed: boolean) =>
+      this.metrics?.record({ namespaceId: task.task.namespaceId, name: timerTaskMetricName(task.task.kind), startedAt, endedAt: Date.now(), completed, dueAt: task.fireTime.getTime() });
     try {
       await this.execute(task);
     } catch (err) {
       // The execution is gone or closed: the timer has nothing left to do.
       if (!(isApiError(err) && err.code === Status.NOT_FOUND)) {
         this.logger.warn('timer task failed; will retry', { shardId, taskId: task.taskId, error: String(err) });
+        record(false);
         return false;
       }
     }
-    await this.store.deleteTimerTask(shardId, task.taskId);
+    try {
+      await this.store.deleteTimerTask(shardId, task.taskId);
+    } catch (err) {
+      record(false);
+      throw err;
+    }
+    record(true);
     return true;
   }
 }

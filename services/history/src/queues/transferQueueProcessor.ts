@@ -3,6 +3,8 @@ import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore } from '@kairos/persistence/store';
 import type { TransferTask } from '../workflow/protos';
 import type { TransferTaskExecutor } from './transferTaskExecutor';
+import type { QueueTaskMetrics } from './queueTaskMetrics';
+import { transferTaskMetricName } from './taskMetricNames';
 
 const RESCAN_INTERVAL_MS = setting('history.transferRescanInterval');
 
@@ -22,6 +24,7 @@ export class TransferQueueProcessor {
     private readonly execute: TransferTaskExecutor,
     private readonly ownedShards: () => number[],
     private readonly logger: Logger,
+    private readonly metrics?: QueueTaskMetrics,
   ) {}
 
   start(): void {
@@ -37,7 +40,8 @@ export class TransferQueueProcessor {
 
   /** Pushes tasks that were just committed. */
   committed(shardId: number, tasks: Array<{ taskId: number; task: TransferTask }>): void {
-    for (const { taskId, task } of tasks) void this.deliver(shardId, taskId, task);
+    const committedAt = Date.now();
+    for (const { taskId, task } of tasks) void this.deliver(shardId, taskId, task, committedAt);
   }
 
   async scanShard(shardId: number): Promise<void> {
@@ -61,17 +65,23 @@ export class TransferQueueProcessor {
     }
   }
 
-  private async deliver(shardId: number, taskId: number, task: TransferTask): Promise<void> {
+  /** Runs one task and deletes it; `dueAt` is its commit time when it comes straight from the commit. */
+  private async deliver(shardId: number, taskId: number, task: TransferTask, dueAt?: number): Promise<void> {
     const id = `${shardId}/${taskId}`;
     if (this.inFlight.has(id) || this.stopped) return;
     this.inFlight.add(id);
+    const startedAt = Date.now();
+    let completed = false;
+    let external;
     try {
-      await this.execute(task);
+      external = await this.execute(task);
       await this.store.deleteTransferTask(shardId, taskId);
+      completed = true;
     } catch (err) {
       this.logger.warn('transfer task delivery failed; will retry', { shardId, taskId, error: String(err) });
     } finally {
       this.inFlight.delete(id);
     }
+    this.metrics?.record({ namespaceId: task.namespaceId, name: transferTaskMetricName(task.kind, external ?? undefined), startedAt, endedAt: Date.now(), completed, dueAt });
   }
 }

@@ -7,9 +7,13 @@ import { recordExternalDelivered, recordExternalFailed } from '../workflow/exter
 import type { ExecutionManager } from '../shard/executionManager';
 import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../workflow/protos';
 import { DELETE_TERMINATION_REASON, HISTORY_SERVICE_IDENTITY } from '../workflow/closeRun';
+import type { ExternalRequestKind } from './taskMetricNames';
 
-/** Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). */
-export type TransferTaskExecutor = (task: TransferTask) => Promise<void>;
+/**
+ * Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). An
+ * external request tells whether it was a signal or a cancellation (metrics name them apart).
+ */
+export type TransferTaskExecutor = (task: TransferTask) => Promise<ExternalRequestKind | void>;
 
 const code = (err: unknown) => (isApiError(err) ? err.code : (err as { code?: number }).code);
 
@@ -192,10 +196,10 @@ async function deliverExternalRequest(
   { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
   key: { namespaceId: string; workflowId: string; runId: string },
   initiatedEventId: number,
-): Promise<void> {
+): Promise<ExternalRequestKind | undefined> {
   const snapshot = await executions.read(key);
   const request = snapshot?.mutableState.externalRequests[initiatedEventId];
-  if (!request) return; // answered already
+  if (!request) return undefined; // answered already
   const [initiated] = await executions.readHistory(key, initiatedEventId, initiatedEventId + 1, 1);
   const self = { workflowId: key.workflowId, runId: key.runId };
   let delivered = true;
@@ -245,4 +249,5 @@ async function deliverExternalRequest(
       else recordExternalFailed(run, pending);
     })
     .catch(ignoreClosed);
+  return request.cancel ? 'cancel' : 'signal';
 }

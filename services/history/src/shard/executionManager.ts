@@ -31,6 +31,18 @@ export interface CommittedTaskSink {
   timerTasksCommitted(shardId: number, fireTimes: Date[]): void;
 }
 
+/** What one committed write did to a run's history (for history_size / history_count). */
+export interface CommittedHistory {
+  info: ExecutionInfo;
+  /** The run's first write. */
+  created: boolean;
+  addedEvents: number;
+  addedBytes: number;
+  totalEvents: number;
+  totalBytes: number;
+  closed: boolean;
+}
+
 export function executionKeyString(key: ExecutionKey): string {
   return `${key.namespaceId}/${key.workflowId}/${key.runId}`;
 }
@@ -74,6 +86,7 @@ export class ExecutionManager {
   private readonly cache: ExecutionCache;
   private sink: CommittedTaskSink | undefined;
   private closedRunObserver: ((info: ExecutionInfo) => void) | undefined;
+  private historyObserver: ((committed: CommittedHistory) => void) | undefined;
 
   /** Whether the store refuses run writes now (the health check asks). */
   readonly writeHealth = new StoreWriteHealth();
@@ -101,6 +114,11 @@ export class ExecutionManager {
   /** Told of every run a committed write closed (workflow outcome metrics). */
   onRunClosed(observer: (info: ExecutionInfo) => void): void {
     this.closedRunObserver = observer;
+  }
+
+  /** Told of every committed run write and what it did to the run's history (history metrics). */
+  onHistoryCommitted(observer: (committed: CommittedHistory) => void): void {
+    this.historyObserver = observer;
   }
 
   /** The execution's last committed state. Shared with the cache: read it, never change it. */
@@ -327,6 +345,15 @@ export class ExecutionManager {
     for (const callback of run.afterCommit) callback();
     // Only once the write is stored: a rejected or retried transaction closed nothing.
     if (run.closed) this.closedRunObserver?.(run.info);
+    this.historyObserver?.({
+      info: run.info,
+      created: previousDbVersion === 0,
+      addedEvents: run.newEvents.length,
+      addedBytes: run.newEventBytes(),
+      totalEvents: run.state.nextEventId - 1,
+      totalBytes: run.info.historySizeBytes,
+      closed: run.closed,
+    });
     if (run.newEvents.length > 0 || run.wakeWaiters) {
       this.notifier.publish('history-changed', executionKeyString(key));
     }

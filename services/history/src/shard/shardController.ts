@@ -5,6 +5,8 @@ import type { Logger } from '@kairos/common/logger';
 import { assignedShardOwners, type ClusterDirectory, type ClusterView } from '@kairos/cluster';
 import { shardIdFor } from '@kairos/domain';
 import type { ShardStore } from '@kairos/persistence/store';
+import type { Metrics } from '@kairos/common/metrics';
+import { historyRingChanged } from './ringChanges';
 
 export interface ShardControllerOptions {
   numShards: number;
@@ -20,6 +22,8 @@ export interface ShardControllerOptions {
     /** Tells the other processes that a shard changed hands (they re-read the directory). */
     announce: (shardId: number) => void;
   };
+  /** Shard and membership series (sharditem_*, acquire_shards_*, numshards_gauge, membership_changed_count). */
+  metrics?: Metrics;
 }
 
 /**
@@ -57,13 +61,32 @@ export class ShardController {
   /** Takes this instance's shards: all of them, or in a cluster those assigned to it. */
   async start(): Promise<void> {
     const cluster = this.options.cluster;
+    this.options.metrics?.sampleOwnedShards(() => this.owned.size);
     if (cluster) {
-      cluster.directory.onChange((view) => void this.rebalance(view));
+      let seen = cluster.directory.current();
+      cluster.directory.onChange((view) => {
+        // The directory reports every read; Temporal counts changes of the history ring.
+        if (historyRingChanged(seen, view)) this.options.metrics?.historyMembershipChanged();
+        seen = view;
+        void this.rebalance(view);
+      });
       await this.rebalance(cluster.directory.current());
     } else {
-      for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
+      await this.timedPass(async () => {
+        for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
+      });
     }
     this.scheduleTick();
+  }
+
+  /** One pass over the shard assignment, counted and timed as Temporal's acquireShards. */
+  private async timedPass(pass: () => Promise<void>): Promise<void> {
+    const startedAt = performance.now();
+    try {
+      await pass();
+    } finally {
+      this.options.metrics?.shardsAcquirePass((performance.now() - startedAt) / 1000);
+    }
   }
 
   onShardAcquired(listener: (shardId: number) => void): void {
@@ -117,13 +140,16 @@ export class ShardController {
   lost(shardId: number, rangeId?: number): void {
     if (rangeId !== undefined && this.owned.get(shardId) !== rangeId) return;
     if (!this.owned.delete(shardId)) return;
+    this.options.metrics?.shardRemoved();
     this.logger.warn('lost shard ownership', { shardId });
     for (const listener of this.releasedListeners) listener(shardId);
     this.options.cluster?.directory.refreshSoon();
   }
 
   private async acquire(shardId: number): Promise<void> {
+    const startedAt = performance.now();
     const lease = await this.store.acquireShard(shardId, this.options.owner, this.options.leaseMs);
+    this.options.metrics?.shardAcquired((performance.now() - startedAt) / 1000);
     this.owned.set(shardId, lease.rangeId);
     this.logger.info('acquired shard', { shardId, rangeId: lease.rangeId });
     for (const listener of this.acquiredListeners) listener(shardId);
@@ -134,6 +160,7 @@ export class ShardController {
     const rangeId = this.owned.get(shardId);
     if (rangeId === undefined) return;
     this.owned.delete(shardId);
+    this.options.metrics?.shardRemoved();
     for (const listener of this.releasedListeners) listener(shardId);
     await this.store.releaseShard(shardId, rangeId);
     this.logger.info('released shard', { shardId, rangeId });
@@ -151,7 +178,8 @@ export class ShardController {
         let next: ClusterView | undefined = view;
         while (next && !this.stopped) {
           this.rebalanceAgain = false;
-          await this.rebalanceOnce(next);
+          const view = next;
+          await this.timedPass(() => this.rebalanceOnce(view));
           next = this.rebalanceAgain ? this.options.cluster!.directory.current() : undefined;
         }
       } catch (err) {
@@ -202,7 +230,7 @@ export class ShardController {
       // Embedded, nothing else hands shards back: a shard lost to a store outage (full disk, a
       // lock held too long) is taken again as soon as the store answers, unless someone else
       // holds it. (In a cluster, rebalancing on the directory's reads does this.)
-      if (storeAnswered && !this.options.cluster) await this.reacquireFree();
+      if (storeAnswered && !this.options.cluster) await this.timedPass(() => this.reacquireFree());
     } finally {
       this.ticking = false;
     }
