@@ -6,10 +6,10 @@ describe('Metrics', () => {
     const metrics = new Metrics('matching');
     // Label values come from callers: a task queue named after a URL must not publish its password.
     metrics.pollSuccess.inc({ namespace: 'default', taskqueue: 'nats://app:q-s3cret@nats:4222', task_type: 'Activity' });
-    metrics.persistenceErrors.inc({ namespace: 'default', operation: 'UpdateWorkflowExecution', error_type: 'Error' });
+    metrics.persistenceErrorWithType.inc({ namespace: 'default', operation: 'UpdateWorkflowExecution', error_type: 'serviceerror.Unknown' });
     const text = await metrics.text();
     expect(text).toContain('taskqueue="nats://app:***@nats:4222"');
-    expect(text).toContain('persistence_errors{namespace="default",operation="UpdateWorkflowExecution",error_type="Error",service_name="matching"} 1');
+    expect(text).toContain('persistence_error_with_type{namespace="default",operation="UpdateWorkflowExecution",error_type="serviceerror.Unknown",service_name="matching"} 1');
     expect(text).not.toContain('q-s3cret');
   });
 
@@ -85,7 +85,9 @@ describe('Metrics', () => {
     expect(text).toContain('persistence_requests{namespace="default",operation="GetWorkflowExecution",service_name="history"} 1');
     expect(text).toContain('persistence_requests{namespace="system",operation="GetTransferTasks",service_name="history"} 1');
     // An id no answer named yet is looked up, and the call counted under the name found.
-    expect(text).toContain('persistence_errors{namespace="other",operation="GetTasks",error_type="TypeError",service_name="history"} 1');
+    expect(text).toContain('persistence_error_with_type{namespace="other",operation="GetTasks",error_type="serviceerror.Unknown",service_name="history"} 1');
+    // Not a conflict nor a not-found: an unexpected failure, in persistence_errors too.
+    expect(text).toContain('persistence_errors{namespace="other",operation="GetTasks",service_name="history"} 1');
     // A namespace read takes no look-up of its own; an id nobody knows reads _unknown_.
     expect(text).toContain('persistence_requests{namespace="_unknown_",operation="GetNamespace",service_name="history"} 1');
     expect(text).toContain('persistence_requests{namespace="_unknown_",operation="ListConcreteExecutions",service_name="history"} 1');
@@ -116,5 +118,22 @@ describe('Metrics', () => {
     expect(text).toContain(`task_latency_processing_count{service_name="history",${base}} 2`);
     expect(text).toContain(`task_latency_sum{service_name="history",${base},task_priority="high"} 0.75`);
     expect(text).toContain(`task_latency_queue_sum{service_name="history",${base},task_priority="high",queue_reader_id="0"} 2`);
+  });
+
+  it('counts store conflicts by Temporal error type but not as unexpected persistence_errors', async () => {
+    const metrics = new Metrics('history');
+    class ConditionFailedError extends Error {
+      override readonly name = 'ConditionFailedError';
+    }
+    const store = metrics.instrument({
+      writeExecution: async (_write: { key: { namespaceId: string }; expectedDbVersion: number }) => {
+        throw new ConditionFailedError('dbVersion moved');
+      },
+    });
+    await expect(store.writeExecution({ key: { namespaceId: 'x' }, expectedDbVersion: 3 })).rejects.toThrow('dbVersion moved');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = await metrics.text();
+    expect(text).toMatch(/persistence_error_with_type\{namespace="_unknown_",operation="UpdateWorkflowExecution",error_type="persistence.ConditionFailedError",service_name="history"\} 1/);
+    expect(text).not.toMatch(/persistence_errors\{/);
   });
 });

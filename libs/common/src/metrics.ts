@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServerMiddleware } from 'nice-grpc-common';
-import { Status } from 'nice-grpc-common';
-import { ApiError } from './errors';
-import { persistenceCaller, SYSTEM_CALLER, temporalPersistenceOperation, type PersistenceCaller } from './persistenceOperations';
+import { isExpectedPersistenceError, persistenceCaller, SYSTEM_CALLER, temporalPersistenceErrorType, temporalPersistenceOperation, type PersistenceCaller } from './persistenceOperations';
+import { isExpectedServiceError, temporalServiceErrorType } from './serviceErrorMetrics';
 import { redactUrlCredentials } from './redact';
 
 /** Temporal's `namespace` label value when a call names no namespace. */
@@ -72,11 +71,15 @@ export interface HistoryWriteStats {
 export class Metrics {
   readonly registry = new Registry();
   readonly serviceRequests: Counter<'namespace' | 'operation'>;
-  readonly serviceErrors: Counter<'namespace' | 'operation' | 'status_code'>;
+  /** Unexpected failures only (Temporal's service_errors); every error is in serviceErrorWithType. */
+  readonly serviceErrors: Counter<'namespace' | 'operation'>;
+  readonly serviceErrorWithType: Counter<'namespace' | 'operation' | 'error_type'>;
   readonly serviceLatency: Histogram<'namespace' | 'operation'>;
   readonly servicePendingRequests: Gauge<'namespace' | 'operation'>;
   readonly persistenceRequests: Counter<'namespace' | 'operation'>;
-  readonly persistenceErrors: Counter<'namespace' | 'operation' | 'error_type'>;
+  /** Unexpected store failures only (Temporal's persistence_errors); every failure is in persistenceErrorWithType. */
+  readonly persistenceErrors: Counter<'namespace' | 'operation'>;
+  readonly persistenceErrorWithType: Counter<'namespace' | 'operation' | 'error_type'>;
   readonly persistenceLatency: Histogram<'namespace' | 'operation'>;
   readonly pollSuccess: Counter<'namespace' | 'taskqueue' | 'task_type'>;
   readonly pollSuccessSync: Counter<'namespace' | 'taskqueue' | 'task_type'>;
@@ -106,11 +109,13 @@ export class Metrics {
     this.registry.setDefaultLabels({ service_name: serviceName });
     const registers = [this.registry];
     this.serviceRequests = new Counter({ name: 'service_requests', help: 'Requests received, by namespace and operation.', labelNames: ['namespace', 'operation'], registers });
-    this.serviceErrors = new Counter({ name: 'service_errors', help: 'Requests answered with an error, by namespace, operation and gRPC status.', labelNames: ['namespace', 'operation', 'status_code'], registers });
+    this.serviceErrors = new Counter({ name: 'service_errors', help: 'Requests that failed on the server side (not the caller\'s doing: no NotFound, InvalidArgument, ...).', labelNames: ['namespace', 'operation'], registers });
+    this.serviceErrorWithType = new Counter({ name: 'service_error_with_type', help: 'Requests answered with an error, by Temporal error type.', labelNames: ['namespace', 'operation', 'error_type'], registers });
     this.serviceLatency = new Histogram({ name: 'service_latency', help: 'Request handling time in seconds.', labelNames: ['namespace', 'operation'], buckets: LATENCY_BUCKETS, registers });
     const persistence = ['namespace', 'operation'] as const;
     this.persistenceRequests = new Counter({ name: 'persistence_requests', help: 'Store calls, by caller namespace ("system" for upkeep) and operation.', labelNames: persistence, registers });
-    this.persistenceErrors = new Counter({ name: 'persistence_errors', help: 'Store calls that failed, by caller namespace, operation and error.', labelNames: [...persistence, 'error_type'], registers });
+    this.persistenceErrors = new Counter({ name: 'persistence_errors', help: 'Store calls that failed unexpectedly (not a write conflict, lost ownership or not found).', labelNames: persistence, registers });
+    this.persistenceErrorWithType = new Counter({ name: 'persistence_error_with_type', help: 'Store calls that failed, by Temporal error type.', labelNames: [...persistence, 'error_type'], registers });
     this.persistenceLatency = new Histogram({ name: 'persistence_latency', help: 'Store call time in seconds.', labelNames: persistence, buckets: LATENCY_BUCKETS, registers });
     this.servicePendingRequests = new Gauge({ name: 'service_pending_requests', help: 'Requests being handled now.', labelNames: ['namespace', 'operation'], registers });
     const queue = ['namespace', 'taskqueue', 'task_type'] as const;
@@ -285,7 +290,9 @@ export class Metrics {
     const labels = { namespace, operation };
     this.persistenceRequests.inc(labels);
     this.persistenceLatency.observe(labels, seconds);
-    if (failure !== undefined) this.persistenceErrors.inc({ ...labels, error_type: (failure as Error)?.name ?? 'Error' });
+    if (failure === undefined) return;
+    this.persistenceErrorWithType.inc({ ...labels, error_type: temporalPersistenceErrorType(failure) });
+    if (!isExpectedPersistenceError(failure)) this.persistenceErrors.inc(labels);
   }
 
   /** A request's `namespace` label: public requests carry the name, internal ones the id. */
@@ -315,7 +322,11 @@ export class Metrics {
     return redactUrlCredentials(await this.registry.metrics());
   }
 
-  /** A gRPC server middleware counting and timing every call as service_requests / service_errors / service_latency. */
+  /**
+   * A gRPC server middleware counting and timing every call as Temporal's telemetry interceptor
+   * does: service_requests, service_latency, service_pending_requests, service_error_with_type for
+   * every error and service_errors for the unexpected ones.
+   */
   serverMiddleware(): ServerMiddleware {
     const metrics = this;
     return async function* metricsMiddleware(call, context) {
@@ -328,8 +339,8 @@ export class Metrics {
       try {
         return yield* call.next(call.request, context);
       } catch (err) {
-        const code = err instanceof ApiError ? err.code : ((err as { code?: number }).code ?? Status.UNKNOWN);
-        metrics.serviceErrors.inc({ namespace, operation, status_code: Status[code] ?? String(code) });
+        metrics.serviceErrorWithType.inc({ namespace, operation, error_type: temporalServiceErrorType(err) });
+        if (!isExpectedServiceError(err)) metrics.serviceErrors.inc({ namespace, operation });
         throw err;
       } finally {
         metrics.servicePendingRequests.dec({ namespace, operation });

@@ -1,3 +1,7 @@
+import { Status } from 'nice-grpc-common';
+import { isApiError } from './errors';
+import { temporalServiceErrorType } from './serviceErrorMetrics';
+
 /**
  * Temporal's persistence metrics label each call with the persistence-manager operation it made
  * (`GetWorkflowExecution`, `CreateTasks`, ...). Kairos's store has its own, coarser methods; each
@@ -113,4 +117,31 @@ const CALLER_OF: Readonly<Record<string, CallerOf>> = {
 /** The namespace a store call is made for (undefined: the system's own call). */
 export function persistenceCaller(method: string, args: readonly unknown[]): PersistenceCaller {
   return CALLER_OF[method]?.(args);
+}
+
+/** The store's conflict errors (by name: this library does not depend on the store) under Temporal's persistence error types. */
+const PERSISTENCE_ERROR_TYPE: Readonly<Record<string, string>> = {
+  ConditionFailedError: 'persistence.ConditionFailedError',
+  TaskQueueOwnershipLostError: 'persistence.ConditionFailedError',
+  ShardOwnershipLostError: 'persistence.ShardOwnershipLostError',
+  CurrentExecutionConflictError: 'persistence.CurrentWorkflowConditionFailedError',
+  NamespaceAlreadyExistsError: 'serviceerror.NamespaceAlreadyExists',
+  SearchAttributeTypeConflictError: 'serviceerror.InvalidArgument',
+  TooManySearchAttributesError: 'serviceerror.InvalidArgument',
+};
+
+/** Status codes of store answers Temporal counts as expected (not in persistence_errors). */
+const EXPECTED_STORE_CODES = new Set([Status.INVALID_ARGUMENT, Status.NOT_FOUND, Status.ALREADY_EXISTS]);
+
+/** The `error_type` of Temporal's persistence_error_with_type for a failed store call. */
+export function temporalPersistenceErrorType(err: unknown): string {
+  return PERSISTENCE_ERROR_TYPE[(err as Error | undefined)?.name ?? ''] ?? temporalServiceErrorType(err);
+}
+
+/**
+ * Whether Temporal leaves the failure out of persistence_errors, which counts unexpected store
+ * failures only: conditional-write conflicts, lost ownership, not found, invalid arguments.
+ */
+export function isExpectedPersistenceError(err: unknown): boolean {
+  return Object.hasOwn(PERSISTENCE_ERROR_TYPE, (err as Error | undefined)?.name ?? '') || (isApiError(err) && EXPECTED_STORE_CODES.has(err.code));
 }
