@@ -1,15 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { oracleEnabled } from '../src/harness/oracle';
 import { freePort } from '../src/harness/ports';
 import { withWorker } from '../src/harness/sdk';
+import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { startKairosDev, startTemporalDev, type KairosDev, type TemporalDev } from '../src/harness/servers';
 
-// After a workload whose runs close every way a run can close, start-dev's /metrics serves the
-// families Temporal's dev server serves, with Temporal's label keys and values: namespace by name,
-// operation as Temporal spells it, task queue, workflow type. The same workload on the real
-// Temporal dev server shows each family and label key exists there too.
+// After a workload whose runs close every way a run can close, start-dev's /metrics, and the
+// /metrics of a cluster's frontend, history and matching processes taken together, serve the
+// families Temporal's server serves (docs/metrics.md), with Temporal's label keys and values:
+// namespace by name, operation as Temporal spells it, task queue, workflow type. The same
+// workload on the real Temporal dev server shows each family and label key exists there too.
 const workflowsPath = require.resolve('../workflows/closeOutcomes.ts');
 const activities = { greet: async (name: string) => `hello ${name}`, echo: async (text: string) => text };
 
@@ -17,6 +19,11 @@ interface Series {
   name: string;
   labels: Record<string, string>;
   value: number;
+}
+
+/** The families a scrape declares (`# TYPE name kind`), series or not. */
+function declared(text: string): Set<string> {
+  return new Set([...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]!));
 }
 
 function parse(text: string): Series[] {
@@ -36,7 +43,7 @@ function total(series: Series[], name: string, labels: Record<string, string>): 
   return series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
-/** Runs that complete, continue as new, fail, time out, are terminated and are cancelled. */
+/** Runs that complete, continue as new, fail, time out, are terminated and are cancelled; and one NotFound. */
 async function closeRunsEveryWay(client: Client, taskQueue: string): Promise<void> {
   const id = (what: string) => `${taskQueue}-${what}`;
   await client.workflow.execute('greetOne', { taskQueue, workflowId: id('complete'), args: ['metrics'] });
@@ -48,15 +55,23 @@ async function closeRunsEveryWay(client: Client, taskQueue: string): Promise<voi
   const cancelled = await client.workflow.start('sleepsForever', { taskQueue, workflowId: id('cancel') });
   await cancelled.cancel();
   await expect(cancelled.result()).rejects.toThrow();
+  // The caller's error: service_error_with_type, not service_errors.
+  await expect(client.workflow.getHandle(id('missing')).describe()).rejects.toThrow();
 }
 
-/** Scrapes until `ready` holds (counters of a close are bumped just after the close commits). */
-async function scrapeUntil(url: string, ready: (series: Series[]) => boolean): Promise<Series[]> {
+async function scrape(url: string): Promise<{ series: Series[]; families: Set<string> }> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  return { series: parse(text), families: declared(text) };
+}
+
+/** Scrapes (every URL, joined) until `ready` holds: counters of a close are bumped just after the close commits. */
+async function scrapeUntil(urls: string[], ready: (series: Series[]) => boolean): Promise<{ series: Series[]; families: Set<string> }> {
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(url);
-    expect(response.status).toBe(200);
-    const series = parse(await response.text());
-    if (ready(series) || attempt >= 40) return series;
+    const scrapes = await Promise.all(urls.map(scrape));
+    const joined = { series: scrapes.flatMap((s) => s.series), families: new Set(scrapes.flatMap((s) => [...s.families])) };
+    if (ready(joined.series) || attempt >= 40) return joined;
     await sleep(250);
   }
 }
@@ -71,62 +86,158 @@ const OUTCOMES: Array<[family: string, workflowType: string]> = [
   ['workflow_cancel', 'sleepsForever'],
 ];
 
-const outcomesCounted = (taskQueue: string) => (series: Series[]) =>
-  OUTCOMES.every(([family, workflowType]) => total(series, family, { namespace: 'default', taskqueue: taskQueue, workflowType }) >= 1);
-
-/** The families compared with Temporal's, as the workload above makes both servers emit them. */
+/**
+ * The families the workload makes Temporal's dev server and Kairos both serve: requests, errors
+ * and latencies per operation; persistence calls; run outcomes; history task, schedule-to-start
+ * and poll figures; backlogs; history size; the shard controller and the membership ring.
+ */
 const COMPARED_FAMILIES = [
   'service_requests',
   'service_latency_count',
+  'service_pending_requests',
+  'service_error_with_type',
   'persistence_requests',
   'persistence_latency_count',
-  'poll_success',
-  'service_pending_requests',
-  'task_schedule_to_start_latency_count',
   ...new Set(OUTCOMES.map(([family]) => family)),
+  'task_schedule_to_start_latency_count',
+  'task_requests',
+  'task_latency_count',
+  'task_latency_processing_count',
+  'task_latency_queue_count',
+  'poll_success',
+  'poll_timeouts',
+  'approximate_backlog_count',
+  'approximate_backlog_age_seconds',
+  'history_size_count',
+  'history_count_count',
+  'sharditem_created_count',
+  'sharditem_acquisition_latency_count',
+  'acquire_shards_count',
+  'acquire_shards_latency_count',
+  'numshards_gauge',
+  'membership_changed_count',
 ];
 
-describe('start-dev metrics as Temporal names and labels them', () => {
-  let kairos: KairosDev;
-  let kairosSeries: Series[];
+/**
+ * Families the dev server emits only on what the workload cannot cause (an unexpected server or
+ * store failure, a shard changing hands), each with the family whose label keys Temporal gives it
+ * (the same metrics handler in its source, plus error_type where it says so).
+ */
+const NOT_REACHED_ON_THE_DEV_SERVER: Record<string, { keysOf: string; plus?: string[] }> = {
+  service_errors: { keysOf: 'service_requests' },
+  persistence_errors: { keysOf: 'persistence_requests' },
+  persistence_error_with_type: { keysOf: 'persistence_requests', plus: ['error_type'] },
+  sharditem_removed_count: { keysOf: 'sharditem_created_count' },
+};
+
+const outcomesCounted = (taskQueue: string) => (series: Series[]) =>
+  OUTCOMES.every(([family, workflowType]) => total(series, family, { namespace: 'default', taskqueue: taskQueue, workflowType }) >= 1);
+
+/** Whether every compared family has a series (the shard and task series are recorded just after the calls that cause them). */
+const everyFamilyServed = (series: Series[]) => COMPARED_FAMILIES.every((family) => series.some((s) => s.name === family));
+
+const labelKeys = (series: Series[], family: string) => new Set(series.filter((s) => s.name === family).flatMap((s) => Object.keys(s.labels)));
+
+/** What both Kairos deployments show after the workload, checked the same way. */
+function expectTemporalSeries(series: Series[], families: Set<string>, taskQueue: string): void {
+  for (const family of COMPARED_FAMILIES) expect({ family, served: series.some((s) => s.name === family) }).toEqual({ family, served: true });
+  // Not reachable by the workload: declared, so they are there when a failure comes.
+  for (const family of Object.keys(NOT_REACHED_ON_THE_DEV_SERVER)) {
+    if (family !== 'sharditem_removed_count') expect({ family, declared: families.has(family) }).toEqual({ family, declared: true });
+  }
+  for (const [family, workflowType] of OUTCOMES) {
+    const labels = { namespace: 'default', operation: 'CompletionStats', service_name: 'history', taskqueue: taskQueue, workflowType };
+    expect({ family, workflowType, count: total(series, family, labels) }).toEqual({ family, workflowType, count: 1 });
+  }
+  expect(total(series, 'service_requests', { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBe(6);
+  expect(total(series, 'service_latency_count', { namespace: 'default', operation: 'RespondWorkflowTaskCompleted', service_name: 'frontend' })).toBeGreaterThan(0);
+  expect(total(series, 'service_requests', { namespace: 'default', operation: 'TerminateWorkflowExecution', service_name: 'frontend' })).toBe(1);
+  expect(total(series, 'service_error_with_type', { namespace: 'default', operation: 'DescribeWorkflowExecution', error_type: 'serviceerror_NotFound', service_name: 'frontend' })).toBe(1);
+  expect(total(series, 'service_errors', { service_name: 'frontend' })).toBe(0);
+  // Persistence calls carry the namespace they are made for, "system" for the server's upkeep.
+  expect(total(series, 'persistence_requests', { namespace: 'default', operation: 'CreateWorkflowExecution', service_name: 'history' })).toBeGreaterThanOrEqual(6);
+  expect(total(series, 'persistence_requests', { namespace: 'default', operation: 'UpdateWorkflowExecution', service_name: 'history' })).toBeGreaterThan(0);
+  expect(total(series, 'persistence_requests', { namespace: 'default', operation: 'GetNamespace', service_name: 'frontend' })).toBeGreaterThan(0);
+  expect(total(series, 'persistence_requests', { namespace: 'system', operation: 'GetOrCreateShard', service_name: 'history' })).toBeGreaterThan(0);
+  for (const s of series.filter((x) => x.name === 'persistence_requests')) {
+    // Spelled as Temporal's operations are (GetWorkflowExecution, not getExecution).
+    expect(s.labels.operation).toMatch(/^[A-Z][A-Za-z]+$/);
+    expect(s.labels.namespace).toMatch(/^(default|system|_unknown_)$/);
+  }
+  expect(total(series, 'poll_success', { namespace: 'default', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'matching' })).toBeGreaterThan(0);
+  // Gauge of requests in flight: none once the workload is done.
+  expect(series).toContainEqual({ name: 'service_pending_requests', labels: { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' }, value: 0 });
+  // Recorded by history as each task starts: at least one workflow task per run.
+  const scheduleToStart = { namespace: 'default', operation: 'RecordWorkflowTaskStarted', partition: '__normal__', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'history' };
+  expect(total(series, 'task_schedule_to_start_latency_count', scheduleToStart)).toBeGreaterThanOrEqual(7);
+  // History queue tasks under Temporal's task types: a workflow task for each of the 7 runs, the run timeout, the backoff of the continued run.
+  const transfer = { archetype: 'workflow', namespace: 'default', operation: 'TransferActiveTaskWorkflowTask', task_type: 'TransferActiveTaskWorkflowTask', service_name: 'history' };
+  expect(total(series, 'task_requests', { ...transfer, task_priority: 'high' })).toBeGreaterThanOrEqual(7);
+  expect(total(series, 'task_latency_queue_count', { ...transfer, task_priority: 'high', queue_reader_id: '0' })).toBeGreaterThanOrEqual(7);
+  const runTimeout = { archetype: 'workflow', namespace: 'default', operation: 'TimerActiveTaskWorkflowRunTimeout', task_type: 'TimerActiveTaskWorkflowRunTimeout', service_name: 'history' };
+  expect(total(series, 'task_latency_count', { ...runTimeout, task_priority: 'low' })).toBe(1);
+  expect(total(series, 'task_latency_processing_count', { archetype: 'workflow', namespace: 'default', operation: 'TimerActiveTaskWorkflowBackoffTimer', service_name: 'history' })).toBe(1);
+  // History size: every write of each run, each update, each close.
+  expect(total(series, 'history_size_count', { namespace: 'default', operation: 'CompletionStats', service_name: 'history' })).toBe(7);
+  expect(total(series, 'history_count_count', { namespace: 'default', operation: 'CompletionStats', service_name: 'history' })).toBe(7);
+  expect(total(series, 'history_count_count', { namespace: 'default', operation: 'SessionStats', service_name: 'history' })).toBeGreaterThan(total(series, 'history_count_count', { namespace: 'default', operation: 'ExecutionStats' }));
+  const backlog = { namespace: 'default', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'matching' };
+  expect(series.filter((s) => s.name === 'approximate_backlog_age_seconds' && Object.entries(backlog).every(([k, v]) => s.labels[k] === v))).toHaveLength(1);
+  expect(total(series, 'numshards_gauge', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThan(0);
+  expect(total(series, 'sharditem_created_count', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThan(0);
+  expect(total(series, 'membership_changed_count', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThanOrEqual(1);
+  // No series names a namespace by its id.
+  for (const s of series) if (s.labels.namespace !== undefined) expect(s.labels.namespace).toMatch(/^(default|system|_unknown_)$/);
+}
+
+describe('metrics as Temporal names and labels them', () => {
   // Temporal's Prometheus reporter turns '-' in label values into '_': a name without any reads the same on both.
   const taskQueue = `metrics_temporal_${Date.now()}`;
+  let dev: { series: Series[]; families: Set<string> };
+  let cluster: { series: Series[]; families: Set<string> };
 
   beforeAll(async () => {
-    const metricsPort = await freePort();
-    kairos = await startKairosDev({ kairosOnly: true, inMemory: true, extraArgs: ['--metrics-port', String(metricsPort)] });
-    await withWorker({ address: kairos.address, taskQueue, workflowsPath, activities }, (client) => closeRunsEveryWay(client, taskQueue));
-    kairosSeries = await scrapeUntil(`http://127.0.0.1:${metricsPort}/metrics`, outcomesCounted(taskQueue));
+    let kairos: KairosDev | undefined;
+    try {
+      const metricsPort = await freePort();
+      kairos = await startKairosDev({ kairosOnly: true, inMemory: true, extraArgs: ['--metrics-port', String(metricsPort)] });
+      await withWorker({ address: kairos.address, taskQueue, workflowsPath, activities }, (client) => closeRunsEveryWay(client, taskQueue));
+      dev = await scrapeUntil([`http://127.0.0.1:${metricsPort}/metrics`], (series) => outcomesCounted(taskQueue)(series) && everyFamilyServed(series));
+    } finally {
+      await kairos?.stop();
+    }
   }, 120_000);
 
-  afterAll(async () => {
-    await kairos?.stop();
-  });
-
-  it('counts each closed run under Temporal workflow outcome counter, with namespace name, task queue and workflow type', () => {
-    for (const [family, workflowType] of OUTCOMES) {
-      const labels = { namespace: 'default', operation: 'CompletionStats', service_name: 'history', taskqueue: taskQueue, workflowType };
-      expect({ family, workflowType, count: total(kairosSeries, family, labels) }).toEqual({ family, workflowType, count: 1 });
+  beforeAll(async () => {
+    let pg: PostgresCluster | undefined;
+    try {
+      pg = await startPostgresCluster({ frontend: 1, history: 1, matching: 1, numShards: 4 });
+      await withWorker({ address: pg.address, taskQueue, workflowsPath, activities }, (client) => closeRunsEveryWay(client, taskQueue));
+      // A second history instance joins: the ring changes and the first one hands over shards.
+      const first = pg.of('history')[0]!;
+      await pg.add('history');
+      const moved = (series: Series[]) => total(series, 'sharditem_removed_count', {}) >= 1 && total(series, 'membership_changed_count', {}) >= 2;
+      await scrapeUntil([`${first.metricsUrl}/metrics`], moved);
+      const urls = pg.instances.map((i) => `${i.metricsUrl}/metrics`);
+      cluster = await scrapeUntil(urls, (series) => outcomesCounted(taskQueue)(series) && everyFamilyServed(series) && moved(series));
+    } finally {
+      await pg?.stop();
     }
+  }, 240_000);
+
+  it('start-dev serves every family with Temporal label keys and values', () => {
+    expectTemporalSeries(dev.series, dev.families, taskQueue);
   });
 
-  it('labels requests, store calls and polls with the namespace name and Temporal operation names', () => {
-    expect(total(kairosSeries, 'service_requests', { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBe(6);
-    expect(total(kairosSeries, 'service_latency_count', { namespace: 'default', operation: 'RespondWorkflowTaskCompleted', service_name: 'frontend' })).toBeGreaterThan(0);
-    expect(total(kairosSeries, 'service_requests', { namespace: 'default', operation: 'TerminateWorkflowExecution', service_name: 'frontend' })).toBe(1);
-    expect(total(kairosSeries, 'persistence_requests', { operation: 'CreateWorkflowExecution', service_name: 'history' })).toBeGreaterThanOrEqual(6);
-    expect(total(kairosSeries, 'persistence_requests', { operation: 'UpdateWorkflowExecution', service_name: 'history' })).toBeGreaterThan(0);
-    expect(total(kairosSeries, 'persistence_requests', { operation: 'GetNamespace', service_name: 'frontend' })).toBeGreaterThan(0);
-    // Every persistence operation is spelled as Temporal's are (GetWorkflowExecution, not getExecution).
-    for (const s of kairosSeries.filter((x) => x.name === 'persistence_requests')) expect(s.labels.operation).toMatch(/^[A-Z][A-Za-z]+$/);
-    expect(total(kairosSeries, 'poll_success', { namespace: 'default', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'matching' })).toBeGreaterThan(0);
-    // Gauge of requests in flight: none once the workload is done.
-    expect(kairosSeries).toContainEqual({ name: 'service_pending_requests', labels: { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' }, value: 0 });
-    // Recorded by history as each task starts: at least one workflow task per run.
-    const scheduleToStart = { namespace: 'default', operation: 'RecordWorkflowTaskStarted', partition: '__normal__', taskqueue: taskQueue, task_type: 'Workflow', service_name: 'history' };
-    expect(total(kairosSeries, 'task_schedule_to_start_latency_count', scheduleToStart)).toBeGreaterThanOrEqual(7);
-    // No series names a namespace by its id.
-    for (const s of kairosSeries) if (s.labels.namespace !== undefined) expect(s.labels.namespace).toMatch(/^(default|_unknown_)$/);
+  it('a cluster of frontend, history and matching processes serves them too, with shard hand-overs and membership changes', () => {
+    expectTemporalSeries(cluster.series, cluster.families, taskQueue);
+    // The first history instance gave shards to the one that joined; both saw the ring change.
+    expect(total(cluster.series, 'sharditem_removed_count', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThanOrEqual(1);
+    expect(total(cluster.series, 'membership_changed_count', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThanOrEqual(3);
+    expect(total(cluster.series, 'numshards_gauge', { operation: 'ShardController', service_name: 'history' })).toBe(4);
+    // Each process serves its own service's families.
+    for (const s of cluster.series.filter((x) => x.name.startsWith('task_latency') || x.name.startsWith('history_'))) expect(s.labels.service_name).toBe('history');
+    for (const s of cluster.series.filter((x) => x.name.startsWith('approximate_backlog') || x.name.startsWith('poll_'))) expect(s.labels.service_name).toBe('matching');
   });
 
   it.runIf(oracleEnabled())(
@@ -136,21 +247,35 @@ describe('start-dev metrics as Temporal names and labels them', () => {
       try {
         temporal = await startTemporalDev();
         await withWorker({ address: temporal.address, taskQueue, workflowsPath, activities }, (client) => closeRunsEveryWay(client, taskQueue));
-        const temporalSeries = await scrapeUntil(temporal.metricsUrl, outcomesCounted(taskQueue));
+        const { series: temporalSeries } = await scrapeUntil([temporal.metricsUrl], (series) => outcomesCounted(taskQueue)(series) && everyFamilyServed(series));
         for (const family of COMPARED_FAMILIES) {
-          const keys = (series: Series[]) => new Set(series.filter((s) => s.name === family).flatMap((s) => Object.keys(s.labels)));
-          const [ours, theirs] = [keys(kairosSeries), keys(temporalSeries)];
-          expect({ family, served: ours.size > 0 }).toEqual({ family, served: true });
+          const theirs = labelKeys(temporalSeries, family);
           expect({ family, served: theirs.size > 0 }).toEqual({ family, served: true });
           // Kairos's label keys are Temporal's (Temporal adds some Kairos has no use for, e.g. namespace_state).
+          for (const [where, ours] of [['start-dev', labelKeys(dev.series, family)], ['cluster', labelKeys(cluster.series, family)]] as const) {
+            expect({ family, where, extra: [...ours].filter((k) => !theirs.has(k)) }).toEqual({ family, where, extra: [] });
+          }
+        }
+        for (const [family, { keysOf, plus = [] }] of Object.entries(NOT_REACHED_ON_THE_DEV_SERVER)) {
+          const theirs = new Set([...labelKeys(temporalSeries, keysOf), ...plus]);
+          const ours = labelKeys(cluster.series, family);
           expect({ family, extra: [...ours].filter((k) => !theirs.has(k)) }).toEqual({ family, extra: [] });
         }
-        // The outcome counters carry the same label values on both.
+        // The same label values where both have the same series.
         for (const [family, workflowType] of OUTCOMES) {
           const labels = { namespace: 'default', operation: 'CompletionStats', service_name: 'history', taskqueue: taskQueue, workflowType };
           expect({ family, workflowType, count: total(temporalSeries, family, labels) }).toEqual({ family, workflowType, count: 1 });
         }
         expect(total(temporalSeries, 'service_requests', { namespace: 'default', operation: 'StartWorkflowExecution', service_name: 'frontend' })).toBe(6);
+        expect(total(temporalSeries, 'service_error_with_type', { namespace: 'default', operation: 'DescribeWorkflowExecution', error_type: 'serviceerror_NotFound', service_name: 'frontend' })).toBe(1);
+        expect(total(temporalSeries, 'history_size_count', { namespace: 'default', operation: 'CompletionStats', service_name: 'history' })).toBe(7);
+        expect(total(temporalSeries, 'persistence_requests', { namespace: 'default', operation: 'CreateWorkflowExecution', service_name: 'history' })).toBe(6);
+        expect(total(temporalSeries, 'persistence_requests', { namespace: 'system', operation: 'GetOrCreateShard', service_name: 'history' })).toBeGreaterThan(0);
+        const transfer = { archetype: 'workflow', namespace: 'default', operation: 'TransferActiveTaskWorkflowTask', task_type: 'TransferActiveTaskWorkflowTask', task_priority: 'high' };
+        expect(total(temporalSeries, 'task_requests', transfer)).toBeGreaterThanOrEqual(7);
+        const runTimeout = { archetype: 'workflow', namespace: 'default', operation: 'TimerActiveTaskWorkflowRunTimeout', task_priority: 'low' };
+        expect(total(temporalSeries, 'task_latency_count', runTimeout)).toBe(1);
+        expect(total(temporalSeries, 'membership_changed_count', { operation: 'ShardController', service_name: 'history' })).toBeGreaterThanOrEqual(1);
       } finally {
         await temporal?.stop();
       }

@@ -6,10 +6,10 @@ describe('Metrics', () => {
     const metrics = new Metrics('matching');
     // Label values come from callers: a task queue named after a URL must not publish its password.
     metrics.pollSuccess.inc({ namespace: 'default', taskqueue: 'nats://app:q-s3cret@nats:4222', task_type: 'Activity' });
-    metrics.persistenceErrorWithType.inc({ namespace: 'default', operation: 'UpdateWorkflowExecution', error_type: 'serviceerror.Unknown' });
+    metrics.persistenceErrorWithType.inc({ namespace: 'default', operation: 'UpdateWorkflowExecution', error_type: 'serviceerror_Unknown' });
     const text = await metrics.text();
     expect(text).toContain('taskqueue="nats://app:***@nats:4222"');
-    expect(text).toContain('persistence_error_with_type{namespace="default",operation="UpdateWorkflowExecution",error_type="serviceerror.Unknown",service_name="matching"} 1');
+    expect(text).toContain('persistence_error_with_type{namespace="default",operation="UpdateWorkflowExecution",error_type="serviceerror_Unknown",service_name="matching"} 1');
     expect(text).not.toContain('q-s3cret');
   });
 
@@ -85,7 +85,7 @@ describe('Metrics', () => {
     expect(text).toContain('persistence_requests{namespace="default",operation="GetWorkflowExecution",service_name="history"} 1');
     expect(text).toContain('persistence_requests{namespace="system",operation="GetTransferTasks",service_name="history"} 1');
     // An id no answer named yet is looked up, and the call counted under the name found.
-    expect(text).toContain('persistence_error_with_type{namespace="other",operation="GetTasks",error_type="serviceerror.Unknown",service_name="history"} 1');
+    expect(text).toContain('persistence_error_with_type{namespace="other",operation="GetTasks",error_type="serviceerror_Unknown",service_name="history"} 1');
     // Not a conflict nor a not-found: an unexpected failure, in persistence_errors too.
     expect(text).toContain('persistence_errors{namespace="other",operation="GetTasks",service_name="history"} 1');
     // A namespace read takes no look-up of its own; an id nobody knows reads _unknown_.
@@ -133,7 +133,7 @@ describe('Metrics', () => {
     await expect(store.writeExecution({ key: { namespaceId: 'x' }, expectedDbVersion: 3 })).rejects.toThrow('dbVersion moved');
     await new Promise((resolve) => setImmediate(resolve));
     const text = await metrics.text();
-    expect(text).toMatch(/persistence_error_with_type\{namespace="_unknown_",operation="UpdateWorkflowExecution",error_type="persistence.ConditionFailedError",service_name="history"\} 1/);
+    expect(text).toMatch(/persistence_error_with_type\{namespace="_unknown_",operation="UpdateWorkflowExecution",error_type="persistence_ConditionFailedError",service_name="history"\} 1/);
     expect(text).not.toMatch(/persistence_errors\{/);
   });
 });

@@ -121,13 +121,13 @@ export function persistenceCaller(method: string, args: readonly unknown[]): Per
 
 /** The store's conflict errors (by name: this library does not depend on the store) under Temporal's persistence error types. */
 const PERSISTENCE_ERROR_TYPE: Readonly<Record<string, string>> = {
-  ConditionFailedError: 'persistence.ConditionFailedError',
-  TaskQueueOwnershipLostError: 'persistence.ConditionFailedError',
-  ShardOwnershipLostError: 'persistence.ShardOwnershipLostError',
-  CurrentExecutionConflictError: 'persistence.CurrentWorkflowConditionFailedError',
-  NamespaceAlreadyExistsError: 'serviceerror.NamespaceAlreadyExists',
-  SearchAttributeTypeConflictError: 'serviceerror.InvalidArgument',
-  TooManySearchAttributesError: 'serviceerror.InvalidArgument',
+  ConditionFailedError: 'persistence_ConditionFailedError',
+  TaskQueueOwnershipLostError: 'persistence_ConditionFailedError',
+  ShardOwnershipLostError: 'persistence_ShardOwnershipLostError',
+  CurrentExecutionConflictError: 'persistence_CurrentWorkflowConditionFailedError',
+  NamespaceAlreadyExistsError: 'serviceerror_NamespaceAlreadyExists',
+  SearchAttributeTypeConflictError: 'serviceerror_InvalidArgument',
+  TooManySearchAttributesError: 'serviceerror_InvalidArgument',
 };
 
 /** Status codes of store answers Temporal counts as expected (not in persistence_errors). */

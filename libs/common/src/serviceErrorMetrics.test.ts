@@ -6,11 +6,11 @@ import { isExpectedServiceError, temporalServiceErrorType } from './serviceError
 
 describe('service error metrics', () => {
   it('names errors by Temporal serviceerror type, from the detail when it says more than the code', () => {
-    expect(temporalServiceErrorType(notFound('gone'))).toBe('serviceerror.NotFound');
-    expect(temporalServiceErrorType(invalidArgument('bad'))).toBe('serviceerror.InvalidArgument');
-    expect(temporalServiceErrorType(workflowExecutionAlreadyStarted('started', 'req', 'run'))).toBe('serviceerror.WorkflowExecutionAlreadyStarted');
-    expect(temporalServiceErrorType(new Error('boom'))).toBe('serviceerror.Unknown');
-    expect(temporalServiceErrorType({ code: Status.UNAVAILABLE })).toBe('serviceerror.Unavailable');
+    expect(temporalServiceErrorType(notFound('gone'))).toBe('serviceerror_NotFound');
+    expect(temporalServiceErrorType(invalidArgument('bad'))).toBe('serviceerror_InvalidArgument');
+    expect(temporalServiceErrorType(workflowExecutionAlreadyStarted('started', 'req', 'run'))).toBe('serviceerror_WorkflowExecutionAlreadyStarted');
+    expect(temporalServiceErrorType(new Error('boom'))).toBe('serviceerror_Unknown');
+    expect(temporalServiceErrorType({ code: Status.UNAVAILABLE })).toBe('serviceerror_Unavailable');
   });
 
   it('counts as unexpected only what Temporal counts in service_errors: server trouble, not the caller', () => {

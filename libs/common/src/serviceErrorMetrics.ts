@@ -38,12 +38,12 @@ export function errorStatus(err: unknown): Status {
 
 /**
  * The `error_type` of Temporal's service_error_with_type: the Go type of the error it answered
- * with (`serviceerror.NotFound`, `serviceerror.WorkflowExecutionAlreadyStarted`, ...).
+ * with, as its Prometheus reporter spells it (`serviceerror_NotFound`, `serviceerror_WorkflowExecutionAlreadyStarted`, ...).
  */
 export function temporalServiceErrorType(err: unknown): string {
   const detail = err instanceof ApiError ? err.detail?.typeName : undefined;
   const name = (detail && TYPE_BY_DETAIL[detail]) ?? TYPE_BY_CODE[errorStatus(err)] ?? 'Unknown';
-  return `serviceerror.${name}`;
+  return `serviceerror_${name}`;
 }
 
 /**

@@ -63,15 +63,22 @@ export class ShardController {
     const cluster = this.options.cluster;
     this.options.metrics?.sampleOwnedShards(() => this.owned.size);
     if (cluster) {
-      let seen = cluster.directory.current();
+      // The directory reports every read; Temporal counts changes of the history ring, its
+      // first sight of the ring (joining it) included.
+      let seen: ClusterView | undefined;
+      const observe = (view: ClusterView) => {
+        if (view.members.history.length > 0 && (!seen || historyRingChanged(seen, view))) this.options.metrics?.historyMembershipChanged();
+        if (view.members.history.length > 0) seen = view;
+      };
       cluster.directory.onChange((view) => {
-        // The directory reports every read; Temporal counts changes of the history ring.
-        if (historyRingChanged(seen, view)) this.options.metrics?.historyMembershipChanged();
-        seen = view;
+        observe(view);
         void this.rebalance(view);
       });
+      observe(cluster.directory.current());
       await this.rebalance(cluster.directory.current());
     } else {
+      // Alone, this instance is the whole ring: joining it is the one change Temporal counts.
+      this.options.metrics?.historyMembershipChanged();
       await this.timedPass(async () => {
         for (let shardId = 1; shardId <= this.options.numShards; shardId++) await this.acquire(shardId);
       });
