@@ -219,7 +219,9 @@ describe('metrics as Temporal names and labels them', () => {
       const moved = (series: Series[]) => total(series, 'sharditem_removed_count', {}) >= 1 && total(series, 'membership_changed_count', {}) >= 2;
       await scrapeUntil([`${first.metricsUrl}/metrics`], moved);
       const urls = pg.instances.map((i) => `${i.metricsUrl}/metrics`);
-      cluster = await scrapeUntil(urls, (series) => outcomesCounted(taskQueue)(series) && everyFamilyServed(series) && moved(series));
+      // Until the newcomer holds the shards handed over: every shard held once.
+      const settled = (series: Series[]) => moved(series) && total(series, 'numshards_gauge', {}) === 4;
+      cluster = await scrapeUntil(urls, (series) => outcomesCounted(taskQueue)(series) && everyFamilyServed(series) && settled(series));
     } finally {
       await pg?.stop();
     }

@@ -62,11 +62,10 @@ export interface HistoryWriteStats {
 
 /**
  * One process's Prometheus metrics, named as Temporal's server names them where it has an
- * equivalent (service_requests, service_errors, service_latency, persistence_*, poll_success,
- * poll_success_sync, poll_timeouts, approximate_backlog_count), with Temporal's label keys and
- * values: `operation` (the RPC name, or Temporal's persistence operation name), `namespace` (the
- * namespace's name, never its id), `taskqueue`, `service_name`. Each process has its own registry
- * (tests run several in one).
+ * equivalent (the families and where each is recorded: docs/metrics.md), with Temporal's label
+ * keys and values: `operation` (the RPC name, Temporal's persistence operation or task type name),
+ * `namespace` (the namespace's name, never its id), `taskqueue`, `service_name`. Each process has
+ * its own registry (tests run several in one).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -238,7 +237,8 @@ export class Metrics {
 
   /**
    * How to turn a namespace id (what internal requests and task queues carry) into the name the
-   * `namespace` label holds. Names are cached for the process's life: Kairos never renames one.
+   * `namespace` label holds. Names are cached for the process's life (a namespace is renamed only
+   * when deleted; store answers naming it teach the new name).
    */
   resolveNamespaceNamesWith(lookUp: (id: string) => Promise<string | undefined>): void {
     this.lookUpNamespaceName = lookUp;
