@@ -139,8 +139,10 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
       const text = await response.text();
       expect(text).toMatch(/^service_requests\{namespace="default",operation="StartWorkflowExecution",service_name="frontend"\} 1$/m);
       expect(text).toMatch(/^service_latency_count\{namespace="default",operation="RespondWorkflowTaskCompleted",service_name="frontend"\} \d+$/m);
-      expect(text).toMatch(/^persistence_requests\{operation="CreateWorkflowExecution",service_name="history"\} 1$/m);
-      expect(text).toMatch(/^persistence_requests\{operation="[A-Z]\w+",service_name="matching"\} \d+$/m);
+      // Persistence series name the namespace the call was made for ("system" for the server's upkeep).
+      expect(text).toMatch(/^persistence_requests\{namespace="default",operation="CreateWorkflowExecution",service_name="history"\} 1$/m);
+      expect(text).toMatch(/^persistence_requests\{namespace="default",operation="[A-Z]\w+",service_name="matching"\} \d+$/m);
+      expect(text).toMatch(/^persistence_requests\{namespace="system",operation="GetOrCreateShard",service_name="history"\} \d+$/m);
       expect(text).toMatch(/^poll_success\{namespace="default",taskqueue="metrics-flag-[^"]+",task_type="Workflow",service_name="matching"\} \d+$/m);
       expect(text).toMatch(/^workflow_success\{namespace="default",operation="CompletionStats",taskqueue="metrics-flag-[^"]+",workflowType="greetOne",service_name="history"\} 1$/m);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/health/ready`)).status).toBe(200);
