@@ -68,6 +68,8 @@ describe('DeleteWorkflowExecution', () => {
         const service = connection.workflowService;
 
         const completed = await client.workflow.start('collect', { taskQueue, workflowId: completedId });
+        // After its first task, so the signal lands at the same place in both histories.
+        await waitForEvents(completed, 'WorkflowTaskCompleted');
         await completed.signal('finish');
         await completed.result();
         const deleteCompleted = await shape(service.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: completedId, runId: completed.firstExecutionRunId } }));
@@ -80,6 +82,7 @@ describe('DeleteWorkflowExecution', () => {
         await untilGone(connection, runningId, running.firstExecutionRunId);
 
         const again = await client.workflow.start('collect', { taskQueue, workflowId: completedId });
+        await waitForEvents(again, 'WorkflowTaskCompleted');
         await again.signal('finish');
         return {
           deleteCompleted,
