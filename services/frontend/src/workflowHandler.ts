@@ -31,6 +31,7 @@ import { registerNamespace } from './namespaces';
 import { applyNamespaceUpdate, checkedRetention, deprecated } from './namespaceUpdates';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
+import { updateTaskQueueConfig } from './taskQueueConfig';
 import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requireTaskQueue, tooLong } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
@@ -361,6 +362,11 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
         return describeTaskQueueEnhanced(request, (typeRequest) => matching.describeTaskQueue({ namespaceId: nsId, request: typeRequest }).then((r) => r.response!));
       }
       return (await matching.describeTaskQueue({ namespaceId: nsId, request })).response!;
+    },
+
+    async updateTaskQueueConfig(request) {
+      requireNonEmpty(request.namespace, 'Namespace is empty.');
+      return updateTaskQueueConfig(matching, await namespaceId(request.namespace), request);
     },
 
     async listTaskQueuePartitions(request) {

@@ -4,6 +4,9 @@ import type { Logger } from '@kairos/common/logger';
 import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
 import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '@kairos/persistence/store';
 import type { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import type { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
+import { DispatchRateLimiter } from './dispatchRateLimiter';
+import { effectiveRateLimit, type EffectiveRateLimit } from './taskQueueConfig';
 
 /** What happened when a task was offered to a poller. */
 export type DispatchResult<R> =
@@ -51,6 +54,17 @@ export class TaskQueuePartition<R> {
   private closed = false;
   /** Query tasks waiting for a poller: in memory only, as in Temporal (the querying caller waits). */
   private readonly queries: Array<{ response: R; resolve: (delivered: boolean) => void }> = [];
+  /** UpdateTaskQueueConfig's configuration of this queue's type, read from the store on first use. */
+  private config: TaskQueueConfig | undefined;
+  private configRead: Promise<void> | undefined;
+  /** Set once the configuration is known: later dispatches do not wait a turn for it. */
+  private configKnown = false;
+  /** The dispatch rate the last activity poll asked for (maxTasksPerSecond), if any. */
+  private workerRate: number | undefined;
+  /** Undefined while no rate applies. */
+  private limiter: DispatchRateLimiter | undefined;
+  /** A drain waiting for the rate limiter's next token. */
+  private limitTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: TaskQueueStore,
@@ -63,6 +77,73 @@ export class TaskQueuePartition<R> {
     /** Called once when the partition closes (ownership lost or released). */
     private readonly onClosed: () => void = () => undefined,
   ) {}
+
+  /** The TaskQueueType number this queue's configuration is kept under. */
+  private get taskQueueType(): number {
+    return this.kind === 'activity' ? 2 : 1;
+  }
+
+  /** Reads the queue's configuration once, before the first dispatch (a failed read is tried again next time). */
+  private ensureConfig(): Promise<void> {
+    this.configRead ??= this.store.getTaskQueueConfig(this.namespaceId, this.name, this.taskQueueType).then(
+      (config) => {
+        // An update applied meanwhile is newer than what was read.
+        if (!this.configKnown) this.applyRateLimit(config);
+        this.configKnown = true;
+      },
+      (err: unknown) => {
+        this.configRead = undefined;
+        this.logger.warn('reading the task queue configuration failed; dispatching without its rate limit for now', { taskQueue: this.name, error: String(err) });
+      },
+    );
+    return this.configRead;
+  }
+
+  /** A configuration just stored by UpdateTaskQueueConfig: its rate applies at once. */
+  setConfig(config: TaskQueueConfig): void {
+    this.configRead = Promise.resolve();
+    this.configKnown = true;
+    this.applyRateLimit(config);
+    void this.drain();
+  }
+
+  /** The rate an activity poll asked for (Temporal applies the latest poller's). */
+  setWorkerRate(ratePerSecond: number | undefined): void {
+    if (ratePerSecond === this.workerRate) return;
+    this.workerRate = ratePerSecond;
+    this.applyRateLimit(this.config);
+  }
+
+  /** The rate the last activity poll asked for, if any. */
+  get requestedWorkerRate(): number | undefined {
+    return this.workerRate;
+  }
+
+  /** The rate dispatch follows now and where it comes from. */
+  get rateLimit(): EffectiveRateLimit {
+    return effectiveRateLimit(this.config, this.workerRate);
+  }
+
+  private applyRateLimit(config: TaskQueueConfig | undefined): void {
+    this.config = config;
+    const rate = this.rateLimit.requestsPerSecond;
+    if (rate === undefined) this.limiter = undefined;
+    else if (this.limiter?.ratePerSecond !== rate) this.limiter = new DispatchRateLimiter(rate);
+  }
+
+  /** Whether a task may be handed out now; when not, a drain is scheduled for the next token. */
+  private mayDispatch(): boolean {
+    if (!this.limiter || this.limiter.tryTake()) return true;
+    const wait = this.limiter.msUntilNextToken();
+    if (!this.limitTimer && Number.isFinite(wait) && !this.closed) {
+      this.limitTimer = setTimeout(() => {
+        this.limitTimer = undefined;
+        void this.drain();
+      }, Math.max(1, wait));
+      this.limitTimer.unref();
+    }
+    return false;
+  }
 
   /** The queue's fencing number, acquired on first use. */
   private rangeId(): Promise<number> {
@@ -83,6 +164,8 @@ export class TaskQueuePartition<R> {
     this.closed = true;
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.recheckTimer = undefined;
+    if (this.limitTimer) clearTimeout(this.limitTimer);
+    this.limitTimer = undefined;
     for (const poller of this.pollers.splice(0)) poller.resolve(undefined);
     this.onClosed();
   }
@@ -173,7 +256,9 @@ export class TaskQueuePartition<R> {
 
   /** Adds a task: to a waiting poller if one accepts it, else to the durable backlog. */
   async addTask(task: TaskQueueTask): Promise<'matched' | 'dropped' | 'persisted'> {
-    while (this.backlog.length === 0 && this.pollers.length > 0) {
+    if (!this.configKnown) await this.ensureConfig();
+    // Over the dispatch rate, the task waits in the backlog like any other.
+    while (this.backlog.length === 0 && this.pollers.length > 0 && this.mayDispatch()) {
       const poller = this.claimPoller()!;
       const result = await poller.dispatch(task);
       if (result.kind === 'started') {
@@ -228,9 +313,14 @@ export class TaskQueuePartition<R> {
       query.resolve(true);
       return query.response;
     }
+    if (!this.configKnown) await this.ensureConfig();
     while (!signal.aborted) {
       const stored = await this.takeBacklogTask();
       if (!stored) break;
+      if (!this.mayDispatch()) {
+        this.backlog.unshift(stored);
+        break;
+      }
       const result = await dispatch(stored.task);
       if (result.kind === 'retry') {
         this.backlog.unshift(stored);
@@ -321,12 +411,18 @@ export class TaskQueuePartition<R> {
     if (this.draining) return;
     this.draining = true;
     try {
+      if (!this.configKnown) await this.ensureConfig();
       while (this.pollers.length > 0) {
         const stored = await this.takeBacklogTask();
         if (!stored) return;
         const poller = this.claimPoller();
         if (!poller) {
           this.backlog.unshift(stored);
+          return;
+        }
+        if (!this.mayDispatch()) {
+          this.backlog.unshift(stored);
+          this.returnPoller(poller);
           return;
         }
         const result = await poller.dispatch(stored.task);
