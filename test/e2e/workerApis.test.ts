@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -20,7 +21,7 @@ import { sleep } from '../src/harness/waiting';
  */
 
 const workflowsPath = require.resolve('../workflows/activities.ts');
-const SDK_VERSION: string = require('@temporalio/worker/package.json').version;
+const SDK_VERSION = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Answer = { code: number; details: string } | { ok: unknown };
@@ -284,7 +285,7 @@ describe('worker APIs and task queue configuration, compared with the Temporal d
       out.described = await describe(2);
       out.describedWithoutConfig = await describe(2, false);
       out.workflowType = await describe(1);
-      out.removeQueueRate = await update({ updateQueueRateLimit: { reason: 'gone' } });
+      out.removeQueueRate = await update({ updateQueueRateLimit: { rateLimit: undefined, reason: 'gone' } });
       out.afterRemoval = await describe(2);
       out.zero = await update({ taskQueue: `${taskQueue}-zero`, updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: '' } });
       out.workflowWeights = await update({ taskQueueType: 1, setFairnessWeightOverrides: { k: 3 } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
+import type { TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { UpdateTaskQueueConfigRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { checkTaskQueueConfigUpdate } from './taskQueueConfig';
 
@@ -21,7 +22,7 @@ describe('UpdateTaskQueueConfig checks (Temporal\'s words)', () => {
     expect(refusal({ updateQueueRateLimit: rate(0) })).toBeUndefined();
     expect(refusal({ updateQueueRateLimit: { rateLimit: undefined, reason: 'x'.repeat(5000) } })).toBeUndefined();
     expect(refusal({ taskQueueType: 0, updateQueueRateLimit: rate(1) })).toBeUndefined();
-    expect(refusal({ taskQueueType: 99, taskQueue: '' })).toBeUndefined();
+    expect(refusal({ taskQueueType: 99 as TaskQueueType, taskQueue: '' })).toBeUndefined();
     expect(refusal({ taskQueueType: 1, setFairnessWeightOverrides: { a: 2 } })).toBeUndefined();
     expect(refusal({ updateQueueRateLimit: rate(1, 'x'.repeat(1000)) })).toBeUndefined();
   });
