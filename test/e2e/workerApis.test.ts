@@ -331,7 +331,7 @@ describe('worker APIs and task queue configuration, compared with the Temporal d
       const connection = await Connection.connect({ address: server.address });
       const workers = await startWorkers(server.address, [taskQueue]);
       try {
-        const handle = await new Client({ connection }).workflow.start('greetThroughQueue', { taskQueue, workflowId: `paused-${suffix}`, args: ['Ada'] });
+        const handle = await new Client({ connection }).workflow.start('greetThroughQueue', { taskQueue, workflowId: taskQueue, args: ['Ada'] });
         const pendingState = async () =>
           (await c.call('describeWorkflowExecution', { namespace: 'default', execution: { workflowId: handle.workflowId, runId: '' } })).pendingActivities[0]?.state;
         let state = await pendingState();
@@ -342,10 +342,10 @@ describe('worker APIs and task queue configuration, compared with the Temporal d
         // The worker polls the activity queue all along; at rate 0 the task is never handed out.
         await sleep(2_000);
         const heldState = await pendingState();
-        const effective = (await c.call('describeTaskQueue', { namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 2 })).effectiveRateLimit;
+        const limit = (await c.call('describeTaskQueue', { namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 2 })).effectiveRateLimit;
         await setRate(undefined);
         const result = await handle.result();
-        return { scheduled: state, heldState, effective, result };
+        return { scheduled: state, heldState, effective: limit, result };
       } finally {
         await workers.stop();
         await connection.close();

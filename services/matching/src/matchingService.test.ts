@@ -179,13 +179,14 @@ function addWorkflowTask(matching: MatchingClient, queue: string, scheduledEvent
   });
 }
 
-function addActivityTask(matching: MatchingClient, queue: string, scheduledEventId: number, attempt = 1) {
+function addActivityTask(matching: MatchingClient, queue: string, scheduledEventId: number, attempt = 1, fairnessKey?: string) {
   return matching.addActivityTask({
     namespaceId: NS,
     workflowExecution: { workflowId: 'wf', runId: 'run-1' },
     taskQueue: { name: queue, ...NORMAL },
     scheduledEventId,
     attempt,
+    priority: fairnessKey === undefined ? undefined : { priorityKey: 0, fairnessKey, fairnessWeight: 0 },
   });
 }
 
@@ -637,6 +638,45 @@ describe('dispatch rate limits (UpdateTaskQueueConfig, the worker\'s maxTasksPer
     expect((await describeQueue(matching, 'q')).effectiveRateLimit).toEqual({ requestsPerSecond: 0.5, rateLimitSource: RateLimitSource.RATE_LIMIT_SOURCE_WORKER });
     await setRate(matching, 'q', 7);
     expect((await describeQueue(matching, 'q')).effectiveRateLimit).toEqual({ requestsPerSecond: 7, rateLimitSource: RateLimitSource.RATE_LIMIT_SOURCE_API });
+  });
+
+  it('per fairness key: each key gets the default rate times its weight, and a limited key does not hold back the others', async () => {
+    fakeTimers();
+    const { matching } = startMatching();
+    await matching.updateTaskQueueConfig({
+      namespaceId: NS,
+      request: {
+        namespace: 'default',
+        taskQueue: 'fair',
+        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        updateFairnessKeyRateLimitDefault: { rateLimit: { requestsPerSecond: 1 }, reason: '' },
+        setFairnessWeightOverrides: { heavy: 2 },
+      },
+    });
+    // In the backlog: three tasks of key a, then one of b, then two of heavy (rate 2, burst 2).
+    const keys: Record<number, string> = { 1: 'a', 2: 'a', 3: 'a', 4: 'b', 5: 'heavy', 6: 'heavy' };
+    for (const [id, key] of Object.entries(keys)) await addActivityTask(matching, 'fair', Number(id), 1, key);
+    const polls = Object.keys(keys).map(() => pollActivity(matching, 'fair'));
+    await settle();
+    const dispatched = () => history.activityCalls.map((c) => c.scheduledEventId).sort();
+    expect(dispatched()).toEqual([1, 4, 5, 6]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await until(() => dispatched().length === 5, 'the next task of key a a second later');
+    expect(dispatched()).toEqual([1, 2, 4, 5, 6]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await until(() => polls.every((p) => p.settled), 'every poll answered');
+    expect(history.activityCalls.find((c) => c.scheduledEventId === 3)).toBeDefined();
+  });
+
+  it('a per-key rate of 0 limits nothing, as in Temporal', async () => {
+    const { matching } = startMatching();
+    await matching.updateTaskQueueConfig({
+      namespaceId: NS,
+      request: { namespace: 'default', taskQueue: 'fair0', taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, updateFairnessKeyRateLimitDefault: { rateLimit: { requestsPerSecond: 0 }, reason: '' } },
+    });
+    for (const id of [1, 2, 3]) await addActivityTask(matching, 'fair0', id, 1, 'a');
+    const polls = [1, 2, 3].map(() => pollActivity(matching, 'fair0'));
+    await until(() => polls.every((p) => p.settled), 'every task handed out');
   });
 
   it('a rate stored before the queue is loaded (another instance set it) applies from the first dispatch', async () => {

@@ -197,7 +197,14 @@ export class MatchingService {
           req.namespaceId,
           'activity',
           req.taskQueue,
-          TaskQueueTask.fromPartial({ namespaceId: req.namespaceId, workflowExecution: req.workflowExecution, scheduledEventId: req.scheduledEventId, attempt: req.attempt, createTime: new Date() }),
+          TaskQueueTask.fromPartial({
+            namespaceId: req.namespaceId,
+            workflowExecution: req.workflowExecution,
+            scheduledEventId: req.scheduledEventId,
+            attempt: req.attempt,
+            createTime: new Date(),
+            priority: req.priority,
+          }),
         );
         return {};
       },

@@ -8,6 +8,9 @@ import type { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/me
 import { DispatchRateLimiter } from './dispatchRateLimiter';
 import { effectiveRateLimit, type EffectiveRateLimit } from './taskQueueConfig';
 
+/** Fairness keys whose rate limiter a queue keeps at once (Temporal's per-key cache is bounded too). */
+const MAX_KEY_LIMITERS = 10_000;
+
 /** What happened when a task was offered to a poller. */
 export type DispatchResult<R> =
   | { kind: 'started'; response: R }
@@ -63,8 +66,11 @@ export class TaskQueuePartition<R> {
   private workerRate: number | undefined;
   /** Undefined while no rate applies. */
   private limiter: DispatchRateLimiter | undefined;
-  /** A drain waiting for the rate limiter's next token. */
+  /** Per fairness key, the limiter of the queue's per-key rate scaled by the key's weight. */
+  private readonly keyLimiters = new Map<string, DispatchRateLimiter>();
+  /** A drain waiting for the rate limiters' next token, and when it runs. */
   private limitTimer: NodeJS.Timeout | undefined;
+  private limitTimerAt = 0;
 
   constructor(
     private readonly store: TaskQueueStore,
@@ -129,20 +135,80 @@ export class TaskQueuePartition<R> {
     const rate = this.rateLimit.requestsPerSecond;
     if (rate === undefined) this.limiter = undefined;
     else if (this.limiter?.ratePerSecond !== rate) this.limiter = new DispatchRateLimiter(rate);
+    if (!config?.fairnessKeysRateLimitDefault?.rateLimit) this.keyLimiters.clear();
   }
 
-  /** Whether a task may be handed out now; when not, a drain is scheduled for the next token. */
-  private mayDispatch(): boolean {
-    if (!this.limiter || this.limiter.tryTake()) return true;
-    const wait = this.limiter.msUntilNextToken();
-    if (!this.limitTimer && Number.isFinite(wait) && !this.closed) {
-      this.limitTimer = setTimeout(() => {
-        this.limitTimer = undefined;
-        void this.drain();
-      }, Math.max(1, wait));
-      this.limitTimer.unref();
+  /**
+   * The limiter of a task's fairness key when the queue has a per-key rate: that rate times the
+   * key's weight (the queue's override, else the task's own, else 1), as Temporal scales it.
+   */
+  private keyLimiter(task: TaskQueueTask): DispatchRateLimiter | undefined {
+    const perKey = this.config?.fairnessKeysRateLimitDefault?.rateLimit;
+    // A per-key rate of 0 limits nothing in Temporal (unlike a queue rate of 0, which stops dispatch).
+    if (!perKey || perKey.requestsPerSecond <= 1e-9) return undefined;
+    const key = task.priority?.fairnessKey ?? '';
+    const weight = this.config!.fairnessWeightOverrides[key] ?? (task.priority?.fairnessWeight || 1);
+    const rate = perKey.requestsPerSecond * weight;
+    let limiter = this.keyLimiters.get(key);
+    if (limiter?.ratePerSecond !== rate) {
+      limiter = new DispatchRateLimiter(rate);
+      // Bounded like Temporal's per-key cache: the key used longest ago goes first.
+      this.keyLimiters.delete(key);
+      if (this.keyLimiters.size >= MAX_KEY_LIMITERS) this.keyLimiters.delete(this.keyLimiters.keys().next().value!);
+      this.keyLimiters.set(key, limiter);
     }
-    return false;
+    return limiter;
+  }
+
+  /** Milliseconds until the rate limits let `task` go (0: now); Infinity under a rate of 0. */
+  private waitFor(task: TaskQueueTask, now: number): number {
+    return Math.max(this.limiter?.msUntilNextToken(now) ?? 0, this.keyLimiter(task)?.msUntilNextToken(now) ?? 0);
+  }
+
+  /**
+   * Whether `task` may be handed out now; if so its tokens (queue and key) are taken, if not a
+   * drain is scheduled for when it may.
+   */
+  private mayDispatch(task: TaskQueueTask): boolean {
+    const now = Date.now();
+    const wait = this.waitFor(task, now);
+    if (wait > 0) {
+      this.drainIn(wait);
+      return false;
+    }
+    this.limiter?.tryTake(now);
+    this.keyLimiter(task)?.tryTake(now);
+    return true;
+  }
+
+  /** Runs a drain in `ms` (the sooner of two requests wins); nothing under a rate of 0. */
+  private drainIn(ms: number): void {
+    if (!Number.isFinite(ms) || this.closed) return;
+    const at = Date.now() + Math.max(1, ms);
+    if (this.limitTimer && this.limitTimerAt <= at) return;
+    if (this.limitTimer) clearTimeout(this.limitTimer);
+    this.limitTimerAt = at;
+    this.limitTimer = setTimeout(() => {
+      this.limitTimer = undefined;
+      void this.drain();
+    }, Math.max(1, ms));
+    this.limitTimer.unref();
+  }
+
+  /**
+   * Takes the first loaded backlog task the rate limits let go now, with its tokens: with
+   * per-key limits a limited key's tasks do not hold back other keys' (Temporal's matcher skips
+   * them too). 'limited' when tasks wait only for tokens; undefined when the backlog is empty.
+   */
+  private async takeDispatchableTask(): Promise<StoredTaskQueueTask | 'limited' | undefined> {
+    if (this.backlog.length === 0) await this.loadBacklog();
+    const perKey = (this.config?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond ?? 0) > 1e-9;
+    for (let i = 0; i < this.backlog.length; i++) {
+      if (this.mayDispatch(this.backlog[i]!.task)) return this.backlog.splice(i, 1)[0];
+      // Without per-key limits every task waits for the same queue token.
+      if (!perKey) break;
+    }
+    return this.backlog.length === 0 ? undefined : 'limited';
   }
 
   /** The queue's fencing number, acquired on first use. */
@@ -258,7 +324,7 @@ export class TaskQueuePartition<R> {
   async addTask(task: TaskQueueTask): Promise<'matched' | 'dropped' | 'persisted'> {
     if (!this.configKnown) await this.ensureConfig();
     // Over the dispatch rate, the task waits in the backlog like any other.
-    while (this.backlog.length === 0 && this.pollers.length > 0 && this.mayDispatch()) {
+    while (this.backlog.length === 0 && this.pollers.length > 0 && this.mayDispatch(task)) {
       const poller = this.claimPoller()!;
       const result = await poller.dispatch(task);
       if (result.kind === 'started') {
@@ -315,12 +381,8 @@ export class TaskQueuePartition<R> {
     }
     if (!this.configKnown) await this.ensureConfig();
     while (!signal.aborted) {
-      const stored = await this.takeBacklogTask();
-      if (!stored) break;
-      if (!this.mayDispatch()) {
-        this.backlog.unshift(stored);
-        break;
-      }
+      const stored = await this.takeDispatchableTask();
+      if (!stored || stored === 'limited') break;
       const result = await dispatch(stored.task);
       if (result.kind === 'retry') {
         this.backlog.unshift(stored);
@@ -413,16 +475,11 @@ export class TaskQueuePartition<R> {
     try {
       if (!this.configKnown) await this.ensureConfig();
       while (this.pollers.length > 0) {
-        const stored = await this.takeBacklogTask();
-        if (!stored) return;
+        const stored = await this.takeDispatchableTask();
+        if (!stored || stored === 'limited') return;
         const poller = this.claimPoller();
         if (!poller) {
           this.backlog.unshift(stored);
-          return;
-        }
-        if (!this.mayDispatch()) {
-          this.backlog.unshift(stored);
-          this.returnPoller(poller);
           return;
         }
         const result = await poller.dispatch(stored.task);
