@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -8,6 +10,7 @@ import type { WorkerHeartbeat, WorkerListInfo } from '@kairos/proto/temporal/api
 import type { DescribeTaskQueueResponse, UpdateTaskQueueConfigRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 import { oracleEnabled } from '../src/harness/oracle';
+import { REPO_ROOT } from '../src/harness/paths';
 import { workflowBundle } from '../src/harness/sdk';
 import { startKairosDev, startTemporalDev, type KairosDev, type TestServer } from '../src/harness/servers';
 import { sleep } from '../src/harness/waiting';
@@ -228,6 +231,43 @@ describe('worker APIs and task queue configuration, compared with the Temporal d
     expect(out.unknownWorker).toEqual({ code: 5, details: expect.stringMatching(/^Worker nope-.* not found$/) });
     expect(out.fetchConfig).toEqual({ code: 12, details: 'FetchWorkerConfig command is not enabled.' });
     expect(out.afterShutdown).toEqual([['-a', 2], ['-b', 2]]);
+  });
+
+  it('a Python SDK worker is listed and described with its own SDK fields, and as shutting down once it stopped', async () => {
+    const out = (await compare(async (server, c, suffix) => {
+      const since = Date.now();
+      const taskQueue = `workers-py-${suffix}`;
+      const python = spawn(join(REPO_ROOT, 'test/.venv/bin/python'), [join(REPO_ROOT, 'test/python/heartbeating_worker.py'), server.address, taskQueue], {
+        cwd: join(REPO_ROOT, 'test/python'),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<number | null>((resolve) => python.once('exit', resolve));
+      const out: Record<string, unknown> = {};
+      try {
+        const listed = await listedWhen(c, `TaskQueue = '${taskQueue}'`, 1);
+        const w = listed.workers[0]!;
+        out.listed = {
+          sdk: w.sdkName,
+          status: w.status,
+          identity: /^\d+@/.test(w.workerIdentity),
+          processId: w.processId === String(python.pid),
+          host: w.hostName === hostname(),
+          startTime: recent(w.startTime, since),
+        };
+        const described = await c.call('describeWorker', { namespace: 'default', workerInstanceKey: w.workerInstanceKey });
+        out.described = heartbeatShape(described.workerInfo?.workerHeartbeat, since);
+        out.byQuery = (await c.call('countWorkers', { namespace: 'default', query: `TaskQueue = '${taskQueue}' AND SdkName = 'temporal-python'` })).count;
+      } finally {
+        python.stdin.end();
+        await exited;
+      }
+      out.afterStop = (await c.call('listWorkers', { namespace: 'default', query: `TaskQueue = '${taskQueue}'` })).workers.map((w) => w.status);
+      return out;
+    })) as Record<string, any>;
+    expect(out.listed).toEqual({ sdk: 'temporal-python', status: 1, identity: true, processId: true, host: true, startTime: true });
+    expect(out.described).toMatchObject({ heartbeatTime: true, pollers: true });
+    expect(out.byQuery).toBe(1);
+    expect(out.afterStop).toEqual([2]);
   });
 
   it('bad input: no namespace, an unknown namespace, a heartbeat for an unknown namespace', async () => {
