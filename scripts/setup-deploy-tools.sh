@@ -31,6 +31,11 @@ KUBERNETES_VALIDATE_VERSION=1.37.0
 KUBERNETES_SCHEMA_VERSIONS=(v1.27.0 v1.37.0)
 
 mkdir -p "$BIN"
+# One install at a time: the chart suites may start it together.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$TOOLS/.setup.lock"
+  flock 9
+fi
 
 GO=$(command -v go || true)
 [ -n "$GO" ] || GO=/usr/local/go/bin/go

@@ -149,6 +149,28 @@ describe('the official temporal CLI against Kairos', () => {
     expect(tooShort).toContain('A valid retention period is not set on request.');
   });
 
+  it('deletes a namespace with a running workflow: renamed at once, then gone with its runs', async () => {
+    const address = servers.kairos.address;
+    const namespace = `cli-del-${Date.now()}`;
+    await temporal(address, 'operator', 'namespace', 'create', '--namespace', namespace);
+    const { namespaceInfo } = await json(address, 'operator', 'namespace', 'describe', '--namespace', namespace);
+    await temporal(address, 'workflow', 'start', '--namespace', namespace, '--type', 'counter', '--task-queue', 'tq-cli-del', '--workflow-id', 'wf-running');
+    const deleted = await temporal(address, 'operator', 'namespace', 'delete', '--namespace', namespace, '--yes');
+    expect(deleted).toContain(`Namespace ${namespace} has been deleted.`);
+    await expect(temporal(address, 'operator', 'namespace', 'describe', '--namespace', namespace)).rejects.toThrow(`Namespace ${namespace} is not found.`);
+    const renamed = `${namespace}-deleted-${(namespaceInfo.id as string).slice(0, 5)}`;
+    const listed = (await json(address, 'operator', 'namespace', 'list')) as Array<{ namespaceInfo: { name: string } }>;
+    expect(listed.map((n) => n.namespaceInfo.name)).not.toContain(renamed);
+    // The runs go, then the namespace itself (after the namespace caches' refresh time).
+    let gone = false;
+    for (let i = 0; i < 120 && !gone; i++) {
+      gone = await temporal(address, 'operator', 'namespace', 'describe', '--namespace', renamed).then(() => false, () => true);
+      if (!gone) await sleep(500);
+    }
+    expect(gone).toBe(true);
+    await expect(temporal(address, 'operator', 'namespace', 'delete', '--namespace', namespace, '--yes')).rejects.toThrow(`Namespace ${namespace} is not found.`);
+  });
+
   it('describes the cluster', async () => {
     const address = servers.kairos.address;
     const described = await json(address, 'operator', 'cluster', 'describe');

@@ -32,4 +32,22 @@ describe('cluster: frontend, history and matching as separate processes with nat
     // Every service process is still up: the workflow crossed all three.
     for (const p of cluster.processes) expect(p.child.exitCode).toBeNull();
   });
+
+  it("serves Temporal's HTTP API from the frontend's setting (services.frontend.httpPort)", async () => {
+    const namespaces = await fetch(`${cluster.httpUrl}/api/v1/namespaces`);
+    expect(namespaces.status).toBe(200);
+    const listed = (await namespaces.json()) as { namespaces: Array<{ namespaceInfo: { name: string } }> };
+    expect(listed.namespaces.map((n) => n.namespaceInfo.name)).toContain('default');
+    // A start over HTTP goes through the cluster: history answers, and so does a describe.
+    const workflowId = `cluster-http-${Date.now()}`;
+    const start = await fetch(`${cluster.httpUrl}/api/v1/namespaces/default/workflows/${workflowId}`, {
+      method: 'POST',
+      body: JSON.stringify({ workflowType: { name: 'greetSeveral' }, taskQueue: { name: `cluster-http-${Date.now()}` }, input: ['Hello', 'http', '!'] }),
+    });
+    expect(start.status).toBe(200);
+    const described = (await (await fetch(`${cluster.httpUrl}/api/v1/namespaces/default/workflows/${workflowId}`)).json()) as {
+      workflowExecutionInfo: { status: string; execution: { workflowId: string } };
+    };
+    expect(described.workflowExecutionInfo).toMatchObject({ status: 'WORKFLOW_EXECUTION_STATUS_RUNNING', execution: { workflowId } });
+  });
 });

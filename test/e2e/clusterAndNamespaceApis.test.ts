@@ -1,3 +1,4 @@
+import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawWorkflowClient, type RawWorkflowClient } from '@kairos/testing';
 import type { DescribeNamespaceResponse, GetClusterInfoResponse, UpdateNamespaceRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
@@ -315,6 +316,48 @@ describe('cluster, namespace and task-queue operator APIs, compared with the Tem
       empty: { status: { backlogCountHint: 0, readLevel: 0, ackLevel: 0 }, pollers: [] },
       backlog: { status: { backlogCountHint: 3, readLevel: 3, ackLevel: 0 } },
       afterPoll: { status: { backlogCountHint: 2, readLevel: 3, ackLevel: 1 }, pollers: [{ identity: 'status-worker', seenRecently: true }] },
+    });
+  });
+
+  it('ListClusters, RemoveRemoteCluster and AddOrUpdateRemoteCluster: one local cluster that replicates to none', async () => {
+    const scenario = async (server: TestServer) => {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const operator = connection.operatorService;
+        const { clusters } = await operator.listClusters({});
+        const [local] = clusters;
+        const clusterId = (await connection.workflowService.getClusterInfo({})).clusterId;
+        const unreachable = await answer(operator.addOrUpdateRemoteCluster({ frontendAddress: '127.0.0.1:1' }));
+        return {
+          listed: {
+            count: clusters.length,
+            name: local?.clusterName,
+            sameIdAsClusterInfo: local?.clusterId === clusterId,
+            address: local?.address === server.address,
+            initialFailoverVersion: Number(local?.initialFailoverVersion),
+            hasShards: (local?.historyShardCount ?? 0) > 0,
+            isConnectionEnabled: local?.isConnectionEnabled,
+            isReplicationEnabled: local?.isReplicationEnabled,
+          },
+          removeNone: await answer(operator.removeRemoteCluster({})),
+          removeUnknown: await answer(operator.removeRemoteCluster({ clusterName: 'nope' })),
+          removeSelf: await answer(operator.removeRemoteCluster({ clusterName: 'active' })),
+          addNone: await answer(operator.addOrUpdateRemoteCluster({})),
+          addSelf: await answer(operator.addOrUpdateRemoteCluster({ frontendAddress: server.address })),
+          // The dial error's own words differ (Go's and Node's); the code and the start do not.
+          addUnreachable: 'code' in unreachable ? [unreachable.code, unreachable.details.startsWith('Unable connect to remote cluster 127.0.0.1:1 with error: ')] : unreachable,
+        };
+      } finally {
+        await connection.close();
+      }
+    };
+    const onKairos = await scenario(servers.kairos!);
+    if (servers.reference) expect(onKairos, 'Kairos (received) vs Temporal (expected)').toEqual(await scenario(servers.reference));
+    expect(onKairos).toMatchObject({
+      listed: { count: 1, name: 'active', sameIdAsClusterInfo: true, address: true, isConnectionEnabled: true },
+      removeSelf: { code: 13, details: 'Unable to delete cluster info with error: Cannot delete current cluster metadata.' },
+      addSelf: { code: 3 },
+      addUnreachable: [14, true],
     });
   });
 });

@@ -1,24 +1,32 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHART,
+  ChartRenderer,
+  DEPLOY_TOOLS_TIMEOUT_MS,
+  explain,
+  find,
+  HADOLINT,
+  HELM,
+  installDeployTools,
+  inventory,
+  KUBE_VERSIONS,
+  KUBECONFORM,
+  ofKind,
+  run,
+  TOOLS,
+  type K8sObject,
+} from '../src/harness/helmChart';
 import { REPO_ROOT } from '../src/harness/paths';
 
 // The deployment files, checked with the real tools and nothing else: hadolint on the container
 // file; helm lint, helm template and kubeconform (-strict, offline, against the Kubernetes JSON
 // schemas of the oldest and the newest supported Kubernetes) on the chart; then assertions on the
 // rendered objects. The tools are installed by scripts/setup-deploy-tools.sh into .tools/; a tool
-// that cannot be installed fails the suite.
+// that cannot be installed fails the suite. deploySingleNode.test.ts runs the single-node pod's
+// command for real.
 
-const CHART = join(REPO_ROOT, 'deploy/helm/kairos');
-const TOOLS = join(REPO_ROOT, '.tools');
-const HELM = join(TOOLS, 'bin/helm');
-const KUBECONFORM = join(TOOLS, 'bin/kubeconform');
-const HADOLINT = join(TOOLS, 'bin/hadolint');
-/** Chart.yaml kubeVersion's floor and the newest Kubernetes the schema package knows. */
-const KUBE_VERSIONS = ['1.27.0', '1.37.0'] as const;
-const SETUP_TIMEOUT_MS = 15 * 60_000;
 const RELEASE = 'kairos';
 const NAMESPACE = 'workflows';
 const SERVICES = [
@@ -27,59 +35,46 @@ const SERVICES = [
   { name: 'matching', port: 7235 },
 ] as const;
 
-/** The ci/ values sets: the defaults plus a store URL, a production-like set, and the Web UI on. */
+/**
+ * The values sets: no values at all (single-node mode), a production-like single-node set, and
+ * the cluster sets: the defaults plus a store URL, a production-like set, and the Web UI on.
+ */
 const VALUE_SETS = {
+  none: [],
+  singleNode: [join(CHART, 'ci/single-node-values.yaml')],
   default: [join(CHART, 'ci/default-values.yaml')],
   full: [join(CHART, 'ci/full-values.yaml')],
   ui: [join(CHART, 'ci/ui-values.yaml')],
 } as const;
 type ValueSet = keyof typeof VALUE_SETS;
+const CLUSTER_SETS: readonly ValueSet[] = ['default', 'full', 'ui'];
+/** What cluster mode renders with a store and nothing else. */
+const CLUSTER_OBJECTS = [
+  'ConfigMap/kairos-config',
+  'Deployment/kairos-frontend',
+  'Deployment/kairos-history',
+  'Deployment/kairos-matching',
+  'Job/kairos-schema',
+  'PodDisruptionBudget/kairos-frontend',
+  'PodDisruptionBudget/kairos-history',
+  'PodDisruptionBudget/kairos-matching',
+  'Service/kairos-frontend',
+  'Service/kairos-history',
+  'Service/kairos-history-headless',
+  'Service/kairos-matching',
+  'Service/kairos-matching-headless',
+  'ServiceAccount/kairos',
+];
 const DEFAULT_URL = 'postgres://kairos:s3cret-password@postgres.db.svc:5432/kairos';
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+let chart: ChartRenderer;
+
+function helmTemplate(values: readonly string[], kubeVersion: string, extra: string[] = []) {
+  return chart.template(values, kubeVersion, extra);
 }
 
-function run(command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // A non-zero exit has its code; a command that could not run or timed out counts as 1.
-      const exited = typeof error?.code === 'number';
-      const code = !error ? 0 : exited ? (error.code as number) : 1;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && !exited ? `\n${error.message}` : '') });
-    });
-  });
-}
-
-function explain(result: RunResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
-}
-
-// A Kubernetes object as parsed from the rendered YAML; the tests read it loosely.
-type K8sObject = Record<string, any>;
-
-let work: string;
-
-async function helmTemplate(values: string[], kubeVersion: string, extra: string[] = []): Promise<RunResult> {
-  const args = ['template', RELEASE, CHART, '--namespace', NAMESPACE, '--kube-version', kubeVersion];
-  for (const file of values) args.push('--values', file);
-  return run(HELM, [...args, ...extra]);
-}
-
-/**
- * YAML to JSON without a YAML package: a throw-away chart whose one template reads the rendered
- * documents with Helm's own fromYaml and prints them as JSON.
- */
-async function parseYaml(rendered: string): Promise<K8sObject[]> {
-  const chart = join(work, 'yaml2json');
-  writeFileSync(join(chart, 'files/in.yaml'), rendered);
-  const result = await run(HELM, ['template', 'yaml2json', chart]);
-  expect(result.code, explain(result)).toBe(0);
-  const json = result.stdout.split('\n').find((line) => line.startsWith('{'));
-  if (!json) throw new Error(`yaml2json printed no JSON:\n${result.stdout}`);
-  return (JSON.parse(json) as { items: K8sObject[] }).items;
+function parseYaml(rendered: string): Promise<K8sObject[]> {
+  return chart.parse(rendered);
 }
 
 const rendered = new Map<string, { text: string; objects: K8sObject[] }>();
@@ -96,16 +91,6 @@ async function renderSet(set: ValueSet, kubeVersion: string = KUBE_VERSIONS[1]):
   return entry;
 }
 
-function find(objects: K8sObject[], kind: string, name: string): K8sObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
-  return found;
-}
-
-function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
-  return objects.filter((o) => o.kind === kind);
-}
-
 function chartAppVersion(): string {
   const match = /^appVersion:\s*"?([^"\s]+)"?\s*$/m.exec(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
   if (!match) throw new Error('Chart.yaml has no appVersion');
@@ -116,31 +101,12 @@ describe('deploy: the container file and the Helm chart', () => {
   beforeAll(async () => {
     // Installs helm, kubeconform, hadolint and the Kubernetes JSON schemas when missing (a few
     // minutes the first time: helm and kubeconform are built from source with Go).
-    const setup = await run('bash', ['scripts/setup-deploy-tools.sh'], SETUP_TIMEOUT_MS - 30_000);
-    if (setup.code !== 0) throw new Error(`scripts/setup-deploy-tools.sh could not install the deploy tools:\n${explain(setup)}`);
-
-    work = mkdtempSync(join(tmpdir(), 'kairos-deploy-'));
-    const chart = join(work, 'yaml2json');
-    mkdirSync(join(chart, 'templates'), { recursive: true });
-    mkdirSync(join(chart, 'files'), { recursive: true });
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: yaml2json\nversion: 0.1.0\n');
-    writeFileSync(
-      join(chart, 'templates/out.yaml'),
-      [
-        '{{- $docs := list -}}',
-        '{{- range regexSplit "(?m)^---[ \\t]*$" (.Files.Get "files/in.yaml") -1 -}}',
-        '{{- $doc := fromYaml . -}}',
-        '{{- if hasKey $doc "Error" }}{{ fail (printf "not YAML: %s" (get $doc "Error")) }}{{ end -}}',
-        '{{- if $doc }}{{ $docs = append $docs $doc }}{{ end -}}',
-        '{{- end -}}',
-        '{{ dict "items" $docs | toJson }}',
-        '',
-      ].join('\n'),
-    );
-  }, SETUP_TIMEOUT_MS);
+    await installDeployTools();
+    chart = new ChartRenderer(RELEASE, NAMESPACE);
+  }, DEPLOY_TOOLS_TIMEOUT_MS);
 
   afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
+    chart?.close();
   });
 
   it('hadolint accepts deploy/Dockerfile', async () => {
@@ -162,7 +128,7 @@ describe('deploy: the container file and the Helm chart', () => {
     }
   });
 
-  it('helm lint --strict passes with each ci/ values set', async () => {
+  it('helm lint --strict passes with no values and with each ci/ values set', async () => {
     for (const [set, files] of Object.entries(VALUE_SETS)) {
       const args = ['lint', CHART, '--strict', '--kube-version', KUBE_VERSIONS[1]];
       for (const file of files) args.push('--values', file);
@@ -174,9 +140,9 @@ describe('deploy: the container file and the Helm chart', () => {
 
   for (const set of Object.keys(VALUE_SETS) as ValueSet[]) {
     for (const kubeVersion of KUBE_VERSIONS) {
-      it(`${set} values render for Kubernetes ${kubeVersion} and every object passes kubeconform -strict`, async () => {
+      it(`values set "${set}" renders for Kubernetes ${kubeVersion} and every object passes kubeconform -strict`, async () => {
         const { text, objects } = await renderSet(set, kubeVersion);
-        const file = join(work, `${set}-${kubeVersion}.yaml`);
+        const file = join(chart.workDir, `${set}-${kubeVersion}.yaml`);
         writeFileSync(file, text);
         const schemas = join(TOOLS, `kubernetes-json-schema/v${kubeVersion}`);
         const result = await run(KUBECONFORM, [
@@ -437,7 +403,7 @@ describe('deploy: the container file and the Helm chart', () => {
     expect(ofKind(objects, 'PodDisruptionBudget')).toHaveLength(3);
   });
 
-  it('the Web UI is off by default; on with the defaults it is a ClusterIP Service on 8080 and no Ingress', async () => {
+  it('the Web UI is off by default in cluster mode; on with the defaults it is a ClusterIP Service on 8080 and no Ingress', async () => {
     const defaults = (await renderSet('default')).objects;
     expect(defaults.filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'ui')).toEqual([]);
     expect(ofKind(defaults, 'Ingress')).toEqual([]);
@@ -457,10 +423,165 @@ describe('deploy: the container file and the Helm chart', () => {
     expect(ofKind(objects, 'Ingress')).toEqual([]);
   });
 
+  // --- Single-node mode: what `helm install kairos deploy/helm/kairos` gives with no values.
+
+  const SINGLE_NODE_OBJECTS = [
+    'ConfigMap/kairos-config',
+    'Deployment/kairos',
+    'Deployment/kairos-ui',
+    'PersistentVolumeClaim/kairos-data',
+    'Service/kairos',
+    'Service/kairos-ui',
+    'ServiceAccount/kairos',
+  ];
+
+  it('no values: single-node mode, one Deployment of one pod on a PVC with the Web UI beside it; no schema Job, no Secret, no PDB', async () => {
+    const { objects } = await renderSet('none');
+    expect(inventory(objects)).toEqual(SINGLE_NODE_OBJECTS);
+
+    const deployment = find(objects, 'Deployment', 'kairos');
+    // SQLite has one writer: one pod, and the old one is gone before a new one opens the file.
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'kairos',
+      'app.kubernetes.io/instance': RELEASE,
+      'app.kubernetes.io/component': 'server',
+    });
+    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    const pod = deployment.spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    const container = pod.containers[0];
+    expect(container.image).toBe(`kairos:${chartAppVersion()}`);
+    // The image's entrypoint (kairos) runs start-dev on the volume, fsyncing every commit.
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual([
+      'server', 'start-dev', '--config', '/etc/kairos/config.json', '--ip', '0.0.0.0', '--port', '7233',
+      '--db-filename', '/data/kairos.db', '--sqlite-synchronous', 'FULL', '--headless', '--metrics-port', '9090',
+    ]);
+    expect(container.env).toBeUndefined();
+    expect(container.ports).toEqual([
+      { name: 'grpc', containerPort: 7233, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      expect(container[probe]?.grpc, probe).toEqual({ port: 7233 });
+      expect(container[probe]?.periodSeconds, probe).toBeGreaterThan(0);
+    }
+    // Hardened as the cluster pods: non-root, read-only root file system, no capabilities.
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe('kairos');
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(0);
+    expect(container.resources.requests).toBeDefined();
+    // The only writable places: the volume (the SQLite file and its WAL) and /tmp.
+    expect(container.volumeMounts).toEqual([
+      { name: 'config', mountPath: '/etc/kairos', readOnly: true },
+      { name: 'data', mountPath: '/data' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'config', configMap: { name: 'kairos-config' } },
+      { name: 'data', persistentVolumeClaim: { claimName: 'kairos-data' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ]);
+
+    const claim = find(objects, 'PersistentVolumeClaim', 'kairos-data');
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
+    // No storageClassName: the cluster's default class. The data outlives `helm uninstall`.
+    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+
+    const service = find(objects, 'Service', 'kairos');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service.spec.ports).toEqual([
+      { name: 'grpc', port: 7233, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+      { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
+    ]);
+
+    // The Web UI is on, pointed at the single-node Service.
+    const ui = find(objects, 'Deployment', 'kairos-ui').spec.template.spec.containers[0];
+    expect(ui.image).toBe('temporalio/ui:2.54.1');
+    expect(ui.env).toEqual([
+      { name: 'TEMPORAL_ADDRESS', value: `kairos.${NAMESPACE}.svc.cluster.local:7233` },
+      { name: 'TEMPORAL_UI_PORT', value: '8080' },
+      { name: 'TEMPORAL_DEFAULT_NAMESPACE', value: 'default' },
+    ]);
+
+    // The config file: what start-dev reads besides its flags; nothing of a cluster (NATS, services).
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config).toEqual({ logLevel: 'info', numHistoryShards: 4, namespaces: ['default'], namespaceLimits: {} });
+  });
+
+  it('the single-node values set: the StorageClass, size, access mode and annotations of the claim, resources, placement, a ServiceMonitor on the one Service', async () => {
+    const { objects } = await renderSet('singleNode');
+    expect(inventory(objects)).toEqual([...SINGLE_NODE_OBJECTS, 'Ingress/kairos-ui', 'ServiceMonitor/kairos'].sort());
+    const claim = find(objects, 'PersistentVolumeClaim', 'kairos-data');
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOncePod'], storageClassName: 'fast-ssd', resources: { requests: { storage: '50Gi' } } });
+    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep', 'example.com/backup': 'daily' });
+    const deployment = find(objects, 'Deployment', 'kairos');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.template.metadata.annotations['example.com/team']).toBe('workflows');
+    const pod = deployment.spec.template.spec;
+    expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    const container = pod.containers[0];
+    expect(container.image).toBe('registry.example.com/kairos:0.1.0-rc.1');
+    expect(container.args.slice(-2)).toEqual(['--metrics-port', '9464']);
+    expect(container.ports.find((p: K8sObject) => p.name === 'metrics').containerPort).toBe(9464);
+    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(container.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=1536' }]);
+    const service = find(objects, 'Service', 'kairos');
+    expect(service.spec.type).toBe('LoadBalancer');
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config).toEqual({ logLevel: 'warn', numHistoryShards: 8, namespaces: ['default', 'orders'], namespaceLimits: { orders: { historyCountLimitError: 100000 } } });
+    // The ServiceMonitor selects the single-node Service (and not the UI's).
+    const monitor = find(objects, 'ServiceMonitor', 'kairos');
+    expect(monitor.spec.selector.matchExpressions).toEqual([{ key: 'app.kubernetes.io/component', operator: 'In', values: ['server'] }]);
+    expect(service.metadata.labels['app.kubernetes.io/component']).toBe('server');
+    expect(monitor.spec.endpoints[0].port).toBe('metrics');
+  });
+
+  it('single-node persistence: an existing claim instead of the chart\'s, and storageClass "-" for none', async () => {
+    const existing = (await chart.render([], KUBE_VERSIONS[1], ['--set', 'singleNode.persistence.existingClaim=kairos-sqlite'])).objects;
+    expect(ofKind(existing, 'PersistentVolumeClaim')).toEqual([]);
+    const volumes = find(existing, 'Deployment', 'kairos').spec.template.spec.volumes as K8sObject[];
+    expect(volumes.find((v) => v.name === 'data')).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'kairos-sqlite' } });
+
+    const none = (await chart.render([], KUBE_VERSIONS[1], ['--set', 'singleNode.persistence.storageClass=-'])).objects;
+    expect(find(none, 'PersistentVolumeClaim', 'kairos-data').spec.storageClassName).toBe('');
+  });
+
+  it('ui.enabled=false turns the Web UI off in single-node mode', async () => {
+    const { objects } = await chart.render([], KUBE_VERSIONS[1], ['--set', 'ui.enabled=false']);
+    expect(inventory(objects)).toEqual(SINGLE_NODE_OBJECTS.filter((o) => !o.includes('kairos-ui')));
+  });
+
+  it('one value switches to cluster mode: a PostgreSQL store gives the three Deployments, the schema Job and the PDBs, and nothing of single-node mode', async () => {
+    const { objects } = await chart.render([], KUBE_VERSIONS[1], ['--set', 'postgres.existingSecret=kairos-db']);
+    expect(inventory(objects)).toEqual(CLUSTER_OBJECTS);
+    // The ci/ cluster sets, written before single-node mode existed, still render the cluster
+    // (postgres.url: and the chart's Secret), with nothing of single-node mode.
+    expect(inventory((await renderSet('default')).objects)).toEqual([...CLUSTER_OBJECTS, 'Secret/kairos-postgres'].sort());
+    for (const set of CLUSTER_SETS) {
+      const names = inventory((await renderSet(set)).objects);
+      expect(names, set).toEqual(expect.arrayContaining(CLUSTER_OBJECTS));
+      expect(names.filter((o) => o === 'Deployment/kairos' || o === 'Service/kairos' || o.startsWith('PersistentVolumeClaim/')), set).toEqual([]);
+    }
+  });
+
   it('invalid values fail helm template with a message naming the problem', async () => {
     const url = ['--set', `postgres.url=${DEFAULT_URL}`];
     const cases: { args: string[]; message: RegExp }[] = [
-      { args: [], message: /postgres: a PostgreSQL store is required: set postgres\.existingSecret .* or postgres\.url/ },
+      { args: ['--set', 'history.replicas=3'], message: /history\.replicas=3 is for cluster mode: single-node mode runs one pod .* set postgres\.url or postgres\.existingSecret/ },
+      { args: ['--set', 'singleNode.replicas=2'], message: /additional properties 'replicas' not allowed/ },
+      { args: ['--set', 'singleNode.persistence.size=lots'], message: /\/singleNode\/persistence\/size/ },
+      { args: ['--set-json', 'singleNode.persistence.accessModes=[]'], message: /\/singleNode\/persistence\/accessModes': minItems/ },
+      { args: ['--set', 'singleNode.persistence.size=null'], message: /\/singleNode\/persistence': missing property 'size'/ },
+      { args: ['--set', 'singleNode.persistence.accessModes[0]=ReadOnlyMany'], message: /\/singleNode\/persistence\/accessModes\/0/ },
+      { args: ['--set', 'singleNode.port=70000'], message: /\/singleNode\/port': maximum/ },
+      { args: ['--set', 'ui.enabled=yes'], message: /\/ui\/enabled/ },
       { args: [...url, '--set', 'postgres.existingSecret=db'], message: /set either postgres\.url or postgres\.existingSecret, not both/ },
       { args: [...url, '--set', 'history.replicas=-1'], message: /\/history\/replicas': minimum: got -1, want 0/ },
       { args: [...url, '--set', 'frontend.replicas=two'], message: /\/frontend\/replicas/ },

@@ -11,9 +11,13 @@ const neverAborted = new AbortController().signal;
 export function inProcessClient<D extends CompatServiceDefinition & { methods: Record<string, unknown> }>(
   definition: D,
   impl: ServiceImplementation<D>,
+  /** Wraps each call (tracing: the span a gRPC client would make), given its method path. */
+  around?: <T>(methodPath: string, call: () => Promise<T>) => Promise<T>,
 ): Client<D> {
   const client: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(definition.methods as Record<string, { requestType: { fromPartial(value: unknown): unknown } }>)) {
+  const fullName = (definition as { fullName?: string }).fullName ?? '';
+  for (const [name, method] of Object.entries(definition.methods as Record<string, { name: string; requestType: { fromPartial(value: unknown): unknown } }>)) {
+    const path = `/${fullName}/${method.name}`;
     client[name] = async (request: unknown, options?: { signal?: AbortSignal }) => {
       const context: CallContext = {
         metadata: Metadata(),
@@ -24,7 +28,8 @@ export function inProcessClient<D extends CompatServiceDefinition & { methods: R
         signal: options?.signal ?? neverAborted,
       };
       const fullRequest = method.requestType.fromPartial(request ?? {});
-      return (impl as unknown as Record<string, (request: unknown, context: CallContext) => Promise<unknown>>)[name]!(fullRequest, context);
+      const call = () => (impl as unknown as Record<string, (request: unknown, context: CallContext) => Promise<unknown>>)[name]!(fullRequest, context);
+      return around ? around(path, call) : call();
     };
   }
   return client as Client<D>;

@@ -10,6 +10,7 @@ const TEMPORAL_OPERATION: Readonly<Record<string, string>> = {
   getExecution: 'GetWorkflowExecution',
   // Continue-as-new closes a run and creates its successor in one write, as Temporal's update does.
   writeExecutions: 'UpdateWorkflowExecution',
+  listRunKeys: 'ListConcreteExecutions',
   readHistory: 'ReadHistoryBranch',
   readHistoryBatches: 'ReadHistoryBranch',
   getTransferTasks: 'GetTransferTasks',
@@ -35,6 +36,8 @@ const TEMPORAL_OPERATION: Readonly<Record<string, string>> = {
   getNamespaceById: 'GetNamespace',
   listNamespaces: 'ListNamespaces',
   updateNamespace: 'UpdateNamespace',
+  renameNamespace: 'RenameNamespace',
+  deleteNamespace: 'DeleteNamespace',
   getSearchAttributes: 'GetClusterMetadata',
   addSearchAttributes: 'SaveClusterMetadata',
   removeSearchAttributes: 'SaveClusterMetadata',

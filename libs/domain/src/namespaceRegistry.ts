@@ -43,6 +43,13 @@ export class NamespaceRegistry {
     return record;
   }
 
+  /** Drops what is cached under `name` (a namespace renamed here is unknown by its old name at once). */
+  forget(name: string): void {
+    const hit = this.byName.get(name);
+    this.byName.delete(name);
+    if (hit) this.byId.delete(hit.record.info!.id);
+  }
+
   remember(record: NamespaceRecord): void {
     const entry = { record, at: Date.now() };
     this.byName.set(record.info!.name, entry);

@@ -82,9 +82,10 @@ const paths = [
 execFileSync(buf, ['generate', ...paths.flatMap((p) => ['--path', p])], { cwd: staging, stdio: 'inherit' });
 
 // The descriptors of every public service's file and its imports, for gRPC server reflection
-// (grpcurl and other tools need no .proto files): a FileDescriptorSet, embedded as base64 in a
-// generated module so that it ships in dist/ with the rest.
-const publicPaths = paths.filter((p) => p !== 'kairos' && !p.startsWith('temporal/api/errordetails') && !p.startsWith('google/rpc'));
+// (grpcurl and other tools need no .proto files) and the HTTP API (routes from the google.api.http
+// options, proto3 JSON; the error details and google.rpc.Status its error bodies render): a
+// FileDescriptorSet, embedded as base64 in a generated module so that it ships in dist/ with the rest.
+const publicPaths = paths.filter((p) => p !== 'kairos');
 const descriptorSetFile = join(staging, 'public-api.binpb');
 execFileSync(
   buf,

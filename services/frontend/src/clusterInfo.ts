@@ -29,6 +29,10 @@ export interface ClusterFacts {
   historyShardCount: number;
   /** The store's kind: 'sqlite' or 'postgres' (executions and visibility live in the same database). */
   persistenceStore: string;
+  /** host:port clients reach the frontend at (ListClusters). */
+  frontendAddress?: string;
+  /** host:port of Temporal's HTTP API, when served. */
+  httpAddress?: string;
 }
 
 /**

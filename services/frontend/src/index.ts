@@ -7,3 +7,4 @@ export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
 export { createReflectionHandler } from './reflection';
 export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';
 export { createNamespaceStateMiddleware } from './namespaceState';
+export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer } from './httpApi';

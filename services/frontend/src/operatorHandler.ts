@@ -13,20 +13,22 @@ import { IndexedValueType } from '@kairos/proto/temporal/api/enums/v1/common';
 import { OperatorServiceDefinition, type OperatorServiceImplementation } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { ListSearchAttributesResponse } from '@kairos/proto/temporal/api/operatorservice/v1/request_response';
 import { invalidArgument } from '@kairos/common/errors';
+import type { ClusterFacts } from './clusterInfo';
+import { addOrUpdateRemoteCluster, listClusters, removeRemoteCluster } from './clusters';
+import { deleteNamespace } from './deleteNamespace';
 import { withUnimplemented } from './workflowHandler';
 
 /**
  * OperatorService: the custom search attributes of a namespace (Add/Remove/ListSearchAttributes,
- * with the checks and messages of Temporal's operator_handler.go). Namespaces are managed through
- * WorkflowService; the rest answers UNIMPLEMENTED.
+ * with the checks and messages of Temporal's operator_handler.go), DeleteNamespace and the cluster
+ * calls of a single cluster; the rest (Nexus endpoints) answers UNIMPLEMENTED.
  *
  * Custom attributes are kept per namespace in the store (as Temporal's SQL visibility keeps them
  * in the namespace's aliases), at most `domain.maxCustomSearchAttributes` of any types. Unlike
  * Temporal's server, which silently keeps the old type, adding a registered name with another type
  * is refused (the Temporal CLI refuses it the same way before calling the server).
  */
-export function createOperatorHandler(store: Store): OperatorServiceImplementation {
-  const namespaces = new NamespaceRegistry(store);
+export function createOperatorHandler(store: Store, namespaces = new NamespaceRegistry(store), cluster?: ClusterFacts): OperatorServiceImplementation {
 
   async function namespaceId(name: string): Promise<string> {
     if (!name) throw invalidArgument('Namespace is not set on request.');
@@ -52,6 +54,22 @@ export function createOperatorHandler(store: Store): OperatorServiceImplementati
       }
       if (removed.length > 0) await store.removeSearchAttributes(nsId, removed);
       return {};
+    },
+
+    async listClusters() {
+      return listClusters(store, cluster ?? { historyShardCount: 0, persistenceStore: '' });
+    },
+
+    async removeRemoteCluster(request) {
+      return removeRemoteCluster(request);
+    },
+
+    async addOrUpdateRemoteCluster(request) {
+      return addOrUpdateRemoteCluster(store, request);
+    },
+
+    async deleteNamespace(request) {
+      return deleteNamespace(store, namespaces, request);
     },
 
     async listSearchAttributes(request) {

@@ -1,12 +1,12 @@
-import { createFileRegistry, fromBinary, toBinary, type DescFile, type FileRegistry } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { toBinary, type DescFile, type FileRegistry } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Status } from 'nice-grpc';
 import type {
   ServerReflectionRequest,
   ServerReflectionResponse,
   ServerReflectionServiceImplementation,
 } from '@kairos/proto/grpc/reflection/v1/reflection';
-import { PUBLIC_API_DESCRIPTOR_SET_BASE64 } from '@kairos/proto/publicApiDescriptorSet';
+import { publicApiRegistry } from './publicApiRegistry';
 
 /**
  * gRPC server reflection (grpc.reflection.v1, and v1alpha which has the same messages): tools such
@@ -20,12 +20,6 @@ export function createReflectionHandler(serviceNames: readonly string[]): Server
       for await (const request of requests) yield answer(registry, serviceNames, request);
     },
   };
-}
-
-let cached: FileRegistry | undefined;
-function publicApiRegistry(): FileRegistry {
-  cached ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(PUBLIC_API_DESCRIPTOR_SET_BASE64, 'base64')));
-  return cached;
 }
 
 function answer(registry: FileRegistry, serviceNames: readonly string[], request: ServerReflectionRequest): ServerReflectionResponse {

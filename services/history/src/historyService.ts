@@ -21,6 +21,7 @@ import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
+import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
 import { requestCancelWorkflowExecution } from './api/requestCancelWorkflowExecution';
 import { signalWithStartWorkflowExecution } from './api/signalWithStartWorkflowExecution';
@@ -94,6 +95,7 @@ export class HistoryService {
   private readonly shards: ShardController;
   private readonly transferQueue: TransferQueueProcessor;
   private readonly timerQueue: TimerQueueProcessor;
+  private readonly reclaimer: NamespaceReclaimer | undefined;
 
   constructor(options: HistoryServiceOptions) {
     const logger = options.logger.child({ service: 'history' });
@@ -150,6 +152,8 @@ export class HistoryService {
       transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
       timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),
     });
+    // Deleted namespaces are reclaimed through history's own client (each run by its shard's owner).
+    this.reclaimer = history && new NamespaceReclaimer({ store: options.store, history, ownsShard: (shardId) => this.shards.ownedShards().includes(shardId), logger });
     this.shards.onShardAcquired((shardId) => this.timerQueue.startShard(shardId));
     this.shards.onShardReleased((shardId) => this.timerQueue.stopShard(shardId));
     this.implementation = this.createImplementation();
@@ -166,9 +170,11 @@ export class HistoryService {
   async start(): Promise<void> {
     await this.shards.start();
     this.transferQueue.start();
+    this.reclaimer?.start();
   }
 
   async stop(): Promise<void> {
+    this.reclaimer?.stop();
     this.transferQueue.stop();
     this.timerQueue.stop();
     await this.shards.stop();

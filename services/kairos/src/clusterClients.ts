@@ -11,14 +11,18 @@ import {
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { INTERNAL_CHANNEL_OPTIONS } from './grpcOptions';
+import type { Tracing } from './tracing';
 
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that
  * owns its shard or task queue (from the directory), and follows ownership when it moves. One
  * channel per instance address, kept for the life of the process.
  */
-export function clusterClients(directory: ClusterDirectory, numHistoryShards: number): { history: HistoryClient; matching: MatchingClient } {
-  const factory = createClientFactory().use(createClientErrorMiddleware());
+export function clusterClients(directory: ClusterDirectory, numHistoryShards: number, tracing?: Tracing): { history: HistoryClient; matching: MatchingClient } {
+  // With tracing on, each call is a client span whose context travels in the call's metadata
+  // (inside the error middleware, so the span sees the gRPC status as it came).
+  const base = createClientFactory().use(createClientErrorMiddleware());
+  const factory = tracing ? base.use(tracing.clientMiddleware()) : base;
   const channels = new Map<string, Channel>();
   const channelFor = (address: string): Channel => {
     let channel = channels.get(address);

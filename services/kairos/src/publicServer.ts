@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'nice-grpc';
+import { composeServerMiddleware, createServer, type Server, type ServerMiddleware } from 'nice-grpc';
 import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
@@ -11,8 +11,11 @@ import {
   createOperatorHandler,
   createRateLimitMiddleware,
   createReflectionHandler,
+  createHttpApiServer,
   createWorkflowHandler,
+  inProcessInvoker,
   NamespaceRateLimiter,
+  type HttpApiServer,
 } from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/store';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
@@ -23,19 +26,26 @@ import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowse
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
 import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import type { KairosConfig } from './config/types';
+import type { Tracing } from './tracing';
 
 export interface FrontendServer {
   server: Server;
+  /** Temporal's HTTP API over the same handlers and middlewares (not listening until asked). */
+  httpApi: HttpApiServer;
   /** Flips health to NOT_SERVING and answers waiting polls empty. */
   beginShutdown(): void;
 }
 
 /** What GetClusterInfo says of the deployment `config` describes. */
 export function clusterFacts(config: KairosConfig): ClusterFacts {
-  return { historyShardCount: config.numHistoryShards, persistenceStore: config.store.kind };
+  return {
+    historyShardCount: config.numHistoryShards,
+    persistenceStore: config.store.kind,
+    frontendAddress: config.advertiseAddress ?? config.services.frontend.address,
+  };
 }
 
-/** The public gRPC server: WorkflowService, OperatorService, health and server reflection. */
+/** The public gRPC server (WorkflowService, OperatorService, health and server reflection) and Temporal's HTTP API beside it. */
 export function createFrontendServer(deps: {
   store: Store;
   history: HistoryClient;
@@ -48,6 +58,8 @@ export function createFrontendServer(deps: {
   cluster: ClusterFacts;
   /** What else must hold for health to say SERVING (start-dev: history holds its shards). */
   ready?: () => boolean;
+  /** When on, each call is a server span (the outermost middleware, so it sees every answer). */
+  tracing?: Tracing;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
@@ -57,23 +69,36 @@ export function createFrontendServer(deps: {
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   // One namespace cache for the limiter's existence check and the handler's resolution.
   const namespaces = new NamespaceRegistry(deps.store);
-  const server = (deps.metrics ? base.use(deps.metrics.serverMiddleware()) : base)
-    .use(createServerErrorMiddleware(deps.logger))
+  // One chain, outermost first, for gRPC calls and HTTP API requests alike; the span outermost, so it sees every answer.
+  const chain: Array<ServerMiddleware<object, object>> = [
+    ...(deps.tracing ? [deps.tracing.serverMiddleware()] : []),
+    ...(deps.metrics ? [deps.metrics.serverMiddleware()] : []),
+    createServerErrorMiddleware(deps.logger),
     // Temporal checks the namespace's state before its rate limits.
-    .use(createNamespaceStateMiddleware(namespaces))
-    .use(
-      createRateLimitMiddleware(
-        limiter,
-        (name) => namespaces.exists(name),
-        (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation }),
-      ),
-    )
-    .use(createDeadlineMiddleware());
-  server.add(
-    WorkflowServiceDefinition,
-    createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal }),
-  );
-  server.add(OperatorServiceDefinition, createOperatorHandler(deps.store));
+    createNamespaceStateMiddleware(namespaces),
+    createRateLimitMiddleware(
+      limiter,
+      (name) => namespaces.exists(name),
+      (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation }),
+    ),
+    createDeadlineMiddleware(),
+  ];
+  const middleware = chain.reduce((outer, inner) => composeServerMiddleware(outer, inner));
+  const server = base.use(middleware);
+  const workflowService = createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal });
+  const operatorService = createOperatorHandler(deps.store, namespaces, deps.cluster);
+  server.add(WorkflowServiceDefinition, workflowService);
+  server.add(OperatorServiceDefinition, operatorService);
+  const httpApi = createHttpApiServer({
+    invoke: inProcessInvoker(
+      [
+        { definition: WorkflowServiceDefinition, implementation: workflowService },
+        { definition: OperatorServiceDefinition, implementation: operatorService },
+      ],
+      middleware,
+    ),
+    logger: deps.logger.child({ service: 'frontend' }),
+  });
   server.add(
     HealthDefinition,
     createHealthHandler(
@@ -90,6 +115,7 @@ export function createFrontendServer(deps: {
   server.add(ServerReflectionV1AlphaDefinition, reflection);
   return {
     server,
+    httpApi,
     beginShutdown() {
       serving = false;
       shutdown.abort();

@@ -17,6 +17,7 @@ import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
+import { startTracing } from './tracing';
 import { findUiServer, startWebUi, type WebUi } from './webUi';
 
 /**
@@ -34,11 +35,13 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
   for (const m of Object.values(metrics)) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
   const notifier = new InProcessNotifier({ logger });
+  const tracing = startTracing('kairos', logger);
+  const aroundCall = tracing && (<T>(path: string, call: () => Promise<T>) => tracing.aroundInProcessCall(path, call));
 
   // History and matching call each other: bind each client to the other's implementation lazily.
   const impls: { history?: HistoryServiceImplementation; matching?: MatchingServiceImplementation } = {};
-  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => impls.history!));
-  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!));
+  const historyClient: HistoryClient = inProcessClient(HistoryServiceDefinition, lazy(() => impls.history!), aroundCall);
+  const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!), aroundCall);
 
   const history = new HistoryService({
     store: metrics.history.instrument(store),
@@ -73,19 +76,23 @@ export async function startDev(config: KairosConfig): Promise<void> {
     metrics: metrics.frontend,
     cluster: clusterFacts(config),
     ready: () => history.isServing(),
+    tracing,
   });
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
   const metricsServer =
     config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
   await frontend.server.listen(address);
+  // Temporal's HTTP API on the frontend's IP, as the dev server serves it (a free port by default).
+  const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
   const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
-  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url });
+  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url, http: httpAddress });
   process.stdout.write(
     banner({
       address,
       store: description,
+      httpAddress,
       metricsUrl,
       ui: webUi ? webUi.url : noUiBecause ? `none: ${noUiBecause}` : undefined,
       namespaces: config.namespaces,
@@ -100,11 +107,13 @@ export async function startDev(config: KairosConfig): Promise<void> {
     frontend.beginShutdown();
     await matching.stop();
     await frontend.server.shutdown();
+    await frontend.httpApi.close();
     metricsServer?.close();
     await webUi?.stop();
     await history.stop();
     await notifier.close();
     await store.close();
+    await tracing?.shutdown();
   });
 }
 
@@ -152,10 +161,11 @@ async function startWebUiOrSayWhy(
 }
 
 /** The start-up lines, laid out as `temporal server start-dev` lays out its own. */
-function banner(shown: { address: string; store: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
+function banner(shown: { address: string; store: string; httpAddress?: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
   const rows: Array<[string, string | undefined]> = [
     ['Kairos Server:', shown.address],
     ['Kairos Persistence:', shown.store],
+    ['Kairos HTTP:', shown.httpAddress],
     ['Temporal Web UI:', shown.ui],
     ['Kairos Metrics:', shown.metricsUrl],
     ['Namespaces:', shown.namespaces.join(', ')],

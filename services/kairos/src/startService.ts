@@ -20,6 +20,7 @@ import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
+import { startTracing } from './tracing';
 
 /**
  * Runs one service of a cluster. Any number of instances of each service may run: history and
@@ -41,27 +42,34 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
-  const clients = clusterClients(directory, config.numHistoryShards);
+  const tracing = startTracing(`kairos-${service}`, logger);
+  const clients = clusterClients(directory, config.numHistoryShards, tracing);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster: clusterFacts(config) });
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster: clusterFacts(config), tracing });
     await frontend.server.listen(address);
-    logger.info('frontend started', { address });
+    // Temporal's HTTP API, when the frontend's settings give it a port.
+    const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
+    logger.info('frontend started', { address, ...(httpPort !== undefined && { httpPort }) });
     onShutdownSignal(logger, async () => {
       serving = false;
       frontend.beginShutdown();
       await frontend.server.shutdown();
+      await frontend.httpApi.close();
       metricsServer?.close();
       directory.stop();
       await notifier.close();
       await store.close();
+      await tracing?.shutdown();
     });
     return;
   }
 
-  const server = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS)).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
+  const created = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS));
+  // Tracing outermost, so each span sees the call's final answer.
+  const server = (tracing ? created.use(tracing.serverMiddleware()) : created).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
   const membership = new MembershipHeartbeat(
     store,
     notifier,
@@ -114,5 +122,6 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     directory.stop();
     await notifier.close();
     await store.close();
+    await tracing?.shutdown();
   });
 }

@@ -45,6 +45,8 @@ export interface PostgresClusterOptions {
   history?: number;
   matching?: number;
   numShards?: number;
+  /** Added to every Kairos process's environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const schemaLog = workPath(`${name}-schema.log`);
   try {
     const postgresUrl = await postgres.createDatabase(`cluster_${process.pid}_${Date.now()}`);
-    const env = { KAIROS_POSTGRES_URL: postgresUrl };
+    const env = { ...options.env, KAIROS_POSTGRES_URL: postgresUrl };
     const schema = spawnManaged(`${name}-schema`, process.execPath, [KAIROS_MAIN, 'schema', 'update'], schemaLog, 10_000, env);
     const schemaExit = await new Promise<number | null>((resolve) => schema.child.once('exit', (code) => resolve(code)));
     await schema.kill(); // already exited: only forgets it

@@ -124,10 +124,17 @@ export interface KairosDevOptions extends KairosCommonOptions {
   port?: number;
   /** Runs the Temporal Web UI beside it on this port (the suites run headless otherwise). */
   uiPort?: number;
+  /** Added to its environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
+  /** --http-port: Temporal's HTTP API on this port (start-dev then serves it on a free one otherwise). */
+  httpPort?: number;
 }
 
 /** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
-export type KairosDev = RestartableServer;
+export type KairosDev = RestartableServer & {
+  /** http://127.0.0.1:PORT of Temporal's HTTP API, when the options named its port. */
+  httpUrl?: string;
+};
 
 /**
  * `kairos server start-dev` on 127.0.0.1 and a free port (node services/kairos/dist/main.js; build
@@ -152,13 +159,14 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     '--ip', '127.0.0.1',
     '--port', String(port),
     ...(inMemory ? ['--in-memory'] : ['--db-filename', dbFile]),
+    ...(options.httpPort !== undefined ? ['--http-port', String(options.httpPort)] : []),
     ...commonKairosArgs(options),
   ];
   const address = `127.0.0.1:${port}`;
   let launches = 0;
   const launch = async () => {
     launches += 1;
-    const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`));
+    const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`), undefined, options.env);
     try {
       await waitForPort(port, proc);
       await waitUntilServing(address, { process: proc });
@@ -174,6 +182,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     address,
     port,
     dbFile,
+    ...(options.httpPort !== undefined && { httpUrl: `http://127.0.0.1:${options.httpPort}` }),
     get processes() {
       return processes;
     },
@@ -197,6 +206,8 @@ export type TemporalDev = RestartableServer & {
   kind: 'temporal';
   /** Its Prometheus endpoint (http://127.0.0.1:PORT/metrics), to compare metric names with. */
   metricsUrl: string;
+  /** http://127.0.0.1:PORT of its HTTP API. */
+  httpUrl: string;
 };
 
 /**
@@ -242,6 +253,7 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
     port,
     dbFile,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
     get processes() {
       return processes;
     },
@@ -315,6 +327,8 @@ export interface KairosCluster extends TestServer {
   natsUrl: string;
   services: Record<KairosService, ManagedProcess>;
   addresses: Record<KairosService, string>;
+  /** http://127.0.0.1:PORT of the frontend's HTTP API (services.frontend.httpPort of the shared config file). */
+  httpUrl: string;
 }
 
 /**
@@ -337,7 +351,9 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
   };
   const started: ManagedProcess[] = [];
   const configFile = workPath(`${name}.json`);
-  writeFileSync(configFile, JSON.stringify({ natsUrl }), { mode: 0o600 });
+  const httpPort = await freePort();
+  // One config file for every service, as a deployment shares one: the HTTP API is the frontend's setting.
+  writeFileSync(configFile, JSON.stringify({ natsUrl, services: { frontend: { httpPort } } }), { mode: 0o600 });
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -374,6 +390,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
       natsUrl,
       services,
       addresses,
+      httpUrl: `http://127.0.0.1:${httpPort}`,
       processes,
       async stop() {
         // Front to back, so nothing is left calling a stopped service; NATS last.

@@ -77,16 +77,65 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-The PostgreSQL URL lives in a Secret: the user's (postgres.existingSecret) or one the chart makes
-from postgres.url. Exactly one of the two must be given.
+The mode, chosen by the store: "true" (cluster mode: frontend, history and matching Deployments on
+PostgreSQL) when postgres.url or postgres.existingSecret is set, "" (single-node mode: one pod on
+SQLite) otherwise.
+*/}}
+{{- define "kairos.clusterMode" -}}
+{{- if or .Values.postgres.url .Values.postgres.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/* "true" when the Web UI runs: ui.enabled, or when it is null, single-node mode. */}}
+{{- define "kairos.uiEnabled" -}}
+{{- if kindIs "invalid" .Values.ui.enabled }}
+{{- if not (include "kairos.clusterMode" .) }}true{{ end }}
+{{- else if .Values.ui.enabled }}true{{ end }}
+{{- end }}
+
+{{/* The single-node Deployment's and Service's selector labels. */}}
+{{- define "kairos.singleNodeSelectorLabels" -}}
+{{- include "kairos.selectorLabels" (dict "root" . "component" "server") }}
+{{- end }}
+
+{{/* The PersistentVolumeClaim holding the SQLite file: the user's, or the one the chart makes. */}}
+{{- define "kairos.dataClaimName" -}}
+{{- .Values.singleNode.persistence.existingClaim | default (printf "%s-data" (include "kairos.fullname" .)) }}
+{{- end }}
+
+{{/*
+Where clients and the Web UI reach the gRPC API: the frontend Service (cluster mode) or the
+single-node Service.
+*/}}
+{{- define "kairos.frontendAddress" -}}
+{{- if include "kairos.clusterMode" . }}
+{{- include "kairos.serviceAddress" (dict "root" . "component" "frontend") }}
+{{- else }}
+{{- printf "%s.%s.svc.%s:%d" (include "kairos.fullname" .) .Release.Namespace .Values.clusterDomain (int .Values.singleNode.port) }}
+{{- end }}
+{{- end }}
+
+{{/* The Service clients use, for port-forwarding: <fullname>-frontend or <fullname>. */}}
+{{- define "kairos.frontendServiceName" -}}
+{{- if include "kairos.clusterMode" . }}
+{{- include "kairos.componentName" (dict "root" . "component" "frontend") }}
+{{- else }}
+{{- include "kairos.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/* The components whose pods serve metrics (the ServiceMonitor selects their Services). */}}
+{{- define "kairos.metricsComponents" -}}
+{{- if include "kairos.clusterMode" . }}{{ include "kairos.services" . }}{{ else }}{{ list "server" | toJson }}{{ end }}
+{{- end }}
+
+{{/*
+Cluster mode: the PostgreSQL URL lives in a Secret, the user's (postgres.existingSecret) or one
+the chart makes from postgres.url; not both.
 */}}
 {{- define "kairos.postgresSecretName" -}}
 {{- $pg := .Values.postgres }}
 {{- if and $pg.url $pg.existingSecret }}
 {{- fail "postgres: set either postgres.url or postgres.existingSecret, not both" }}
-{{- end }}
-{{- if not (or $pg.url $pg.existingSecret) }}
-{{- fail "postgres: a PostgreSQL store is required: set postgres.existingSecret (a Secret holding the URL under postgres.existingSecretKey) or postgres.url (postgres://user:password@host:5432/db)" }}
 {{- end }}
 {{- $pg.existingSecret | default (printf "%s-postgres" (include "kairos.fullname" .)) }}
 {{- end }}

@@ -64,6 +64,14 @@ export const DOMAIN_SETTINGS = settingGroup('domain', {
     default: 3_600_000,
     readBy: ['frontend'],
     readIn: 'services/frontend/src/namespaceUpdates.ts',
-    why: "The shortest retention RegisterNamespace and UpdateNamespace accept: Temporal's one-hour floor for a local namespace (the dev server refuses 59m).",
+    why: "The shortest retention RegisterNamespace and UpdateNamespace accept: Temporal's system.namespaceMinRetentionLocal, one hour (the dev server refuses 59m).",
+  },
+  namespaceDeleteDelay: {
+    type: 'duration',
+    unit: 'ms',
+    default: 0,
+    readBy: ['frontend'],
+    readIn: 'services/frontend/src/deleteNamespace.ts',
+    why: "How long a deleted namespace stays (renamed, state Deleted) after its last run is gone, when DeleteNamespace names no delay: Temporal's frontend.deleteNamespaceNamespaceDeleteDelay, none.",
   },
 });

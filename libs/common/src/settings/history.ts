@@ -20,6 +20,14 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/shard/shardController.ts',
     why: 'Leases are renewed every third of the lease, never more often than this.',
   },
+  namespaceReclaimInterval: {
+    type: 'duration',
+    unit: 'ms',
+    default: 1_000,
+    readBy: H,
+    readIn: 'services/history/src/namespaceReclaimer.ts',
+    why: 'How often the history instance holding shard 1 looks for deleted namespaces whose runs and records are left to remove.',
+  },
   transferRescanInterval: {
     type: 'duration',
     unit: 'ms',

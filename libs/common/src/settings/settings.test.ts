@@ -11,13 +11,13 @@ describe('the settings registry', () => {
     expect(readFileSync(DOC, 'utf8')).toBe(settingsMarkdown());
   });
 
-  it('gives every setting a positive default (a choice: one of its values), a reader, a file and a one-line reason', () => {
+  it('gives every setting a positive default (a duration may be none; a choice: one of its values), a reader, a file and a one-line reason', () => {
     for (const s of allSettings()) {
       if (s.type === 'choice') {
         expect(s.choices, s.name).toContain(s.default);
         for (const value of Object.values(s.defaultFor ?? {})) expect(s.choices, s.name).toContain(value);
       } else {
-        expect(Number.isFinite(s.default) && s.default > 0, s.name).toBe(true);
+        expect(Number.isFinite(s.default) && (s.default > 0 || (s.type === 'duration' && s.default === 0)), s.name).toBe(true);
       }
       expect(s.readBy.length, s.name).toBeGreaterThan(0);
       expect(s.readIn, s.name).not.toBe('');

@@ -28,6 +28,8 @@ export const TEMPORAL_DYNAMIC_CONFIG_KEYS: Readonly<Record<string, SettingName>>
   'history.maxInFlightUpdates': 'history.maxInFlightUpdates',
   'history.maxTotalUpdates': 'history.maxTotalUpdates',
   'system.maxServiceErrorMessageLength': 'grpc.maxErrorMessageLength',
+  'system.namespaceMinRetentionLocal': 'domain.minRetention',
+  'frontend.deleteNamespaceNamespaceDeleteDelay': 'domain.namespaceDeleteDelay',
 };
 
 export function settingForTemporalKey(key: string): SettingName | undefined {

@@ -41,6 +41,8 @@ export interface ExecutionStore {
   writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]>;
   /** Deletes a run with everything kept for it, atomically and fenced (see ExecutionDelete). */
   deleteExecution(request: ExecutionDelete): Promise<void>;
+  /** Up to `limit` runs of a namespace, open or closed (any order): what is left to delete of a deleted namespace. */
+  listRunKeys(namespaceId: string, limit: number): Promise<ExecutionKey[]>;
 
   /**
    * History events (ids contiguous from 1). Returns the run's events with id in

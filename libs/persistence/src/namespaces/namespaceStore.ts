@@ -18,6 +18,19 @@ export interface NamespaceStore {
    * Resolves with the stored new record, or undefined when no namespace has that name.
    */
   updateNamespace(name: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined>;
+  /**
+   * Like updateNamespace, but `change` also renames the namespace to `newName` (same id): one
+   * transaction, so the old name is free and the new one taken at once. NamespaceAlreadyExistsError
+   * when another namespace has `newName`. Undefined when no namespace is named `name`.
+   */
+  renameNamespace(name: string, newName: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined>;
+  /**
+   * Removes a namespace for good with what is kept for it outside its runs (custom search
+   * attributes, task queues with their backlogs and configurations, workers' heartbeats), in one
+   * transaction; its runs must be gone
+   * already. Removing an absent namespace is a no-op.
+   */
+  deleteNamespace(id: string): Promise<void>;
 
   /** The namespace's custom search attributes by name. */
   getSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;

@@ -18,6 +18,7 @@ export const EXECUTION_SQL = {
     'delete_execution',
     'DELETE FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND db_version = $4',
   ),
+  runKeysOfNamespace: statement('run_keys_of_namespace', 'SELECT workflow_id, run_id FROM executions WHERE namespace_id = $1 LIMIT $2'),
   deleteCurrentOf: statement('delete_current_of', 'DELETE FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3'),
   deleteEvents: statement('delete_events', 'DELETE FROM history_events WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3'),
   deleteVisibility: statement('delete_visibility', 'DELETE FROM visibility WHERE namespace_id = $1 AND run_id = $2'),

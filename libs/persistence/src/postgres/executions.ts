@@ -177,6 +177,11 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
       });
     },
 
+    async listRunKeys(namespaceId: string, limit: number): Promise<ExecutionKey[]> {
+      const rows = await db.read<{ workflow_id: string; run_id: string }>(SQL.runKeysOfNamespace, [namespaceId, limit]);
+      return rows.map((row) => ({ namespaceId, workflowId: row.workflow_id, runId: row.run_id }));
+    },
+
     async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {
       if (fromEventId >= toEventId) return [];
       const rows = await db.read<{ data: Buffer }>(SQL.readEvents, [

@@ -1,7 +1,7 @@
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { SearchAttributeType } from '@kairos/visibility';
 import { NamespaceAlreadyExistsError } from '../errors';
-import { checkSameNamespace } from '../namespaces/namespaceRules';
+import { checkRenamedNamespace, checkSameNamespace } from '../namespaces/namespaceRules';
 import type { NamespaceStore } from '../namespaces/namespaceStore';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
 import { uniqueViolation } from './connection';
@@ -14,6 +14,13 @@ const SQL = {
   allNamespaces: statement('all_namespaces', 'SELECT data FROM namespaces ORDER BY name'),
   namespaceByNameForUpdate: statement('namespace_by_name_for_update', 'SELECT data FROM namespaces WHERE name = $1 FOR UPDATE'),
   replaceNamespace: statement('replace_namespace', 'UPDATE namespaces SET data = $1 WHERE name = $2'),
+  renameNamespace: statement('rename_namespace', 'UPDATE namespaces SET name = $1, data = $2 WHERE name = $3'),
+  deleteNamespace: statement('delete_namespace', 'DELETE FROM namespaces WHERE id = $1'),
+  deleteAllSearchAttributes: statement('delete_all_search_attributes', 'DELETE FROM custom_search_attributes WHERE namespace_id = $1'),
+  deleteTaskQueues: statement('delete_namespace_task_queues', 'DELETE FROM task_queues WHERE namespace_id = $1'),
+  deleteTaskQueueTasks: statement('delete_namespace_task_queue_tasks', 'DELETE FROM task_queue_tasks WHERE namespace_id = $1'),
+  deleteTaskQueueConfigs: statement('delete_namespace_task_queue_configs', 'DELETE FROM task_queue_configs WHERE namespace_id = $1'),
+  deleteWorkerHeartbeats: statement('delete_namespace_worker_heartbeats', 'DELETE FROM worker_heartbeats WHERE namespace_id = $1'),
 
   searchAttributes: statement('search_attributes', 'SELECT name, type FROM custom_search_attributes WHERE namespace_id = $1 ORDER BY name'),
   /** Serialises changes of one namespace's custom search attributes (until commit). */
@@ -69,6 +76,34 @@ export function postgresNamespaces(db: PostgresDatabase): NamespaceStore {
         checkSameNamespace(before, after);
         await query(client, SQL.replaceNamespace, [asBuffer(NamespaceRecord.encode(after).finish()), name]);
         return after;
+      });
+    },
+
+    async renameNamespace(name: string, newName: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined> {
+      try {
+        return await db.transaction(async (client) => {
+          const [row] = (await query<{ data: Buffer }>(client, SQL.namespaceByNameForUpdate, [name])).rows;
+          if (!row) return undefined;
+          const before = NamespaceRecord.decode(row.data);
+          const after = change(before);
+          checkRenamedNamespace(before, after, newName);
+          await query(client, SQL.renameNamespace, [newName, asBuffer(NamespaceRecord.encode(after).finish()), name]);
+          return after;
+        });
+      } catch (err) {
+        if (uniqueViolation(err) !== undefined) throw new NamespaceAlreadyExistsError(`namespace ${newName} already exists`);
+        throw err;
+      }
+    },
+
+    async deleteNamespace(id: string): Promise<void> {
+      await db.transaction(async (client) => {
+        await query(client, SQL.deleteTaskQueueTasks, [id]);
+        await query(client, SQL.deleteTaskQueues, [id]);
+        await query(client, SQL.deleteTaskQueueConfigs, [id]);
+        await query(client, SQL.deleteWorkerHeartbeats, [id]);
+        await query(client, SQL.deleteAllSearchAttributes, [id]);
+        await query(client, SQL.deleteNamespace, [id]);
       });
     },
 

@@ -7,6 +7,7 @@ export const EXECUTION_SQL = {
   updateExecution:
     'UPDATE executions SET db_version = ?, state = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
   deleteExecution: 'DELETE FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?',
+  runKeysOfNamespace: 'SELECT workflow_id, run_id FROM executions WHERE namespace_id = ? LIMIT ?',
   deleteCurrentOf: 'DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
   deleteEvents: 'DELETE FROM history_events WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
   deleteVisibility: 'DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?',

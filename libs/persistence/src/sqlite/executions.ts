@@ -21,6 +21,7 @@ function prepare(db: Database.Database) {
     insertExecution: p(EXECUTION_SQL.insertExecution),
     updateExecution: p(EXECUTION_SQL.updateExecution),
     deleteExecution: p(EXECUTION_SQL.deleteExecution),
+    runKeysOfNamespace: p(EXECUTION_SQL.runKeysOfNamespace).raw(),
     deleteCurrentOf: p(EXECUTION_SQL.deleteCurrentOf),
     deleteEvents: p(EXECUTION_SQL.deleteEvents),
     deleteVisibility: p(EXECUTION_SQL.deleteVisibility),
@@ -192,6 +193,11 @@ export function sqliteExecutions(
         s.deleteEvents.run(namespaceId, workflowId, runId);
         s.deleteVisibility.run(namespaceId, runId);
       });
+    },
+
+    async listRunKeys(namespaceId: string, limit: number): Promise<ExecutionKey[]> {
+      const rows = s.runKeysOfNamespace.all(namespaceId, limit) as Array<[string, string]>;
+      return rows.map(([workflowId, runId]) => ({ namespaceId, workflowId, runId }));
     },
 
     async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {

@@ -1,7 +1,7 @@
 import { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import type { SearchAttributeType } from '@kairos/visibility';
 import { NamespaceAlreadyExistsError } from '../errors';
-import { checkSameNamespace } from '../namespaces/namespaceRules';
+import { checkRenamedNamespace, checkSameNamespace } from '../namespaces/namespaceRules';
 import type { NamespaceStore } from '../namespaces/namespaceStore';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
 import { isConstraintError, type SqliteConnection } from './connection';
@@ -14,6 +14,13 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
     namespaceById: p('SELECT data FROM namespaces WHERE id = ?').pluck(),
     allNamespaces: p('SELECT data FROM namespaces ORDER BY name').pluck(),
     replaceNamespace: p('UPDATE namespaces SET data = ? WHERE name = ?'),
+    renameNamespace: p('UPDATE namespaces SET name = ?, data = ? WHERE name = ?'),
+    deleteNamespace: p('DELETE FROM namespaces WHERE id = ?'),
+    deleteAllSearchAttributes: p('DELETE FROM custom_search_attributes WHERE namespace_id = ?'),
+    deleteTaskQueues: p('DELETE FROM task_queues WHERE namespace_id = ?'),
+    deleteTaskQueueTasks: p('DELETE FROM task_queue_tasks WHERE namespace_id = ?'),
+    deleteTaskQueueConfigs: p('DELETE FROM task_queue_configs WHERE namespace_id = ?'),
+    deleteWorkerHeartbeats: p('DELETE FROM worker_heartbeats WHERE namespace_id = ?'),
     searchAttributes: p('SELECT name, type FROM custom_search_attributes WHERE namespace_id = ? ORDER BY name').raw(),
     insertSearchAttribute: p('INSERT INTO custom_search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
     deleteSearchAttribute: p('DELETE FROM custom_search_attributes WHERE namespace_id = ? AND name = ?'),
@@ -63,6 +70,34 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
         checkSameNamespace(before, after);
         s.replaceNamespace.run(NamespaceRecord.encode(after).finish(), name);
         return after;
+      });
+    },
+
+    async renameNamespace(name: string, newName: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined> {
+      return conn.write(() => {
+        const data = s.namespaceByName.get(name) as Uint8Array | undefined;
+        if (!data) return undefined;
+        const before = NamespaceRecord.decode(data);
+        const after = change(before);
+        checkRenamedNamespace(before, after, newName);
+        try {
+          s.renameNamespace.run(newName, NamespaceRecord.encode(after).finish(), name);
+        } catch (err) {
+          if (isConstraintError(err)) throw new NamespaceAlreadyExistsError(`namespace ${newName} already exists`);
+          throw err;
+        }
+        return after;
+      });
+    },
+
+    async deleteNamespace(id: string): Promise<void> {
+      await conn.write(() => {
+        s.deleteTaskQueueTasks.run(id);
+        s.deleteTaskQueues.run(id);
+        s.deleteTaskQueueConfigs.run(id);
+        s.deleteWorkerHeartbeats.run(id);
+        s.deleteAllSearchAttributes.run(id);
+        s.deleteNamespace.run(id);
       });
     },
 

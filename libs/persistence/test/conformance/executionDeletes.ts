@@ -100,6 +100,19 @@ export function executionDeleteConformance(harness: StoreHarness<DeletesUnderTes
       expect(await listed(store, key)).toEqual([key.runId]);
     });
 
+    it('lists the runs of one namespace, up to a limit, and none once they are deleted', async () => {
+      const { store, rangeId } = await openWithShard();
+      const runs = [executionKey('ns-a'), executionKey('ns-a'), executionKey('ns-a')];
+      for (const key of runs) await createVisibleRun(store, rangeId, key);
+      await createVisibleRun(store, rangeId, executionKey('ns-b'));
+      const byRun = (keys: ExecutionKey[]) => keys.map((k) => `${k.namespaceId}/${k.workflowId}/${k.runId}`).sort();
+      expect(byRun(await store.listRunKeys('ns-a', 10))).toEqual(byRun(runs));
+      expect(await store.listRunKeys('ns-a', 2)).toHaveLength(2);
+      for (const key of runs) await store.deleteExecution({ shardId: 1, rangeId, key, expectedDbVersion: 1 });
+      expect(await store.listRunKeys('ns-a', 10)).toEqual([]);
+      expect(await store.listRunKeys('ns-b', 10)).toHaveLength(1);
+    });
+
     it('a deleted run can be deleted no further, and its workflow id can start again', async () => {
       const { store, rangeId } = await openWithShard();
       const key = executionKey();

@@ -44,6 +44,39 @@ export function namespaceConformance(harness: StoreHarness<NamespaceStore & Clos
       expect(await store.updateNamespace('nope', describe)).toBeUndefined();
     });
 
+    it('renames a namespace in one transaction: the old name is free at once, a taken name refused', async () => {
+      const store = await open();
+      const record = namespaceRecord('orders', 'id-1');
+      await store.createNamespace(record);
+      await store.createNamespace(namespaceRecord('taken', 'id-2'));
+      const rename = (newName: string) => (r: NamespaceRecord) => ({ ...r, info: { ...r.info!, name: newName, description: 'deleted' } });
+      await expect(store.renameNamespace('orders', 'taken', rename('taken'))).rejects.toBeInstanceOf(NamespaceAlreadyExistsError);
+      await expect(store.renameNamespace('orders', 'other', rename('wrong'))).rejects.toThrow(/keeps its id and takes the new name/);
+      expect((await store.getNamespaceByName('orders'))!.info!.description).toBe(record.info!.description);
+      const renamed = await store.renameNamespace('orders', 'orders-deleted-id-1', rename('orders-deleted-id-1'));
+      expect(renamed!.info).toMatchObject({ id: 'id-1', name: 'orders-deleted-id-1', description: 'deleted' });
+      expect(await store.getNamespaceByName('orders')).toBeUndefined();
+      expect((await store.getNamespaceById('id-1'))!.info!.name).toBe('orders-deleted-id-1');
+      expect(await store.renameNamespace('orders', 'x', rename('x'))).toBeUndefined();
+      // The old name can be registered again.
+      await store.createNamespace(namespaceRecord('orders', 'id-3'));
+      expect((await store.getNamespaceByName('orders'))!.info!.id).toBe('id-3');
+    });
+
+    it('deletes a namespace with its search attributes, leaving the others', async () => {
+      const store = await open();
+      await store.createNamespace(namespaceRecord('gone', 'id-1'));
+      await store.createNamespace(namespaceRecord('kept', 'id-2'));
+      await store.addSearchAttributes('id-1', new Map([['CustomA', 'Keyword' as SearchAttributeType]]), 10);
+      await store.addSearchAttributes('id-2', new Map([['CustomB', 'Keyword' as SearchAttributeType]]), 10);
+      await store.deleteNamespace('id-1');
+      await store.deleteNamespace('id-1');
+      expect(await store.getNamespaceById('id-1')).toBeUndefined();
+      expect([...(await store.getSearchAttributes('id-1')).keys()]).toEqual([]);
+      expect([...(await store.getSearchAttributes('id-2')).keys()]).toEqual(['CustomB']);
+      expect((await store.listNamespaces()).map((r) => r.info!.name)).toEqual(['kept']);
+    });
+
     it('lists namespaces ordered by name', async () => {
       const store = await open();
       for (const n of ['payments', 'default', 'orders']) await store.createNamespace(namespaceRecord(n));

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerHeartbeat } from '@kairos/proto/temporal/api/worker/v1/message';
-import type { WorkerHeartbeatStore } from '../../src/store';
+import type { NamespaceStore, TaskQueueStore, WorkerHeartbeatStore } from '../../src/store';
+import { namespaceRecord } from './fixtures';
 import { useStores, type Closable, type StoreHarness } from './harness';
 
 const heartbeat = (key: string, taskQueue: string) => WorkerHeartbeat.fromPartial({ workerInstanceKey: key, taskQueue, workerIdentity: `id-${key}`, sdkName: 'sdk' });
 
 /** Workers' heartbeats: the latest per worker, listed while fresh, removed on shutdown, expired by age. */
-export function workerHeartbeatConformance(harness: StoreHarness<WorkerHeartbeatStore & Closable>): void {
+export function workerHeartbeatConformance(harness: StoreHarness<WorkerHeartbeatStore & NamespaceStore & TaskQueueStore & Closable>): void {
   describe('worker heartbeats', () => {
     const { open } = useStores(harness);
 
@@ -37,6 +38,21 @@ export function workerHeartbeatConformance(harness: StoreHarness<WorkerHeartbeat
       await store.recordWorkerHeartbeats('ns', [], [], 6_000, 2_000);
       expect((await store.listWorkerHeartbeats('ns', 0)).map((w) => w.heartbeat.workerInstanceKey)).toEqual(['new']);
       expect(await store.listWorkerHeartbeats('other-ns', 0)).toEqual([]);
+    });
+
+    it('deleting a namespace removes its workers and its task queue configurations, not the others\'', async () => {
+      const store = await open();
+      await store.createNamespace(namespaceRecord('gone', 'id-1'));
+      await store.createNamespace(namespaceRecord('kept', 'id-2'));
+      for (const ns of ['id-1', 'id-2']) {
+        await store.recordWorkerHeartbeats(ns, [heartbeat(`w-${ns}`, 'q')], [], 1_000, 0);
+        await store.updateTaskQueueConfig(ns, 'q', 2, () => ({ queueRateLimit: undefined, fairnessKeysRateLimitDefault: undefined, fairnessWeightOverrides: { k: 2 } }));
+      }
+      await store.deleteNamespace('id-1');
+      expect(await store.listWorkerHeartbeats('id-1', 0)).toEqual([]);
+      expect(await store.getTaskQueueConfig('id-1', 'q', 2)).toBeUndefined();
+      expect((await store.listWorkerHeartbeats('id-2', 0)).map((w) => w.heartbeat.workerInstanceKey)).toEqual(['w-id-2']);
+      expect((await store.getTaskQueueConfig('id-2', 'q', 2))?.fairnessWeightOverrides).toEqual({ k: 2 });
     });
 
     it('removes workers that shut down, in the same write as the others it records', async () => {

@@ -1,11 +1,17 @@
 import type { StoredTimerTask } from '@kairos/persistence/store';
 import type { ExecutionManager } from '../shard/executionManager';
+import { TimerTaskKind } from '../workflow/protos';
 import { applyTimerTask } from '../workflow/timerTasks';
 
 /** Applies a fired timer to its execution; a stale timer writes nothing. */
 export function createTimerTaskExecutor(executions: ExecutionManager) {
   return async ({ task }: StoredTimerTask): Promise<void> => {
     const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
+    if (task.kind === TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN) {
+      // Retention is over (a run already deleted is NOT_FOUND, which the queue drops).
+      await executions.deleteClosed(key);
+      return;
+    }
     await executions.transact(key, (run) => {
       if (!applyTimerTask(run, task)) run.discard();
     });

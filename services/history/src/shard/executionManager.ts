@@ -152,7 +152,7 @@ export class ExecutionManager {
           // Temporal's rule: a change that would take the history past its limit is dropped and
           // the run is terminated instead; the caller is told the run is closed.
           this.logger.warn(overLimit, { workflowId: key.workflowId, runId: key.runId, events: run.state.nextEventId - 1, limits });
-          const fresh = new RunTransaction(MutableState.fromPartial(snapshot.mutableState), new Date(), limits);
+          const fresh = new RunTransaction(MutableState.fromPartial(snapshot.mutableState), new Date(), limits, retentionMs);
           terminateRun(fresh, overLimit, undefined, HISTORY_SERVICE_IDENTITY);
           try {
             await this.commit(key, fresh, snapshot.dbVersion, closedCurrentExecution(fresh));
@@ -185,16 +185,33 @@ export class ExecutionManager {
    * Its tasks still queued find no run when they come due and are dropped.
    */
   async delete(key: ExecutionKey, terminateReason: string): Promise<void> {
-    const deferred = await this.transact(key, (run) => {
-      if (!run.isOpen) return run.discard();
+    await this.deleteRun(key, terminateReason);
+  }
+
+  /** Deletes a closed run whose retention is over; an open run is left alone (false). */
+  async deleteClosed(key: ExecutionKey): Promise<boolean> {
+    return (await this.deleteRun(key, undefined)) === 'delete now';
+  }
+
+  /** Without a termination reason only a closed run is deleted (an open one is left as it is). */
+  private async deleteRun(key: ExecutionKey, terminateReason: string | undefined): Promise<'delete now' | 'left open' | 'close task deletes'> {
+    const next = await this.transact(key, (run): 'delete now' | 'left open' | 'close task deletes' => {
+      if (!run.isOpen) {
+        run.discard();
+        return 'delete now';
+      }
+      if (terminateReason === undefined) {
+        run.discard();
+        return 'left open';
+      }
       terminateRun(run, terminateReason, undefined, HISTORY_SERVICE_IDENTITY);
       // A run with a parent or children is deleted by its close task, after the parent is told
       // and the parent close policy applied (Temporal's deleteAfterTerminate).
       const close = run.transferTasks.find((t) => t.kind === TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION);
       if (close) close.deleteAfterClose = true;
-      return close !== undefined;
+      return close ? 'close task deletes' : 'delete now';
     }, { enforceHistoryLimits: false });
-    if (deferred) return;
+    if (next !== 'delete now') return next;
     await this.locks.run(executionKeyString(key), async () => {
       const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
       const rangeId = this.shards.rangeIdFor(shardId);
@@ -218,6 +235,7 @@ export class ExecutionManager {
       // Long polls on the run wake, read again and find it gone.
       this.notifier.publish('history-changed', executionKeyString(key));
     });
+    return next;
   }
 
   /** Creates a new execution (its first events, state and tasks) in one write. */

@@ -326,7 +326,9 @@ describe('markClosed: the CLOSE_EXECUTION transfer task', () => {
     for (const tx of [completeTaskAt(taskInFlight(), at(2), [failCommand()]), completeTaskAt(taskInFlight(), at(2), [cancelCommand])]) {
       expect(tx.closed).toBe(true);
       expect(tx.transferTasks).toEqual([]);
-      expect(timerKinds(tx)).toEqual([]);
+      // Only the retention timer: the closed run is deleted a retention after its close.
+      expect(timerKinds(tx)).toEqual(['DELETE_CLOSED_RUN']);
+      expect(tx.timerTasks[0]!.fireTime).toEqual(new Date(at(2).getTime() + tx.retentionMs));
     }
   });
 

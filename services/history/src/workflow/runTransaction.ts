@@ -5,6 +5,7 @@ import {
   HistoryEvent,
   MutableState,
   TimerTask,
+  TimerTaskKind,
   TransferTask,
   TransferTaskKind,
   WorkflowExecutionStatus,
@@ -131,6 +132,10 @@ export class RunTransaction {
     this.closedHere = true;
     if (this.info.parent || Object.keys(this.state.children).length > 0) {
       this.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION });
+    }
+    // Temporal keeps a closed run for its namespace's retention (as it was at the close), then deletes it.
+    if (this.retentionMs > 0) {
+      this.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN, fireTime: new Date(this.now.getTime() + this.retentionMs) });
     }
   }
 

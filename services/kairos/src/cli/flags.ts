@@ -106,6 +106,13 @@ export const FLAGS: readonly FlagSpec[] = [
     defaults: { start: `$${ADVERTISE_ADDRESS_ENV}, else its service address` },
   },
   { name: 'metrics-port', value: 'PORT', description: 'serve Prometheus /metrics and /health/ready on this port (on --ip)', shownIn: SERVER },
+  {
+    name: 'http-port',
+    value: 'PORT',
+    description: "serve Temporal's HTTP API (/api/v1/...) on this port (on --ip); the frontend's",
+    shownIn: SERVER,
+    defaults: { 'start-dev': 'a free port', start: 'services.frontend.httpPort of the config file, else none' },
+  },
   { name: 'headless', description: 'run without the Temporal Web UI', shownIn: ['start-dev'] },
   {
     name: 'ui-port',

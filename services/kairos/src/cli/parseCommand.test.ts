@@ -48,6 +48,8 @@ describe('parseKairosCommand', () => {
       logFormat: 'json',
       // The Web UI beside it, on the gRPC port + 1000, as `temporal server start-dev` serves it.
       ui: { ip: '127.0.0.1', port: 8233 },
+      // Temporal's HTTP API on a free port, as `temporal server start-dev` serves it.
+      httpPort: 0,
       searchAttributes: {},
       settingOverrides: new Map(),
     });
@@ -106,6 +108,18 @@ describe('parseKairosCommand', () => {
     expect(cmd.config.services.history).toEqual({ bindIp: '0.0.0.0', port: 7401, address: 'kairos-history:7400' });
     expect(cmd.config.services.matching).toEqual({ bindIp: '127.0.0.1', port: 7235, address: 'kairos-matching:7235' });
     expect(cmd.config.services.frontend.port).toBe(7233);
+  });
+
+  it("reads the frontend's HTTP API port from the config file, refusing it for another service", () => {
+    const readFile = files({
+      '/etc/kairos.json': { store: { kind: 'sqlite', filename: 'k.db' }, services: { frontend: { httpPort: 7243 }, history: { httpPort: 7244 } } },
+      '/etc/ok.json': { store: { kind: 'sqlite', filename: 'k.db' }, services: { frontend: { httpPort: 7243 } } },
+    });
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'frontend', '--config', '/etc/ok.json'], { readFile })).config.httpPort).toBe(7243);
+    expect(started(parseKairosCommand(['server', 'start', '--service', 'frontend', '--config', '/etc/ok.json', '--http-port', '8000'], { readFile })).config.httpPort).toBe(8000);
+    expect(problems(() => parseKairosCommand(['server', 'start', '--service', 'frontend', '--config', '/etc/kairos.json'], { readFile }))).toEqual([
+      'config file /etc/kairos.json: services.history.httpPort is not a known key (known: bindIp, port, address)',
+    ]);
   });
 
   it('lets --db-filename replace the file store, and --*-address the file address', () => {
@@ -349,6 +363,21 @@ describe('every flag', () => {
       expect(start('--metrics-port', '9464').config.metricsPort).toBe(9464);
       expect(dev('--metrics-port', '9464').config.metricsPort).toBe(9464);
     },
+    'http-port': () => {
+      // start-dev always serves Temporal's HTTP API, on a free port unless told (as Temporal's dev server).
+      expect(dev().config.httpPort).toBe(0);
+      expect(dev('--http-port', '7243').config.httpPort).toBe(7243);
+      const frontend = (...flags: string[]) => started(parseKairosCommand(['server', 'start', '--service', 'frontend', '--db-filename', 'k.db', ...flags], { env: {} }));
+      expect(frontend('--http-port', '7243').config.httpPort).toBe(7243);
+      // A cluster frontend serves it only when given.
+      expect(frontend().config.httpPort).toBeUndefined();
+      expect(refused(['server', 'start', '--service', 'history', '--db-filename', 'k.db', '--http-port', '7243'])).toEqual([
+        "--http-port is for the frontend (Temporal's HTTP API), not the history",
+      ]);
+      // Other services ignore the frontend's setting in a shared config file.
+      expect(start().config.httpPort).toBeUndefined();
+      expect(refused(['server', 'start', '--service', 'frontend', '--db-filename', 'k.db', '--http-port', '0'])).toEqual(['--http-port must be an integer from 1 to 65535, got "0"']);
+    },
     headless: () => {
       // The Web UI runs by default, as `temporal server start-dev`'s; --headless turns it off.
       expect(dev().config.ui).toEqual({ ip: '127.0.0.1', port: 8233 });
@@ -382,6 +411,13 @@ describe('every flag', () => {
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength'])).toEqual([`invalid dynamic config values: missing expected '=' in "limit.maxIDLength"`]);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=x'])).toEqual(['invalid dynamic config values: invalid JSON value for key "limit.maxIDLength": "x"']);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'limit.maxIDLength=1.5'])).toEqual(['--dynamic-config-value limit.maxIDLength must be a positive integer, got 1.5']);
+      // Durations as Temporal's dynamic config takes them: Go duration strings, or seconds.
+      const durations = dev('--dynamic-config-value', 'system.namespaceMinRetentionLocal="1h30m"', '--dynamic-config-value', 'frontend.deleteNamespaceNamespaceDeleteDelay=2');
+      expect(durations.config.settingOverrides).toEqual(new Map<string, number>([['domain.minRetention', 5_400_000], ['domain.namespaceDeleteDelay', 2_000]]));
+      expect(dev('--dynamic-config-value', 'system.namespaceMinRetentionLocal="500ms"').config.settingOverrides.get('domain.minRetention')).toBe(500);
+      expect(refused(['server', 'start-dev', '--dynamic-config-value', 'system.namespaceMinRetentionLocal="1 hour"'])).toEqual([
+        '--dynamic-config-value system.namespaceMinRetentionLocal must be a duration ("90s", "1h", or a number of seconds), got "1 hour"',
+      ]);
       expect(refused(['server', 'start-dev', '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'])).toEqual([
         '--dynamic-config-value frontend.enableUpdateWorkflowExecution: Kairos always has this on; only true is accepted, got false',
       ]);

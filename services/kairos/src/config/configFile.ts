@@ -14,11 +14,13 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…" }'],
   ['sqliteSynchronous', '"FULL" | "NORMAL" (default: FULL for "server start", NORMAL for start-dev)'],
   ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
-  ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233" }, "history": { … }, "matching": { … } }'],
+  ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233", "httpPort": 7243 }, "history": { … }, "matching": { … } }'],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
 ];
 export const STORE_KEYS = ['kind', 'filename', 'url'];
 export const ENDPOINT_KEYS = ['bindIp', 'port', 'address'];
+/** The frontend's entry also takes the port of Temporal's HTTP API. */
+export const FRONTEND_KEYS = [...ENDPOINT_KEYS, 'httpPort'];
 
 /** Reads a JSON config file; a missing or malformed file is a ConfigError naming it. */
 export function readConfigFile(path: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): unknown {

@@ -1,6 +1,6 @@
 import { isLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@kairos/common/logger';
 import { ConfigError } from './configError';
-import { ENDPOINT_KEYS, FILE_KEYS, STORE_KEYS } from './configFile';
+import { ENDPOINT_KEYS, FILE_KEYS, FRONTEND_KEYS, STORE_KEYS } from './configFile';
 import { resolveSqliteSynchronous } from './sqliteSynchronous';
 import { readDynamicConfigFlags, readSearchAttributeFlags } from './temporalFlags';
 import {
@@ -199,7 +199,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     if (raw !== undefined) {
       if (isObject(raw)) {
         entry = raw;
-        unknownKeys(raw, ENDPOINT_KEYS, `services.${name}.`);
+        unknownKeys(raw, name === 'frontend' ? FRONTEND_KEYS : ENDPOINT_KEYS, `services.${name}.`);
       } else problems.push(`${inFile(`services.${name}`)} must be an object`);
     }
     const own = name === service;
@@ -258,6 +258,22 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     return { ip: uiIp ?? frontend.bindIp, port };
   }
   const metricsPort = int(flagValue('metrics-port'), '--metrics-port', 1, 65_535);
+  const httpPort = resolveHttpPort();
+  /**
+   * Temporal's HTTP API, a frontend setting: start-dev always serves it (a free port unless
+   * --http-port names one, as `temporal server start-dev`); a cluster frontend when given.
+   */
+  function resolveHttpPort(): number | undefined {
+    const flag = flagValue('http-port');
+    if (flag !== undefined && service !== 'frontend') {
+      problems.push(`--http-port is for the frontend (Temporal's HTTP API), not the ${service}`);
+      return undefined;
+    }
+    const frontendEntry = isObject(fileServices) && isObject(fileServices.frontend) ? fileServices.frontend : {};
+    const min = options.mode === 'dev' ? 0 : 1;
+    const given = int(flag, '--http-port', min, 65_535) ?? int(frontendEntry.httpPort, inFile('services.frontend.httpPort'), min, 65_535);
+    return given ?? (options.mode === 'dev' ? 0 : undefined);
+  }
   const ui = options.mode === 'dev' ? webUi(services.frontend) : undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -273,6 +289,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     namespaceLimits,
     ...(advertiseAddress !== undefined && { advertiseAddress }),
     ...(metricsPort !== undefined && { metricsPort }),
+    ...(service === 'frontend' && httpPort !== undefined && { httpPort }),
     ...(ui !== undefined && { ui }),
     searchAttributes,
     settingOverrides,

@@ -66,6 +66,12 @@ export function readDynamicConfigFlags(values: readonly string[], problems: stri
       continue;
     }
     const spec = SETTINGS[name];
+    if (spec.type === 'duration') {
+      const ms = goDurationMs(value);
+      if (ms === undefined) problems.push(`--dynamic-config-value ${key} must be a duration ("90s", "1h", or a number of seconds), got ${text}`);
+      else out.set(name, ms);
+      continue;
+    }
     // Counts, sizes and rates are whole numbers; a factor may be a fraction.
     const whole = spec.type !== 'factor';
     if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
@@ -75,4 +81,20 @@ export function readDynamicConfigFlags(values: readonly string[], problems: stri
     out.set(name, value);
   }
   return out;
+}
+
+const GO_DURATION_UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration as Temporal's dynamic config takes one, in ms: a number of seconds, or a Go duration
+ * string ("1h30m", "500ms", "2s"; a bare number in a string is seconds too). Negative: undefined.
+ */
+export function goDurationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  if (value === '0') return 0;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) return undefined;
+  return parts.reduce((ms, [, amount, unit]) => ms + Number(amount) * GO_DURATION_UNIT_MS[unit!]!, 0);
 }

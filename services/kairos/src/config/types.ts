@@ -45,6 +45,11 @@ export interface KairosConfig {
   advertiseAddress?: string;
   /** Port of the Prometheus `/metrics` endpoint; none when absent. */
   metricsPort?: number;
+  /**
+   * Port of Temporal's HTTP API on the frontend's IP (`--http-port`, `services.frontend.httpPort`):
+   * 0 picks a free port (start-dev's default, as Temporal's); none when absent (a cluster frontend's default).
+   */
+  httpPort?: number;
   /** start-dev's Temporal Web UI (none with --headless). */
   ui?: { ip: string; port: number };
   /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */
