@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../src/harness/paths';
-import { withWorker } from '../src/harness/sdk';
+import { quietRuntime, withWorker } from '../src/harness/sdk';
 import { startKairosDev, type KairosDev } from '../src/harness/servers';
 
 const run = promisify(execFile);
@@ -27,6 +27,8 @@ describe('the official temporal CLI against Kairos', () => {
   // The CLI's own output is what is checked, on Kairos start-dev.
   const servers: { kairos: KairosDev } = {} as never;
   beforeAll(async () => {
+    // Workers heartbeat every second, so `temporal worker list` sees them while they run.
+    quietRuntime({ workerHeartbeatInterval: '1s' });
     servers.kairos = await startKairosDev();
   });
   afterAll(async () => {
@@ -215,6 +217,37 @@ describe('the official temporal CLI against Kairos', () => {
     const text = await temporal(address, 'task-queue', 'list-partition', '--task-queue', taskQueue);
     expect(text).toContain('Workflow Task Queue Partitions');
     expect(text).toContain('Activity Task Queue Partitions');
+  });
+
+  it('lists, counts and describes workers (`temporal worker list|count|describe`)', async () => {
+    const address = servers.kairos.address;
+    const taskQueue = `tq-cli-workers-${Date.now()}`;
+    const query = `TaskQueue = '${taskQueue}'`;
+    await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async () => {
+      let listed: Array<{ workerHeartbeat: { workerInstanceKey: string; taskQueue: string; status: string; sdkName: string; hostInfo: { processId: string } } }> = [];
+      for (let i = 0; i < 100 && listed.length === 0; i++) {
+        listed = (await json(address, 'worker', 'list', '--query', query)) ?? [];
+        if (listed.length === 0) await sleep(200);
+      }
+      expect(listed).toHaveLength(1);
+      const worker = listed[0]!.workerHeartbeat;
+      expect(worker).toMatchObject({ taskQueue, status: 'WORKER_STATUS_RUNNING', sdkName: 'temporal-typescript', hostInfo: { processId: String(process.pid) } });
+      const table = await temporal(address, 'worker', 'list', '--query', query);
+      expect(table).toMatch(/WorkerInstanceKey\s+Status\s+TaskQueue\s+WorkerIdentity\s+HostName/);
+      expect(table).toMatch(new RegExp(`${worker.workerInstanceKey}\\s+Running\\s+${taskQueue}`));
+      expect(await json(address, 'worker', 'count', '--query', query)).toEqual({ count: '1' });
+
+      const described = await json(address, 'worker', 'describe', '--worker-instance-key', worker.workerInstanceKey);
+      expect(described.workerHeartbeat).toMatchObject({ workerInstanceKey: worker.workerInstanceKey, taskQueue, status: 'WORKER_STATUS_RUNNING' });
+      const text = await temporal(address, 'worker', 'describe', '--worker-instance-key', worker.workerInstanceKey);
+      expect(text).toMatch(new RegExp(`TaskQueue\\s+${taskQueue}`));
+      expect(text).toMatch(/Status\s+Running/);
+      await expect(temporal(address, 'worker', 'describe', '--worker-instance-key', 'nope')).rejects.toThrow(/Worker nope not found/);
+      await expect(temporal(address, 'worker', 'list', '--query', 'TaskQueue =')).rejects.toThrow(/malformed query/);
+    });
+    // The worker's last heartbeat (sent with ShutdownWorker) says it is shutting down.
+    const after = await json(address, 'worker', 'list', '--query', query);
+    expect(after.map((w: { workerHeartbeat: { status: string } }) => w.workerHeartbeat.status)).toEqual(['WORKER_STATUS_SHUTTING_DOWN']);
   });
 
   it('deletes workflows: a completed one and a running one, which are then not found', async () => {

@@ -7,6 +7,7 @@ import { rawWorkflowClient } from '@kairos/testing';
 import { REPO_ROOT } from '../src/harness/paths';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { eventTypes, fetchHistory, ONE_ACTIVITY_EVENT_TYPES, withWorker } from '../src/harness/sdk';
+import { waitUntilServing } from '../src/harness/servers';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('../workflows/activities.ts');
@@ -150,6 +151,42 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ result: 'Hello, Python!' });
     expect(eventTypes(await fetchHistory(cluster.address, workflowId))).toEqual(ONE_ACTIVITY_EVENT_TYPES);
+  });
+
+  it('worker heartbeats sent through one frontend are listed through another; a queue rate of 0 set through one frontend holds the queue at its matching owner', async () => {
+    const second = await cluster.add('frontend');
+    await waitUntilServing(second.address, { process: second.process });
+    const [one, two] = [rawWorkflowClient(cluster.address), rawWorkflowClient(second.address)];
+    const suffix = `${Date.now()}`;
+    try {
+      const key = `cluster-worker-${suffix}`;
+      await one.call('recordWorkerHeartbeat', { namespace: 'default', workerHeartbeat: [{ workerInstanceKey: key, taskQueue: `q-${suffix}`, status: 1, sdkName: 'by-hand' }] });
+      const listed = await two.call('listWorkers', { namespace: 'default', query: `WorkerInstanceKey = '${key}'` });
+      expect(listed.workers.map((w) => [w.workerInstanceKey, w.taskQueue, w.sdkName])).toEqual([[key, `q-${suffix}`, 'by-hand']]);
+      expect((await two.call('describeWorker', { namespace: 'default', workerInstanceKey: key })).workerInfo?.workerHeartbeat?.taskQueue).toBe(`q-${suffix}`);
+
+      const taskQueue = `pg-paused-${suffix}`;
+      const setRate = (c: typeof one, rateLimit: { requestsPerSecond: number } | undefined) =>
+        c.call('updateTaskQueueConfig', { namespace: 'default', taskQueue, taskQueueType: 2, updateQueueRateLimit: { rateLimit, reason: 'cluster test' } });
+      await setRate(two, { requestsPerSecond: 0 });
+      const described = await one.call('describeTaskQueue', { namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 2, reportConfig: true });
+      expect(described.effectiveRateLimit).toEqual({ requestsPerSecond: 0, rateLimitSource: 1 });
+      expect(described.config?.queueRateLimit?.metadata?.reason).toBe('cluster test');
+      const outcome = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, async (client) => {
+        const handle = await client.workflow.start('greetThroughQueue', { taskQueue, workflowId: taskQueue, args: ['held'] });
+        const state = async () => (await one.call('describeWorkflowExecution', { namespace: 'default', execution: { workflowId: taskQueue, runId: '' } })).pendingActivities[0]?.state;
+        const scheduled = await eventually(state, (s) => s !== undefined, 'the activity scheduled');
+        await sleep(2_000);
+        const held = await state();
+        await setRate(one, undefined);
+        return { scheduled, held, result: await handle.result() };
+      });
+      // PENDING_ACTIVITY_STATE_SCHEDULED while a worker polls; the result once the limit is lifted.
+      expect(outcome).toEqual({ scheduled: 1, held: 1, result: 'Hello, held!' });
+    } finally {
+      one.close();
+      two.close();
+    }
   });
 
   it('keeps completing workflows while nats-server is down, and after it is back', async () => {

@@ -16,3 +16,10 @@ export async function greetOne(name: string): Promise<string> {
 export async function greetSeveral(greeting: string, name: string, punctuation: string): Promise<string> {
   return await compose(greeting, name, punctuation);
 }
+
+const { greet: greetFromQueue } = proxyActivities<GreetingActivities>({ startToCloseTimeout: '10s', allowEagerDispatch: false });
+
+/** One activity that always goes through the task queue (never eagerly to the completing worker). */
+export async function greetThroughQueue(name: string): Promise<string> {
+  return await greetFromQueue(name);
+}

@@ -5,6 +5,7 @@ import type { ShardStore } from './shards/shardStore';
 import type { Store } from './store';
 import type { TaskQueueStore } from './taskQueues/taskQueueStore';
 import type { VisibilityStore } from './visibility/visibilityStore';
+import type { WorkerHeartbeatStore } from './workers/workerHeartbeatStore';
 
 /** A backend's implementation of each concern, all on one database. */
 export interface StoreConcerns {
@@ -14,6 +15,7 @@ export interface StoreConcerns {
   namespaces: NamespaceStore;
   membership: MembershipStore;
   visibility: VisibilityStore;
+  workers: WorkerHeartbeatStore;
 }
 
 /**
@@ -34,6 +36,7 @@ export function composeStore(concerns: StoreConcerns, close: () => Promise<void>
     ...concerns.namespaces,
     ...concerns.membership,
     ...concerns.visibility,
+    ...concerns.workers,
     close,
   };
   // Two concerns defining one method would leave only the last: refuse rather than shadow.

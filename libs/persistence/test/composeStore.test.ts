@@ -10,6 +10,7 @@ function concerns(overrides: Partial<Record<keyof StoreConcerns, object>> = {}):
     namespaces: { listNamespaces: async () => 'namespaces' },
     membership: { listMembers: async () => 'membership' },
     visibility: { listVisibility: async () => 'visibility' },
+    workers: { listWorkerHeartbeats: async () => 'workers' },
     ...overrides,
   };
   return parts as unknown as StoreConcerns;

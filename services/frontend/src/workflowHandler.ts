@@ -18,6 +18,7 @@ import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/pr
 import { DescribeTaskQueueMode, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import type { Logger } from '@kairos/common/logger';
+import { setting } from '@kairos/common/settings';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
@@ -30,8 +31,10 @@ import { registerNamespace } from './namespaces';
 import { applyNamespaceUpdate, checkedRetention, deprecated } from './namespaceUpdates';
 import { describeNamespaceResponse } from './namespaceViews';
 import { pollWaitMs, requirePollDeadline } from './pollDeadline';
+import { updateTaskQueueConfig } from './taskQueueConfig';
 import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requireTaskQueue, tooLong } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
+import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
 
 export interface FrontendDeps {
   store: Store;
@@ -152,6 +155,8 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   const implemented: Partial<WorkflowServiceImplementation> = {
     // ListWorkflowExecutions, Scan, Count, ListOpen/ListClosed, GetSearchAttributes.
     ...createVisibilityHandlers({ store: deps.store, namespaces }),
+    // RecordWorkerHeartbeat, ListWorkers, CountWorkers, DescribeWorker, Fetch/UpdateWorkerConfig.
+    ...createWorkerHandlers({ store: deps.store, namespaceId }),
 
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({
@@ -359,6 +364,11 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return (await matching.describeTaskQueue({ namespaceId: nsId, request })).response!;
     },
 
+    async updateTaskQueueConfig(request) {
+      requireNonEmpty(request.namespace, 'Namespace is empty.');
+      return updateTaskQueueConfig(matching, await namespaceId(request.namespace), request);
+    },
+
     async listTaskQueuePartitions(request) {
       requireNonEmpty(request.namespace, 'Namespace is empty.');
       if (!request.taskQueue) throw invalidArgument('taskQueue is not set');
@@ -481,6 +491,12 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       }
       if (key && request.stickyTaskQueue) {
         cancels.push(matching.cancelOutstandingWorkerPolls({ namespaceId: nsId, taskQueue: request.stickyTaskQueue, taskQueueKind: 'workflow', workerInstanceKey: key }));
+      }
+      // The worker's last heartbeat (status SHUTTING_DOWN) is kept, as Temporal records it.
+      // Best effort, as in Temporal: a shutdown never fails for it.
+      if (request.workerHeartbeat) {
+        const final = recordHeartbeats(deps.store, nsId, [request.workerHeartbeat], Date.now(), setting('frontend.workerHeartbeatTtl'));
+        cancels.push(final.catch((err: unknown) => deps.logger.warn('recording the final worker heartbeat failed', { error: String(err) })));
       }
       await Promise.all(cancels);
       if (request.stickyTaskQueue) {

@@ -18,7 +18,7 @@ import type { RecordActivityTaskStartedRequest, RecordWorkflowTaskStartedRequest
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { TaskTokenKind } from '@kairos/proto/kairos/persistence/v1/executions';
 import { QueryResultType } from '@kairos/proto/temporal/api/enums/v1/query';
-import { TaskQueueKind, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
+import { RateLimitSource, TaskQueueKind, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { PollActivityTaskQueueResponse, PollWorkflowTaskQueueResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { MatchingService } from './matchingService';
 
@@ -179,13 +179,14 @@ function addWorkflowTask(matching: MatchingClient, queue: string, scheduledEvent
   });
 }
 
-function addActivityTask(matching: MatchingClient, queue: string, scheduledEventId: number, attempt = 1) {
+function addActivityTask(matching: MatchingClient, queue: string, scheduledEventId: number, attempt = 1, fairnessKey?: string) {
   return matching.addActivityTask({
     namespaceId: NS,
     workflowExecution: { workflowId: 'wf', runId: 'run-1' },
     taskQueue: { name: queue, ...NORMAL },
     scheduledEventId,
     attempt,
+    priority: fairnessKey === undefined ? undefined : { priorityKey: 0, fairnessKey, fairnessWeight: 0 },
   });
 }
 
@@ -578,6 +579,114 @@ describe('queries', () => {
     await expect(matching.respondQueryTaskCompleted({ namespaceId: NS, taskQueue: 'q', queryId: token.queryId, request: {} })).rejects.toMatchObject({
       code: Status.NOT_FOUND,
     });
+  });
+});
+
+describe('dispatch rate limits (UpdateTaskQueueConfig, the worker\'s maxTasksPerSecond)', () => {
+  const setRate = (matching: MatchingClient, queue: string, rps: number | undefined) =>
+    matching.updateTaskQueueConfig({
+      namespaceId: NS,
+      request: { namespace: 'default', taskQueue: queue, taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, identity: 'op', updateQueueRateLimit: { rateLimit: rps === undefined ? undefined : { requestsPerSecond: rps }, reason: 'test' } },
+    });
+  const describeQueue = async (matching: MatchingClient, queue: string) =>
+    (await matching.describeTaskQueue({ namespaceId: NS, request: { namespace: 'default', taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, reportConfig: true } })).response!;
+
+  it('a rate of 0 dispatches nothing (tasks wait in the backlog); removing it hands them out at once', async () => {
+    const { matching } = startMatching();
+    const updated = await setRate(matching, 'paused', 0);
+    expect(updated.config?.queueRateLimit).toEqual({ rateLimit: { requestsPerSecond: 0 }, metadata: { reason: 'test', updateIdentity: 'op', updateTime: expect.any(Date) } });
+    const poll = pollActivity(matching, 'paused');
+    await addActivityTask(matching, 'paused', 5);
+    await addActivityTask(matching, 'paused', 6);
+    await settle();
+    expect(poll.settled).toBe(false);
+    expect(history.activityCalls).toEqual([]);
+    expect(await backlogRows('paused', 'activity')).toEqual([5, 6]);
+    const described = await describeQueue(matching, 'paused');
+    expect(described.effectiveRateLimit).toEqual({ requestsPerSecond: 0, rateLimitSource: RateLimitSource.RATE_LIMIT_SOURCE_API });
+    expect(described.config?.queueRateLimit?.rateLimit).toEqual({ requestsPerSecond: 0 });
+
+    await setRate(matching, 'paused', undefined);
+    await until(() => poll.settled, 'the poll answered once the limit is gone');
+    expect(poll.value?.response?.activityId).toBe('activity-5');
+    expect((await describeQueue(matching, 'paused')).effectiveRateLimit?.rateLimitSource).toBe(RateLimitSource.RATE_LIMIT_SOURCE_SYSTEM);
+  });
+
+  it('hands out a burst of one second of tasks, then one per 1/rate seconds', async () => {
+    fakeTimers();
+    const { matching } = startMatching();
+    await setRate(matching, 'slow', 2);
+    for (let id = 1; id <= 5; id++) await addActivityTask(matching, 'slow', id);
+    const polls = [1, 2, 3, 4, 5].map(() => pollActivity(matching, 'slow'));
+    await settle();
+    const answered = () => polls.filter((p) => p.settled).length;
+    expect(answered()).toBe(2);
+    await vi.advanceTimersByTimeAsync(499);
+    await settle();
+    expect(answered()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => answered() === 3, 'the third task after 500 ms');
+    await vi.advanceTimersByTimeAsync(1_000);
+    await until(() => answered() === 5, 'two more a second later');
+    expect(polls.map((p) => p.value?.response?.activityId).sort()).toEqual([1, 2, 3, 4, 5].map((id) => `activity-${id}`));
+  });
+
+  it('the worker\'s own rate applies until UpdateTaskQueueConfig sets one, which wins', async () => {
+    const { matching } = startMatching();
+    const first = pollActivity(matching, 'q', { maxTasksPerSecond: 0.5, waitMs: 1 });
+    await until(() => first.settled);
+    expect((await describeQueue(matching, 'q')).effectiveRateLimit).toEqual({ requestsPerSecond: 0.5, rateLimitSource: RateLimitSource.RATE_LIMIT_SOURCE_WORKER });
+    await setRate(matching, 'q', 7);
+    expect((await describeQueue(matching, 'q')).effectiveRateLimit).toEqual({ requestsPerSecond: 7, rateLimitSource: RateLimitSource.RATE_LIMIT_SOURCE_API });
+  });
+
+  it('per fairness key: each key gets the default rate times its weight, and a limited key does not hold back the others', async () => {
+    fakeTimers();
+    const { matching } = startMatching();
+    await matching.updateTaskQueueConfig({
+      namespaceId: NS,
+      request: {
+        namespace: 'default',
+        taskQueue: 'fair',
+        taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        updateFairnessKeyRateLimitDefault: { rateLimit: { requestsPerSecond: 1 }, reason: '' },
+        setFairnessWeightOverrides: { heavy: 2 },
+      },
+    });
+    // In the backlog: three tasks of key a, then one of b, then two of heavy (rate 2, burst 2).
+    const keys: Record<number, string> = { 1: 'a', 2: 'a', 3: 'a', 4: 'b', 5: 'heavy', 6: 'heavy' };
+    for (const [id, key] of Object.entries(keys)) await addActivityTask(matching, 'fair', Number(id), 1, key);
+    const polls = Object.keys(keys).map(() => pollActivity(matching, 'fair'));
+    await settle();
+    const dispatched = () => history.activityCalls.map((c) => c.scheduledEventId).sort();
+    expect(dispatched()).toEqual([1, 4, 5, 6]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await until(() => dispatched().length === 5, 'the next task of key a a second later');
+    expect(dispatched()).toEqual([1, 2, 4, 5, 6]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await until(() => polls.every((p) => p.settled), 'every poll answered');
+    expect(history.activityCalls.find((c) => c.scheduledEventId === 3)).toBeDefined();
+  });
+
+  it('a per-key rate of 0 limits nothing, as in Temporal', async () => {
+    const { matching } = startMatching();
+    await matching.updateTaskQueueConfig({
+      namespaceId: NS,
+      request: { namespace: 'default', taskQueue: 'fair0', taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, updateFairnessKeyRateLimitDefault: { rateLimit: { requestsPerSecond: 0 }, reason: '' } },
+    });
+    for (const id of [1, 2, 3]) await addActivityTask(matching, 'fair0', id, 1, 'a');
+    const polls = [1, 2, 3].map(() => pollActivity(matching, 'fair0'));
+    await until(() => polls.every((p) => p.settled), 'every task handed out');
+  });
+
+  it('a rate stored before the queue is loaded (another instance set it) applies from the first dispatch', async () => {
+    await store.updateTaskQueueConfig(NS, 'stored', TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, () => ({ queueRateLimit: { rateLimit: { requestsPerSecond: 0 }, metadata: undefined }, fairnessKeysRateLimitDefault: undefined, fairnessWeightOverrides: {} }));
+    const { matching } = startMatching();
+    const poll = pollActivity(matching, 'stored');
+    await addActivityTask(matching, 'stored', 9);
+    await settle();
+    expect(poll.settled).toBe(false);
+    expect(await backlogRows('stored', 'activity')).toEqual([9]);
   });
 });
 

@@ -21,6 +21,7 @@ import type {
   RespondQueryTaskCompletedRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
+import { applyTaskQueueConfigUpdate, effectiveRateLimit } from './taskQueueConfig';
 import { taskQueueStats, taskQueueStatus } from './taskQueueStatus';
 
 export interface MatchingServiceOptions {
@@ -201,7 +202,14 @@ export class MatchingService {
           req.namespaceId,
           'activity',
           req.taskQueue,
-          TaskQueueTask.fromPartial({ namespaceId: req.namespaceId, workflowExecution: req.workflowExecution, scheduledEventId: req.scheduledEventId, attempt: req.attempt, createTime: new Date() }),
+          TaskQueueTask.fromPartial({
+            namespaceId: req.namespaceId,
+            workflowExecution: req.workflowExecution,
+            scheduledEventId: req.scheduledEventId,
+            attempt: req.attempt,
+            createTime: new Date(),
+            priority: req.priority,
+          }),
         );
         return {};
       },
@@ -233,6 +241,8 @@ export class MatchingService {
         const request = req.request!;
         const partition = this.partition<PollActivityTaskQueueResponse>(req.namespaceId, 'activity', request.taskQueue?.name ?? '');
         partition.recordPoller(request.identity, request.taskQueueMetadata?.maxTasksPerSecond || setting('matching.defaultPollerRate'));
+        // The worker's own limit applies while no rate is set by UpdateTaskQueueConfig.
+        partition.setWorkerRate(request.taskQueueMetadata?.maxTasksPerSecond);
         const response = await partition.poll(
           (task) =>
             this.dispatchGuard(async () => {
@@ -294,14 +304,40 @@ export class MatchingService {
         const pollers = partition?.pollersSince(Date.now() - setting('matching.pollerHistory')) ?? [];
         const store = this.options.store;
         const backlog = request.includeTaskQueueStatus || request.reportStats ? await store.summarizeTaskQueue(req.namespaceId, name, kind) : undefined;
-        // Kairos applies no dispatch rate limit: the queue's rate is Temporal's default.
-        const status = backlog && request.includeTaskQueueStatus ? taskQueueStatus(backlog, setting('matching.defaultPollerRate')) : undefined;
+        // The stored configuration is the truth (the partition may not be loaded here).
+        const config = await store.getTaskQueueConfig(req.namespaceId, name, request.taskQueueType || TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+        const limit = effectiveRateLimit(config, partition?.requestedWorkerRate);
+        // With no rate set, Kairos applies none; Temporal's default rate is reported.
+        const rate = limit.requestsPerSecond ?? setting('matching.defaultPollerRate');
+        const status = backlog && request.includeTaskQueueStatus ? taskQueueStatus(backlog, rate) : undefined;
         let stats;
         if (backlog && request.reportStats) {
           const [oldest] = backlog.oldestTaskId === undefined ? [] : await store.getTaskQueueTasks(req.namespaceId, name, kind, backlog.oldestTaskId - 1, 1);
           stats = taskQueueStats(backlog, oldest?.task.createTime, new Date());
         }
-        return { response: DescribeTaskQueueResponse.fromPartial({ pollers, taskQueueStatus: status, stats }), ownerHostName: this.options.hostAddress ?? '' };
+        return {
+          response: DescribeTaskQueueResponse.fromPartial({
+            pollers,
+            taskQueueStatus: status,
+            stats,
+            config: request.reportConfig ? config : undefined,
+            effectiveRateLimit: { requestsPerSecond: rate, rateLimitSource: limit.source },
+          }),
+          ownerHostName: this.options.hostAddress ?? '',
+        };
+      },
+      updateTaskQueueConfig: async (req) => {
+        const request = req.request!;
+        const type = request.taskQueueType;
+        const config = await this.options.store.updateTaskQueueConfig(req.namespaceId, request.taskQueue, type, (current) =>
+          applyTaskQueueConfigUpdate(current, request, new Date()),
+        );
+        // A queue being served applies the new rate at once; one loaded later reads it.
+        if (type === TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW || type === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY) {
+          const kind: BacklogKind = type === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
+          this.partitions.get(partitionKey(req.namespaceId, kind, request.taskQueue))?.setConfig(config);
+        }
+        return { config };
       },
       respondQueryTaskCompleted: async (req) => {
         const deliver = this.pendingQueries.get(req.queryId);

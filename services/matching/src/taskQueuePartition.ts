@@ -4,6 +4,12 @@ import type { Logger } from '@kairos/common/logger';
 import { TaskQueueOwnershipLostError } from '@kairos/persistence/errors';
 import type { StoredTaskQueueTask, TaskQueueKind, TaskQueueStore } from '@kairos/persistence/store';
 import type { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import type { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
+import { DispatchRateLimiter } from './dispatchRateLimiter';
+import { effectiveRateLimit, type EffectiveRateLimit } from './taskQueueConfig';
+
+/** Fairness keys whose rate limiter a queue keeps at once (Temporal's per-key cache is bounded too). */
+const MAX_KEY_LIMITERS = 10_000;
 
 /** What happened when a task was offered to a poller. */
 export type DispatchResult<R> =
@@ -51,6 +57,20 @@ export class TaskQueuePartition<R> {
   private closed = false;
   /** Query tasks waiting for a poller: in memory only, as in Temporal (the querying caller waits). */
   private readonly queries: Array<{ response: R; resolve: (delivered: boolean) => void }> = [];
+  /** UpdateTaskQueueConfig's configuration of this queue's type, read from the store on first use. */
+  private config: TaskQueueConfig | undefined;
+  private configRead: Promise<void> | undefined;
+  /** Set once the configuration is known: later dispatches do not wait a turn for it. */
+  private configKnown = false;
+  /** The dispatch rate the last activity poll asked for (maxTasksPerSecond), if any. */
+  private workerRate: number | undefined;
+  /** Undefined while no rate applies. */
+  private limiter: DispatchRateLimiter | undefined;
+  /** Per fairness key, the limiter of the queue's per-key rate scaled by the key's weight. */
+  private readonly keyLimiters = new Map<string, DispatchRateLimiter>();
+  /** A drain waiting for the rate limiters' next token, and when it runs. */
+  private limitTimer: NodeJS.Timeout | undefined;
+  private limitTimerAt = 0;
 
   constructor(
     private readonly store: TaskQueueStore,
@@ -63,6 +83,133 @@ export class TaskQueuePartition<R> {
     /** Called once when the partition closes (ownership lost or released). */
     private readonly onClosed: () => void = () => undefined,
   ) {}
+
+  /** The TaskQueueType number this queue's configuration is kept under. */
+  private get taskQueueType(): number {
+    return this.kind === 'activity' ? 2 : 1;
+  }
+
+  /** Reads the queue's configuration once, before the first dispatch (a failed read is tried again next time). */
+  private ensureConfig(): Promise<void> {
+    this.configRead ??= this.store.getTaskQueueConfig(this.namespaceId, this.name, this.taskQueueType).then(
+      (config) => {
+        // An update applied meanwhile is newer than what was read.
+        if (!this.configKnown) this.applyRateLimit(config);
+        this.configKnown = true;
+      },
+      (err: unknown) => {
+        this.configRead = undefined;
+        this.logger.warn('reading the task queue configuration failed; dispatching without its rate limit for now', { taskQueue: this.name, error: String(err) });
+      },
+    );
+    return this.configRead;
+  }
+
+  /** A configuration just stored by UpdateTaskQueueConfig: its rate applies at once. */
+  setConfig(config: TaskQueueConfig): void {
+    this.configRead = Promise.resolve();
+    this.configKnown = true;
+    this.applyRateLimit(config);
+    void this.drain();
+  }
+
+  /** The rate an activity poll asked for (Temporal applies the latest poller's). */
+  setWorkerRate(ratePerSecond: number | undefined): void {
+    if (ratePerSecond === this.workerRate) return;
+    this.workerRate = ratePerSecond;
+    this.applyRateLimit(this.config);
+  }
+
+  /** The rate the last activity poll asked for, if any. */
+  get requestedWorkerRate(): number | undefined {
+    return this.workerRate;
+  }
+
+  /** The rate dispatch follows now and where it comes from. */
+  get rateLimit(): EffectiveRateLimit {
+    return effectiveRateLimit(this.config, this.workerRate);
+  }
+
+  private applyRateLimit(config: TaskQueueConfig | undefined): void {
+    this.config = config;
+    const rate = this.rateLimit.requestsPerSecond;
+    if (rate === undefined) this.limiter = undefined;
+    else if (this.limiter?.ratePerSecond !== rate) this.limiter = new DispatchRateLimiter(rate);
+    if (!config?.fairnessKeysRateLimitDefault?.rateLimit) this.keyLimiters.clear();
+  }
+
+  /**
+   * The limiter of a task's fairness key when the queue has a per-key rate: that rate times the
+   * key's weight (the queue's override, else the task's own, else 1), as Temporal scales it.
+   */
+  private keyLimiter(task: TaskQueueTask): DispatchRateLimiter | undefined {
+    const perKey = this.config?.fairnessKeysRateLimitDefault?.rateLimit;
+    // A per-key rate of 0 limits nothing in Temporal (unlike a queue rate of 0, which stops dispatch).
+    if (!perKey || perKey.requestsPerSecond <= 1e-9) return undefined;
+    const key = task.priority?.fairnessKey ?? '';
+    const weight = this.config!.fairnessWeightOverrides[key] ?? (task.priority?.fairnessWeight || 1);
+    const rate = perKey.requestsPerSecond * weight;
+    let limiter = this.keyLimiters.get(key);
+    if (limiter?.ratePerSecond !== rate) {
+      limiter = new DispatchRateLimiter(rate);
+      // Bounded like Temporal's per-key cache: the key used longest ago goes first.
+      this.keyLimiters.delete(key);
+      if (this.keyLimiters.size >= MAX_KEY_LIMITERS) this.keyLimiters.delete(this.keyLimiters.keys().next().value!);
+      this.keyLimiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  /** Milliseconds until the rate limits let `task` go (0: now); Infinity under a rate of 0. */
+  private waitFor(task: TaskQueueTask, now: number): number {
+    return Math.max(this.limiter?.msUntilNextToken(now) ?? 0, this.keyLimiter(task)?.msUntilNextToken(now) ?? 0);
+  }
+
+  /**
+   * Whether `task` may be handed out now; if so its tokens (queue and key) are taken, if not a
+   * drain is scheduled for when it may.
+   */
+  private mayDispatch(task: TaskQueueTask): boolean {
+    const now = Date.now();
+    const wait = this.waitFor(task, now);
+    if (wait > 0) {
+      this.drainIn(wait);
+      return false;
+    }
+    this.limiter?.tryTake(now);
+    this.keyLimiter(task)?.tryTake(now);
+    return true;
+  }
+
+  /** Runs a drain in `ms` (the sooner of two requests wins); nothing under a rate of 0. */
+  private drainIn(ms: number): void {
+    if (!Number.isFinite(ms) || this.closed) return;
+    const at = Date.now() + Math.max(1, ms);
+    if (this.limitTimer && this.limitTimerAt <= at) return;
+    if (this.limitTimer) clearTimeout(this.limitTimer);
+    this.limitTimerAt = at;
+    this.limitTimer = setTimeout(() => {
+      this.limitTimer = undefined;
+      void this.drain();
+    }, Math.max(1, ms));
+    this.limitTimer.unref();
+  }
+
+  /**
+   * Takes the first loaded backlog task the rate limits let go now, with its tokens: with
+   * per-key limits a limited key's tasks do not hold back other keys' (Temporal's matcher skips
+   * them too). 'limited' when tasks wait only for tokens; undefined when the backlog is empty.
+   */
+  private async takeDispatchableTask(): Promise<StoredTaskQueueTask | 'limited' | undefined> {
+    if (this.backlog.length === 0) await this.loadBacklog();
+    const perKey = (this.config?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond ?? 0) > 1e-9;
+    for (let i = 0; i < this.backlog.length; i++) {
+      if (this.mayDispatch(this.backlog[i]!.task)) return this.backlog.splice(i, 1)[0];
+      // Without per-key limits every task waits for the same queue token.
+      if (!perKey) break;
+    }
+    return this.backlog.length === 0 ? undefined : 'limited';
+  }
 
   /** The queue's fencing number, acquired on first use. */
   private rangeId(): Promise<number> {
@@ -83,6 +230,8 @@ export class TaskQueuePartition<R> {
     this.closed = true;
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.recheckTimer = undefined;
+    if (this.limitTimer) clearTimeout(this.limitTimer);
+    this.limitTimer = undefined;
     for (const poller of this.pollers.splice(0)) poller.resolve(undefined);
     this.onClosed();
   }
@@ -178,7 +327,9 @@ export class TaskQueuePartition<R> {
 
   /** Adds a task: to a waiting poller if one accepts it, else to the durable backlog. */
   async addTask(task: TaskQueueTask): Promise<'matched' | 'dropped' | 'persisted'> {
-    while (this.backlog.length === 0 && this.pollers.length > 0) {
+    if (!this.configKnown) await this.ensureConfig();
+    // Over the dispatch rate, the task waits in the backlog like any other.
+    while (this.backlog.length === 0 && this.pollers.length > 0 && this.mayDispatch(task)) {
       const poller = this.claimPoller()!;
       const result = await poller.dispatch(task);
       if (result.kind === 'started') {
@@ -233,9 +384,10 @@ export class TaskQueuePartition<R> {
       query.resolve(true);
       return query.response;
     }
+    if (!this.configKnown) await this.ensureConfig();
     while (!signal.aborted) {
-      const stored = await this.takeBacklogTask();
-      if (!stored) break;
+      const stored = await this.takeDispatchableTask();
+      if (!stored || stored === 'limited') break;
       const result = await dispatch(stored.task);
       if (result.kind === 'retry') {
         this.backlog.unshift(stored);
@@ -326,9 +478,10 @@ export class TaskQueuePartition<R> {
     if (this.draining) return;
     this.draining = true;
     try {
+      if (!this.configKnown) await this.ensureConfig();
       while (this.pollers.length > 0) {
-        const stored = await this.takeBacklogTask();
-        if (!stored) return;
+        const stored = await this.takeDispatchableTask();
+        if (!stored || stored === 'limited') return;
         const poller = this.claimPoller();
         if (!poller) {
           this.backlog.unshift(stored);

@@ -4,10 +4,15 @@ import type { google, temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 let runtimeInstalled = false;
-function quietRuntime(): void {
+/**
+ * Installs the SDK runtime of this test process (once: later calls do nothing). A suite that
+ * lists workers asks for a short heartbeat interval before any worker starts (the SDK's default
+ * is a minute).
+ */
+export function quietRuntime(options: { workerHeartbeatInterval?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), ...options });
 }
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();

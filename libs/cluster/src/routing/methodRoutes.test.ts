@@ -50,6 +50,7 @@ const LEGACY_QUEUE_OF: Record<string, (r: AnyRequest) => string> = {
   respondQueryTaskCompleted: (r) => `${r.namespaceId}/workflow/${queueName(r.taskQueue)}`,
   cancelOutstandingWorkerPolls: (r) => `${r.namespaceId}/${r.taskQueueKind ?? 'workflow'}/${queueName(r.taskQueue)}`,
   describeTaskQueue: (r) => `${r.namespaceId}/${r.request?.taskQueueType === 2 ? 'activity' : 'workflow'}/${r.request?.taskQueue?.name ?? ''}`,
+  updateTaskQueueConfig: (r) => `${r.namespaceId}/${r.request?.taskQueueType === 2 ? 'activity' : 'workflow'}/${r.request?.taskQueue ?? ''}`,
 };
 
 /** What a route gives for a request: its value, or the error it throws. */

@@ -182,6 +182,11 @@ const cases: Record<string, [ApiError, Expected]> = {
   methodNotImplemented: [errors.methodNotImplemented('CreateSchedule'), { code: Status.UNIMPLEMENTED, message: 'CreateSchedule is not implemented by Kairos yet' }],
   unknownHealthService: [errors.unknownHealthService('x.Y'), { code: Status.NOT_FOUND, message: 'unknown service x.Y' }],
   frontendShuttingDown: [errors.frontendShuttingDown(), { code: Status.UNAVAILABLE, message: 'frontend is shutting down' }],
+  workerNotFound: [
+    errors.workerNotFound('w-1'),
+    { code: Status.NOT_FOUND, message: 'Worker w-1 not found', detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }] },
+  ],
+  workerCommandsNotEnabled: [errors.workerCommandsNotEnabled('FetchWorkerConfig'), { code: Status.UNIMPLEMENTED, message: 'FetchWorkerConfig command is not enabled.' }],
 
   workflowTaskNotFound: [errors.workflowTaskNotFound(), { code: Status.NOT_FOUND, message: 'Workflow task not found.' }],
   taskAlreadyStarted: [errors.taskAlreadyStarted(), { code: Status.ALREADY_EXISTS, message: 'Workflow task already started.' }],

@@ -7,3 +7,4 @@ export * from './requestErrors';
 export * from './taskErrors';
 export * from './executionErrors';
 export * from './clusterErrors';
+export * from './workerErrors';

@@ -34,6 +34,14 @@ export const FRONTEND_SETTINGS = settingGroup('frontend', {
     readIn: 'services/frontend/src/rateLimits.ts',
     why: "Temporal's frontend.namespaceBurstRatio: a namespace may burst to this many seconds' worth of its request rate.",
   },
+  workerHeartbeatTtl: {
+    type: 'duration',
+    unit: 'ms',
+    default: 5 * 60_000,
+    readBy: ['frontend'],
+    readIn: 'services/frontend/src/workers/workerHandlers.ts',
+    why: "Temporal's matching.workerRegistryEntryTTL: a worker that sent no heartbeat for this long is no longer listed (the SDKs heartbeat every 60 s by default), and its row is deleted.",
+  },
   visibilityMaxPageSize: {
     type: 'count',
     unit: 'items',

@@ -40,7 +40,7 @@ export const MATCHING_SETTINGS = settingGroup('matching', {
     default: 100_000,
     readBy: ['matching'],
     readIn: 'services/matching/src/matchingService.ts',
-    why: "The rate DescribeTaskQueue shows for a poller that asked for none, and as the queue's rate in its status (Temporal's default; Kairos applies no dispatch rate limit).",
+    why: "The rate DescribeTaskQueue shows for a poller that asked for none, and as the queue's rate while neither UpdateTaskQueueConfig nor a worker set one (Temporal's default; Kairos then applies no dispatch rate limit).",
   },
   queryMaxWait: {
     type: 'duration',

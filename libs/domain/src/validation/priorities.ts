@@ -12,3 +12,17 @@ export function priorityProblem(priority: Priority | undefined): string | undefi
   if (priority.fairnessWeight < 0) return 'must be greater than zero';
   return undefined;
 }
+
+/**
+ * Temporal's priorities.Merge: each field of `override` that is set (non-zero) wins over
+ * `base`'s (an activity's priority over its run's).
+ */
+export function mergePriorities(base: Priority | undefined, override: Priority | undefined): Priority | undefined {
+  if (!base) return override;
+  if (!override) return base;
+  return {
+    priorityKey: override.priorityKey || base.priorityKey,
+    fairnessKey: override.fairnessKey || base.fairnessKey,
+    fairnessWeight: override.fairnessWeight || base.fairnessWeight,
+  };
+}

@@ -26,7 +26,8 @@ export interface NamespaceStore {
   renameNamespace(name: string, newName: string, change: (record: NamespaceRecord) => NamespaceRecord): Promise<NamespaceRecord | undefined>;
   /**
    * Removes a namespace for good with what is kept for it outside its runs (custom search
-   * attributes, task queues and their backlogs), in one transaction; its runs must be gone
+   * attributes, task queues with their backlogs and configurations, workers' heartbeats), in one
+   * transaction; its runs must be gone
    * already. Removing an absent namespace is a no-op.
    */
   deleteNamespace(id: string): Promise<void>;

@@ -19,6 +19,8 @@ const SQL = {
   deleteAllSearchAttributes: statement('delete_all_search_attributes', 'DELETE FROM custom_search_attributes WHERE namespace_id = $1'),
   deleteTaskQueues: statement('delete_namespace_task_queues', 'DELETE FROM task_queues WHERE namespace_id = $1'),
   deleteTaskQueueTasks: statement('delete_namespace_task_queue_tasks', 'DELETE FROM task_queue_tasks WHERE namespace_id = $1'),
+  deleteTaskQueueConfigs: statement('delete_namespace_task_queue_configs', 'DELETE FROM task_queue_configs WHERE namespace_id = $1'),
+  deleteWorkerHeartbeats: statement('delete_namespace_worker_heartbeats', 'DELETE FROM worker_heartbeats WHERE namespace_id = $1'),
 
   searchAttributes: statement('search_attributes', 'SELECT name, type FROM custom_search_attributes WHERE namespace_id = $1 ORDER BY name'),
   /** Serialises changes of one namespace's custom search attributes (until commit). */
@@ -98,6 +100,8 @@ export function postgresNamespaces(db: PostgresDatabase): NamespaceStore {
       await db.transaction(async (client) => {
         await query(client, SQL.deleteTaskQueueTasks, [id]);
         await query(client, SQL.deleteTaskQueues, [id]);
+        await query(client, SQL.deleteTaskQueueConfigs, [id]);
+        await query(client, SQL.deleteWorkerHeartbeats, [id]);
         await query(client, SQL.deleteAllSearchAttributes, [id]);
         await query(client, SQL.deleteNamespace, [id]);
       });

@@ -11,6 +11,7 @@ import { postgresNamespaces } from './namespaces';
 import { postgresShards } from './shards';
 import { postgresTaskQueues } from './taskQueues';
 import { postgresVisibility } from './visibility';
+import { postgresWorkerHeartbeats } from './workerHeartbeats';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (any libpq-style URL pg accepts). */
@@ -55,6 +56,7 @@ function postgresStore(db: PostgresDatabase): Store {
       namespaces: postgresNamespaces(db),
       membership: postgresMembership(db),
       visibility: postgresVisibility(db),
+      workers: postgresWorkerHeartbeats(db),
     },
     () => db.close(),
   );

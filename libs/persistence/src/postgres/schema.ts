@@ -159,6 +159,33 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'worker heartbeats and task queue configuration',
+    sql: `
+      -- Each worker's latest heartbeat (an encoded temporal.api.worker.v1.WorkerHeartbeat) and
+      -- when the server received it (Unix ms); rows older than the TTL are not listed and are
+      -- deleted by later heartbeats (by last_seen_ms, hence the index).
+      CREATE TABLE worker_heartbeats (
+        namespace_id        text   NOT NULL,
+        worker_instance_key text   NOT NULL,
+        last_seen_ms        bigint NOT NULL,
+        data                bytea  NOT NULL,
+        PRIMARY KEY (namespace_id, worker_instance_key)
+      );
+      CREATE INDEX worker_heartbeats_by_last_seen ON worker_heartbeats (last_seen_ms);
+
+      -- UpdateTaskQueueConfig's settings per task queue and type (a TaskQueueType number), an
+      -- encoded temporal.api.taskqueue.v1.TaskQueueConfig.
+      CREATE TABLE task_queue_configs (
+        namespace_id    text    NOT NULL,
+        task_queue      text    NOT NULL,
+        task_queue_type integer NOT NULL,
+        data            bytea   NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, task_queue_type)
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

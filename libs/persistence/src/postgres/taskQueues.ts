@@ -1,4 +1,5 @@
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 import { TaskQueueOwnershipLostError } from '../errors';
 import type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
 import { checkKind } from '../writeChecks';
@@ -43,6 +44,20 @@ const SQL = {
   deleteQueueTask: statement(
     'delete_queue_task',
     'DELETE FROM task_queue_tasks WHERE namespace_id = $1 AND task_queue = $2 AND kind = $3 AND task_id = $4',
+  ),
+  config: statement('task_queue_config', 'SELECT data FROM task_queue_configs WHERE namespace_id = $1 AND task_queue = $2 AND task_queue_type = $3'),
+  configForUpdate: statement(
+    'task_queue_config_for_update',
+    'SELECT data FROM task_queue_configs WHERE namespace_id = $1 AND task_queue = $2 AND task_queue_type = $3 FOR UPDATE',
+  ),
+  insertConfig: statement(
+    'insert_task_queue_config',
+    `INSERT INTO task_queue_configs (namespace_id, task_queue, task_queue_type, data) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (namespace_id, task_queue, task_queue_type) DO NOTHING RETURNING 1 AS inserted`,
+  ),
+  replaceConfig: statement(
+    'replace_task_queue_config',
+    'UPDATE task_queue_configs SET data = $4 WHERE namespace_id = $1 AND task_queue = $2 AND task_queue_type = $3',
   ),
 } as const;
 
@@ -92,6 +107,29 @@ export function postgresTaskQueues(db: PostgresDatabase): TaskQueueStore {
         const [row] = (await query<{ range_id: number }>(client, SQL.lockQueueShared, [namespaceId, taskQueue, kind])).rows;
         if (row?.range_id !== rangeId) throw await queueLost(client, namespaceId, taskQueue, kind, rangeId);
         await query(client, SQL.deleteQueueTask, [namespaceId, taskQueue, kind, taskId]);
+      });
+    },
+
+    async getTaskQueueConfig(namespaceId: string, taskQueue: string, taskQueueType: number): Promise<TaskQueueConfig | undefined> {
+      const [row] = await db.read<{ data: Buffer }>(SQL.config, [namespaceId, taskQueue, taskQueueType]);
+      return row && TaskQueueConfig.decode(row.data);
+    },
+
+    async updateTaskQueueConfig(namespaceId, taskQueue, taskQueueType, change): Promise<TaskQueueConfig> {
+      const key = [namespaceId, taskQueue, taskQueueType];
+      return db.transaction(async (client) => {
+        // The row lock makes concurrent updates take turns; the first configuration of a queue
+        // is an insert, and one that lost the race to insert reads the winner's row, locked.
+        for (;;) {
+          const [row] = (await query<{ data: Buffer }>(client, SQL.configForUpdate, key)).rows;
+          const after = change(row && TaskQueueConfig.decode(row.data));
+          const data = asBuffer(TaskQueueConfig.encode(after).finish());
+          if (row) {
+            await query(client, SQL.replaceConfig, [...key, data]);
+            return after;
+          }
+          if ((await query(client, SQL.insertConfig, [...key, data])).rows.length > 0) return after;
+        }
       });
     },
   };

@@ -19,6 +19,8 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
     deleteAllSearchAttributes: p('DELETE FROM custom_search_attributes WHERE namespace_id = ?'),
     deleteTaskQueues: p('DELETE FROM task_queues WHERE namespace_id = ?'),
     deleteTaskQueueTasks: p('DELETE FROM task_queue_tasks WHERE namespace_id = ?'),
+    deleteTaskQueueConfigs: p('DELETE FROM task_queue_configs WHERE namespace_id = ?'),
+    deleteWorkerHeartbeats: p('DELETE FROM worker_heartbeats WHERE namespace_id = ?'),
     searchAttributes: p('SELECT name, type FROM custom_search_attributes WHERE namespace_id = ? ORDER BY name').raw(),
     insertSearchAttribute: p('INSERT INTO custom_search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
     deleteSearchAttribute: p('DELETE FROM custom_search_attributes WHERE namespace_id = ? AND name = ?'),
@@ -92,6 +94,8 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
       await conn.write(() => {
         s.deleteTaskQueueTasks.run(id);
         s.deleteTaskQueues.run(id);
+        s.deleteTaskQueueConfigs.run(id);
+        s.deleteWorkerHeartbeats.run(id);
         s.deleteAllSearchAttributes.run(id);
         s.deleteNamespace.run(id);
       });

@@ -164,6 +164,33 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    description: 'worker heartbeats and task queue configuration',
+    sql: `
+      -- Each worker's latest heartbeat (an encoded temporal.api.worker.v1.WorkerHeartbeat) and
+      -- when the server received it (Unix ms); rows older than the TTL are not listed and are
+      -- deleted by later heartbeats (by last_seen_ms, hence the index).
+      CREATE TABLE worker_heartbeats (
+        namespace_id        TEXT    NOT NULL,
+        worker_instance_key TEXT    NOT NULL,
+        last_seen_ms        INTEGER NOT NULL,
+        data                BLOB    NOT NULL,
+        PRIMARY KEY (namespace_id, worker_instance_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX worker_heartbeats_by_last_seen ON worker_heartbeats (last_seen_ms);
+
+      -- UpdateTaskQueueConfig's settings per task queue and type (a TaskQueueType number), an
+      -- encoded temporal.api.taskqueue.v1.TaskQueueConfig.
+      CREATE TABLE task_queue_configs (
+        namespace_id    TEXT    NOT NULL,
+        task_queue      TEXT    NOT NULL,
+        task_queue_type INTEGER NOT NULL,
+        data            BLOB    NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, task_queue_type)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

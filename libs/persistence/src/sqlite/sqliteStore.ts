@@ -15,6 +15,7 @@ import { applyPragmas, sqlitePragmas, type SqliteSynchronous } from './pragmas';
 import { sqliteShards } from './shards';
 import { sqliteTaskQueues } from './taskQueues';
 import { sqliteVisibility } from './visibility';
+import { sqliteWorkerHeartbeats } from './workerHeartbeats';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created if missing), or ':memory:'. */
@@ -81,6 +82,7 @@ function sqliteStore(conn: SqliteConnection): Store {
       namespaces: sqliteNamespaces(conn),
       membership: sqliteMembership(conn),
       visibility: visibility.store,
+      workers: sqliteWorkerHeartbeats(conn),
     },
     () => conn.close(),
   );

@@ -1,4 +1,5 @@
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 import { TaskQueueOwnershipLostError } from '../errors';
 import type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from '../taskQueues/taskQueueStore';
 import { checkKind } from '../writeChecks';
@@ -28,6 +29,15 @@ export function sqliteTaskQueues(conn: SqliteConnection): TaskQueueStore {
     backlogOf: p('SELECT COUNT(*), MIN(task_id) FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ?').raw(),
     lastTaskId: p('SELECT last_task_id FROM task_queues WHERE namespace_id = ? AND task_queue = ? AND kind = ?').pluck(),
     deleteQueueTask: p('DELETE FROM task_queue_tasks WHERE namespace_id = ? AND task_queue = ? AND kind = ? AND task_id = ?'),
+    config: p('SELECT data FROM task_queue_configs WHERE namespace_id = ? AND task_queue = ? AND task_queue_type = ?').pluck(),
+    putConfig: p(
+      `INSERT INTO task_queue_configs (namespace_id, task_queue, task_queue_type, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (namespace_id, task_queue, task_queue_type) DO UPDATE SET data = excluded.data`,
+    ),
+  };
+  const readConfig = (namespaceId: string, taskQueue: string, taskQueueType: number): TaskQueueConfig | undefined => {
+    const data = s.config.get(namespaceId, taskQueue, taskQueueType) as Uint8Array | undefined;
+    return data && TaskQueueConfig.decode(data);
   };
 
   function lost(namespaceId: string, taskQueue: string, kind: TaskQueueKind, rangeId: number): TaskQueueOwnershipLostError {
@@ -77,6 +87,19 @@ export function sqliteTaskQueues(conn: SqliteConnection): TaskQueueStore {
       await conn.write(() => {
         if (s.queueRangeId.get(namespaceId, taskQueue, kind) !== rangeId) throw lost(namespaceId, taskQueue, kind, rangeId);
         s.deleteQueueTask.run(namespaceId, taskQueue, kind, taskId);
+      });
+    },
+
+    async getTaskQueueConfig(namespaceId: string, taskQueue: string, taskQueueType: number): Promise<TaskQueueConfig | undefined> {
+      return readConfig(namespaceId, taskQueue, taskQueueType);
+    },
+
+    async updateTaskQueueConfig(namespaceId, taskQueue, taskQueueType, change): Promise<TaskQueueConfig> {
+      // The read and the write run in one write transaction: updates of one queue take turns.
+      return conn.write(() => {
+        const after = change(readConfig(namespaceId, taskQueue, taskQueueType));
+        s.putConfig.run(namespaceId, taskQueue, taskQueueType, TaskQueueConfig.encode(after).finish());
+        return after;
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import type { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 
 export type TaskQueueKind = 'workflow' | 'activity';
 
@@ -40,4 +41,20 @@ export interface TaskQueueStore {
   summarizeTaskQueue(namespaceId: string, taskQueue: string, kind: TaskQueueKind): Promise<TaskQueueBacklogSummary>;
   /** Deletes a task if `rangeId` is still the queue's (an absent task is a no-op). */
   deleteTaskQueueTask(namespaceId: string, taskQueue: string, kind: TaskQueueKind, taskId: number, rangeId: number): Promise<void>;
+  /**
+   * The configuration set by UpdateTaskQueueConfig (rate limits, fairness weights) of one task
+   * queue type (a TaskQueueType number: Temporal keeps one per type, any number accepted);
+   * undefined if it was never set.
+   */
+  getTaskQueueConfig(namespaceId: string, taskQueue: string, taskQueueType: number): Promise<TaskQueueConfig | undefined>;
+  /**
+   * Replaces the configuration with `change(current)` in one transaction, so concurrent updates
+   * take turns and none is lost; returns what was stored.
+   */
+  updateTaskQueueConfig(
+    namespaceId: string,
+    taskQueue: string,
+    taskQueueType: number,
+    change: (current: TaskQueueConfig | undefined) => TaskQueueConfig,
+  ): Promise<TaskQueueConfig>;
 }

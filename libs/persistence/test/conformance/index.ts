@@ -12,6 +12,7 @@ import { namespaceConformance } from './namespaces';
 import { shardConformance } from './shards';
 import { taskQueueConformance } from './taskQueues';
 import { visibilityConformance } from './visibility';
+import { workerHeartbeatConformance } from './workerHeartbeats';
 
 export type { StoreHarness } from './harness';
 
@@ -36,6 +37,7 @@ export function storeConformance(name: string, harness: StoreHarness<Store>): vo
     historyTaskConformance(harness);
     taskQueueConformance(harness);
     visibilityConformance(harness);
+    workerHeartbeatConformance(harness);
     durabilityConformance(harness);
 
     const { open } = useStores(harness);

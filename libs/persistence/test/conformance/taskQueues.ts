@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskQueueTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { TaskQueueConfig } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 import { TaskQueueOwnershipLostError } from '../../src/errors';
 import type { TaskQueueStore } from '../../src/store';
 import { taskQueueTask } from './fixtures';
@@ -108,6 +109,45 @@ export function taskQueueConformance(harness: StoreHarness<TaskQueueStore & Clos
       expect(new Set(ids).size).toBe(25);
       const stored = await store.getTaskQueueTasks('ns-1', 'orders', 'workflow', 0, 0);
       expect(stored.map((t) => t.taskId)).toEqual([...ids].sort((x, y) => x - y));
+    });
+  });
+
+  describe('task queue configuration', () => {
+    const { open } = useStores(harness);
+    const rate = (rps: number) => TaskQueueConfig.fromPartial({ queueRateLimit: { rateLimit: { requestsPerSecond: rps }, metadata: { reason: `r${rps}` } } });
+
+    it('is undefined until set, kept per queue and type, and replaced by an update', async () => {
+      const store = await open();
+      expect(await store.getTaskQueueConfig('ns', 'q', 2)).toBeUndefined();
+      const seen: Array<TaskQueueConfig | undefined> = [];
+      const stored = await store.updateTaskQueueConfig('ns', 'q', 2, (current) => {
+        seen.push(current);
+        return rate(5);
+      });
+      expect(seen).toEqual([undefined]);
+      expect(stored).toEqual(rate(5));
+      expect(await store.getTaskQueueConfig('ns', 'q', 2)).toEqual(rate(5));
+      expect(await store.getTaskQueueConfig('ns', 'q', 1)).toBeUndefined();
+      expect(await store.getTaskQueueConfig('other', 'q', 2)).toBeUndefined();
+      await store.updateTaskQueueConfig('ns', 'q', 2, (current) => {
+        seen.push(current);
+        return TaskQueueConfig.fromPartial({ ...current, fairnessWeightOverrides: { k: 2 } });
+      });
+      expect(seen[1]).toEqual(rate(5));
+      expect(await store.getTaskQueueConfig('ns', 'q', 2)).toEqual(TaskQueueConfig.fromPartial({ ...rate(5), fairnessWeightOverrides: { k: 2 } }));
+    });
+
+    it('concurrent updates take turns: none is lost', async () => {
+      const store = await open();
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+      await Promise.all(
+        keys.map((k, i) =>
+          store.updateTaskQueueConfig('ns', 'busy', 2, (current) =>
+            TaskQueueConfig.fromPartial({ fairnessWeightOverrides: { ...current?.fairnessWeightOverrides, [k]: i + 1 } }),
+          ),
+        ),
+      );
+      expect(Object.keys((await store.getTaskQueueConfig('ns', 'busy', 2))!.fairnessWeightOverrides).sort()).toEqual(keys);
     });
   });
 }

@@ -34,11 +34,13 @@ describe('postgres schema versioning', () => {
         'namespaces',
         'schema_version',
         'shards',
+        'task_queue_configs',
         'task_queue_tasks',
         'task_queues',
         'timer_tasks',
         'transfer_tasks',
         'visibility',
+        'worker_heartbeats',
       ]);
       // The visibility table has every column @kairos/visibility's SQL expects, with its types.
       for (const ddl of visibilitySchema('postgres', 'reference_visibility')) await client.query(ddl);

@@ -38,6 +38,8 @@ describe('sqlite schema versioning', () => {
         'schema_version',
         'visibility',
         'custom_search_attributes',
+        'worker_heartbeats',
+        'task_queue_configs',
       ]),
     );
     db.close();

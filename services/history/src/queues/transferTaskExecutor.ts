@@ -46,6 +46,7 @@ export function createTransferTaskExecutor(deps: { executions: ExecutionManager;
           scheduledEventId: task.scheduledEventId,
           attempt: task.attempt,
           scheduleToStartTimeout: task.scheduleToStartTimeout,
+          priority: task.priority,
         });
         return;
       case TransferTaskKind.TRANSFER_TASK_KIND_START_CHILD:

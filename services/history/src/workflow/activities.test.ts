@@ -107,6 +107,13 @@ describe('scheduleActivity', () => {
     expect(tx.timerTasks).toEqual([]);
   });
 
+  it("hands matching the activity's priority merged over the run's (fairness key and weight for its rate limits)", () => {
+    const run = activityScheduled({ priority: { priorityKey: 0, fairnessKey: 'tenant-b', fairnessWeight: 0 } }, { priority: { priorityKey: 2, fairnessKey: 'tenant-a', fairnessWeight: 3 } });
+    const merged = { priorityKey: 2, fairnessKey: 'tenant-b', fairnessWeight: 3 };
+    expect(onlyActivity(run).priority).toEqual(merged);
+    expect(run.transferTasks.map((t) => t.priority)).toEqual([merged]);
+  });
+
   it('uses the task queue and retry policy of the command (policy defaults filled in)', () => {
     const tx = activityScheduled({ taskQueue: { name: 'other' }, retryPolicy: { initialInterval: secs(2), maximumAttempts: 3 } });
     const attrs = eventOf(tx, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).activityTaskScheduledEventAttributes!;

@@ -1,4 +1,4 @@
-import { addMs, durationToMs } from '@kairos/domain';
+import { addMs, durationToMs, mergePriorities } from '@kairos/domain';
 import type { RunTransaction } from './runTransaction';
 import {
   ActivityInfo,
@@ -70,6 +70,8 @@ export function scheduleActivity(
     },
   });
   const activity = ActivityInfo.fromPartial({
+    // Matching's per-fairness-key rate limits read the key and weight of each attempt's task.
+    priority: mergePriorities(run.info.priority, attrs.priority),
     scheduledEventId: event.eventId,
     activityId: attrs.activityId,
     activityType: attrs.activityType,
@@ -106,6 +108,7 @@ function dispatchActivityAttempt(run: RunTransaction, activity: ActivityInfo): v
     taskQueue: activity.taskQueue,
     attempt: activity.attempt,
     scheduleToStartTimeout: activity.scheduleToStartTimeout,
+    priority: activity.priority,
   });
   const scheduleToStart = durationToMs(activity.scheduleToStartTimeout);
   const scheduleToClose = durationToMs(activity.scheduleToCloseTimeout);
