@@ -180,6 +180,9 @@ describe('the official temporal CLI against Kairos', () => {
     const text = await temporal(address, 'operator', 'cluster', 'describe');
     expect(text).toMatch(/ClusterName\s+PersistenceStore\s+VisibilityStore/);
     expect(text).toMatch(/active\s+sqlite\s+sqlite/);
+    const listed = await json(address, 'operator', 'cluster', 'list');
+    expect(listed).toMatchObject([{ clusterName: 'active', clusterId: described.clusterId, address, isConnectionEnabled: true }]);
+    await expect(temporal(address, 'operator', 'cluster', 'remove', '--name', 'nope')).rejects.toThrow('The cluster to be deleted cannot be found in clusters cache.');
   });
 
   it('describes a task queue in both modes (backlog, pollers, reachability) and lists its partitions', async () => {
