@@ -7,3 +7,4 @@ export * from './searchAttributes';
 export * from './cron';
 export * from './runIds';
 export * from './validation';
+export * from './schedules';

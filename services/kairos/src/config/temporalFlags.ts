@@ -1,5 +1,5 @@
 import { settingForTemporalKey, SETTINGS, TEMPORAL_DYNAMIC_CONFIG_KEYS, type SettingName } from '@kairos/common/settings';
-import type { SearchAttributeType } from '@kairos/domain';
+import { parseTemporalDuration, type SearchAttributeType } from '@kairos/domain';
 
 /**
  * start-dev's flags in `temporal server start-dev`'s forms and words: `--search-attribute
@@ -83,18 +83,13 @@ export function readDynamicConfigFlags(values: readonly string[], problems: stri
   return out;
 }
 
-const GO_DURATION_UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
- * A duration as Temporal's dynamic config takes one, in ms: a number of seconds, or a Go duration
+ * A duration as Temporal's dynamic config takes one, in ms: a number of seconds, or a duration
  * string ("1h30m", "500ms", "2s"; a bare number in a string is seconds too). Negative: undefined.
  */
 export function goDurationMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  if (value === '0') return 0;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) return undefined;
-  return parts.reduce((ms, [, amount, unit]) => ms + Number(amount) * GO_DURATION_UNIT_MS[unit!]!, 0);
+  return parseTemporalDuration(value);
 }

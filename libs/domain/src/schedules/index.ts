@@ -1,0 +1,3 @@
+export * from './calendarText';
+export * from './compiledCalendar';
+export * from './zonedTime';
