@@ -1,3 +1,4 @@
 export * from './calendarText';
 export * from './compiledCalendar';
+export * from './scheduleSpec';
 export * from './zonedTime';
