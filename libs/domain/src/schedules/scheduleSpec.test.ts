@@ -52,4 +52,12 @@ describe('schedule specs', () => {
     expect(() => spec({ structuredCalendar: [{ hour: [{ start: 30, end: 0, step: 0 }] }] })).toThrow('invalid calendar spec: Hour Start is not in range [0-23]');
     expect(() => new CompiledScheduleSpec(spec({ timezoneName: 'Mars/Olympus' }))).toThrow('unknown time zone Mars/Olympus');
   });
+
+  it('adds the deterministic jitter, capped by the gap to the following action', () => {
+    const compiled = new CompiledScheduleSpec(spec({ interval: [{ interval: { seconds: 3600 } }], jitter: { seconds: 30 } }));
+    expect(compiled.nextTime(at('2026-01-01T09:30:00Z'), 'ns-id-sched-1')).toEqual({ nominal: at('2026-01-01T10:00:00Z'), next: at('2026-01-01T10:00:00Z') + 19_120 });
+    const dense = new CompiledScheduleSpec(spec({ interval: [{ interval: { seconds: 1 } }], jitter: { seconds: 30 } }));
+    const { nominal, next } = dense.nextTime(at('2026-01-01T09:30:00Z'), 'seed')!;
+    expect(next - nominal).toBeLessThan(1000);
+  });
 });

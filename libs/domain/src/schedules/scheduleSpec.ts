@@ -2,6 +2,7 @@ import type { IntervalSpec, Range, ScheduleSpec, StructuredCalendarSpec } from '
 import { durationToMs } from '../durations';
 import { MAX_CALENDAR_YEAR, MAX_COMMENT_LENGTH, MIN_CALENDAR_YEAR, parseCronString, structuredFromCalendar } from './calendarText';
 import { CompiledCalendar } from './compiledCalendar';
+import { scheduleJitterMs } from './jitter';
 import { isKnownTimeZone } from './zonedTime';
 
 /** A spec refused as Temporal's scheduler refuses it; the message is its words. */
@@ -105,16 +106,22 @@ export class CompiledScheduleSpec {
 
   /**
    * The first action time strictly after `after`, or undefined when there is none (past the end
-   * time or year 2100). Jitter is not added yet (next = nominal).
+   * time or year 2100), with Temporal's deterministic jitter from `jitterSeed`: at most the spec's
+   * jitter, and never past the following nominal time.
    */
-  nextTime(after: number): NextTime | undefined {
+  nextTime(after: number, jitterSeed = ''): NextTime | undefined {
     // An action may fall exactly on the start time.
     let from = this.startMs !== undefined ? Math.max(after, this.startMs - 1000) : after;
     for (;;) {
       const nominal = this.rawNext(from);
       if (nominal === undefined) return undefined;
       if ((this.endMs !== undefined && nominal > this.endMs) || new Date(nominal).getUTCFullYear() > MAX_CALENDAR_YEAR) return undefined;
-      if (!this.excludes.some((x) => x.matches(nominal))) return { nominal, next: nominal };
+      if (!this.excludes.some((x) => x.matches(nominal))) {
+        let maxJitter = durationToMs(this.spec.jitter);
+        const following = this.rawNext(nominal);
+        if (following !== undefined) maxJitter = Math.min(maxJitter, following - nominal);
+        return { nominal, next: nominal + scheduleJitterMs(jitterSeed, nominal, maxJitter) };
+      }
       from = nominal;
     }
   }
