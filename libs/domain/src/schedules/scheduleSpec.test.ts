@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScheduleSpec } from '@kairos/proto/temporal/api/schedule/v1/message';
-import { canonicalScheduleSpec, CompiledScheduleSpec } from './scheduleSpec';
+import { canonicalScheduleSpec, CompiledScheduleSpec, scheduleMatchingTimes } from './scheduleSpec';
 
 const at = (text: string) => Date.parse(text);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -59,5 +59,13 @@ describe('schedule specs', () => {
     const dense = new CompiledScheduleSpec(spec({ interval: [{ interval: { seconds: 1 } }], jitter: { seconds: 30 } }));
     const { nominal, next } = dense.nextTime(at('2026-01-01T09:30:00Z'), 'seed')!;
     expect(next - nominal).toBeLessThan(1000);
+  });
+
+  it('lists matching times after the start up to and including the end, none for an inverted range (as the dev server)', () => {
+    const compiled = new CompiledScheduleSpec(spec({ interval: [{ interval: { seconds: 60 } }] }));
+    const start = at('2026-01-01T10:00:00Z');
+    expect(scheduleMatchingTimes(compiled, start, start + 180_000, 'seed').map(iso)).toEqual(['2026-01-01T10:01:00.000Z', '2026-01-01T10:02:00.000Z', '2026-01-01T10:03:00.000Z']);
+    expect(scheduleMatchingTimes(compiled, start + 180_000, start, 'seed')).toEqual([]);
+    expect(scheduleMatchingTimes(new CompiledScheduleSpec(spec({ interval: [{ interval: { seconds: 1 } }] })), start, start + 86_400_000, 'seed')).toHaveLength(1000);
   });
 });

@@ -140,3 +140,23 @@ export class CompiledScheduleSpec {
     return best;
   }
 }
+
+/** ListScheduleMatchingTimes answers at most this many times, as Temporal. */
+export const MAX_LIST_MATCHING_TIMES = 1000;
+
+/**
+ * ListScheduleMatchingTimes's times: the action times (with jitter) after `start` up to and
+ * including `end`, each found after the previous one's jittered time, as Temporal lists them.
+ * An end before the start lists none.
+ */
+export function scheduleMatchingTimes(compiled: CompiledScheduleSpec, start: number, end: number, jitterSeed: string): number[] {
+  const out: number[] = [];
+  let t = start;
+  for (let i = 0; i < MAX_LIST_MATCHING_TIMES; i++) {
+    const next = compiled.nextTime(t, jitterSeed);
+    if (!next || next.next > end) break;
+    out.push(next.next);
+    t = next.next;
+  }
+  return out;
+}
