@@ -11,7 +11,7 @@ export function describeNamespaceResponse(record: NamespaceRecord, limits: Limit
       limits: { blobSizeLimitError: limits.blobSizeLimitError, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
       // Only claim what Kairos implements: the SDKs change behaviour on these flags.
       capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true, workerHeartbeats: true, workerPollCompleteOnShutdown: true },
-      supportsSchedules: false,
+      supportsSchedules: true,
     },
     config: record.config,
     replicationConfig: record.replicationConfig,

@@ -39,7 +39,7 @@ export function pageSizeOf(requested: number): number {
 }
 
 /** A query or page-token error of @kairos/visibility as the API answers it: INVALID_ARGUMENT, its message. */
-function queryError(err: unknown): unknown {
+export function queryError(err: unknown): unknown {
   if (err instanceof QueryParseError || err instanceof InvalidPageTokenError) return invalidArgument(err.message);
   return err;
 }

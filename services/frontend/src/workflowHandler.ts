@@ -35,6 +35,7 @@ import { updateTaskQueueConfig } from './taskQueueConfig';
 import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requireTaskQueue, tooLong } from './validation';
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
+import { createScheduleHandlers } from './schedules';
 
 export interface FrontendDeps {
   store: Store;
@@ -157,6 +158,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     ...createVisibilityHandlers({ store: deps.store, namespaces }),
     // RecordWorkerHeartbeat, ListWorkers, CountWorkers, DescribeWorker, Fetch/UpdateWorkerConfig.
     ...createWorkerHandlers({ store: deps.store, namespaceId }),
+    ...createScheduleHandlers({ store: deps.store, history, namespaces }),
 
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({
@@ -168,6 +170,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
           encodedFailureAttributes: true,
           upsertMemo: true,
           sdkMetadata: true,
+          supportsSchedules: true,
           // The SDKs then send build ids (not binary checksums), which history records on
           // started/completed events exactly as Temporal does.
           buildIdBasedVersioning: true,

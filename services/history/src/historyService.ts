@@ -19,6 +19,12 @@ import { recordActivityTaskStarted } from './api/recordActivityTaskStarted';
 import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
+import { createSchedule } from './api/createSchedule';
+import { describeSchedule } from './api/describeSchedule';
+import { updateSchedule } from './api/updateSchedule';
+import { patchSchedule } from './api/patchSchedule';
+import { deleteSchedule } from './api/deleteSchedule';
+import { recordScheduledWorkflowClosed } from './api/recordScheduledWorkflowClosed';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
@@ -211,7 +217,30 @@ export class HistoryService {
     return {
       // Starts are checked again here, with the frontend's rules: history trusts no caller.
       async startWorkflowExecution(req) {
-        return { response: await startWorkflowExecution(ctx, req.namespaceId, validateStartRequest(requireRequest(req.request)), req.parent) };
+        const scheduled = req.scheduledBy && { scheduledBy: req.scheduledBy, lastCompletionResult: req.lastCompletionResult, continuedFailure: req.continuedFailure };
+        return { response: await startWorkflowExecution(ctx, req.namespaceId, validateStartRequest(requireRequest(req.request)), req.parent, scheduled) };
+      },
+      async createSchedule(req) {
+        return { response: await createSchedule(ctx, req) };
+      },
+      async describeSchedule(req) {
+        return describeSchedule(ctx, req);
+      },
+      async updateSchedule(req) {
+        await updateSchedule(ctx, req);
+        return {};
+      },
+      async patchSchedule(req) {
+        await patchSchedule(ctx, req);
+        return {};
+      },
+      async deleteSchedule(req) {
+        await deleteSchedule(ctx, req);
+        return {};
+      },
+      async recordScheduledWorkflowClosed(req) {
+        await recordScheduledWorkflowClosed(ctx, req);
+        return {};
       },
       async getWorkflowExecutionHistory(req, context: CallContext) {
         return { response: await getWorkflowExecutionHistory(ctx, req.namespaceId, req.request!, context.signal) };

@@ -38,6 +38,12 @@ const LEGACY_WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefine
   respondActivityTaskCompletedById: (r) => r.request?.workflowId,
   respondActivityTaskFailedById: (r) => r.request?.workflowId,
   respondActivityTaskCanceledById: (r) => r.request?.workflowId,
+  createSchedule: (r) => r.schedulerWorkflowId,
+  describeSchedule: (r) => r.schedulerWorkflowId,
+  updateSchedule: (r) => r.schedulerWorkflowId,
+  patchSchedule: (r) => r.schedulerWorkflowId,
+  deleteSchedule: (r) => r.schedulerWorkflowId,
+  recordScheduledWorkflowClosed: (r) => r.schedulerWorkflowId,
 };
 const queueName = (q: { name: string } | string | undefined): string => (typeof q === 'string' ? q : (q?.name ?? ''));
 const LEGACY_QUEUE_OF: Record<string, (r: AnyRequest) => string> = {

@@ -222,6 +222,23 @@ const cases: Record<string, [ApiError, Expected]> = {
       detail: [ErrorDetailType.WorkflowExecutionAlreadyStarted, WorkflowExecutionAlreadyStartedFailure, run],
     },
   ],
+  scheduleAlreadyRegistered: [
+    errors.scheduleAlreadyRegistered('daily'),
+    {
+      code: Status.ALREADY_EXISTS,
+      message: 'schedule "daily" is already registered',
+      detail: [ErrorDetailType.WorkflowExecutionAlreadyStarted, WorkflowExecutionAlreadyStartedFailure, { startRequestId: '', runId: '', firstExecutionRunId: '' }],
+    },
+  ],
+  invalidScheduleSpec: [errors.invalidScheduleSpec('interval is too small'), { code: Status.INVALID_ARGUMENT, message: 'Invalid schedule spec: interval is too small' }],
+  scheduleNotFound: [
+    errors.scheduleNotFound('temporal-sys-scheduler:daily'),
+    {
+      code: Status.NOT_FOUND,
+      message: 'workflow not found for ID: temporal-sys-scheduler:daily',
+      detail: [ErrorDetailType.NotFound, NotFoundFailure, activeClusters],
+    },
+  ],
   workflowIdReuseRejected: [
     errors.workflowIdReuseRejected('wf-1', run),
     {

@@ -8,3 +8,4 @@ export * from './taskErrors';
 export * from './executionErrors';
 export * from './clusterErrors';
 export * from './workerErrors';
+export * from './scheduleErrors';

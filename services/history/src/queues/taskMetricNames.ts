@@ -25,6 +25,9 @@ export function transferTaskMetricName(kind: TransferTaskKind, external?: Extern
       return { taskType: 'TransferActiveTaskCloseExecution', priority: 'high' };
     case TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST:
       return { taskType: external === 'cancel' ? 'TransferActiveTaskCancelExecution' : 'TransferActiveTaskSignalExecution', priority: 'high' };
+    // Temporal's scheduler is a workflow (its actions are local activities): no task type of its own.
+    case TransferTaskKind.TRANSFER_TASK_KIND_SCHEDULE_ACTIONS:
+      return { taskType: 'TransferActiveTaskScheduleActions', priority: 'high' };
     default:
       return { taskType: `TransferActive${TransferTaskKind[kind] ?? kind}`, priority: 'preemptable' };
   }
@@ -50,6 +53,9 @@ export function timerTaskMetricName(kind: TimerTaskKind): TaskMetricName {
       return { taskType: 'TimerActiveTaskWorkflowBackoffTimer', priority: 'high' };
     case TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN:
       return { taskType: 'TimerActiveTaskDeleteHistoryEvent', priority: 'preemptable' };
+    // The scheduler workflow's sleep is a user timer in Temporal.
+    case TimerTaskKind.TIMER_TASK_KIND_SCHEDULE_WAKEUP:
+      return { taskType: 'TimerActiveTaskUserTimer', priority: 'high' };
     default:
       return { taskType: `TimerActive${TimerTaskKind[kind] ?? kind}`, priority: 'preemptable' };
   }

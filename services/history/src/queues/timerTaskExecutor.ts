@@ -1,6 +1,7 @@
 import type { StoredTimerTask } from '@kairos/persistence/store';
 import type { ExecutionManager } from '../shard/executionManager';
 import { TimerTaskKind } from '../workflow/protos';
+import { scheduleWakeupFired } from '../workflow/schedules';
 import { applyTimerTask } from '../workflow/timerTasks';
 
 /** Applies a fired timer to its execution; a stale timer writes nothing. */
@@ -10,6 +11,12 @@ export function createTimerTaskExecutor(executions: ExecutionManager) {
     if (task.kind === TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN) {
       // Retention is over (a run already deleted is NOT_FOUND, which the queue drops).
       await executions.deleteClosed(key);
+      return;
+    }
+    if (task.kind === TimerTaskKind.TIMER_TASK_KIND_SCHEDULE_WAKEUP) {
+      await executions.transact(key, (run) => {
+        if (!scheduleWakeupFired(run, task.fireTime!)) run.discard();
+      });
       return;
     }
     await executions.transact(key, (run) => {

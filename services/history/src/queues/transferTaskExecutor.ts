@@ -8,6 +8,7 @@ import type { ExecutionManager } from '../shard/executionManager';
 import { StartWorkflowExecutionRequest, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent, type TransferTask } from '../workflow/protos';
 import { DELETE_TERMINATION_REASON, HISTORY_SERVICE_IDENTITY } from '../workflow/closeRun';
 import type { ExternalRequestKind } from './taskMetricNames';
+import { runScheduleActions } from './scheduleActions';
 
 /**
  * Runs one transfer task; throwing leaves it for the next scan (delivery is at least once). An
@@ -58,6 +59,8 @@ export function createTransferTaskExecutor(deps: { executions: ExecutionManager;
         return;
       case TransferTaskKind.TRANSFER_TASK_KIND_EXTERNAL_REQUEST:
         return deliverExternalRequest(deps, key, task.scheduledEventId);
+      case TransferTaskKind.TRANSFER_TASK_KIND_SCHEDULE_ACTIONS:
+        return runScheduleActions(deps, key);
     }
   };
 }
@@ -131,6 +134,20 @@ async function closeExecution(
   const state = snapshot?.mutableState;
   const info = state?.executionInfo;
   if (!state || !info) return;
+  const scheduledBy = info.scheduledBy;
+  if (scheduledBy && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
+    const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
+    if (completion && !successorRunId(completion)) {
+      await history()
+        .recordScheduledWorkflowClosed({
+          namespaceId: key.namespaceId,
+          schedulerWorkflowId: scheduledBy.schedulerWorkflowId,
+          execution: { workflowId: key.workflowId, runId: info.firstExecutionRunId },
+          completion,
+        })
+        .catch(ignoreClosed);
+    }
+  }
   const parent = info.parent;
   if (parent && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
     const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);

@@ -92,6 +92,8 @@ export function startNextRunOfChain(
     info.parent,
     run.now,
   );
+  // The next run of a chain a schedule started is still the schedule's.
+  run.continuedRun.info.scheduledBy = info.scheduledBy;
 }
 
 /** Temporal's workflowIdReuseMinimalInterval: a continued run starts no sooner than this after its predecessor. */
@@ -177,4 +179,6 @@ export function continueAsNew(run: RunTransaction, attrs: ContinueAsNewWorkflowE
     info.parent,
     run.now,
   );
+  // The next run of a chain a schedule started is still the schedule's.
+  run.continuedRun.info.scheduledBy = info.scheduledBy;
 }

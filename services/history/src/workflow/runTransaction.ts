@@ -122,15 +122,16 @@ export class RunTransaction {
   }
 
   /**
-   * Closes the run with `status` at its closing event. A run with a parent or children gets a
-   * transfer task that tells the parent and applies the parent close policy after the commit.
+   * Closes the run with `status` at its closing event. A run with a parent, children or a schedule
+   * that started it gets a transfer task that tells the parent (or schedule) and applies the parent
+   * close policy after the commit.
    */
   markClosed(status: WorkflowExecutionStatus, completionEventId: number): void {
     this.info.status = status;
     this.info.closeTime = this.now;
     this.info.completionEventId = completionEventId;
     this.closedHere = true;
-    if (this.info.parent || Object.keys(this.state.children).length > 0) {
+    if (this.info.parent || this.info.scheduledBy || Object.keys(this.state.children).length > 0) {
       this.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_CLOSE_EXECUTION });
     }
     // Temporal keeps a closed run for its namespace's retention (as it was at the close), then deletes it.

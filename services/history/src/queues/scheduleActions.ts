@@ -1,0 +1,78 @@
+import { Status } from 'nice-grpc-common';
+import { isApiError } from '@kairos/common/errors';
+import type { HistoryClient } from '@kairos/cluster';
+import type { ExecutionManager } from '../shard/executionManager';
+import {
+  clearReplacementRequest,
+  inheritedByStart,
+  recordScheduledStart,
+  replacementRequested,
+  scheduledStartRequest,
+  schedulerIdentity,
+} from '../workflow/schedules';
+
+const code = (err: unknown) => (isApiError(err) ? err.code : (err as { code?: number }).code);
+
+/**
+ * Refusals that another attempt would only repeat (the workflow id taken by a run the schedule did
+ * not start, an action the namespace no longer accepts): the start is dropped, as Temporal's
+ * scheduler drops a start that keeps failing. Anything else is retried with the task.
+ */
+const DROPPED_START_CODES = new Set([Status.ALREADY_EXISTS, Status.INVALID_ARGUMENT, Status.NOT_FOUND, Status.FAILED_PRECONDITION, Status.PERMISSION_DENIED]);
+
+type Key = { namespaceId: string; workflowId: string; runId: string };
+
+/**
+ * A schedule's SCHEDULE_ACTIONS task: starts its decided starts one by one (each with its fixed
+ * request id, so a re-run finds the run it started instead of starting another), recording each in
+ * the schedule; then cancels or terminates its running workflows when the overlap policy asked.
+ */
+export async function runScheduleActions({ executions, history }: { executions: ExecutionManager; history: () => HistoryClient }, key: Key): Promise<void> {
+  for (;;) {
+    const record = (await executions.read(key))?.mutableState.schedule;
+    const start = record?.pendingStarts[0];
+    if (!record || !start) break;
+    let started: { runId: string; startTime: Date } | undefined;
+    try {
+      const response = await history().startWorkflowExecution({
+        namespaceId: key.namespaceId,
+        request: scheduledStartRequest(record, start),
+        parent: undefined,
+        scheduledBy: { schedulerWorkflowId: key.workflowId },
+        ...inheritedByStart(record, start),
+      });
+      started = { runId: response.response!.runId, startTime: new Date() };
+    } catch (err) {
+      if (!DROPPED_START_CODES.has(code(err) as Status)) throw err;
+    }
+    const recorded = await executions.transact(key, (run) => {
+      const done = recordScheduledStart(run, start.requestId, started);
+      if (!done) run.discard();
+      return done;
+    });
+    if (!recorded) break;
+  }
+  const record = (await executions.read(key))?.mutableState.schedule;
+  const replace = record && replacementRequested(record);
+  if (!record || !replace) return;
+  const request = (execution: { workflowId: string; runId: string }) => ({ namespace: record.namespace, workflowExecution: execution, identity: schedulerIdentity(record), firstExecutionRunId: '', links: [] });
+  for (const running of record.info?.runningWorkflows ?? []) {
+    // Aimed at the chain the schedule started: its current run, whatever it is now.
+    const execution = { workflowId: running.workflowId, runId: '' };
+    const call =
+      replace === 'terminate'
+        ? history().terminateWorkflowExecution({ namespaceId: key.namespaceId, request: { ...request(execution), reason: 'terminated by schedule overlap policy', details: undefined } })
+        : history().requestCancelWorkflowExecution({
+            namespaceId: key.namespaceId,
+            request: { ...request(execution), requestId: `${key.runId}-cancel-${running.runId}`, reason: 'cancelled by schedule overlap policy' },
+            externalWorkflowExecution: undefined,
+            externalInitiatedEventId: 0,
+          });
+    await call.catch((err: unknown) => {
+      if (code(err) !== Status.NOT_FOUND) throw err;
+    });
+  }
+  await executions.transact(key, (run) => {
+    if (!clearReplacementRequest(run)) run.discard();
+  });
+}
