@@ -51,7 +51,10 @@ const SCHEDULER_SEARCH_ATTRIBUTES = new Set(['TemporalSchedulePaused', 'Temporal
 function canonicalSchedule(schedule: Schedule | undefined): Schedule {
   const given: Schedule = schedule ?? { spec: undefined, action: undefined, policies: undefined, state: undefined };
   try {
-    return { ...given, spec: canonicalScheduleSpec(given.spec ?? ScheduleSpec.fromPartial({})) };
+    const spec = canonicalScheduleSpec(given.spec ?? ScheduleSpec.fromPartial({}));
+    // Compiling checks what the canonical form does not (time zones), as Temporal's spec builder.
+    new CompiledScheduleSpec(spec);
+    return { ...given, spec };
   } catch (err) {
     if (err instanceof InvalidScheduleSpecError) throw invalidScheduleSpec(err.message);
     throw err;

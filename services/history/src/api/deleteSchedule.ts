@@ -1,12 +1,9 @@
 import type { DeleteScheduleRequest } from '@kairos/proto/kairos/historyservice/v1/request_response';
+import { deleteScheduleRecord } from '../workflow/schedules';
 import type { HistoryContext } from './context';
-import { scheduleKey } from './shared/scheduleRecords';
+import { transactSchedule } from './shared/scheduleRecords';
 
-/**
- * DeleteSchedule: the record, its visibility row and current-execution row removed in one write;
- * its timers and tasks find nothing when they come due. Workflows it started keep running.
- */
+/** DeleteSchedule: the record closed in one write (see deleteScheduleRecord); its stale timers and tasks find it closed. */
 export async function deleteSchedule(ctx: HistoryContext, request: DeleteScheduleRequest): Promise<void> {
-  const key = await scheduleKey(ctx, request.namespaceId, request.schedulerWorkflowId);
-  await ctx.executions.delete(key, 'schedule deleted');
+  await transactSchedule(ctx, request.namespaceId, request.schedulerWorkflowId, (run) => deleteScheduleRecord(run));
 }

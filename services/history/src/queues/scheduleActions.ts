@@ -2,6 +2,7 @@ import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { HistoryClient } from '@kairos/cluster';
 import type { ExecutionManager } from '../shard/executionManager';
+import { WorkflowExecutionStatus } from '../workflow/protos';
 import {
   clearReplacementRequest,
   inheritedByStart,
@@ -29,7 +30,8 @@ type Key = { namespaceId: string; workflowId: string; runId: string };
  */
 export async function runScheduleActions({ executions, history }: { executions: ExecutionManager; history: () => HistoryClient }, key: Key): Promise<void> {
   for (;;) {
-    const record = (await executions.read(key))?.mutableState.schedule;
+    const state = (await executions.read(key))?.mutableState;
+    const record = state?.executionInfo?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? state.schedule : undefined;
     const start = record?.pendingStarts[0];
     if (!record || !start) break;
     let started: { runId: string; startTime: Date } | undefined;

@@ -306,7 +306,7 @@ function futureActionTimes(run: RunTransaction, record: ScheduleRecord, spec: Co
 /** Temporal's getListInfo: the ScheduleListInfo kept in the memo for ListSchedules. */
 function listInfo(run: RunTransaction, record: ScheduleRecord, spec: CompiledScheduleSpec | undefined): ScheduleListInfo {
   const schedule = record.schedule!;
-  const listSpec = ScheduleSpec.fromPartial(schedule.spec ?? {});
+  const listSpec = cleanSpec(schedule.spec ?? ScheduleSpec.fromPartial({}));
   listSpec.timezoneData = new Uint8Array();
   listSpec.excludeStructuredCalendar = listSpec.excludeStructuredCalendar.slice(0, SPEC_FIELD_LENGTH_LIMIT);
   listSpec.interval = listSpec.interval.slice(0, SPEC_FIELD_LENGTH_LIMIT);
@@ -403,13 +403,48 @@ export function encodeConflictToken(token: number): Uint8Array {
   return new Uint8Array(out);
 }
 
+/**
+ * Temporal's CleanSpec, applied to what Describe and List show: a range's end no less than its
+ * start, its step at least 1 (the stored canonical form keeps zeros).
+ */
+export function cleanSpec(spec: ScheduleSpec): ScheduleSpec {
+  const cleaned = ScheduleSpec.fromPartial(spec);
+  for (const cal of [...cleaned.structuredCalendar, ...cleaned.excludeStructuredCalendar]) {
+    for (const ranges of [cal.second, cal.minute, cal.hour, cal.dayOfMonth, cal.month, cal.year, cal.dayOfWeek]) {
+      for (const r of ranges) {
+        if (r.end < r.start) r.end = r.start;
+        if (r.step === 0) r.step = 1;
+      }
+    }
+  }
+  return cleaned;
+}
+
 /** What DescribeSchedule shows of the record (memo and search attributes cleaned by the caller). */
 export function describeSchedule(run: RunTransaction): { schedule: Schedule; info: ScheduleInfo; conflictToken: Uint8Array } {
   const record = run.state.schedule!;
   const info = ScheduleInfo.fromPartial(record.info ?? {});
   info.futureActionTimes = futureActionTimes(run, record, compiled(record), FUTURE_ACTION_COUNT);
   info.bufferSize = record.bufferedStarts.length;
-  return { schedule: Schedule.fromPartial(record.schedule ?? {}), info, conflictToken: encodeConflictToken(record.conflictToken) };
+  const schedule = Schedule.fromPartial(record.schedule ?? {});
+  schedule.spec = cleanSpec(schedule.spec ?? ScheduleSpec.fromPartial({}));
+  return { schedule, info, conflictToken: encodeConflictToken(record.conflictToken) };
+}
+
+/**
+ * DeleteSchedule: the record is closed (no more wake-ups or starts; its visibility row no longer
+ * listed) and kept for the namespace's retention, as Temporal keeps a deleted schedule's closed
+ * scheduler workflow: Describe then answers "schedule not found". Workflows it started run on.
+ */
+export function deleteScheduleRecord(run: RunTransaction): void {
+  const record = run.state.schedule!;
+  record.nextWakeup = undefined;
+  record.pendingStarts = [];
+  record.bufferedStarts = [];
+  record.ongoingBackfills = [];
+  record.cancelRunning = false;
+  record.terminateRunning = false;
+  run.markClosed(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, 0);
 }
 
 /** The identity the scheduler's requests carry (Temporal's). */

@@ -1,4 +1,4 @@
-import { scheduleNotFound } from '@kairos/common/errors';
+import { notFound, scheduleNotFound } from '@kairos/common/errors';
 import type { ExecutionKey } from '@kairos/persistence/store';
 import { WorkflowExecutionStatus } from '../../workflow/protos';
 import type { RunTransaction } from '../../workflow/runTransaction';
@@ -10,7 +10,9 @@ import type { HistoryContext } from '../context';
  */
 export async function scheduleKey(ctx: HistoryContext, namespaceId: string, schedulerWorkflowId: string): Promise<ExecutionKey> {
   const current = await ctx.store.getCurrentExecution(namespaceId, schedulerWorkflowId);
-  if (!current || current.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) throw scheduleNotFound(schedulerWorkflowId);
+  if (!current) throw scheduleNotFound(schedulerWorkflowId);
+  // A deleted schedule's record is kept closed for the retention: Temporal's words for it.
+  if (current.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) throw notFound('schedule not found');
   return { namespaceId, workflowId: schedulerWorkflowId, runId: current.runId };
 }
 
@@ -23,7 +25,8 @@ export async function transactSchedule<T>(
 ): Promise<T> {
   const key = await scheduleKey(ctx, namespaceId, schedulerWorkflowId);
   return ctx.executions.transact(key, (run) => {
-    if (!run.isOpen || !run.state.schedule) throw scheduleNotFound(schedulerWorkflowId);
+    if (!run.state.schedule) throw scheduleNotFound(schedulerWorkflowId);
+    if (!run.isOpen) throw notFound('schedule not found');
     return mutate(run);
   });
 }
