@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { eventTypes, withWorker } from '../src/harness/sdk';
-import { sleep, until } from '../src/harness/waiting';
+import { sleep, until, untilAsync } from '../src/harness/waiting';
 
 const workflowsPath = require.resolve('../workflows/chaos.ts');
+const scheduleWorkflowsPath = require.resolve('../workflows/schedules.ts');
+const SCHEDULES = 20;
+const SCHEDULE_INTERVAL_MS = 2000;
 const WORKFLOWS = 500;
 /** Workflows started while a history instance is frozen, after its lease (`cluster.shardLease`) ran out. */
 const LATE_WAVE = 50;
@@ -146,6 +149,70 @@ describe('chaos: a PostgreSQL cluster of 1 frontend, 2 history and 2 matching pr
 
       // The restarted and resumed instances are members again and serving.
       for (const instance of cluster.instances) expect(instance.process.child.exitCode, instance.process.name).toBeNull();
+    },
+    600_000,
+  );
+
+  it(
+    `fires each nominal time of ${SCHEDULES} schedules every ${SCHEDULE_INTERVAL_MS / 1000} s exactly once while both history instances are killed and restarted in turn`,
+    async () => {
+      const taskQueue = `chaos-sched-${Date.now()}`;
+      const ids = Array.from({ length: SCHEDULES }, (_, n) => `${taskQueue}-s${n}`);
+      const [history0, history1] = cluster.of('history');
+      /** The nominal times (ms) of the runs a schedule started, one entry per run. */
+      const nominalTimes = async (client: Client, scheduleId: string): Promise<number[]> => {
+        const times: number[] = [];
+        for await (const w of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) {
+          times.push(Date.parse(/-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/.exec(w.workflowId)![1]!));
+        }
+        return times.sort((a, b) => a - b);
+      };
+      const report = await withWorker({ address: cluster.address, taskQueue, workflowsPath: scheduleWorkflowsPath, activities: {} }, async (client) => {
+        const handles = await Promise.all(
+          ids.map((scheduleId) =>
+            client.schedule.create({
+              scheduleId,
+              spec: { intervals: [{ every: SCHEDULE_INTERVAL_MS }] },
+              action: { type: 'startWorkflow', workflowType: 'scheduledEcho', args: [scheduleId], taskQueue, workflowId: `wf-${scheduleId}` },
+              // Every nominal time starts (no overlap skips), and a late one still fires within a minute.
+              policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 minute' },
+            }),
+          ),
+        );
+        await sleep(5_000);
+        await history0!.kill('SIGKILL');
+        await sleep(3_000);
+        await history0!.restart();
+        await sleep(5_000);
+        await history1!.kill('SIGKILL');
+        await sleep(3_000);
+        await history1!.restart();
+        await sleep(5_000);
+        await Promise.all(handles.map((h) => h.pause('chaos over')));
+        // Starts decided before the pause are carried out; then every action is a listed run.
+        const settled = async () => {
+          for (const h of handles) {
+            const described = await h.describe();
+            if (described.info.numActionsTaken !== (await nominalTimes(client, h.scheduleId)).length) return false;
+          }
+          return true;
+        };
+        await untilAsync(settled, 'every recorded action listed as a run', 120_000, 1_000);
+        const problems: string[] = [];
+        let fired = 0;
+        for (const h of handles) {
+          const times = await nominalTimes(client, h.scheduleId);
+          fired += times.length;
+          if (times.length < 5) problems.push(`${h.scheduleId}: only ${times.length} firings`);
+          for (let i = 1; i < times.length; i++) {
+            const gap = times[i]! - times[i - 1]!;
+            if (gap !== SCHEDULE_INTERVAL_MS) problems.push(`${h.scheduleId}: ${gap} ms between ${new Date(times[i - 1]!).toISOString()} and the next`);
+          }
+        }
+        return { problems, fired };
+      });
+      console.log(`chaos: ${report.fired} scheduled runs from ${SCHEDULES} schedules`);
+      expect(report.problems).toEqual([]);
     },
     600_000,
   );
