@@ -8,10 +8,12 @@
 // throughput falls below 90 % of the rate; reports the highest sustainable rate),
 // --history-sample N, --json FILE, --repeat N (side by side: N rounds, the order of the servers
 // alternating, then medians with min/max and the ratio of medians), --open-workflows N (instead
-// of a workload: the servers' memory with N workflows open). Every result and sampled history is
-// checked.
+// of a workload: the servers' memory with N workflows open), --schedules N [--schedule-interval S]
+// [--duration S] (instead of a workload: N schedules firing every S seconds for the duration; firing
+// lateness and server CPU per firing). Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
+import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
 
@@ -85,6 +87,30 @@ async function openWorkflowsRun(servers: Array<{ name: string; address: string; 
   if (out) writeFileSync(out, JSON.stringify({ openWorkflows: reports }, null, 2));
 }
 
+/** Schedules firing on each server (fresh, side by side, or the one given): lateness and CPU per firing. */
+async function schedulesRun(servers: Array<{ name: string; address: string; pid?: number }>, namespace: string, schedules: number): Promise<void> {
+  const reports: Array<{ server: string; report: ScheduleFiringReport }> = [];
+  for (const server of servers) {
+    const report = await measureScheduleFiring({
+      address: server.address,
+      namespace,
+      schedules,
+      intervalSeconds: Number(arg('schedule-interval') ?? 1),
+      durationSeconds: Number(arg('duration') ?? 60),
+      serverPid: server.pid,
+    });
+    process.stderr.write(`${server.name}: ${JSON.stringify(report)}\n`);
+    reports.push({ server: server.name, report });
+  }
+  const header = ['server', 'schedules', 'every s', 'for s', 'fired / due', 'lateness p50 ms', 'p99 ms', 'max ms', 'server CPU s', 'CPU ms / firing', 'server peak MiB'];
+  const lines = reports.map(({ server, report: r }) =>
+    [server, r.schedules, r.intervalSeconds, r.durationSeconds, `${r.firings} / ${r.expectedFirings}`, r.latenessMs.p50, r.latenessMs.p99, r.latenessMs.max, r.serverCpuSeconds ?? '-', r.serverCpuMsPerFiring ?? '-', r.serverPeakRssMiB ?? '-'].map(String),
+  );
+  console.log([header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n'));
+  const out = arg('json');
+  if (out) writeFileSync(out, JSON.stringify({ schedules: reports }, null, 2));
+}
+
 /**
  * Open loop at rising rates (×1.5 from --start-rate, default 5/s): the highest rate whose run kept
  * up (≥ 90 % of the rate completed per second) with p99 start-to-result under --max-p99 ms.
@@ -152,6 +178,11 @@ async function main(): Promise<void> {
   const repeat = Number(arg('repeat') ?? 1);
   const openWorkflows = arg('open-workflows');
   try {
+    const schedules = arg('schedules');
+    if (schedules) {
+      await schedulesRun(servers.map((s) => s.server), namespace, Number(schedules));
+      return;
+    }
     if (openWorkflows) {
       await openWorkflowsRun(servers.map((s) => s.server), namespace, Number(openWorkflows));
       return;

@@ -40,7 +40,9 @@ export async function runScheduleActions({ executions, history }: { executions: 
         namespaceId: key.namespaceId,
         request: scheduledStartRequest(record, start),
         parent: undefined,
-        scheduledBy: { schedulerWorkflowId: key.workflowId },
+        // Only the tracked (non-overlapping) start reports its close: ALLOW_ALL runs are not
+        // watched by Temporal's scheduler either.
+        scheduledBy: start.nonOverlapping ? { schedulerWorkflowId: key.workflowId } : undefined,
         ...inheritedByStart(record, start),
       });
       started = { runId: response.response!.runId, startTime: new Date() };

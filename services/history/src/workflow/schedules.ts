@@ -563,7 +563,7 @@ export function scheduledWorkflowClosed(run: RunTransaction, execution: Workflow
   const recent = info.recentActions.find((a) => a.startWorkflowResult?.workflowId === execution.workflowId);
   // A workflow may close before its start is recorded: the start is then recorded as closed.
   const pending = record.pendingStarts.find((s) => s.workflowId === execution.workflowId);
-  if (index < 0 && !recent && !pending) return false;
+  if (index < 0 && !pending) return false;
   if (index >= 0) info.runningWorkflows.splice(index, 1);
   const status = closedStatusOf(completion);
   if (recent) recent.startWorkflowStatus = status;
