@@ -121,7 +121,8 @@ export function newSchedule(namespaceId: string, runId: string, scheduleId: stri
     schedule: record,
   });
   const run = new RunTransaction(state, now);
-  if (request.initialPatch) applyPatch(run, record, request.initialPatch);
+  // The state holds a copy of `record` (fromPartial): the patch goes to the state's.
+  if (request.initialPatch) applyPatch(run, run.state.schedule!, request.initialPatch);
   advanceSchedule(run);
   return run;
 }
@@ -182,10 +183,8 @@ function processTimeRange(
     }
     addStart(record, next.nominal, next.next, overlapPolicy, manual);
     lastAction = next.next;
-    if (limit && --limit.left <= 0) {
-      next = spec.nextTime(next.next, seed);
-      break;
-    }
+    // Out of budget: `next` is the time just taken, so a backfill resumes strictly after it.
+    if (limit && --limit.left <= 0) break;
   }
   return { next: next?.next, lastAction };
 }
@@ -218,24 +217,32 @@ function rfc3339Seconds(ms: number): string {
  */
 function planBuffer(run: RunTransaction, record: ScheduleRecord): void {
   const action = record.schedule!.action?.startWorkflow;
-  if (!action || record.bufferedStarts.length === 0) {
-    record.bufferedStarts = [];
-    return;
+  // A refused start (paused, out of actions) is dropped and the rest planned again, as Temporal's
+  // tryAgain does: what waited behind it is not kept for after an unpause.
+  for (let refused = true; refused; ) {
+    refused = false;
+    if (!action || record.bufferedStarts.length === 0) {
+      record.bufferedStarts = [];
+      break;
+    }
+    const isRunning = record.info!.runningWorkflows.length > 0 || record.pendingStarts.some((s) => s.nonOverlapping);
+    const decision = processBuffer(record.bufferedStarts, isRunning, (p) => resolvePolicy(record, p));
+    record.bufferedStarts = decision.newBuffer;
+    record.info!.overlapSkipped += decision.overlapSkipped;
+    const starts = [...decision.overlappingStarts, ...(decision.nonOverlappingStart ? [decision.nonOverlappingStart] : [])];
+    for (const start of starts) {
+      if (!canTakeScheduledAction(record, start.manual, true)) {
+        refused = true;
+        continue;
+      }
+      start.nonOverlapping = start === decision.nonOverlappingStart;
+      start.workflowId = `${action.workflowId}-${rfc3339Seconds(start.nominalTime!.getTime())}`;
+      start.requestId = `${run.info.runId}-${++record.startsDecided}`;
+      record.pendingStarts.push(start);
+    }
+    if (decision.needTerminate) record.terminateRunning = true;
+    else if (decision.needCancel) record.cancelRunning = true;
   }
-  const isRunning = record.info!.runningWorkflows.length > 0 || record.pendingStarts.some((s) => s.nonOverlapping);
-  const decision = processBuffer(record.bufferedStarts, isRunning, (p) => resolvePolicy(record, p));
-  record.bufferedStarts = decision.newBuffer;
-  record.info!.overlapSkipped += decision.overlapSkipped;
-  const starts = [...decision.overlappingStarts, ...(decision.nonOverlappingStart ? [decision.nonOverlappingStart] : [])];
-  for (const start of starts) {
-    if (!canTakeScheduledAction(record, start.manual, true)) continue;
-    start.nonOverlapping = start === decision.nonOverlappingStart;
-    start.workflowId = `${action.workflowId}-${rfc3339Seconds(start.nominalTime!.getTime())}`;
-    start.requestId = `${run.info.runId}-${++record.startsDecided}`;
-    record.pendingStarts.push(start);
-  }
-  if (decision.needTerminate) record.terminateRunning = true;
-  else if (decision.needCancel) record.cancelRunning = true;
   if (record.pendingStarts.length > 0 || record.cancelRunning || record.terminateRunning) {
     if (!run.transferTasks.some((t) => t.kind === TransferTaskKind.TRANSFER_TASK_KIND_SCHEDULE_ACTIONS)) {
       run.addTransferTask({ kind: TransferTaskKind.TRANSFER_TASK_KIND_SCHEDULE_ACTIONS });
@@ -246,9 +253,10 @@ function planBuffer(run: RunTransaction, record: ScheduleRecord): void {
 /**
  * A schedule's wake-up (timer, create, update, patch, a started workflow closing): the action times
  * due by now are buffered, backfills advanced, the buffer planned, the next wake-up armed and what
- * ListSchedules shows brought up to date.
+ * ListSchedules shows brought up to date. `signal` (a patch) is applied after the elapsed time is
+ * processed, as Temporal's scheduler does: an unpause does not start the times that passed paused.
  */
-export function advanceSchedule(run: RunTransaction): void {
+export function advanceSchedule(run: RunTransaction, signal?: (record: ScheduleRecord) => void): void {
   const record = run.state.schedule!;
   const spec = compiled(record);
   const now = run.now.getTime();
@@ -256,6 +264,7 @@ export function advanceSchedule(run: RunTransaction): void {
   const t2 = Math.max(now, t1);
   const { next, lastAction } = processTimeRange(run, record, spec, t1, t2, ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED, false);
   record.lastProcessedTime = new Date(lastAction);
+  signal?.(record);
   processBackfills(run, record, spec);
   planBuffer(run, record);
   let wakeAt: number | undefined = next;
@@ -368,10 +377,9 @@ export function applyPatch(run: RunTransaction, record: ScheduleRecord, patch: S
   }
 }
 
-/** PatchSchedule: the patch applied, then the schedule advanced. */
+/** PatchSchedule: the schedule advanced, the patch applied once the elapsed time is processed. */
 export function patchSchedule(run: RunTransaction, patch: SchedulePatch): void {
-  applyPatch(run, run.state.schedule!, patch);
-  advanceSchedule(run);
+  advanceSchedule(run, (record) => applyPatch(run, record, patch));
 }
 
 /**
@@ -581,8 +589,9 @@ export function scheduledWorkflowClosed(run: RunTransaction, execution: Workflow
       record.conflictToken++;
     }
   }
+  // As Temporal: a completion without a result keeps the previous result and failure.
   const result = completion.workflowExecutionCompletedEventAttributes?.result;
-  if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+  if (result) {
     record.lastCompletionResult = result;
     record.continuedFailure = undefined;
   } else if (failure) {
