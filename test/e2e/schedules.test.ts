@@ -129,7 +129,7 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
           paused: after.state.paused,
           note: after.state.note,
           listed: await (async () => {
-            for await (const s of client.schedule.list()) if (s.scheduleId === scheduleId) return { paused: s.state.paused, note: s.state.note, type: s.action.type === 'startWorkflow' ? s.action.workflowType : '' };
+            for await (const s of client.schedule.list()) if (s.scheduleId === scheduleId) return { paused: s.state.paused, note: s.state.note, type: s.action?.type === 'startWorkflow' ? s.action.workflowType : '' };
             return 'not listed';
           })(),
         };

@@ -642,10 +642,12 @@ describe('scheduledStartRequest', () => {
     expect(jsonOf(request.searchAttributes!.indexedFields.TemporalScheduledStartTime)).toBe('2026-01-01T00:00:30Z');
   });
 
-  it('an ALLOW_ALL start inherits no last completion result', () => {
-    const done = closed(firstRunning({ policies: { overlapPolicy: P.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL } }), wid(60), completed(payloads('r')), at(70));
-    const decided = wake(done);
-    expect(recordOf(decided).lastCompletionResult).toEqual(payloads('r'));
+  it('an ALLOW_ALL start inherits no last completion result, and its close is not the schedule’s business', () => {
+    const running = firstRunning({ policies: { overlapPolicy: P.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL } });
+    // Not tracked as running, so a close report changes nothing (Temporal does not watch ALLOW_ALL runs).
+    expect(scheduledWorkflowClosed(reopen(running, at(70)), { workflowId: wid(60), runId: '' }, completed(payloads('r')))).toBe(false);
+    recordOf(running).lastCompletionResult = payloads('r');
+    const decided = wake(running);
     expect(inheritedByStart(recordOf(decided), recordOf(decided).pendingStarts[0]!)).toEqual({ lastCompletionResult: undefined, continuedFailure: undefined });
   });
 });
