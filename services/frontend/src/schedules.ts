@@ -11,7 +11,7 @@ import type { HistoryClient } from '@kairos/cluster';
 import type { Store } from '@kairos/persistence/store';
 import { WorkflowIdReusePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { Memo } from '@kairos/proto/temporal/api/common/v1/message';
-import { ScheduleListInfo, ScheduleSpec, type Schedule } from '@kairos/proto/temporal/api/schedule/v1/message';
+import { ScheduleListInfo, ScheduleSpec, type Range, type Schedule, type StructuredCalendarSpec } from '@kairos/proto/temporal/api/schedule/v1/message';
 import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { parseAndResolve } from '@kairos/visibility';
@@ -56,6 +56,21 @@ function canonicalSchedule(schedule: Schedule | undefined): Schedule {
     if (err instanceof InvalidScheduleSpecError) throw invalidScheduleSpec(err.message);
     throw err;
   }
+}
+
+/**
+ * Describe and List show every calendar range in full (end at least start, step at least 1), as
+ * Temporal's frontend does; the stored form keeps the short one.
+ */
+function withRangeDefaults(spec: ScheduleSpec | undefined): void {
+  const fill = (ranges: Range[]) => {
+    for (const range of ranges) {
+      if (range.end < range.start) range.end = range.start;
+      if (range.step === 0) range.step = 1;
+    }
+  };
+  const calendars: StructuredCalendarSpec[] = [...(spec?.structuredCalendar ?? []), ...(spec?.excludeStructuredCalendar ?? [])];
+  for (const c of calendars) [c.second, c.minute, c.hour, c.dayOfMonth, c.month, c.year, c.dayOfWeek].forEach(fill);
 }
 
 /**
@@ -129,7 +144,9 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
 
     async describeSchedule(request) {
       const nsId = await namespaceId(request.namespace);
-      return (await history.describeSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request })).response!;
+      const response = (await history.describeSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request })).response!;
+      withRangeDefaults(response.schedule?.spec);
+      return response;
     },
 
     async updateSchedule(request) {
@@ -163,16 +180,19 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
     async listSchedules(request) {
       const { page, custom } = await listPage(request);
       const schedules = page.executions.map((record) => {
-        const info = executionInfoOf(record, custom);
-        const fields = { ...(info.memo?.fields ?? {}) };
+        const execution = executionInfoOf(record, custom);
+        const fields = { ...(execution.memo?.fields ?? {}) };
         const listInfoPayload = fields[SCHEDULE_INFO_MEMO_FIELD];
         delete fields[SCHEDULE_INFO_MEMO_FIELD];
-        const attributes = Object.fromEntries(Object.entries(info.searchAttributes?.indexedFields ?? {}).filter(([name]) => !SCHEDULER_SEARCH_ATTRIBUTES.has(name)));
+        const info = listInfoPayload ? ScheduleListInfo.decode(listInfoPayload.data) : undefined;
+        withRangeDefaults(info?.spec);
+        const attributes = Object.fromEntries(Object.entries(execution.searchAttributes?.indexedFields ?? {}).filter(([name]) => !SCHEDULER_SEARCH_ATTRIBUTES.has(name)));
         return {
           scheduleId: record.workflowId.slice(SCHEDULER_WORKFLOW_ID_PREFIX.length),
-          memo: Object.keys(fields).length > 0 ? Memo.fromPartial({ fields }) : undefined,
+          // Present even when empty, as the dev server lists it.
+          memo: Memo.fromPartial({ fields }),
           searchAttributes: Object.keys(attributes).length > 0 ? { indexedFields: attributes } : undefined,
-          info: listInfoPayload ? ScheduleListInfo.decode(listInfoPayload.data) : undefined,
+          info,
         };
       });
       return api.ListSchedulesResponse.fromPartial({ schedules, nextPageToken: page.nextPageToken ?? new Uint8Array() });

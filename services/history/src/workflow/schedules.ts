@@ -244,6 +244,18 @@ function planBuffer(run: RunTransaction, record: ScheduleRecord): void {
 }
 
 /**
+ * The action times from the last processed time up to now, under the schedule as it is (paused:
+ * skipped, not missed). Returns the next action time after now.
+ */
+function processElapsed(run: RunTransaction, record: ScheduleRecord, spec: CompiledScheduleSpec | undefined): number | undefined {
+  const now = run.now.getTime();
+  const t1 = record.lastProcessedTime?.getTime() ?? now;
+  const { next, lastAction } = processTimeRange(run, record, spec, t1, Math.max(now, t1), ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED, false);
+  record.lastProcessedTime = new Date(lastAction);
+  return next;
+}
+
+/**
  * A schedule's wake-up (timer, create, update, patch, a started workflow closing): the action times
  * due by now are buffered, backfills advanced, the buffer planned, the next wake-up armed and what
  * ListSchedules shows brought up to date.
@@ -252,10 +264,7 @@ export function advanceSchedule(run: RunTransaction): void {
   const record = run.state.schedule!;
   const spec = compiled(record);
   const now = run.now.getTime();
-  const t1 = record.lastProcessedTime?.getTime() ?? now;
-  const t2 = Math.max(now, t1);
-  const { next, lastAction } = processTimeRange(run, record, spec, t1, t2, ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED, false);
-  record.lastProcessedTime = new Date(lastAction);
+  const next = processElapsed(run, record, spec);
   processBackfills(run, record, spec);
   planBuffer(run, record);
   let wakeAt: number | undefined = next;
@@ -368,9 +377,14 @@ export function applyPatch(run: RunTransaction, record: ScheduleRecord, patch: S
   }
 }
 
-/** PatchSchedule: the patch applied, then the schedule advanced. */
+/**
+ * PatchSchedule: the time up to now passes under the schedule as it was, then the patch applies
+ * (as Temporal's scheduler handles a signal): an unpause does not fire the times spent paused.
+ */
 export function patchSchedule(run: RunTransaction, patch: SchedulePatch): void {
-  applyPatch(run, run.state.schedule!, patch);
+  const record = run.state.schedule!;
+  processElapsed(run, record, compiled(record));
+  applyPatch(run, record, patch);
   advanceSchedule(run);
 }
 
