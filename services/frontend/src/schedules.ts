@@ -166,16 +166,18 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
     async listSchedules(request) {
       const { page, custom } = await listPage(request);
       const schedules = page.executions.map((record) => {
-        const info = executionInfoOf(record, custom);
-        const fields = { ...(info.memo?.fields ?? {}) };
+        const execution = executionInfoOf(record, custom);
+        const fields = { ...(execution.memo?.fields ?? {}) };
         const listInfoPayload = fields[SCHEDULE_INFO_MEMO_FIELD];
         delete fields[SCHEDULE_INFO_MEMO_FIELD];
-        const attributes = Object.fromEntries(Object.entries(info.searchAttributes?.indexedFields ?? {}).filter(([name]) => !SCHEDULER_SEARCH_ATTRIBUTES.has(name)));
+        const info = listInfoPayload ? ScheduleListInfo.decode(listInfoPayload.data) : undefined;
+        const attributes = Object.fromEntries(Object.entries(execution.searchAttributes?.indexedFields ?? {}).filter(([name]) => !SCHEDULER_SEARCH_ATTRIBUTES.has(name)));
         return {
           scheduleId: record.workflowId.slice(SCHEDULER_WORKFLOW_ID_PREFIX.length),
-          memo: Object.keys(fields).length > 0 ? Memo.fromPartial({ fields }) : undefined,
+          // Present even when empty, as the dev server lists it.
+          memo: Memo.fromPartial({ fields }),
           searchAttributes: Object.keys(attributes).length > 0 ? { indexedFields: attributes } : undefined,
-          info: listInfoPayload ? ScheduleListInfo.decode(listInfoPayload.data) : undefined,
+          info,
         };
       });
       return api.ListSchedulesResponse.fromPartial({ schedules, nextPageToken: page.nextPageToken ?? new Uint8Array() });

@@ -178,7 +178,7 @@ export class HistoryService {
       logger,
       taskMetrics,
     );
-    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions), logger, new StallWatch(), taskMetrics);
+    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions, history && (() => history())), logger, new StallWatch(), taskMetrics);
     executions.setTaskSink({
       transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
       timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),

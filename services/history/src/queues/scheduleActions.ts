@@ -2,7 +2,9 @@ import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { HistoryClient } from '@kairos/cluster';
 import type { ExecutionManager } from '../shard/executionManager';
-import { WorkflowExecutionStatus } from '../workflow/protos';
+import { TransferTaskKind, WorkflowExecutionStatus } from '../workflow/protos';
+import type { RunTransaction } from '../workflow/runTransaction';
+import type { ScheduledStart, ScheduleRecord } from '@kairos/proto/kairos/persistence/v1/executions';
 import {
   clearReplacementRequest,
   inheritedByStart,
@@ -23,6 +25,48 @@ const DROPPED_START_CODES = new Set([Status.ALREADY_EXISTS, Status.INVALID_ARGUM
 
 type Key = { namespaceId: string; workflowId: string; runId: string };
 
+/** Starts one decided start; undefined when the start was refused for good (it is dropped). */
+async function startOne(history: () => HistoryClient, key: Key, record: ScheduleRecord, start: ScheduledStart): Promise<{ runId: string; startTime: Date } | undefined> {
+  try {
+    const response = await history().startWorkflowExecution({
+      namespaceId: key.namespaceId,
+      request: scheduledStartRequest(record, start),
+      parent: undefined,
+      // Only the tracked (non-overlapping) start reports its close: ALLOW_ALL runs are not
+      // watched by Temporal's scheduler either.
+      scheduledBy: start.nonOverlapping ? { schedulerWorkflowId: key.workflowId } : undefined,
+      ...inheritedByStart(record, start),
+    });
+    return { runId: response.response!.runId, startTime: new Date() };
+  } catch (err) {
+    if (!DROPPED_START_CODES.has(code(err) as Status)) throw err;
+    return undefined;
+  }
+}
+
+/**
+ * Carries out the starts a wake-up just decided inside its own transaction, so one write records
+ * the wake-up and the runs it started (the common case costs one schedule write, not three). A start
+ * that fails for a reason worth retrying stays pending: the SCHEDULE_ACTIONS transfer task written
+ * with the wake-up retries it. A crash before the commit leaves the timer, which fires again and
+ * decides the same starts with the same request ids, finding the runs already started.
+ */
+export async function startDecidedInline(history: () => HistoryClient, key: Key, run: RunTransaction): Promise<void> {
+  const record = run.state.schedule;
+  if (!record) return;
+  try {
+    for (let start = record.pendingStarts[0]; start; start = record.pendingStarts[0]) {
+      if (!recordScheduledStart(run, start.requestId, await startOne(history, key, record, start))) break;
+    }
+  } catch {
+    return; // left to the transfer task
+  }
+  if (record.pendingStarts.length === 0 && !replacementRequested(record)) {
+    const kept = run.transferTasks.filter((t) => t.kind !== TransferTaskKind.TRANSFER_TASK_KIND_SCHEDULE_ACTIONS);
+    run.transferTasks.splice(0, run.transferTasks.length, ...kept);
+  }
+}
+
 /**
  * A schedule's SCHEDULE_ACTIONS task: starts its decided starts one by one (each with its fixed
  * request id, so a re-run finds the run it started instead of starting another), recording each in
@@ -34,21 +78,7 @@ export async function runScheduleActions({ executions, history }: { executions: 
     const record = state?.executionInfo?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? state.schedule : undefined;
     const start = record?.pendingStarts[0];
     if (!record || !start) break;
-    let started: { runId: string; startTime: Date } | undefined;
-    try {
-      const response = await history().startWorkflowExecution({
-        namespaceId: key.namespaceId,
-        request: scheduledStartRequest(record, start),
-        parent: undefined,
-        // Only the tracked (non-overlapping) start reports its close: ALLOW_ALL runs are not
-        // watched by Temporal's scheduler either.
-        scheduledBy: start.nonOverlapping ? { schedulerWorkflowId: key.workflowId } : undefined,
-        ...inheritedByStart(record, start),
-      });
-      started = { runId: response.response!.runId, startTime: new Date() };
-    } catch (err) {
-      if (!DROPPED_START_CODES.has(code(err) as Status)) throw err;
-    }
+    const started = await startOne(history, key, record, start);
     const recorded = await executions.transact(key, (run) => {
       const done = recordScheduledStart(run, start.requestId, started);
       if (!done) run.discard();

@@ -1,11 +1,13 @@
 import type { StoredTimerTask } from '@kairos/persistence/store';
+import type { HistoryClient } from '@kairos/cluster';
 import type { ExecutionManager } from '../shard/executionManager';
+import { startDecidedInline } from './scheduleActions';
 import { TimerTaskKind } from '../workflow/protos';
 import { scheduleWakeupFired } from '../workflow/schedules';
 import { applyTimerTask } from '../workflow/timerTasks';
 
 /** Applies a fired timer to its execution; a stale timer writes nothing. */
-export function createTimerTaskExecutor(executions: ExecutionManager) {
+export function createTimerTaskExecutor(executions: ExecutionManager, history?: () => HistoryClient) {
   return async ({ task }: StoredTimerTask): Promise<void> => {
     const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
     if (task.kind === TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN) {
@@ -14,8 +16,9 @@ export function createTimerTaskExecutor(executions: ExecutionManager) {
       return;
     }
     if (task.kind === TimerTaskKind.TIMER_TASK_KIND_SCHEDULE_WAKEUP) {
-      await executions.transact(key, (run) => {
-        if (!scheduleWakeupFired(run, task.fireTime!)) run.discard();
+      await executions.transact(key, async (run) => {
+        if (!scheduleWakeupFired(run, task.fireTime!)) return run.discard();
+        if (history) await startDecidedInline(history, key, run);
       });
       return;
     }
