@@ -199,4 +199,39 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
     });
     expect(run.outcome).toMatchObject({ duplicate: 'ScheduleAlreadyRunning', afterUpdate: [{ every: 1_800_000 }], badZone: { code: 3, message: 'Invalid schedule spec: unknown time zone Mars/Olympus' }, deleted: { message: 'schedule not found' } });
   });
+
+  it('lists and counts schedules with Temporal’s query language: ScheduleId, TemporalSchedulePaused, and WorkflowId refused', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const taskQueue = `tq-sched-list-${suffix}`;
+      return withWorker({ address, taskQueue, workflowsPath, activities }, async (client) => {
+        const action = (n: number) => ({ type: 'startWorkflow' as const, workflowType: 'scheduledEcho', args: ['x'], taskQueue, workflowId: `wf-list-${n}-${suffix}` });
+        const ids = [0, 1, 2].map((n) => `sched-list-${n}-${suffix}`);
+        for (const [n, scheduleId] of ids.entries()) {
+          await client.schedule.create({ scheduleId, spec: { intervals: [{ every: '1h' }] }, action: action(n), state: { paused: n !== 1 }, memo: { n } });
+        }
+        const service = client.workflowService;
+        const listed = async (query: string, expected: number) => {
+          // Visibility may lag the write a moment (on the dev server the scheduler workflow sets
+          // TemporalSchedulePaused on its first run).
+          let names: string[] = [];
+          await untilAsync(async () => {
+            const page = await service.listSchedules({ namespace: 'default', query, maximumPageSize: 100 });
+            names = (page.schedules ?? []).map((s) => s.scheduleId!.replace(suffix, '<suffix>')).sort();
+            return names.length >= expected;
+          }, `schedules for ${query}`, 15_000).catch(() => undefined);
+          return names;
+        };
+        const counted = async (query: string) => Number((await service.countSchedules({ namespace: 'default', query })).count);
+        const byId = await listed(`ScheduleId = '${ids[1]}'`, 1);
+        const paused = await listed(`TemporalSchedulePaused = true AND ScheduleId IN ('${ids[0]}', '${ids[1]}', '${ids[2]}')`, 2);
+        const refused = await errorOf(() => service.listSchedules({ namespace: 'default', query: `WorkflowId = 'temporal-sys-scheduler:${ids[0]}'` }));
+        const count = await counted(`ScheduleId IN ('${ids[0]}', '${ids[1]}', '${ids[2]}')`);
+        await untilAsync(async () => (await counted(`TemporalSchedulePaused = false AND ScheduleId IN ('${ids[0]}', '${ids[1]}', '${ids[2]}')`)) === 1, 'the unpaused one counted', 15_000).catch(() => undefined);
+        const countPaused = await counted(`TemporalSchedulePaused = false AND ScheduleId IN ('${ids[0]}', '${ids[1]}', '${ids[2]}')`);
+        for (const id of ids) await client.schedule.getHandle(id).delete();
+        return { outcome: { byId, paused, refused, count, countPaused }, workflowIds: [] };
+      });
+    });
+    expect(run.outcome).toMatchObject({ byId: ['sched-list-1-<suffix>'], paused: ['sched-list-0-<suffix>', 'sched-list-2-<suffix>'], count: 3, countPaused: 1 });
+  });
 });

@@ -14,9 +14,9 @@ import { Memo } from '@kairos/proto/temporal/api/common/v1/message';
 import { ScheduleListInfo, ScheduleSpec, type Schedule } from '@kairos/proto/temporal/api/schedule/v1/message';
 import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import { parseAndResolve } from '@kairos/visibility';
 import { executionInfoOf, pageSizeOf, queryError, validateSearchAttributes } from './visibilityHandlers';
 import { requireNamespaceLength, tooLong } from './validation';
+import { SCHEDULER_WORKFLOW_ID_PREFIX, scheduleQuery } from './scheduleQueries';
 
 type ScheduleMethods = Pick<
   WorkflowServiceImplementation,
@@ -36,12 +36,8 @@ export interface ScheduleDeps {
   namespaces: NamespaceRegistry;
 }
 
-/** A schedule's record lives under this workflow id (Temporal's scheduler workflow id). */
-const SCHEDULER_WORKFLOW_ID_PREFIX = 'temporal-sys-scheduler:';
 /** Stands for the nominal time a started workflow's id gets, when its length is checked. */
 const APPENDED_TIMESTAMP_FOR_VALIDATION = '-2009-11-10T23:00:00Z';
-/** Schedules only: running records of the scheduler's namespace division (Temporal's base query). */
-const SCHEDULES_QUERY = "TemporalNamespaceDivision = 'TemporalScheduler' AND ExecutionStatus = 'Running'";
 const SCHEDULE_INFO_MEMO_FIELD = 'ScheduleInfo';
 const SCHEDULE_NOTES_SIZE_LIMIT = 1000;
 /** The record's own search attributes, not shown to users (Temporal's cleanScheduleSearchAttributes). */
@@ -107,9 +103,8 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
   async function listPage(request: api.ListSchedulesRequest) {
     const nsId = await namespaceId(request.namespace);
     const custom = await store.getSearchAttributes(nsId);
-    const text = request.query.trim() ? `${SCHEDULES_QUERY} AND (${request.query})` : SCHEDULES_QUERY;
     try {
-      const query = parseAndResolve(text, custom);
+      const query = scheduleQuery(request.query, custom);
       const page = await store.listVisibility({ namespaceId: nsId, query, pageSize: pageSizeOf(request.maximumPageSize), nextPageToken: request.nextPageToken });
       return { page, custom };
     } catch (err) {
@@ -186,9 +181,8 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
     async countSchedules(request) {
       const nsId = await namespaceId(request.namespace);
       const custom = await store.getSearchAttributes(nsId);
-      const text = request.query.trim() ? `${SCHEDULES_QUERY} AND (${request.query})` : SCHEDULES_QUERY;
       try {
-        const result = await store.countVisibility(nsId, parseAndResolve(text, custom));
+        const result = await store.countVisibility(nsId, scheduleQuery(request.query, custom));
         return api.CountSchedulesResponse.fromPartial({ count: result.count });
       } catch (err) {
         throw queryError(err);
