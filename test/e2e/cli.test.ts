@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../src/harness/paths';
-import { oracleEnabled } from '../src/harness/oracle';
+import { useOracleServers } from '../src/harness/oracle';
 import { quietRuntime, withWorker } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type KairosDev, type TemporalDev } from '../src/harness/servers';
+import { startKairosDev, type KairosDev } from '../src/harness/servers';
 import { untilAsync } from '../src/harness/waiting';
 
 const run = promisify(execFile);
@@ -284,17 +284,7 @@ describe('the official temporal CLI against Kairos', () => {
 });
 
 describe('temporal schedule (the official CLI) on Kairos, compared with the Temporal dev server', () => {
-  const servers: { kairos?: KairosDev; reference?: TemporalDev } = {};
-  beforeAll(async () => {
-    const [kairos, reference] = await Promise.allSettled([startKairosDev(), oracleEnabled() ? startTemporalDev() : Promise.resolve(undefined)]);
-    if (kairos.status === 'fulfilled') servers.kairos = kairos.value;
-    if (reference.status === 'fulfilled') servers.reference = reference.value;
-    if (kairos.status === 'rejected') throw kairos.reason;
-    if (reference.status === 'rejected') throw reference.reason;
-  });
-  afterAll(async () => {
-    await Promise.all([servers.kairos?.stop(), servers.reference?.stop()]);
-  });
+  const servers = useOracleServers();
 
   /** An RFC 3339 time of whole seconds, as a scheduled workflow id ends with one. */
   const RFC3339_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -309,7 +299,7 @@ describe('temporal schedule (the official CLI) on Kairos, compared with the Temp
   }
 
   it('creates, describes, lists, pauses, triggers, unpauses, updates and deletes a schedule whose workflows a TS worker runs', async () => {
-    const address = servers.kairos!.address;
+    const address = servers.kairos.address;
     const suffix = `${Date.now()}`;
     const taskQueue = `tq-cli-schedule-${suffix}`;
     const id = `sched-cli-${suffix}`;
@@ -468,7 +458,7 @@ describe('temporal schedule (the official CLI) on Kairos, compared with the Temp
       };
     };
     const suffix = `${Date.now().toString(36)}`;
-    const onKairos = await scenario(servers.kairos!.address, suffix);
+    const onKairos = await scenario(servers.kairos.address, suffix);
     const wf = `sched-cli-backfill-wf-${suffix}`;
     expect(onKairos.ids).toEqual([`${wf}-2024-02-29T23:58:00Z`, `${wf}-2024-02-29T23:59:00Z`, `${wf}-2024-03-01T00:00:00Z`, `${wf}-2024-03-01T00:01:00Z`]);
     expect(onKairos.recentActions.map((a) => a.scheduleTime)).toEqual(['2024-02-29T23:58:00Z', '2024-02-29T23:59:00Z', '2024-03-01T00:00:00Z', '2024-03-01T00:01:00Z']);
