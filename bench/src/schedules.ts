@@ -87,7 +87,9 @@ export async function measureScheduleFiring(options: ScheduleFiringOptions): Pro
       lateness.push(w.startTime.getTime() - nominal);
     }
     lateness.sort((a, b) => a - b);
-    const perSchedule = Math.floor((windowEnd - windowStart) / (options.intervalSeconds * 1000)) + 1;
+    // Nominal times are on the interval's grid from the Unix epoch: those inside the window.
+    const every = options.intervalSeconds * 1000;
+    const perSchedule = Math.floor(windowEnd / every) - Math.ceil(windowStart / every) + 1;
     const cpu = options.serverPid ? Math.round((cpuAfter - cpuBefore) * 100) / 100 : null;
     return {
       schedules: options.schedules,
