@@ -177,6 +177,12 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
           }),
         );
         const afterStale = (await handle.describe()).spec.intervals;
+        // Temporal's frontend does not check a backfill's range: an inverted one is taken and fires nothing.
+        const invertedBackfill = await errorOf(() => handle.backfill([{ start: new Date('2026-01-02T00:00:00Z'), end: new Date('2026-01-01T00:00:00Z'), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]));
+        const actionsAfterInverted = (await handle.describe()).info.numActionsTaken;
+        const unknownHandle = client.schedule.getHandle(`no-such-${suffix}`);
+        const unknownPatch = await errorOf(() => unknownHandle.pause('x'));
+        const unknownDelete = await errorOf(() => unknownHandle.delete());
         await handle.update((previous) => ({ ...previous, spec: { intervals: [{ every: '30m' }] } }));
         const afterUpdate = (await handle.describe()).spec.intervals;
         await handle.delete();
@@ -190,6 +196,10 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
             unknown: { ...(unknown as object), message: maskStamp((unknown as { message: string }).message.replace(suffix, '<suffix>')) },
             staleToken,
             afterStale,
+            invertedBackfill,
+            actionsAfterInverted,
+            unknownPatch: { ...(unknownPatch as object), message: (unknownPatch as { message: string }).message.replace(suffix, '<suffix>') },
+            unknownDelete: { ...(unknownDelete as object), message: (unknownDelete as { message: string }).message.replace(suffix, '<suffix>') },
             afterUpdate,
             deleted: { ...(deleted as object), message: (deleted as { message: string }).message.replace(suffix, '<suffix>') },
           },
@@ -197,7 +207,7 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
         };
       });
     });
-    expect(run.outcome).toMatchObject({ duplicate: 'ScheduleAlreadyRunning', afterUpdate: [{ every: 1_800_000 }], badZone: { code: 3, message: 'Invalid schedule spec: unknown time zone Mars/Olympus' }, deleted: { message: 'schedule not found' } });
+    expect(run.outcome).toMatchObject({ invertedBackfill: 'no error', actionsAfterInverted: 0, duplicate: 'ScheduleAlreadyRunning', afterUpdate: [{ every: 1_800_000 }], badZone: { code: 3, message: 'Invalid schedule spec: unknown time zone Mars/Olympus' }, deleted: { message: 'schedule not found' } });
   });
 
   it('lists and counts schedules with Temporal’s query language: ScheduleId, TemporalSchedulePaused, and WorkflowId refused', async () => {
