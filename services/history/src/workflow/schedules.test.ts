@@ -262,7 +262,7 @@ describe('scheduleWakeupFired', () => {
     expect(tx.timerTasks).toEqual([]);
   });
 
-  it('limited actions: each action takes one (and a conflict token step); at 0 nothing is taken and no timer armed', () => {
+  it('limited actions: each action takes one (and a conflict token step); at 0 nothing is taken, only the retention timer armed', () => {
     const run = created({ state: { limitedActions: true, remainingActions: 2 } });
     expect(listInfoOf(run).futureActionTimes).toEqual([at(60), at(120)]);
     const first = wake(run);
@@ -273,8 +273,10 @@ describe('scheduleWakeupFired', () => {
     expect(stateOf(second).remainingActions).toBe(0);
     expect(recordOf(second).conflictToken).toBe(3);
     expect(pendingOf(second)).toEqual([expect.objectContaining({ nominal: at(120) })]);
-    expect(recordOf(second).nextWakeup).toBeUndefined();
-    expect(second.timerTasks).toEqual([]);
+    // Out of actions: the next wake-up is the end of the 7-day retention after the last event
+    // (the action started at 60 s).
+    expect(recordOf(second).nextWakeup).toEqual(new Date(at(60).getTime() + 7 * 24 * 3600_000));
+    expect(wakeupTimes(second)).toEqual([new Date(at(60).getTime() + 7 * 24 * 3600_000)]);
     expect(listInfoOf(second).futureActionTimes).toEqual([]);
     // A trigger is manual: it does not count against the remaining actions.
     const triggered = patched(startPending(second, at(120)), at(130), { triggerImmediately: { overlapPolicy: P.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL, scheduledTime: at(130) } });
@@ -609,6 +611,20 @@ describe('updateSchedule', () => {
     const fields = tx.info.searchAttributes!.indexedFields;
     expect(Object.keys(fields).sort()).toEqual(['CustomKeywordField', 'TemporalNamespaceDivision', 'TemporalSchedulePaused']);
     expect(jsonOf(fields.CustomKeywordField)).toBe('new');
+  });
+});
+
+describe('retention of a schedule with nothing left to do', () => {
+  it('ends 7 days after its last event, as Temporal’s scheduler workflow completes; a paused one is kept', () => {
+    const ended = created({ spec: { interval: [{ interval: { seconds: 60, nanos: 0 } }], endTime: at(30) } });
+    const expires = new Date(T0.getTime() + 7 * 24 * 3600_000);
+    expect(recordOf(ended).nextWakeup).toEqual(expires);
+    const tx = reopen(ended, expires);
+    expect(scheduleWakeupFired(tx, expires)).toBe(true);
+    expect(tx.info.status).toBe(S.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    expect(tx.closed).toBe(true);
+    const paused = created({ spec: { interval: [{ interval: { seconds: 60, nanos: 0 } }], endTime: at(30) }, state: { paused: true } });
+    expect(recordOf(paused).nextWakeup).toBeUndefined();
   });
 });
 

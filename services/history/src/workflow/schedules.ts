@@ -37,6 +37,8 @@ const MAX_BUFFER_SIZE = 1000;
 const BACKFILLS_PER_WAKEUP = 10;
 const SPEC_FIELD_LENGTH_LIMIT = 10;
 const INITIAL_CONFLICT_TOKEN = 1;
+/** How long a schedule with nothing left to do is kept (Temporal's RetentionTime). */
+const IDLE_RETENTION_MS = 7 * 24 * 3600_000;
 
 export function schedulerWorkflowId(scheduleId: string): string {
   return SCHEDULER_WORKFLOW_ID_PREFIX + scheduleId;
@@ -270,8 +272,27 @@ export function advanceSchedule(run: RunTransaction, signal?: (record: ScheduleR
   let wakeAt: number | undefined = next;
   if (hasMoreAllowAllBackfills(record)) wakeAt = now + 1000;
   else if (!canTakeScheduledAction(record, false, false)) wakeAt = undefined;
-  armWakeup(run, record, wakeAt);
+  const expires = retentionExpiration(record, next);
+  if (expires !== undefined && expires <= now) {
+    // Nothing left to do for the retention time: the schedule ends, as Temporal's scheduler
+    // workflow completes (Describe then answers "schedule not found").
+    closeScheduleRecord(run, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    return;
+  }
+  armWakeup(run, record, expires ?? wakeAt);
   refreshVisibility(run, record, spec);
+}
+
+/**
+ * Temporal's getRetentionExpiration: a schedule that is not paused and will take no more actions
+ * (no next time, or no remaining actions) ends this long after its last event (creation, update
+ * or action); undefined while it still has something to do.
+ */
+function retentionExpiration(record: ScheduleRecord, next: number | undefined): number | undefined {
+  if (record.schedule!.state!.paused || (next !== undefined && canTakeScheduledAction(record, false, false)) || hasMoreAllowAllBackfills(record)) return undefined;
+  const info = record.info!;
+  const lastAction = info.recentActions.at(-1)?.actualTime?.getTime() ?? 0;
+  return Math.max(lastAction, info.createTime?.getTime() ?? 0, info.updateTime?.getTime() ?? 0) + IDLE_RETENTION_MS;
 }
 
 function armWakeup(run: RunTransaction, record: ScheduleRecord, at: number | undefined): void {
@@ -445,6 +466,11 @@ export function describeSchedule(run: RunTransaction): { schedule: Schedule; inf
  * scheduler workflow: Describe then answers "schedule not found". Workflows it started run on.
  */
 export function deleteScheduleRecord(run: RunTransaction): void {
+  closeScheduleRecord(run, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+}
+
+/** The record closed: nothing more fires or starts; kept for the namespace's retention. */
+function closeScheduleRecord(run: RunTransaction, status: WorkflowExecutionStatus): void {
   const record = run.state.schedule!;
   record.nextWakeup = undefined;
   record.pendingStarts = [];
@@ -452,7 +478,7 @@ export function deleteScheduleRecord(run: RunTransaction): void {
   record.ongoingBackfills = [];
   record.cancelRunning = false;
   record.terminateRunning = false;
-  run.markClosed(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, 0);
+  run.markClosed(status, 0);
 }
 
 /** The identity the scheduler's requests carry (Temporal's). */
