@@ -3,6 +3,8 @@
  * rules Go's time package applies and Temporal's schedule calendars rely on: a wall time that
  * does not exist (a DST gap) or exists twice (a DST overlap) resolves as Go's time.Date does.
  */
+import { loadZone, wallFromSeconds, type Zone } from '../timeZones';
+
 export interface WallTime {
   year: number;
   /** 1–12 */
@@ -15,52 +17,29 @@ export interface WallTime {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
+function zoneOf(zone: string): Zone {
+  const z = loadZone(zone);
+  if (!z) throw new Error(`unknown time zone ${zone}`);
+  return z;
 }
 
-/** Whether the runtime knows the zone (`UTC`, `Europe/Paris`, ...); "" and "Local" are taken as UTC, as Temporal does on a UTC server. */
+/**
+ * Whether Go's time.LoadLocation knows the zone (`UTC`, `Europe/Paris`, ... spelt exactly); ""
+ * and "Local" are UTC, as on a Temporal server running in UTC.
+ */
 export function isKnownTimeZone(zone: string): boolean {
-  try {
-    formatterFor(zoneName(zone));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function zoneName(zone: string): string {
-  return zone === '' || zone === 'Local' ? 'UTC' : zone;
+  return loadZone(zone) !== undefined;
 }
 
 /** The wall-clock reading of the instant `ms` (Unix milliseconds, whole seconds) in `zone`. */
 export function wallTimeAt(ms: number, zone: string): WallTime {
-  const parts = formatterFor(zoneName(zone)).formatToParts(new Date(ms));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const wall = { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-  return { ...wall, weekday: new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay() };
+  const seconds = Math.floor(ms / 1000);
+  return wallFromSeconds(seconds + zoneOf(zone).offsetAt(seconds));
 }
 
 /** The zone's offset from UTC at the instant `ms`, in ms. */
 function offsetAt(ms: number, zone: string): number {
-  const w = wallTimeAt(ms, zone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+  return zoneOf(zone).offsetAt(Math.floor(ms / 1000)) * 1000;
 }
 
 /**
