@@ -9,7 +9,7 @@
  * daylight-saving gaps and overlaps come out as they do on the Temporal server.
  */
 
-import { DAY, daysFromCivil, floorDiv, floorMod, loadZone, UTC_ZONE, wallFromSeconds, type Wall, type Zone } from './timeZones';
+import { DAY, daysFromCivil, floorMod, loadZone, UTC_ZONE, wallFromSeconds, type Wall, type Zone } from './timeZones';
 
 /** A parsed cron schedule. `next` gives the first activation strictly after `after` (whole seconds), or undefined where robfig gives the zero time. */
 export interface CronSchedule {
