@@ -87,6 +87,24 @@ describe('signals and cancellation (TypeScript SDK), compared with the real Temp
     expect(run.outcome).toEqual({ name: 'WorkflowNotFoundError', message: 'workflow execution already completed' });
   });
 
+  it('a cancellation request to a closed run succeeds and changes nothing; termination of it is NOT_FOUND', async () => {
+    const run = await servers.compare(
+      scenario('cancel-closed', async (client, { taskQueue, workflowId }) => {
+        const handle = await client.workflow.start('collect', { taskQueue, workflowId });
+        await sleep(500);
+        await handle.signal('finish');
+        await handle.result();
+        const outcome = (p: Promise<unknown>) => p.then(() => 'OK', (err: Error) => ({ name: err.name, message: err.message }));
+        return {
+          cancel: await outcome(handle.cancel()),
+          cancelRun: await outcome(client.workflow.getHandle(workflowId, handle.firstExecutionRunId).cancel()),
+          terminate: await outcome(handle.terminate('late')),
+        };
+      }),
+    );
+    expect(run.outcome).toEqual({ cancel: 'OK', cancelRun: 'OK', terminate: { name: 'WorkflowNotFoundError', message: 'workflow execution already completed' } });
+  });
+
   it('cancelling a sleeping workflow ends it Canceled; asking again changes nothing', async () => {
     const run = await servers.compare(
       scenario('cancel', async (client, { taskQueue, workflowId }) => {

@@ -5,8 +5,8 @@ import type { WorkflowExecution } from '../workflow/protos';
 import { requestRunCancellation } from '../workflow/signals';
 
 /**
- * RequestCancelWorkflowExecution: asks the run to cancel itself. Asking again changes nothing and
- * is not an error, as in Temporal.
+ * RequestCancelWorkflowExecution: asks the run to cancel itself. Asking again, or asking a run that
+ * has already closed, changes nothing and is not an error, as in Temporal.
  */
 export async function requestCancelWorkflowExecution(
   ctx: HistoryContext,
@@ -18,7 +18,7 @@ export async function requestCancelWorkflowExecution(
   const key = await ctx.executions.resolveRunId(namespaceId, execution?.workflowId ?? '', execution?.runId);
   await ctx.executions.transact(key, (run) => {
     if (request.firstExecutionRunId && request.firstExecutionRunId !== run.info.firstExecutionRunId) throw workflowNotFound();
-    if (!run.isOpen) throw workflowNotFound('workflow execution already completed');
+    if (!run.isOpen) return run.discard();
     if (!requestRunCancellation(run, request, external)) run.discard();
   });
 }
