@@ -1,11 +1,9 @@
 import { invalidArgument } from '@kairos/common/errors';
-import { isReservedSearchAttributeName } from '@kairos/domain';
+import { isReservedSearchAttributeName, SCHEDULER_NAMESPACE_DIVISION, schedulerWorkflowId } from '@kairos/domain';
 import { parseAndResolve, type CustomAttributes, type ResolvedExpr, type ResolvedQuery } from '@kairos/visibility';
 
-/** A schedule's record lives under this workflow id (Temporal's scheduler workflow id). */
-export const SCHEDULER_WORKFLOW_ID_PREFIX = 'temporal-sys-scheduler:';
 /** Schedules only: running records of the scheduler's namespace division (Temporal's base query). */
-const SCHEDULES_QUERY = "TemporalNamespaceDivision = 'TemporalScheduler' AND ExecutionStatus = 'Running'";
+const SCHEDULES_QUERY = `TemporalNamespaceDivision = '${SCHEDULER_NAMESPACE_DIVISION}' AND ExecutionStatus = 'Running'`;
 const SCHEDULE_PAUSED = 'TemporalSchedulePaused';
 
 type FieldExpr = Exclude<ResolvedExpr, { kind: 'and' | 'or' | 'not' }>;
@@ -24,7 +22,7 @@ function* fieldsOf(expr: ResolvedExpr | undefined): Generator<FieldExpr> {
 
 /** `ScheduleId` names the schedule's record: its workflow id without the scheduler prefix. */
 function prefixed(value: unknown): unknown {
-  return typeof value === 'string' ? SCHEDULER_WORKFLOW_ID_PREFIX + value : value;
+  return typeof value === 'string' ? schedulerWorkflowId(value) : value;
 }
 
 /**

@@ -4,6 +4,10 @@ import {
   CompiledScheduleSpec,
   InvalidScheduleSpecError,
   scheduleMatchingTimes,
+  SCHEDULE_INFO_MEMO_FIELD,
+  SCHEDULER_WORKFLOW_ID_PREFIX,
+  schedulerWorkflowId,
+  userScheduleFields,
   validateStartRequest,
   type NamespaceRegistry,
 } from '@kairos/domain';
@@ -16,7 +20,7 @@ import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/w
 import * as api from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { executionInfoOf, pageSizeOf, queryError, validateSearchAttributes } from './visibilityHandlers';
 import { requireNamespaceLength, tooLong } from './validation';
-import { SCHEDULER_WORKFLOW_ID_PREFIX, scheduleQuery } from './scheduleQueries';
+import { scheduleQuery } from './scheduleQueries';
 
 type ScheduleMethods = Pick<
   WorkflowServiceImplementation,
@@ -38,10 +42,7 @@ export interface ScheduleDeps {
 
 /** Stands for the nominal time a started workflow's id gets, when its length is checked. */
 const APPENDED_TIMESTAMP_FOR_VALIDATION = '-2009-11-10T23:00:00Z';
-const SCHEDULE_INFO_MEMO_FIELD = 'ScheduleInfo';
 const SCHEDULE_NOTES_SIZE_LIMIT = 1000;
-/** The record's own search attributes, not shown to users (Temporal's cleanScheduleSearchAttributes). */
-const SCHEDULER_SEARCH_ATTRIBUTES = new Set(['TemporalSchedulePaused', 'TemporalScheduleInfoJSON', 'BinaryChecksums', 'BuildIds', 'TemporalNamespaceDivision']);
 
 /** Temporal's canonicalizeScheduleSpec: calendars and cron strings compiled, or INVALID_ARGUMENT. */
 function canonicalSchedule(schedule: Schedule | undefined): Schedule {
@@ -94,8 +95,8 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
     await validateSearchAttributes(store, nsId, namespace, action.searchAttributes);
   }
 
-  function schedulerWorkflowId(scheduleId: string): string {
-    const id = SCHEDULER_WORKFLOW_ID_PREFIX + scheduleId;
+  function checkedSchedulerWorkflowId(scheduleId: string): string {
+    const id = schedulerWorkflowId(scheduleId);
     if (tooLong(id)) throw invalidArgument('WorkflowId length exceeds limit.');
     return id;
   }
@@ -114,7 +115,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
 
   return {
     async createSchedule(request) {
-      const workflowId = schedulerWorkflowId(request.scheduleId);
+      const workflowId = checkedSchedulerWorkflowId(request.scheduleId);
       if (!request.requestId) throw invalidArgument('RequestId is not set on request.');
       if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
       const nsId = await namespaceId(request.namespace);
@@ -127,7 +128,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
 
     async describeSchedule(request) {
       const nsId = await namespaceId(request.namespace);
-      return (await history.describeSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request })).response!;
+      return (await history.describeSchedule({ namespaceId: nsId, schedulerWorkflowId: checkedSchedulerWorkflowId(request.scheduleId), request })).response!;
     },
 
     async updateSchedule(request) {
@@ -136,7 +137,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
       const schedule = canonicalSchedule(request.schedule);
       await validateAction(nsId, request.namespace, schedule);
       await validateSearchAttributes(store, nsId, request.namespace, request.searchAttributes);
-      await history.updateSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request: { ...request, schedule } });
+      await history.updateSchedule({ namespaceId: nsId, schedulerWorkflowId: checkedSchedulerWorkflowId(request.scheduleId), request: { ...request, schedule } });
       return {};
     },
 
@@ -148,13 +149,13 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
       // A trigger happens at the time the frontend received it.
       if (patch.triggerImmediately && !patch.triggerImmediately.scheduledTime) patch.triggerImmediately.scheduledTime = new Date();
       const nsId = await namespaceId(request.namespace);
-      await history.patchSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request });
+      await history.patchSchedule({ namespaceId: nsId, schedulerWorkflowId: checkedSchedulerWorkflowId(request.scheduleId), request });
       return {};
     },
 
     async deleteSchedule(request) {
       const nsId = await namespaceId(request.namespace);
-      await history.deleteSchedule({ namespaceId: nsId, schedulerWorkflowId: schedulerWorkflowId(request.scheduleId), request });
+      await history.deleteSchedule({ namespaceId: nsId, schedulerWorkflowId: checkedSchedulerWorkflowId(request.scheduleId), request });
       return {};
     },
 
@@ -162,16 +163,14 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
       const { page, custom } = await listPage(request);
       const schedules = page.executions.map((record) => {
         const execution = executionInfoOf(record, custom);
-        const fields = { ...(execution.memo?.fields ?? {}) };
-        const listInfoPayload = fields[SCHEDULE_INFO_MEMO_FIELD];
-        delete fields[SCHEDULE_INFO_MEMO_FIELD];
+        const listInfoPayload = execution.memo?.fields[SCHEDULE_INFO_MEMO_FIELD];
         const info = listInfoPayload ? ScheduleListInfo.decode(listInfoPayload.data) : undefined;
-        const attributes = Object.fromEntries(Object.entries(execution.searchAttributes?.indexedFields ?? {}).filter(([name]) => !SCHEDULER_SEARCH_ATTRIBUTES.has(name)));
+        const attributes = userScheduleFields(execution.searchAttributes?.indexedFields, 'searchAttributes');
         return {
           scheduleId: record.workflowId.slice(SCHEDULER_WORKFLOW_ID_PREFIX.length),
           // Present even when empty, as the dev server lists it.
-          memo: Memo.fromPartial({ fields }),
-          searchAttributes: Object.keys(attributes).length > 0 ? { indexedFields: attributes } : undefined,
+          memo: Memo.fromPartial({ fields: userScheduleFields(execution.memo?.fields, 'memo') ?? {} }),
+          searchAttributes: attributes && { indexedFields: attributes },
           info,
         };
       });
@@ -193,7 +192,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): ScheduleMethods {
       const nsId = await namespaceId(request.namespace);
       const described = await history.describeSchedule({
         namespaceId: nsId,
-        schedulerWorkflowId: schedulerWorkflowId(request.scheduleId),
+        schedulerWorkflowId: checkedSchedulerWorkflowId(request.scheduleId),
         request: { namespace: request.namespace, scheduleId: request.scheduleId },
       });
       const spec = described.response?.schedule?.spec;

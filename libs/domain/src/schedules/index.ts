@@ -4,3 +4,4 @@ export * from './scheduleSpec';
 export * from './zonedTime';
 export * from './fingerprint32';
 export * from './jitter';
+export * from './schedulerRecord';

@@ -125,7 +125,7 @@ async function startChild(
   }).catch(ignoreClosed);
 }
 
-/** A closed run that ends its chain tells its parent, and applies the parent close policy to its children. */
+/** A closed run that ends its chain tells its parent and the schedule that started it, and applies the parent close policy to its children. */
 async function closeExecution(
   { executions, history }: { executions: ExecutionManager; history: () => HistoryClient },
   key: { namespaceId: string; workflowId: string; runId: string },
@@ -134,10 +134,15 @@ async function closeExecution(
   const state = snapshot?.mutableState;
   const info = state?.executionInfo;
   if (!state || !info) return;
-  const scheduledBy = info.scheduledBy;
-  if (scheduledBy && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
-    const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
-    if (completion && !successorRunId(completion)) {
+  const { parent, scheduledBy } = info;
+  // A run followed by another (a retry, the next cron run, continue-as-new) leaves the telling of
+  // its parent and its schedule to the last one.
+  const completion =
+    (parent || scheduledBy) && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
+      ? (await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1))[0]
+      : undefined;
+  if (completion && !successorRunId(completion)) {
+    if (scheduledBy) {
       await history()
         .recordScheduledWorkflowClosed({
           namespaceId: key.namespaceId,
@@ -147,12 +152,7 @@ async function closeExecution(
         })
         .catch(ignoreClosed);
     }
-  }
-  const parent = info.parent;
-  if (parent && info.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
-    const [completion] = await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
-    // A run followed by another (a retry, the next cron run) leaves the telling to the last one.
-    if (completion && !successorRunId(completion)) {
+    if (parent) {
       await history()
         .recordChildExecutionCompleted({
           namespaceId: parent.namespaceId,

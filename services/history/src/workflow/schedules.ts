@@ -1,4 +1,13 @@
-import { CompiledScheduleSpec, durationToMs, InvalidScheduleSpecError, msToDuration } from '@kairos/domain';
+import {
+  CompiledScheduleSpec,
+  durationToMs,
+  InvalidScheduleSpecError,
+  msToDuration,
+  SCHEDULE_INFO_MEMO_FIELD,
+  SCHEDULER_NAMESPACE_DIVISION,
+  SCHEDULER_WORKFLOW_TYPE,
+  schedulerWorkflowId,
+} from '@kairos/domain';
 import { Memo, Payload, SearchAttributes, type WorkflowExecution } from '@kairos/proto/temporal/api/common/v1/message';
 import { ScheduleOverlapPolicy } from '@kairos/proto/temporal/api/enums/v1/schedule';
 import { WorkflowIdReusePolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
@@ -17,13 +26,6 @@ import { RunTransaction } from './runTransaction';
 import { EventType, ExecutionInfo, MutableState, TaskQueue, TimerTaskKind, TransferTaskKind, WorkflowExecutionStatus, type HistoryEvent } from './protos';
 import { processBuffer } from './scheduleBuffer';
 
-/** A schedule's record is an execution with this workflow id prefix (Temporal's scheduler workflow id). */
-export const SCHEDULER_WORKFLOW_ID_PREFIX = 'temporal-sys-scheduler:';
-export const SCHEDULER_WORKFLOW_TYPE = 'temporal-sys-scheduler-workflow';
-/** Schedules' visibility rows carry this TemporalNamespaceDivision, so workflow lists leave them out. */
-export const SCHEDULER_NAMESPACE_DIVISION = 'TemporalScheduler';
-/** The memo field holding the encoded ScheduleListInfo that ListSchedules shows. */
-export const SCHEDULE_INFO_MEMO_FIELD = 'ScheduleInfo';
 const SCHEDULER_TASK_QUEUE = 'temporal-sys-per-ns-tq';
 
 // Temporal's scheduler defaults (its "tweakable policies").
@@ -39,10 +41,6 @@ const SPEC_FIELD_LENGTH_LIMIT = 10;
 const INITIAL_CONFLICT_TOKEN = 1;
 /** How long a schedule with nothing left to do is kept (Temporal's RetentionTime). */
 const IDLE_RETENTION_MS = 7 * 24 * 3600_000;
-
-export function schedulerWorkflowId(scheduleId: string): string {
-  return SCHEDULER_WORKFLOW_ID_PREFIX + scheduleId;
-}
 
 /** The record of a schedule's execution (undefined for a workflow run). */
 export function scheduleOf(run: RunTransaction): ScheduleRecord | undefined {
