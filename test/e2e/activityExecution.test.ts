@@ -77,6 +77,19 @@ describe('activity execution, compared with the real Temporal dev server', () =>
     });
   });
 
+  it('ends an activity whose schedule-to-close deadline passes during an attempt: TimedOut SCHEDULE_TO_CLOSE, the last failure as cause', async () => {
+    const { outcome, histories } = await compare(scenario('scheduleToCloseDuringAttempt'));
+    expect(outcome).toMatchObject({
+      failure: {
+        retryState: 'TIMEOUT',
+        timeoutType: 'SCHEDULE_TO_CLOSE',
+        causeMessage: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
+      },
+    });
+    const timedOut = attrs(only(histories).find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT'), 'activityTaskTimedOutEventAttributes');
+    expect(timedOut.failure?.cause?.message).toBe('failed after 1500 ms on attempt 1');
+  });
+
   it('times out schedule-to-start when no worker picks the activity up, without a Started event', async () => {
     const { outcome, histories } = await compare(scenario('scheduleToStartTimeout', (s) => [`no-worker-${s}`]));
     expect(outcome).toMatchObject({ failure: { timeoutType: 'SCHEDULE_TO_START', retryState: 'TIMEOUT' } });

@@ -20,6 +20,10 @@ export function behaviourActivities() {
       await Context.current().sleep(ms).catch(() => undefined);
       return `slept ${ms}`;
     },
+    async failAfterMs(ms: number): Promise<string> {
+      await Context.current().sleep(ms);
+      throw ApplicationFailure.create({ message: `failed after ${ms} ms on attempt ${activityInfo().attempt}`, type: 'Slow' });
+    },
     async heartbeatThenStall(details: string): Promise<string> {
       heartbeat(details);
       await Context.current().sleep(10_000).catch(() => undefined);

@@ -13,6 +13,7 @@ export interface BehaviourActivities {
   failTimes(key: string, times: number): Promise<string>;
   failNonRetryable(message: string): Promise<string>;
   sleepMs(ms: number): Promise<string>;
+  failAfterMs(ms: number): Promise<string>;
   heartbeatThenStall(details: string): Promise<string>;
   resumeFromHeartbeat(key: string): Promise<string>;
   waitForCancel(): Promise<string>;
@@ -102,6 +103,15 @@ export async function scheduleToCloseTimeout(): Promise<CallOutcome> {
     retry: { initialInterval: '3s' },
   });
   return outcomeOf(() => sleepMs(5_000));
+}
+
+/**
+ * Only a schedule-to-close timeout (4 s) and attempts that fail after 1.5 s: the second attempt
+ * is still running at the deadline, so the schedule-to-close timer itself ends the activity.
+ */
+export async function scheduleToCloseDuringAttempt(): Promise<CallOutcome> {
+  const { failAfterMs } = proxyActivities<BehaviourActivities>({ scheduleToCloseTimeout: '4s' });
+  return outcomeOf(() => failAfterMs(1500));
 }
 
 /** The activity's task queue has no worker: schedule-to-start fires, the activity never starts. */

@@ -436,7 +436,7 @@ describe('activityTimeoutFired', () => {
     });
   });
 
-  it('schedule-to-close of a started attempt: Started, TimedOut(TIMEOUT) as schedule-to-close', () => {
+  it('schedule-to-close of a started attempt: Started, TimedOut(TIMEOUT) as schedule-to-close, in Temporal\'s "not enough time" words', () => {
     const scheduled = activityScheduled({ scheduleToCloseTimeout: secs(30), startToCloseTimeout: secs(40) });
     const { tx, applied } = fire(activityStartedAt(scheduled, at(3)), activityTimer(scheduled, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE));
     expect(applied).toBe(true);
@@ -445,7 +445,7 @@ describe('activityTimeoutFired', () => {
     expect(tx.newEvents[1]!.activityTaskTimedOutEventAttributes).toMatchObject({
       startedEventId: 6,
       retryState: RetryState.RETRY_STATE_TIMEOUT,
-      failure: { message: 'activity ScheduleToClose timeout', timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE } },
+      failure: { message: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying', timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE } },
     });
   });
 
@@ -467,7 +467,7 @@ describe('activityTimeoutFired', () => {
     expect(eventNames(tx.newEvents)).toEqual(['ACTIVITY_TASK_TIMED_OUT', 'WORKFLOW_TASK_SCHEDULED']);
     expect(tx.newEvents[0]!.activityTaskTimedOutEventAttributes).toMatchObject({
       retryState: RetryState.RETRY_STATE_TIMEOUT,
-      failure: { message: 'activity ScheduleToClose timeout', timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE }, cause: { message: 'boom' } },
+      failure: { message: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying', timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE }, cause: { message: 'boom' } },
     });
   });
 

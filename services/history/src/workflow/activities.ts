@@ -307,13 +307,12 @@ export function timeOutActivity(run: RunTransaction, activity: ActivityInfo, tim
   if (!decision) return;
   let closingFailure = failure;
   if (decision.retryState === RetryState.RETRY_STATE_TIMEOUT && timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
-    // Temporal reports "no time left for another attempt" as a schedule-to-close timeout.
+    // Temporal reports "no time left for another attempt" as a schedule-to-close timeout, in
+    // these words also when the schedule-to-close timer itself fired.
     closingFailure = timeoutFailure(
       TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
       activity,
-      timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE
-        ? undefined
-        : 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
+      'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
     );
   }
   // The terminal timeout's cause is the previous attempt's failure, if any.
