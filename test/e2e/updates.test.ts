@@ -235,4 +235,17 @@ describe('workflow updates (TypeScript SDK), compared with the real Temporal dev
     const history = await fetchHistory(servers.kairos.address, workflowId);
     expect(eventTypes(history).filter((t) => t.startsWith('WorkflowExecutionUpdate'))).toEqual(['WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted']);
   });
+  it('an update during a start delay is delivered at once: the first workflow task is scheduled for it, the delay cut short', async () => {
+    const run = await servers.compare(
+      scenario('update-start-delay', async (client, { taskQueue, workflowId }) => {
+        const handle = await client.workflow.start('counter', { taskQueue, workflowId, startDelay: '1h' });
+        const added = await handle.executeUpdate('add', { args: [5], updateId: 'during-delay' });
+        await handle.signal('finish');
+        return { added, result: await handle.result() };
+      }),
+    );
+    expect(run.outcome).toEqual({ added: 5, result: 5 });
+    const types = Object.values(run.histories)[0]!.map((e) => String(e.eventType));
+    expect(types.filter((t) => t.includes('UPDATE'))).toEqual(['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
+  });
 });

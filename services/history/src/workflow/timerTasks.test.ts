@@ -3,6 +3,7 @@ import { CommandType, TimeoutType, TimerTask, TimerTaskKind, WorkflowExecutionSt
 import { terminateRun } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { failActivityAttempt } from './activities';
+import { scheduleSpeculativeWorkflowTask } from './workflowTasks';
 import { eventNames, reopen, T0 } from '../../test/runFixtures';
 import {
   activityScheduled,
@@ -87,6 +88,20 @@ describe('applyTimerTask', () => {
     const again = fireTimerTask(tx, backoff, at(31));
     expect(again.applied).toBe(false);
     expect(again.tx.newEvents).toEqual([]);
+  });
+
+  it('WORKFLOW_BACKOFF after an update cut the backoff short: nothing more is scheduled', () => {
+    const created = newRunAt(T0, { workflowStartDelay: secs(30) });
+    const backoff = timerTaskOf(created, TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF);
+    const delayed = reopen(created, at(1));
+    expect(scheduleSpeculativeWorkflowTask(delayed)).toBe(true);
+    const completed = completeTaskAt(startTaskAt(delayed, at(2)), at(3), [
+      { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: secs(60) } },
+    ]);
+    const { tx, applied } = fireTimerTask(completed, backoff);
+    expect(applied).toBe(false);
+    expect(tx.newEvents).toEqual([]);
+    expect(tx.state.workflowTask).toBeUndefined();
   });
 
   it('an unknown kind changes nothing', () => {

@@ -3,7 +3,7 @@ import { timeOutRun } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { TimerTaskKind, type TimerTask } from './protos';
 import { fireTimer } from './timers';
-import { scheduleWorkflowTask, workflowTaskTimeoutFired } from './workflowTasks';
+import { hadOrHasWorkflowTask, scheduleWorkflowTask, workflowTaskTimeoutFired } from './workflowTasks';
 
 /**
  * What a fired timer task does to its run. Every timer is checked against the current state
@@ -25,7 +25,9 @@ export function applyTimerTask(run: RunTransaction, task: TimerTask): boolean {
       timeOutRun(run);
       return true;
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF:
-      // The run's first workflow task, once its backoff is over (signals meanwhile waited for it).
+      // The run's first workflow task, once its backoff is over (signals meanwhile waited for it;
+      // an update did not, and its task may have run already).
+      if (hadOrHasWorkflowTask(run)) return false;
       return scheduleWorkflowTask(run, { backoffEnded: true });
     default:
       return false;

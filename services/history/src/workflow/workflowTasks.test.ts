@@ -356,19 +356,20 @@ describe('speculative workflow tasks', () => {
     expect(run.transferTasks).toEqual([workflowTaskTransfer({ scheduledEventId: 5, taskQueue: NORMAL, attempt: 1 })]);
   });
 
-  it('are not scheduled while a task is pending, once the run is closed, or during a first-task backoff', () => {
-    const runs = [
-      reopen(newRun(), AT),
-      reopen(runWithStartedWorkflowTask(), AT),
-      reopen(runAfterFirstCompletion([commands.complete()]), AT),
-      reopen(newRun({ workflowStartDelay: { seconds: 60 } }), AT),
-    ];
+  it('are not scheduled while a task is pending or once the run is closed', () => {
+    const runs = [reopen(newRun(), AT), reopen(runWithStartedWorkflowTask(), AT), reopen(runAfterFirstCompletion([commands.complete()]), AT)];
     for (const run of runs) {
       const before = run.state.workflowTask;
       expect(scheduleSpeculativeWorkflowTask(run)).toBe(false);
       expect(run.transferTasks).toEqual([]);
       expect(run.state.workflowTask).toEqual(before);
     }
+  });
+
+  it('are scheduled during a first-task backoff: an update does not wait for a start delay, as on Temporal', () => {
+    const run = reopen(newRun({ workflowStartDelay: { seconds: 60 } }), AT);
+    expect(scheduleSpeculativeWorkflowTask(run)).toBe(true);
+    expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 2, speculative: true });
   });
 
   it('start without events when nothing was written meanwhile, and show theirs to the worker', () => {

@@ -78,6 +78,14 @@ function pendingOnFirstTaskBackoff(run: RunTransaction): boolean {
   return backoff && info.lastCompletedWorkflowTaskStartedEventId === 0 && info.workflowTaskAttempt <= 1 && !hasScheduledBefore(run);
 }
 
+/**
+ * Temporal's HadOrHasWorkflowTask: a task is pending or one was completed. A first-task backoff
+ * ending after that (an update cut it short) schedules nothing.
+ */
+export function hadOrHasWorkflowTask(run: RunTransaction): boolean {
+  return run.state.workflowTask !== undefined || run.info.lastCompletedWorkflowTaskStartedEventId > 0;
+}
+
 /** Whether a workflow task was ever scheduled in this run (its counter is per run). */
 function hasScheduledBefore(run: RunTransaction): boolean {
   return run.state.workflowTasksScheduled > 0;
@@ -89,8 +97,9 @@ function hasScheduledBefore(run: RunTransaction): boolean {
  * whether a task was scheduled.
  */
 export function scheduleSpeculativeWorkflowTask(run: RunTransaction): boolean {
+  // Unlike a signal, an update does not wait out a first-task backoff (start delay, cron): as on
+  // Temporal its task is scheduled at once, and the backoff timer then finds a task had run.
   if (!run.isOpen || run.state.workflowTask || run.state.bufferedEvents.length > 0) return false;
-  if (pendingOnFirstTaskBackoff(run)) return false;
   const { queue, sticky } = nextWorkflowTaskQueue(run);
   dispatchWorkflowTask(run, { scheduledEventId: run.state.nextEventId, attempt: 1, queue, sticky, transient: false, speculative: true });
   return true;
