@@ -5,6 +5,7 @@ import {
   type SignalWithStartWorkflowExecutionRequest,
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
+import { WorkflowIdConflictPolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { StartWorkflowExecutionRequest, WorkflowExecutionStatus } from '../workflow/protos';
 import { checkSignalInput, signalRun } from './shared/signaling';
 import { startRun } from './shared/starter';
@@ -23,7 +24,9 @@ export async function signalWithStartWorkflowExecution(
   const signal = { signalName: request.signalName, input: request.signalInput, identity: request.identity, header: request.header, requestId: request.requestId };
   for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
-    if (current?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && current.startRequestId !== request.requestId) {
+    // TERMINATE_EXISTING asks for a new run even when one is running: startRun terminates it.
+    const restart = request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING;
+    if (!restart && current?.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && current.startRequestId !== request.requestId) {
       try {
         await signalRun(
           ctx,
