@@ -10,7 +10,7 @@ export function describeNamespaceResponse(record: NamespaceRecord, limits: Limit
       // The SDKs check payload sizes against these before sending, as with Temporal.
       limits: { blobSizeLimitError: limits.blobSizeLimitError, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
       // Only claim what Kairos implements: the SDKs change behaviour on these flags.
-      capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true, workerHeartbeats: true, workerPollCompleteOnShutdown: true },
+      capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, workerHeartbeats: true, workerPollCompleteOnShutdown: true },
       supportsSchedules: true,
     },
     config: record.config,

@@ -171,6 +171,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
           upsertMemo: true,
           sdkMetadata: true,
           supportsSchedules: true,
+          eagerWorkflowStart: true,
           // The SDKs then send build ids (not binary checksums), which history records on
           // started/completed events exactly as Temporal does.
           buildIdBasedVersioning: true,

@@ -31,6 +31,8 @@ export interface WorkerRunOptions {
   taskQueue: string;
   workflowsPath: string;
   activities: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** The client shares the worker's native connection (what eager workflow start requires). */
+  clientOnWorkerConnection?: boolean;
 }
 
 /** Runs a worker on the task queue while `fn` uses a client; shuts both down afterwards. */
@@ -45,7 +47,7 @@ export async function withWorker<T>(options: WorkerRunOptions, fn: (client: Clie
       workflowBundle: await workflowBundle(options.workflowsPath),
       activities: options.activities,
     });
-    const client = new Client({ connection });
+    const client = new Client({ connection: options.clientOnWorkerConnection ? nativeConnection : connection });
     return await worker.runUntil(fn(client));
   } finally {
     await connection.close();

@@ -11,7 +11,8 @@ import { currentWorkflowTask, tokenKey, workflowTaskToken, type WorkflowTaskToke
 import { executionKeyString } from '../shard/executionManager';
 import { commandsSetSearchAttributes, namedNamespaces, type SearchAttributesCheck } from '../workflow/commands';
 import { abortDeliveredUpdates } from '../workflow/updates';
-import { completeWorkflowTask, failRefusedCompletion } from '../workflow/workflowTaskCompletion';
+import { completeWorkflowTask, failRefusedCompletion, startWorkflowTaskInline } from '../workflow/workflowTaskCompletion';
+import { startedWorkflowTask, workflowTaskPollResponse } from './shared/workflowTaskResponse';
 import type { WorkflowTaskCompletionRejected } from '../workflow/workflowTaskRejection';
 import { WorkflowTaskFailedCause } from '../workflow/protos';
 
@@ -37,16 +38,25 @@ export async function respondWorkflowTaskCompleted(
     if (outcome.kind !== 'rejected' && outcome.rejections.length > 0) {
       run.afterCommit.push(() => ctx.updateOutcomes.rejected(executionKeyString(key), outcome.rejections));
     }
-    return outcome;
+    // The worker asks for its next task in the answer (the SDKs always do): a normal task the
+    // completion scheduled is started here for it, one round trip and no matching dispatch.
+    const next =
+      outcome.kind === 'completed' && request.returnNewWorkflowTask && startWorkflowTaskInline(run, { requestId: INLINE_TASK_REQUEST_ID, identity: request.identity, workerVersion: request.workerVersionStamp })
+        ? startedWorkflowTask(run)
+        : undefined;
+    return { ...outcome, next };
   });
   if (outcome.kind === 'rejected') return recordRefusedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
   if (outcome.kind === 'discarded') return RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId });
-  if (outcome.eager.length === 0) return RespondWorkflowTaskCompletedResponse.fromPartial({});
-  // Eager activities go back to the completing worker in the response: no trip through matching.
   return RespondWorkflowTaskCompletedResponse.fromPartial({
+    workflowTask: outcome.next ? await workflowTaskPollResponse(ctx.executions, key, outcome.next, true) : undefined,
+    // Eager activities go back to the completing worker in the response: no trip through matching.
     activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
   });
 }
+
+/** The request id Temporal records on a workflow task started for the worker that completed the previous one. */
+const INLINE_TASK_REQUEST_ID = 'request-from-RespondWorkflowTaskCompleted';
 
 /** What checks the search attributes the completion's commands set (only read when some do). */
 async function searchAttributesCheck(ctx: HistoryContext, namespaceId: string, request: RespondWorkflowTaskCompletedRequest): Promise<SearchAttributesCheck | undefined> {

@@ -7,7 +7,7 @@ import { HISTORY_SERVICE_IDENTITY } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { appendSignal } from './signals';
 import { admitWorkflowUpdate } from './updates';
-import { failRefusedCompletion } from './workflowTaskCompletion';
+import { failRefusedCompletion, startWorkflowTaskInline } from './workflowTaskCompletion';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 import { scheduleWorkflowTask, workflowTaskTimeoutFired } from './workflowTasks';
 import {
@@ -114,6 +114,29 @@ describe('completeWorkflowTask', () => {
     expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_COMPLETED', 'WORKFLOW_TASK_SCHEDULED']);
     expect(run.state.workflowTask).toMatchObject({ scheduledEventId: 5, attempt: 1 });
     expect(run.transferTasks.map((t) => t.kind)).toEqual([TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK]);
+  });
+
+  it('startWorkflowTaskInline starts the task the completion scheduled, withdrawing its dispatch and sticky schedule-to-start timer', () => {
+    const run = reopen(runAfterFirstCompletion([], STICKY_ATTRIBUTES), AT);
+    scheduleWorkflowTask(run);
+    expect(run.timerTasks.map((t) => t.kind)).toContain(TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT);
+    expect(startWorkflowTaskInline(run, { requestId: 'request-from-RespondWorkflowTaskCompleted', identity: 'worker-1' })).toBe(true);
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED']);
+    expect(run.newEvents[1]!.workflowTaskStartedEventAttributes).toMatchObject({ requestId: 'request-from-RespondWorkflowTaskCompleted', identity: 'worker-1' });
+    expect(run.transferTasks).toEqual([]);
+    // Only the started task's start-to-close timer is left.
+    expect(run.timerTasks.map((t) => t.timeoutType)).toEqual([TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE]);
+  });
+
+  it('startWorkflowTaskInline leaves alone a run with no scheduled task, a started task or a speculative one', () => {
+    const none = reopen(runAfterFirstCompletion([]), AT);
+    expect(startWorkflowTaskInline(none, { requestId: 'r', identity: 'w' })).toBe(false);
+    const started = reopen(runWithStartedWorkflowTask(), AT);
+    expect(startWorkflowTaskInline(started, { requestId: 'r', identity: 'w' })).toBe(false);
+    const speculative = reopen(runAfterFirstCompletion([]), AT);
+    admitWorkflowUpdate(speculative, updateRequest('u'));
+    expect(startWorkflowTaskInline(speculative, { requestId: 'r', identity: 'w' })).toBe(false);
+    expect(speculative.transferTasks).toHaveLength(1);
   });
 
   it('an update admitted while the task ran goes out with a speculative task of its own (no event)', () => {

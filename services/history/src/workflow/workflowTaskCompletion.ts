@@ -16,7 +16,7 @@ import {
   setStickiness,
   startWorkflowTask,
 } from './workflowTasks';
-import { ActivityInfo, Failure, type WorkflowTaskInfo } from './protos';
+import { ActivityInfo, Failure, TimeoutType, TimerTaskKind, TransferTaskKind, type WorkflowTaskInfo } from './protos';
 import type { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
 
 /*
@@ -39,6 +39,33 @@ export function startWorkflowTaskForPoller(
   if (!poll.polledSticky && run.info.stickyTaskQueue) clearStickiness(run);
   startWorkflowTask(run, poll.requestId, poll.identity, poll.workerVersion);
   return outgoingUpdateMessages(run, run.state.workflowTask!.startedEventId);
+}
+
+/**
+ * The scheduled workflow task handed straight to the worker in the same write (eager workflow
+ * start; a completion asking for its next task with return_new_workflow_task): started as a
+ * poller would start it, its trip through matching withdrawn. Only a normal task that is
+ * scheduled and not yet started qualifies. Returns whether it was started.
+ */
+export function startWorkflowTaskInline(
+  run: RunTransaction,
+  worker: { requestId: string; identity: string; workerVersion?: WorkerVersionStamp },
+): boolean {
+  const task = run.state.workflowTask;
+  if (!run.isOpen || !task || task.startedEventId > 0 || task.speculative) return false;
+  const { scheduledEventId, stamp } = task;
+  withdrawDispatch(run.transferTasks, (t) => t.kind === TransferTaskKind.TRANSFER_TASK_KIND_WORKFLOW_TASK && t.scheduledEventId === scheduledEventId);
+  withdrawDispatch(
+    run.timerTasks,
+    (t) => t.kind === TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT && t.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START && t.workflowTaskStamp === stamp,
+  );
+  startWorkflowTask(run, worker.requestId, worker.identity, worker.workerVersion);
+  return true;
+}
+
+/** Removes the tasks this transaction created that match (they were never committed). */
+function withdrawDispatch<T>(tasks: T[], matches: (task: T) => boolean): void {
+  for (let i = tasks.length - 1; i >= 0; i--) if (matches(tasks[i]!)) tasks.splice(i, 1);
 }
 
 /** How a completion ended: refused (nothing of it kept), a speculative task that vanished, or completed. */

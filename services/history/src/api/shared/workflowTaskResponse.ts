@@ -1,0 +1,64 @@
+import { encodeTaskToken } from '@kairos/domain';
+import type { ExecutionKey } from '@kairos/persistence/store';
+import type { Message } from '@kairos/proto/temporal/api/protocol/v1/message';
+import type { ExecutionManager } from '../../shard/executionManager';
+import type { RunTransaction } from '../../workflow/runTransaction';
+import { outgoingUpdateMessages } from '../../workflow/updates';
+import { hasUnwrittenEvents, transientWorkflowTaskEvents } from '../../workflow/workflowTasks';
+import { ExecutionInfo, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
+import { readHistoryPage } from './historyReader';
+
+/** What a poll response needs of a just-started workflow task, captured inside its transaction. */
+export type StartedWorkflowTask = ReturnType<typeof startedWorkflowTask>;
+
+export function startedWorkflowTask(run: RunTransaction, messages: Message[] = outgoingUpdateMessages(run, run.state.workflowTask!.startedEventId)) {
+  const task = WorkflowTaskInfo.fromPartial(run.state.workflowTask!);
+  return {
+    ...task,
+    previous: run.info.lastCompletedWorkflowTaskStartedEventId,
+    info: ExecutionInfo.fromPartial(run.info),
+    persistedUpTo: hasUnwrittenEvents(task) ? run.state.nextEventId : task.startedEventId + 1,
+    transientEvents: transientWorkflowTaskEvents(run),
+    messages,
+  };
+}
+
+/**
+ * The worker's view of a started workflow task, as a poll answers it: the full history, or for a
+ * sticky worker only the events since its last task; then a transient task's unwritten events.
+ * Shared by polls, eager workflow start and completions that return the next task.
+ */
+export async function workflowTaskPollResponse(
+  executions: ExecutionManager,
+  key: ExecutionKey,
+  started: StartedWorkflowTask,
+  sticky: boolean,
+): Promise<PollWorkflowTaskQueueResponse> {
+  const firstEventId = sticky && started.previous > 0 ? started.previous + 1 : 1;
+  // Persisted events up to the task's start, then (for a transient task) its unwritten events.
+  const page = await readHistoryPage(executions, key, firstEventId, started.persistedUpTo, 0);
+  if (page.nextPageToken.length === 0) page.events.push(...started.transientEvents);
+  return PollWorkflowTaskQueueResponse.fromPartial({
+    taskToken: encodeTaskToken({
+      kind: TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK,
+      namespaceId: key.namespaceId,
+      workflowId: key.workflowId,
+      runId: key.runId,
+      scheduledEventId: started.scheduledEventId,
+      startedEventId: started.startedEventId,
+      attempt: started.attempt,
+      workflowTaskStamp: started.stamp,
+    }),
+    workflowExecution: { workflowId: key.workflowId, runId: key.runId },
+    workflowType: { name: started.info.workflowTypeName },
+    previousStartedEventId: started.previous,
+    startedEventId: started.startedEventId,
+    attempt: started.attempt,
+    history: { events: page.events },
+    nextPageToken: page.nextPageToken,
+    workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: started.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
+    scheduledTime: started.scheduledTime,
+    startedTime: started.startedTime,
+    messages: started.messages,
+  });
+}
