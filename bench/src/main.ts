@@ -10,7 +10,9 @@
 // alternating, then medians with min/max and the ratio of medians), --open-workflows N (instead
 // of a workload: the servers' memory with N workflows open), --schedules N [--schedule-interval S]
 // [--duration S] (instead of a workload: N schedules firing every S seconds for the duration; firing
-// lateness and server CPU per firing). Every result and sampled history is checked.
+// lateness and server CPU per firing), --eager-start (the worker runs in the harness and every
+// start asks for eager execution: its first workflow task comes back in the start response).
+// Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
 import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
@@ -134,6 +136,7 @@ async function findSustainableRate(
       rate,
       serverPid: server.pid,
       historySample: Number(arg('history-sample') ?? 20),
+      eagerStart: flagOn('eager-start'),
     });
     rows.push({ server: server.name, report });
     const keptUp = report.workflowsPerSecond >= rate * 0.9 && report.startToResultMs.p99 <= maxP99;
@@ -156,6 +159,7 @@ async function runClosedOrOpen(server: { name: string; address: string; pid?: nu
     rate: Number(arg('rate') ?? 0),
     serverPid: server.pid,
     historySample: Number(arg('history-sample') ?? 100),
+    eagerStart: flagOn('eager-start'),
   });
   process.stderr.write(`${server.name} ${workload}: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, by tenth ${report.throughputByTenth.join(' ')}\n`);
   return report;

@@ -1,12 +1,11 @@
 // The benchmark worker, in a process of its own so its CPU is not the server's or the client's.
 // Usage: node dist/worker.js ADDRESS NAMESPACE TASK_QUEUE [MAX_CACHED_WORKFLOWS]
+// (--eager-start runs the same worker inside the harness: eager start needs the client's connection.)
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 
-async function main(): Promise<void> {
-  const [address, namespace, taskQueue, maxCached] = process.argv.slice(2) as [string, string, string, string | undefined];
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
+/** The benchmark's worker on a connection: its workflows and activities (`report` tells the harness over IPC). */
+export function createBenchWorker(connection: NativeConnection, namespace: string, taskQueue: string, maxCached?: number): Promise<Worker> {
+  return Worker.create({
     connection,
     namespace,
     taskQueue,
@@ -19,10 +18,17 @@ async function main(): Promise<void> {
         return value;
       },
     },
-    ...(maxCached ? { maxCachedWorkflows: Number(maxCached) } : {}),
+    ...(maxCached ? { maxCachedWorkflows: maxCached } : {}),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
   });
+}
+
+async function main(): Promise<void> {
+  const [address, namespace, taskQueue, maxCached] = process.argv.slice(2) as [string, string, string, string | undefined];
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createBenchWorker(connection, namespace, taskQueue, maxCached ? Number(maxCached) : undefined);
   process.on('message', (msg) => {
     if (msg === 'stop') worker.shutdown();
   });
@@ -31,7 +37,10 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run as the forked worker process; imported by the harness for --eager-start.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

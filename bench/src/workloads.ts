@@ -2,7 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { cpuSeconds, memoryMiB } from './procStats';
+import { createBenchWorker } from './worker';
 
 export type WorkloadName = 'A' | 'B' | 'C' | 'D';
 
@@ -20,6 +22,11 @@ export interface RunOptions {
   serverPid?: number;
   /** How many histories to read back for the schedule-to-start figures and the checks. */
   historySample: number;
+  /**
+   * Eager workflow start: the worker runs in this process and the client shares its connection,
+   * so each start asks for its first workflow task in the response.
+   */
+  eagerStart?: boolean;
 }
 
 export interface RunReport {
@@ -113,20 +120,19 @@ function throughputByTenth(started: number, completedAt: number[], tenth: number
 export async function runWorkload(options: RunOptions): Promise<RunReport> {
   const spec = WORKFLOW[options.workload];
   const taskQueue = `bench-${options.workload}-${Date.now()}`;
-  const worker = startWorker(options.address, options.namespace, taskQueue);
+  const { client, workerPid, stop } = options.eagerStart ? await inProcessWorker(options, taskQueue) : await forkedWorker(options, taskQueue);
   let workerPeak = 0;
   const workerSampler = setInterval(() => {
     try {
-      workerPeak = Math.max(workerPeak, memoryMiB(worker.pid!).peakRss);
+      workerPeak = Math.max(workerPeak, memoryMiB(workerPid).peakRss);
     } catch {
       /* exited */
     }
   }, 500);
-  const connection = await Connection.connect({ address: options.address });
-  const client = new Client({ connection, namespace: options.namespace });
+  const startOptions = { taskQueue, requestEagerStart: options.eagerStart };
   try {
     // Warm-up: the worker is polling and the workflow bundle is built before the clock starts.
-    await client.workflow.execute(spec.type, { taskQueue, workflowId: `${taskQueue}-warmup`, args: spec.args(-1) });
+    await client.workflow.execute(spec.type, { ...startOptions, workflowId: `${taskQueue}-warmup`, args: spec.args(-1) });
     const cpuBefore = options.serverPid ? cpuSeconds(options.serverPid) : 0;
     const latencies: number[] = [];
     const ids: string[] = [];
@@ -136,7 +142,7 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
     const runOne = async (i: number) => {
       const workflowId = `${taskQueue}-${i}`;
       const t0 = performance.now();
-      const result = await client.workflow.execute(spec.type, { taskQueue, workflowId, args: spec.args(i) });
+      const result = await client.workflow.execute(spec.type, { ...startOptions, workflowId, args: spec.args(i) });
       const t1 = performance.now();
       latencies.push(t1 - t0);
       completedAt.push(t1);
@@ -175,7 +181,7 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
     };
     return {
       workload: options.workload,
-      mode: options.rate > 0 ? `open ${options.rate}/s` : `closed ${options.concurrency}`,
+      mode: (options.rate > 0 ? `open ${options.rate}/s` : `closed ${options.concurrency}`) + (options.eagerStart ? ' eager' : ''),
       workflows: options.workflows,
       seconds: Math.round(seconds * 100) / 100,
       workflowsPerSecond: Math.round((options.workflows / seconds) * 10) / 10,
@@ -192,7 +198,37 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
     };
   } finally {
     clearInterval(workerSampler);
-    await connection.close();
-    await stopWorker(worker);
+    await stop();
   }
+}
+
+/** The worker in a process of its own and a client on its own connection. */
+async function forkedWorker(options: RunOptions, taskQueue: string) {
+  const worker = startWorker(options.address, options.namespace, taskQueue);
+  const connection = await Connection.connect({ address: options.address });
+  return {
+    client: new Client({ connection, namespace: options.namespace }),
+    workerPid: worker.pid!,
+    stop: async () => {
+      await connection.close();
+      await stopWorker(worker);
+    },
+  };
+}
+
+/** The worker in this process and a client sharing its native connection, as eager start requires. */
+async function inProcessWorker(options: RunOptions, taskQueue: string) {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await createBenchWorker(connection, options.namespace, taskQueue);
+  const running = worker.run();
+  return {
+    client: new Client({ connection, namespace: options.namespace }),
+    workerPid: process.pid,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }
