@@ -164,6 +164,16 @@ export class RunTransaction {
   }
 
   /**
+   * Appends an event recorded elsewhere (an imported history) as it was, only with a task id of
+   * this store; its id must be the next one.
+   */
+  appendRecordedEvent(recorded: HistoryEvent): void {
+    if (recorded.eventId !== this.state.nextEventId) throw new Error(`recorded event ${recorded.eventId} is not the next (${this.state.nextEventId})`);
+    this.state.nextEventId += 1;
+    this.newEvents.push(HistoryEvent.fromPartial({ ...recorded, taskId: nextEventTaskId() }));
+  }
+
+  /**
    * Appends the event now, or buffers it while a workflow task is in flight: nothing may be
    * written between WorkflowTaskStarted and that task's outcome, or replay would see another order.
    */
