@@ -1,5 +1,6 @@
 // Build-time check of the routes declared on Kairos's internal services
-// (proto/kairos/routing/v1/routing.proto): every RPC of every `kairos/` service must carry a
+// (proto/kairos/routing/v1/routing.proto): every RPC of every internal `kairos/` service (not the
+// public kairos.adminservice, which the frontend serves like WorkflowService) must carry a
 // `(kairos.routing.v1.route)` option naming one target, and each field path in it must lead,
 // through singular message fields of the request, to a field of the type the route reads. The
 // routers derived at run time trust these paths, so a typo has to fail here, not on a call.
@@ -11,7 +12,7 @@ const ROUTE = '[kairos.routing.v1.route]';
 export function routeProblems(image) {
   const messages = messageIndex(image.file);
   const problems = [];
-  for (const file of image.file.filter((f) => f.name.startsWith('kairos/'))) {
+  for (const file of image.file.filter((f) => f.name.startsWith('kairos/') && !f.name.startsWith('kairos/adminservice/'))) {
     for (const service of file.service ?? []) {
       for (const method of service.method ?? []) {
         const where = `${file.package}.${service.name}.${method.name}`;

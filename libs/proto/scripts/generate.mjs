@@ -85,7 +85,7 @@ execFileSync(buf, ['generate', ...paths.flatMap((p) => ['--path', p])], { cwd: s
 // (grpcurl and other tools need no .proto files) and the HTTP API (routes from the google.api.http
 // options, proto3 JSON; the error details and google.rpc.Status its error bodies render): a
 // FileDescriptorSet, embedded as base64 in a generated module so that it ships in dist/ with the rest.
-const publicPaths = paths.filter((p) => p !== 'kairos');
+const publicPaths = [...paths.filter((p) => p !== 'kairos'), 'kairos/adminservice/v1/service.proto'];
 const descriptorSetFile = join(staging, 'public-api.binpb');
 execFileSync(
   buf,

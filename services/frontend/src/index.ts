@@ -8,3 +8,5 @@ export { createReflectionHandler } from './reflection';
 export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';
 export { createNamespaceStateMiddleware } from './namespaceState';
 export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer } from './httpApi';
+export { createAdminHandler } from './adminHandler';
+export { historyEventFromJson } from './historyJson';

@@ -20,6 +20,7 @@ import { describeWorkflowExecution } from './api/describeWorkflowExecution';
 import { getWorkflowExecutionHistory } from './api/getWorkflowExecutionHistory';
 import { startWorkflowExecution } from './api/startWorkflowExecution';
 import { createSchedule } from './api/createSchedule';
+import { importWorkflowExecution } from './api/importWorkflowExecution';
 import { describeSchedule } from './api/describeSchedule';
 import { updateSchedule } from './api/updateSchedule';
 import { patchSchedule } from './api/patchSchedule';
@@ -222,6 +223,9 @@ export class HistoryService {
       },
       async createSchedule(req) {
         return { response: await createSchedule(ctx, req) };
+      },
+      async importWorkflowExecution(req) {
+        return importWorkflowExecution(ctx, req);
       },
       async describeSchedule(req) {
         return describeSchedule(ctx, req);

@@ -47,6 +47,11 @@ async function main(): Promise<void> {
       print(process.stdout, `${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
       return;
     }
+    case 'workflow-import': {
+      const { runImportCommand } = await import('./importCommand.js');
+      print(process.stdout, await runImportCommand(command));
+      return;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type ClusterFacts,
   createHealthHandler,
   createNamespaceStateMiddleware,
+  createAdminHandler,
   createOperatorHandler,
   createRateLimitMiddleware,
   createReflectionHandler,
@@ -21,6 +22,7 @@ import type { Store } from '@kairos/persistence/store';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { ServerReflectionDefinition } from '@kairos/proto/grpc/reflection/v1/reflection';
 import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from '@kairos/proto/grpc/reflection/v1alpha/reflection';
+import { AdminServiceDefinition } from '@kairos/proto/kairos/adminservice/v1/service';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
@@ -45,7 +47,7 @@ export function clusterFacts(config: KairosConfig): ClusterFacts {
   };
 }
 
-/** The public gRPC server (WorkflowService, OperatorService, health and server reflection) and Temporal's HTTP API beside it. */
+/** The public gRPC server (WorkflowService, OperatorService, Kairos's AdminService, health and server reflection) and Temporal's HTTP API beside it. */
 export function createFrontendServer(deps: {
   store: Store;
   history: HistoryClient;
@@ -89,6 +91,7 @@ export function createFrontendServer(deps: {
   const operatorService = createOperatorHandler(deps.store, namespaces, deps.cluster);
   server.add(WorkflowServiceDefinition, workflowService);
   server.add(OperatorServiceDefinition, operatorService);
+  server.add(AdminServiceDefinition, createAdminHandler({ history: deps.history, namespaces }));
   const httpApi = createHttpApiServer({
     invoke: inProcessInvoker(
       [
@@ -108,7 +111,7 @@ export function createFrontendServer(deps: {
   );
   // Reflection lists every service this server answers, itself included (as Temporal's frontend).
   const reflection = createReflectionHandler(
-    [WorkflowServiceDefinition, OperatorServiceDefinition, HealthDefinition, ServerReflectionDefinition, ServerReflectionV1AlphaDefinition].map((d) => d.fullName),
+    [WorkflowServiceDefinition, OperatorServiceDefinition, AdminServiceDefinition, HealthDefinition, ServerReflectionDefinition, ServerReflectionV1AlphaDefinition].map((d) => d.fullName),
   );
   server.add(ServerReflectionDefinition, reflection);
   // v1alpha has the same messages; older clients ask for it.

@@ -188,6 +188,9 @@ const cases: Record<string, [ApiError, Expected]> = {
   ],
   workerCommandsNotEnabled: [errors.workerCommandsNotEnabled('FetchWorkerConfig'), { code: Status.UNIMPLEMENTED, message: 'FetchWorkerConfig command is not enabled.' }],
 
+  importedRunExists: [errors.importedRunExists('w', 'r'), { code: Status.ALREADY_EXISTS, message: 'Run r of workflow w already exists in this namespace.' }],
+  importedHistoryRefused: [errors.importedHistoryRefused('the history has no events'), { code: Status.INVALID_ARGUMENT, message: 'Cannot import the history: the history has no events.' }],
+
   workflowTaskNotFound: [errors.workflowTaskNotFound(), { code: Status.NOT_FOUND, message: 'Workflow task not found.' }],
   taskAlreadyStarted: [errors.taskAlreadyStarted(), { code: Status.ALREADY_EXISTS, message: 'Workflow task already started.' }],
   activityTaskNotFound: [

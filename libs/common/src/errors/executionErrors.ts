@@ -1,4 +1,5 @@
-import type { ApiError } from './apiError';
+import { ApiError } from './apiError';
+import { Status } from 'nice-grpc-common';
 import { invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
 
 // Refusals about workflow executions (history). NOT_FOUND here names the cluster Kairos
@@ -72,4 +73,14 @@ export function unknownCommandType(commandName: string): ApiError {
 /** A workflow command Kairos does not implement yet. */
 export function commandNotSupported(commandName: string): ApiError {
   return unimplemented(`Kairos does not support command ${commandName} yet`);
+}
+
+/** `kairos workflow import` of a run the namespace already has (imported before, or its own). */
+export function importedRunExists(workflowId: string, runId: string): ApiError {
+  return new ApiError(Status.ALREADY_EXISTS, `Run ${runId} of workflow ${workflowId} already exists in this namespace.`);
+}
+
+/** `kairos workflow import` of a history that cannot stand as a closed run; the message names the event at fault. */
+export function importedHistoryRefused(problem: string): ApiError {
+  return invalidArgument(`Cannot import the history: ${problem}.`);
 }

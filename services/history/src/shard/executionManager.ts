@@ -107,6 +107,10 @@ export class ExecutionManager {
     return (await this.settingsFor(namespaceId)).limits;
   }
 
+  async namespaceRetentionMs(namespaceId: string): Promise<number> {
+    return (await this.settingsFor(namespaceId)).retentionMs;
+  }
+
   setTaskSink(sink: CommittedTaskSink): void {
     this.sink = sink;
   }
@@ -256,8 +260,11 @@ export class ExecutionManager {
     return next;
   }
 
-  /** Creates a new execution (its first events, state and tasks) in one write. */
-  async create(key: ExecutionKey, run: RunTransaction, currentExecution: CurrentExecutionWrite): Promise<void> {
+  /**
+   * Creates a new execution (its first events, state and tasks) in one write; with no
+   * current-execution write, the workflow id's current run stays as it is (an imported closed run).
+   */
+  async create(key: ExecutionKey, run: RunTransaction, currentExecution: CurrentExecutionWrite | undefined): Promise<void> {
     await this.locks.run(executionKeyString(key), async () => {
       try {
         await this.commit(key, run, 0, currentExecution);

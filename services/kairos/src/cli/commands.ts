@@ -3,7 +3,7 @@ import { readConfigFile } from '../config/configFile';
 import { withFlagsFromEnv } from '../config/environment';
 import { resolveConfig, type FlagValues } from '../config/resolveConfig';
 import { POSTGRES_URL_ENV, SERVICE_NAMES, type KairosCommand, type ServiceName } from '../config/types';
-import { SCHEMA_FLAGS, START_DEV_ONLY_FLAGS } from './flags';
+import { IMPORT_FLAGS, IMPORT_ONLY_FLAGS, SCHEMA_FLAGS, START_DEV_ONLY_FLAGS } from './flags';
 
 export interface CommandContext {
   /** Reads the --config file (tests); defaults to the file system. */
@@ -32,6 +32,8 @@ export function serverCommand(name: 'start-dev' | 'start', flags: FlagValues, co
     throw new ConfigError(['--service is for "server start"; start-dev runs every service']);
   }
   if (given('store') !== undefined) throw new ConfigError(['--store is for "kairos schema"; a server takes --postgres-url or --db-filename']);
+  const importOnly = IMPORT_ONLY_FLAGS.filter((f) => flags.has(f));
+  if (importOnly.length > 0) throw new ConfigError(importOnly.map((f) => `--${f} is for "kairos workflow import"`));
 
   const configFile = given('config');
   const file = configFile !== undefined ? { name: configFile, content: readConfigFile(configFile, context.readFile) } : undefined;
@@ -56,4 +58,14 @@ export function schemaCommand(action: 'setup' | 'update', flags: FlagValues, con
     throw new ConfigError([`--store must be a postgres:// URL: a SQLite store migrates its schema itself when a server opens it`]);
   }
   return { kind: 'schema', action, storeUrl };
+}
+
+/** `workflow import FILE`: the file, the frontend's address, the namespace and the workflow id to keep the run under. */
+export function importCommand(flags: FlagValues, args: readonly string[]): KairosCommand {
+  const others = [...flags.keys()].filter((f) => !IMPORT_FLAGS.has(f));
+  if (others.length > 0) throw new ConfigError(others.map((f) => `flag --${f} is not used by "kairos workflow import"`));
+  if (args.length === 0) throw new ConfigError(['"kairos workflow import" needs the FILE to import (a history exported with `temporal workflow show -o json`)']);
+  if (args.length > 1) throw new ConfigError([`unexpected argument ${JSON.stringify(args[1])}: "kairos workflow import" imports one FILE`]);
+  const given = (flag: string) => flags.get(flag)?.at(-1);
+  return { kind: 'workflow-import', file: args[0]!, address: given('address') ?? '127.0.0.1:7233', namespace: given('namespace') ?? 'default', workflowId: given('workflow-id') };
 }

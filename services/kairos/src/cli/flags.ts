@@ -13,7 +13,7 @@ import {
 } from '../config/types';
 
 /** The leaf commands, as flags name them. */
-export type CommandName = 'start-dev' | 'start' | 'schema';
+export type CommandName = 'start-dev' | 'start' | 'schema' | 'workflow-import';
 
 /** One flag of the `kairos` command: commander parses it and writes its help from this. */
 export interface FlagSpec {
@@ -143,7 +143,22 @@ export const FLAGS: readonly FlagSpec[] = [
     shownIn: SERVER,
     defaults: both('text when stderr is a terminal, else json'),
   },
-  { name: 'namespace', value: 'NAME', description: 'a namespace to create at start if missing (repeatable; "default" always is)', shownIn: SERVER, repeatable: true },
+  {
+    name: 'namespace',
+    value: 'NAME',
+    description: 'servers: a namespace to create at start if missing (repeatable; "default" always is); workflow import: the namespace to import into',
+    shownIn: [...SERVER, 'workflow-import'],
+    defaults: { 'workflow-import': 'default' },
+    repeatable: true,
+  },
+  { name: 'address', value: 'HOST:PORT', description: 'the Kairos frontend to talk to', shownIn: ['workflow-import'], defaults: { 'workflow-import': '127.0.0.1:7233' } },
+  {
+    name: 'workflow-id',
+    value: 'ID',
+    description: 'keep the run under this workflow id',
+    shownIn: ['workflow-import'],
+    defaults: { 'workflow-import': "the one the history's WorkflowExecutionStarted names" },
+  },
   { name: 'log-level', value: 'LEVEL', description: LOG_LEVELS.join(', '), shownIn: SERVER, defaults: both(DEFAULT_LOG_LEVEL) },
   {
     name: 'num-shards',
@@ -164,6 +179,12 @@ export const FLAGS: readonly FlagSpec[] = [
 
 /** Flags only start-dev takes (as `temporal server start-dev`); `server start` refuses them by name. */
 export const START_DEV_ONLY_FLAGS: readonly string[] = ['search-attribute', 'dynamic-config-value', 'headless', 'ui-port', 'ui-ip'];
+
+/** The flags `kairos workflow import` uses; it refuses the others by name. */
+export const IMPORT_FLAGS: ReadonlySet<string> = new Set(['address', 'namespace', 'workflow-id']);
+
+/** Flags only `kairos workflow import` takes; the servers refuse them by name. */
+export const IMPORT_ONLY_FLAGS: readonly string[] = ['address', 'workflow-id'];
 
 /** The flags `kairos schema` uses; it refuses the others by name. */
 export const SCHEMA_FLAGS: ReadonlySet<string> = new Set(['store', 'log-level']);

@@ -258,6 +258,18 @@ describe('every flag', () => {
   // One check per flag that it reaches the command (and, where it takes a value, that a bad one
   // is refused with its message); the last test fails when a flag has no case here.
   const cases: Record<string, () => void> = {
+    address: () => {
+      expect(parseKairosCommand(['workflow', 'import', 'h.json', '--address', '10.0.0.1:7233'], { env: {} })).toMatchObject({ kind: 'workflow-import', address: '10.0.0.1:7233' });
+      expect(parseKairosCommand(['workflow', 'import', 'h.json'], { env: {} })).toEqual({ kind: 'workflow-import', file: 'h.json', address: '127.0.0.1:7233', namespace: 'default', workflowId: undefined });
+      expect(refused(['server', 'start-dev', '--address', 'x:1'])).toEqual(['--address is for "kairos workflow import"']);
+    },
+    'workflow-id': () => {
+      expect(parseKairosCommand(['workflow', 'import', 'h.json', '--workflow-id', 'w', '--namespace', 'ns'], { env: {} })).toMatchObject({ workflowId: 'w', namespace: 'ns' });
+      expect(refused(['server', 'start', '--service', 'history', '--workflow-id', 'w'])).toEqual(['--workflow-id is for "kairos workflow import"']);
+      expect(refused(['workflow', 'import', 'h.json', '--port', '1'])).toEqual(['flag --port is not used by "kairos workflow import"']);
+      expect(refused(['workflow', 'import'])).toEqual(['"kairos workflow import" needs the FILE to import (a history exported with `temporal workflow show -o json`)']);
+      expect(refused(['workflow', 'import', 'a.json', 'b.json'])).toEqual(['unexpected argument "b.json": "kairos workflow import" imports one FILE']);
+    },
     service: () => {
       expect(start()).toMatchObject({ kind: 'start', service: 'history' });
       expect(refused(['server', 'start', '--service', 'gateway', '--db-filename', 'k.db'])).toEqual(['--service must be one of frontend, history, matching, got "gateway"']);
@@ -473,12 +485,12 @@ describe('the command line’s shape', () => {
   it('takes flags with --name value and --name=value, and refuses them before the command', () => {
     expect(started(parseKairosCommand(['server', 'start-dev', '--port=7300', '--ip', '::1'], { defaultDbFilename: '/d.db' })).config.services.frontend.address).toBe('[::1]:7300');
     expect(problems(() => parseKairosCommand(['--port', '1', 'server', 'start-dev']))).toEqual([
-      'flag --port must follow the command: "server start-dev", "server start" or "schema setup|update"',
+      'flag --port must follow the command: "server start-dev", "server start", "schema setup|update" or "workflow import"',
     ]);
   });
 
   it('names the command it does not know', () => {
-    expect(problems(() => parseKairosCommand([]))).toEqual(['unknown command "": expected "server start-dev", "server start" or "schema setup|update"']);
+    expect(problems(() => parseKairosCommand([]))).toEqual(['unknown command "": expected "server start-dev", "server start", "schema setup|update" or "workflow import"']);
     expect(problems(() => parseKairosCommand(['server']))[0]).toMatch(/^unknown command "server": expected/);
     expect(problems(() => parseKairosCommand(['help']))[0]).toMatch(/^unknown command "help": expected/);
     expect(problems(() => parseKairosCommand(['schema']))).toEqual(['unknown command "schema": expected "schema setup" or "schema update"']);

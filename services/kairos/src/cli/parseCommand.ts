@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/configError';
 import type { KairosCommand } from '../config/types';
-import { schemaCommand, serverCommand, type CommandContext } from './commands';
+import { importCommand, schemaCommand, serverCommand, type CommandContext } from './commands';
 import { FlagRecorder } from './flagRecorder';
 import { createProgram } from './program';
 
@@ -10,7 +10,7 @@ export type ParseCommandOptions = Omit<CommandContext, 'env'> & {
   env?: Record<string, string | undefined>;
 };
 
-const COMMANDS = '"server start-dev", "server start" or "schema setup|update"';
+const COMMANDS = '"server start-dev", "server start", "schema setup|update" or "workflow import"';
 
 /**
  * Parses `kairos server start-dev …`, `kairos server start --service S …` or `kairos schema
@@ -29,6 +29,10 @@ export function parseKairosCommand(argv: readonly string[], options: ParseComman
       leaf(words, args) {
         const given = flags.finish();
         if (flags.problems.length > 0) throw new ConfigError(flags.problems);
+        if (words[0] === 'workflow') {
+          command = importCommand(given, args);
+          return;
+        }
         if (args.length > 0) throw new ConfigError([`unexpected argument ${JSON.stringify(args[0])}`]);
         command = words[0] === 'schema' ? schemaCommand(words[1] as 'setup' | 'update', given, context) : serverCommand(words[1] as 'start-dev' | 'start', given, context);
       },

@@ -12,7 +12,7 @@ export interface ProgramHandlers {
   group(words: readonly string[], args: readonly string[]): void;
 }
 
-const LEAVES: ReadonlyArray<{ words: [string, string]; flagsOf: CommandName; description: string }> = [
+const LEAVES: ReadonlyArray<{ words: [string, string]; flagsOf: CommandName; description: string; usage?: string }> = [
   { words: ['server', 'start-dev'], flagsOf: 'start-dev', description: 'frontend, history and matching in one process, on SQLite; creates the namespaces' },
   { words: ['server', 'start'], flagsOf: 'start', description: 'one service of a cluster (any number of each), on PostgreSQL or a shared SQLite file, with NATS' },
   { words: ['schema', 'setup'], flagsOf: 'schema', description: 'create the PostgreSQL schema in an empty database; nothing to do when it is current' },
@@ -20,6 +20,12 @@ const LEAVES: ReadonlyArray<{ words: [string, string]; flagsOf: CommandName; des
     words: ['schema', 'update'],
     flagsOf: 'schema',
     description: 'migrate the PostgreSQL schema from any older version to this one, safe while the cluster serves; nothing to do when it is current',
+  },
+  {
+    words: ['workflow', 'import'],
+    flagsOf: 'workflow-import',
+    usage: 'FILE [flags]',
+    description: 'keep a history exported with `temporal workflow show -o json` as a closed, read-only run of a namespace (listed, shown in the UI, replayable)',
   },
 ];
 
@@ -39,16 +45,17 @@ export function createProgram(handlers: ProgramHandlers, write: (text: string) =
     .configureOutput({ writeOut: write, writeErr: write, outputError: () => undefined });
   asGroup(program, [], handlers);
   const groups = new Map<string, Command>();
-  const leaves = LEAVES.map(({ words: [groupName, name], flagsOf, description }) => {
+  const leaves = LEAVES.map(({ words: [groupName, name], flagsOf, description, usage }) => {
     let group = groups.get(groupName);
     if (!group) {
       group = asGroup(program.command(groupName).usage('<command> [flags]'), [groupName], handlers);
       groups.set(groupName, group);
     }
-    return leafCommand(group.command(name), [groupName, name], flagsOf, description, handlers);
+    return leafCommand(group.command(name), [groupName, name], flagsOf, description, handlers, usage);
   });
   groups.get('server')!.description('run Kairos');
   groups.get('schema')!.description('create or migrate the schema of a PostgreSQL store');
+  groups.get('workflow')!.description('work with workflow histories');
   // The top-level help lists the leaf commands, then each one's flags (configured after the
   // subcommands exist, which copied the program's settings when created).
   program.configureHelp({ visibleCommands: () => leaves, subcommandTerm: (cmd) => `${cmd.parent!.name()} ${cmd.name()} ${cmd.usage()}` });
@@ -64,8 +71,8 @@ function asGroup(command: Command, words: string[], handlers: ProgramHandlers): 
     .action((_options, self: Command) => handlers.group(words, self.args));
 }
 
-function leafCommand(command: Command, words: string[], flagsOf: CommandName, description: string, handlers: ProgramHandlers): Command {
-  command.description(description).usage('[flags]').allowExcessArguments();
+function leafCommand(command: Command, words: string[], flagsOf: CommandName, description: string, handlers: ProgramHandlers, usage = '[flags]'): Command {
+  command.description(description).usage(usage).allowExcessArguments();
   for (const spec of FLAGS) {
     const option = new Option(spec.value ? `--${spec.name} <${spec.value}>` : `--${spec.name}`, spec.description);
     const shown = spec.defaults?.[flagsOf];
@@ -74,6 +81,6 @@ function leafCommand(command: Command, words: string[], flagsOf: CommandName, de
     command.addOption(option);
     command.on(`option:${spec.name}`, (value: string | undefined) => handlers.flag(spec.name, value));
   }
-  command.addHelpText('after', flagsOf === 'schema' ? `\n${environmentHelp()}` : `\n${configFileHelp()}\n\n${environmentHelp()}`);
+  if (flagsOf !== 'workflow-import') command.addHelpText('after', flagsOf === 'schema' ? `\n${environmentHelp()}` : `\n${configFileHelp()}\n\n${environmentHelp()}`);
   return command.action((_options, self: Command) => handlers.leaf(words, self.args));
 }

@@ -80,7 +80,9 @@ export type KairosCommand =
   | { kind: 'start-dev'; config: KairosConfig; configFile?: string }
   | { kind: 'start'; service: ServiceName; config: KairosConfig; configFile?: string }
   /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
-  | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string };
+  | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string }
+  /** `kairos workflow import FILE`: keep an exported history as a closed run of a namespace. */
+  | { kind: 'workflow-import'; file: string; address: string; namespace: string; workflowId?: string };
 
 /** Environment variable read for --advertise-address when the flag is absent. */
 export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
