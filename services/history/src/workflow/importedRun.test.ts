@@ -12,7 +12,7 @@ function recordedHistory(): HistoryEvent[] {
   const timer = completeTaskAt(first, at(2), [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: secs(5) } }]);
   const events = [...started.newEvents, ...first.newEvents, ...timer.newEvents];
   // The timer fired and a task completed the run (ids and times continue the history).
-  const next = (type: EventType, fields: Partial<HistoryEvent>) => HistoryEvent.fromPartial({ eventId: events.length + 1, eventTime: at(events.length + 1), eventType: type, ...fields });
+  const next = (type: EventType, fields: Parameters<typeof HistoryEvent.fromPartial>[0]) => HistoryEvent.fromPartial({ eventId: events.length + 1, eventTime: at(events.length + 1), eventType: type, ...fields });
   events.push(next(EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId: 't', startedEventId: 5 } }));
   events.push(next(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, { workflowTaskScheduledEventAttributes: { startToCloseTimeout: secs(10), attempt: 1 } }));
   events.push(next(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, { workflowTaskStartedEventAttributes: { scheduledEventId: 7 } }));

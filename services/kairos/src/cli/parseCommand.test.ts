@@ -24,7 +24,7 @@ function problems(fn: () => unknown): string[] {
 }
 
 function started(cmd: KairosCommand) {
-  if (cmd.kind === 'help' || cmd.kind === 'schema') throw new Error(cmd.kind);
+  if (cmd.kind !== 'start-dev' && cmd.kind !== 'start') throw new Error(cmd.kind);
   return cmd;
 }
 
