@@ -38,6 +38,7 @@ const LEGACY_WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefine
   respondActivityTaskCompletedById: (r) => r.request?.workflowId,
   respondActivityTaskFailedById: (r) => r.request?.workflowId,
   respondActivityTaskCanceledById: (r) => r.request?.workflowId,
+  importWorkflowExecution: (r) => r.workflowId,
   createSchedule: (r) => r.schedulerWorkflowId,
   describeSchedule: (r) => r.schedulerWorkflowId,
   updateSchedule: (r) => r.schedulerWorkflowId,
