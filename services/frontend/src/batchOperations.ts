@@ -38,6 +38,12 @@ const JOB_ID_NOT_SET = 'JobId is not set on request.';
 
 /** Go's `%T` of a oneof wrapper (Temporal's messages print it). */
 const goOperationType = (field: string) => `*workflowservice.StartBatchOperationRequest_${field[0]!.toUpperCase()}${field.slice(1)}`;
+/** An ExecutionType as Go prints it (api-go's String(): `Workflow`, `Activity`). */
+const goExecutionType = (type: ExecutionType) =>
+  (ExecutionType[type] ?? String(type))
+    .replace(/^EXECUTION_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 const ACTIVITY_OPERATIONS = new Set(['cancelActivitiesOperation', 'terminateActivitiesOperation', 'deleteActivitiesOperation']);
 
 /** Temporal's ValidateBatchOperation, in its order and words. */
@@ -50,7 +56,7 @@ function validateStart(request: api.StartBatchOperationRequest): void {
   const expected = ACTIVITY_OPERATIONS.has(field) ? ExecutionType.EXECUTION_TYPE_ACTIVITY : ExecutionType.EXECUTION_TYPE_WORKFLOW;
   request.targetExecutions.forEach((execution, i) => {
     if (execution.type !== expected) {
-      throw invalidArgument(`target_executions[${i}] has type ${ExecutionType[execution.type] ?? execution.type}, but operation ${goOperationType(field)} requires ${ExecutionType[expected]}`);
+      throw invalidArgument(`target_executions[${i}] has type ${goExecutionType(execution.type)}, but operation ${goOperationType(field)} requires ${goExecutionType(expected)}`);
     }
   });
   if (field === 'signalOperation' && !request.signalOperation!.signal) throw invalidArgument('must provide signal name');
