@@ -6,7 +6,7 @@ import { resolveBatchQuery } from '@kairos/domain';
 import type { NamespaceStore, VisibilityStore } from '@kairos/persistence/store';
 import type { BatchOperationRecord } from '@kairos/proto/kairos/persistence/v1/executions';
 import type { ExecutionManager } from '../shard/executionManager';
-import { batchOperationFieldOfRecord, failBatchOperation, isCurrentBatchStep, recordBatchStep, type BatchStepOutcome } from '../workflow/batchOperations';
+import { batchOperationFieldOfRecord, failBatchOperation, isCurrentBatchStep, recordBatchStep, retryBatchStep, type BatchStepOutcome } from '../workflow/batchOperations';
 import { BATCH_OPERATIONS, type BatchTarget } from './batchOperationKinds';
 
 export interface BatchStepDeps {
@@ -20,11 +20,15 @@ type Key = { namespaceId: string; workflowId: string; runId: string };
 
 /** A step is one page of targets: small enough that its calls never hold the shard's timers long. */
 const MAX_STEP_TARGETS = 100;
+/** Temporal's batcher: attempts on a retryable error before a target counts as failed. */
+const MAX_PAGE_ATTEMPTS = 50;
+/** A page whose calls failed for a reason worth retrying is tried again after this. */
+const PAGE_RETRY_MS = 1_000;
 
 /**
  * Refusals a repeated call would only repeat: the target counts as failed (Temporal's batcher
  * counts it after its retries). NOT_FOUND (closed or gone) counts as done, as in Temporal; anything
- * else (the store busy, a shard moving) fails the step, which its timer runs again.
+ * else is retried with the page, up to Temporal's attempts on a retryable error.
  */
 const FAILED_CODES = new Set<number>([Status.INVALID_ARGUMENT, Status.FAILED_PRECONDITION, Status.ALREADY_EXISTS, Status.PERMISSION_DENIED, Status.OUT_OF_RANGE, Status.UNIMPLEMENTED]);
 
@@ -66,11 +70,15 @@ async function listTargets(deps: BatchStepDeps, namespaceId: string, record: Bat
   }
 }
 
-/** Applies the operation to each target, `batcherConcurrency` calls at a time; counts done and failed. */
-async function applyAll(apply: (target: BatchTarget) => Promise<unknown>, targets: BatchTarget[]): Promise<{ succeeded: number; failed: number }> {
+/**
+ * Applies the operation to each target, `batcherConcurrency` calls at a time; counts those done,
+ * failed, and failed for a reason worth retrying (the store busy, a shard moving, a busy workflow).
+ */
+async function applyAll(apply: (target: BatchTarget) => Promise<unknown>, targets: BatchTarget[]): Promise<{ succeeded: number; failed: number; retryable: number }> {
   let next = 0;
   let succeeded = 0;
   let failed = 0;
+  let retryable = 0;
   const worker = async () => {
     while (next < targets.length) {
       const target = targets[next++]!;
@@ -81,22 +89,23 @@ async function applyAll(apply: (target: BatchTarget) => Promise<unknown>, target
         const c = code(err);
         if (c === Status.NOT_FOUND) succeeded++;
         else if (c !== undefined && FAILED_CODES.has(c)) failed++;
-        else throw err;
+        else retryable++;
       }
     }
   };
   const concurrency = Math.max(1, setting('history.batcherConcurrency'));
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
-  return { succeeded, failed };
+  return { succeeded, failed, retryable };
 }
 
 /**
  * A BATCH_STEP timer: the next page of targets is listed and the operation applied to each, outside
  * the record's lock (Describe and Stop do not wait for it); then the step's counts and cursor are
  * written with the next step's timer, due when the rate (`batcherRps`) allows, in one write that
- * applies only if the record is still at this step. A crash or a failed call before that write
- * leaves the timer, which runs the same page again: every call is one the target recognises as
- * already made, so no target is changed twice.
+ * applies only if the record is still at this step. A crash before that write leaves the timer,
+ * and a call that failed for a reason worth retrying re-arms it for the same page: either way the
+ * page runs again, and every call is one the target recognises as already made, so no target is
+ * changed twice.
  */
 export async function runBatchStep(deps: BatchStepDeps, key: Key, fireTime: Date): Promise<void> {
   const state = (await deps.executions.read(key))?.mutableState;
@@ -114,11 +123,17 @@ export async function runBatchStep(deps: BatchStepDeps, key: Key, fireTime: Date
   }
   const operation = BATCH_OPERATIONS[batchOperationFieldOfRecord(record)];
   const ctx = { history: deps.history(), namespaceId: key.namespaceId, record };
-  const { succeeded, failed } = await applyAll((target) => operation(ctx, target), listed.targets);
+  const { succeeded, failed, retryable } = await applyAll((target) => operation(ctx, target), listed.targets);
+  if (retryable > 0 && record.pageAttempts + 1 < MAX_PAGE_ATTEMPTS) {
+    await deps.executions.transact(key, (run) => {
+      if (!retryBatchStep(run, fireTime, new Date(Date.now() + PAGE_RETRY_MS))) run.discard();
+    });
+    return;
+  }
   const outcome: BatchStepOutcome = {
     ...listed,
     succeeded,
-    failed,
+    failed: failed + retryable,
     nextStepAt: new Date(startedAt + Math.ceil((listed.targets.length * 1000) / rps)),
   };
   await deps.executions.transact(key, (run) => {

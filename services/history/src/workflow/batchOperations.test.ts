@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchOperationState, BatchOperationType } from '@kairos/proto/temporal/api/enums/v1/batch_operation';
 import { StartBatchOperationRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
-import { describeBatchOperation, failBatchOperation, isCurrentBatchStep, newBatchOperation, recordBatchStep } from './batchOperations';
+import { describeBatchOperation, failBatchOperation, isCurrentBatchStep, newBatchOperation, recordBatchStep, retryBatchStep } from './batchOperations';
 import { TimerTaskKind, WorkflowExecutionStatus } from './protos';
 import { reopen, T0 } from '../../test/runFixtures';
 
@@ -77,5 +77,18 @@ describe('a batch operation record', () => {
   it('describes explicit executions as Temporal does (workflow type, business id)', () => {
     const run = newBatchOperation('ns-id', 'run-1', 'req-1', request({ visibilityQuery: '', executions: [{ workflowId: 'a', runId: '' }] }), T0);
     expect(describeBatchOperation(run.state).executions).toEqual([{ type: 1, businessId: 'a', runId: '' }]);
+  });
+});
+
+describe('a batch page whose calls failed for a reason worth retrying', () => {
+  it('is tried again at the same cursor, counting nothing until it completes', () => {
+    let run = reopen(newBatchOperation('ns-id', 'run-1', 'req-1', request(), T0));
+    expect(retryBatchStep(run, T0, at(1000))).toBe(true);
+    expect(run.state.batchOperation!.pageAttempts).toBe(1);
+    expect(run.timerTasks.map((t) => t.fireTime)).toEqual([at(1000)]);
+    run = reopen(run);
+    expect(retryBatchStep(run, T0, at(2000))).toBe(false);
+    expect(recordBatchStep(run, at(1000), { totalEstimate: 2, succeeded: 2, failed: 0, pageToken: new Uint8Array([1]), finished: false, nextStepAt: at(2000) })).toBe(true);
+    expect(run.state.batchOperation).toMatchObject({ pageAttempts: 0, successCount: 2 });
   });
 });

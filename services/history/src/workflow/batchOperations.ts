@@ -113,6 +113,7 @@ export function recordBatchStep(run: RunTransaction, fireTime: Date, outcome: Ba
     record.estimated = true;
     record.totalEstimate = outcome.totalEstimate;
   }
+  record.pageAttempts = 0;
   record.successCount += outcome.succeeded;
   record.errorCount += outcome.failed;
   if (outcome.pageToken) record.pageToken = outcome.pageToken;
@@ -125,6 +126,17 @@ export function recordBatchStep(run: RunTransaction, fireTime: Date, outcome: Ba
   run.info.memo ??= Memo.fromPartial({});
   run.info.memo.fields[BATCH_MEMO.stats] = jsonPayload({ NumSuccess: record.successCount, NumFailure: record.errorCount });
   run.markClosed(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, 0);
+  return true;
+}
+
+/**
+ * Some target's call failed for a reason worth retrying: the page is tried again at `retryAt`
+ * (nothing of it is counted yet; the calls made are recognised as made when repeated).
+ */
+export function retryBatchStep(run: RunTransaction, fireTime: Date, retryAt: Date): boolean {
+  if (!isCurrentBatchStep(run.state, fireTime)) return false;
+  run.state.batchOperation!.pageAttempts++;
+  armStep(run, retryAt);
   return true;
 }
 
