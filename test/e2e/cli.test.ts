@@ -474,3 +474,56 @@ describe('temporal schedule (the official CLI) on Kairos, compared with the Temp
     }
   });
 });
+
+describe('temporal batch operations (the official CLI) on Kairos, compared with the Temporal dev server', () => {
+  const servers = useOracleServers();
+
+  it('workflow signal|terminate --query start batches; batch describe|list|terminate report and stop them', async () => {
+    const scenario = async (address: string, suffix: string) => {
+      const prefix = `cli-batch-${suffix}`;
+      const ids = [0, 1, 2].map((i) => `${prefix}-${i}`);
+      for (const id of ids) await temporal(address, 'workflow', 'start', '--type', 'batchTarget', '--task-queue', `tq-${prefix}`, '--workflow-id', id);
+      const query = `WorkflowId STARTS_WITH '${prefix}-'`;
+      await untilAsync(async () => Number((await json(address, 'workflow', 'count', '--query', query)).count) === 3, 'three targets listed', 20_000);
+      const jobIdOf = (text: string) => /Started batch for job ID: (\S+)/.exec(text)?.[1] ?? text;
+      const described = async (jobId: string) => {
+        await untilAsync(async () => (await json(address, 'batch', 'describe', '--job-id', jobId)).state !== 'BATCH_OPERATION_STATE_RUNNING', `batch ${jobId} done`, 30_000);
+        const d = await json(address, 'batch', 'describe', '--job-id', jobId);
+        return { ...d, jobId: d.jobId === jobId, startTime: !!d.startTime, closeTime: !!d.closeTime, identity: !!d.identity };
+      };
+      const signalJob = jobIdOf(await temporal(address, 'workflow', 'signal', '--query', query, '--name', 'poke', '--input', '"hi"', '--reason', 'wake them', '--yes'));
+      const signalled = await described(signalJob);
+      const terminateJob = (await json(address, 'workflow', 'terminate', '--query', query, '--reason', 'stop them', '--yes')).batchJobId as string;
+      const terminated = await described(terminateJob);
+      const listed = ((await json(address, 'batch', 'list')) as Array<{ jobId: string; state: string; operationType: string; closeTime?: string }>)
+        .filter((o) => o.jobId === signalJob || o.jobId === terminateJob)
+        .map((o) => ({ job: o.jobId === signalJob ? 'signal' : 'terminate', state: o.state, operationType: o.operationType, closed: !!o.closeTime }));
+      const histories = [];
+      for (const id of ids) {
+        const shown = await json(address, 'workflow', 'show', '--workflow-id', id);
+        histories.push(
+          (shown.events as Array<Record<string, { signalName?: string; input?: unknown; reason?: string } | string>>).map((e) => {
+            const signal = e.workflowExecutionSignaledEventAttributes as { signalName?: string; input?: unknown } | undefined;
+            const terminate = e.workflowExecutionTerminatedEventAttributes as { reason?: string } | undefined;
+            return { eventType: e.eventType, signal: signal && { name: signal.signalName, input: signal.input }, reason: terminate?.reason };
+          }),
+        );
+      }
+      const unknown = await cliError(address, 'batch', 'terminate', '--job-id', `${prefix}-unknown`, '--reason', 'stop');
+      const stopClosed = await cliError(address, 'batch', 'terminate', '--job-id', terminateJob, '--reason', 'stop');
+      return { signalled, terminated, listed, histories, unknown: unknown.replace(suffix, '<suffix>'), stopClosed: stopClosed.replace(terminateJob, '<job-id>') };
+    };
+    const suffix = `${Date.now().toString(36)}`;
+    const onKairos = await scenario(servers.kairos.address, suffix);
+    expect(onKairos.signalled).toMatchObject({ operationType: 'BATCH_OPERATION_TYPE_SIGNAL_WORKFLOW', state: 'BATCH_OPERATION_STATE_COMPLETED', totalOperationCount: '3', completeOperationCount: '3', reason: 'wake them' });
+    expect(onKairos.terminated).toMatchObject({ operationType: 'BATCH_OPERATION_TYPE_TERMINATE_WORKFLOW', state: 'BATCH_OPERATION_STATE_COMPLETED', completeOperationCount: '3', reason: 'stop them' });
+    expect(onKairos.listed).toHaveLength(2);
+    expect(onKairos.histories.every((h) => h.at(-1)?.reason === 'stop them' && h.some((e) => e.signal?.name === 'poke'))).toBe(true);
+    expect(onKairos.unknown).toBe(`Error: could not find Batch Job 'cli-batch-<suffix>-unknown'`);
+    expect(onKairos.stopClosed).toBe(`Error: could not find Batch Job '<job-id>'`);
+    if (servers.reference) {
+      const onTemporal = await scenario(servers.reference.address, suffix);
+      expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
+    }
+  });
+});

@@ -8,3 +8,4 @@ export * from './cron';
 export * from './runIds';
 export * from './validation';
 export * from './schedules';
+export * from './batchOperations';

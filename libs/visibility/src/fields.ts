@@ -89,6 +89,8 @@ export const EXECUTION_STATUS_NAMES: readonly string[] = [
   'Terminated',
   'ContinuedAsNew',
   'TimedOut',
+  // Temporal 1.30+: a paused workflow (Temporal's batch operations list `ExecutionStatus='Paused'`).
+  'Paused',
 ];
 
 const SCREAMING_STATUS = EXECUTION_STATUS_NAMES.map(

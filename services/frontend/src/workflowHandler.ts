@@ -36,6 +36,7 @@ import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requ
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
 import { createScheduleHandlers } from './schedules';
+import { createBatchHandlers } from './batchOperations';
 
 export interface FrontendDeps {
   store: Store;
@@ -153,12 +154,22 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     return [start, update];
   }
 
+  async function terminate(request: api.TerminateWorkflowExecutionRequest): Promise<void> {
+    const nsId = await namespaceId(request.namespace);
+    requireWorkflowExecution(request.workflowExecution);
+    // Temporal's defaults, which tell a user's termination from the server's own.
+    const withDefaults = { ...request, reason: request.reason || 'terminated by user via frontend', identity: request.identity || 'frontend-service' };
+    await history.terminateWorkflowExecution({ namespaceId: nsId, request: withDefaults });
+  }
+
   const implemented: Partial<WorkflowServiceImplementation> = {
     // ListWorkflowExecutions, Scan, Count, ListOpen/ListClosed, GetSearchAttributes.
     ...createVisibilityHandlers({ store: deps.store, namespaces }),
     // RecordWorkerHeartbeat, ListWorkers, CountWorkers, DescribeWorker, Fetch/UpdateWorkerConfig.
     ...createWorkerHandlers({ store: deps.store, namespaceId }),
     ...createScheduleHandlers({ store: deps.store, history, namespaces }),
+    // Start/Stop/Describe/ListBatchOperations.
+    ...createBatchHandlers({ store: deps.store, history, namespaces, terminate }),
 
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({
@@ -440,11 +451,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     },
 
     async terminateWorkflowExecution(request) {
-      const nsId = await namespaceId(request.namespace);
-      requireWorkflowExecution(request.workflowExecution);
-      // Temporal's defaults, which tell a user's termination from the server's own.
-      const withDefaults = { ...request, reason: request.reason || 'terminated by user via frontend', identity: request.identity || 'frontend-service' };
-      await history.terminateWorkflowExecution({ namespaceId: nsId, request: withDefaults });
+      await terminate(request);
       return {};
     },
 

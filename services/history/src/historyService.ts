@@ -5,7 +5,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/notifier';
-import type { ExecutionStore, NamespaceStore, ShardStore } from '@kairos/persistence/store';
+import type { ExecutionStore, NamespaceStore, ShardStore, VisibilityStore } from '@kairos/persistence/store';
 import type { HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import {
   activityById,
@@ -26,6 +26,8 @@ import { updateSchedule } from './api/updateSchedule';
 import { patchSchedule } from './api/patchSchedule';
 import { deleteSchedule } from './api/deleteSchedule';
 import { recordScheduledWorkflowClosed } from './api/recordScheduledWorkflowClosed';
+import { startBatchOperation } from './api/startBatchOperation';
+import { describeBatchOperation } from './api/describeBatchOperation';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
@@ -61,8 +63,8 @@ import type { ExecutionInfo } from './workflow/protos';
 import { runOutcomeOf } from './workflow/runOutcome';
 
 export interface HistoryServiceOptions {
-  /** The store concerns history uses: shard leases, executions, namespaces. */
-  store: ShardStore & ExecutionStore & NamespaceStore;
+  /** The store concerns history uses: shard leases, executions, namespaces, visibility (batch operations' targets). */
+  store: ShardStore & ExecutionStore & NamespaceStore & VisibilityStore;
   notifier: Notifier;
   matching: MatchingClient;
   logger: Logger;
@@ -179,7 +181,7 @@ export class HistoryService {
       logger,
       taskMetrics,
     );
-    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions, history && (() => history())), logger, new StallWatch(), taskMetrics);
+    this.timerQueue = new TimerQueueProcessor(options.store, createTimerTaskExecutor(executions, history && (() => history()), options.store), logger, new StallWatch(), taskMetrics);
     executions.setTaskSink({
       transferTasksCommitted: (shardId, tasks) => this.transferQueue.committed(shardId, tasks),
       timerTasksCommitted: (shardId, fireTimes) => this.timerQueue.committed(shardId, fireTimes),
@@ -241,6 +243,13 @@ export class HistoryService {
       async deleteSchedule(req) {
         await deleteSchedule(ctx, req);
         return {};
+      },
+      async startBatchOperation(req) {
+        await startBatchOperation(ctx, req);
+        return {};
+      },
+      async describeBatchOperation(req) {
+        return { response: await describeBatchOperation(ctx, req) };
       },
       async recordScheduledWorkflowClosed(req) {
         await recordScheduledWorkflowClosed(ctx, req);

@@ -147,6 +147,34 @@ const cases: Record<string, [ApiError, Expected]> = {
     },
   ],
 
+  batchOperationsLimited: [
+    errors.batchOperationsLimited(),
+    {
+      code: Status.RESOURCE_EXHAUSTED,
+      message: 'Max concurrent batch operations is reached',
+      detail: [
+        ErrorDetailType.ResourceExhausted,
+        ResourceExhaustedFailure,
+        { cause: ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT, scope: ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE },
+      ],
+    },
+  ],
+  invalidBatchVisibilityQuery: [
+    errors.invalidBatchVisibilityQuery('syntax error at position 40'),
+    { code: Status.INVALID_ARGUMENT, message: 'invalid visibility query: syntax error at position 40' },
+  ],
+  batchJobIdReused: [
+    errors.batchJobIdReused('job', { startRequestId: 'req', runId: 'run', firstExecutionRunId: 'run' }),
+    {
+      code: Status.ALREADY_EXISTS,
+      message: 'Workflow execution already finished. WorkflowId: job, RunId: run. Workflow Id reuse policy: reject duplicate workflow Id.',
+      detail: [ErrorDetailType.WorkflowExecutionAlreadyStarted, WorkflowExecutionAlreadyStartedFailure, { startRequestId: 'req', runId: 'run', firstExecutionRunId: 'run' }],
+    },
+  ],
+  batchRequiredParameters: [
+    errors.batchRequiredParameters(),
+    { code: Status.INVALID_ARGUMENT, message: 'must provide required parameters: BatchType,Reason,Namespace, AND one of (Query OR Executions OR TargetExecutions)' },
+  ],
   invalidTaskToken: [errors.invalidTaskToken(), { code: Status.INVALID_ARGUMENT, message: 'Error deserializing task token.' }],
   invalidNextPageToken: [errors.invalidNextPageToken(), { code: Status.INVALID_ARGUMENT, message: 'Invalid NextPageToken.' }],
   blobSizeLimitExceeded: [errors.blobSizeLimitExceeded(), { code: Status.INVALID_ARGUMENT, message: 'Blob data size exceeds limit.' }],

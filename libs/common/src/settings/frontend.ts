@@ -42,6 +42,14 @@ export const FRONTEND_SETTINGS = settingGroup('frontend', {
     readIn: 'services/frontend/src/workers/workerHandlers.ts',
     why: "Temporal's matching.workerRegistryEntryTTL: a worker that sent no heartbeat for this long is no longer listed (the SDKs heartbeat every 60 s by default), and its row is deleted.",
   },
+  maxConcurrentBatchOperationPerNamespace: {
+    type: 'count',
+    unit: 'items',
+    default: 1,
+    readBy: ['frontend'],
+    readIn: 'services/frontend/src/batchOperations.ts',
+    why: "Temporal's frontend.MaxConcurrentBatchOperationPerNamespace: StartBatchOperation is refused (RESOURCE_EXHAUSTED) while this many batch operations of the namespace are running.",
+  },
   visibilityMaxPageSize: {
     type: 'count',
     unit: 'items',

@@ -52,6 +52,22 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/queues/timerQueueProcessor.ts',
     why: 'Due timer tasks read from the store per query.',
   },
+  batcherRps: {
+    type: 'rate',
+    unit: 'per second',
+    default: 50,
+    readBy: H,
+    readIn: 'services/history/src/queues/batchSteps.ts',
+    why: "Temporal's worker.batcherRPS: how many targets a batch operation touches per second (each step is one page of this many, at most 100).",
+  },
+  batcherConcurrency: {
+    type: 'count',
+    unit: 'items',
+    default: 5,
+    readBy: H,
+    readIn: 'services/history/src/queues/batchSteps.ts',
+    why: "Temporal's worker.batcherConcurrency: a batch step's calls to its targets in flight at once.",
+  },
   timerRetryDelay: {
     type: 'duration',
     unit: 'ms',
