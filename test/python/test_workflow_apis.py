@@ -114,3 +114,19 @@ async def test_history_reverse_task_queue_pollers_and_reset_sticky(kairos, tempo
     assert outcome["has_poller"] is True
     flat = [i for page in outcome["pages"] for i in page]
     assert flat == sorted(flat, reverse=True) and flat[-1] == 1
+
+
+async def test_eager_start_hands_the_first_workflow_task_to_the_local_worker(kairos, temporal_dev):
+    async def scenario(client: Client, task_queue: str, workflow_id: str):
+        # The worker runs on this client, so the SDK asks for eager execution and takes the task.
+        handle = await client.start_workflow(Countdown.run, args=[0, 1], id=workflow_id, task_queue=task_queue, request_eager_start=True)
+        return [await handle.result(), getattr(handle, "__temporal_eagerly_started")]
+
+    outcome, history = await compare(kairos, temporal_dev, "eager", scenario)
+    assert outcome == [1, True]
+    assert history.events[0].workflow_execution_started_event_attributes.eager_execution_accepted
+    assert [e.event_type for e in history.events[:3]] == [
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    ]
