@@ -447,6 +447,17 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       return {};
     },
 
+    async resetWorkflowExecution(request) {
+      // Temporal's order: the request id and the execution are checked before the namespace.
+      if (!request.requestId) throw invalidArgument('RequestId is not set on request.');
+      if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
+      if (!request.workflowExecution) throw invalidArgument('Execution is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
+      const nsId = await namespaceId(request.namespace);
+      const { runId } = await history.resetWorkflowExecution({ namespaceId: nsId, request });
+      return { runId };
+    },
+
     async deleteWorkflowExecution(request) {
       const nsId = await namespaceId(request.namespace);
       if (!request.workflowExecution) throw invalidArgument('Execution is not set on request.');

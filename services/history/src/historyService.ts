@@ -26,6 +26,7 @@ import { patchSchedule } from './api/patchSchedule';
 import { deleteSchedule } from './api/deleteSchedule';
 import { recordScheduledWorkflowClosed } from './api/recordScheduledWorkflowClosed';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
+import { resetWorkflowExecution } from './api/resetWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
@@ -275,6 +276,9 @@ export class HistoryService {
       async respondActivityTaskCanceled(req) {
         await respondActivityTaskCanceled(ctx, targetOf(req.namespaceId, req.request!), req.request!);
         return {};
+      },
+      async resetWorkflowExecution(req) {
+        return resetWorkflowExecution(ctx, req.namespaceId, req.request!);
       },
       async terminateWorkflowExecution(req) {
         await terminateWorkflowExecution(ctx, req.namespaceId, req.request!);

@@ -73,3 +73,18 @@ export function unknownCommandType(commandName: string): ApiError {
 export function commandNotSupported(commandName: string): ApiError {
   return unimplemented(`Kairos does not support command ${commandName} yet`);
 }
+
+/** ResetWorkflowExecution: the finish event id is not after the first event or not in the run's history. */
+export function resetEventIdOutOfRange(): ApiError {
+  return invalidArgument('Workflow task finish ID must be > 1 && <= workflow last event ID.');
+}
+
+/** ResetWorkflowExecution: the events before the reset point leave no workflow task to fail. */
+export function resetPointNotAfterWorkflowTask(finishEventId: number): ApiError {
+  return invalidArgument(`Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: ${finishEventId}`);
+}
+
+/** ResetWorkflowExecution: the event before the reset point is not the last of its batch (Temporal's state rebuilder). */
+export function resetPointInsideBatch(lastEventId: number): ApiError {
+  return invalidArgument(`StateRebuilder unable to Rebuild mutable state to event ID: ${lastEventId}, version: 0, this event must be at the boundary`);
+}
