@@ -124,6 +124,35 @@ describe('ResetWorkflowExecution, compared with the real Temporal dev server', (
     expect(run.outcome).toMatchObject({ toFirst: { result: ['a'] } });
   });
 
+  it('resets to a workflow task that was scheduled but not started: the server starts it, then fails it', async () => {
+    const run = await servers.compare(
+      scenario('unstarted', async (client, ids) => {
+        const handle = await collectWithSignals(client, ids, ['a']);
+        return resetAndFinish(client, ids, handle.firstExecutionRunId, 3);
+      }),
+    );
+    expect(run.outcome).toMatchObject({ result: ['a'] });
+  });
+
+  it('reapplies an update completed after the reset point (as an admitted update the workflow runs again), or leaves it out when excluded', async () => {
+    const run = await servers.compare(
+      scenario('update', async (client, ids) => {
+        const handle = await client.workflow.start('collectItems', { taskQueue: ids.taskQueue, workflowId: ids.workflowId });
+        await completedTasks(client, ids.workflowId, undefined, 1);
+        const count = await handle.executeUpdate('addItemUpdate', { args: ['u'], updateId: `update-${ids.workflowId}` });
+        await handle.signal('addItem', 's');
+        await completedTasks(client, ids.workflowId, undefined, 3);
+        const reapplied = await resetAndFinish(client, ids, handle.firstExecutionRunId, 4);
+        const excluded = await reset(client, ids.workflowId, 4, { runId: handle.firstExecutionRunId, exclude: [ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE] });
+        const excludedRun = client.workflow.getHandle(ids.workflowId, excluded.runId!);
+        await completedTasks(client, ids.workflowId, excluded.runId!, 1);
+        await excludedRun.signal('finish');
+        return { count, reapplied, excluded: await excludedRun.result() };
+      }),
+    );
+    expect(run.outcome).toMatchObject({ count: 1, reapplied: { result: ['s', 'u'] }, excluded: ['s'] });
+  });
+
   it('resets a completed run: its signals come back and the new run completes again', async () => {
     const run = await servers.compare(
       scenario('completed', async (client, ids) => {

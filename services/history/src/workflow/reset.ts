@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { addMs, durationToMs } from '@kairos/domain';
 import { resetPointNotAfterWorkflowTask } from '@kairos/common/errors';
 import { ResetReapplyExcludeType, ResetReapplyType } from '@kairos/proto/temporal/api/enums/v1/reset';
@@ -53,7 +54,13 @@ export function failWorkflowTaskForReset(run: RunTransaction, baseRunId: string,
   if (!task) throw resetPointNotAfterWorkflowTask(run.state.nextEventId);
   if (task.startedEventId === 0) {
     task.startedEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-      workflowTaskStartedEventAttributes: { scheduledEventId: task.scheduledEventId, identity: HISTORY_SERVICE_IDENTITY, requestId: task.requestId },
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        identity: HISTORY_SERVICE_IDENTITY,
+        requestId: randomUUID(),
+        // (the copied events are this transaction's: the history so far)
+        historySizeBytes: run.info.historySizeBytes + run.newEventBytes(),
+      },
     }).eventId;
   }
   run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
@@ -161,7 +168,7 @@ export function reapplyEvents(run: RunTransaction, events: HistoryEvent[], exclu
     run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED, { workflowExecutionUpdateAdmittedEventAttributes: { request, origin } });
     run.state.updatesAdmitted += 1;
     // The worker reads the request from the admitted event, not from a message.
-    run.state.updates[request.meta.updateId] = UpdateInfo.fromPartial({ request, admittedSeq: run.state.updatesAdmitted, sent: true });
+    run.state.updates[request.meta.updateId] = UpdateInfo.fromPartial({ request, admittedSeq: run.state.updatesAdmitted, sent: true, admittedInHistory: true });
   }
 }
 

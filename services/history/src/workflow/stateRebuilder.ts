@@ -255,7 +255,7 @@ function applyExternalOrUpdate(state: MutableState, event: HistoryEvent): void {
   if (admitted?.request?.meta) {
     state.updatesAdmitted += 1;
     // The request is in history: the worker reads it there, so it is not sent again as a message.
-    state.updates[admitted.request.meta.updateId] = UpdateInfo.fromPartial({ request: admitted.request, admittedSeq: state.updatesAdmitted, sent: true });
+    state.updates[admitted.request.meta.updateId] = UpdateInfo.fromPartial({ request: admitted.request, admittedSeq: state.updatesAdmitted, sent: true, admittedInHistory: true });
     return;
   }
   const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
