@@ -181,6 +181,27 @@ describe('ResetWorkflowExecution, compared with the real Temporal dev server', (
     expect(run.outcome).toMatchObject({ result: ['a'], pendingActivities: 1 });
   });
 
+  it('keeps a child started before the reset point: the old parent leaves it running and its completion reaches the new run', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const ids = { taskQueue: `tq-reset-child-${suffix}`, workflowId: `wf-reset-child-${suffix}` };
+      const childId = `${ids.workflowId}-child`;
+      const outcome = await withWorker({ address, taskQueue: ids.taskQueue, workflowsPath, activities: {} }, async (client) => {
+        const parent = await client.workflow.start('parentOfWaitingChild', { taskQueue: ids.taskQueue, workflowId: ids.workflowId });
+        await completedTasks(client, ids.workflowId, undefined, 2); // the second task saw ChildWorkflowExecutionStarted
+        await parent.signal('addItem', 'a');
+        await completedTasks(client, ids.workflowId, undefined, 3);
+        const { runId } = await reset(client, ids.workflowId, 13, { runId: parent.firstExecutionRunId });
+        await completedTasks(client, ids.workflowId, runId!, 3);
+        const childWhileReset = (await client.workflow.getHandle(childId).describe()).status.name;
+        await client.workflow.getHandle(childId).signal('finish');
+        const result = await client.workflow.getHandle(ids.workflowId, runId!).result();
+        return { childWhileReset, result, baseHistory: await runHistory(client, ids.workflowId, parent.firstExecutionRunId) };
+      });
+      return { outcome, workflowIds: [ids.workflowId, childId] };
+    });
+    expect(run.outcome).toMatchObject({ childWhileReset: 'RUNNING', result: ['a', 'child done'] });
+  });
+
   it('resets the last run of a continue-as-new chain', async () => {
     const run = await servers.compare(
       scenario('continued', async (client, ids) => {

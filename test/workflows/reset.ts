@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, continueAsNew, defineSignal, defineUpdate, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 
 export const addItem = defineSignal<[string]>('addItem');
 export const finish = defineSignal('finish');
@@ -42,4 +42,21 @@ export async function pendingWork(): Promise<string[]> {
 export async function continueThenCollect(times: number): Promise<string[]> {
   if (times > 0) return continueAsNew<typeof continueThenCollect>(times - 1);
   return collectItems();
+}
+
+/** Waits for the finish signal, then returns. */
+export async function childWaits(): Promise<string> {
+  let done = false;
+  setHandler(finish, () => void (done = true));
+  await condition(() => done);
+  return 'child done';
+}
+
+/** Starts childWaits (id `<own id>-child`), collects signals meanwhile, and returns them with the child's result. */
+export async function parentOfWaitingChild(): Promise<string[]> {
+  const items: string[] = [];
+  setHandler(addItem, (item) => void items.push(item));
+  const child = await startChild(childWaits, { workflowId: `${workflowInfo().workflowId}-child` });
+  const result = await child.result();
+  return [...items, result];
 }

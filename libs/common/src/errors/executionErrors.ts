@@ -1,5 +1,5 @@
 import type { ApiError } from './apiError';
-import { invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
+import { internal, invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
 
 // Refusals about workflow executions (history). NOT_FOUND here names the cluster Kairos
 // registers every namespace in ('active'), as Temporal's history does.
@@ -87,4 +87,9 @@ export function resetPointNotAfterWorkflowTask(finishEventId: number): ApiError 
 /** ResetWorkflowExecution: the event before the reset point is not the last of its batch (Temporal's state rebuilder). */
 export function resetPointInsideBatch(lastEventId: number): ApiError {
   return invalidArgument(`StateRebuilder unable to Rebuild mutable state to event ID: ${lastEventId}, version: 0, this event must be at the boundary`);
+}
+
+/** A child's completion followed more reset links of its parent than Temporal does (consts.ErrResetRedirectLimitReached). */
+export function resetRedirectLimitReached(): ApiError {
+  return internal('The chain of resets is too long to iterate.');
 }
