@@ -47,6 +47,13 @@ function sameTime(a: { seconds?: unknown; nanos?: number | null } | null | undef
   return Boolean(a && b) && String(a!.seconds) === String(b!.seconds) && (a!.nanos ?? 0) === (b!.nanos ?? 0);
 }
 
+/** The runs of a workflow id that ListWorkflowExecutions shows, by role, with their status. */
+async function listedRuns(client: Client, workflowId: string, roles: Record<string, string>): Promise<string[]> {
+  const listed: string[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(`${roles[execution.runId] ?? 'other'}: ${execution.status.name}`);
+  return listed.sort();
+}
+
 /** A run's history as the oracle compares it. */
 async function runHistory(client: Client, workflowId: string, runId: string) {
   return normalizeHistory(await client.workflow.getHandle(workflowId, runId).fetchHistory());
@@ -84,7 +91,10 @@ async function resetAndFinish(client: Client, ids: Ids, baseRunId: string, finis
     newRunLastResetIsItsStart: sameTime(after.raw.workflowExtendedInfo?.lastResetTime, after.raw.workflowExecutionInfo?.startTime),
     newRunFirstRunId: after.raw.workflowExecutionInfo?.firstRunId === base.raw.workflowExecutionInfo?.firstRunId,
     newRunResetPoints: after.raw.workflowExecutionInfo?.autoResetPoints?.points?.map((p) => ({ runIsNew: p.runId === runId, id: Number(p.firstWorkflowTaskCompletedId), resettable: p.resettable })),
+    baseResetPoints: base.raw.workflowExecutionInfo?.autoResetPoints?.points?.map((p) => ({ runIsBase: p.runId === baseRunId, id: Number(p.firstWorkflowTaskCompletedId), resettable: p.resettable })),
     pendingActivities: after.raw.pendingActivities?.length ?? 0,
+    // Visibility: both runs listed, the new one running (then completed), the base one closed.
+    listed: await listedRuns(client, ids.workflowId, { [baseRunId]: 'base', [runId!]: 'new' }),
   };
 }
 
@@ -259,6 +269,9 @@ describe('ResetWorkflowExecution, compared with the real Temporal dev server', (
         await attempt('beyond the last event', { workflowExecution: execution, requestId: 'r1', workflowTaskFinishEventId: 9 });
         await attempt('a signal event', { workflowExecution: execution, requestId: 'r1', workflowTaskFinishEventId: 5 });
         await attempt('inside a batch', { workflowExecution: execution, requestId: 'r1', workflowTaskFinishEventId: 2 });
+        await attempt('unknown reapply type', { workflowExecution: execution, requestId: 'r1', workflowTaskFinishEventId: 4, resetReapplyType: 9 });
+        // (Temporal's frontend masks an INTERNAL error's text with a hash; Kairos says what it is: the code is compared.)
+        outcomes['unknown reapply type'] = (outcomes['unknown reapply type'] as { code?: number }).code;
         await attempt('no request id', { workflowExecution: execution, workflowTaskFinishEventId: 4 });
         await attempt('no execution', { requestId: 'r1', workflowTaskFinishEventId: 4 });
         await attempt('no workflow id', { workflowExecution: { workflowId: '' }, requestId: 'r1', workflowTaskFinishEventId: 4 });
@@ -270,6 +283,6 @@ describe('ResetWorkflowExecution, compared with the real Temporal dev server', (
         return outcomes;
       }),
     );
-    expect(run.outcome).toMatchObject({ 'event 1': { code: 3 }, 'unknown workflow': { code: 5 } });
+    expect(run.outcome).toMatchObject({ 'event 1': { code: 3 }, 'unknown workflow': { code: 5 }, 'unknown reapply type': 13 });
   });
 });

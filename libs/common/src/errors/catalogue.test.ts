@@ -223,6 +223,7 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.resetPointInsideBatch(1),
     { code: Status.INVALID_ARGUMENT, message: 'StateRebuilder unable to Rebuild mutable state to event ID: 1, version: 0, this event must be at the boundary' },
   ],
+  unknownResetReapplyType: [errors.unknownResetReapplyType(9), { code: Status.INTERNAL, message: 'unknown reset reapply type: 9' }],
   resetRedirectLimitReached: [errors.resetRedirectLimitReached(), { code: Status.INTERNAL, message: 'The chain of resets is too long to iterate.' }],
   workflowAlreadyRunning: [
     errors.workflowAlreadyRunning('wf-1', run),

@@ -93,3 +93,8 @@ export function resetPointInsideBatch(lastEventId: number): ApiError {
 export function resetRedirectLimitReached(): ApiError {
   return internal('The chain of resets is too long to iterate.');
 }
+
+/** ResetWorkflowExecution with a reset_reapply_type Temporal does not know (its frontend answers INTERNAL). */
+export function unknownResetReapplyType(value: number): ApiError {
+  return internal(`unknown reset reapply type: ${value}`);
+}
