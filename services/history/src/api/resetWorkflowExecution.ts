@@ -47,7 +47,10 @@ export async function resetWorkflowExecution(ctx: HistoryContext, namespaceId: s
 
   const exclude = reapplyExclusions(request.resetReapplyExcludeTypes, request.resetReapplyType);
   const resetRunId = newRunId();
-  await ctx.executions.reset(baseKey, current?.runId, (base, currentRun) => {
+  await ctx.executions.reset(baseKey, current?.runId, async (base, currentRun) => {
+    // Events the base run got since it was read above (a running base is the current run, so
+    // no continued run follows them).
+    if (base.state.nextEventId > baseNextEventId) reapply.push(...(await ctx.executions.readHistory(baseKey, baseNextEventId, base.state.nextEventId, 0)));
     base.info.resetRunId = resetRunId;
     const reapplyFromCurrent: HistoryEvent[] = [];
     if (currentRun?.isOpen) {
