@@ -76,6 +76,16 @@ describe('rebuildMutableState', () => {
     expect(state.workflowTask).toBeUndefined();
   });
 
+  it('counts the run and execution deadlines again from the rebuild, the run one capped by the execution one', () => {
+    const events = [newRunAt(T0, { workflowRunTimeout: secs(60), workflowExecutionTimeout: secs(30) }).newEvents[0]!];
+    const info = rebuildMutableState(events, target()).executionInfo!;
+    expect(info.workflowExecutionExpirationTime).toEqual(at(130));
+    expect(info.workflowRunExpirationTime).toEqual(at(130));
+    const runOnly = rebuildMutableState([newRunAt(T0, { workflowRunTimeout: secs(60) }).newEvents[0]!], target()).executionInfo!;
+    expect(runOnly.workflowRunExpirationTime).toEqual(at(160));
+    expect(runOnly.workflowExecutionExpirationTime).toBeUndefined();
+  });
+
   it('refuses a history that does not start with WorkflowExecutionStarted or skips an id', () => {
     const { events } = history((r) => startTaskAt(r, at(1)));
     expect(() => rebuildMutableState(events.slice(1), target())).toThrow(/does not start with WorkflowExecutionStarted/);

@@ -41,7 +41,12 @@ export function rebuildMutableState(events: HistoryEvent[], target: RebuildTarge
   const first = events[0];
   const started = first?.workflowExecutionStartedEventAttributes;
   if (!started) throw new Error('rebuildMutableState: the history does not start with WorkflowExecutionStarted');
+  // As Temporal's RefreshExpirationTimeoutTask on a reset: both deadlines count again from now,
+  // the run's no later than the execution's.
   const runMs = durationToMs(started.workflowRunTimeout);
+  const executionMs = durationToMs(started.workflowExecutionTimeout);
+  const executionDeadline = executionMs > 0 ? addMs(target.now, executionMs) : undefined;
+  const runDeadline = runMs > 0 ? addMs(target.now, runMs) : undefined;
   const info = ExecutionInfo.fromPartial({
     namespaceId: target.namespaceId,
     workflowId: target.workflowId,
@@ -56,8 +61,8 @@ export function rebuildMutableState(events: HistoryEvent[], target: RebuildTarge
     executionTime: target.now,
     status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     startRequestId: target.startRequestId,
-    workflowRunExpirationTime: runMs > 0 ? addMs(target.now, runMs) : undefined,
-    workflowExecutionExpirationTime: started.workflowExecutionExpirationTime,
+    workflowRunExpirationTime: runDeadline && executionDeadline && executionDeadline < runDeadline ? executionDeadline : runDeadline,
+    workflowExecutionExpirationTime: executionDeadline,
     memo: started.memo,
     searchAttributes: started.searchAttributes,
     workflowTaskAttempt: 1,
