@@ -212,6 +212,24 @@ describe('ResetWorkflowExecution, compared with the real Temporal dev server', (
     expect(run.outcome).toMatchObject({ childWhileReset: 'RUNNING', result: ['a', 'child done'] });
   });
 
+  it('reapplies the completion of a child started before the reset point that completed after it', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const ids = { taskQueue: `tq-reset-child-done-${suffix}`, workflowId: `wf-reset-child-done-${suffix}` };
+      const childId = `${ids.workflowId}-child`;
+      const outcome = await withWorker({ address, taskQueue: ids.taskQueue, workflowsPath, activities: {} }, async (client) => {
+        const parent = await client.workflow.start('parentOfWaitingChild', { taskQueue: ids.taskQueue, workflowId: ids.workflowId });
+        await completedTasks(client, ids.workflowId, undefined, 2); // 9: the task that saw ChildWorkflowExecutionStarted
+        await client.workflow.getHandle(childId).signal('finish');
+        const before = await parent.result();
+        const { runId } = await reset(client, ids.workflowId, 9, { runId: parent.firstExecutionRunId });
+        const after = await client.workflow.getHandle(ids.workflowId, runId!).result();
+        return { before, after, baseHistory: await runHistory(client, ids.workflowId, parent.firstExecutionRunId) };
+      });
+      return { outcome, workflowIds: [ids.workflowId, childId] };
+    });
+    expect(run.outcome).toMatchObject({ before: ['child done'], after: ['child done'] });
+  });
+
   it('resets the last run of a continue-as-new chain', async () => {
     const run = await servers.compare(
       scenario('continued', async (client, ids) => {

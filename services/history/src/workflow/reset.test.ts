@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResetReapplyExcludeType, ResetReapplyType } from '@kairos/proto/temporal/api/enums/v1/reset';
 import { UpdateAdmittedEventOrigin } from '@kairos/proto/temporal/api/enums/v1/update';
-import { CommandType, EventType, WorkflowTaskFailedCause, type HistoryEvent } from './protos';
+import { CommandType, EventType, HistoryEvent, WorkflowTaskFailedCause } from './protos';
 import { RunTransaction } from './runTransaction';
 import { rebuildMutableState } from './stateRebuilder';
 import { failWorkflowTaskForReset, reapplyEvents, reapplyExclusions, rearmPendingWork, scheduleWorkflowTaskAfterReset } from './reset';
@@ -96,6 +96,32 @@ describe('reset transitions', () => {
     const noSignals = rebuilt(baseHistory(), 9);
     reapplyEvents(noSignals, [signal, update], reapplyExclusions([ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL], ResetReapplyType.RESET_REAPPLY_TYPE_UNSPECIFIED));
     expect(eventNames(noSignals.newEvents)).toEqual(['WORKFLOW_EXECUTION_UPDATE_ADMITTED']);
+  });
+
+  it('reapplies what happened after the point to a child initiated before it, naming the new run events', () => {
+    const head = baseHistory().slice(0, 4); // started, task 2-4 completed
+    const ev = (eventId: number, fields: Parameters<typeof HistoryEvent.fromPartial>[0]) => HistoryEvent.fromPartial({ ...fields, eventId });
+    const events = [
+      ...head,
+      ev(5, { eventType: EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, startChildWorkflowExecutionInitiatedEventAttributes: { workflowId: 'child', workflowType: { name: 'Child' } } }),
+      ev(6, { eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, workflowTaskScheduledEventAttributes: { attempt: 1 } }),
+      ev(7, { eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, workflowTaskStartedEventAttributes: { scheduledEventId: 6 } }),
+    ];
+    const run = rebuilt(events, 7);
+    failWorkflowTaskForReset(run, 'run-1', 'why'); // 8
+    reapplyEvents(
+      run,
+      [
+        ev(20, { eventType: EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, childWorkflowExecutionStartedEventAttributes: { initiatedEventId: 5, workflowExecution: { workflowId: 'child', runId: 'c1' } } }),
+        ev(25, { eventType: EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, childWorkflowExecutionCompletedEventAttributes: { initiatedEventId: 5, startedEventId: 20 } }),
+        ev(26, { eventType: EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, childWorkflowExecutionCompletedEventAttributes: { initiatedEventId: 99, startedEventId: 21 } }),
+      ],
+      reapplyExclusions([], ResetReapplyType.RESET_REAPPLY_TYPE_UNSPECIFIED),
+    );
+    expect(eventNames(run.newEvents)).toEqual(['WORKFLOW_TASK_FAILED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
+    expect(run.newEvents[1]!.eventId).toBe(9);
+    expect(run.newEvents[2]!.childWorkflowExecutionCompletedEventAttributes).toMatchObject({ initiatedEventId: 5, startedEventId: 9 });
+    expect(run.state.children).toEqual({});
   });
 
   it('reads the deprecated reset_reapply_type as Temporal does', () => {

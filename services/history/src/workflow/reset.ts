@@ -14,7 +14,7 @@ import {
   TimerTaskKind,
   TransferTaskKind,
   WorkflowTaskFailedCause,
-  type HistoryEvent,
+  HistoryEvent,
 } from './protos';
 
 /*
@@ -144,6 +144,7 @@ export function rearmPendingWork(run: RunTransaction, reason: string): void {
  */
 export function reapplyEvents(run: RunTransaction, events: HistoryEvent[], exclude: ReapplyExclusions): void {
   for (const event of events) {
+    if (reapplyChildEvent(run, event)) continue;
     const signal = event.workflowExecutionSignaledEventAttributes;
     if (signal && !exclude.signal) {
       run.info.signalCount = (run.info.signalCount ?? 0) + 1;
@@ -170,6 +171,44 @@ export function reapplyEvents(run: RunTransaction, events: HistoryEvent[], exclu
     // The worker reads the request from the admitted event, not from a message.
     run.state.updates[request.meta.updateId] = UpdateInfo.fromPartial({ request, admittedSeq: run.state.updatesAdmitted, sent: true, admittedInHistory: true });
   }
+}
+
+/**
+ * What happened after the reset point to a child initiated before it (started, closed, failed to
+ * start) is written again, so the new run still hears of it (Temporal's reapplyChildEvents);
+ * a closing event names the new run's started event. Returns whether `event` was a child event.
+ */
+function reapplyChildEvent(run: RunTransaction, event: HistoryEvent): boolean {
+  const startFailed = event.startChildWorkflowExecutionFailedEventAttributes;
+  const started = event.childWorkflowExecutionStartedEventAttributes;
+  const closing =
+    event.childWorkflowExecutionCompletedEventAttributes ??
+    event.childWorkflowExecutionFailedEventAttributes ??
+    event.childWorkflowExecutionCanceledEventAttributes ??
+    event.childWorkflowExecutionTimedOutEventAttributes ??
+    event.childWorkflowExecutionTerminatedEventAttributes;
+  const initiatedEventId = (startFailed ?? started ?? closing)?.initiatedEventId;
+  if (initiatedEventId === undefined) return false;
+  const child = run.state.children[initiatedEventId];
+  if (!child) return true;
+  if (started) {
+    if (child.startedEventId !== 0) return true;
+    child.startedEventId = run.appendEvent(event.eventType, { childWorkflowExecutionStartedEventAttributes: started }).eventId;
+    child.runId = started.workflowExecution?.runId ?? '';
+    return true;
+  }
+  // (appendEvent gives the copy its new id, time and task id.)
+  const copy = HistoryEvent.fromPartial(event);
+  const copiedClosing =
+    copy.childWorkflowExecutionCompletedEventAttributes ??
+    copy.childWorkflowExecutionFailedEventAttributes ??
+    copy.childWorkflowExecutionCanceledEventAttributes ??
+    copy.childWorkflowExecutionTimedOutEventAttributes ??
+    copy.childWorkflowExecutionTerminatedEventAttributes;
+  if (copiedClosing) copiedClosing.startedEventId = child.startedEventId;
+  run.appendEvent(copy.eventType, copy);
+  delete run.state.children[initiatedEventId];
+  return true;
 }
 
 /** The new run's next workflow task, on the normal queue (the reset run has no sticky worker). */
