@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../src/harness/paths';
 import { useOracleServers } from '../src/harness/oracle';
 import { quietRuntime, withWorker } from '../src/harness/sdk';
+import { normalizeHistory } from '../src/harness/normalize';
 import { startKairosDev, type KairosDev } from '../src/harness/servers';
 import { untilAsync } from '../src/harness/waiting';
 
@@ -521,6 +522,78 @@ describe('temporal batch operations (the official CLI) on Kairos, compared with 
     expect(onKairos.histories.every((h) => h.at(-1)?.reason === 'stop them' && h.some((e) => e.signal?.name === 'poke'))).toBe(true);
     expect(onKairos.unknown).toBe(`Error: could not find Batch Job 'cli-batch-<suffix>-unknown'`);
     expect(onKairos.stopClosed).toBe(`Error: could not find Batch Job '<job-id>'`);
+    if (servers.reference) {
+      const onTemporal = await scenario(servers.reference.address, suffix);
+      expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
+    }
+  });
+});
+
+describe('temporal workflow reset (the official CLI) on Kairos, compared with the Temporal dev server', () => {
+  const servers = useOracleServers();
+  const resetWorkflowsPath = require.resolve('../workflows/reset.ts');
+  const masked = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<run-id>');
+
+  it('resets by --type FirstWorkflowTask|LastWorkflowTask|LastContinuedAsNew and by --event-id, as the dev server does', async () => {
+    const scenario = async (address: string, suffix: string) => {
+      const taskQueue = `tq-cli-reset-${suffix}`;
+      const workflowId = `cli-reset-${suffix}`;
+      const chainId = `cli-reset-chain-${suffix}`;
+      return withWorker({ address, taskQueue, workflowsPath: resetWorkflowsPath, activities: {} }, async (client) => {
+        const completedTasks = async (id: string, count: number) =>
+          untilAsync(async () => (await json(address, 'workflow', 'show', '--workflow-id', id)).events.filter((e: { eventType: string }) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').length >= count, `${count} completed workflow tasks`, 30_000);
+        const handle = await client.workflow.start('collectItems', { taskQueue, workflowId });
+        await completedTasks(workflowId, 1);
+        for (const [i, item] of ['a', 'b'].entries()) {
+          await handle.signal('addItem', item);
+          await completedTasks(workflowId, i + 2);
+        }
+        const outputs: Record<string, string> = {};
+        const reset = async (name: string, ...args: string[]) => {
+          outputs[name] = masked(await temporal(address, 'workflow', 'reset', '--workflow-id', workflowId, '--reason', name, ...args));
+        };
+        // Each reset's new run completes a workflow task before the next reset (events 1..n-1 copied, then failed, scheduled, started, completed).
+        await reset('last', '--type', 'LastWorkflowTask');
+        await completedTasks(workflowId, 3);
+        await reset('first', '--type', 'FirstWorkflowTask');
+        await completedTasks(workflowId, 1);
+        await reset('event', '--event-id', '4', '--reapply-exclude', 'Signal');
+        await completedTasks(workflowId, 1);
+        const errors = {
+          eventOne: await cliError(address, 'workflow', 'reset', '--workflow-id', workflowId, '--event-id', '1', '--reason', 'bad'),
+          signalEvent: await cliError(address, 'workflow', 'reset', '--workflow-id', workflowId, '--event-id', '5', '--reason', 'bad'),
+          unknown: await cliError(address, 'workflow', 'reset', '--workflow-id', `${workflowId}-unknown`, '--type', 'LastWorkflowTask', '--reason', 'bad'),
+        };
+        await handle.signal('finish');
+        const result = await client.workflow.getHandle(workflowId).result();
+        const history = normalizeHistory(await client.workflow.getHandle(workflowId).fetchHistory());
+
+        await client.workflow.start('continueThenCollect', { taskQueue, workflowId: chainId, args: [1] });
+        const chain = client.workflow.getHandle(chainId);
+        const first = (await chain.describe()).runId;
+        await untilAsync(async () => (await chain.describe()).runId !== first, 'the continued run', 30_000);
+        await completedTasks(chainId, 1);
+        const second = (await chain.describe()).runId;
+        // The CLI resets the run that continued as new, to its workflow task before the
+        // continue-as-new: the reset run continues as new again, and that run collects.
+        outputs.continued = masked(await temporal(address, 'workflow', 'reset', '--workflow-id', chainId, '--reason', 'continued', '--type', 'LastContinuedAsNew'));
+        const continuedAgain = async () => {
+          const current = await chain.describe();
+          const started = (await chain.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+          return current.runId !== second && Boolean(started?.continuedExecutionRunId);
+        };
+        await untilAsync(continuedAgain, 'the run continued from the reset run', 30_000);
+        await completedTasks(chainId, 1);
+        await chain.signal('finish');
+        const chainResult = await chain.result();
+        const chainHistory = normalizeHistory(await chain.fetchHistory());
+        return { outputs, errors, result, history, chainResult, chainHistory };
+      });
+    };
+    const suffix = `${Date.now().toString(36)}`;
+    const onKairos = await scenario(servers.kairos.address, suffix);
+    expect(onKairos.result).toEqual([]);
+    expect(onKairos.errors.eventOne).toContain('Workflow task finish ID must be > 1');
     if (servers.reference) {
       const onTemporal = await scenario(servers.reference.address, suffix);
       expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);

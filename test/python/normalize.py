@@ -15,7 +15,7 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict, Parse
 from temporalio.api.history.v1 import History
 
-RUN_ID_KEYS = {"runId", "originalExecutionRunId", "firstExecutionRunId", "newExecutionRunId", "continuedExecutionRunId"}
+RUN_ID_KEYS = {"runId", "originalExecutionRunId", "firstExecutionRunId", "newExecutionRunId", "continuedExecutionRunId", "baseRunId", "newRunId"}
 
 
 def _mask_value(key: str, value: Any, parent: dict) -> Any:

@@ -12,11 +12,13 @@ import {
   toApiError,
   updateAdmittedWaitNotSupported,
   updateWithStartFailed,
+  unknownResetReapplyType,
   type ApiError,
 } from '@kairos/common/errors';
 import { UpdateWorkflowExecutionLifecycleStage as UpdateStage } from '@kairos/proto/temporal/api/enums/v1/update';
 import { DescribeTaskQueueMode, TaskQueueType } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
+import { ResetReapplyType } from '@kairos/proto/temporal/api/enums/v1/reset';
 import type { Logger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
@@ -54,6 +56,9 @@ export interface FrontendDeps {
 }
 
 export const SERVER_VERSION = '1.29.1';
+
+/** ResetReapplyType values Temporal's frontend knows (an unset one means ALL_ELIGIBLE). */
+const KNOWN_RESET_REAPPLY_TYPES = new Set<number>(Object.values(ResetReapplyType).filter((v): v is number => typeof v === 'number' && v >= 0));
 
 /**
  * The public WorkflowService: validates each request, resolves the namespace, and routes it to
@@ -453,6 +458,18 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     async terminateWorkflowExecution(request) {
       await terminate(request);
       return {};
+    },
+
+    async resetWorkflowExecution(request) {
+      // Temporal's order: the request id and the execution are checked before the namespace.
+      if (!request.requestId) throw invalidArgument('RequestId is not set on request.');
+      if (tooLong(request.requestId)) throw invalidArgument('RequestId length exceeds limit.');
+      if (!request.workflowExecution) throw invalidArgument('Execution is not set on request.');
+      requireWorkflowExecution(request.workflowExecution);
+      if (!KNOWN_RESET_REAPPLY_TYPES.has(request.resetReapplyType)) throw unknownResetReapplyType(request.resetReapplyType);
+      const nsId = await namespaceId(request.namespace);
+      const { runId } = await history.resetWorkflowExecution({ namespaceId: nsId, request });
+      return { runId };
     },
 
     async deleteWorkflowExecution(request) {

@@ -29,6 +29,7 @@ import { recordScheduledWorkflowClosed } from './api/recordScheduledWorkflowClos
 import { startBatchOperation } from './api/startBatchOperation';
 import { describeBatchOperation } from './api/describeBatchOperation';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
+import { resetWorkflowExecution } from './api/resetWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
@@ -288,6 +289,9 @@ export class HistoryService {
       async respondActivityTaskCanceled(req) {
         await respondActivityTaskCanceled(ctx, targetOf(req.namespaceId, req.request!), req.request!);
         return {};
+      },
+      async resetWorkflowExecution(req) {
+        return resetWorkflowExecution(ctx, req.namespaceId, req.request!);
       },
       async terminateWorkflowExecution(req) {
         await terminateWorkflowExecution(ctx, req.namespaceId, req.request!);

@@ -32,6 +32,9 @@ const RUN_ID_KEYS = new Set([
   'firstExecutionRunId',
   'newExecutionRunId',
   'continuedExecutionRunId',
+  // A reset's WorkflowTaskFailed names the base run and the new run.
+  'baseRunId',
+  'newRunId',
 ]);
 
 /** One value in canonical proto3 JSON, masked. `parent` is the object holding it. */

@@ -245,6 +245,17 @@ const cases: Record<string, [ApiError, Expected]> = {
       detail: [ErrorDetailType.NotFound, NotFoundFailure, activeClusters],
     },
   ],
+  resetEventIdOutOfRange: [errors.resetEventIdOutOfRange(), { code: Status.INVALID_ARGUMENT, message: 'Workflow task finish ID must be > 1 && <= workflow last event ID.' }],
+  resetPointNotAfterWorkflowTask: [
+    errors.resetPointNotAfterWorkflowTask(5),
+    { code: Status.INVALID_ARGUMENT, message: 'Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: 5' },
+  ],
+  resetPointInsideBatch: [
+    errors.resetPointInsideBatch(1),
+    { code: Status.INVALID_ARGUMENT, message: 'StateRebuilder unable to Rebuild mutable state to event ID: 1, version: 0, this event must be at the boundary' },
+  ],
+  unknownResetReapplyType: [errors.unknownResetReapplyType(9), { code: Status.INTERNAL, message: 'unknown reset reapply type: 9' }],
+  resetRedirectLimitReached: [errors.resetRedirectLimitReached(), { code: Status.INTERNAL, message: 'The chain of resets is too long to iterate.' }],
   workflowAlreadyRunning: [
     errors.workflowAlreadyRunning('wf-1', run),
     {

@@ -1,6 +1,6 @@
-import { ApiError } from './apiError';
 import { Status } from 'nice-grpc-common';
-import { invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
+import { ApiError } from './apiError';
+import { internal, invalidArgument, notFound, unavailable, unimplemented, workflowExecutionAlreadyStarted } from './serviceErrors';
 
 // Refusals about workflow executions (history). NOT_FOUND here names the cluster Kairos
 // registers every namespace in ('active'), as Temporal's history does.
@@ -83,4 +83,29 @@ export function importedRunExists(workflowId: string, runId: string): ApiError {
 /** `kairos workflow import` of a history that cannot stand as a closed run; the message names the event at fault. */
 export function importedHistoryRefused(problem: string): ApiError {
   return invalidArgument(`Cannot import the history: ${problem}.`);
+}
+
+/** ResetWorkflowExecution: the finish event id is not after the first event or not in the run's history. */
+export function resetEventIdOutOfRange(): ApiError {
+  return invalidArgument('Workflow task finish ID must be > 1 && <= workflow last event ID.');
+}
+
+/** ResetWorkflowExecution: the events before the reset point leave no workflow task to fail. */
+export function resetPointNotAfterWorkflowTask(finishEventId: number): ApiError {
+  return invalidArgument(`Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: ${finishEventId}`);
+}
+
+/** ResetWorkflowExecution: the event before the reset point is not the last of its batch (Temporal's state rebuilder). */
+export function resetPointInsideBatch(lastEventId: number): ApiError {
+  return invalidArgument(`StateRebuilder unable to Rebuild mutable state to event ID: ${lastEventId}, version: 0, this event must be at the boundary`);
+}
+
+/** A child's completion followed more reset links of its parent than Temporal does (consts.ErrResetRedirectLimitReached). */
+export function resetRedirectLimitReached(): ApiError {
+  return internal('The chain of resets is too long to iterate.');
+}
+
+/** ResetWorkflowExecution with a reset_reapply_type Temporal does not know (its frontend answers INTERNAL). */
+export function unknownResetReapplyType(value: number): ApiError {
+  return internal(`unknown reset reapply type: ${value}`);
 }

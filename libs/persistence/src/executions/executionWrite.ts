@@ -61,6 +61,12 @@ export interface ExecutionWrite {
    * a store uses these bytes instead of encoding the events again.
    */
   encodedEvents?: Uint8Array[];
+  /**
+   * Optional: ids of events of `newEvents` that begin a batch of their own (the first event always
+   * does). A reset copies its base run's events with their batches this way; absent, the write's
+   * events are one batch.
+   */
+  batchStarts?: number[];
   transferTasks: TransferTask[];
   timerTasks: TimerTask[];
   currentExecution?: CurrentExecutionWrite;
@@ -90,4 +96,14 @@ export interface ExecutionDelete {
   rangeId: number;
   key: ExecutionKey;
   expectedDbVersion: number;
+}
+
+/** The batch of each of a write's events (named by its first event id), in `newEvents` order. */
+export function batchIdsOf(write: Pick<ExecutionWrite, 'newEvents' | 'batchStarts'>): number[] {
+  const starts = new Set(write.batchStarts ?? []);
+  let batchId = write.newEvents[0]?.eventId ?? 0;
+  return write.newEvents.map((event) => {
+    if (starts.has(event.eventId)) batchId = event.eventId;
+    return batchId;
+  });
 }

@@ -56,7 +56,7 @@ export const EXECUTION_SQL = {
   insertEvents: statement(
     'insert_events',
     `INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, batch_id, data)
-     SELECT $1::text, $2::text, $3::text, e.event_id, $4::bigint, e.data FROM unnest($5::bigint[], $6::bytea[]) AS e (event_id, data)`,
+     SELECT $1::text, $2::text, $3::text, e.event_id, e.batch_id, e.data FROM unnest($4::bigint[], $5::bigint[], $6::bytea[]) AS e (event_id, batch_id, data)`,
   ),
   readEvents: statement(
     'read_events',

@@ -5,6 +5,7 @@ import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/pers
 import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
 import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
+import { batchIdsOf } from '../executions/executionWrite';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { uniqueViolation } from './connection';
 import { asBuffer, query, sqlLimit, type PostgresDatabase, type Queryable } from './database';
@@ -18,6 +19,7 @@ interface EncodedExecutionWrite {
   state: Buffer;
   eventIds: number[];
   events: Buffer[];
+  batchIds: number[];
   transfers: Buffer[];
   timerFireTimes: number[];
   timers: Buffer[];
@@ -28,6 +30,7 @@ function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
   return {
     state: asBuffer(MutableState.encode(write.mutableState).finish()),
     eventIds: write.newEvents.map((event) => event.eventId),
+    batchIds: batchIdsOf(write),
     events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish())),
     transfers: write.transferTasks.map((task) => asBuffer(TransferTask.encode(task).finish())),
     timerFireTimes: write.timerTasks.map((task) => task.fireTime!.getTime()),
@@ -108,10 +111,11 @@ async function applyExecutionWrite(client: PoolClient, write: ExecutionWrite, en
   }
 
   // 4. Events: an id already stored (or repeated in this write) fails the whole write. The
-  //    events of one write form one batch, named by its first event id.
+  //    events of one write form one batch, named by its first event id (unless the write says
+  //    where more batches begin).
   if (encoded.events.length > 0) {
     try {
-      await query(client, SQL.insertEvents, [namespaceId, workflowId, runId, encoded.eventIds[0], encoded.eventIds, encoded.events]);
+      await query(client, SQL.insertEvents, [namespaceId, workflowId, runId, encoded.eventIds, encoded.batchIds, encoded.events]);
     } catch (err) {
       if (uniqueViolation(err) === 'history_events_pkey') {
         throw new ConditionFailedError(`an event of ${encoded.eventIds.join(', ')} of ${keyString(key)} already exists`);

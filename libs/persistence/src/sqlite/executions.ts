@@ -5,6 +5,7 @@ import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/pers
 import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
 import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
+import { batchIdsOf } from '../executions/executionWrite';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { isConstraintError, sqlLimit, type SqliteConnection } from './connection';
 import { EXECUTION_SQL } from './executionStatements';
@@ -43,16 +44,17 @@ function prepare(db: Database.Database) {
 
 interface EncodedExecutionWrite {
   state: Uint8Array;
-  events: Array<{ eventId: number; data: Uint8Array }>;
+  events: Array<{ eventId: number; batchId: number; data: Uint8Array }>;
   transfers: Uint8Array[];
   timers: Array<{ fireTime: number; data: Uint8Array }>;
 }
 
 /** Encodes a write's blobs once, before the write lock is taken. */
 function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
+  const batchIds = batchIdsOf(write);
   return {
     state: MutableState.encode(write.mutableState).finish(),
-    events: write.newEvents.map((event, i) => ({ eventId: event.eventId, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
+    events: write.newEvents.map((event, i) => ({ eventId: event.eventId, batchId: batchIds[i]!, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
     transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
     timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
   };
@@ -123,11 +125,11 @@ export function sqliteExecutions(
     }
 
     // 4. Events: an id already stored (or repeated in this write) fails the whole write. The
-    //    events of one write form one batch, named by its first event id.
-    const batchId = encoded.events[0]?.eventId ?? 0;
+    //    events of one write form one batch, named by its first event id (unless the write says
+    //    where more batches begin).
     for (const event of encoded.events) {
       try {
-        s.insertEvent.run(namespaceId, workflowId, runId, event.eventId, event.data, batchId);
+        s.insertEvent.run(namespaceId, workflowId, runId, event.eventId, event.data, event.batchId);
       } catch (err) {
         if (isConstraintError(err)) throw new ConditionFailedError(`event ${event.eventId} of ${keyString(key)} already exists`);
         throw err;

@@ -52,6 +52,14 @@ export function historyConformance(harness: StoreHarness<ExecutionsUnderTest>): 
       expect(await ids(11, 20, 5)).toEqual([]);
     });
 
+    it('keeps the batches a write names (batchStarts: a reset copies its base run with its batches)', async () => {
+      const { store, rangeId } = await openWithShard();
+      const key = executionKey();
+      await store.writeExecution({ ...executionWrite(key, { shardId: 1, rangeId, eventIds: [1, 2, 3, 4, 5, 6, 7] }), batchStarts: [3, 6] });
+      expect((await store.readHistoryBatches(key, 1, 8, 0)).map((b) => b.map((e) => e.eventId))).toEqual([[1, 2], [3, 4, 5], [6, 7]]);
+      expect((await store.readHistoryBatches(key, 1, 8, 2)).flat().map((e) => e.eventId)).toEqual([1, 2, 3, 4, 5]);
+    });
+
     it('honours maxEvents, and a maxEvents of 0 or less means no limit', async () => {
       const { store, key } = await runWithEvents(10);
       expect((await store.readHistory(key, 2, 11, 3)).map((e) => e.eventId)).toEqual([2, 3, 4]);

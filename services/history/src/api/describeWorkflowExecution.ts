@@ -54,7 +54,10 @@ export async function describeWorkflowExecution(
       executionExpirationTime: info.workflowExecutionExpirationTime,
       runExpirationTime: info.workflowRunExpirationTime,
       cancelRequested: info.cancelRequested,
-      originalStartTime: info.startTime,
+      // A run made by a reset keeps the start time of the run it was rebuilt from.
+      originalStartTime: info.originalStartTime ?? info.startTime,
+      resetRunId: info.resetRunId,
+      lastResetTime: info.lastResetTime,
     },
     pendingChildren: Object.values(state.children).map((c) => ({
       workflowId: c.workflowId,

@@ -1,3 +1,4 @@
+import { RESETTER_IDENTITY } from '../workflow/reset';
 import { Status } from 'nice-grpc-common';
 import { isApiError } from '@kairos/common/errors';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
@@ -165,6 +166,12 @@ async function closeExecution(
         })
         .catch(ignoreClosed);
     }
+  }
+  // A run the resetter terminated keeps its children: the run the reset made has them too and
+  // their completions are forwarded to it (Temporal, with allowResetWithPendingChildren).
+  if (info.resetRunId && info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED) {
+    const closing = completion ?? (await executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1))[0];
+    if (closing?.workflowExecutionTerminatedEventAttributes?.identity === RESETTER_IDENTITY) return;
   }
   for (const child of Object.values(state.children)) {
     const execution = { workflowId: child.workflowId, runId: child.runId };

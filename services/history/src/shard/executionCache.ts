@@ -28,6 +28,20 @@ export interface CommittedWrite {
   snapshot: ExecutionSnapshot;
   newEvents: HistoryEvent[];
   newEventBytes: number;
+  /** Events of newEvents that begin another batch (see RunTransaction.batchStarts). */
+  batchStarts?: number[];
+}
+
+/** A write's events split into the store's batches. */
+function batchesOf(events: HistoryEvent[], batchStarts: number[] | undefined): HistoryEvent[][] {
+  if (!batchStarts?.length) return [events];
+  const starts = new Set(batchStarts);
+  const batches: HistoryEvent[][] = [];
+  for (const event of events) {
+    if (batches.length === 0 || starts.has(event.eventId)) batches.push([]);
+    batches[batches.length - 1]!.push(event);
+  }
+  return batches;
 }
 
 /**
@@ -78,7 +92,7 @@ export class ExecutionCache {
     const previous: CachedHistory | undefined = write.previousDbVersion === 0 ? { batches: [], bytes: 0 } : continues ? before?.history : undefined;
     let history: CachedHistory | undefined;
     if (previous && previous.bytes + write.newEventBytes <= MAX_CACHED_HISTORY_BYTES) {
-      history = write.newEvents.length === 0 ? previous : { batches: [...previous.batches, write.newEvents], bytes: previous.bytes + write.newEventBytes };
+      history = write.newEvents.length === 0 ? previous : { batches: [...previous.batches, ...batchesOf(write.newEvents, write.batchStarts)], bytes: previous.bytes + write.newEventBytes };
     }
     this.entries.delete(key);
     this.entries.set(key, { snapshot: write.snapshot, history, shardId: write.shardId, rangeId: write.rangeId });

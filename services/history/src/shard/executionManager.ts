@@ -72,6 +72,14 @@ function currentRecordOf(run: RunTransaction): CurrentExecutionRecord {
   };
 }
 
+/** One run's part of a write: its transaction, the dbVersion it was read at (0: new) and the current-execution row's change. */
+interface RunWrite {
+  key: ExecutionKey;
+  run: RunTransaction;
+  expectedDbVersion: number;
+  currentExecution: CurrentExecutionWrite | undefined;
+}
+
 function closedCurrentExecution(run: RunTransaction): CurrentExecutionWrite | undefined {
   return run.closed ? { mode: 'update', record: currentRecordOf(run) } : undefined;
 }
@@ -281,14 +289,77 @@ export class ExecutionManager {
     expectedDbVersion: number,
     currentExecution: CurrentExecutionWrite | undefined,
   ): Promise<void> {
-    const shardId = this.shards.shardFor(key.namespaceId, key.workflowId);
+    // Continue-as-new: the closing run and its successor (same workflow id, so same shard) in one
+    // transaction; the successor's write moves the current-execution row to it.
+    const next = run.continuedRun;
+    const entries: RunWrite[] = [{ key, run, expectedDbVersion, currentExecution: next ? undefined : currentExecution }];
+    if (next) {
+      entries.push({
+        key: { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: next.info.runId },
+        run: next,
+        expectedDbVersion: 0,
+        currentExecution: { mode: 'continue', expectedRunId: key.runId, record: currentRecordOf(next) },
+      });
+    }
+    await this.commitWrites(entries);
+  }
+
+  /**
+   * ResetWorkflowExecution's one write: `build` changes the base run (and the current run, when it
+   * is another one) and returns the new run; all are stored in one store transaction, and the
+   * current-execution row moves to the new run (it must still name `currentRunId`; without a
+   * current run, the row is created). Both runs are locked meanwhile.
+   */
+  async reset(
+    baseKey: ExecutionKey,
+    currentRunId: string | undefined,
+    build: (base: RunTransaction, current: RunTransaction | undefined) => RunTransaction | Promise<RunTransaction>,
+  ): Promise<void> {
+    const { limits, retentionMs } = await this.settingsFor(baseKey.namespaceId);
+    const currentKey = currentRunId && currentRunId !== baseKey.runId ? { ...baseKey, runId: currentRunId } : undefined;
+    const locked = (fn: () => Promise<void>) =>
+      this.locks.run(executionKeyString(baseKey), () => (currentKey ? this.locks.run(executionKeyString(currentKey), fn) : fn()));
+    await locked(async () => {
+      const baseSnapshot = await this.read(baseKey);
+      if (!baseSnapshot) throw runNotFound(baseKey.workflowId, baseKey.runId);
+      const currentSnapshot = currentKey ? await this.read(currentKey) : undefined;
+      if (currentKey && !currentSnapshot) throw runNotFound(currentKey.workflowId, currentKey.runId);
+      const now = new Date();
+      const base = new RunTransaction(MutableState.fromPartial(baseSnapshot.mutableState), now, limits, retentionMs);
+      const current = currentSnapshot ? new RunTransaction(MutableState.fromPartial(currentSnapshot.mutableState), now, limits, retentionMs) : currentRunId ? base : undefined;
+      const next = await build(base, current);
+      const entries: RunWrite[] = [{ key: baseKey, run: base, expectedDbVersion: baseSnapshot.dbVersion, currentExecution: undefined }];
+      if (currentKey && current && currentSnapshot && current.newEvents.length > 0) {
+        entries.push({ key: currentKey, run: current, expectedDbVersion: currentSnapshot.dbVersion, currentExecution: undefined });
+      }
+      const record = currentRecordOf(next);
+      entries.push({
+        key: { ...baseKey, runId: next.info.runId },
+        run: next,
+        expectedDbVersion: 0,
+        currentExecution: currentRunId ? { mode: 'continue', expectedRunId: currentRunId, record } : { mode: 'create', record },
+      });
+      try {
+        await this.commitWrites(entries);
+      } catch (err) {
+        this.cache.delete(executionKeyString(baseKey));
+        if (currentKey) this.cache.delete(executionKeyString(currentKey));
+        throw err;
+      }
+    });
+  }
+
+  /** Stores the runs' writes in one transaction (one write alone when there is one), then tells the rest of history. */
+  private async commitWrites(entries: RunWrite[]): Promise<void> {
+    const first = entries[0]!.key;
+    const shardId = this.shards.shardFor(first.namespaceId, first.workflowId);
     const rangeId = this.shards.rangeIdFor(shardId);
     // Visibility rows go in the same transaction (read-your-writes for List); search attributes
     // are typed with the namespace's registered types, read only when a row with some is written.
-    const custom = needsSearchAttributeTypes(run, expectedDbVersion === 0)
-      ? await this.store.getSearchAttributes(key.namespaceId)
+    const custom = entries.some((e) => needsSearchAttributeTypes(e.run, e.expectedDbVersion === 0))
+      ? await this.store.getSearchAttributes(first.namespaceId)
       : NO_SEARCH_ATTRIBUTE_TYPES;
-    const write = (k: ExecutionKey, u: RunTransaction, version: number, current: CurrentExecutionWrite | undefined): ExecutionWrite => {
+    const writes = entries.map(({ key: k, run: u, expectedDbVersion: version, currentExecution: current }): ExecutionWrite => {
       u.accountHistorySize();
       const visibility = changesVisibility(u, version === 0) ? visibilityRecordOf(u, custom) : undefined;
       return {
@@ -300,19 +371,12 @@ export class ExecutionManager {
         mutableState: u.state,
         newEvents: u.newEvents,
         encodedEvents: u.encodedNewEvents(),
+        ...(u.batchStarts.length > 0 ? { batchStarts: u.batchStarts } : {}),
         transferTasks: u.transferTasks,
         timerTasks: u.timerTasks,
         currentExecution: current,
       };
-    };
-    // Continue-as-new: the closing run and its successor (same workflow id, so same shard) in one
-    // transaction; the successor's write moves the current-execution row to it.
-    const next = run.continuedRun;
-    const nextKey = next && { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: next.info.runId };
-    const writes = [write(key, run, expectedDbVersion, next ? undefined : currentExecution)];
-    if (next && nextKey) {
-      writes.push(write(nextKey, next, 0, { mode: 'continue', expectedRunId: key.runId, record: currentRecordOf(next) }));
-    }
+    });
     let results: ExecutionWriteResult[];
     try {
       results = writes.length === 1 ? [await this.store.writeExecution(writes[0]!)] : await this.store.writeExecutions(writes);
@@ -325,8 +389,7 @@ export class ExecutionManager {
       throw err;
     }
     this.writeHealth.succeeded();
-    this.committed(shardId, rangeId, key, run, expectedDbVersion, results[0]!);
-    if (next && nextKey) this.committed(shardId, rangeId, nextKey, next, 0, results[1]!);
+    entries.forEach((e, i) => this.committed(shardId, rangeId, e.key, e.run, e.expectedDbVersion, results[i]!));
   }
 
   /** After a commit: the cache, the queues and the long polls learn what was written. */
@@ -339,6 +402,7 @@ export class ExecutionManager {
       snapshot: { mutableState: run.state, dbVersion: result.dbVersion },
       newEvents: run.newEvents,
       newEventBytes: run.newEventBytes(),
+      batchStarts: run.batchStarts,
     });
     if (run.transferTasks.length > 0) {
       this.sink?.transferTasksCommitted(

@@ -51,6 +51,11 @@ export class RunTransaction {
   readonly newEvents: HistoryEvent[] = [];
   readonly transferTasks: TransferTask[] = [];
   readonly timerTasks: TimerTask[] = [];
+  /**
+   * Ids of events of `newEvents` that begin a batch of their own besides the first: a reset copies
+   * its base run's events with their batches (history pages and reset points depend on them).
+   */
+  readonly batchStarts: number[] = [];
   private closedHere = false;
   /** Set by discard(): the request changed nothing and nothing is written. */
   discarded = false;

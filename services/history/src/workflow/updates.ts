@@ -116,7 +116,7 @@ export function hasUnsentUpdates(run: RunTransaction): boolean {
  */
 export function outgoingUpdateMessages(run: RunTransaction, startedEventId: number): Message[] {
   const pending = Object.entries(run.state.updates)
-    .filter(([, info]) => info.request && info.acceptedEventId === 0)
+    .filter(([, info]) => info.request && info.acceptedEventId === 0 && !info.admittedInHistory)
     .sort(([, a], [, b]) => a.admittedSeq - b.admittedSeq);
   return pending.map(([updateId, info]) => {
     info.sent = true;
@@ -249,9 +249,9 @@ export class UpdateMessages {
     const event = this.run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, {
       workflowExecutionUpdateAcceptedEventAttributes: {
         protocolInstanceId: updateId,
-        acceptedRequestMessageId: `${updateId}/request`,
+        acceptedRequestMessageId: info.admittedInHistory ? acceptance.acceptedRequestMessageId : `${updateId}/request`,
         acceptedRequestSequencingEventId: acceptance.acceptedRequestSequencingEventId,
-        acceptedRequest: info.request,
+        acceptedRequest: info.admittedInHistory ? undefined : info.request,
       },
     });
     info.acceptedEventId = event.eventId;
