@@ -39,6 +39,7 @@ const LEGACY_WORKFLOW_ID_OF: Record<string, (r: AnyRequest) => string | undefine
   respondActivityTaskFailedById: (r) => r.request?.workflowId,
   respondActivityTaskCanceledById: (r) => r.request?.workflowId,
   importWorkflowExecution: (r) => r.workflowId,
+  resetWorkflowExecution: (r) => r.request?.workflowExecution?.workflowId,
   startBatchOperation: (r) => r.request?.jobId,
   describeBatchOperation: (r) => r.request?.jobId,
   createSchedule: (r) => r.schedulerWorkflowId,
