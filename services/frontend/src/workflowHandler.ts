@@ -36,6 +36,7 @@ import { requireNamespaceLength, requireNonEmpty, requireWorkflowExecution, requ
 import { createVisibilityHandlers, validateSearchAttributes } from './visibilityHandlers';
 import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
 import { createScheduleHandlers } from './schedules';
+import { createActivityOperationHandlers } from './activityOperations';
 
 export interface FrontendDeps {
   store: Store;
@@ -159,6 +160,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     // RecordWorkerHeartbeat, ListWorkers, CountWorkers, DescribeWorker, Fetch/UpdateWorkerConfig.
     ...createWorkerHandlers({ store: deps.store, namespaceId }),
     ...createScheduleHandlers({ store: deps.store, history, namespaces }),
+    ...createActivityOperationHandlers({ history, namespaceId }),
 
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({

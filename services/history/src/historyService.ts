@@ -26,6 +26,10 @@ import { patchSchedule } from './api/patchSchedule';
 import { deleteSchedule } from './api/deleteSchedule';
 import { recordScheduledWorkflowClosed } from './api/recordScheduledWorkflowClosed';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
+import { pauseActivity } from './api/pauseActivity';
+import { unpauseActivity } from './api/unpauseActivity';
+import { resetActivity } from './api/resetActivity';
+import { updateActivityOptions } from './api/updateActivityOptions';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
@@ -323,8 +327,22 @@ export class HistoryService {
       },
       async recordActivityTaskHeartbeatById(req) {
         const target = await activityById(ctx, req.namespaceId, req.request!);
-        const { cancelRequested } = await recordActivityTaskHeartbeat(ctx, target, req.request!);
-        return { response: { cancelRequested, activityPaused: false, activityReset: false } };
+        return { response: await recordActivityTaskHeartbeat(ctx, target, req.request!) };
+      },
+      async pauseActivity(req) {
+        await pauseActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async unpauseActivity(req) {
+        await unpauseActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async resetActivity(req) {
+        await resetActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async updateActivityOptions(req) {
+        return { activityOptions: await updateActivityOptions(ctx, req.namespaceId, req.request!) };
       },
       async respondActivityTaskCompletedById(req) {
         await respondActivityTaskCompleted(ctx, await activityById(ctx, req.namespaceId, req.request!), { ...req.request!, workerVersion: undefined });

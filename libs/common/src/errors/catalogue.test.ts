@@ -194,6 +194,20 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.activityTaskNotFound(),
     { code: Status.NOT_FOUND, message: 'invalid activityID or activity already timed out or invoking workflow is completed' },
   ],
+  activityNotFoundById: [
+    errors.activityNotFoundById(),
+    {
+      code: Status.NOT_FOUND,
+      message: "Can't find pending activity with such ID. Invalid activityID or activity already completed",
+      detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }],
+    },
+  ],
+  activityAlreadyPaused: [errors.activityAlreadyPaused(), { code: Status.FAILED_PRECONDITION, message: 'activity is already paused' }],
+  activityIdOrTypeNotSet: [
+    errors.activityIdOrTypeNotSet(),
+    { code: Status.INVALID_ARGUMENT, message: 'Either Activity.Id or Activity.Type should be set on request.' },
+  ],
+  workflowPauseNotEnabled: [errors.workflowPauseNotEnabled('default'), { code: Status.UNIMPLEMENTED, message: 'workflow pause is not enabled for namespace: default' }],
   activityCancelNotRequested: [
     errors.activityCancelNotRequested(),
     { code: Status.INVALID_ARGUMENT, message: 'unable to mark activity as canceled without activity being request canceled first' },

@@ -9,3 +9,4 @@ export * from './executionErrors';
 export * from './clusterErrors';
 export * from './workerErrors';
 export * from './scheduleErrors';
+export * from './activityOperationErrors';
