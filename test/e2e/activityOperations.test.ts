@@ -261,6 +261,12 @@ describe('activity pause, unpause, reset and new options, compared with the real
             ws.updateActivityOptions({ namespace: 'default', execution, id: 'op-1', activityOptions: {}, updateMask: { paths: ['start_to_close_timeout', 'schedule_to_close_timeout'] } }),
           ),
           optionsBadPriority: await outcome(ws.updateActivityOptions({ namespace: 'default', execution, id: 'op-1', activityOptions: { priority: { priorityKey: -1 } }, updateMask: { paths: ['priority'] } })),
+          executionStandalone: await outcome(ws.pauseActivityExecution({ namespace: 'default', activityId: 'op-1' })),
+          executionNoActivityId: await outcome(ws.pauseActivityExecution({ namespace: 'default', workflowId: ops.workflowId })),
+          executionBadRunId: await outcome(ws.resetActivityExecution({ namespace: 'default', workflowId: ops.workflowId, activityId: 'op-1', runId: 'not-a-uuid' })),
+          executionEmptyMask: await outcome(ws.updateActivityExecutionOptions({ namespace: 'default', workflowId: ops.workflowId, activityId: 'op-1', activityOptions: {}, updateMask: { paths: [] } })),
+          executionBadPath: await outcome(ws.updateActivityExecutionOptions({ namespace: 'default', workflowId: ops.workflowId, activityId: 'op-1', activityOptions: {}, updateMask: { paths: ['input'] } })),
+          executionUnknownId: await outcome(ws.unpauseActivityExecution({ namespace: 'default', workflowId: ops.workflowId, activityId: 'nope' })),
         };
         control.mode = 'succeed';
         await ops.client.workflow.getHandle(ops.workflowId).result();

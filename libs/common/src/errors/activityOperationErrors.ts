@@ -23,3 +23,8 @@ export function activityIdOrTypeNotSet() {
 export function workflowPauseNotEnabled(namespace: string) {
   return unimplemented(`workflow pause is not enabled for namespace: ${namespace}`);
 }
+
+/** The *ActivityExecution operator calls naming an activity by id alone: Kairos runs no standalone activities. */
+export function standaloneActivityNotFound(activityId: string) {
+  return notFound(`activity not found for ID: ${activityId}`);
+}

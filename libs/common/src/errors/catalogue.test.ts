@@ -208,6 +208,10 @@ const cases: Record<string, [ApiError, Expected]> = {
     { code: Status.INVALID_ARGUMENT, message: 'Either Activity.Id or Activity.Type should be set on request.' },
   ],
   workflowPauseNotEnabled: [errors.workflowPauseNotEnabled('default'), { code: Status.UNIMPLEMENTED, message: 'workflow pause is not enabled for namespace: default' }],
+  standaloneActivityNotFound: [
+    errors.standaloneActivityNotFound('a-1'),
+    { code: Status.NOT_FOUND, message: 'activity not found for ID: a-1', detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }] },
+  ],
   activityCancelNotRequested: [
     errors.activityCancelNotRequested(),
     { code: Status.INVALID_ARGUMENT, message: 'unable to mark activity as canceled without activity being request canceled first' },
