@@ -282,3 +282,53 @@ describe('activity pause, unpause, reset and new options, compared with the real
     expect(run.outcome).toMatchObject({ unknownId: { code: 5 }, noActivity: { code: 3 } });
   });
 });
+
+describe('workflow options and pause, compared with the real Temporal dev server (no worker versioning in use)', () => {
+  const servers = useOracleServers();
+
+  it('UpdateWorkflowExecutionOptions: priority and an auto-upgrade override are written as WorkflowExecutionOptionsUpdated; pinned overrides, bad masks and closed runs are refused; unpause finds nothing paused', async () => {
+    const run = await servers.compare(
+      scenario('wf-options', 'fail', async (ops) => {
+        const ws = ops.client.workflowService;
+        const workflowExecution = { workflowId: ops.workflowId };
+        const update = (options: Record<string, unknown>, paths?: string[]) =>
+          ws.updateWorkflowExecutionOptions({ namespace: 'default', workflowExecution, workflowExecutionOptions: options, updateMask: paths && { paths } }).then(
+            (r) => plain(r),
+            (err: Error & { code?: number; details?: string }) => ({ code: err.code, message: err.details ?? err.message }),
+          );
+        await untilPending(ops, 'the activity retrying', (a) => a.attempt >= 2);
+        // Held while the options change, so the attempt it completes at does not depend on timing.
+        await ws.pauseActivity({ namespace: 'default', execution: workflowExecution, id: 'op-1' });
+        await untilPending(ops, 'the activity paused', (a) => a.state === STATE.PAUSED);
+        const answers: Record<string, unknown> = {
+          noMask: await update({}),
+          emptyMask: await update({}, []),
+          badPath: await update({}, ['nope']),
+          camelPath: await update({}, ['versioningOverride']),
+          unsetOverride: await update({}, ['versioning_override']),
+          pinnedNoVersion: await update({ versioningOverride: { pinned: { behavior: 1 } } }, ['versioning_override']),
+          autoUpgrade: await update({ versioningOverride: { autoUpgrade: true } }, ['versioning_override']),
+          partial: await update({ versioningOverride: { autoUpgrade: true } }, ['versioning_override.auto_upgrade']),
+          pinnedAfterAutoUpgrade: await update({ versioningOverride: { pinned: { behavior: 1 } } }, ['versioning_override']),
+          pinnedVersion: await update({ versioningOverride: { pinned: { behavior: 1, version: { deploymentName: 'd', buildId: 'b' } } } }, ['versioning_override']),
+          priority: await update({ priority: { priorityKey: 3 } }, ['priority']),
+          priorityKeyOnly: await update({ priority: { priorityKey: 4, fairnessKey: 'ignored' } }, ['priority.priority_key']),
+          samePriority: await update({ priority: { priorityKey: 4 } }, ['priority.priority_key']),
+          badPriority: await update({ priority: { priorityKey: -1 } }, ['priority']),
+          unpauseRunning: await outcome(ws.unpauseWorkflowExecution({ namespace: 'default', workflowId: ops.workflowId })),
+          unpauseUnknown: await outcome(ws.unpauseWorkflowExecution({ namespace: 'default', workflowId: `${ops.workflowId}-none` })),
+          pause: await outcome(ws.pauseWorkflowExecution({ namespace: 'default', workflowId: ops.workflowId })),
+        };
+        const described = await ws.describeWorkflowExecution({ namespace: 'default', execution: workflowExecution });
+        answers.describedVersioning = plain(described.workflowExecutionInfo?.versioningInfo);
+        control.mode = 'succeed';
+        await ws.resetActivity({ namespace: 'default', execution: workflowExecution, id: 'op-1' });
+        answers.result = await ops.client.workflow.getHandle(ops.workflowId).result();
+        answers.closed = await update({}, []);
+        answers.unpauseClosed = await outcome(ws.unpauseWorkflowExecution({ namespace: 'default', workflowId: ops.workflowId }));
+        return answers;
+      }),
+    );
+    expect(run.outcome).toMatchObject({ autoUpgrade: { workflowExecutionOptions: { versioningOverride: { autoUpgrade: true } } }, unpauseRunning: { code: 9 } });
+  });
+});

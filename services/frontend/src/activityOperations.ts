@@ -28,7 +28,34 @@ type Handlers = Pick<
   | 'resetActivityExecution'
   | 'updateActivityExecutionOptions'
   | 'pauseWorkflowExecution'
+  | 'unpauseWorkflowExecution'
+  | 'updateWorkflowExecutionOptions'
 >;
+
+/**
+ * The field paths fieldmaskpb.New accepts for WorkflowExecutionOptions (proto names; a path may
+ * end at any field, and descend only through singular message fields).
+ */
+const WORKFLOW_OPTION_PATHS = new Set([
+  'versioning_override',
+  'versioning_override.pinned',
+  'versioning_override.pinned.behavior',
+  'versioning_override.pinned.version',
+  'versioning_override.pinned.version.deployment_name',
+  'versioning_override.pinned.version.build_id',
+  'versioning_override.auto_upgrade',
+  'versioning_override.one_time',
+  'versioning_override.behavior',
+  'versioning_override.deployment',
+  'versioning_override.deployment.series_name',
+  'versioning_override.deployment.build_id',
+  'versioning_override.pinned_version',
+  'priority',
+  'priority.priority_key',
+  'priority.fairness_key',
+  'priority.fairness_weight',
+  'time_skipping_config',
+]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -201,6 +228,31 @@ export function createActivityOperationHandlers({ history, namespaceId }: Deps):
         },
       });
       return { activityOptions };
+    },
+    async updateWorkflowExecutionOptions(request) {
+      if (!request.workflowExecution?.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+      if (!request.updateMask) throw invalidArgument('UpdateMask is required');
+      if (!request.workflowExecutionOptions) throw invalidArgument('WorkflowExecutionOptions is required');
+      for (const path of request.updateMask) {
+        if (!WORKFLOW_OPTION_PATHS.has(path)) {
+          // protobuf-go puts a no-break space after "proto:" (its detrand; the dev server's build has it).
+          throw invalidArgument(`error parsing UpdateMask: proto:\u00a0invalid path "${path}" for message "temporal.api.workflow.v1.WorkflowExecutionOptions"`);
+        }
+      }
+      const problem = priorityProblem(request.workflowExecutionOptions.priority);
+      if (problem) throw invalidArgument(problem);
+      const nsId = await namespaceId(request.namespace);
+      const { response } = await history.updateWorkflowExecutionOptions({ namespaceId: nsId, request });
+      // Temporal's frontend answers the options only (not history's update time).
+      return { workflowExecutionOptions: response?.workflowExecutionOptions, updateTime: undefined };
+    },
+    async unpauseWorkflowExecution(request) {
+      if (exceedsIdLength(request.reason)) throw invalidArgument('reason is too long.');
+      if (exceedsIdLength(request.requestId)) throw invalidArgument('request id is too long.');
+      if (exceedsIdLength(request.identity)) throw invalidArgument('identity is too long.');
+      const nsId = await namespaceId(request.namespace);
+      await history.unpauseWorkflowExecution({ namespaceId: nsId, request });
+      return {};
     },
     // Off by default in Temporal 1.32 (frontend.WorkflowPauseEnabled); Kairos has no workflow pause.
     async pauseWorkflowExecution(request) {

@@ -30,6 +30,8 @@ import { pauseActivity } from './api/pauseActivity';
 import { unpauseActivity } from './api/unpauseActivity';
 import { resetActivity } from './api/resetActivity';
 import { updateActivityOptions } from './api/updateActivityOptions';
+import { updateWorkflowExecutionOptions } from './api/updateWorkflowExecutionOptions';
+import { unpauseWorkflowExecution } from './api/unpauseWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
@@ -343,6 +345,13 @@ export class HistoryService {
       },
       async updateActivityOptions(req) {
         return { activityOptions: await updateActivityOptions(ctx, req.namespaceId, req.request!) };
+      },
+      async updateWorkflowExecutionOptions(req) {
+        return { response: await updateWorkflowExecutionOptions(ctx, req.namespaceId, req.request!) };
+      },
+      async unpauseWorkflowExecution(req) {
+        await unpauseWorkflowExecution(ctx, req.namespaceId, req.request!);
+        return {};
       },
       async respondActivityTaskCompletedById(req) {
         await respondActivityTaskCompleted(ctx, await activityById(ctx, req.namespaceId, req.request!), { ...req.request!, workerVersion: undefined });

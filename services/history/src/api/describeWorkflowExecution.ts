@@ -5,6 +5,8 @@ import { withTypeMetadata } from '@kairos/domain';
 import type { HistoryContext } from './context';
 import { DescribeWorkflowExecutionResponse, WorkflowExecutionStatus, type ActivityInfo, type Duration } from '../workflow/protos';
 import { activityOptionsOf } from '../workflow/activityOperations';
+import { VersioningBehavior } from '@kairos/proto/temporal/api/enums/v1/workflow';
+import type { VersioningOverride } from '@kairos/proto/temporal/api/workflow/v1/message';
 
 export async function describeWorkflowExecution(
   ctx: HistoryContext,
@@ -51,6 +53,8 @@ export async function describeWorkflowExecution(
       rootExecution: info.parent?.rootExecution ?? { workflowId: info.workflowId, runId: info.runId },
       firstRunId: info.firstExecutionRunId,
       executionDuration: undefined,
+      // Set by UpdateWorkflowExecutionOptions (Kairos keeps no other versioning information).
+      versioningInfo: info.versioningOverride ? { versioningOverride: withDeprecatedBehavior(info.versioningOverride) } : undefined,
     },
     workflowExtendedInfo: {
       executionExpirationTime: info.workflowExecutionExpirationTime,
@@ -126,4 +130,11 @@ function pendingActivityInfo(a: ActivityInfo, now: Date) {
 
 function durationFromMs(ms: number): Duration {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
+
+/** As Temporal's Describe: an override also names its behavior in the deprecated `behavior` field. */
+function withDeprecatedBehavior(override: VersioningOverride): VersioningOverride {
+  if (override.autoUpgrade) return { ...override, behavior: VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE };
+  if (override.pinned) return { ...override, behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED };
+  return override;
 }
