@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
-import { withWorker } from '../src/harness/sdk';
+import { seconds, withWorker } from '../src/harness/sdk';
 import { sleep, untilAsync } from '../src/harness/waiting';
 
 /*
@@ -181,10 +181,10 @@ describe('activity pause, unpause, reset and new options, compared with the real
           execution,
           id: 'op-1',
           activityOptions: {
-            startToCloseTimeout: { seconds: 20 },
-            heartbeatTimeout: { seconds: 5 },
-            scheduleToCloseTimeout: { seconds: 600 },
-            retryPolicy: { maximumAttempts: 50, initialInterval: { seconds: 1 }, backoffCoefficient: 1.5 },
+            startToCloseTimeout: seconds(20),
+            heartbeatTimeout: seconds(5),
+            scheduleToCloseTimeout: seconds(600),
+            retryPolicy: { maximumAttempts: 50, initialInterval: seconds(1), backoffCoefficient: 1.5 },
           },
           updateMask: { paths: ['start_to_close_timeout', 'heartbeat_timeout', 'schedule_to_close_timeout', 'retry_policy.maximum_attempts', 'retry_policy.initial_interval'] },
         });
