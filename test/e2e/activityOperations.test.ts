@@ -286,7 +286,7 @@ describe('activity pause, unpause, reset and new options, compared with the real
 describe('workflow options and pause, compared with the real Temporal dev server (no worker versioning in use)', () => {
   const servers = useOracleServers();
 
-  it('UpdateWorkflowExecutionOptions: priority and an auto-upgrade override are written as WorkflowExecutionOptionsUpdated; pinned overrides, bad masks and closed runs are refused; unpause finds nothing paused', async () => {
+  it('UpdateWorkflowExecutionOptions: priority and an auto-upgrade override are written as WorkflowExecutionOptionsUpdated; pinned overrides, bad masks and closed runs are refused; unpause finds nothing paused; workflow rules are off', async () => {
     const run = await servers.compare(
       scenario('wf-options', 'fail', async (ops) => {
         const ws = ops.client.workflowService;
@@ -318,6 +318,11 @@ describe('workflow options and pause, compared with the real Temporal dev server
           unpauseRunning: await outcome(ws.unpauseWorkflowExecution({ namespace: 'default', workflowId: ops.workflowId })),
           unpauseUnknown: await outcome(ws.unpauseWorkflowExecution({ namespace: 'default', workflowId: `${ops.workflowId}-none` })),
           pause: await outcome(ws.pauseWorkflowExecution({ namespace: 'default', workflowId: ops.workflowId })),
+          listRules: await outcome(ws.listWorkflowRules({ namespace: 'default' })),
+          createRule: await outcome(ws.createWorkflowRule({ namespace: 'default', spec: { id: 'r1', visibilityQuery: `WorkflowId = '${ops.workflowId}'` }, description: 'd' })),
+          describeRule: await outcome(ws.describeWorkflowRule({ namespace: 'default', ruleId: 'r1' })),
+          deleteRule: await outcome(ws.deleteWorkflowRule({ namespace: 'default', ruleId: 'r1' })),
+          triggerRule: await outcome(ws.triggerWorkflowRule({ namespace: 'default', execution: workflowExecution, id: 'r1' })),
         };
         const described = await ws.describeWorkflowExecution({ namespace: 'default', execution: workflowExecution });
         answers.describedVersioning = plain(described.workflowExecutionInfo?.versioningInfo);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activityIdOrTypeNotSet, invalidArgument, standaloneActivityNotFound, workflowPauseNotEnabled } from '@kairos/common/errors';
+import { activityIdOrTypeNotSet, invalidArgument, standaloneActivityNotFound, workflowPauseNotEnabled, workflowRulesNotEnabled } from '@kairos/common/errors';
 import type { HistoryClient } from '@kairos/cluster';
 import { byteLength, durationProblem, exceedsIdLength, maxIdLength, priorityProblem, retryPolicyProblem } from '@kairos/domain';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
@@ -30,6 +30,11 @@ type Handlers = Pick<
   | 'pauseWorkflowExecution'
   | 'unpauseWorkflowExecution'
   | 'updateWorkflowExecutionOptions'
+  | 'createWorkflowRule'
+  | 'describeWorkflowRule'
+  | 'deleteWorkflowRule'
+  | 'listWorkflowRules'
+  | 'triggerWorkflowRule'
 >;
 
 /**
@@ -253,6 +258,22 @@ export function createActivityOperationHandlers({ history, namespaceId }: Deps):
       const nsId = await namespaceId(request.namespace);
       await history.unpauseWorkflowExecution({ namespaceId: nsId, request });
       return {};
+    },
+    // Workflow rules: off by default in Temporal 1.32 (the dev server answers these), not in Kairos.
+    async createWorkflowRule() {
+      throw workflowRulesNotEnabled('CreateWorkflowRule');
+    },
+    async describeWorkflowRule() {
+      throw workflowRulesNotEnabled('DescribeWorkflowRule');
+    },
+    async deleteWorkflowRule() {
+      throw workflowRulesNotEnabled('DeleteWorkflowRule');
+    },
+    async listWorkflowRules() {
+      throw workflowRulesNotEnabled('ListWorkflowRules');
+    },
+    async triggerWorkflowRule() {
+      throw workflowRulesNotEnabled('TriggerWorkflowRule');
     },
     // Off by default in Temporal 1.32 (frontend.WorkflowPauseEnabled); Kairos has no workflow pause.
     async pauseWorkflowExecution(request) {

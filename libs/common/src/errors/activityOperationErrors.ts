@@ -28,3 +28,8 @@ export function workflowPauseNotEnabled(namespace: string) {
 export function standaloneActivityNotFound(activityId: string) {
   return notFound(`activity not found for ID: ${activityId}`);
 }
+
+/** The workflow rule calls: off by default in Temporal 1.32 (`frontend.workflowRulesAPIsEnabled`), and not in Kairos. */
+export function workflowRulesNotEnabled(method: string) {
+  return unimplemented(`method ${method} not supported`);
+}

@@ -212,6 +212,7 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.standaloneActivityNotFound('a-1'),
     { code: Status.NOT_FOUND, message: 'activity not found for ID: a-1', detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }] },
   ],
+  workflowRulesNotEnabled: [errors.workflowRulesNotEnabled('CreateWorkflowRule'), { code: Status.UNIMPLEMENTED, message: 'method CreateWorkflowRule not supported' }],
   activityCancelNotRequested: [
     errors.activityCancelNotRequested(),
     { code: Status.INVALID_ARGUMENT, message: 'unable to mark activity as canceled without activity being request canceled first' },
