@@ -600,3 +600,70 @@ describe('temporal workflow reset (the official CLI) on Kairos, compared with th
     }
   });
 });
+
+describe('temporal activity pause|unpause|reset|update-options (the official CLI) on Kairos, compared with the Temporal dev server', () => {
+  const servers = useOracleServers();
+  const operationsWorkflowsPath = require.resolve('../workflows/activityOperations.ts');
+  /** The activity fails until the test lets it succeed. */
+  const state = { succeed: false };
+  const operationActivities = {
+    async controlled(): Promise<string> {
+      if (!state.succeed) throw new Error('boom');
+      return 'done';
+    },
+  };
+
+  it('pauses a retrying activity, changes its options, resets it while paused and unpauses it, with the same output and errors', async () => {
+    const scenario = async (address: string, suffix: string) => {
+      state.succeed = false;
+      const workflowId = `cli-actops-${suffix}`;
+      const taskQueue = `tq-cli-actops-${suffix}`;
+      return withWorker({ address, taskQueue, workflowsPath: operationsWorkflowsPath, activities: operationActivities }, async (client) => {
+        await client.workflow.start('operatedActivity', { taskQueue, workflowId, args: ['cli'] });
+        type Pending = { state: string; paused?: boolean; attempt: number; pauseInfo?: { manual?: unknown }; activityOptions?: unknown; lastFailure?: { message: string } };
+        const pending = async (): Promise<Pending> => (await json(address, 'workflow', 'describe', '--workflow-id', workflowId)).pendingActivities?.[0];
+        let p: Pending | undefined;
+        await untilAsync(async () => ((p = await pending())?.attempt ?? 0) >= 2, 'a second attempt', 30_000);
+        const target = ['--workflow-id', workflowId, '--activity-id', 'op-1'];
+        const pause = await temporal(address, 'activity', 'pause', ...target, '--reason', 'investigating', '--identity', 'cli-operator');
+        await untilAsync(async () => (p = await pending()).state === 'PENDING_ACTIVITY_STATE_PAUSED', 'the activity paused', 30_000);
+        const paused = { state: p!.state, paused: p!.paused, pauseInfo: p!.pauseInfo?.manual, lastFailure: p!.lastFailure?.message };
+        const pauseAgain = await temporal(address, 'activity', 'pause', ...target).then((out) => out, (err: Error) => err.message.split('\n').find((l) => l.startsWith('Error: ')));
+        const update = await temporal(address, 'activity', 'update-options', ...target, '--start-to-close-timeout', '20s', '--heartbeat-timeout', '5s', '--retry-maximum-attempts', '9', '--retry-initial-interval', '1s');
+        const options = (await pending()).activityOptions;
+        const reset = await temporal(address, 'activity', 'reset', ...target, '--keep-paused', '--clear-heartbeat-details');
+        const afterReset = await pending();
+        state.succeed = true;
+        const unpause = await temporal(address, 'activity', 'unpause', ...target);
+        const result = await client.workflow.getHandle(workflowId).result();
+        return {
+          pause,
+          paused,
+          pauseAgain,
+          update,
+          options,
+          reset,
+          afterReset: { attempt: afterReset.attempt, state: afterReset.state, paused: afterReset.paused },
+          unpause,
+          result,
+          unknownActivity: await cliError(address, 'activity', 'pause', '--workflow-id', workflowId, '--activity-id', 'nope'),
+          closedRun: await cliError(address, 'activity', 'unpause', ...target),
+          unknownWorkflow: await cliError(address, 'activity', 'reset', '--workflow-id', `${workflowId}-none`, '--activity-id', 'op-1'),
+          pauseWorkflow: await cliError(address, 'workflow', 'pause', '--workflow-id', workflowId, '--reason', 'x'),
+        };
+      });
+    };
+    const suffix = `${Date.now().toString(36)}`;
+    const onKairos = await scenario(servers.kairos.address, suffix);
+    expect(onKairos).toMatchObject({
+      paused: { state: 'PENDING_ACTIVITY_STATE_PAUSED', paused: true, pauseInfo: { identity: 'cli-operator', reason: 'investigating' } },
+      options: { startToCloseTimeout: '20s', heartbeatTimeout: '5s', retryPolicy: { maximumAttempts: 9, initialInterval: '1s' } },
+      afterReset: { attempt: 1, state: 'PENDING_ACTIVITY_STATE_PAUSED', paused: true },
+      result: 'done',
+    });
+    if (servers.reference) {
+      const onTemporal = await scenario(servers.reference.address, suffix);
+      expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
+    }
+  });
+});

@@ -39,6 +39,7 @@ import { createVisibilityHandlers, validateSearchAttributes } from './visibility
 import { createWorkerHandlers, recordHeartbeats } from './workers/workerHandlers';
 import { createScheduleHandlers } from './schedules';
 import { createBatchHandlers } from './batchOperations';
+import { createActivityOperationHandlers } from './activityOperations';
 
 export interface FrontendDeps {
   store: Store;
@@ -175,6 +176,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
     ...createScheduleHandlers({ store: deps.store, history, namespaces }),
     // Start/Stop/Describe/ListBatchOperations.
     ...createBatchHandlers({ store: deps.store, history, namespaces, terminate }),
+    ...createActivityOperationHandlers({ history, namespaceId }),
 
     async getSystemInfo() {
       return api.GetSystemInfoResponse.fromPartial({

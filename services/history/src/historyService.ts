@@ -30,6 +30,12 @@ import { startBatchOperation } from './api/startBatchOperation';
 import { describeBatchOperation } from './api/describeBatchOperation';
 import { terminateWorkflowExecution } from './api/terminateWorkflowExecution';
 import { resetWorkflowExecution } from './api/resetWorkflowExecution';
+import { pauseActivity } from './api/pauseActivity';
+import { unpauseActivity } from './api/unpauseActivity';
+import { resetActivity } from './api/resetActivity';
+import { updateActivityOptions } from './api/updateActivityOptions';
+import { updateWorkflowExecutionOptions } from './api/updateWorkflowExecutionOptions';
+import { unpauseWorkflowExecution } from './api/unpauseWorkflowExecution';
 import { deleteWorkflowExecution } from './api/deleteWorkflowExecution';
 import { NamespaceReclaimer } from './namespaceReclaimer';
 import { signalWorkflowExecution } from './api/signalWorkflowExecution';
@@ -340,8 +346,29 @@ export class HistoryService {
       },
       async recordActivityTaskHeartbeatById(req) {
         const target = await activityById(ctx, req.namespaceId, req.request!);
-        const { cancelRequested } = await recordActivityTaskHeartbeat(ctx, target, req.request!);
-        return { response: { cancelRequested, activityPaused: false, activityReset: false } };
+        return { response: await recordActivityTaskHeartbeat(ctx, target, req.request!) };
+      },
+      async pauseActivity(req) {
+        await pauseActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async unpauseActivity(req) {
+        await unpauseActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async resetActivity(req) {
+        await resetActivity(ctx, req.namespaceId, req.request!);
+        return {};
+      },
+      async updateActivityOptions(req) {
+        return { activityOptions: await updateActivityOptions(ctx, req.namespaceId, req.request!) };
+      },
+      async updateWorkflowExecutionOptions(req) {
+        return { response: await updateWorkflowExecutionOptions(ctx, req.namespaceId, req.request!) };
+      },
+      async unpauseWorkflowExecution(req) {
+        await unpauseWorkflowExecution(ctx, req.namespaceId, req.request!);
+        return {};
       },
       async respondActivityTaskCompletedById(req) {
         await respondActivityTaskCompleted(ctx, await activityById(ctx, req.namespaceId, req.request!), { ...req.request!, workerVersion: undefined });

@@ -225,6 +225,25 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.activityTaskNotFound(),
     { code: Status.NOT_FOUND, message: 'invalid activityID or activity already timed out or invoking workflow is completed' },
   ],
+  activityNotFoundById: [
+    errors.activityNotFoundById(),
+    {
+      code: Status.NOT_FOUND,
+      message: "Can't find pending activity with such ID. Invalid activityID or activity already completed",
+      detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }],
+    },
+  ],
+  activityAlreadyPaused: [errors.activityAlreadyPaused(), { code: Status.FAILED_PRECONDITION, message: 'activity is already paused' }],
+  activityIdOrTypeNotSet: [
+    errors.activityIdOrTypeNotSet(),
+    { code: Status.INVALID_ARGUMENT, message: 'Either Activity.Id or Activity.Type should be set on request.' },
+  ],
+  workflowPauseNotEnabled: [errors.workflowPauseNotEnabled('default'), { code: Status.UNIMPLEMENTED, message: 'workflow pause is not enabled for namespace: default' }],
+  standaloneActivityNotFound: [
+    errors.standaloneActivityNotFound('a-1'),
+    { code: Status.NOT_FOUND, message: 'activity not found for ID: a-1', detail: [ErrorDetailType.NotFound, NotFoundFailure, { currentCluster: '', activeCluster: '' }] },
+  ],
+  workflowRulesNotEnabled: [errors.workflowRulesNotEnabled('CreateWorkflowRule'), { code: Status.UNIMPLEMENTED, message: 'method CreateWorkflowRule not supported' }],
   activityCancelNotRequested: [
     errors.activityCancelNotRequested(),
     { code: Status.INVALID_ARGUMENT, message: 'unable to mark activity as canceled without activity being request canceled first' },

@@ -10,3 +10,4 @@ export * from './clusterErrors';
 export * from './workerErrors';
 export * from './scheduleErrors';
 export * from './batchErrors';
+export * from './activityOperationErrors';

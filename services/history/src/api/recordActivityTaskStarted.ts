@@ -23,7 +23,8 @@ export async function recordActivityTaskStarted(
   };
   const { activity, workflowTypeName, startedNow } = await ctx.executions.transact(key, (run) => {
     const activity = run.state.activities[request.scheduledEventId];
-    if (!run.isOpen || !activity || activity.attempt !== request.attempt) throw activityTaskNotFound();
+    // A paused activity's queued task is dropped: its unpause dispatches the attempt again.
+    if (!run.isOpen || !activity || activity.attempt !== request.attempt || (activity.paused && !activity.started)) throw activityTaskNotFound();
     const startedNow = !activity.started;
     if (activity.started) {
       if (activity.startedRequestId !== request.requestId) throw taskAlreadyStarted();

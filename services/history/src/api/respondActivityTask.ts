@@ -72,15 +72,16 @@ export async function recordActivityTaskHeartbeat(
   target: ActivityTarget,
   request: Pick<RecordActivityTaskHeartbeatRequest, 'details'>,
 ): Promise<RecordActivityTaskHeartbeatResponse> {
-  const cancelRequested = await ctx.executions.transact(target.key, (run) => {
+  return ctx.executions.transact(target.key, (run) => {
     const activity = startedActivity(run, target);
     if (payloadsSize(request.details) > run.limits.blobSizeLimitError) {
       failActivityAttempt(run, activity, serverFailure('Heartbeat details exceed size limit.'), '');
-      return true;
+      return RecordActivityTaskHeartbeatResponse.fromPartial({ cancelRequested: true });
     }
-    return recordActivityHeartbeat(run, activity, request.details);
+    const cancelRequested = recordActivityHeartbeat(run, activity, request.details);
+    // An operator paused or reset the activity: the worker is told so it can stop the attempt.
+    return RecordActivityTaskHeartbeatResponse.fromPartial({ cancelRequested, activityPaused: activity.paused, activityReset: activity.activityReset });
   });
-  return RecordActivityTaskHeartbeatResponse.fromPartial({ cancelRequested });
 }
 
 /** Temporal turns an over-limit activity payload into a non-retryable server failure. */

@@ -95,13 +95,14 @@ export function scheduleActivity(
       eventId: event.eventId,
       attempt: 1,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+      activityStamp: activity.stamp,
     });
   }
   return activity;
 }
 
 /** Hands the activity's current attempt to matching and arms its schedule-to-start timer. */
-function dispatchActivityAttempt(run: RunTransaction, activity: ActivityInfo): void {
+export function dispatchActivityAttempt(run: RunTransaction, activity: ActivityInfo): void {
   run.addTransferTask({
     kind: TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK,
     scheduledEventId: activity.scheduledEventId,
@@ -120,6 +121,7 @@ function dispatchActivityAttempt(run: RunTransaction, activity: ActivityInfo): v
       eventId: activity.scheduledEventId,
       attempt: activity.attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      activityStamp: activity.stamp,
     });
   }
 }
@@ -144,6 +146,7 @@ export function startActivity(
     eventId: activity.scheduledEventId,
     attempt: activity.attempt,
     timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+    activityStamp: activity.stamp,
   });
   const heartbeat = durationToMs(activity.heartbeatTimeout);
   if (heartbeat > 0) {
@@ -153,6 +156,7 @@ export function startActivity(
       eventId: activity.scheduledEventId,
       attempt: activity.attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+      activityStamp: activity.stamp,
     });
   }
 }
@@ -226,19 +230,38 @@ function expirationOf(activity: ActivityInfo): Date | undefined {
 
 /** Schedules the next attempt after `backoffMs`; no event is written for the failed attempt. */
 function retryActivity(run: RunTransaction, activity: ActivityInfo, backoffMs: number, failure: Failure | undefined): void {
+  endAttempt(run, activity, failure);
+  // A reset (with reset_heartbeat) of the attempt that just ended applies from the next one.
+  if (activity.resetHeartbeats) {
+    activity.lastHeartbeatDetails = undefined;
+    activity.lastHeartbeatTime = undefined;
+  }
+  activity.activityReset = false;
+  activity.resetHeartbeats = false;
+  activity.currentAttemptScheduledTime = addMs(run.now, backoffMs);
+  addRetryTimer(run, activity, activity.currentAttemptScheduledTime);
+}
+
+/** The current attempt ended and the next one is counted; it is not started. */
+function endAttempt(run: RunTransaction, activity: ActivityInfo, failure: Failure | undefined): void {
   activity.attempt += 1;
   activity.lastFailure = failure;
+  activity.lastAttemptCompleteTime = run.now;
   activity.started = false;
   activity.startedTime = undefined;
   activity.startedIdentity = '';
   activity.startedRequestId = '';
   activity.startedWorkerVersion = undefined;
-  activity.currentAttemptScheduledTime = addMs(run.now, backoffMs);
+}
+
+/** The timer that dispatches the current attempt at `fireTime`. */
+export function addRetryTimer(run: RunTransaction, activity: ActivityInfo, fireTime: Date): void {
   run.addTimerTask({
     kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY,
-    fireTime: activity.currentAttemptScheduledTime,
+    fireTime,
     eventId: activity.scheduledEventId,
     attempt: activity.attempt,
+    activityStamp: activity.stamp,
   });
 }
 
@@ -247,6 +270,21 @@ function retryActivity(run: RunTransaction, activity: ActivityInfo, backoffMs: n
  * (undefined), or the decision to close the activity with is returned.
  */
 function retryOrDecide(run: RunTransaction, activity: ActivityInfo, failure: Failure | undefined, timeoutType?: TimeoutType): RetryDecision | undefined {
+  if (activity.paused) {
+    // As Temporal: a paused activity's failed attempt is counted but neither the attempt limit nor
+    // the expiration applies, and no next attempt is scheduled until it is unpaused.
+    const decision = decideRetry({
+      policy: { ...activity.retryPolicy!, maximumAttempts: 0 },
+      attempt: activity.attempt,
+      failure,
+      timeoutType,
+      cancelRequested: activity.cancelRequested,
+      now: run.now,
+    });
+    if (decision.retryState !== RetryState.RETRY_STATE_IN_PROGRESS) return decision;
+    endAttempt(run, activity, failure);
+    return undefined;
+  }
   const decision = decideRetry({
     policy: activity.retryPolicy!,
     attempt: activity.attempt,
@@ -386,7 +424,8 @@ function scheduleToStartDeadlineReached(activity: ActivityInfo, time: Date): boo
  */
 export function activityTimeoutFired(run: RunTransaction, task: TimerTask): boolean {
   const activity = run.state.activities[task.eventId];
-  if (!activity) return false;
+  // A paused activity's timeouts wait for its unpause, which arms them again with a new stamp.
+  if (!activity || activity.paused || task.activityStamp !== activity.stamp) return false;
   switch (task.timeoutType) {
     case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
       // Temporal breaks a tie between the two deadlines of a task nobody picked up in favour
@@ -422,9 +461,36 @@ export function activityTimeoutFired(run: RunTransaction, task: TimerTask): bool
 }
 
 /** The retry timer of an attempt fired: dispatch that attempt now. False when the activity moved on. */
-export function activityRetryFired(run: RunTransaction, scheduledEventId: number, attempt: number): boolean {
+export function activityRetryFired(run: RunTransaction, scheduledEventId: number, attempt: number, stamp = 0): boolean {
   const activity = run.state.activities[scheduledEventId];
-  if (!activity || activity.attempt !== attempt || activity.started) return false;
+  if (!activity || activity.attempt !== attempt || activity.started || activity.paused || activity.stamp !== stamp) return false;
   dispatchActivityAttempt(run, activity);
   return true;
+}
+
+/**
+ * Arms the timeouts that apply to the activity now (an operator action moved its stamp on, so the
+ * earlier timers are stale): schedule-to-close, and schedule-to-start or start-to-close and
+ * heartbeat for the attempt's state. Deadlines already past fire at once.
+ */
+export function armActivityTimeouts(run: RunTransaction, activity: ActivityInfo): void {
+  const arm = (timeoutType: TimeoutType, from: Date | undefined, ms: number) => {
+    if (ms <= 0 || !from) return;
+    const deadline = addMs(from, ms);
+    run.addTimerTask({
+      kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
+      fireTime: deadline.getTime() < run.now.getTime() ? run.now : deadline,
+      eventId: activity.scheduledEventId,
+      attempt: activity.attempt,
+      timeoutType,
+      activityStamp: activity.stamp,
+    });
+  };
+  arm(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, activity.scheduledTime, durationToMs(activity.scheduleToCloseTimeout));
+  if (activity.started) {
+    arm(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, activity.startedTime, durationToMs(activity.startToCloseTimeout));
+    arm(TimeoutType.TIMEOUT_TYPE_HEARTBEAT, activity.lastHeartbeatTime ?? activity.startedTime, durationToMs(activity.heartbeatTimeout));
+  } else {
+    arm(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, activity.currentAttemptScheduledTime ?? activity.scheduledTime, durationToMs(activity.scheduleToStartTimeout));
+  }
 }

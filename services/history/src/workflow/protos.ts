@@ -13,6 +13,7 @@ export { CommandType } from '@kairos/proto/temporal/api/enums/v1/command_type';
 export { HistoryEventFilterType, WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from '@kairos/proto/temporal/api/enums/v1/workflow';
 export { TaskQueue } from '@kairos/proto/temporal/api/taskqueue/v1/message';
 export { Header, Payloads, RetryPolicy, WorkflowExecution } from '@kairos/proto/temporal/api/common/v1/message';
+export type { Priority } from '@kairos/proto/temporal/api/common/v1/message';
 export { Failure } from '@kairos/proto/temporal/api/failure/v1/message';
 export { Command } from '@kairos/proto/temporal/api/command/v1/message';
 export type { Duration } from '@kairos/proto/google/protobuf/duration';
@@ -21,6 +22,7 @@ export {
   ExecutionInfo,
   WorkflowTaskInfo,
   ActivityInfo,
+  ActivityPauseInfo,
   TimerInfo,
   TransferTask,
   TransferTaskKind,

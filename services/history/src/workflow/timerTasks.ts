@@ -18,7 +18,7 @@ export function applyTimerTask(run: RunTransaction, task: TimerTask): boolean {
     case TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT:
       return activityTimeoutFired(run, task);
     case TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY:
-      return activityRetryFired(run, task.eventId, task.attempt);
+      return activityRetryFired(run, task.eventId, task.attempt, task.activityStamp);
     case TimerTaskKind.TIMER_TASK_KIND_USER_TIMER:
       return fireTimer(run, task.timerId, task.eventId);
     case TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT:
