@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useOracleServers, type Scenario } from '../src/harness/oracle';
 import { startKairosDev } from '../src/harness/servers';
 import { untilAsync } from '../src/harness/waiting';
+import { withWorker } from '../src/harness/sdk';
 
 /**
  * Batch operations (StartBatchOperation, Describe, List, Stop) compared with the real Temporal dev
@@ -186,6 +187,98 @@ describe('batch operations, compared with the real Temporal dev server', () => {
       }),
     );
     expect(run.outcome).toMatchObject({ describe: { state: 2, total: 2, complete: 2, operationType: 16 /* DELETE_WORKFLOW */ } });
+  });
+
+  it('reset over a visibility query: each target reset to its first workflow task, its signal reapplied, then finishing as before', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const prefix = `br-${suffix}`;
+      const taskQueue = `tq-${prefix}`;
+      const ids = [0, 1, 2].map((i) => `${prefix}-${i}`);
+      const workflowsPath = require.resolve('../workflows/reset.ts');
+      const outcome = await withWorker({ address, taskQueue, workflowsPath, activities: {} }, async (client) => {
+        const svc = client.workflowService;
+        const completedTasks = async (workflowId: string) =>
+          ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+        for (const workflowId of ids) {
+          const handle = await client.workflow.start('collectItems', { taskQueue, workflowId });
+          await untilAsync(async () => (await completedTasks(workflowId)) >= 1, `${workflowId} first task`, 20_000);
+          await handle.signal('addItem', 'before');
+          await untilAsync(async () => (await completedTasks(workflowId)) >= 2, `${workflowId} signal task`, 20_000);
+        }
+        await untilAsync(async () => Number((await svc.countWorkflowExecutions({ namespace: NS, query: `WorkflowId STARTS_WITH '${prefix}-'` })).count) === 3, 'targets listed', 30_000);
+        const jobId = `job-reset-${suffix}`;
+        await svc.startBatchOperation({
+          namespace: NS,
+          jobId,
+          reason: 'batch reset',
+          visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
+          resetOperation: { identity: 'resetter', options: { firstWorkflowTask: {} } },
+        });
+        await waitBatchDone(svc, jobId);
+        const results = [];
+        for (const workflowId of ids) {
+          // The new run has taken its task (the reapplied signal) before it is told to finish.
+          const tookItsTask = async () => {
+            const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+            const failedAt = events.findIndex((e) => e.workflowTaskFailedEventAttributes);
+            return failedAt >= 0 && events.slice(failedAt).some((e) => e.workflowTaskCompletedEventAttributes);
+          };
+          await untilAsync(tookItsTask, `${workflowId} new run's task`, 20_000);
+          const handle = client.workflow.getHandle(workflowId);
+          await handle.signal('finish');
+          results.push(await handle.result());
+        }
+        return { describe: await described(svc, jobId), results };
+      });
+      return { outcome, workflowIds: ids };
+    });
+    expect(run.outcome).toMatchObject({ describe: { state: 2, total: 3, complete: 3, failure: 0, operationType: 17 /* RESET_WORKFLOW */ }, results: [['before'], ['before'], ['before']] });
+    for (const events of Object.values(run.histories)) {
+      const failed = events.find((e) => (e as { eventType: string }).eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED') as { workflowTaskFailedEventAttributes?: { cause?: string; identity?: string } } | undefined;
+      expect(failed?.workflowTaskFailedEventAttributes).toMatchObject({ cause: 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW' });
+    }
+  });
+
+  it('unpause activities over a visibility query: every paused activity runs again and its workflow completes', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const prefix = `bu-${suffix}`;
+      const taskQueue = `tq-${prefix}`;
+      const ids = [0, 1].map((i) => `${prefix}-${i}`);
+      const failing = { on: true };
+      const activities = {
+        async controlled(): Promise<string> {
+          if (failing.on) throw new Error('not yet');
+          return 'done';
+        },
+      };
+      const workflowsPath = require.resolve('../workflows/activityOperations.ts');
+      const outcome = await withWorker({ address, taskQueue, workflowsPath, activities }, async (client) => {
+        const svc = client.workflowService;
+        const pendingState = async (workflowId: string) => (await svc.describeWorkflowExecution({ namespace: NS, execution: { workflowId } })).pendingActivities?.[0];
+        for (const workflowId of ids) {
+          await client.workflow.start('operatedActivity', { taskQueue, workflowId, args: [workflowId] });
+          await untilAsync(async () => ((await pendingState(workflowId))?.attempt ?? 0) >= 2, `${workflowId} retrying`, 20_000);
+          await svc.pauseActivity({ namespace: NS, execution: { workflowId }, id: 'op-1', identity: 'operator', reason: 'hold' });
+          await untilAsync(async () => (await pendingState(workflowId))?.paused === true, `${workflowId} paused`, 20_000);
+        }
+        failing.on = false;
+        await untilAsync(async () => Number((await svc.countWorkflowExecutions({ namespace: NS, query: `WorkflowId STARTS_WITH '${prefix}-'` })).count) === 2, 'targets listed', 30_000);
+        const jobId = `job-unpause-${suffix}`;
+        await svc.startBatchOperation({
+          namespace: NS,
+          jobId,
+          reason: 'go on',
+          visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-'`,
+          unpauseActivitiesOperation: { identity: 'operator', matchAll: true },
+        });
+        await waitBatchDone(svc, jobId);
+        const results = await Promise.all(ids.map((workflowId) => client.workflow.getHandle(workflowId).result()));
+        return { describe: await described(svc, jobId), results };
+      });
+      // Retry attempts depend on timing: the outcome is compared, not the histories.
+      return { outcome, workflowIds: [] };
+    });
+    expect(run.outcome).toMatchObject({ describe: { state: 2, total: 2, complete: 2, failure: 0 }, results: ['done', 'done'] });
   });
 
   it('refuses bad requests with Temporal codes and words', async () => {

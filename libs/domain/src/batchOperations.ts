@@ -24,7 +24,16 @@ export const BATCH_OPERATIONS_QUERY = `TemporalNamespaceDivision = '${BATCHER_NA
 export const OPEN_BATCH_OPERATIONS_QUERY = `${BATCH_OPERATIONS_QUERY} AND ExecutionStatus = 'Running'`;
 
 /** The request's operation (its oneof field), the operations Kairos carries out. */
-export type BatchOperationField = 'terminationOperation' | 'cancellationOperation' | 'signalOperation' | 'deletionOperation';
+export type BatchOperationField =
+  | 'terminationOperation'
+  | 'cancellationOperation'
+  | 'signalOperation'
+  | 'deletionOperation'
+  | 'resetOperation'
+  | 'updateWorkflowOptionsOperation'
+  | 'unpauseActivitiesOperation'
+  | 'resetActivitiesOperation'
+  | 'updateActivityOptionsOperation';
 
 interface BatchOperationName {
   type: BatchOperationType;
@@ -39,6 +48,11 @@ export const BATCH_OPERATION_NAMES: Readonly<Record<BatchOperationField, BatchOp
   cancellationOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_CANCEL_WORKFLOW, memo: 'cancel', openRunsOnly: true },
   signalOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_SIGNAL_WORKFLOW, memo: 'signal', openRunsOnly: true },
   deletionOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_DELETE_WORKFLOW, memo: 'delete', openRunsOnly: false },
+  resetOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_RESET_WORKFLOW, memo: 'reset', openRunsOnly: false },
+  updateWorkflowOptionsOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_UPDATE_WORKFLOW_EXECUTION_OPTIONS, memo: 'update_options', openRunsOnly: true },
+  unpauseActivitiesOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY, memo: 'unpause_activities', openRunsOnly: true },
+  resetActivitiesOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_RESET_ACTIVITY, memo: 'reset_activities', openRunsOnly: true },
+  updateActivityOptionsOperation: { type: BatchOperationType.BATCH_OPERATION_TYPE_UPDATE_ACTIVITY_OPTIONS, memo: 'update_activity_options', openRunsOnly: true },
 };
 
 /** Every operation a request may carry, in the oneof's order (those Kairos does not carry out too). */

@@ -13,6 +13,7 @@ import {
 } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
 import { BatchOperationState } from '@kairos/proto/temporal/api/enums/v1/batch_operation';
+import { ResetType } from '@kairos/proto/temporal/api/enums/v1/reset';
 import { ExecutionType } from '@kairos/proto/temporal/api/enums/v1/common';
 import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { Memo } from '@kairos/proto/temporal/api/common/v1/message';
@@ -60,6 +61,36 @@ function validateStart(request: api.StartBatchOperationRequest): void {
     }
   });
   if (field === 'signalOperation' && !request.signalOperation!.signal) throw invalidArgument('must provide signal name');
+  const either = 'Either activity type must be set, or match all should be set to true';
+  if (field === 'updateWorkflowOptionsOperation') {
+    const op = request.updateWorkflowOptionsOperation!;
+    if (!op.workflowExecutionOptions) throw invalidArgument('must provide UpdateOptions');
+    if (!op.updateMask) throw invalidArgument('must provide UpdateMask');
+  }
+  if (field === 'resetOperation') {
+    const op = request.resetOperation!;
+    if (op.options) {
+      const o = op.options;
+      if (!o.firstWorkflowTask && !o.lastWorkflowTask && o.workflowTaskId === undefined && o.buildId === undefined) throw invalidArgument('batch reset missing target');
+    } else if (ResetType[op.resetType] === undefined || op.resetType === ResetType.RESET_TYPE_UNSPECIFIED) {
+      throw invalidArgument(`unknown batch reset type ${ResetType[op.resetType] ?? op.resetType}`);
+    }
+  }
+  if (field === 'unpauseActivitiesOperation') {
+    const op = request.unpauseActivitiesOperation!;
+    if (op.type === undefined && op.matchAll === undefined) throw invalidArgument('activity filter must be set');
+    if ((op.type !== undefined && !op.type) || op.matchAll === false) throw invalidArgument(either);
+  }
+  if (field === 'resetActivitiesOperation') {
+    const op = request.resetActivitiesOperation!;
+    if (op.type === undefined && !op.matchAll) throw invalidArgument('must provide ActivityType or MatchAll');
+    if (op.type !== undefined && !op.type) throw invalidArgument(either);
+  }
+  if (field === 'updateActivityOptionsOperation') {
+    const op = request.updateActivityOptionsOperation!;
+    if (op.activityOptions && op.restoreOriginal) throw invalidArgument('cannot set both activity options and restore original');
+    if (!op.activityOptions && !op.restoreOriginal) throw invalidArgument('Either activity type must be set, or restore original should be set to true');
+  }
 }
 
 /** A memo field written by Temporal's JSON payload converter, read back. */
