@@ -599,6 +599,62 @@ describe('temporal workflow reset (the official CLI) on Kairos, compared with th
       expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
     }
   });
+
+  it('resets by --type BuildId (the build id\'s auto-reset point) and a batch by --query, as the dev server does', async () => {
+    const scenario = async (address: string, suffix: string) => {
+      const taskQueue = `tq-cli-reset-build-${suffix}`;
+      const prefix = `cli-reset-build-${suffix}`;
+      const ids = [0, 1, 2].map((i) => `${prefix}-${i}`);
+      return withWorker({ address, taskQueue, workflowsPath: resetWorkflowsPath, activities: {} }, async (client) => {
+        const events = async (id: string) => ((await client.workflow.getHandle(id).fetchHistory()).events ?? []);
+        const completedSince = async (id: string, afterType: string | undefined, count: number) =>
+          untilAsync(
+            async () => {
+              const all = await events(id);
+              const from = afterType ? all.findIndex((e) => e[afterType as keyof typeof e]) : 0;
+              return from >= 0 && all.slice(from).filter((e) => e.workflowTaskCompletedEventAttributes).length >= count;
+            },
+            `${id}: ${count} completed workflow tasks`,
+            30_000,
+          );
+        for (const id of ids) {
+          const handle = await client.workflow.start('collectItems', { taskQueue, workflowId: id });
+          await completedSince(id, undefined, 1);
+          await handle.signal('addItem', 'x');
+          await completedSince(id, undefined, 2);
+        }
+        const point = (await client.workflow.getHandle(ids[0]!).describe()).raw.workflowExecutionInfo!.autoResetPoints!.points![0]!;
+        await untilAsync(async () => Number((await client.workflowService.countWorkflowExecutions({ namespace: 'default', query: `WorkflowId STARTS_WITH '${prefix}-'` })).count) === 3, 'listed', 20_000);
+        // The CLI resets by build id only as a batch (its single-workflow form refuses the type).
+        const single = await cliError(address, 'workflow', 'reset', '--workflow-id', ids[0]!, '--reason', 'build', '--type', 'BuildId', '--build-id', point.buildId!);
+        const byBuildId = await temporal(address, 'workflow', 'reset', '--query', `WorkflowId = '${ids[0]}'`, '--reason', 'build', '--type', 'BuildId', '--build-id', point.buildId!, '--yes');
+        await completedSince(ids[0]!, 'workflowTaskFailedEventAttributes', 1);
+        // One batch at a time per namespace: the next waits for this one to finish.
+        await untilAsync(async () => ((await client.workflowService.listBatchOperations({ namespace: 'default' })).operationInfo ?? []).every((o) => o.state !== 1), 'the batch done', 30_000);
+        const batch = await temporal(
+          address, 'workflow', 'reset', '--query', `WorkflowId = '${ids[1]}' OR WorkflowId = '${ids[2]}'`, '--reason', 'batch', '--type', 'FirstWorkflowTask', '--yes',
+        );
+        for (const id of ids.slice(1)) await completedSince(id, 'workflowTaskFailedEventAttributes', 1);
+        const results = [];
+        const histories = [];
+        for (const id of ids) {
+          const handle = client.workflow.getHandle(id);
+          await handle.signal('finish');
+          results.push(await handle.result());
+          histories.push(normalizeHistory(await handle.fetchHistory()));
+        }
+        const started = (out: string) => /Started batch for job ID/.test(out) || out;
+        return { single, byBuildId: started(byBuildId), batchStarted: started(batch), results, histories };
+      });
+    };
+    const suffix = `${Date.now().toString(36)}`;
+    const onKairos = await scenario(servers.kairos.address, suffix);
+    expect(onKairos.results).toEqual([['x'], ['x'], ['x']]);
+    if (servers.reference) {
+      const onTemporal = await scenario(servers.reference.address, suffix);
+      expect(onKairos, 'Kairos (received) vs the Temporal dev server (expected)').toEqual(onTemporal);
+    }
+  });
 });
 
 describe('temporal activity pause|unpause|reset|update-options (the official CLI) on Kairos, compared with the Temporal dev server', () => {
