@@ -87,18 +87,23 @@ export function scheduleActivity(
   });
   run.state.activities[event.eventId] = activity;
   if (!eager) dispatchActivityAttempt(run, activity);
-  const scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
+  armScheduleToClose(run, activity);
+  return activity;
+}
+
+/** The activity's schedule-to-close deadline, from now (when it has one). */
+export function armScheduleToClose(run: RunTransaction, activity: ActivityInfo): void {
+  const scheduleToClose = durationToMs(activity.scheduleToCloseTimeout);
   if (scheduleToClose > 0) {
     run.addTimerTask({
       kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
       fireTime: addMs(run.now, scheduleToClose),
-      eventId: event.eventId,
-      attempt: 1,
+      eventId: activity.scheduledEventId,
+      attempt: activity.attempt,
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
       activityStamp: activity.stamp,
     });
   }
-  return activity;
 }
 
 /** Hands the activity's current attempt to matching and arms its schedule-to-start timer. */

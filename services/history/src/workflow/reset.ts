@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { addMs, durationToMs } from '@kairos/domain';
 import { resetPointNotAfterWorkflowTask } from '@kairos/common/errors';
 import { ResetReapplyExcludeType, ResetReapplyType } from '@kairos/proto/temporal/api/enums/v1/reset';
 import { UpdateAdmittedEventOrigin } from '@kairos/proto/temporal/api/enums/v1/update';
 import { UpdateInfo } from '@kairos/proto/kairos/persistence/v1/executions';
+import { armScheduleToClose, dispatchActivityAttempt } from './activities';
 import { HISTORY_SERVICE_IDENTITY } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { scheduleWorkflowTask } from './workflowTasks';
 import {
   EventType,
   RetryState,
-  TimeoutType,
   TimerTaskKind,
   TransferTaskKind,
   WorkflowTaskFailedCause,
@@ -101,25 +100,11 @@ export function rearmPendingWork(run: RunTransaction, reason: string): void {
       delete run.state.activities[activity.scheduledEventId];
       continue;
     }
+    // A never-started activity is scheduled again from now, as a new one would be.
     activity.scheduledTime = run.now;
     activity.currentAttemptScheduledTime = run.now;
-    run.addTransferTask({
-      kind: TransferTaskKind.TRANSFER_TASK_KIND_ACTIVITY_TASK,
-      scheduledEventId: activity.scheduledEventId,
-      taskQueue: activity.taskQueue,
-      attempt: activity.attempt,
-      scheduleToStartTimeout: activity.scheduleToStartTimeout,
-      priority: activity.priority,
-    });
-    const timeouts: Array<[TimeoutType, number]> = [
-      [TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, durationToMs(activity.scheduleToCloseTimeout)],
-      [TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, durationToMs(activity.scheduleToStartTimeout)],
-    ];
-    for (const [timeoutType, ms] of timeouts) {
-      if (ms > 0) {
-        run.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT, fireTime: addMs(run.now, ms), eventId: activity.scheduledEventId, attempt: activity.attempt, timeoutType });
-      }
-    }
+    dispatchActivityAttempt(run, activity);
+    armScheduleToClose(run, activity);
   }
   for (const timer of Object.values(run.state.timers)) {
     run.addTimerTask({ kind: TimerTaskKind.TIMER_TASK_KIND_USER_TIMER, fireTime: timer.expiryTime, eventId: timer.startedEventId, timerId: timer.timerId });
