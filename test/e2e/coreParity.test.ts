@@ -280,4 +280,25 @@ describe('decisions the server takes itself, compared with the real Temporal dev
     expect(run.outcome).toMatchObject({ resetHistoryEventId: 3, update: 'not now' });
     expect(types(run).slice(5)).toEqual(['WORKFLOW_EXECUTION_TERMINATED']);
   });
+  it('a workflow task failing again and again gets more time from attempt 4 on (5 s on top, less up to 20 %), as Temporal', async () => {
+    const run = await servers.compare(async (address, { suffix }) => {
+      const w = await rawWorker(address, { name: 'wft-backoff', suffix, workflowTaskTimeoutSeconds: 1 });
+      return using(w, async () => {
+        const attempts: number[] = [];
+        let task = await w.mustPoll();
+        while (task.attempt! < 4) {
+          attempts.push(task.attempt!);
+          await w.fail(task);
+          task = await w.mustPoll();
+        }
+        // Attempt 4's events are transient: the worker sees its Scheduled event with the longer timeout.
+        const scheduled = task.history!.events!.filter((e) => e.workflowTaskScheduledEventAttributes).at(-1)!;
+        const timeout = scheduled.workflowTaskScheduledEventAttributes!.startToCloseTimeout!;
+        const ms = Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6;
+        await w.complete(task, [cmd.completeWorkflow()]);
+        return { outcome: { attempts, attempt4: task.attempt, timeoutWithinBackoff: ms >= 5_000 && ms < 6_000 }, workflowIds: [] };
+      });
+    });
+    expect(run.outcome).toEqual({ attempts: [1, 2, 3], attempt4: 4, timeoutWithinBackoff: true });
+  });
 });

@@ -212,6 +212,14 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/workflow/signals.ts',
     why: "Temporal's history.maximumSignalsPerExecution: more signals to one run are refused.",
   },
+  workflowTaskRetryMaxInterval: {
+    type: 'duration',
+    unit: 'ms',
+    default: 600_000,
+    readBy: H,
+    readIn: 'services/history/src/workflow/workflowTasks.ts',
+    why: "Temporal's history.workflowTaskRetryMaxInterval: the most a failing workflow task's timeout grows by (from attempt 4 on, 5 s doubling).",
+  },
   defaultWorkflowTaskTimeout: {
     type: 'duration',
     unit: 'ms',

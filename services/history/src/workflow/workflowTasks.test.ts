@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '@kairos/domain';
+import { DEFAULT_LIMITS, durationToMs } from '@kairos/domain';
 import { SuggestContinueAsNewReason } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { eventNames, newRun, reopen, runWithStartedWorkflowTask } from '../../test/runFixtures';
 import { commands, completeTask, pollTask, runAfterFirstCompletion } from '../../test/workflowTaskFixtures';
@@ -9,6 +9,7 @@ import {
   failWorkflowTask,
   scheduleSpeculativeWorkflowTask,
   scheduleWorkflowTask,
+  startToCloseTimeoutFor,
   startWorkflowTask,
   timeOutWorkflowTask,
   transientWorkflowTaskEvents,
@@ -195,6 +196,25 @@ describe('failWorkflowTask', () => {
     expect(again.info.workflowTaskAttempt).toBe(3);
     expect(again.state.workflowTask).toMatchObject({ scheduledEventId: 5, startedEventId: 0, attempt: 3, transient: true });
     expect(again.transferTasks).toEqual([workflowTaskTransfer({ scheduledEventId: 5, taskQueue: NORMAL, attempt: 3 })]);
+  });
+
+  it('from attempt 4 on, a failing task gets more time: 5 s doubling on top of its timeout, jittered by up to -20 %, as Temporal', () => {
+    let run = runWithTransientTask();
+    const timeouts: number[] = [];
+    for (let attempt = 2; attempt <= 6; attempt++) {
+      expect(run.state.workflowTask!.attempt).toBe(attempt);
+      timeouts.push(durationToMs(run.state.workflowTask!.startToCloseTimeout));
+      startWorkflowTask(run, `req-${attempt}`, 'worker');
+      run = reopen(run, at(attempt * 60_000));
+      failWorkflowTask(run, WORKER_FAILURE, bug, 'worker');
+    }
+    // Attempts 2 and 3 keep the 10 s timeout; 4, 5, 6 add 4–5 s, 8–10 s, 16–20 s.
+    expect(timeouts.slice(0, 2)).toEqual([10_000, 10_000]);
+    for (const [i, [low, high]] of [[14_000, 15_000], [18_000, 20_000], [26_000, 30_000]].entries()) {
+      expect(timeouts[i + 2]).toBeGreaterThanOrEqual(low!);
+      expect(timeouts[i + 2]).toBeLessThan(high!);
+    }
+    expect(durationToMs(startToCloseTimeoutFor({ seconds: 1, nanos: 0 }, 40))).toBeLessThanOrEqual(601_000);
   });
 
   it('a transient attempt that completes writes its Scheduled and Started events, with their times, before WorkflowTaskCompleted', () => {

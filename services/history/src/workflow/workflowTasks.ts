@@ -1,3 +1,4 @@
+import { setting } from '@kairos/common/settings';
 import { addMs, durationToMs, msToDuration } from '@kairos/domain';
 import type { WorkerVersionStamp } from '@kairos/proto/temporal/api/common/v1/message';
 import { RunTransaction } from './runTransaction';
@@ -12,6 +13,7 @@ import {
   WorkflowTaskFailedCause,
   WorkflowTaskInfo,
   type Failure,
+  type Duration,
   type TimerTask,
 } from './protos';
 import { SuggestContinueAsNewReason } from '@kairos/proto/temporal/api/enums/v1/workflow';
@@ -46,6 +48,24 @@ function normalQueue(run: RunTransaction): TaskQueue {
   return TaskQueue.fromPartial({ name: run.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL });
 }
 
+/** Attempts of a failing workflow task that keep its timeout; later ones get more time (Temporal's workflowTaskRetryBackoffMinAttempts). */
+const BACKOFF_AFTER_ATTEMPT = 3;
+const FIRST_EXTRA_MS = 5_000;
+
+/**
+ * A workflow task's start-to-close timeout at this attempt, as Temporal's getStartToCloseTimeout:
+ * the run's timeout, plus from attempt 4 on an exponential backoff (5 s, 10 s, 20 s… at most
+ * history.workflowTaskRetryMaxInterval) less up to 20 % jitter, so a worker too slow for the
+ * timeout eventually gets enough time.
+ */
+export function startToCloseTimeoutFor(timeout: Duration | undefined, attempt: number): Duration {
+  const baseMs = durationToMs(timeout);
+  if (attempt <= BACKOFF_AFTER_ATTEMPT) return timeout ?? msToDuration(0);
+  const extra = Math.min(FIRST_EXTRA_MS * 2 ** (attempt - BACKOFF_AFTER_ATTEMPT - 1), setting('history.workflowTaskRetryMaxInterval'));
+  const jittered = extra * 0.8 + Math.floor(Math.random() * Math.max(1, Math.floor(extra * 0.2)));
+  return msToDuration(baseMs + Math.round(jittered));
+}
+
 /**
  * Schedules a workflow task unless one is already scheduled or started, or the run is closed.
  * Returns whether a task was scheduled.
@@ -64,7 +84,7 @@ export function scheduleWorkflowTask(run: RunTransaction, options: { backoffEnde
   let scheduledEventId = run.state.nextEventId;
   if (!transient) {
     scheduledEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-      workflowTaskScheduledEventAttributes: { taskQueue: queue, startToCloseTimeout: info.workflowTaskTimeout, attempt },
+      workflowTaskScheduledEventAttributes: { taskQueue: queue, startToCloseTimeout: startToCloseTimeoutFor(info.workflowTaskTimeout, attempt), attempt },
     }).eventId;
   }
   dispatchWorkflowTask(run, { scheduledEventId, attempt, queue, sticky, transient, speculative: false });
@@ -119,7 +139,7 @@ function dispatchWorkflowTask(
     attempt,
     taskQueue: queue,
     scheduledTime: run.now,
-    startToCloseTimeout: info.workflowTaskTimeout,
+    startToCloseTimeout: startToCloseTimeoutFor(info.workflowTaskTimeout, attempt),
     transient: task.transient,
     speculative: task.speculative,
     stamp,
@@ -160,6 +180,7 @@ export function startWorkflowTask(run: RunTransaction, requestId: string, identi
     task.speculative = false;
     task.attempt = 1;
     run.info.workflowTaskAttempt = 1;
+    task.startToCloseTimeout = run.info.workflowTaskTimeout;
     task.scheduledEventId = run.appendEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
       workflowTaskScheduledEventAttributes: { taskQueue: normalQueue(run), startToCloseTimeout: task.startToCloseTimeout, attempt: 1 },
     }).eventId;
