@@ -115,6 +115,36 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
     expect(problem(unknown.stderr)).toMatch(/^--dynamic-config-value: "no\.such\.key" is not a dynamic config key Kairos has; known: limit\.maxIDLength, /);
   });
 
+  it('--dynamic-config-value limit.* keys (read by the limits every namespace gets) change them as on the Temporal dev server', async () => {
+    const limits = { 'limit.blobSize.error': 300_000, 'limit.memoSize.error': 4_000, 'limit.historyCount.suggestContinueAsNew': 5 };
+    const args = Object.entries(limits).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+    const kairos = await startKairosDev({ kairosOnly: true, extraArgs: args });
+    const temporal = oracleEnabled() ? await startTemporalDev({ dynamicConfig: limits }) : undefined;
+    const observe = async (server: TestServer) => {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const described = await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return { blob: Number(described.namespaceInfo?.limits?.blobSizeLimitError), memo: Number(described.namespaceInfo?.limits?.memoSizeLimitError) };
+      } finally {
+        await connection.close();
+      }
+    };
+    try {
+      const onKairos = await observe(kairos);
+      expect(onKairos).toEqual({ blob: 300_000, memo: 4_000 });
+      if (temporal) expect(onKairos).toEqual(await observe(temporal));
+      // The continue-as-new hint from 5 events on: a workflow that counts its own history sees it.
+      const result = await withWorker(
+        { address: kairos.address, taskQueue: 'dc-limits', workflowsPath: require.resolve('../workflows/eagerTasks.ts'), activities: { slowLocal: async () => 'ok' } },
+        (client) => client.workflow.execute('suggestedContinueAsNew', { taskQueue: 'dc-limits', workflowId: 'dc-limits-can' }),
+      );
+      expect(result).toBe(true);
+      expect(kairos.processes[0]!.tail()).toMatch(/limits\.historyCountSuggestContinueAsNew=5/);
+    } finally {
+      await Promise.all([kairos.stop(), temporal?.stop()]);
+    }
+  });
+
   it('--log-format json writes JSON lines, text (or pretty) key=value lines', async () => {
     for (const format of ['json', 'text', 'pretty'] as const) {
       const server = await startKairosDev({ kairosOnly: true, inMemory: true, logLevel: 'info', extraArgs: ['--log-format', format] });

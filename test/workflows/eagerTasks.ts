@@ -1,4 +1,4 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 
 interface LocalActivities {
   slowLocal(ms: number): Promise<string>;
@@ -12,4 +12,11 @@ const { slowLocal } = proxyLocalActivities<LocalActivities>({ startToCloseTimeou
  */
 export async function longLocalActivity(ms: number): Promise<string> {
   return await slowLocal(ms);
+}
+
+/** Whether the server suggests continue-as-new once the history has a few events (a timer adds some). */
+export async function suggestedContinueAsNew(): Promise<boolean> {
+  await sleep(10);
+  await sleep(10);
+  return workflowInfo().continueAsNewSuggested;
 }

@@ -1,26 +1,50 @@
 import { setting } from '@kairos/common/settings';
 
-/** Temporal's defaults (dynamic config), each overridable per namespace in Kairos's config file (the `limits.*` settings). */
-export const DEFAULT_LIMITS = {
-  blobSizeLimitError: setting('limits.blobSizeLimitError'),
-  blobSizeLimitWarn: setting('limits.blobSizeLimitWarn'),
-  historyCountLimitError: setting('limits.historyCountLimitError'),
-  historyCountLimitWarn: setting('limits.historyCountLimitWarn'),
-  historyCountSuggestContinueAsNew: setting('limits.historyCountSuggestContinueAsNew'),
-  historySizeLimitError: setting('limits.historySizeLimitError'),
-  historySizeLimitWarn: setting('limits.historySizeLimitWarn'),
-  historySizeSuggestContinueAsNew: setting('limits.historySizeSuggestContinueAsNew'),
-  pendingActivitiesLimit: setting('limits.pendingActivitiesLimit'),
+/** A namespace's limits (Temporal's dynamic config names in the comments of DEFAULT_LIMITS). */
+export interface Limits {
+  blobSizeLimitError: number;
+  blobSizeLimitWarn: number;
+  historyCountLimitError: number;
+  historyCountLimitWarn: number;
+  historyCountSuggestContinueAsNew: number;
+  historySizeLimitError: number;
+  historySizeLimitWarn: number;
+  historySizeSuggestContinueAsNew: number;
+  pendingActivitiesLimit: number;
   /** frontend.namespaceRPS: requests per second per namespace, per frontend instance (burst ×2, frontend.namespaceBurstRatio). */
-  namespaceRps: setting('limits.namespaceRps'),
+  namespaceRps: number;
   /** frontend.namespaceCount: concurrent long polls per namespace and API, per frontend instance. */
-  namespaceConcurrentLongPolls: setting('limits.namespaceConcurrentLongPolls'),
-};
+  namespaceConcurrentLongPolls: number;
+}
 
-export type Limits = typeof DEFAULT_LIMITS;
+const LIMIT_SETTINGS = {
+  blobSizeLimitError: 'limits.blobSizeLimitError',
+  blobSizeLimitWarn: 'limits.blobSizeLimitWarn',
+  historyCountLimitError: 'limits.historyCountLimitError',
+  historyCountLimitWarn: 'limits.historyCountLimitWarn',
+  historyCountSuggestContinueAsNew: 'limits.historyCountSuggestContinueAsNew',
+  historySizeLimitError: 'limits.historySizeLimitError',
+  historySizeLimitWarn: 'limits.historySizeLimitWarn',
+  historySizeSuggestContinueAsNew: 'limits.historySizeSuggestContinueAsNew',
+  pendingActivitiesLimit: 'limits.pendingActivitiesLimit',
+  namespaceRps: 'limits.namespaceRps',
+  namespaceConcurrentLongPolls: 'limits.namespaceConcurrentLongPolls',
+} as const satisfies Record<keyof Limits, string>;
 
-/** Temporal's memo size limit (not configurable in Kairos yet). */
-export const MEMO_SIZE_LIMIT_ERROR = setting('domain.memoSizeLimit');
+/**
+ * Temporal's defaults (dynamic config), each overridable per namespace in Kairos's config file (the
+ * `limits.*` settings). Each is read when first used, not when this module loads: the command line
+ * (`--dynamic-config-value limit.…`) overrides settings after the modules are loaded.
+ */
+export const DEFAULT_LIMITS: Limits = Object.defineProperties(
+  {} as Limits,
+  Object.fromEntries(Object.entries(LIMIT_SETTINGS).map(([key, name]) => [key, { enumerable: true, get: () => setting(name) }])),
+);
+
+/** Temporal's memo size limit (limit.memoSize.error), read when first used. */
+export function memoSizeLimitError(): number {
+  return setting('domain.memoSizeLimit');
+}
 
 /** The namespace's limits: its overrides where set, Temporal's defaults elsewhere. */
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

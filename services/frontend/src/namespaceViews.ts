@@ -1,4 +1,4 @@
-import { MEMO_SIZE_LIMIT_ERROR, type Limits } from '@kairos/domain';
+import { memoSizeLimitError, type Limits } from '@kairos/domain';
 import type { NamespaceRecord } from '@kairos/proto/kairos/persistence/v1/namespaces';
 import { DescribeNamespaceResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 
@@ -8,7 +8,7 @@ export function describeNamespaceResponse(record: NamespaceRecord, limits: Limit
     namespaceInfo: {
       ...record.info,
       // The SDKs check payload sizes against these before sending, as with Temporal.
-      limits: { blobSizeLimitError: limits.blobSizeLimitError, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
+      limits: { blobSizeLimitError: limits.blobSizeLimitError, memoSizeLimitError: memoSizeLimitError() },
       // Only claim what Kairos implements: the SDKs change behaviour on these flags.
       capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, workerHeartbeats: true, workerPollCompleteOnShutdown: true },
       supportsSchedules: true,

@@ -34,7 +34,7 @@ import type { UpdateMessages } from './updates';
 import { WorkflowTaskCompletionRejected } from './workflowTaskRejection';
 import { materializeTransientWorkflowTask } from './workflowTasks';
 import { ActivityInfo, Command, CommandType, EventType, Failure, WorkflowTaskFailedCause, type WorkflowTaskInfo } from './protos';
-import { MEMO_SIZE_LIMIT_ERROR } from '@kairos/domain';
+import { memoSizeLimitError } from '@kairos/domain';
 
 /*
  * The commands of a workflow task completion, dispatched to the transitions that carry them out:
@@ -242,7 +242,7 @@ function payloadMapSize(fields: Record<string, Payload> | undefined): number {
 
 /** A memo past Temporal's memo limit fails the task and terminates the run, as an oversized payload does. */
 function checkMemoSize(size: number, cause: WorkflowTaskFailedCause, message: string): void {
-  if (size > MEMO_SIZE_LIMIT_ERROR) throw new WorkflowTaskCompletionRejected(cause, message, true);
+  if (size > memoSizeLimitError()) throw new WorkflowTaskCompletionRejected(cause, message, true);
 }
 
 /** Each command type's attributes field, the name Temporal's messages give it, and the cause a missing one fails the task with. */

@@ -1,5 +1,5 @@
 import { setting } from '@kairos/common/settings';
-import { MEMO_SIZE_LIMIT_ERROR, newRunId } from '@kairos/domain';
+import { memoSizeLimitError, newRunId } from '@kairos/domain';
 import { blobSizeLimitExceeded, concurrentStarts, memoSizeLimitExceeded, workflowAlreadyRunning, workflowIdReuseFailedOnly, workflowIdReuseRejected } from '@kairos/common/errors';
 import { CurrentExecutionConflictError } from '@kairos/persistence/errors';
 import type { CurrentExecutionRecord, CurrentExecutionWrite } from '@kairos/persistence/store';
@@ -72,7 +72,7 @@ export async function startRun(
   if (inputSize > limits.blobSizeLimitWarn) {
     ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
   }
-  if (request.memo && Memo.encode(request.memo).finish().length > MEMO_SIZE_LIMIT_ERROR) throw memoSizeLimitExceeded();
+  if (request.memo && Memo.encode(request.memo).finish().length > memoSizeLimitError()) throw memoSizeLimitExceeded();
   for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
     let currentWrite: CurrentExecutionWrite;
