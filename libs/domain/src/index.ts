@@ -9,3 +9,4 @@ export * from './runIds';
 export * from './validation';
 export * from './schedules';
 export * from './batchOperations';
+export * from './fieldMasks';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { activityIdOrTypeNotSet, invalidArgument, standaloneActivityNotFound, workflowPauseNotEnabled, workflowRulesNotEnabled } from '@kairos/common/errors';
 import type { HistoryClient } from '@kairos/cluster';
-import { byteLength, durationProblem, exceedsIdLength, maxIdLength, priorityProblem, retryPolicyProblem } from '@kairos/domain';
+import { byteLength, camelFieldPath, durationProblem, exceedsIdLength, maxIdLength, priorityProblem, retryPolicyProblem } from '@kairos/domain';
 import type { Duration } from '@kairos/proto/google/protobuf/duration';
 import type { ActivityOptions } from '@kairos/proto/temporal/api/activity/v1/message';
 import type { WorkflowServiceImplementation } from '@kairos/proto/temporal/api/workflowservice/v1/service';
@@ -75,13 +75,6 @@ function checkActivityExecution(request: { requestId: string; activityId: string
   if (jitter) throw invalidArgument(`invalid jitter: ${jitter}`);
 }
 
-/** Temporal's ConvertPathToCamel. */
-const camel = (path: string) =>
-  path
-    .split('.')
-    .map((part) => part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
-    .join('.');
-
 const UPDATABLE_PATHS = new Set([
   'taskQueue.name',
   'scheduleToCloseTimeout',
@@ -107,8 +100,8 @@ function checkOptionsUpdate(paths: string[] | undefined, options: ActivityOption
   if (!options) throw invalidArgument('ActivityOptions are not provided');
   if (!paths) throw invalidArgument('UpdateMask is not provided');
   if (paths.length === 0) throw invalidArgument('UpdateMask must specify at least one path');
-  for (const path of paths) if (!UPDATABLE_PATHS.has(camel(path))) throw invalidArgument(`unsupported update_mask path: "${path}"`);
-  const fields = new Set(paths.map(camel));
+  for (const path of paths) if (!UPDATABLE_PATHS.has(camelFieldPath(path))) throw invalidArgument(`unsupported update_mask path: "${path}"`);
+  const fields = new Set(paths.map(camelFieldPath));
   const timeouts = [
     ['scheduleToCloseTimeout', 'ScheduleToCloseTimeout'],
     ['scheduleToStartTimeout', 'ScheduleToStartTimeout'],

@@ -1,5 +1,5 @@
 import { invalidArgument, workflowNotFound } from '@kairos/common/errors';
-import { retryPolicyProblem } from '@kairos/domain';
+import { camelFieldPath, retryPolicyProblem } from '@kairos/domain';
 import type { ActivityOptions } from '@kairos/proto/temporal/api/activity/v1/message';
 import type { UpdateActivityOptionsRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
@@ -23,7 +23,7 @@ import { scheduledActivityOptions } from './shared/activityOptions';
  * options the last updated activity now has.
  */
 export async function updateActivityOptions(ctx: HistoryContext, namespaceId: string, request: UpdateActivityOptionsRequest): Promise<ActivityOptions> {
-  const paths = (request.updateMask ?? []).map(camelPath);
+  const paths = (request.updateMask ?? []).map(camelFieldPath);
   if (request.updateMask && request.restoreOriginal && paths.length > 0) throw invalidArgument('Both UpdateMask and RestoreOriginal are provided');
   const key = await ctx.executions.resolveRunId(namespaceId, request.execution?.workflowId ?? '', request.execution?.runId);
   return ctx.executions.transact(key, async (run) => {
@@ -58,14 +58,6 @@ export async function updateActivityOptions(ctx: HistoryContext, namespaceId: st
     }
     return toActivityOptions(updated!);
   });
-}
-
-/** Temporal's ParseFieldMask: each path's parts in lowerCamelCase. */
-function camelPath(path: string): string {
-  return path
-    .split('.')
-    .map((part) => part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
-    .join('.');
 }
 
 /** Temporal's MergeActivityOptions: the masked fields of `from` over `into`, in its words when one is missing. */

@@ -1,4 +1,5 @@
 import { invalidArgument } from '@kairos/common/errors';
+import { camelFieldPath } from '@kairos/domain';
 import { WorkflowExecutionOptions } from '@kairos/proto/temporal/api/workflow/v1/message';
 import type { RunTransaction } from './runTransaction';
 import { EventType } from './protos';
@@ -9,14 +10,6 @@ import { clearStickiness } from './workflowTasks';
  * mergeWorkflowExecutionOptions) and, when that changes them, WorkflowExecutionOptionsUpdated.
  */
 
-/** Temporal's ConvertPathToCamel. */
-function camel(path: string): string {
-  return path
-    .split('.')
-    .map((part) => part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
-    .join('.');
-}
-
 /** The options the run has now. */
 export function workflowOptionsOf(run: RunTransaction): WorkflowExecutionOptions {
   // Kairos has no time skipping: that option is never set.
@@ -25,7 +18,7 @@ export function workflowOptionsOf(run: RunTransaction): WorkflowExecutionOptions
 
 /** The masked fields of `from` over `into`, or INVALID_ARGUMENT in Temporal's words. */
 export function mergeWorkflowOptions(into: WorkflowExecutionOptions, from: WorkflowExecutionOptions, paths: string[]): WorkflowExecutionOptions {
-  const fields = new Set(paths.map(camel));
+  const fields = new Set(paths.map(camelFieldPath));
   const merged: WorkflowExecutionOptions = { ...into, priority: into.priority && { ...into.priority } };
   const refuse = (problem: string) => invalidArgument(`error applying update_options: ${problem}`);
   if (fields.has('versioningOverride')) merged.versioningOverride = from.versioningOverride;
