@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activityRetryFired, activityTimeoutFired, failActivityAttempt, recordActivityHeartbeat } from './activities';
-import { pauseActivity, resetActivity, selectActivityIds, unpauseActivity, updateActivityOptions, activityOptionsOf } from './activityOperations';
+import { pauseActivity, resetActivity, selectActivityIds, unpauseActivity, updateActivityOptions, activityOptionsOf, maskedActivityOptions } from './activityOperations';
+import { ActivityOptions } from '@kairos/proto/temporal/api/activity/v1/message';
 import type { RunTransaction } from './runTransaction';
 import { TimeoutType, TimerTaskKind, type ActivityPauseInfo } from './protos';
 import { reopen } from '../../test/runFixtures';
@@ -180,5 +181,26 @@ describe('updateActivityOptions', () => {
     expect(timerTaskOf(updated, TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)).toMatchObject({ fireTime: at(63) });
     expect(activityTimeoutFired(reopen(updated, old.fireTime!), old)).toBe(false);
     expect(updated.state.activities[SCHEDULED_EVENT_ID]!.started).toBe(true);
+  });
+});
+
+describe('maskedActivityOptions', () => {
+  const options = (fields: Parameters<typeof ActivityOptions.fromPartial>[0]) => ActivityOptions.fromPartial(fields);
+
+  it('takes only the masked fields, down to one part of the retry policy or priority', () => {
+    const run = activityScheduled();
+    const activity = onlyActivity(run);
+    const merged = maskedActivityOptions(activity, run.info, options({ startToCloseTimeout: secs(20), heartbeatTimeout: secs(3), retryPolicy: { maximumAttempts: 7 } }), new Set(['startToCloseTimeout', 'retryPolicy.maximumAttempts']));
+    expect(merged.startToCloseTimeout).toEqual(secs(20));
+    expect(merged.heartbeatTimeout).toEqual(activity.heartbeatTimeout);
+    expect(merged.retryPolicy).toMatchObject({ maximumAttempts: 7, initialInterval: activity.retryPolicy!.initialInterval, backoffCoefficient: 2 });
+  });
+
+  it('refuses a masked field the request leaves out, and a retry policy Temporal refuses, in its words', () => {
+    const run = activityScheduled();
+    const activity = onlyActivity(run);
+    expect(() => maskedActivityOptions(activity, run.info, options({}), new Set(['retryPolicy']))).toThrow('RetryPolicy is not provided');
+    expect(() => maskedActivityOptions(activity, run.info, options({}), new Set(['taskQueue.name']))).toThrow('TaskQueue is not provided');
+    expect(() => maskedActivityOptions(activity, run.info, options({ retryPolicy: { backoffCoefficient: 0.5 } }), new Set(['retryPolicy.backoffCoefficient']))).toThrow(/BackoffCoefficient/);
   });
 });
