@@ -6,7 +6,7 @@ import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
-import { ensureNamespace } from '@kairos/frontend';
+import { ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
@@ -49,7 +49,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
     const cluster = clusterFacts(config);
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing });
+    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger }) : undefined;
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing, authorization });
     await frontend.server.listen(address);
     // Temporal's HTTP API, when the frontend's settings give it a port.
     const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
@@ -61,6 +62,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       frontend.beginShutdown();
       await frontend.server.shutdown();
       await frontend.httpApi.close();
+      authorization?.stop();
       metricsServer?.close();
       directory.stop();
       await notifier.close();

@@ -3,13 +3,20 @@ import { requestUnauthorized, unauthenticated } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { isAuthorized } from './authorizer';
 import { AuthenticationFailure, type ClaimMapper } from './claimMapper';
+import type { PrincipalSink } from './auditLog';
 import { ALWAYS_ALLOWED } from './methodAccess';
 import { PEER_SUBJECT_METADATA } from './peerIdentity';
 import type { Claims } from './roles';
 
-/** Who made a call, for the handlers and the audit log after the authorization middleware. */
+/** Who made a call: how it authenticated (`jwt`, `api-key`, `mtls`) and its subject. */
+export interface Principal {
+  type: string;
+  name: string;
+}
+
+/** The caller, for the handlers after the authorization middleware. */
 export interface CallPrincipal {
-  principal?: { type: string; name: string };
+  principal?: Principal;
 }
 
 /**
@@ -24,7 +31,7 @@ export function createAuthMiddleware(deps: {
   /** The WorkflowService's method names (any not listed as a read or an admin API is a write). */
   knownWorkflowMethods: ReadonlySet<string>;
   logger: Logger;
-}): ServerMiddleware<CallPrincipal> {
+}): ServerMiddleware<CallPrincipal, PrincipalSink> {
   const { claimMapper, knownWorkflowMethods, logger } = deps;
   return async function* authMiddleware(call, context) {
     const path = call.method.path;
@@ -33,11 +40,13 @@ export function createAuthMiddleware(deps: {
     // Streams carry no single request: authorized as calls naming no namespace, as Temporal's.
     const namespace = call.requestStream ? '' : (call.request as { namespace?: unknown } | undefined)?.namespace;
     const target = { path, namespace: typeof namespace === 'string' ? namespace : '' };
+    const principal = { type: claims.authType, name: claims.subject };
+    context.recordPrincipal?.(principal);
     if (!isAuthorized(claims, target, knownWorkflowMethods)) {
       logger.debug('request unauthorized', { method: path, namespace: target.namespace, subject: claims.subject, authType: claims.authType });
       throw requestUnauthorized();
     }
-    return yield* call.next(call.request, { ...context, principal: { type: claims.authType, name: claims.subject } });
+    return yield* call.next(call.request, { ...context, principal });
   };
 }
 

@@ -2,6 +2,7 @@ import type { LogFormat, LogLevel } from '@kairos/common/logger';
 import { setting, type SettingName } from '@kairos/common/settings';
 import type { SearchAttributeType } from '@kairos/domain';
 import type { SqliteSynchronous } from './sqliteSynchronous';
+import type { AuthorizationConfig } from './authorizationConfig';
 
 export type ServiceName = 'frontend' | 'history' | 'matching';
 export const SERVICE_NAMES: readonly ServiceName[] = ['frontend', 'history', 'matching'];
@@ -54,6 +55,8 @@ export interface KairosConfig {
   ui?: { ip: string; port: number };
   /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */
   searchAttributes: Record<string, SearchAttributeType>;
+  /** The frontend's authentication and authorization (config file `authorization`); absent, every caller may do everything. */
+  authorization?: AuthorizationConfig;
   /** start-dev: settings given as Temporal dynamic config keys (`--dynamic-config-value`), applied before the services load. */
   settingOverrides: ReadonlyMap<SettingName, number>;
 }
