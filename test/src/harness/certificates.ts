@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workPath } from './paths';
+import { rememberSecret } from './secrets';
 
 /** A PEM certificate and its key, as files and as bytes (the SDKs take bytes, the CLI and servers paths). */
 export interface CertificateFiles {
@@ -57,7 +58,10 @@ export function createTestCertificateAuthority(name = 'test-ca'): TestCertificat
 }
 
 function files(certFile: string, keyFile: string): CertificateFiles {
-  return { certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const key = readFileSync(keyFile);
+  // The key's base64 body: no log may quote it (test/src/globalSetup.ts checks at the end of the run).
+  rememberSecret('private key', key.toString('utf8').replace(/-----[^-]+-----|\s/g, '').slice(0, 64));
+  return { certFile, keyFile, cert: readFileSync(certFile), key };
 }
 
 function openssl(args: string[]): void {

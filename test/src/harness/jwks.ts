@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { rememberSecret } from './secrets';
 
 export interface TokenClaims {
   permissions?: unknown;
@@ -67,7 +68,9 @@ export async function startTestTokenIssuer(port = 0): Promise<TestTokenIssuer> {
         .setExpirationTime(now + (claims.expiresIn ?? 3600));
       if (claims.aud !== undefined) jwt.setAudience(claims.aud);
       if (claims.notBeforeIn !== undefined) jwt.setNotBefore(now + claims.notBeforeIn);
-      return jwt.sign(keys[alg].privateKey);
+      const token = await jwt.sign(keys[alg].privateKey);
+      rememberSecret('JWT', token);
+      return token;
     },
   };
 }
