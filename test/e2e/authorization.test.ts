@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import Long from 'long';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { status as Code } from '@grpc/grpc-js';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTokenIssuer, tamperedToken, unsignedToken, type TestTokenIssuer } from '../src/harness/jwks';
 import { join } from 'node:path';
 import { REPO_ROOT, temporalCliPath, workPath } from '../src/harness/paths';
+import { freePort } from '../src/harness/ports';
 import { quietRuntime, workflowBundle } from '../src/harness/sdk';
 import { assertNoSecretsInLogs } from '../src/harness/secrets';
 import { startKairosDev, type KairosDev } from '../src/harness/servers';
@@ -144,7 +146,7 @@ describe('authorization: JWTs from a JWKS endpoint, per role and per namespace',
 
   it('lets a system admin register namespaces, and no one else', async () => {
     const name = `auth-new-${Date.now()}`;
-    const register = (service: Connection['workflowService']) => service.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    const register = (service: Connection['workflowService']) => service.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
     const writer = (await connect(await token([`${A}:write`, `${name}:write`]))).workflowService;
     expect(await statusOf(register(writer))).toEqual({ code: Code.PERMISSION_DENIED, message: 'Request unauthorized.' });
     expect(await statusOf(writer.listNamespaces({}))).toEqual({ code: Code.PERMISSION_DENIED, message: 'Request unauthorized.' });
@@ -216,7 +218,6 @@ describe('authorization: JWTs from a JWKS endpoint, per role and per namespace',
   });
 
   async function startKairosDevHttp(): Promise<KairosDev> {
-    const { freePort } = await import('../src/harness/ports');
     return startKairosDev({ kairosOnly: true, authorizing: true, namespaces: [A], httpPort: await freePort(), extraArgs: ['--config', authConfigFile('auth-http', issuer.jwksUrl)] });
   }
 });
