@@ -38,7 +38,10 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   let serving = true;
   const endpoint = config.services[service];
   // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
-  const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving, endpoint.bindIp) : undefined;
+  // Ready as its gRPC health says: history only while it holds the shards assigned to it (the
+  // probe kubelet uses when TLS keeps its gRPC probes off the service port).
+  let holdsShards = () => true;
+  const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving && holdsShards(), endpoint.bindIp) : undefined;
   const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
@@ -100,6 +103,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       metrics,
     });
     server.add(HistoryServiceDefinition, history.implementation);
+    holdsShards = () => history.isServing();
     // Live while the process runs; ready (the named service) while it holds the shards assigned to it.
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving, () => history.isServing()));
     await server.listen(address);
