@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgresServer, type PostgresServer } from '@kairos/testing';
 import { KAIROS_MAIN, temporalCliPath } from '../src/harness/paths';
 import { startKairosDev, type KairosDev } from '../src/harness/servers';
 
@@ -125,6 +126,39 @@ describe('kairos api-key create|list|revoke on the SQLite file of a running star
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`no SQLite database at ${server.dbFile!}.typo`);
     expect((await apiKey(['list', '--db-filename', server.dbFile!, '--output', 'json'])).stdout).toBe(before);
+  });
+});
+
+describe('kairos api-key on PostgreSQL, the store named by $KAIROS_POSTGRES_URL', () => {
+  let postgres: PostgresServer;
+
+  beforeAll(async () => {
+    postgres = await startPostgresServer();
+  }, 120_000);
+  afterAll(async () => postgres?.stop());
+
+  it('creates, lists and revokes keys in the database a cluster shares, never printing its password', async () => {
+    const url = await postgres.createDatabase('api_keys_e2e');
+    const env = { KAIROS_POSTGRES_URL: url };
+    // A database without the schema is refused with the command that makes it.
+    const early = await apiKey(['list'], env);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain('run `kairos schema update');
+    const setup = await run(process.execPath, [KAIROS_MAIN, 'schema', 'setup'], { env: { ...process.env, ...env }, timeout: 60_000 });
+    expect(setup.stdout).toContain('migrated from version 0');
+
+    const created = await apiKey(['create', '--permission', 'temporal-system:admin', '--description', 'bootstrap admin'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const [, id, secret] = TOKEN.exec(created.stdout.trim())!;
+    const listed = await apiKey(['list', '--output', 'json'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, state: 'active', permissions: ['temporal-system:admin'], description: 'bootstrap admin' })]);
+    expect(await apiKey(['revoke', id!], env)).toMatchObject({ code: 0, stdout: `API key ${id} revoked\n` });
+    expect(JSON.parse((await apiKey(['list', '--output', 'json'], env)).stdout)).toEqual([expect.objectContaining({ id, state: 'revoked' })]);
+    expect((await apiKey(['revoke', 'nope'], env)).code).toBe(1);
+    for (const output of [early, created, listed]) {
+      expect(output.stdout + output.stderr).not.toContain(postgres.password);
+      expect(output.stderr).not.toContain(secret);
+    }
   });
 });
 
