@@ -5,7 +5,7 @@ import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
 import { indexedValueTypeOf, NamespaceRegistry } from '@kairos/domain';
-import { addSearchAttributes, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
+import { addSearchAttributes, apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
@@ -69,7 +69,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
 
   // ListClusters names the HTTP address once it is known (a free port by default).
   const cluster = clusterFacts(config);
-  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger }) : undefined;
+  // API keys are read from the store on every call: a key revoked by `kairos api-key revoke` stops at once.
+  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
   const frontend = createFrontendServer({
     store: metrics.frontend.instrument(store),
     history: historyClient,

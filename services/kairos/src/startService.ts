@@ -6,7 +6,7 @@ import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
-import { ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
+import { apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
@@ -52,7 +52,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
     const cluster = clusterFacts(config);
-    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger }) : undefined;
+    // API keys are read from the shared store on every call: a revocation reaches every frontend at once.
+    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
     const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing, authorization });
     await frontend.server.listen(address);
     // Temporal's HTTP API, when the frontend's settings give it a port.

@@ -7,3 +7,5 @@ export { AuthenticationFailure } from './claimMapper';
 export { API_KEY_PREFIX } from './credentialClaims';
 export type { Claims } from './roles';
 export { createAuditMiddleware } from './auditLog';
+export { apiKeyClaims } from './apiKeyClaims';
+export { newApiKeyToken, parseApiKeyToken, type NewApiKeyToken } from './apiKeyTokens';

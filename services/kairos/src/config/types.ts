@@ -85,7 +85,14 @@ export type KairosCommand =
   /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
   | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string }
   /** `kairos workflow import FILE`: keep an exported history as a closed run of a namespace. */
-  | { kind: 'workflow-import'; file: string; address: string; namespace: string; workflowId?: string };
+  | { kind: 'workflow-import'; file: string; address: string; namespace: string; workflowId?: string }
+  | ApiKeyCommand;
+
+/** `kairos api-key create|list|revoke`: API keys, written to and read from the store directly (no server needed). */
+export type ApiKeyCommand =
+  | { kind: 'api-key'; action: 'create'; store: StoreConfig; permissions: string[]; description: string; expiresInMs?: number }
+  | { kind: 'api-key'; action: 'list'; store: StoreConfig; output: 'text' | 'json' }
+  | { kind: 'api-key'; action: 'revoke'; store: StoreConfig; id: string };
 
 /** Environment variable read for --advertise-address when the flag is absent. */
 export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
