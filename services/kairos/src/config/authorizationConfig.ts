@@ -1,5 +1,8 @@
 import { parseGoDuration } from '@kairos/visibility';
-import { permissionProblems, type AuthorizationConfig } from '@kairos/frontend';
+// Only the small api-keys entry and a type: the frontend's modules read settings that the command
+// line may still override (main.ts loads the servers after the command line is read).
+import type { AuthorizationConfig } from '@kairos/frontend';
+import { permissionProblems } from '@kairos/frontend/api-keys';
 
 export type { AuthorizationConfig };
 
