@@ -459,7 +459,7 @@ describe('deploy: the container file and the Helm chart', () => {
     expect(container.command).toBeUndefined();
     expect(container.args).toEqual([
       'server', 'start-dev', '--config', '/etc/kairos/config.json', '--ip', '0.0.0.0', '--port', '7233',
-      '--db-filename', '/data/kairos.db', '--sqlite-synchronous', 'FULL', '--headless', '--metrics-port', '9090',
+      '--db-filename', '/data/kairos.db', '--sqlite-synchronous', 'FULL', '--headless', '--insecure', '--metrics-port', '9090',
     ]);
     expect(container.env).toBeUndefined();
     expect(container.ports).toEqual([
@@ -701,6 +701,8 @@ describe('deploy: the container file and the Helm chart', () => {
     ]);
     const pod = find(objects, 'Deployment', 'kairos').spec.template.spec;
     const container = pod.containers[0];
+    // TLS on: start-dev needs no --insecure to listen on 0.0.0.0.
+    expect(container.args).not.toContain('--insecure');
     expect(container.args).toEqual(expect.arrayContaining(['--ip', '0.0.0.0']));
     expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'metrics' });
     expect(secretFiles(pod)).toEqual({
