@@ -694,7 +694,7 @@ describe('deploy: the container file and the Helm chart', () => {
     const { objects } = await chart.render([], KUBE_VERSIONS[1], [
       '--set', 'tls.frontend.enabled=true', '--set', 'tls.frontend.secretName=kairos-tls',
       '--set', 'tls.frontend.requireClientAuth=true', '--set', 'tls.frontend.clientCaSecretName=clients-ca',
-      '--set', 'tls.refreshInterval=30s', '--set', 'ui.tls.clientSecretName=kairos-ui-client',
+      '--set', 'tls.refreshInterval=30s', '--set', 'ui.tls.clientSecretName=kairos-ui-client', '--set', 'ui.tls.caSecretName=kairos-ca',
       '--set', 'authorization.enabled=true', '--set', 'authorization.jwksSecretName=jwks', '--set', 'authorization.jwksSecretKey=keys.json',
       '--set', 'authorization.apiKeys=false', '--set-json', 'authorization.tlsSubjectPermissions={"CN=ops-bot":["temporal-system:admin"]}',
       '--set', 'networkPolicy.enabled=true',
@@ -738,7 +738,8 @@ describe('deploy: the container file and the Helm chart', () => {
       TEMPORAL_TLS_CERT: '/etc/temporal-ui/tls/client.crt',
       TEMPORAL_TLS_KEY: '/etc/temporal-ui/tls/client.key',
     });
-    expect(ui.volumes[0].projected.sources.map((s: K8sObject) => s.secret.name)).toEqual(['kairos-tls', 'kairos-ui-client']);
+    // Its CA from ui.tls.caSecretName (the frontend's Secret need not carry ca.crt).
+    expect(ui.volumes[0].projected.sources.map((s: K8sObject) => s.secret.name)).toEqual(['kairos-ca', 'kairos-ui-client']);
     // frontendFrom and metricsFrom empty: both ports open to any source, every other port closed.
     const policy = find(objects, 'NetworkPolicy', 'kairos');
     expect(policy.spec.podSelector.matchLabels).toEqual(find(objects, 'Deployment', 'kairos').spec.selector.matchLabels);
