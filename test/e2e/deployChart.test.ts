@@ -37,7 +37,8 @@ const SERVICES = [
 
 /**
  * The values sets: no values at all (single-node mode), a production-like single-node set, and
- * the cluster sets: the defaults plus a store URL, a production-like set, and the Web UI on.
+ * the cluster sets: the defaults plus a store URL, a production-like set, the Web UI on, and the
+ * production set with every security setting on (TLS, authorization, NetworkPolicy).
  */
 const VALUE_SETS = {
   none: [],
@@ -45,9 +46,10 @@ const VALUE_SETS = {
   default: [join(CHART, 'ci/default-values.yaml')],
   full: [join(CHART, 'ci/full-values.yaml')],
   ui: [join(CHART, 'ci/ui-values.yaml')],
+  production: [join(CHART, 'ci/production-values.yaml')],
 } as const;
 type ValueSet = keyof typeof VALUE_SETS;
-const CLUSTER_SETS: readonly ValueSet[] = ['default', 'full', 'ui'];
+const CLUSTER_SETS: readonly ValueSet[] = ['default', 'full', 'ui', 'production'];
 /** What cluster mode renders with a store and nothing else. */
 const CLUSTER_OBJECTS = [
   'ConfigMap/kairos-config',
@@ -457,7 +459,7 @@ describe('deploy: the container file and the Helm chart', () => {
     expect(container.command).toBeUndefined();
     expect(container.args).toEqual([
       'server', 'start-dev', '--config', '/etc/kairos/config.json', '--ip', '0.0.0.0', '--port', '7233',
-      '--db-filename', '/data/kairos.db', '--sqlite-synchronous', 'FULL', '--headless', '--metrics-port', '9090',
+      '--db-filename', '/data/kairos.db', '--sqlite-synchronous', 'FULL', '--headless', '--insecure', '--metrics-port', '9090',
     ]);
     expect(container.env).toBeUndefined();
     expect(container.ports).toEqual([
@@ -571,6 +573,202 @@ describe('deploy: the container file and the Helm chart', () => {
     }
   });
 
+  // --- Security (issue 17): TLS from Secrets, authorization, NetworkPolicy. All off by default.
+
+  /** The projected sources of a pod's "config" volume (mounted at /etc/kairos), by Secret name. */
+  function secretFiles(pod: K8sObject): Record<string, string[]> {
+    const volume = (pod.volumes as K8sObject[]).find((v) => v.name === 'config')!;
+    const sources = (volume.projected?.sources ?? []) as K8sObject[];
+    return Object.fromEntries(sources.filter((s) => s.secret).map((s) => [s.secret.name, (s.secret.items as K8sObject[]).map((i) => `${i.key}->${i.path}`)]));
+  }
+
+  it('security is off by default: plain gRPC probes, the ConfigMap volume alone, no tls or authorization in the config, no NetworkPolicy', async () => {
+    for (const set of ['none', 'default', 'full'] as const) {
+      const { objects } = await renderSet(set);
+      expect(ofKind(objects, 'NetworkPolicy'), set).toEqual([]);
+      const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+      expect(config.tls, set).toBeUndefined();
+      expect(config.authorization, set).toBeUndefined();
+      for (const d of ofKind(objects, 'Deployment').filter((d) => d.metadata.name !== 'kairos-ui')) {
+        const pod = d.spec.template.spec;
+        expect(pod.volumes.find((v: K8sObject) => v.name === 'config'), d.metadata.name).toEqual({ name: 'config', configMap: { name: 'kairos-config' } });
+        expect(pod.containers[0].readinessProbe.grpc, d.metadata.name).toBeDefined();
+      }
+    }
+  });
+
+  it('the production values set: frontend TLS, internode mTLS, authorization, the PostgreSQL CA, NetworkPolicies', async () => {
+    const { objects } = await renderSet('production');
+    expect(inventory(objects)).toEqual(
+      [
+        ...CLUSTER_OBJECTS,
+        'Deployment/kairos-ui',
+        'Service/kairos-ui',
+        'ServiceMonitor/kairos',
+        'NetworkPolicy/kairos-frontend',
+        'NetworkPolicy/kairos-history',
+        'NetworkPolicy/kairos-matching',
+      ].sort(),
+    );
+
+    // The config file names the mounted files; it holds no secret (no key material, no URL).
+    const text = find(objects, 'ConfigMap', 'kairos-config').data['config.json'] as string;
+    expect(text).not.toMatch(/BEGIN|PRIVATE|postgres:\/\//);
+    const config = JSON.parse(text);
+    const internodeCa = '/etc/kairos/tls/internode/ca.crt';
+    expect(config.tls).toEqual({
+      refreshInterval: '1m',
+      frontend: { server: { certFile: '/etc/kairos/tls/frontend/tls.crt', keyFile: '/etc/kairos/tls/frontend/tls.key', requireClientAuth: false } },
+      internode: {
+        server: { certFile: '/etc/kairos/tls/internode/tls.crt', keyFile: '/etc/kairos/tls/internode/tls.key', clientCaFiles: [internodeCa], requireClientAuth: true },
+        client: { serverName: `kairos-internode.${NAMESPACE}.svc`, rootCaFiles: [internodeCa] },
+      },
+    });
+    expect(config.authorization).toEqual({
+      authorizer: 'default',
+      claimMapper: 'default',
+      jwtKeyProvider: { keySourceURIs: ['https://auth.example.com/.well-known/jwks.json'], refreshInterval: '1m' },
+      permissionsClaimName: 'permissions',
+      audience: 'kairos',
+      apiKeys: true,
+    });
+
+    // Each pod mounts only its own Secret files, under /etc/kairos (one projected volume).
+    const internode = ['tls.crt->tls/internode/tls.crt', 'tls.key->tls/internode/tls.key', 'ca.crt->tls/internode/ca.crt'];
+    const postgresCa = ['ca.crt->tls/postgres/ca.crt'];
+    for (const { name, port } of SERVICES) {
+      const pod = find(objects, 'Deployment', `kairos-${name}`).spec.template.spec;
+      const container = pod.containers[0];
+      expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/kairos', readOnly: true });
+      const expected: Record<string, string[]> = { 'kairos-internode-tls': internode, 'postgres-ca': postgresCa };
+      if (name === 'frontend') expected['kairos-frontend-tls'] = ['tls.crt->tls/frontend/tls.crt', 'tls.key->tls/frontend/tls.key'];
+      expect(secretFiles(pod), name).toEqual(expected);
+      // Every gRPC port serves TLS here: the kubelet probes readiness over HTTP on the metrics
+      // port, and startup and liveness with a TCP connect.
+      expect(container.readinessProbe.httpGet, name).toEqual({ path: '/health/ready', port: 'metrics' });
+      expect(container.readinessProbe.grpc, name).toBeUndefined();
+      expect(container.startupProbe.tcpSocket, name).toEqual({ port: 'grpc' });
+      expect(container.livenessProbe.tcpSocket, name).toEqual({ port: 'grpc' });
+      expect(container.ports.map((p: K8sObject) => p.name)).toEqual(['grpc', 'metrics']);
+      expect(port).toBeGreaterThan(0);
+    }
+    // The schema Job reaches PostgreSQL too: it gets the CA, nothing else.
+    const job = find(objects, 'Job', 'kairos-schema').spec.template.spec;
+    expect(secretFiles(job)).toEqual({ 'postgres-ca': postgresCa });
+    expect(job.containers[0].volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/kairos', readOnly: true });
+
+    // The Web UI verifies the frontend against its CA (never gets its key) and checks its name.
+    const uiPod = find(objects, 'Deployment', 'kairos-ui').spec.template.spec;
+    const uiEnv = Object.fromEntries((uiPod.containers[0].env as K8sObject[]).map((e) => [e.name, e.value]));
+    expect(uiEnv).toMatchObject({
+      TEMPORAL_TLS_CA: '/etc/temporal-ui/tls/ca.crt',
+      TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true',
+      TEMPORAL_TLS_SERVER_NAME: `kairos-frontend.${NAMESPACE}.svc.cluster.local`,
+    });
+    expect(uiEnv.TEMPORAL_TLS_CERT).toBeUndefined();
+    expect(uiPod.volumes).toEqual([{ name: 'tls', projected: { sources: [{ secret: { name: 'kairos-frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }]);
+    expect(uiPod.containers[0].volumeMounts).toEqual([{ name: 'tls', mountPath: '/etc/temporal-ui/tls', readOnly: true }]);
+
+    // NetworkPolicies: ingress only; each selects its component's pods.
+    const ownPods = (components: string[]) => ({
+      podSelector: {
+        matchLabels: { 'app.kubernetes.io/name': 'kairos', 'app.kubernetes.io/instance': RELEASE },
+        matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }],
+      },
+    });
+    const metricsRule = { ports: [{ port: 9090, protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] };
+    for (const { name, port } of SERVICES) {
+      const policy = find(objects, 'NetworkPolicy', `kairos-${name}`);
+      expect(policy.spec.podSelector.matchLabels).toEqual(find(objects, 'Deployment', `kairos-${name}`).spec.selector.matchLabels);
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      const grpcFrom =
+        name === 'frontend'
+          ? [{ namespaceSelector: { matchLabels: { 'example.com/temporal-clients': 'true' } } }, ownPods(['frontend', 'history', 'matching', 'ui'])]
+          : // Internal ports: the release's own services only (not the UI, not other namespaces).
+            [ownPods(['frontend', 'history', 'matching'])];
+      expect(policy.spec.ingress, name).toEqual([{ ports: [{ port, protocol: 'TCP' }], from: grpcFrom }, metricsRule]);
+    }
+  });
+
+  it('single-node mode with frontend mTLS, a JWKS file from a Secret, certificate subjects and a NetworkPolicy open to any source', async () => {
+    const { objects } = await chart.render([], KUBE_VERSIONS[1], [
+      '--set', 'tls.frontend.enabled=true', '--set', 'tls.frontend.secretName=kairos-tls',
+      '--set', 'tls.frontend.requireClientAuth=true', '--set', 'tls.frontend.clientCaSecretName=clients-ca',
+      '--set', 'tls.refreshInterval=30s', '--set', 'ui.tls.clientSecretName=kairos-ui-client', '--set', 'ui.tls.caSecretName=kairos-ca',
+      '--set', 'authorization.enabled=true', '--set', 'authorization.jwksSecretName=jwks', '--set', 'authorization.jwksSecretKey=keys.json',
+      '--set', 'authorization.apiKeys=false', '--set-json', 'authorization.tlsSubjectPermissions={"CN=ops-bot":["temporal-system:admin"]}',
+      '--set', 'networkPolicy.enabled=true',
+    ]);
+    const pod = find(objects, 'Deployment', 'kairos').spec.template.spec;
+    const container = pod.containers[0];
+    // TLS on: start-dev needs no --insecure to listen on 0.0.0.0.
+    expect(container.args).not.toContain('--insecure');
+    expect(container.args).toEqual(expect.arrayContaining(['--ip', '0.0.0.0']));
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'metrics' });
+    expect(secretFiles(pod)).toEqual({
+      'kairos-tls': ['tls.crt->tls/frontend/tls.crt', 'tls.key->tls/frontend/tls.key'],
+      'clients-ca': ['ca.crt->tls/frontend-client-ca/ca.crt'],
+      jwks: ['keys.json->auth/jwks.json'],
+    });
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config.tls).toEqual({
+      refreshInterval: '30s',
+      frontend: {
+        server: {
+          certFile: '/etc/kairos/tls/frontend/tls.crt',
+          keyFile: '/etc/kairos/tls/frontend/tls.key',
+          clientCaFiles: ['/etc/kairos/tls/frontend-client-ca/ca.crt'],
+          requireClientAuth: true,
+        },
+      },
+    });
+    expect(config.authorization).toEqual({
+      authorizer: 'default',
+      claimMapper: 'default',
+      jwtKeyProvider: { keySourceURIs: ['file:///etc/kairos/auth/jwks.json'], refreshInterval: '1m' },
+      permissionsClaimName: 'permissions',
+      apiKeys: false,
+      tlsSubjectPermissions: { 'CN=ops-bot': ['temporal-system:admin'] },
+    });
+    // The UI presents its own client certificate.
+    const ui = find(objects, 'Deployment', 'kairos-ui').spec.template.spec;
+    const uiEnv = Object.fromEntries((ui.containers[0].env as K8sObject[]).map((e) => [e.name, e.value]));
+    expect(uiEnv).toMatchObject({
+      TEMPORAL_TLS_SERVER_NAME: `kairos.${NAMESPACE}.svc.cluster.local`,
+      TEMPORAL_TLS_CERT: '/etc/temporal-ui/tls/client.crt',
+      TEMPORAL_TLS_KEY: '/etc/temporal-ui/tls/client.key',
+    });
+    // Its CA from ui.tls.caSecretName (the frontend's Secret need not carry ca.crt).
+    expect(ui.volumes[0].projected.sources.map((s: K8sObject) => s.secret.name)).toEqual(['kairos-ca', 'kairos-ui-client']);
+    // frontendFrom and metricsFrom empty: both ports open to any source, every other port closed.
+    const policy = find(objects, 'NetworkPolicy', 'kairos');
+    expect(policy.spec.podSelector.matchLabels).toEqual(find(objects, 'Deployment', 'kairos').spec.selector.matchLabels);
+    expect(policy.spec.ingress).toEqual([{ ports: [{ port: 7233, protocol: 'TCP' }] }, { ports: [{ port: 9090, protocol: 'TCP' }] }]);
+  });
+
+  it('with --http-port in the frontend\'s extraArgs, its NetworkPolicy opens the HTTP API port like the gRPC port', async () => {
+    for (const arg of [['--http-port', '7243'], ['--http-port=7243']]) {
+      const { objects } = await chart.render([...VALUE_SETS.production], KUBE_VERSIONS[1], ['--set-json', `frontend.extraArgs=${JSON.stringify(arg)}`]);
+      const [grpcRule] = find(objects, 'NetworkPolicy', 'kairos-frontend').spec.ingress;
+      expect(grpcRule.ports, arg.join(' ')).toEqual([{ port: 7233, protocol: 'TCP' }, { port: 7243, protocol: 'TCP' }]);
+      expect(find(objects, 'NetworkPolicy', 'kairos-history').spec.ingress[0].ports).toEqual([{ port: 7234, protocol: 'TCP' }]);
+    }
+  });
+
+  it('internode TLS alone keeps the frontend probed over gRPC; serverName can be set', async () => {
+    const { objects } = await chart.render([...VALUE_SETS.default], KUBE_VERSIONS[1], [
+      '--set', 'tls.internode.enabled=true', '--set', 'tls.internode.secretName=internode', '--set', 'tls.internode.serverName=kairos.internal',
+    ]);
+    const probes = (name: string) => find(objects, 'Deployment', `kairos-${name}`).spec.template.spec.containers[0].readinessProbe;
+    expect(probes('frontend').grpc).toEqual({ port: 7233 });
+    expect(probes('history').httpGet).toEqual({ path: '/health/ready', port: 'metrics' });
+    expect(probes('matching').httpGet).toEqual({ path: '/health/ready', port: 'metrics' });
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config.tls.frontend).toBeUndefined();
+    expect(config.tls.internode.client.serverName).toBe('kairos.internal');
+    expect(ofKind(objects, 'Job').flatMap((j) => j.spec.template.spec.volumes.map((v: K8sObject) => v.name))).toEqual(['tmp']);
+  });
+
   it('invalid values fail helm template with a message naming the problem', async () => {
     const url = ['--set', `postgres.url=${DEFAULT_URL}`];
     const cases: { args: string[]; message: RegExp }[] = [
@@ -602,6 +800,28 @@ describe('deploy: the container file and the Helm chart', () => {
         args: [...url, '--set', 'ui.enabled=true', '--set', 'ui.ingress.enabled=true', '--set', 'ui.ingress.tls.secretName=ui-tls'],
         message: /ui\.ingress: tls\.secretName needs ui\.ingress\.host/,
       },
+      // Security settings.
+      { args: ['--set', 'tls.frontend.enabled=true'], message: /tls\.frontend\.enabled needs tls\.frontend\.secretName/ },
+      { args: [...url, '--set', 'tls.internode.enabled=true'], message: /tls\.internode\.enabled needs tls\.internode\.secretName/ },
+      { args: ['--set', 'tls.internode.enabled=true', '--set', 'tls.internode.secretName=x'], message: /tls\.internode is for cluster mode/ },
+      {
+        args: ['--set', 'tls.frontend.enabled=true', '--set', 'tls.frontend.secretName=x', '--set', 'tls.frontend.requireClientAuth=true'],
+        message: /give the Web UI one with ui\.tls\.clientSecretName/,
+      },
+      { args: ['--set', 'authorization.enabled=true', '--set', 'authorization.apiKeys=false'], message: /authorization\.enabled needs a way to authenticate callers/ },
+      {
+        args: ['--set', 'authorization.enabled=true', '--set-json', 'authorization.tlsSubjectPermissions={"CN=x":["default:read"]}'],
+        message: /tlsSubjectPermissions .* needs tls\.frontend\.enabled and tls\.frontend\.requireClientAuth/,
+      },
+      { args: [...url, '--set', 'postgres.tls.caSecretName=pg-ca'], message: /postgres\.url must verify the server with it: add \?sslmode=verify-full&sslrootcert=\/etc\/kairos\/tls\/postgres\/ca\.crt/ },
+      { args: [...url, '--set', 'history.service.type=LoadBalancer'], message: /\/history\/service\/type/ },
+      { args: [...url, '--set', 'matching.service.type=NodePort'], message: /\/matching\/service\/type/ },
+      { args: ['--set', 'tls.refreshInterval=soon'], message: /\/tls\/refreshInterval/ },
+      { args: ['--set', 'authorization.jwksUrls[0]=ftp://keys'], message: /\/authorization\/jwksUrls\/0/ },
+      { args: ['--set', 'authorization.permissionsRegex=(.*):(.*)'], message: /\/authorization\/permissionsRegex/ },
+      { args: ['--set', 'tls.frontend.secretName=Not_A_Name'], message: /\/tls\/frontend\/secretName/ },
+      { args: ['--set', 'networkPolicy.frontendFrom[0].pods=x'], message: /additional properties 'pods' not allowed/ },
+      { args: ['--set', 'tls.internode.requireClientAuth=false'], message: /additional properties 'requireClientAuth' not allowed/ },
     ];
     for (const { args, message } of cases) {
       const result = await helmTemplate([], KUBE_VERSIONS[1], args);
