@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannel, createClient, createServer, type Server } from 'nice-grpc';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { noopLogger } from '../logger';
+import { CertificateFilesWatcher } from './certificateFiles';
+import { internodeChannelCredentials } from './channelCredentials';
+import { ReloadableServerCredentials } from './serverCredentials';
+
+const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
+const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+
+/** A CA made with openssl, and a leaf it signs for 127.0.0.1 and `dnsName` (server and client use). */
+function authority(name: string) {
+  const [caCert, caKey] = [join(dir, `${name}-ca.pem`), join(dir, `${name}-ca.key`)];
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', caKey, '-out', caCert, '-subj', `/CN=${name}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  return {
+    caCert,
+    leaf(leafName: string, dnsName: string) {
+      const [cert, key, csr, ext] = ['pem', 'key', 'csr', 'ext'].map((e) => join(dir, `${name}-${leafName}.${e}`)) as [string, string, string, string];
+      writeFileSync(ext, `subjectAltName=IP:127.0.0.1,DNS:${dnsName}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+      openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${leafName}`]);
+      openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', String(Date.now()), '-days', '1', '-out', cert, '-extfile', ext]);
+      return { cert, key };
+    },
+  };
+}
+
+describe('internode credentials over real grpc-js connections', () => {
+  const cluster = authority('cluster');
+  const stranger = authority('stranger');
+  const identity = cluster.leaf('internode', 'kairos-internode');
+  const foreign = stranger.leaf('foreign', 'kairos-internode');
+  // The client's identity files, replaced by the test.
+  const [clientCert, clientKey] = [join(dir, 'client.pem'), join(dir, 'client.key')];
+  let server: Server;
+  let port: number;
+  let serverWatcher: CertificateFilesWatcher;
+
+  beforeAll(async () => {
+    serverWatcher = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
+    server = createServer();
+    server.add(HealthDefinition, {
+      check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
+      watch: async function* () {},
+    });
+    port = await server.listen('127.0.0.1:0', new ReloadableServerCredentials(serverWatcher, true));
+  });
+  afterAll(async () => {
+    await server.shutdown();
+    serverWatcher.close();
+  });
+
+  /** A health check on a new channel with the client files as they are now: 'SERVING' or the refusal's code. */
+  async function check(options: { serverName?: string; disableHostVerification?: boolean }, watcher: CertificateFilesWatcher, serverPort = port): Promise<string> {
+    const { credentials, channelOptions } = internodeChannelCredentials(watcher, options);
+    const channel = createChannel(`127.0.0.1:${serverPort}`, credentials, channelOptions);
+    try {
+      const res = await createClient(HealthDefinition, channel).check({}, { signal: AbortSignal.timeout(5_000) });
+      return res.status === HealthCheckResponse_ServingStatus.SERVING ? 'SERVING' : String(res.status);
+    } catch (err) {
+      return `refused ${(err as { code?: number }).code}`;
+    } finally {
+      channel.close();
+    }
+  }
+
+  it('lets in the cluster identity, checks the server name, and follows the client files', async () => {
+    copyFileSync(identity.cert, clientCert);
+    copyFileSync(identity.key, clientKey);
+    const watcher = new CertificateFilesWatcher({ certFile: clientCert, keyFile: clientKey, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
+    // Dialed by IP, the certificate carries no such name unless the override says so.
+    expect(await check({ serverName: 'someone-else' }, watcher)).toBe('refused 14');
+    expect(await check({ serverName: 'someone-else', disableHostVerification: true }, watcher)).toBe('SERVING');
+
+    // Another CA's certificate as the client identity: the server refuses the handshake.
+    copyFileSync(foreign.key, clientKey);
+    copyFileSync(foreign.cert, clientCert);
+    expect(watcher.refresh()).toBe(true);
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('refused 14');
+    watcher.close();
+  });
+
+  it('a server without the client CA any more refuses the cluster identity from the next connection', async () => {
+    const watcher = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
+    // The server's client CA replaced by the stranger's.
+    const caFile = join(dir, 'server-ca.pem');
+    copyFileSync(stranger.caCert, caFile);
+    const moved = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
+    const second = createServer();
+    second.add(HealthDefinition, { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), watch: async function* () {} });
+    const secondPort = await second.listen('127.0.0.1:0', new ReloadableServerCredentials(moved, true));
+    try {
+      const dial = () => check({ serverName: 'kairos-internode' }, watcher, secondPort);
+      expect(await dial()).toBe('refused 14');
+      copyFileSync(cluster.caCert, caFile);
+      expect(moved.refresh()).toBe(true);
+      expect(await dial()).toBe('SERVING');
+    } finally {
+      await second.shutdown();
+      moved.close();
+      watcher.close();
+    }
+  });
+});
