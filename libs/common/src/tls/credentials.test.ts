@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import { createChannel, createClient, createServer, type Server } from 'nice-grpc';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { noopLogger } from '../logger';
@@ -40,10 +41,17 @@ describe('internode credentials over real grpc-js connections', () => {
   let server: Server;
   let port: number;
   let serverWatcher: CertificateFilesWatcher;
+  // What a grpc-js interceptor (the way to read the TLS peer: nice-grpc's context has no auth context) saw of each caller.
+  const peers: Array<string | undefined> = [];
+  const peerInterceptor: ServerInterceptor = (_method, call) => {
+    const cn = call.getAuthContext().sslPeerCertificate?.subject?.CN;
+    peers.push(Array.isArray(cn) ? cn.join(',') : cn);
+    return new ServerInterceptingCall(call);
+  };
 
   beforeAll(async () => {
     serverWatcher = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
-    server = createServer();
+    server = createServer({ interceptors: [peerInterceptor] });
     server.add(HealthDefinition, {
       check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
       watch: async function* () {},
@@ -74,6 +82,8 @@ describe('internode credentials over real grpc-js connections', () => {
     copyFileSync(identity.key, clientKey);
     const watcher = new CertificateFilesWatcher({ certFile: clientCert, keyFile: clientKey, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
     expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
+    // The verified client certificate reaches interceptors.
+    expect(peers.at(-1)).toBe('internode');
     // Dialed by IP, the certificate carries no such name unless the override says so.
     expect(await check({ serverName: 'someone-else' }, watcher)).toBe('refused 14');
     expect(await check({ serverName: 'someone-else', disableHostVerification: true }, watcher)).toBe('SERVING');
