@@ -1,18 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createCertificateAuthority } from '@kairos/testing';
 import type { Logger } from '../logger';
 import { CertificateFileError, CertificateFilesWatcher, readCertificateFiles } from './certificateFiles';
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-'));
-/** A self-signed EC certificate and key made with openssl, as an operator would. */
-function selfSigned(name: string): { cert: string; key: string } {
-  const [cert, key] = [join(dir, `${name}.pem`), join(dir, `${name}.key`)];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', `/CN=${name}`], { stdio: 'ignore' });
-  return { cert, key };
-}
+const ca = createCertificateAuthority(dir, 'files-ca');
 
 function recordingLogger(): Logger & { lines: Array<[string, string, Record<string, unknown> | undefined]> } {
   const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
@@ -22,28 +17,28 @@ function recordingLogger(): Logger & { lines: Array<[string, string, Record<stri
 }
 
 describe('certificate files', () => {
-  const a = selfSigned('a');
-  const b = selfSigned('b');
+  const a = ca.server('a');
+  const b = ca.server('b');
 
   it('refuses a missing file and a key of another certificate, naming the files only', () => {
-    expect(() => readCertificateFiles({ certFile: join(dir, 'none.pem'), keyFile: a.key })).toThrow(new CertificateFileError(`cannot read the certificate file ${join(dir, 'none.pem')}: ENOENT`));
-    expect(() => readCertificateFiles({ certFile: a.cert, keyFile: b.key })).toThrow(/^the TLS files .* are not usable: .*key values mismatch/);
-    expect(() => readCertificateFiles({ caFiles: [a.key] })).toThrow(CertificateFileError);
-    expect(readCertificateFiles({ certFile: a.cert, keyFile: a.key, caFiles: [a.cert, b.cert] }).ca?.toString()).toContain('-----BEGIN CERTIFICATE-----');
+    expect(() => readCertificateFiles({ certFile: join(dir, 'none.pem'), keyFile: a.keyFile })).toThrow(new CertificateFileError(`cannot read the certificate file ${join(dir, 'none.pem')}: ENOENT`));
+    expect(() => readCertificateFiles({ certFile: a.certFile, keyFile: b.keyFile })).toThrow(/^the TLS files .* are not usable: .*key values mismatch/);
+    expect(() => readCertificateFiles({ caFiles: [a.keyFile] })).toThrow(CertificateFileError);
+    expect(readCertificateFiles({ certFile: a.certFile, keyFile: a.keyFile, caFiles: [a.certFile, b.certFile] }).ca?.toString()).toContain('-----BEGIN CERTIFICATE-----');
   });
 
   it('takes new files when their bytes change, and keeps the last good set when they turn bad', () => {
     const [cert, key] = [join(dir, 'live.pem'), join(dir, 'live.key')];
-    copyFileSync(a.cert, cert);
-    copyFileSync(a.key, key);
+    copyFileSync(a.certFile, cert);
+    copyFileSync(a.keyFile, key);
     const logger = recordingLogger();
     const watcher = new CertificateFilesWatcher({ certFile: cert, keyFile: key }, { refreshIntervalMs: 0, logger, label: 'test' });
     const seen: string[] = [];
     watcher.onChange((m) => seen.push(m.cert!.toString()));
     expect(watcher.refresh()).toBe(false);
 
-    copyFileSync(b.key, key);
-    copyFileSync(b.cert, cert);
+    copyFileSync(b.keyFile, key);
+    copyFileSync(b.certFile, cert);
     expect(watcher.refresh()).toBe(true);
     expect(seen).toHaveLength(1);
     expect(watcher.current.cert?.toString()).toContain('BEGIN CERTIFICATE');

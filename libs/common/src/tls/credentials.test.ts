@@ -1,41 +1,24 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import { createChannel, createClient, createServer, type Server } from 'nice-grpc';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { createCertificateAuthority } from '@kairos/testing';
 import { noopLogger } from '../logger';
 import { CertificateFilesWatcher } from './certificateFiles';
 import { internodeChannelCredentials } from './channelCredentials';
 import { ReloadableServerCredentials } from './serverCredentials';
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
-const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-
-/** A CA made with openssl, and a leaf it signs for 127.0.0.1 and `dnsName` (server and client use). */
-function authority(name: string) {
-  const [caCert, caKey] = [join(dir, `${name}-ca.pem`), join(dir, `${name}-ca.key`)];
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', caKey, '-out', caCert, '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  return {
-    caCert,
-    leaf(leafName: string, dnsName: string) {
-      const [cert, key, csr, ext] = ['pem', 'key', 'csr', 'ext'].map((e) => join(dir, `${name}-${leafName}.${e}`)) as [string, string, string, string];
-      writeFileSync(ext, `subjectAltName=IP:127.0.0.1,DNS:${dnsName}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-      openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${leafName}`]);
-      openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', String(Date.now()), '-days', '1', '-out', cert, '-extfile', ext]);
-      return { cert, key };
-    },
-  };
-}
+const authority = (name: string) => createCertificateAuthority(mkdtempSync(join(dir, `${name}-`)), name);
 
 describe('internode credentials over real grpc-js connections', () => {
   const cluster = authority('cluster');
   const stranger = authority('stranger');
-  const identity = cluster.leaf('internode', 'kairos-internode');
-  const foreign = stranger.leaf('foreign', 'kairos-internode');
+  const identity = cluster.server('internode', { dnsNames: ['kairos-internode'] });
+  const foreign = stranger.server('foreign', { dnsNames: ['kairos-internode'] });
   // The client's identity files, replaced by the test.
   const [clientCert, clientKey] = [join(dir, 'client.pem'), join(dir, 'client.key')];
   let server: Server;
@@ -50,7 +33,7 @@ describe('internode credentials over real grpc-js connections', () => {
   };
 
   beforeAll(async () => {
-    serverWatcher = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
+    serverWatcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
     server = createServer({ interceptors: [peerInterceptor] });
     server.add(HealthDefinition, {
       check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
@@ -78,9 +61,9 @@ describe('internode credentials over real grpc-js connections', () => {
   }
 
   it('lets in the cluster identity, checks the server name, and follows the client files', async () => {
-    copyFileSync(identity.cert, clientCert);
-    copyFileSync(identity.key, clientKey);
-    const watcher = new CertificateFilesWatcher({ certFile: clientCert, keyFile: clientKey, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    copyFileSync(identity.certFile, clientCert);
+    copyFileSync(identity.keyFile, clientKey);
+    const watcher = new CertificateFilesWatcher({ certFile: clientCert, keyFile: clientKey, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
     expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
     // The verified client certificate reaches interceptors.
     expect(peers.at(-1)).toBe('internode');
@@ -89,27 +72,27 @@ describe('internode credentials over real grpc-js connections', () => {
     expect(await check({ serverName: 'someone-else', disableHostVerification: true }, watcher)).toBe('SERVING');
 
     // Another CA's certificate as the client identity: the server refuses the handshake.
-    copyFileSync(foreign.key, clientKey);
-    copyFileSync(foreign.cert, clientCert);
+    copyFileSync(foreign.keyFile, clientKey);
+    copyFileSync(foreign.certFile, clientCert);
     expect(watcher.refresh()).toBe(true);
     expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('refused 14');
     watcher.close();
   });
 
   it('a server without the client CA any more refuses the cluster identity from the next connection', async () => {
-    const watcher = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [cluster.caCert] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    const watcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
     expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
     // The server's client CA replaced by the stranger's.
     const caFile = join(dir, 'server-ca.pem');
-    copyFileSync(stranger.caCert, caFile);
-    const moved = new CertificateFilesWatcher({ certFile: identity.cert, keyFile: identity.key, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
+    copyFileSync(stranger.certFile, caFile);
+    const moved = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
     const second = createServer();
     second.add(HealthDefinition, { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), watch: async function* () {} });
     const secondPort = await second.listen('127.0.0.1:0', new ReloadableServerCredentials(moved, true));
     try {
       const dial = () => check({ serverName: 'kairos-internode' }, watcher, secondPort);
       expect(await dial()).toBe('refused 14');
-      copyFileSync(cluster.caCert, caFile);
+      copyFileSync(cluster.certFile, caFile);
       expect(moved.refresh()).toBe(true);
       expect(await dial()).toBe('SERVING');
     } finally {
