@@ -234,6 +234,45 @@ function keyBody(file: string): string {
   return readFileSync(file, 'utf8').split('\n').find((l) => l && !l.startsWith('-----'))!;
 }
 
+describe('mTLS subjects as credentials (authorization.tlsSubjectPermissions) on a TLS frontend', () => {
+  const writer = ca.client('writer-a');
+  const reader = ca.client('reader-b');
+  let server: KairosDev;
+  beforeAll(async () => {
+    const cert = ca.server('kairos-authz');
+    const configFile = workPath(`tls-authz-${process.pid}.json`);
+    writeFileSync(
+      configFile,
+      JSON.stringify({ authorization: { authorizer: 'default', claimMapper: 'default', tlsSubjectPermissions: { 'CN=writer-a': ['default:write'], 'CN=reader-b': ['default:read'] } } }),
+    );
+    server = await startKairosDev({
+      kairosOnly: true,
+      authorizing: true,
+      tls: { certFile: cert.certFile, keyFile: cert.keyFile, clientCaFile: ca.certFile, client: sdkTls(writer) },
+      extraArgs: ['--config', configFile],
+    });
+  }, 90_000);
+  afterAll(() => server?.stop());
+
+  it('a writer certificate runs a workflow with an activity; a reader certificate may read but not start', async () => {
+    expect(await runTsWorkflow(server.address, sdkTls(writer), `mtls-authz-${Date.now()}`)).toEqual({ result: 'Hello, TLS!', events: [...ONE_ACTIVITY_EVENT_TYPES] });
+    const connection = await Connection.connect({ address: server.address, tls: sdkTls(reader) });
+    try {
+      expect((await connection.workflowService.describeNamespace({ namespace: 'default' })).namespaceInfo?.name).toBe('default');
+      const start = connection.workflowService.startWorkflowExecution({
+        namespace: 'default',
+        workflowId: `mtls-reader-${Date.now()}`,
+        workflowType: { name: 'greetOne' },
+        taskQueue: { name: 'mtls-reader' },
+        requestId: crypto.randomUUID(),
+      });
+      await expect(start).rejects.toMatchObject({ code: 7, details: 'Request unauthorized.' });
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
 describe('a cluster with internode mTLS and a TLS frontend', () => {
   const internodeCa = createTestCertificateAuthority('kairos-internode-ca');
   const internode = internodeCa.server('kairos-internode', { dnsNames: ['kairos-internode'] });
