@@ -4,10 +4,12 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { oracleEnabled } from '../src/harness/oracle';
-import { KAIROS_MAIN, REPO_ROOT, temporalCliPath } from '../src/harness/paths';
+import { KAIROS_MAIN, REPO_ROOT, temporalCliPath, workPath } from '../src/harness/paths';
+import { createTestCertificateAuthority } from '../src/harness/certificates';
 import { freePort } from '../src/harness/ports';
 import { withWorker } from '../src/harness/sdk';
-import { startKairosDev, startTemporalDev, type TestServer } from '../src/harness/servers';
+import { spawnManaged, waitForPort } from '../src/harness/processes';
+import { startKairosDev, startTemporalDev, waitUntilServing, type TestServer } from '../src/harness/servers';
 
 // `kairos server start-dev` takes `temporal server start-dev`'s flags and each one does what it says:
 // --search-attribute, --dynamic-config-value, --log-format, --metrics-port; the banner names the
@@ -183,6 +185,36 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('--ip beyond loopback is refused without TLS, naming --tls-cert-path and --insecure; with --insecure it serves', async () => {
+    const port = String(await freePort());
+    const refused = await failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--ip', '0.0.0.0', '--port', port]);
+    expect(refused.code).toBe(2);
+    expect(problem(refused.stderr)).toBe(
+      '0.0.0.0 is not a loopback address: start-dev serves it only with TLS (--tls-cert-path FILE --tls-key-path FILE), or in plaintext with --insecure',
+    );
+    const proc = spawnManaged(`kairos-insecure-${process.pid}`, process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--ip', '0.0.0.0', '--insecure', '--port', port], workPath(`kairos-insecure-${process.pid}.log`));
+    try {
+      await waitForPort(Number(port), proc);
+      await waitUntilServing(`127.0.0.1:${port}`, { process: proc });
+      expect(proc.tail()).toContain(`Kairos Server:       0.0.0.0:${port}`);
+    } finally {
+      await proc.kill('SIGTERM');
+    }
+  });
+
+  it('a TLS file that is missing or does not match its key stops the start, naming the files only', async () => {
+    const port = String(await freePort());
+    const start = (cert: string, key: string) => failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--port', port, '--tls-cert-path', cert, '--tls-key-path', key]);
+    const ca = createTestCertificateAuthority('start-dev-flags');
+    const [one, two] = [ca.server('one'), ca.server('two')];
+    const missing = await start('/nonexistent/server.pem', one.keyFile);
+    expect(missing.code).toBe(1);
+    expect(problem(missing.stderr)).toBe('tls.frontend.server: cannot read the certificate file /nonexistent/server.pem: ENOENT');
+    const mismatched = await start(one.certFile, two.keyFile);
+    expect(problem(mismatched.stderr)).toMatch(new RegExp(`^tls\\.frontend\\.server: the TLS files ${one.certFile}, ${two.keyFile} are not usable: .*key values mismatch`));
+    expect(mismatched.stderr).not.toContain('BEGIN');
   });
 
   it('`npx kairos` runs the command from the repository', async () => {

@@ -7,12 +7,23 @@ export interface RawHealthClient {
   close(): void;
 }
 
+/** TLS for the raw client: the server's CA, the name its certificate must carry, and a client certificate (mTLS). */
+export interface RawClientTls {
+  ca: Buffer;
+  serverName?: string;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
 /**
  * A gRPC health client on raw grpc-js, so a test controls what goes on the wire: the
- * `grpc-timeout` header a deadline becomes, and metadata nice-grpc's client would not send.
+ * `grpc-timeout` header a deadline becomes, and metadata nice-grpc's client would not send;
+ * over TLS when `tls` is given.
  */
-export function rawHealthClient(address: string): RawHealthClient {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+export function rawHealthClient(address: string, tls?: RawClientTls): RawHealthClient {
+  const client = tls
+    ? new grpc.Client(address, grpc.credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null), tls.serverName ? { 'grpc.ssl_target_name_override': tls.serverName } : {})
+    : new grpc.Client(address, grpc.credentials.createInsecure());
   return {
     check: (options, metadata = new grpc.Metadata(), service = '') =>
       new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ export { NamespaceRateLimiter, createRateLimitMiddleware } from './rateLimits';
 export { createReflectionHandler } from './reflection';
 export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';
 export { createNamespaceStateMiddleware } from './namespaceState';
-export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer } from './httpApi';
+export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer, type HttpsSource } from './httpApi';
 export { createAdminHandler } from './adminHandler';
 export { historyEventFromJson } from './historyJson';
 export * from './auth';

@@ -1,4 +1,4 @@
-import { createChannel, createClientFactory, type Channel } from 'nice-grpc';
+import { createChannel, createClientFactory, type Channel, type ChannelCredentials, type ChannelOptions } from 'nice-grpc';
 import { createClientErrorMiddleware } from '@kairos/common/grpcErrors';
 import {
   historyRouter,
@@ -16,9 +16,15 @@ import type { Tracing } from './tracing';
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that
  * owns its shard or task queue (from the directory), and follows ownership when it moves. One
- * channel per instance address, kept for the life of the process.
+ * channel per instance address, kept for the life of the process; over internode TLS when `tls`
+ * is given.
  */
-export function clusterClients(directory: ClusterDirectory, numHistoryShards: number, tracing?: Tracing): { history: HistoryClient; matching: MatchingClient } {
+export function clusterClients(
+  directory: ClusterDirectory,
+  numHistoryShards: number,
+  tracing?: Tracing,
+  tls?: { credentials: ChannelCredentials; channelOptions: ChannelOptions },
+): { history: HistoryClient; matching: MatchingClient } {
   // With tracing on, each call is a client span whose context travels in the call's metadata
   // (inside the error middleware, so the span sees the gRPC status as it came).
   const base = createClientFactory().use(createClientErrorMiddleware());
@@ -27,7 +33,7 @@ export function clusterClients(directory: ClusterDirectory, numHistoryShards: nu
   const channelFor = (address: string): Channel => {
     let channel = channels.get(address);
     if (!channel) {
-      channel = createChannel(address, undefined, INTERNAL_CHANNEL_OPTIONS);
+      channel = createChannel(address, tls?.credentials, { ...INTERNAL_CHANNEL_OPTIONS, ...tls?.channelOptions });
       channels.set(address, channel);
     }
     return channel;

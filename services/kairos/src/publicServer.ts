@@ -1,6 +1,7 @@
 import { composeServerMiddleware, createServer, type Server, type ServerMiddleware } from 'nice-grpc';
 import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
+import type { ReloadableServerCredentials } from '@kairos/common/tls';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
@@ -35,6 +36,8 @@ import type { Tracing } from './tracing';
 
 export interface FrontendServer {
   server: Server;
+  /** Listens on `host:port`, with the frontend's TLS when configured. */
+  listen(address: string): Promise<void>;
   /** Temporal's HTTP API over the same handlers and middlewares (not listening until asked). */
   httpApi: HttpApiServer;
   /** Flips health to NOT_SERVING and answers waiting polls empty. */
@@ -67,11 +70,14 @@ export function createFrontendServer(deps: {
   tracing?: Tracing;
   /** Authentication and authorization of every call; absent, every caller may do everything. */
   authorization?: FrontendAuthorization;
+  /** TLS of the gRPC port and the HTTP API (tls.frontend.server); plaintext when absent. */
+  tls?: ReloadableServerCredentials;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
-  // Long polls answer shortly before the caller's deadline, so handlers need to know it.
-  // With authorization on, the verified client certificate's subject is handed to the middlewares.
+  // Long polls answer shortly before the caller's deadline, so handlers need to know it. The
+  // server's options are made here only. With authorization on, the verified client
+  // certificate's subject is handed to the middlewares.
   const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
@@ -111,6 +117,7 @@ export function createFrontendServer(deps: {
       middleware,
     ),
     logger: deps.logger.child({ service: 'frontend' }),
+    tls: deps.tls,
   });
   server.add(
     HealthDefinition,
@@ -128,6 +135,9 @@ export function createFrontendServer(deps: {
   server.add(ServerReflectionV1AlphaDefinition, reflection);
   return {
     server,
+    listen: async (address) => {
+      await server.listen(address, deps.tls);
+    },
     httpApi,
     beginShutdown() {
       serving = false;

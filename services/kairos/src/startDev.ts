@@ -17,6 +17,7 @@ import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
+import { loadProcessTls } from './tls';
 import { startTracing } from './tracing';
 import { findUiServer, startWebUi, type WebUi } from './webUi';
 
@@ -26,6 +27,8 @@ import { findUiServer, startWebUi, type WebUi } from './webUi';
  */
 export async function startDev(config: KairosConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // Before anything opens: a certificate file that cannot be used stops the start.
+  const tls = loadProcessTls(config.tls, { frontend: true }, logger);
   const opened = await openStore(config.store, logger);
   const { description, settings } = opened;
   // One registry per service, as a cluster has, so every series names its service_name; each
@@ -82,21 +85,35 @@ export async function startDev(config: KairosConfig): Promise<void> {
     ready: () => history.isServing(),
     tracing,
     authorization,
+    tls: tls.frontend,
   });
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
   const metricsServer =
     config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
-  await frontend.server.listen(address);
+  await frontend.listen(address);
   // Temporal's HTTP API on the frontend's IP, as the dev server serves it (a free port by default).
   const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;
   cluster.httpAddress = httpAddress;
   const metricsUrl = config.metricsPort !== undefined ? `http://${urlHost(endpoint.bindIp)}:${config.metricsPort}/metrics` : undefined;
-  const { webUi, noUiBecause } = config.ui ? await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger) : {};
-  logger.info('Kairos dev server started', { address, namespaces: config.namespaces, metrics: metricsUrl, ui: webUi?.url, http: httpAddress });
+  // The Web UI server would dial the frontend in plaintext; it is not given the TLS settings yet.
+  const { webUi, noUiBecause } = !config.ui
+    ? {}
+    : tls.frontend
+      ? { noUiBecause: 'the Web UI is not run beside a TLS frontend' }
+      : await startWebUiOrSayWhy(config.ui, address, config.namespaces[0] ?? 'default', logger);
+  logger.info('Kairos dev server started', {
+    address,
+    namespaces: config.namespaces,
+    metrics: metricsUrl,
+    ui: webUi?.url,
+    http: httpAddress,
+    ...(tls.frontend && { tls: tls.frontend.requireClientAuth ? 'mTLS' : 'TLS' }),
+  });
   process.stdout.write(
     banner({
       address,
+      tls: tls.frontend ? (tls.frontend.requireClientAuth ? 'mTLS (client certificates required)' : 'TLS') : undefined,
       store: description,
       httpAddress,
       metricsUrl,
@@ -121,6 +138,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     await notifier.close();
     await store.close();
     await tracing?.shutdown();
+    tls.close();
   });
 }
 
@@ -168,9 +186,10 @@ async function startWebUiOrSayWhy(
 }
 
 /** The start-up lines, laid out as `temporal server start-dev` lays out its own. */
-function banner(shown: { address: string; store: string; httpAddress?: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
+function banner(shown: { address: string; tls?: string; store: string; httpAddress?: string; metricsUrl?: string; ui?: string; namespaces: string[]; searchAttributes: string[]; dynamicConfig: string[]; settings: string[] }): string {
   const rows: Array<[string, string | undefined]> = [
     ['Kairos Server:', shown.address],
+    ['Kairos TLS:', shown.tls],
     ['Kairos Persistence:', shown.store],
     ['Kairos HTTP:', shown.httpAddress],
     ['Temporal Web UI:', shown.ui],

@@ -20,6 +20,7 @@ import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
+import { loadProcessTls } from './tls';
 import { startTracing } from './tracing';
 
 /**
@@ -30,6 +31,9 @@ import { startTracing } from './tracing';
 export async function startService(service: ServiceName, config: KairosConfig): Promise<void> {
   const instanceId = `${service}-${randomUUID()}`;
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, fields: { service, instanceId } });
+  // Before anything opens: a certificate file that cannot be used stops the start. Every service
+  // dials history and matching; those two serve the internode port.
+  const tls = loadProcessTls(config.tls, { frontend: service === 'frontend', internodeServer: service !== 'frontend', internodeClient: true }, logger);
   const metrics = new Metrics(service);
   // Every store call of this process is counted and timed (persistence_requests, persistence_latency).
   const store = metrics.instrument((await openStore(config.store, logger)).store);
@@ -46,7 +50,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
   const tracing = startTracing(`kairos-${service}`, logger);
-  const clients = clusterClients(directory, config.numHistoryShards, tracing);
+  const clients = clusterClients(directory, config.numHistoryShards, tracing, tls.internodeClient);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
 
   if (service === 'frontend') {
@@ -54,13 +58,24 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     const cluster = clusterFacts(config);
     // API keys are read from the shared store on every call: a revocation reaches every frontend at once.
     const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing, authorization });
-    await frontend.server.listen(address);
+    const frontend = createFrontendServer({
+      store,
+      history: clients.history,
+      matching: clients.matching,
+      logger,
+      namespaceLimits: config.namespaceLimits,
+      metrics,
+      cluster,
+      tracing,
+      authorization,
+      tls: tls.frontend,
+    });
+    await frontend.listen(address);
     // Temporal's HTTP API, when the frontend's settings give it a port.
     const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
     // ListClusters names it on the advertised host.
     if (httpPort !== undefined) cluster.httpAddress = `${(cluster.frontendAddress ?? '').replace(/:\d+$/, '')}:${httpPort}`;
-    logger.info('frontend started', { address, ...(httpPort !== undefined && { httpPort }) });
+    logger.info('frontend started', { address, tls: tls.frontend ? 'on' : 'off', ...(httpPort !== undefined && { httpPort }) });
     onShutdownSignal(logger, async () => {
       serving = false;
       frontend.beginShutdown();
@@ -72,6 +87,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       await notifier.close();
       await store.close();
       await tracing?.shutdown();
+      tls.close();
     });
     return;
   }
@@ -107,7 +123,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     holdsShards = () => history.isServing();
     // Live while the process runs; ready (the named service) while it holds the shards assigned to it.
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving, () => history.isServing()));
-    await server.listen(address);
+    await server.listen(address, tls.internodeServer);
     // A member only once it can be called; then shards are taken as the directory assigns them.
     await membership.start();
     await directory.refresh();
@@ -117,11 +133,11 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics, instanceId, directory, hostAddress: membership.address });
     server.add(MatchingServiceDefinition, matching.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.matchingservice.v1.MatchingService'], () => serving));
-    await server.listen(address);
+    await server.listen(address, tls.internodeServer);
     await membership.start();
     stop = () => matching.stop();
   }
-  logger.info(`${service} started`, { address, advertised: membership.address });
+  logger.info(`${service} started`, { address, internodeTls: tls.internodeServer ? 'on' : 'off', advertised: membership.address });
   onShutdownSignal(logger, async () => {
     serving = false;
     // Leave first so the others take over this instance's shards and queues while it drains.
@@ -133,5 +149,6 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     await notifier.close();
     await store.close();
     await tracing?.shutdown();
+    tls.close();
   });
 }

@@ -1,5 +1,5 @@
 import Long from 'long';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { google, temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
@@ -33,13 +33,15 @@ export interface WorkerRunOptions {
   activities: Record<string, (...args: any[]) => Promise<unknown>>;
   /** The client shares the worker's native connection (what eager workflow start requires). */
   clientOnWorkerConnection?: boolean;
+  /** TLS (and a client certificate for mTLS) for the worker's and the client's connections. */
+  tls?: TLSConfig;
 }
 
 /** Runs a worker on the task queue while `fn` uses a client; shuts both down afterwards. */
 export async function withWorker<T>(options: WorkerRunOptions, fn: (client: Client) => Promise<T>): Promise<T> {
   quietRuntime();
-  const nativeConnection = await NativeConnection.connect({ address: options.address });
-  const connection = await Connection.connect({ address: options.address });
+  const nativeConnection = await NativeConnection.connect({ address: options.address, tls: options.tls });
+  const connection = await Connection.connect({ address: options.address, tls: options.tls });
   try {
     const worker = await Worker.create({
       connection: nativeConnection,

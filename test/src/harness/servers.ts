@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
@@ -44,7 +44,7 @@ function uniqueName(prefix: string): string {
 export async function waitUntilServing(
   address: string,
   /** `namespace: null`: the server authorizes calls, so only health and GetSystemInfo (always allowed) are asked. */
-  options: { namespace?: string | null; timeoutMs?: number; process?: ManagedProcess } = {},
+  options: { namespace?: string | null; timeoutMs?: number; process?: ManagedProcess; tls?: TLSConfig } = {},
 ): Promise<void> {
   const { namespace = 'default', timeoutMs = 60_000 } = options;
   const deadline = Date.now() + timeoutMs;
@@ -55,7 +55,7 @@ export async function waitUntilServing(
     }
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      connection = await Connection.connect({ address, connectTimeout: 2_000, tls: options.tls });
       const health = await connection.withDeadline(Date.now() + 2_000, () =>
         connection!.healthService.check({ service: WORKFLOW_SERVICE_HEALTH_NAME }),
       );
@@ -131,6 +131,19 @@ export interface KairosDevOptions extends KairosCommonOptions {
   httpPort?: number;
   /** Its config authorizes calls: readiness is judged by the calls anyone may make. */
   authorizing?: boolean;
+  /** Frontend TLS (--tls-cert-path/--tls-key-path, --tls-client-ca-path for mTLS); `client` is how the harness connects to wait for it. */
+  tls?: KairosDevTls;
+}
+
+export interface KairosDevTls {
+  certFile: string;
+  keyFile: string;
+  /** mTLS: client certificates signed by this CA required. */
+  clientCaFile?: string;
+  /** `tls.refreshInterval` of a config file (e.g. "200ms"); Kairos's default otherwise. */
+  refreshInterval?: string;
+  /** The TS SDK's TLS options the harness waits for the server with. */
+  client: TLSConfig;
 }
 
 /** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
@@ -163,6 +176,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     '--port', String(port),
     ...(inMemory ? ['--in-memory'] : ['--db-filename', dbFile]),
     ...(options.httpPort !== undefined ? ['--http-port', String(options.httpPort)] : []),
+    ...(options.tls ? devTlsArgs(options.tls, name) : []),
     ...commonKairosArgs(options),
   ];
   const address = `127.0.0.1:${port}`;
@@ -172,7 +186,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`), undefined, options.env);
     try {
       await waitForPort(port, proc);
-      await waitUntilServing(address, { process: proc, ...(options.authorizing && { namespace: null }) });
+      await waitUntilServing(address, { process: proc, tls: options.tls?.client, ...(options.authorizing && { namespace: null }) });
     } catch (err) {
       await proc.kill('SIGKILL');
       throw err;
@@ -185,7 +199,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     address,
     port,
     dbFile,
-    ...(options.httpPort !== undefined && { httpUrl: `http://127.0.0.1:${options.httpPort}` }),
+    ...(options.httpPort !== undefined && { httpUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.httpPort}` }),
     get processes() {
       return processes;
     },
@@ -195,6 +209,15 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
       processes = [await launch()];
     },
   };
+}
+
+/** start-dev's TLS flags, and a config file for the refresh interval (no flag sets it). */
+function devTlsArgs(tls: KairosDevTls, name: string): string[] {
+  const args = ['--tls-cert-path', tls.certFile, '--tls-key-path', tls.keyFile, ...(tls.clientCaFile ? ['--tls-client-ca-path', tls.clientCaFile] : [])];
+  if (tls.refreshInterval === undefined) return args;
+  const configFile = workPath(`${name}-tls.json`);
+  writeFileSync(configFile, JSON.stringify({ tls: { refreshInterval: tls.refreshInterval } }));
+  return [...args, '--config', configFile];
 }
 
 export interface TemporalDevOptions {
@@ -320,6 +343,8 @@ export interface KairosClusterOptions extends KairosCommonOptions {
   dbFile?: string;
   /** An already running NATS; a fresh nats-server is started (and stopped) when omitted. */
   natsUrl?: string;
+  /** The shared config file's `tls` key (Temporal's global.tls shape), e.g. internode mTLS; `frontendClient` is how the harness connects when the frontend is TLS. */
+  tls?: { config: Record<string, unknown>; frontendClient?: TLSConfig };
 }
 
 export interface KairosCluster extends TestServer {
@@ -356,7 +381,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
   const configFile = workPath(`${name}.json`);
   const httpPort = await freePort();
   // One config file for every service, as a deployment shares one: the HTTP API is the frontend's setting.
-  writeFileSync(configFile, JSON.stringify({ natsUrl, services: { frontend: { httpPort } } }), { mode: 0o600 });
+  writeFileSync(configFile, JSON.stringify({ natsUrl, services: { frontend: { httpPort } }, ...(options.tls && { tls: options.tls.config }) }), { mode: 0o600 });
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -382,7 +407,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
     const history = await start('history');
     const matching = await start('matching');
     const frontend = await start('frontend');
-    await waitUntilServing(addresses.frontend, { process: frontend });
+    await waitUntilServing(addresses.frontend, { process: frontend, tls: options.tls?.frontendClient });
     const services = { frontend, history, matching };
     const processes = [frontend, matching, history];
     return {

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { posix } from 'node:path';
@@ -26,20 +28,35 @@ export interface HttpApiServer {
   close(): Promise<void>;
 }
 
+/** The frontend's TLS certificates, followed as they change (the gRPC port's, as Temporal serves its HTTP API). */
+export interface HttpsSource {
+  httpsOptions(): TlsOptions;
+  onChange(listener: (options: SecureContextOptions) => void): () => void;
+}
+
 /**
  * Temporal's HTTP API (the `google.api.http` routes of WorkflowService and OperatorService, proto3
- * JSON with payload shorthand), each request dispatched to the gRPC handlers by `invoke`.
+ * JSON with payload shorthand), each request dispatched to the gRPC handlers by `invoke`; over
+ * HTTPS when `tls` is given.
  */
-export function createHttpApiServer(deps: { invoke: UnaryInvoker; logger: Logger }): HttpApiServer {
+export function createHttpApiServer(deps: { invoke: UnaryInvoker; logger: Logger; tls?: HttpsSource }): HttpApiServer {
   const registry = publicApiRegistry();
   const routes = httpRoutes(registry, HTTP_API_SERVICES);
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     serve(req, res, routes, registry, deps.invoke).catch((err: unknown) => {
       deps.logger.error('HTTP API request failed', { method: req.method, url: req.url, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       if (!res.headersSent) writeError(res, Status.INTERNAL, 'internal error', { shorthand: true, pretty: false, contentType: '*' }, registry);
       else res.end();
     });
-  });
+  };
+  let server: Server | HttpsServer;
+  let unsubscribe: (() => void) | undefined;
+  if (deps.tls) {
+    const https = createHttpsServer(deps.tls.httpsOptions(), handler);
+    // A renewed certificate is used from the next handshake on.
+    unsubscribe = deps.tls.onChange((options) => https.setSecureContext(options));
+    server = https;
+  } else server = createServer(handler);
   return {
     listen: (host, port) =>
       new Promise((resolve, reject) => {
@@ -51,6 +68,7 @@ export function createHttpApiServer(deps: { invoke: UnaryInvoker; logger: Logger
       }),
     close: () =>
       new Promise((resolve) => {
+        unsubscribe?.();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,2 +1,2 @@
-export { createHttpApiServer, HTTP_API_SERVICES, type HttpApiServer } from './httpApiServer';
+export { createHttpApiServer, HTTP_API_SERVICES, type HttpApiServer, type HttpsSource } from './httpApiServer';
 export { inProcessInvoker, type ServiceBinding, type UnaryInvoker } from './dispatch';

@@ -119,6 +119,19 @@ export const FLAGS: readonly FlagSpec[] = [
     defaults: { 'start-dev': 'a free port', start: 'services.frontend.httpPort of the config file, else none' },
   },
   { name: 'headless', description: 'run without the Temporal Web UI', shownIn: ['start-dev'] },
+  { name: 'tls-cert-path', value: 'FILE', description: "the frontend's TLS certificate (PEM), for gRPC and the HTTP API; with --tls-key-path", shownIn: ['start-dev'] },
+  { name: 'tls-key-path', value: 'FILE', description: 'the private key of --tls-cert-path (PEM)', shownIn: ['start-dev'] },
+  {
+    name: 'tls-client-ca-path',
+    value: 'FILE',
+    description: 'mTLS: clients must present a certificate signed by this CA (PEM)',
+    shownIn: ['start-dev'],
+  },
+  {
+    name: 'insecure',
+    description: 'serve plaintext on a non-loopback --ip (refused without it: use --tls-cert-path and --tls-key-path)',
+    shownIn: ['start-dev'],
+  },
   {
     name: 'ui-port',
     value: 'PORT',
@@ -199,7 +212,17 @@ export const FLAGS: readonly FlagSpec[] = [
 ];
 
 /** Flags only start-dev takes (as `temporal server start-dev`); `server start` refuses them by name. */
-export const START_DEV_ONLY_FLAGS: readonly string[] = ['search-attribute', 'dynamic-config-value', 'headless', 'ui-port', 'ui-ip'];
+export const START_DEV_ONLY_FLAGS: readonly string[] = [
+  'search-attribute',
+  'dynamic-config-value',
+  'headless',
+  'ui-port',
+  'ui-ip',
+  'tls-cert-path',
+  'tls-key-path',
+  'tls-client-ca-path',
+  'insecure',
+];
 
 /** The flags `kairos workflow import` uses; it refuses the others by name. */
 export const IMPORT_FLAGS: ReadonlySet<string> = new Set(['address', 'namespace', 'workflow-id']);

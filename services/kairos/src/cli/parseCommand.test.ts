@@ -67,7 +67,7 @@ describe('parseKairosCommand', () => {
   it('applies start-dev flags', () => {
     const { config } = started(
       parseKairosCommand([
-        'server', 'start-dev', '--port', '7300', '--ip=0.0.0.0', '--in-memory', '--namespace', 'a',
+        'server', 'start-dev', '--port', '7300', '--ip=0.0.0.0', '--insecure', '--in-memory', '--namespace', 'a',
         '--namespace', 'b', '--namespace', 'default', '--log-level', 'debug', '--num-shards', '8',
       ]),
     );
@@ -361,7 +361,9 @@ describe('every flag', () => {
       expect(refused(['server', 'start-dev', '--port', '0'])).toEqual(['--port must be an integer from 1 to 65535, got "0"']);
     },
     ip: () => {
-      expect(dev('--ip', '10.0.0.5').config.services.frontend).toEqual({ bindIp: '10.0.0.5', port: 7233, address: '10.0.0.5:7233' });
+      expect(dev('--ip', '10.0.0.5', '--insecure').config.services.frontend).toEqual({ bindIp: '10.0.0.5', port: 7233, address: '10.0.0.5:7233' });
+      expect(dev('--ip', '127.0.0.2').config.services.frontend.bindIp).toBe('127.0.0.2');
+      expect(dev('--ip', '::1').config.services.frontend.bindIp).toBe('::1');
       expect(start('--ip', '0.0.0.0').config.services.history.address).toBe('127.0.0.1:7234');
       expect(refused(['server', 'start-dev', '--ip='])).toEqual(['--ip must be a non-empty string, got ""']);
     },
@@ -480,8 +482,8 @@ describe('every flag', () => {
       expect(refused(['server', 'start-dev', '--ui-port', '0'])).toEqual(['--ui-port must be an integer from 1 to 65535, got "0"']);
     },
     'ui-ip': () => {
-      expect(dev('--ip', '0.0.0.0', '--ui-ip', '127.0.0.1').config.ui).toEqual({ ip: '127.0.0.1', port: 8233 });
-      expect(dev('--ip', '10.0.0.5').config.ui).toEqual({ ip: '10.0.0.5', port: 8233 });
+      expect(dev('--ip', '0.0.0.0', '--insecure', '--ui-ip', '127.0.0.1').config.ui).toEqual({ ip: '127.0.0.1', port: 8233 });
+      expect(dev('--ip', '10.0.0.5', '--insecure').config.ui).toEqual({ ip: '10.0.0.5', port: 8233 });
     },
     'search-attribute': () => {
       // Temporal's CLI: types matched without regard to case, a name given twice keeps its last type.
@@ -558,6 +560,35 @@ describe('every flag', () => {
     },
     output: () => {
       expect(parseKairosCommand(['api-key', 'list', '--output', 'json', '--db-filename', 'k.db'], { env: {} })).toMatchObject({ output: 'json' });
+    },
+    'tls-cert-path': () => {
+      expect(dev('--tls-cert-path', 's.pem', '--tls-key-path', 's.key').config.tls).toEqual({
+        refreshIntervalMs: 30_000,
+        frontend: { server: { certFile: 's.pem', keyFile: 's.key' } },
+      });
+      expect(dev().config.tls).toBeUndefined();
+      expect(refused(['server', 'start-dev', '--tls-cert-path', 's.pem'])).toEqual(['give --tls-cert-path and --tls-key-path together']);
+      expect(refused(['server', 'start', '--service', 'frontend', '--db-filename', 'k.db', '--tls-cert-path', 's.pem'])).toEqual(['--tls-cert-path is for "server start-dev"']);
+    },
+    'tls-key-path': () => {
+      expect(refused(['server', 'start-dev', '--tls-key-path', 's.key'])).toEqual(['give --tls-cert-path and --tls-key-path together']);
+      // TLS lets start-dev listen beyond loopback.
+      expect(dev('--ip', '0.0.0.0', '--tls-cert-path', 's.pem', '--tls-key-path', 's.key').config.services.frontend.bindIp).toBe('0.0.0.0');
+    },
+    'tls-client-ca-path': () => {
+      expect(dev('--tls-cert-path', 's.pem', '--tls-key-path', 's.key', '--tls-client-ca-path', 'ca.pem').config.tls?.frontend).toEqual({
+        server: { certFile: 's.pem', keyFile: 's.key', clientCaFiles: ['ca.pem'], requireClientAuth: true },
+      });
+      expect(refused(['server', 'start-dev', '--tls-client-ca-path', 'ca.pem'])).toEqual(['give --tls-cert-path and --tls-key-path together (--tls-client-ca-path needs them)']);
+    },
+    insecure: () => {
+      expect(refused(['server', 'start-dev', '--ip', '0.0.0.0'])).toEqual([
+        '0.0.0.0 is not a loopback address: start-dev serves it only with TLS (--tls-cert-path FILE --tls-key-path FILE), or in plaintext with --insecure',
+      ]);
+      expect(dev('--ip', '0.0.0.0', '--insecure').config.services.frontend.bindIp).toBe('0.0.0.0');
+      // A cluster service is deployed behind its own network rules.
+      expect(start('--ip', '0.0.0.0').config.services.history.bindIp).toBe('0.0.0.0');
+      expect(refused(['server', 'start', '--service', 'history', '--db-filename', 'k.db', '--insecure'])).toEqual(['--insecure is for "server start-dev"']);
     },
     store: () => {
       expect(parseKairosCommand(['schema', 'setup', '--store', 'postgresql://db/k'], { env: {} })).toEqual({ kind: 'schema', action: 'setup', storeUrl: 'postgresql://db/k' });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './configError';
+import { TLS_FILE_EXAMPLE } from './tlsConfig';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_LOG_LEVEL, DEFAULT_NAMESPACE, DEFAULT_NATS_URL, DEFAULT_NUM_HISTORY_SHARDS } from './types';
 
 /**
@@ -15,6 +16,7 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['sqliteSynchronous', '"FULL" | "NORMAL" (default: FULL for "server start", NORMAL for start-dev)'],
   ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
   ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233", "httpPort": 7243 }, "history": { … }, "matching": { … } }'],
+  ['tls', TLS_FILE_EXAMPLE],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
   ['authorization', '{ "authorizer": "default", "jwtKeyProvider": { "keySourceURIs": ["https://…/jwks.json"], "refreshInterval": "1m" }, "audience": "…", "apiKeys": true, "tlsSubjectPermissions": { "CN=worker": ["default:worker"] } }'],
 ];

@@ -3,6 +3,7 @@ import { readAuthorizationConfig } from './authorizationConfig';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, FRONTEND_KEYS, STORE_KEYS } from './configFile';
 import { resolveSqliteSynchronous } from './sqliteSynchronous';
+import { resolveTlsConfig } from './tlsConfig';
 import { readDynamicConfigFlags, readSearchAttributeFlags } from './temporalFlags';
 import {
   DEFAULT_BIND_IP,
@@ -278,6 +279,15 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   const ui = options.mode === 'dev' ? webUi(services.frontend) : undefined;
   const authorization = readAuthorizationConfig(file.authorization, inFile, problems);
 
+  const tls = resolveTlsConfig(file.tls, flagValue, inFile, problems);
+  // start-dev serves plaintext only where nobody else can connect, unless told otherwise.
+  const insecure = flagValue('insecure') === 'true';
+  if (options.mode === 'dev' && !tls?.frontend && !insecure && !isLoopback(services.frontend.bindIp)) {
+    problems.push(
+      `${services.frontend.bindIp} is not a loopback address: start-dev serves it only with TLS (--tls-cert-path FILE --tls-key-path FILE), or in plaintext with --insecure`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     clusterName,
@@ -294,7 +304,13 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     ...(service === 'frontend' && httpPort !== undefined && { httpPort }),
     ...(ui !== undefined && { ui }),
     ...(authorization !== undefined && { authorization }),
+    ...(tls !== undefined && { tls }),
     searchAttributes,
     settingOverrides,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+function isLoopback(ip: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === '::1' || ip === 'localhost' || /^::ffff:127\./i.test(ip);
 }

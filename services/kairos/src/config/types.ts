@@ -1,6 +1,7 @@
 import type { LogFormat, LogLevel } from '@kairos/common/logger';
 import { setting, type SettingName } from '@kairos/common/settings';
 import type { SearchAttributeType } from '@kairos/domain';
+import type { TlsConfig } from '@kairos/common/tls';
 import type { SqliteSynchronous } from './sqliteSynchronous';
 import type { AuthorizationConfig } from './authorizationConfig';
 
@@ -51,6 +52,11 @@ export interface KairosConfig {
    * 0 picks a free port (start-dev's default, as Temporal's); none when absent (a cluster frontend's default).
    */
   httpPort?: number;
+  /**
+   * TLS of the frontend (gRPC and HTTP API) and between services (`tls` of the config file, in
+   * Temporal's `global.tls` words; start-dev's --tls-* flags); plaintext when absent.
+   */
+  tls?: TlsConfig;
   /** start-dev's Temporal Web UI (none with --headless). */
   ui?: { ip: string; port: number };
   /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */

@@ -1,0 +1,104 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import { createChannel, createClient, createServer, type Server } from 'nice-grpc';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { createCertificateAuthority } from '@kairos/testing';
+import { noopLogger } from '../logger';
+import { CertificateFilesWatcher } from './certificateFiles';
+import { internodeChannelCredentials } from './channelCredentials';
+import { ReloadableServerCredentials } from './serverCredentials';
+
+const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
+const authority = (name: string) => createCertificateAuthority(mkdtempSync(join(dir, `${name}-`)), name);
+
+describe('internode credentials over real grpc-js connections', () => {
+  const cluster = authority('cluster');
+  const stranger = authority('stranger');
+  const identity = cluster.server('internode', { dnsNames: ['kairos-internode'] });
+  const foreign = stranger.server('foreign', { dnsNames: ['kairos-internode'] });
+  // The client's identity files, replaced by the test.
+  const [clientCert, clientKey] = [join(dir, 'client.pem'), join(dir, 'client.key')];
+  let server: Server;
+  let port: number;
+  let serverWatcher: CertificateFilesWatcher;
+  // What a grpc-js interceptor (the way to read the TLS peer: nice-grpc's context has no auth context) saw of each caller.
+  const peers: Array<string | undefined> = [];
+  const peerInterceptor: ServerInterceptor = (_method, call) => {
+    const cn = call.getAuthContext().sslPeerCertificate?.subject?.CN;
+    peers.push(Array.isArray(cn) ? cn.join(',') : cn);
+    return new ServerInterceptingCall(call);
+  };
+
+  beforeAll(async () => {
+    serverWatcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
+    server = createServer({ interceptors: [peerInterceptor] });
+    server.add(HealthDefinition, {
+      check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
+      watch: async function* () {},
+    });
+    port = await server.listen('127.0.0.1:0', new ReloadableServerCredentials(serverWatcher, true));
+  });
+  afterAll(async () => {
+    await server.shutdown();
+    serverWatcher.close();
+  });
+
+  /** A health check on a new channel with the client files as they are now: 'SERVING' or the refusal's code. */
+  async function check(options: { serverName?: string; disableHostVerification?: boolean }, watcher: CertificateFilesWatcher, serverPort = port): Promise<string> {
+    const { credentials, channelOptions } = internodeChannelCredentials(watcher, options);
+    const channel = createChannel(`127.0.0.1:${serverPort}`, credentials, channelOptions);
+    try {
+      const res = await createClient(HealthDefinition, channel).check({}, { signal: AbortSignal.timeout(5_000) });
+      return res.status === HealthCheckResponse_ServingStatus.SERVING ? 'SERVING' : String(res.status);
+    } catch (err) {
+      return `refused ${(err as { code?: number }).code}`;
+    } finally {
+      channel.close();
+    }
+  }
+
+  it('lets in the cluster identity, checks the server name, and follows the client files', async () => {
+    copyFileSync(identity.certFile, clientCert);
+    copyFileSync(identity.keyFile, clientKey);
+    const watcher = new CertificateFilesWatcher({ certFile: clientCert, keyFile: clientKey, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
+    // The verified client certificate reaches interceptors.
+    expect(peers.at(-1)).toBe('internode');
+    // Dialed by IP, the certificate carries no such name unless the override says so.
+    expect(await check({ serverName: 'someone-else' }, watcher)).toBe('refused 14');
+    expect(await check({ serverName: 'someone-else', disableHostVerification: true }, watcher)).toBe('SERVING');
+
+    // Another CA's certificate as the client identity: the server refuses the handshake.
+    copyFileSync(foreign.keyFile, clientKey);
+    copyFileSync(foreign.certFile, clientCert);
+    expect(watcher.refresh()).toBe(true);
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('refused 14');
+    watcher.close();
+  });
+
+  it('a server without the client CA any more refuses the cluster identity from the next connection', async () => {
+    const watcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'client' });
+    expect(await check({ serverName: 'kairos-internode' }, watcher)).toBe('SERVING');
+    // The server's client CA replaced by the stranger's.
+    const caFile = join(dir, 'server-ca.pem');
+    copyFileSync(stranger.certFile, caFile);
+    const moved = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
+    const second = createServer();
+    second.add(HealthDefinition, { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), watch: async function* () {} });
+    const secondPort = await second.listen('127.0.0.1:0', new ReloadableServerCredentials(moved, true));
+    try {
+      const dial = () => check({ serverName: 'kairos-internode' }, watcher, secondPort);
+      expect(await dial()).toBe('refused 14');
+      copyFileSync(cluster.certFile, caFile);
+      expect(moved.refresh()).toBe(true);
+      expect(await dial()).toBe('SERVING');
+    } finally {
+      await second.shutdown();
+      moved.close();
+      watcher.close();
+    }
+  });
+});
