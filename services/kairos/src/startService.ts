@@ -39,7 +39,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const endpoint = config.services[service];
   // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
   const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving, endpoint.bindIp) : undefined;
-  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
+  // Refused credentials or TLS fail the start here (an outage does not: the service starts and keeps trying).
+  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger, ...(config.nats && { security: config.nats }) });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
   const tracing = startTracing(`kairos-${service}`, logger);

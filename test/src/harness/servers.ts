@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
+import { natsServerConfig } from '@kairos/notify';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
 import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
@@ -266,8 +267,17 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
 }
 
 export interface NatsServer {
-  /** nats://kairos:PASSWORD@host:port: the server takes no connection without them. */
+  /**
+   * nats://kairos:PASSWORD@host:port: the server takes no connection without them. With
+   * per-service users, the frontend's URL (the user allowed the least).
+   */
   url: string;
+  /** With per-service users: each service's URL, with that user's password. */
+  serviceUrls?: Record<KairosService, string>;
+  /** With TLS: the CA file that signed the server's certificate (clients verify it with this). */
+  caFile?: string;
+  /** Every password the server takes, by label, for the log checks. */
+  secrets: Secrets;
   /** host:port */
   address: string;
   user: string;
@@ -279,27 +289,55 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
+export interface NatsServerOptions {
+  /** TLS only, with this server certificate (for 127.0.0.1, signed by the test CA at `caFile`). */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+  /**
+   * One user per Kairos service instead of one `kairos` user, each allowed only the subjects of
+   * its service in this cluster (natsServerConfig, as a deployment would configure it).
+   */
+  perServiceUsers?: { clusterName: string };
+}
+
 /**
  * A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port,
  * with a user and a fresh random password, as production runs it (from a config file, so the
- * password is on no command line and in no log).
+ * password is on no command line and in no log); optionally TLS-only and with per-service users.
  */
-export async function startNatsServer(): Promise<NatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const port = await freePort();
   const name = uniqueName('nats');
   const [user, password] = ['kairos', `nats-${randomBytes(12).toString('hex')}`];
   const configFile = workPath(`${name}.conf`);
-  writeFileSync(configFile, `listen: "127.0.0.1:${port}"\nauthorization {\n  user: "${user}"\n  password: "${password}"\n}\n`, { mode: 0o600 });
+  const listen = `127.0.0.1:${port}`;
+  const secrets: Secrets = {};
+  let config: string;
+  let serviceUrls: Record<KairosService, string> | undefined;
+  if (options.perServiceUsers) {
+    const services: KairosService[] = ['frontend', 'history', 'matching'];
+    const users = services.map((role) => ({ role, user: role, password: `nats-${role}-${randomBytes(12).toString('hex')}` }));
+    for (const u of users) secrets[`the NATS password of ${u.user}`] = u.password;
+    serviceUrls = Object.fromEntries(users.map((u) => [u.role, `nats://${u.user}:${u.password}@${listen}`])) as Record<KairosService, string>;
+    config = natsServerConfig({ listen, clusterName: options.perServiceUsers.clusterName, users, ...(options.tls && { tls: options.tls }) });
+  } else {
+    secrets['the NATS password'] = password;
+    const tls = options.tls ? `tls {\n  cert_file: "${options.tls.certFile}"\n  key_file: "${options.tls.keyFile}"\n}\n` : '';
+    config = `listen: "${listen}"\n${tls}authorization {\n  user: "${user}"\n  password: "${password}"\n}\n`;
+  }
+  writeFileSync(configFile, config, { mode: 0o600 });
   const launch = async () => {
     const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-c', configFile], workPath(`${name}.log`));
     await waitForPort(port, proc);
     return proc;
   };
   const server: NatsServer = {
-    url: `nats://${user}:${password}@127.0.0.1:${port}`,
+    url: serviceUrls?.frontend ?? `nats://${user}:${password}@127.0.0.1:${port}`,
+    ...(serviceUrls && { serviceUrls }),
+    ...(options.tls && { caFile: options.tls.caFile }),
+    secrets,
     address: `127.0.0.1:${port}`,
-    user,
-    password,
+    user: serviceUrls ? 'frontend' : user,
+    password: serviceUrls ? secrets['the NATS password of frontend']! : password,
     process: await launch(),
     stop: () => server.process.kill('SIGTERM'),
     kill: (signal) => server.process.kill(signal),
@@ -317,6 +355,11 @@ export interface KairosClusterOptions extends KairosCommonOptions {
   dbFile?: string;
   /** An already running NATS; a fresh nats-server is started (and stopped) when omitted. */
   natsUrl?: string;
+  /**
+   * How to start that fresh nats-server: over TLS (the services get its CA in the config file's
+   * `nats.tls.caFile`) and with per-service users (each service gets its own URL in $KAIROS_NATS_URL).
+   */
+  natsServer?: NatsServerOptions;
 }
 
 export interface KairosCluster extends TestServer {
@@ -339,7 +382,7 @@ export interface KairosCluster extends TestServer {
  * machine). stop() fails if the NATS password shows in any log.
  */
 export async function startKairosCluster(options: KairosClusterOptions = {}): Promise<KairosCluster> {
-  const nats = options.natsUrl ? undefined : await startNatsServer();
+  const nats = options.natsUrl ? undefined : await startNatsServer(options.natsServer);
   const natsUrl = options.natsUrl ?? nats!.url;
   const name = uniqueName('kairos-cluster');
   const dbFile = options.dbFile ?? workPath(`${name}.db`);
@@ -353,7 +396,12 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
   const configFile = workPath(`${name}.json`);
   const httpPort = await freePort();
   // One config file for every service, as a deployment shares one: the HTTP API is the frontend's setting.
-  writeFileSync(configFile, JSON.stringify({ natsUrl, services: { frontend: { httpPort } } }), { mode: 0o600 });
+  const natsFileSettings = {
+    // Per-service users: each process reads its own URL from $KAIROS_NATS_URL, none is in the shared file.
+    ...(!nats?.serviceUrls && { natsUrl }),
+    ...(nats?.caFile && { nats: { tls: { caFile: nats.caFile } } }),
+  };
+  writeFileSync(configFile, JSON.stringify({ ...natsFileSettings, services: { frontend: { httpPort } } }), { mode: 0o600 });
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -370,6 +418,8 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
         ...commonKairosArgs(options),
       ],
       workPath(`${name}-${service}.log`),
+      undefined,
+      nats?.serviceUrls ? { KAIROS_NATS_URL: nats.serviceUrls[service] } : {},
     );
     started.push(proc);
     await waitForPort(ports[service], proc);
@@ -396,7 +446,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
         // Front to back, so nothing is left calling a stopped service; NATS last.
         for (const p of processes) await p.kill('SIGTERM');
         await nats?.stop();
-        assertNoSecretsInLogs([...processes, ...(nats ? [nats.process] : [])].map((p) => p.logFile), natsSecret(natsUrl));
+        assertNoSecretsInLogs([...processes, ...(nats ? [nats.process] : [])].map((p) => p.logFile), { ...natsSecret(natsUrl), ...nats?.secrets });
       },
       async kill(signal) {
         await Promise.all(processes.map((p) => p.kill(signal)));

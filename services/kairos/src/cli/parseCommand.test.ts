@@ -225,6 +225,39 @@ describe('kairos schema and $KAIROS_POSTGRES_URL', () => {
   });
 });
 
+describe('NATS TLS and credentials: the config file\'s "nats" and $KAIROS_NATS_URL', () => {
+  const base = ['server', 'start', '--service', 'matching', '--db-filename', 'k.db', '--config', 'k.json'];
+  const withFile = (content: unknown, env: Record<string, string> = {}) => parseKairosCommand(base, { readFile: files({ 'k.json': content }), env });
+
+  it('takes TLS files and an nkey seed or creds file from the config file', () => {
+    const nats = { tls: { caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/c.key' }, nkeySeedFile: '/secrets/matching.nk' };
+    expect(started(withFile({ natsUrl: 'tls://nats:4222', nats })).config).toMatchObject({ natsUrl: 'tls://nats:4222', nats });
+    expect(started(withFile({ nats: { credsFile: '/secrets/k.creds' } })).config.nats).toEqual({ credsFile: '/secrets/k.creds' });
+    // Without the key, no NATS security settings at all.
+    expect(started(withFile({})).config.nats).toBeUndefined();
+  });
+
+  it('refuses incomplete, unknown or conflicting settings', () => {
+    expect(problems(() => withFile({ nats: { tls: { certFile: 'c.pem' }, token: 'x' } }))).toEqual([
+      'config file k.json: nats.token is not a known key (known: tls, nkeySeedFile, credsFile)',
+      'config file k.json: nats.tls: certFile and keyFile go together (a client certificate and its key)',
+    ]);
+    expect(problems(() => withFile({ nats: { tls: { caFIle: 'ca.pem' } } }))).toEqual(['config file k.json: nats.tls.caFIle is not a known key (known: caFile, certFile, keyFile)']);
+    expect(problems(() => withFile({ nats: { nkeySeedFile: 'a.nk', credsFile: 'a.creds' } }))).toEqual(['config file k.json: nats: give nkeySeedFile or credsFile, not both']);
+    const both = problems(() => withFile({ natsUrl: 'nats://u:hunter2@nats:4222', nats: { nkeySeedFile: 'a.nk' } }));
+    expect(both).toEqual([expect.stringMatching(/the NATS URL carries credentials too/)]);
+    expect(both.join()).not.toContain('hunter2');
+    expect(problems(() => withFile({ nats: { tls: 'yes' } }))).toEqual(['config file k.json: nats.tls must be an object']);
+  });
+
+  it('reads the URL (with its password) from $KAIROS_NATS_URL when neither the flag nor the file names one', () => {
+    const env = { KAIROS_NATS_URL: 'nats://matching:pw@nats:4222' };
+    expect(started(withFile({}, env)).config.natsUrl).toBe('nats://matching:pw@nats:4222');
+    expect(started(withFile({ natsUrl: 'nats://file:4222' }, env)).config.natsUrl).toBe('nats://file:4222');
+    expect(started(parseKairosCommand([...base, '--nats-url', 'nats://flag:4222'], { readFile: files({ 'k.json': {} }), env })).config.natsUrl).toBe('nats://flag:4222');
+  });
+});
+
 describe('--advertise-address and --metrics-port', () => {
   it('take the flag, else $KAIROS_ADVERTISE_ADDRESS, and check their values', () => {
     const base = ['server', 'start', '--service', 'history', '--db-filename', 'k.db'];
@@ -520,7 +553,7 @@ describe('help', () => {
   it('kairos --help lists every command, each with its flags and defaults, the config file keys and the environment', () => {
     const text = help('--help');
     for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]']) expect(text).toContain(command);
-    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
+    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'nats', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
     for (const limit of ['blobSizeLimitError', 'pendingActivitiesLimit', 'namespaceConcurrentLongPolls']) expect(text).toContain(limit);
     expect(text).toContain('KAIROS_POSTGRES_URL');
     expect(text).toContain('KAIROS_ADVERTISE_ADDRESS');

@@ -14,6 +14,7 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…" }'],
   ['sqliteSynchronous', '"FULL" | "NORMAL" (default: FULL for "server start", NORMAL for start-dev)'],
   ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
+  ['nats', '{ "tls": { "caFile": "ca.pem", "certFile": "client.pem", "keyFile": "client.key" }, "nkeySeedFile": "kairos.nk" | "credsFile": "kairos.creds" }'],
   ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233", "httpPort": 7243 }, "history": { … }, "matching": { … } }'],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
 ];

@@ -1,6 +1,7 @@
 import { isLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@kairos/common/logger';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, FRONTEND_KEYS, STORE_KEYS } from './configFile';
+import { resolveNatsSecurity } from './natsConfig';
 import { resolveSqliteSynchronous } from './sqliteSynchronous';
 import { readDynamicConfigFlags, readSearchAttributeFlags } from './temporalFlags';
 import {
@@ -116,6 +117,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl) && !/^[^\s/]+:\d+$/.test(natsUrl)) {
     problems.push(`NATS url ${JSON.stringify(natsUrl)} must look like nats://host:4222`);
   }
+  const nats = resolveNatsSecurity(file.nats, natsUrl, inFile, problems);
 
   // --- namespaces: default first, then the file's, then each --namespace, without duplicates
   const namespaces: string[] = [DEFAULT_NAMESPACE];
@@ -285,6 +287,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     namespaces,
     store: store!.kind === 'sqlite' ? { ...store!, synchronous: synchronous.level } : store!,
     natsUrl,
+    ...(nats !== undefined && { nats }),
     services,
     namespaceLimits,
     ...(advertiseAddress !== undefined && { advertiseAddress }),
