@@ -128,3 +128,36 @@ describe('cluster over NATS with TLS and one user per service, each limited to i
     expect(output).not.toContain('history started');
   });
 });
+
+describe('cluster over NATS with TLS and one nkey user per service (nats.nkeySeedFile)', () => {
+  const ca = createTestCertificateAuthority('nats-nkeys');
+  const natsCert = ca.server('nats');
+  let cluster: KairosCluster;
+
+  beforeAll(async () => {
+    cluster = await startKairosCluster({
+      natsServer: {
+        tls: { certFile: natsCert.certFile, keyFile: natsCert.keyFile, caFile: ca.certFile },
+        perServiceUsers: { clusterName: 'kairos', credentials: 'nkey' },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    // Also fails when a seed shows in any log.
+    await cluster?.stop();
+  });
+
+  it('runs the TypeScript workflow with an activity to completion, each service connected with its seed', async () => {
+    expect(Object.keys(cluster.nats!.secrets)).toEqual(expect.arrayContaining(['the NATS nkey seed of frontend', 'the NATS nkey seed of matching']));
+    const suffix = `${Date.now()}`;
+    const taskQueue = `nats-nkey-${suffix}`;
+    const workflowId = `nats-nkey-wf-${suffix}`;
+    const result = await withWorker({ address: cluster.address, taskQueue, workflowsPath, activities }, (client) =>
+      client.workflow.execute('greetSeveral', { taskQueue, workflowId, args: ['Hello', 'nkeys', '!'] }),
+    );
+    expect(result).toBe('Hello, nkeys!');
+    expect(eventTypes(await fetchHistory(cluster.address, workflowId))).toEqual(ONE_ACTIVITY_EVENT_TYPES);
+    for (const p of cluster.processes) expect(p.tail()).toContain('NATS connected');
+  });
+});

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { natsServerConfig } from '@kairos/notify';
+import { nkeys } from 'nats';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
 import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
@@ -272,8 +273,10 @@ export interface NatsServer {
    * per-service users, the frontend's URL (the user allowed the least).
    */
   url: string;
-  /** With per-service users: each service's URL, with that user's password. */
+  /** With per-service users: each service's URL, with that user's password (none with nkeys). */
   serviceUrls?: Record<KairosService, string>;
+  /** With per-service nkey users: each service's seed file (0600). */
+  serviceSeedFiles?: Record<KairosService, string>;
   /** With TLS: the CA file that signed the server's certificate (clients verify it with this). */
   caFile?: string;
   /** Every password the server takes, by label, for the log checks. */
@@ -294,9 +297,10 @@ export interface NatsServerOptions {
   tls?: { certFile: string; keyFile: string; caFile: string };
   /**
    * One user per Kairos service instead of one `kairos` user, each allowed only the subjects of
-   * its service in this cluster (natsServerConfig, as a deployment would configure it).
+   * its service in this cluster (natsServerConfig, as a deployment would configure it); they
+   * prove themselves with a password (in their URL) or an nkey (a seed file).
    */
-  perServiceUsers?: { clusterName: string };
+  perServiceUsers?: { clusterName: string; credentials?: 'password' | 'nkey' };
 }
 
 /**
@@ -313,8 +317,20 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const secrets: Secrets = {};
   let config: string;
   let serviceUrls: Record<KairosService, string> | undefined;
-  if (options.perServiceUsers) {
-    const services: KairosService[] = ['frontend', 'history', 'matching'];
+  let serviceSeedFiles: Record<KairosService, string> | undefined;
+  const services: KairosService[] = ['frontend', 'history', 'matching'];
+  if (options.perServiceUsers?.credentials === 'nkey') {
+    const keys = services.map((role) => ({ role, pair: nkeys.createUser() }));
+    serviceSeedFiles = {} as Record<KairosService, string>;
+    for (const { role, pair } of keys) {
+      const seed = new TextDecoder().decode(pair.getSeed());
+      secrets[`the NATS nkey seed of ${role}`] = seed;
+      serviceSeedFiles[role] = workPath(`${name}-${role}.nk`);
+      writeFileSync(serviceSeedFiles[role], `${seed}\n`, { mode: 0o600 });
+    }
+    const users = keys.map(({ role, pair }) => ({ role, nkey: pair.getPublicKey() }));
+    config = natsServerConfig({ listen, clusterName: options.perServiceUsers.clusterName, users, ...(options.tls && { tls: options.tls }) });
+  } else if (options.perServiceUsers) {
     const users = services.map((role) => ({ role, user: role, password: `nats-${role}-${randomBytes(12).toString('hex')}` }));
     for (const u of users) secrets[`the NATS password of ${u.user}`] = u.password;
     serviceUrls = Object.fromEntries(users.map((u) => [u.role, `nats://${u.user}:${u.password}@${listen}`])) as Record<KairosService, string>;
@@ -331,13 +347,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     return proc;
   };
   const server: NatsServer = {
-    url: serviceUrls?.frontend ?? `nats://${user}:${password}@127.0.0.1:${port}`,
+    url: serviceSeedFiles ? `nats://${listen}` : (serviceUrls?.frontend ?? `nats://${user}:${password}@127.0.0.1:${port}`),
     ...(serviceUrls && { serviceUrls }),
+    ...(serviceSeedFiles && { serviceSeedFiles }),
     ...(options.tls && { caFile: options.tls.caFile }),
     secrets,
     address: `127.0.0.1:${port}`,
-    user: serviceUrls ? 'frontend' : user,
-    password: serviceUrls ? secrets['the NATS password of frontend']! : password,
+    user: serviceUrls ? 'frontend' : serviceSeedFiles ? '' : user,
+    password: serviceUrls ? secrets['the NATS password of frontend']! : serviceSeedFiles ? '' : password,
     process: await launch(),
     stop: () => server.process.kill('SIGTERM'),
     kill: (signal) => server.process.kill(signal),
@@ -402,6 +419,15 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
     ...(nats?.caFile && { nats: { tls: { caFile: nats.caFile } } }),
   };
   writeFileSync(configFile, JSON.stringify({ ...natsFileSettings, services: { frontend: { httpPort } } }), { mode: 0o600 });
+  /** Per-service nkeys: each service's own config file names its seed file. */
+  const configFileOf = (service: KairosService): string => {
+    const seedFile = nats?.serviceSeedFiles?.[service];
+    if (!seedFile) return configFile;
+    const own = workPath(`${name}-${service}.json`);
+    const settings = { ...natsFileSettings, nats: { ...natsFileSettings.nats, nkeySeedFile: seedFile }, services: { frontend: { httpPort } } };
+    writeFileSync(own, JSON.stringify(settings), { mode: 0o600 });
+    return own;
+  };
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -409,7 +435,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
       [
         KAIROS_MAIN, 'server', 'start',
         '--service', service,
-        '--config', configFile,
+        '--config', configFileOf(service),
         '--ip', '127.0.0.1',
         '--port', String(ports[service]),
         '--db-filename', dbFile,
