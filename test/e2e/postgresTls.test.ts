@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificateAuthority } from '../src/harness/certificates';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
-import { KAIROS_MAIN } from '../src/harness/paths';
+import { KAIROS_MAIN, workPath } from '../src/harness/paths';
 import { freePort } from '../src/harness/ports';
 import { eventTypes, fetchHistory, ONE_ACTIVITY_EVENT_TYPES, withWorker } from '../src/harness/sdk';
 
@@ -13,17 +14,22 @@ const activities = {
   compose: async (greeting: string, name: string, punctuation: string) => `${greeting}, ${name}${punctuation}`,
 };
 
-/** `kairos server start --service history` with $KAIROS_POSTGRES_URL = url, to its exit (or 30 s). */
-async function startHistoryWith(url: string): Promise<{ code: number | null; output: string }> {
+/**
+ * `kairos server start --service history` with $KAIROS_POSTGRES_URL = url (or a config file), to
+ * its exit, or until it says it started (then stopped with SIGTERM), or 30 s.
+ */
+async function startHistoryWith(url: string, extraArgs: string[] = []): Promise<{ code: number | null; output: string }> {
   const port = await freePort();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KAIROS_MAIN, 'server', 'start', '--service', 'history', '--port', String(port), '--nats-url', 'nats://127.0.0.1:1'], {
-      env: { ...process.env, KAIROS_POSTGRES_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = [KAIROS_MAIN, 'server', 'start', '--service', 'history', '--port', String(port), '--nats-url', 'nats://127.0.0.1:1', ...extraArgs];
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...(url && { KAIROS_POSTGRES_URL: url }) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('history started')) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -88,5 +94,21 @@ describe('PostgreSQL over TLS (sslmode=verify-full, sslrootcert in the URL)', ()
     // pg_hba takes TCP connections only over TLS.
     expect(output).toMatch(/no encryption/);
     expect(output).not.toContain(cluster.postgres.password);
+  });
+
+  it("takes Temporal's store.tls from the config file (caFile, enableHostVerification) instead of URL parameters", async () => {
+    const plainUrl = cluster.postgresUrl.replace(/\?.*$/, '');
+    const withTls = (caFile: string) => {
+      const file = workPath(`pg-tls-config-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ store: { kind: 'postgres', url: plainUrl, tls: { enabled: true, caFile, enableHostVerification: true } } }), { mode: 0o600 });
+      return ['--config', file];
+    };
+    const good = await startHistoryWith('', withTls(ca.certFile));
+    expect(good.output).toContain('history started');
+    expect(good.output).toContain(`sslmode=verify-full&sslrootcert=${ca.certFile}`);
+    const bad = await startHistoryWith('', withTls(otherCa.certFile));
+    expect(bad.code).not.toBe(0);
+    expect(bad.output).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    for (const output of [good.output, bad.output]) expect(output).not.toContain(cluster.postgres.password);
   });
 });

@@ -258,6 +258,40 @@ describe('NATS TLS and credentials: the config file\'s "nats" and $KAIROS_NATS_U
   });
 });
 
+describe("a PostgreSQL store's tls, as Temporal's persistence config gives it", () => {
+  const storeOf = (tls: unknown, url = 'postgres://kairos@db:5432/k') =>
+    started(parseKairosCommand(['server', 'start', '--service', 'history', '--config', 'k.json'], { readFile: files({ 'k.json': { store: { kind: 'postgres', url, tls } } }), env: {} })).config.store;
+  const refusedTls = (tls: unknown, url = 'postgres://kairos@db:5432/k', kind = 'postgres') =>
+    problems(() => parseKairosCommand(['server', 'start', '--service', 'history', '--config', 'k.json'], { readFile: files({ 'k.json': { store: { kind, url, filename: 'k.db', tls } } }), env: {} }));
+
+  it('becomes the URL parameters pg reads, with the mode Temporal picks', () => {
+    expect(storeOf({ enabled: true, caFile: '/tls/ca.pem', enableHostVerification: true })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://kairos@db:5432/k?sslmode=verify-full&sslrootcert=/tls/ca.pem',
+    });
+    // Without host verification the chain is still checked against the CA (libpq's require with a root certificate).
+    expect(storeOf({ caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/c.key' }, 'postgres://db/k?application_name=x')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://db/k?application_name=x&uselibpqcompat=true&sslmode=verify-ca&sslrootcert=/tls/ca.pem&sslcert=/tls/c.pem&sslkey=/tls/c.key',
+    });
+    expect(storeOf({ enabled: true })).toMatchObject({ url: 'postgres://kairos@db:5432/k?sslmode=no-verify' });
+    expect(storeOf({ enabled: false, caFile: '/tls/ca.pem' })).toMatchObject({ url: 'postgres://kairos@db:5432/k' });
+  });
+
+  it('refuses what it cannot honour', () => {
+    expect(refusedTls({ caFile: 'ca.pem', serverName: 'db.internal' })).toEqual([
+      'config file k.json: store.tls.serverName is not supported: the host of the URL is the name verified (use one the certificate names)',
+    ]);
+    expect(refusedTls({ caData: 'PEM', certFile: 'c.pem' })).toEqual([
+      'config file k.json: store.tls.caData is not a known key (known: enabled, caFile, certFile, keyFile, enableHostVerification)',
+      'config file k.json: store.tls: certFile and keyFile go together (a client certificate and its key)',
+    ]);
+    expect(refusedTls({ caFile: 'ca.pem' }, 'postgres://db/k?sslmode=require')).toEqual(['config file k.json: store.tls: the store URL sets TLS parameters too; give TLS in one place']);
+    expect(refusedTls({ enableHostVerification: 'yes' })).toEqual(['config file k.json: store.tls.enableHostVerification must be true or false, got "yes"']);
+    expect(refusedTls({ caFile: 'ca.pem' }, '', 'sqlite')).toEqual(['config file k.json: store.tls is for a PostgreSQL store']);
+  });
+});
+
 describe('--advertise-address and --metrics-port', () => {
   it('take the flag, else $KAIROS_ADVERTISE_ADDRESS, and check their values', () => {
     const base = ['server', 'start', '--service', 'history', '--db-filename', 'k.db'];
