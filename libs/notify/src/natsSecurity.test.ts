@@ -93,6 +93,12 @@ describe('NATS over TLS', () => {
     expect(JSON.stringify(logLines)).not.toContain('tls-secret-1');
   });
 
+  it('with TLS configured, refuses a server that does not offer TLS (no silent plaintext)', async () => {
+    const server = await NatsServerProcess.start();
+    servers.push(server);
+    expect((await refusal({ url: server.url, security: { tls: { caFile: tls.caFile } } })).code).toBe('SERVER_OPT_NA');
+  });
+
   it('presents a client certificate to a server that verifies them (mTLS); without one it does not connect', async () => {
     const server = await serverFrom((listen) => `listen: "${listen}"\n${tlsBlock(`  ca_file: "${tls.caFile}"\n  verify: true\n`)}`);
     const url = `nats://127.0.0.1:${server.port}`;
