@@ -13,5 +13,7 @@ export default defineConfig({
     // `cd test && npx vitest run`); under the root config, fileParallelism is a root option.
     fileParallelism: false,
     pool: 'forks',
+    // Searches every log of the run for the secrets the suites gave their servers.
+    globalSetup: ['./src/globalSetup.ts'],
   },
 });

@@ -11,13 +11,19 @@
 // of a workload: the servers' memory with N workflows open), --schedules N [--schedule-interval S]
 // [--duration S] (instead of a workload: N schedules firing every S seconds for the duration; firing
 // lateness and server CPU per firing), --eager-start (the worker runs in the harness and every
-// start asks for eager execution: its first workflow task comes back in the start response).
+// start asks for eager execution: its first workflow task comes back in the start response),
+// --secure-side-by-side (instead of Temporal: Kairos plaintext beside Kairos requiring TLS and a
+// JWT on every call, docs/security.md's production set-up).
 // Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
 import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
+import type { ConnectionSecurity } from './connectionSecurity';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
+
+/** A server the harness drives: one it started, or one named by --address. */
+type BenchTarget = { name: string; address: string; pid?: number; security?: ConnectionSecurity };
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,7 +124,7 @@ async function schedulesRun(servers: Array<{ name: string; address: string; pid?
  * up (≥ 90 % of the rate completed per second) with p99 start-to-result under --max-p99 ms.
  */
 async function findSustainableRate(
-  server: { name: string; address: string; pid?: number },
+  server: BenchTarget,
   workload: WorkloadName,
   namespace: string,
   rows: Array<{ server: string; report: RunReport }>,
@@ -137,6 +143,7 @@ async function findSustainableRate(
       serverPid: server.pid,
       historySample: Number(arg('history-sample') ?? 20),
       eagerStart: flagOn('eager-start'),
+      security: server.security,
     });
     rows.push({ server: server.name, report });
     const keptUp = report.workflowsPerSecond >= rate * 0.9 && report.startToResultMs.p99 <= maxP99;
@@ -149,7 +156,7 @@ async function findSustainableRate(
 }
 
 /** One run of a workload at the concurrency or rate given on the command line. */
-async function runClosedOrOpen(server: { name: string; address: string; pid?: number }, workload: WorkloadName, namespace: string): Promise<RunReport> {
+async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, namespace: string): Promise<RunReport> {
   const report = await runWorkload({
     address: server.address,
     namespace,
@@ -160,6 +167,7 @@ async function runClosedOrOpen(server: { name: string; address: string; pid?: nu
     serverPid: server.pid,
     historySample: Number(arg('history-sample') ?? 100),
     eagerStart: flagOn('eager-start'),
+    security: server.security,
   });
   process.stderr.write(`${server.name} ${workload}: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, by tenth ${report.throughputByTenth.join(' ')}\n`);
   return report;
@@ -169,10 +177,13 @@ async function main(): Promise<void> {
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
   const namespace = arg('namespace') ?? 'default';
   const rows: Array<{ server: string; report: RunReport }> = [];
-  const servers: Array<{ server: BenchServer | { name: string; address: string; pid?: number } }> = [];
+  const servers: Array<{ server: BenchTarget }> = [];
   let started: BenchServer[] = [];
   if (flagOn('side-by-side')) {
     started = [await startKairos(), await startTemporal()];
+    servers.push(...started.map((server) => ({ server })));
+  } else if (flagOn('secure-side-by-side')) {
+    started = [await startKairos(), await startKairos({ secure: true, namespace })];
     servers.push(...started.map((server) => ({ server })));
   } else {
     const pid = arg('server-pid');
@@ -237,6 +248,13 @@ async function main(): Promise<void> {
     };
   }).filter(Boolean);
   if (ratios.length) console.log(`\nKairos / Temporal: ${JSON.stringify(ratios)}`);
+  const secureRatios = workloads.map((w) => {
+    const wfs = (server: string) => median(rows.filter((r) => r.server === server && r.report.workload === w).map((r) => r.report.workflowsPerSecond));
+    const plain = wfs('kairos');
+    const secure = wfs('kairos-tls-jwt');
+    return Number.isFinite(plain) && Number.isFinite(secure) ? { workload: w, throughputRatio: round2(secure / plain), fewerWorkflowsPerSecondPercent: round2((1 - secure / plain) * 100) } : undefined;
+  }).filter(Boolean);
+  if (secureRatios.length) console.log(`\nKairos with TLS and a JWT / plaintext: ${JSON.stringify(secureRatios)}`);
   const json = { servers: started.map((s) => ({ name: s.name, settings: s.settings })), runs: rows, medians: medians?.summary, ratios, sustainable };
   const out = arg('json');
   if (out) writeFileSync(out, JSON.stringify(json, null, 2));

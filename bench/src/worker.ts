@@ -2,6 +2,7 @@
 // Usage: node dist/worker.js ADDRESS NAMESPACE TASK_QUEUE [MAX_CACHED_WORKFLOWS]
 // (--eager-start runs the same worker inside the harness: eager start needs the client's connection.)
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { connectionOptions, securityFromEnv } from './connectionSecurity';
 
 /** The benchmark's worker on a connection: its workflows and activities (`report` tells the harness over IPC). */
 export function createBenchWorker(connection: NativeConnection, namespace: string, taskQueue: string, maxCached?: number): Promise<Worker> {
@@ -27,7 +28,7 @@ export function createBenchWorker(connection: NativeConnection, namespace: strin
 async function main(): Promise<void> {
   const [address, namespace, taskQueue, maxCached] = process.argv.slice(2) as [string, string, string, string | undefined];
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address, ...connectionOptions(securityFromEnv()) });
   const worker = await createBenchWorker(connection, namespace, taskQueue, maxCached ? Number(maxCached) : undefined);
   process.on('message', (msg) => {
     if (msg === 'stop') worker.shutdown();

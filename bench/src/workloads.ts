@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { connectionOptions, securityEnv, type ConnectionSecurity } from './connectionSecurity';
 import { cpuSeconds, memoryMiB } from './procStats';
 import { createBenchWorker } from './worker';
 
@@ -27,6 +28,8 @@ export interface RunOptions {
    * so each start asks for its first workflow task in the response.
    */
   eagerStart?: boolean;
+  /** The server requires TLS and a token: the client and the worker connect with them. */
+  security?: ConnectionSecurity;
 }
 
 export interface RunReport {
@@ -91,9 +94,9 @@ function inspectHistory(history: temporal.api.history.v1.IHistory, samples: { ac
   if (completed !== scheduled) throw new Error(`${scheduled} activities scheduled but ${completed} completed`);
 }
 
-export function startWorker(address: string, namespace: string, taskQueue: string, maxCachedWorkflows?: number): ChildProcess {
+export function startWorker(address: string, namespace: string, taskQueue: string, maxCachedWorkflows?: number, security?: ConnectionSecurity): ChildProcess {
   const args = [address, namespace, taskQueue, ...(maxCachedWorkflows ? [String(maxCachedWorkflows)] : [])];
-  return fork(join(__dirname, 'worker.js'), args, { stdio: 'inherit' });
+  return fork(join(__dirname, 'worker.js'), args, { stdio: 'inherit', env: { ...process.env, ...securityEnv(security) } });
 }
 
 export async function stopWorker(worker: ChildProcess): Promise<void> {
@@ -204,8 +207,8 @@ export async function runWorkload(options: RunOptions): Promise<RunReport> {
 
 /** The worker in a process of its own and a client on its own connection. */
 async function forkedWorker(options: RunOptions, taskQueue: string) {
-  const worker = startWorker(options.address, options.namespace, taskQueue);
-  const connection = await Connection.connect({ address: options.address });
+  const worker = startWorker(options.address, options.namespace, taskQueue, undefined, options.security);
+  const connection = await Connection.connect({ address: options.address, ...connectionOptions(options.security) });
   return {
     client: new Client({ connection, namespace: options.namespace }),
     workerPid: worker.pid!,
@@ -219,7 +222,7 @@ async function forkedWorker(options: RunOptions, taskQueue: string) {
 /** The worker in this process and a client sharing its native connection, as eager start requires. */
 async function inProcessWorker(options: RunOptions, taskQueue: string) {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address, ...connectionOptions(options.security) });
   const worker = await createBenchWorker(connection, options.namespace, taskQueue);
   const running = worker.run();
   return {

@@ -43,12 +43,15 @@ describe('a cluster history instance through a PostgreSQL outage', () => {
       notReadyAfter = await waitForHealth(address, HISTORY_SERVICE, NOT_SERVING, OUTAGE_MS);
       // Alive all along: a liveness probe would not restart it.
       expect(await healthStatus(address)).toBe(SERVING);
+      // The HTTP readiness a TLS deployment probes instead says the same.
+      expect((await fetch(`${history!.metricsUrl}/health/ready`)).status).toBe(503);
       await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
       expect(await healthStatus(address, HISTORY_SERVICE)).toBe(NOT_SERVING);
     } finally {
       await cluster.postgres.resume();
     }
     const readyAgainAfter = await waitForHealth(address, HISTORY_SERVICE, SERVING, 30_000);
+    expect((await fetch(`${history!.metricsUrl}/health/ready`)).status).toBe(200);
     console.log(`history not ready ${notReadyAfter} ms into the outage; ready again ${readyAgainAfter} ms after PostgreSQL was back`);
 
     // It serves again without a restart: a workflow runs through the same processes.

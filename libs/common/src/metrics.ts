@@ -100,6 +100,8 @@ export class Metrics {
   readonly numShards: Gauge<'operation'>;
   readonly membershipChanged: Counter<'operation'>;
   readonly rateLimited: Counter<'namespace' | 'operation'>;
+  /** Audited calls (administrative and destructive APIs) by API and outcome (a gRPC status name). */
+  readonly auditEvents: Counter<'operation' | 'outcome'>;
   readonly scheduleToStartLatency: Histogram<'namespace' | 'operation' | 'partition' | 'taskqueue' | 'task_type'>;
   /** Runs closed, one counter per outcome, as Temporal's history counts them (see WORKFLOW_OUTCOME_FAMILIES). */
   readonly workflowOutcomes: Record<WorkflowOutcome, Counter<WorkflowOutcomeLabel>>;
@@ -154,6 +156,7 @@ export class Metrics {
       registers,
     });
     this.rateLimited = new Counter({ name: 'namespace_rate_limited', help: 'Requests refused by a namespace rate limit.', labelNames: ['namespace', 'operation'], registers });
+    this.auditEvents = new Counter({ name: 'kairos_audit_events', help: 'Calls of administrative and destructive APIs, by outcome.', labelNames: ['operation', 'outcome'], registers });
   }
 
   private readonly collectors: Array<() => void> = [];

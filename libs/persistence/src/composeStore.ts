@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from './apiKeys/apiKeyStore';
 import type { ExecutionStore } from './executions/executionStore';
 import type { MembershipStore } from './membership/membershipStore';
 import type { NamespaceStore } from './namespaces/namespaceStore';
@@ -16,6 +17,7 @@ export interface StoreConcerns {
   membership: MembershipStore;
   visibility: VisibilityStore;
   workers: WorkerHeartbeatStore;
+  apiKeys: ApiKeyStore;
 }
 
 /**
@@ -37,6 +39,7 @@ export function composeStore(concerns: StoreConcerns, close: () => Promise<void>
     ...concerns.membership,
     ...concerns.visibility,
     ...concerns.workers,
+    ...concerns.apiKeys,
     close,
   };
   // Two concerns defining one method would leave only the last: refuse rather than shadow.

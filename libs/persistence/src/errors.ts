@@ -84,3 +84,19 @@ export class SchemaUpdateRequiredError extends Error {
     );
   }
 }
+
+/** createApiKey: another key already has this id (ids are random; the caller makes a new one). */
+export class ApiKeyExistsError extends Error {
+  override readonly name = 'ApiKeyExistsError';
+  constructor(readonly id: string) {
+    super(`API key ${id} already exists`);
+  }
+}
+
+/** revokeApiKey: no key has this id. */
+export class ApiKeyNotFoundError extends Error {
+  override readonly name = 'ApiKeyNotFoundError';
+  constructor(readonly id: string) {
+    super(`no API key has id ${JSON.stringify(id)}`);
+  }
+}

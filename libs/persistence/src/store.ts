@@ -1,10 +1,11 @@
 /**
  * Kairos's persistence interface: one interface per concern, as Temporal keeps them apart
  * (shards, executions, task queues, namespaces, cluster membership, visibility, worker
- * heartbeats), and `Store`, all of them over one database. Every method is a single transaction; writes that change an
+ * heartbeats, API keys), and `Store`, all of them over one database. Every method is a single transaction; writes that change an
  * execution or a task queue are conditional and fail with a typed error when the condition does
  * not hold, never silently overwrite.
  */
+import type { ApiKeyStore } from './apiKeys/apiKeyStore';
 import type { ExecutionStore } from './executions/executionStore';
 import type { MembershipStore } from './membership/membershipStore';
 import type { NamespaceStore } from './namespaces/namespaceStore';
@@ -26,10 +27,11 @@ export type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransfer
 export type { StoredTaskQueueTask, TaskQueueBacklogSummary, TaskQueueKind, TaskQueueStore } from './taskQueues/taskQueueStore';
 export type { NamespaceStore } from './namespaces/namespaceStore';
 export type { ClusterMember, MemberRole, MembershipStore } from './membership/membershipStore';
+export type { ApiKeyStore, NewApiKey, StoredApiKey } from './apiKeys/apiKeyStore';
 export type { StoredWorkerHeartbeat, WorkerHeartbeatStore } from './workers/workerHeartbeatStore';
 export type { VisibilityListRequest, VisibilityPage, VisibilityRecord, VisibilityStore, VisibilityValue } from './visibility/visibilityStore';
 
-export interface Store extends ShardStore, ExecutionStore, TaskQueueStore, NamespaceStore, MembershipStore, VisibilityStore, WorkerHeartbeatStore {
+export interface Store extends ShardStore, ExecutionStore, TaskQueueStore, NamespaceStore, MembershipStore, VisibilityStore, WorkerHeartbeatStore, ApiKeyStore {
   /** Completes writes already issued, then releases the database. */
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ function concerns(overrides: Partial<Record<keyof StoreConcerns, object>> = {}):
     membership: { listMembers: async () => 'membership' },
     visibility: { listVisibility: async () => 'visibility' },
     workers: { listWorkerHeartbeats: async () => 'workers' },
+    apiKeys: { listApiKeys: async () => 'apiKeys' },
     ...overrides,
   };
   return parts as unknown as StoreConcerns;

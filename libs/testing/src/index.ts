@@ -2,3 +2,4 @@ export * from './postgresServer';
 export * from './rawHealthClient';
 export * from './rawWorkflowClient';
 export * from './rawHistoryClient';
+export * from './certificates';

@@ -10,3 +10,4 @@ export { createNamespaceStateMiddleware } from './namespaceState';
 export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer } from './httpApi';
 export { createAdminHandler } from './adminHandler';
 export { historyEventFromJson } from './historyJson';
+export * from './auth';

@@ -47,6 +47,13 @@ async function main(): Promise<void> {
       print(process.stdout, `${await runSchemaCommand(command.action, command.storeUrl, createLogger({ level: 'warn' }))}\n`);
       return;
     }
+    case 'api-key': {
+      const { runApiKeyCommand } = await import('./apiKeyCommand.js');
+      // Audit lines are JSON on stderr whatever the terminal; stdout carries only the answer (the new key).
+      const context = { audit: createLogger({ level: 'info', format: 'json' }), logger: createLogger({ level: 'warn' }) };
+      print(process.stdout, await runApiKeyCommand(command, context));
+      return;
+    }
     case 'workflow-import': {
       const { runImportCommand } = await import('./importCommand.js');
       print(process.stdout, await runImportCommand(command));

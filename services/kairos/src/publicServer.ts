@@ -15,6 +15,9 @@ import {
   createHttpApiServer,
   createWorkflowHandler,
   inProcessInvoker,
+  peerIdentityInterceptor,
+  createAuditMiddleware,
+  type FrontendAuthorization,
   NamespaceRateLimiter,
   type HttpApiServer,
 } from '@kairos/frontend';
@@ -62,11 +65,14 @@ export function createFrontendServer(deps: {
   ready?: () => boolean;
   /** When on, each call is a server span (the outermost middleware, so it sees every answer). */
   tracing?: Tracing;
+  /** Authentication and authorization of every call; absent, every caller may do everything. */
+  authorization?: FrontendAuthorization;
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it.
-  const base = createServer(withCallDeadline(PUBLIC_GRPC_SERVER_OPTIONS));
+  // With authorization on, the verified client certificate's subject is handed to the middlewares.
+  const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   // One namespace cache for the limiter's existence check and the handler's resolution.
@@ -76,6 +82,10 @@ export function createFrontendServer(deps: {
     ...(deps.tracing ? [deps.tracing.serverMiddleware()] : []),
     ...(deps.metrics ? [deps.metrics.serverMiddleware()] : []),
     createServerErrorMiddleware(deps.logger),
+    // Outside authorization, so refused calls are audited too, with the principal it found.
+    createAuditMiddleware({ logger: deps.logger.child({ service: 'frontend' }), count: (operation, outcome) => deps.metrics?.auditEvents.inc({ operation, outcome }) }) as ServerMiddleware<object, object>,
+    // Before the namespace checks and rate limits, as Temporal's: a refused call learns nothing and costs no quota.
+    ...(deps.authorization ? [deps.authorization.middleware as ServerMiddleware<object, object>] : []),
     // Temporal checks the namespace's state before its rate limits.
     createNamespaceStateMiddleware(namespaces),
     createRateLimitMiddleware(

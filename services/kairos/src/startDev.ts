@@ -5,7 +5,7 @@ import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { setting } from '@kairos/common/settings';
 import { inProcessClient, type HistoryClient, type MatchingClient } from '@kairos/cluster';
 import { indexedValueTypeOf, NamespaceRegistry } from '@kairos/domain';
-import { addSearchAttributes, ensureNamespace } from '@kairos/frontend';
+import { addSearchAttributes, apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { InProcessNotifier } from '@kairos/notify';
@@ -69,6 +69,8 @@ export async function startDev(config: KairosConfig): Promise<void> {
 
   // ListClusters names the HTTP address once it is known (a free port by default).
   const cluster = clusterFacts(config);
+  // API keys are read from the store on every call: a key revoked by `kairos api-key revoke` stops at once.
+  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
   const frontend = createFrontendServer({
     store: metrics.frontend.instrument(store),
     history: historyClient,
@@ -79,6 +81,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     cluster,
     ready: () => history.isServing(),
     tracing,
+    authorization,
   });
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
@@ -111,6 +114,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
     await matching.stop();
     await frontend.server.shutdown();
     await frontend.httpApi.close();
+    authorization?.stop();
     metricsServer?.close();
     await webUi?.stop();
     await history.stop();

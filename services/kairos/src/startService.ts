@@ -6,7 +6,7 @@ import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
-import { ensureNamespace } from '@kairos/frontend';
+import { apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
@@ -38,7 +38,10 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   let serving = true;
   const endpoint = config.services[service];
   // On the service's own bind address (0.0.0.0 in a pod, so Prometheus can scrape it).
-  const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving, endpoint.bindIp) : undefined;
+  // Ready as its gRPC health says: history only while it holds the shards assigned to it (the
+  // probe kubelet uses when TLS keeps its gRPC probes off the service port).
+  let holdsShards = () => true;
+  const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving && holdsShards(), endpoint.bindIp) : undefined;
   // Refused credentials or TLS fail the start here (an outage does not: the service starts and keeps trying).
   const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger, ...(config.nats && { security: config.nats }) });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
@@ -50,7 +53,9 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   if (service === 'frontend') {
     for (const name of config.namespaces) await ensureNamespace(store, name);
     const cluster = clusterFacts(config);
-    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing });
+    // API keys are read from the shared store on every call: a revocation reaches every frontend at once.
+    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
+    const frontend = createFrontendServer({ store, history: clients.history, matching: clients.matching, logger, namespaceLimits: config.namespaceLimits, metrics, cluster, tracing, authorization });
     await frontend.server.listen(address);
     // Temporal's HTTP API, when the frontend's settings give it a port.
     const httpPort = config.httpPort !== undefined ? await frontend.httpApi.listen(endpoint.bindIp, config.httpPort) : undefined;
@@ -62,6 +67,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       frontend.beginShutdown();
       await frontend.server.shutdown();
       await frontend.httpApi.close();
+      authorization?.stop();
       metricsServer?.close();
       directory.stop();
       await notifier.close();
@@ -99,6 +105,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       metrics,
     });
     server.add(HistoryServiceDefinition, history.implementation);
+    holdsShards = () => history.isServing();
     // Live while the process runs; ready (the named service) while it holds the shards assigned to it.
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving, () => history.isServing()));
     await server.listen(address);

@@ -45,7 +45,8 @@ function uniqueName(prefix: string): string {
  */
 export async function waitUntilServing(
   address: string,
-  options: { namespace?: string; timeoutMs?: number; process?: ManagedProcess } = {},
+  /** `namespace: null`: the server authorizes calls, so only health and GetSystemInfo (always allowed) are asked. */
+  options: { namespace?: string | null; timeoutMs?: number; process?: ManagedProcess } = {},
 ): Promise<void> {
   const { namespace = 'default', timeoutMs = 60_000 } = options;
   const deadline = Date.now() + timeoutMs;
@@ -64,7 +65,7 @@ export async function waitUntilServing(
         throw new Error(`health status ${health.status}`);
       }
       await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.getSystemInfo({}));
-      await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.describeNamespace({ namespace }));
+      if (namespace !== null) await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.describeNamespace({ namespace }));
       return;
     } catch (err) {
       lastError = err;
@@ -130,6 +131,8 @@ export interface KairosDevOptions extends KairosCommonOptions {
   env?: Record<string, string>;
   /** --http-port: Temporal's HTTP API on this port (start-dev then serves it on a free one otherwise). */
   httpPort?: number;
+  /** Its config authorizes calls: readiness is judged by the calls anyone may make. */
+  authorizing?: boolean;
 }
 
 /** Kairos start-dev (kind 'temporal' only under KAIROS_TEST_TARGET=temporal). */
@@ -171,7 +174,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
     const proc = spawnManaged(`${name}#${launches}`, process.execPath, args, workPath(`${name}.log`), undefined, options.env);
     try {
       await waitForPort(port, proc);
-      await waitUntilServing(address, { process: proc });
+      await waitUntilServing(address, { process: proc, ...(options.authorizing && { namespace: null }) });
     } catch (err) {
       await proc.kill('SIGKILL');
       throw err;

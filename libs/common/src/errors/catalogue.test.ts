@@ -60,6 +60,11 @@ const cases: Record<string, [ApiError, Expected]> = {
     errors.permissionDenied('no', 'reason'),
     { code: Status.PERMISSION_DENIED, message: 'no', detail: [ErrorDetailType.PermissionDenied, PermissionDeniedFailure, { reason: 'reason' }] },
   ],
+  requestUnauthorized: [
+    errors.requestUnauthorized(),
+    { code: Status.PERMISSION_DENIED, message: 'Request unauthorized.', detail: [ErrorDetailType.PermissionDenied, PermissionDeniedFailure, { reason: '' }] },
+  ],
+  unauthenticated: [errors.unauthenticated('token expired'), { code: Status.UNAUTHENTICATED, message: 'Request unauthenticated: token expired.' }],
   resourceExhausted: [
     errors.resourceExhausted(ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW, ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE, 'busy'),
     {

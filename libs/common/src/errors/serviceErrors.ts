@@ -73,6 +73,23 @@ export function permissionDenied(message: string, reason = ''): ApiError {
 }
 
 /**
+ * PERMISSION_DENIED "Request unauthorized." with an empty PermissionDeniedFailure: what Temporal's
+ * authorization interceptor answers any call its authorizer refuses.
+ */
+export function requestUnauthorized(): ApiError {
+  return permissionDenied('Request unauthorized.');
+}
+
+/**
+ * UNAUTHENTICATED, no detail: a call with no credentials, or with a token or key that is malformed,
+ * expired, revoked or not signed by a trusted key (Temporal says PERMISSION_DENIED "Request
+ * unauthorized." for these too; Kairos tells them apart). `reason` must never quote the credential.
+ */
+export function unauthenticated(reason: string): ApiError {
+  return new ApiError(Status.UNAUTHENTICATED, `Request unauthenticated: ${reason}.`);
+}
+
+/**
  * RESOURCE_EXHAUSTED with `ResourceExhaustedFailure{cause, scope}`. Clients retry it (core backs
  * off from 1 s), so use it only for conditions that pass: busy workflow, rate limits.
  */

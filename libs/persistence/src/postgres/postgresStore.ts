@@ -1,5 +1,6 @@
 import type { Logger } from '@kairos/common/logger';
 import { composeStore } from '../composeStore';
+import { postgresApiKeys } from './apiKeys';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../errors';
 import type { Store } from '../store';
 import { connectionFailure, createPostgresPool, describePostgres } from './connection';
@@ -57,6 +58,7 @@ function postgresStore(db: PostgresDatabase): Store {
       membership: postgresMembership(db),
       visibility: postgresVisibility(db),
       workers: postgresWorkerHeartbeats(db),
+      apiKeys: postgresApiKeys(db),
     },
     () => db.close(),
   );

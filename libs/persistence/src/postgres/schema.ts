@@ -186,6 +186,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'API keys',
+    sql: `
+      -- Kairos API keys (kairos api-key create|list|revoke): the SHA-256 of the token's secret,
+      -- never the secret; times Unix ms, revoked_at and expires_at NULL when not set.
+      CREATE TABLE api_keys (
+        id          text   NOT NULL PRIMARY KEY,
+        secret_hash bytea  NOT NULL,
+        permissions text[] NOT NULL,
+        description text   NOT NULL,
+        created_at  bigint NOT NULL,
+        revoked_at  bigint,
+        expires_at  bigint
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

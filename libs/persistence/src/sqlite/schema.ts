@@ -191,6 +191,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    description: 'API keys',
+    sql: `
+      -- Kairos API keys (kairos api-key create|list|revoke): the SHA-256 of the token's secret,
+      -- never the secret; permissions a JSON array of "<namespace>:<role>"; times Unix ms,
+      -- revoked_at and expires_at NULL when not set.
+      CREATE TABLE api_keys (
+        id          TEXT    NOT NULL PRIMARY KEY,
+        secret_hash BLOB    NOT NULL,
+        permissions TEXT    NOT NULL,
+        description TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER,
+        expires_at  INTEGER
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

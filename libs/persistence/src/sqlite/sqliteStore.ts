@@ -5,6 +5,7 @@ import type { Logger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { composeStore } from '../composeStore';
 import type { Store } from '../store';
+import { sqliteApiKeys } from './apiKeys';
 import { BackgroundCheckpointer } from './backgroundCheckpointer';
 import { SqliteConnection } from './connection';
 import { sqliteExecutions } from './executions';
@@ -83,6 +84,7 @@ function sqliteStore(conn: SqliteConnection): Store {
       membership: sqliteMembership(conn),
       visibility: visibility.store,
       workers: sqliteWorkerHeartbeats(conn),
+      apiKeys: sqliteApiKeys(conn),
     },
     () => conn.close(),
   );

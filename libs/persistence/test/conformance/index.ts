@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import type { Store } from '../../src/store';
+import { apiKeyConformance } from './apiKeys';
 import { currentExecutionConformance } from './currentExecutions';
 import { durabilityConformance } from './durability';
 import { executionDeleteConformance } from './executionDeletes';
@@ -38,6 +39,7 @@ export function storeConformance(name: string, harness: StoreHarness<Store>): vo
     taskQueueConformance(harness);
     visibilityConformance(harness);
     workerHeartbeatConformance(harness);
+    apiKeyConformance(harness);
     durabilityConformance(harness);
 
     const { open } = useStores(harness);

@@ -25,6 +25,7 @@ describe('postgres schema versioning', () => {
       expect(versions.rows).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version, description: m.description })));
       const tables = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
       expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'api_keys',
         'cluster_members',
         'cluster_metadata',
         'current_executions',

@@ -40,6 +40,7 @@ describe('sqlite schema versioning', () => {
         'custom_search_attributes',
         'worker_heartbeats',
         'task_queue_configs',
+        'api_keys',
       ]),
     );
     db.close();

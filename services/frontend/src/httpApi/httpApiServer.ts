@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { posix } from 'node:path';
 import type { Registry } from '@bufbuild/protobuf';
 import { Metadata, Status } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
+import { distinguishedName, PEER_SUBJECT_METADATA } from '../auth/peerIdentity';
 import { publicApiRegistry } from '../publicApiRegistry';
 import type { UnaryInvoker } from './dispatch';
 import { httpStatusFromCode } from './httpStatus';
@@ -107,17 +109,27 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: readonly
 
 /**
  * The request metadata a gRPC call would carry: grpc-gateway forwards `Grpc-Metadata-*` headers
- * without the prefix, and `Grpc-Timeout` as the call's deadline.
+ * without the prefix, `Authorization` (and Temporal's `Authorization-Extras`) as they are, and
+ * `Grpc-Timeout` as the call's deadline. A verified client certificate's subject is passed as the
+ * gRPC transport passes it, and never taken from a header.
  */
 function callMetadata(req: IncomingMessage): Metadata {
   const metadata = Metadata();
   for (const [name, value] of Object.entries(req.headers)) {
     if (typeof value !== 'string') continue;
     if (name.startsWith('grpc-metadata-')) metadata.set(name.slice('grpc-metadata-'.length), value);
-    else if (name === 'grpc-timeout') metadata.set('grpc-timeout', value);
+    else if (FORWARDED_HEADERS.has(name)) metadata.set(name, value);
+  }
+  metadata.delete(PEER_SUBJECT_METADATA);
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.authorized === true && socket.getPeerCertificate) {
+    const subject = socket.getPeerCertificate().subject;
+    if (subject) metadata.set(PEER_SUBJECT_METADATA, distinguishedName(subject as unknown as Record<string, string>));
   }
   return metadata;
 }
+
+const FORWARDED_HEADERS = new Set(['grpc-timeout', 'authorization', 'authorization-extras']);
 
 /** The body as text, or undefined past the limit. */
 async function readBody(req: IncomingMessage): Promise<string | undefined> {

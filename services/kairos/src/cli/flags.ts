@@ -14,7 +14,7 @@ import {
 } from '../config/types';
 
 /** The leaf commands, as flags name them. */
-export type CommandName = 'start-dev' | 'start' | 'schema' | 'workflow-import';
+export type CommandName = 'start-dev' | 'start' | 'schema' | 'workflow-import' | 'api-key-create' | 'api-key-list' | 'api-key-revoke';
 
 /** One flag of the `kairos` command: commander parses it and writes its help from this. */
 export interface FlagSpec {
@@ -35,6 +35,8 @@ export interface FlagSpec {
 }
 
 const SERVER: readonly CommandName[] = ['start-dev', 'start'];
+const API_KEY: readonly CommandName[] = ['api-key-create', 'api-key-list', 'api-key-revoke'];
+const apiKeys = (text: string): Partial<Record<CommandName, string>> => Object.fromEntries(API_KEY.map((c) => [c, text]));
 const SYNCHRONOUS = SETTINGS['store.sqliteSynchronous'];
 const both = (text: string): Partial<Record<CommandName, string>> => ({ 'start-dev': text, start: text });
 const address = (service: string): FlagSpec => ({
@@ -47,7 +49,7 @@ const address = (service: string): FlagSpec => ({
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'service', value: 'NAME', description: `the service to run: ${SERVICE_NAMES.join(', ')}`, shownIn: ['start'] },
-  { name: 'config', value: 'FILE', description: 'JSON config file (keys below); flags override it', shownIn: SERVER },
+  { name: 'config', value: 'FILE', description: 'JSON config file (its keys: kairos --help); flags override it; api-key reads only its store', shownIn: [...SERVER, ...API_KEY] },
   {
     name: 'port',
     value: 'PORT',
@@ -63,8 +65,11 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'db-filename',
     value: 'FILE',
     description: 'SQLite database file',
-    shownIn: SERVER,
-    defaults: { 'start-dev': 'kairos/kairos-dev.db in $XDG_DATA_HOME or ~/.local/share' },
+    shownIn: [...SERVER, ...API_KEY],
+    defaults: {
+      'start-dev': 'kairos/kairos-dev.db in $XDG_DATA_HOME or ~/.local/share',
+      ...apiKeys(`start-dev's, unless $${POSTGRES_URL_ENV} is set`),
+    },
   },
   { name: 'in-memory', description: 'a throw-away SQLite store, lost on exit', shownIn: ['start-dev'] },
   {
@@ -85,8 +90,8 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'postgres-url',
     value: 'URL',
     description: 'PostgreSQL store, postgres://USER:PASSWORD@HOST:5432/DB',
-    shownIn: ['start'],
-    defaults: { start: `$${POSTGRES_URL_ENV} when neither a flag nor the config file names a store` },
+    shownIn: ['start', ...API_KEY],
+    defaults: { start: `$${POSTGRES_URL_ENV} when neither a flag nor the config file names a store`, ...apiKeys(`$${POSTGRES_URL_ENV}`) },
   },
   {
     name: 'nats-url',
@@ -176,6 +181,22 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'num-history-shards', value: 'N', description: 'the same as --num-shards', shownIn: [] },
   {
+    name: 'permission',
+    value: 'NAMESPACE:ROLE',
+    description: 'what the key may do: ROLE read, write, worker or admin in NAMESPACE (temporal-system: every namespace and the cluster APIs); repeatable',
+    shownIn: ['api-key-create'],
+    repeatable: true,
+  },
+  { name: 'description', value: 'TEXT', description: 'what the key is for, shown by list', shownIn: ['api-key-create'] },
+  {
+    name: 'expires-in',
+    value: 'DURATION',
+    description: 'refuse the key after this long, e.g. 720h or 90d',
+    shownIn: ['api-key-create'],
+    defaults: { 'api-key-create': 'never' },
+  },
+  { name: 'output', value: 'FORMAT', description: 'text, or json (an array of keys)', shownIn: ['api-key-list'], defaults: { 'api-key-list': 'text' } },
+  {
     name: 'store',
     value: 'URL',
     description: 'the PostgreSQL database, postgres://USER:PASSWORD@HOST:5432/DB',
@@ -195,3 +216,14 @@ export const IMPORT_ONLY_FLAGS: readonly string[] = ['address', 'workflow-id'];
 
 /** The flags `kairos schema` uses; it refuses the others by name. */
 export const SCHEMA_FLAGS: ReadonlySet<string> = new Set(['store', 'log-level']);
+
+/** The flags each `kairos api-key` command uses; it refuses the others by name. */
+const API_KEY_STORE_FLAGS = ['config', 'db-filename', 'postgres-url'];
+export const API_KEY_FLAGS: Readonly<Record<'create' | 'list' | 'revoke', ReadonlySet<string>>> = {
+  create: new Set([...API_KEY_STORE_FLAGS, 'permission', 'description', 'expires-in']),
+  list: new Set([...API_KEY_STORE_FLAGS, 'output']),
+  revoke: new Set(API_KEY_STORE_FLAGS),
+};
+
+/** Flags only `kairos api-key` takes; the servers refuse them by name. */
+export const API_KEY_ONLY_FLAGS: readonly string[] = ['permission', 'description', 'expires-in', 'output'];

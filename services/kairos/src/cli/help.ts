@@ -27,7 +27,7 @@ function wrap(words: readonly string[], width: number): string[] {
 export function environmentHelp(): string {
   return [
     'Environment:',
-    `  ${POSTGRES_URL_ENV}       the PostgreSQL URL for "schema" without --store, and for "server start" when nothing names a store`,
+    `  ${POSTGRES_URL_ENV}       the PostgreSQL URL for "schema" without --store, and for "server start" and "api-key" when nothing names a store`,
     `  ${ADVERTISE_ADDRESS_ENV}  --advertise-address of "server start" when the flag is absent`,
     `  ${NATS_URL_ENV}           --nats-url of "server start" when neither the flag nor the config file names one`,
   ].join('\n');

@@ -292,6 +292,82 @@ describe("a PostgreSQL store's tls, as Temporal's persistence config gives it", 
   });
 });
 
+describe('kairos api-key', () => {
+  const url = 'postgres://kairos:secret@db:5432/kairos';
+  const parse = (argv: string[], env: Record<string, string> = {}, readFile = files({})) =>
+    parseKairosCommand(['api-key', ...argv], { env, readFile, defaultDbFilename: '/data/kairos-dev.db' });
+
+  it('create: the permissions, description and expiry, on the store the servers use', () => {
+    expect(parse(['create', '--permission', 'orders:write', '--permission=temporal-system:read', '--description', 'CI deploys', '--expires-in', '90d', '--db-filename', 'k.db'])).toEqual({
+      kind: 'api-key',
+      action: 'create',
+      store: { kind: 'sqlite', filename: 'k.db', synchronous: 'NORMAL' },
+      permissions: ['orders:write', 'temporal-system:read'],
+      description: 'CI deploys',
+      expiresInMs: 90 * 86_400_000,
+    });
+    expect(parse(['create', '--permission', 'a:admin'])).toEqual({
+      kind: 'api-key',
+      action: 'create',
+      store: { kind: 'sqlite', filename: '/data/kairos-dev.db', synchronous: 'NORMAL' },
+      permissions: ['a:admin'],
+      description: '',
+    });
+  });
+
+  it('finds the store as the servers do: flags, then the config file, then $KAIROS_POSTGRES_URL, then start-dev\'s file', () => {
+    const env = { KAIROS_POSTGRES_URL: url };
+    expect(parse(['list'], env)).toEqual({ kind: 'api-key', action: 'list', store: { kind: 'postgres', url }, output: 'text' });
+    expect(parse(['list', '--postgres-url', 'postgres://other/db', '--output', 'json'])).toMatchObject({ store: { kind: 'postgres', url: 'postgres://other/db' }, output: 'json' });
+    expect(parse(['revoke', '0123456789ab', '--db-filename', 'k.db'], env)).toMatchObject({ action: 'revoke', id: '0123456789ab', store: { kind: 'sqlite', filename: 'k.db' } });
+    const readFile = files({ 'k.json': { store: { kind: 'sqlite', filename: 'shared.db' }, services: { frontend: { port: 65000 } } } });
+    expect(parse(['list', '--config', 'k.json'], env, readFile)).toMatchObject({ store: { kind: 'sqlite', filename: 'shared.db' } });
+    expect(parse(['list'])).toMatchObject({ store: { kind: 'sqlite', filename: '/data/kairos-dev.db' } });
+  });
+
+  it('refuses bad permissions, expiries and outputs with a message per problem', () => {
+    expect(problems(() => parse(['create']))).toEqual(['"kairos api-key create" needs at least one --permission NAMESPACE:ROLE']);
+    expect(problems(() => parse(['create', '--permission', 'orders', '--permission', 'orders:owner', '--permission', 'b:read', '--expires-in', 'soon']))).toEqual([
+      'permission "orders" must look like <namespace>:<read|write|worker|admin>',
+      'permission "orders:owner" has an unknown role (read, write, worker or admin)',
+      '--expires-in must be a duration of at least 1s such as 720h, 90d or 1h30m, got "soon"',
+    ]);
+    expect(problems(() => parse(['create', '--permission', 'a:read', '--expires-in', '0']))[0]).toMatch(/^--expires-in must be a duration of at least 1s/);
+    expect(problems(() => parse(['list', '--output', 'yaml']))).toEqual(['--output must be text or json, got "yaml"']);
+  });
+
+  it('refuses what does not belong: arguments, other commands\' flags, a store that outlives nothing', () => {
+    expect(problems(() => parse(['revoke']))).toEqual(['"kairos api-key revoke" needs the ID of the key (as "kairos api-key list" shows it)']);
+    expect(problems(() => parse(['revoke', 'a', 'b']))).toEqual(['unexpected argument "b": "kairos api-key revoke" revokes one ID']);
+    expect(problems(() => parse(['list', 'all']))).toEqual(['unexpected argument "all"']);
+    expect(problems(() => parse(['list', '--permission', 'a:read', '--port', '1']))).toEqual([
+      'flag --permission is not used by "kairos api-key list"',
+      'flag --port is not used by "kairos api-key list"',
+    ]);
+    expect(problems(() => parse(['revoke', 'x', '--in-memory']))).toEqual(['flag --in-memory is not used by "kairos api-key revoke"']);
+    expect(problems(() => parseKairosCommand(['api-key', 'list'], { env: {} }))).toEqual([
+      '"kairos api-key" needs the store the servers use: --db-filename FILE, --postgres-url URL (or $KAIROS_POSTGRES_URL), or "store" in --config FILE',
+    ]);
+    expect(problems(() => parseKairosCommand(['server', 'start-dev', '--permission', 'a:read', '--output', 'json'], { env: {} }))).toEqual([
+      '--permission is for "kairos api-key"',
+      '--output is for "kairos api-key"',
+    ]);
+  });
+
+  it('--help shows each api-key command its flags, and never a key', () => {
+    const help = (...argv: string[]) => (parseKairosCommand(['api-key', ...argv]) as { text: string }).text;
+    const create = help('create', '--help');
+    expect(create).toContain('Usage: kairos api-key create --permission NAMESPACE:ROLE [flags]');
+    for (const flag of ['--permission <NAMESPACE:ROLE>', '--description <TEXT>', '--expires-in <DURATION>', '--db-filename <FILE>', '--postgres-url <URL>', '--config <FILE>'])
+      expect(create).toContain(flag);
+    expect(create).toContain('KAIROS_POSTGRES_URL');
+    expect(create).not.toContain('--port');
+    expect(help('list', '--help')).toMatch(/--output <FORMAT>\s+text, or json/);
+    expect(help('revoke', '--help')).toContain('Usage: kairos api-key revoke ID [flags]');
+    expect(help('revoke', '--help')).not.toContain('--permission');
+  });
+});
+
 describe('--advertise-address and --metrics-port', () => {
   it('take the flag, else $KAIROS_ADVERTISE_ADDRESS, and check their values', () => {
     const base = ['server', 'start', '--service', 'history', '--db-filename', 'k.db'];
@@ -529,6 +605,27 @@ describe('every flag', () => {
       expect(dev('--num-shards', '8', '--num-history-shards', '32').config.numHistoryShards).toBe(8);
       expect(refused(['server', 'start-dev', '--num-history-shards', 'x'])).toEqual(['--num-history-shards must be an integer from 1 to 65536, got "x"']);
     },
+    permission: () => {
+      expect(parseKairosCommand(['api-key', 'create', '--permission', 'a:read', '--permission', 'b:worker', '--db-filename', 'k.db'], { env: {} })).toMatchObject({
+        permissions: ['a:read', 'b:worker'],
+      });
+    },
+    description: () => {
+      expect(parseKairosCommand(['api-key', 'create', '--permission', 'a:read', '--description', 'for CI', '--db-filename', 'k.db'], { env: {} })).toMatchObject({
+        description: 'for CI',
+      });
+      expect(refused(['api-key', 'create', '--permission', 'a:read', '--description', 'x', '--description', 'y', '--db-filename', 'k.db'])).toEqual([
+        'flag --description given 2 times',
+      ]);
+    },
+    'expires-in': () => {
+      expect(parseKairosCommand(['api-key', 'create', '--permission', 'a:read', '--expires-in', '1h30m', '--db-filename', 'k.db'], { env: {} })).toMatchObject({
+        expiresInMs: 5_400_000,
+      });
+    },
+    output: () => {
+      expect(parseKairosCommand(['api-key', 'list', '--output', 'json', '--db-filename', 'k.db'], { env: {} })).toMatchObject({ output: 'json' });
+    },
     store: () => {
       expect(parseKairosCommand(['schema', 'setup', '--store', 'postgresql://db/k'], { env: {} })).toEqual({ kind: 'schema', action: 'setup', storeUrl: 'postgresql://db/k' });
       expect(refused(['server', 'start-dev', '--store', 'postgres://db/k'])).toEqual(['--store is for "kairos schema"; a server takes --postgres-url or --db-filename']);
@@ -552,12 +649,15 @@ describe('the command line’s shape', () => {
   it('takes flags with --name value and --name=value, and refuses them before the command', () => {
     expect(started(parseKairosCommand(['server', 'start-dev', '--port=7300', '--ip', '::1'], { defaultDbFilename: '/d.db' })).config.services.frontend.address).toBe('[::1]:7300');
     expect(problems(() => parseKairosCommand(['--port', '1', 'server', 'start-dev']))).toEqual([
-      'flag --port must follow the command: "server start-dev", "server start", "schema setup|update" or "workflow import"',
+      'flag --port must follow the command: "server start-dev", "server start", "schema setup|update", "workflow import" or "api-key create|list|revoke"',
     ]);
   });
 
   it('names the command it does not know', () => {
-    expect(problems(() => parseKairosCommand([]))).toEqual(['unknown command "": expected "server start-dev", "server start", "schema setup|update" or "workflow import"']);
+    expect(problems(() => parseKairosCommand([]))).toEqual([
+      'unknown command "": expected "server start-dev", "server start", "schema setup|update", "workflow import" or "api-key create|list|revoke"',
+    ]);
+    expect(problems(() => parseKairosCommand(['api-key', 'rotate']))).toEqual(['unknown command "api-key rotate": expected "api-key create", "api-key list" or "api-key revoke"']);
     expect(problems(() => parseKairosCommand(['server']))[0]).toMatch(/^unknown command "server": expected/);
     expect(problems(() => parseKairosCommand(['help']))[0]).toMatch(/^unknown command "help": expected/);
     expect(problems(() => parseKairosCommand(['schema']))).toEqual(['unknown command "schema": expected "schema setup" or "schema update"']);
@@ -586,7 +686,8 @@ describe('help', () => {
 
   it('kairos --help lists every command, each with its flags and defaults, the config file keys and the environment', () => {
     const text = help('--help');
-    for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]']) expect(text).toContain(command);
+    for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]', 'api-key list [flags]', 'api-key revoke ID [flags]'])
+      expect(text).toContain(command);
     for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'nats', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
     for (const limit of ['blobSizeLimitError', 'pendingActivitiesLimit', 'namespaceConcurrentLongPolls']) expect(text).toContain(limit);
     expect(text).toContain('KAIROS_POSTGRES_URL');

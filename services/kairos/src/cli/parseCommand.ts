@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/configError';
 import type { KairosCommand } from '../config/types';
-import { importCommand, schemaCommand, serverCommand, type CommandContext } from './commands';
+import { apiKeyCommand, importCommand, schemaCommand, serverCommand, type CommandContext } from './commands';
 import { FlagRecorder } from './flagRecorder';
 import { createProgram } from './program';
 
@@ -10,11 +10,11 @@ export type ParseCommandOptions = Omit<CommandContext, 'env'> & {
   env?: Record<string, string | undefined>;
 };
 
-const COMMANDS = '"server start-dev", "server start", "schema setup|update" or "workflow import"';
+const COMMANDS = '"server start-dev", "server start", "schema setup|update", "workflow import" or "api-key create|list|revoke"';
 
 /**
- * Parses `kairos server start-dev …`, `kairos server start --service S …` or `kairos schema
- * setup|update …` (argv without the node and script entries) into a validated command, with
+ * Parses `kairos server start-dev …`, `kairos server start --service S …`, `kairos schema
+ * setup|update …`, `kairos workflow import …` or `kairos api-key create|list|revoke …` (argv without the node and script entries) into a validated command, with
  * commander doing the parsing. Throws a ConfigError listing the problems, in the words the
  * hand-written parser before it used.
  */
@@ -31,6 +31,10 @@ export function parseKairosCommand(argv: readonly string[], options: ParseComman
         if (flags.problems.length > 0) throw new ConfigError(flags.problems);
         if (words[0] === 'workflow') {
           command = importCommand(given, args);
+          return;
+        }
+        if (words[0] === 'api-key') {
+          command = apiKeyCommand(words[1] as 'create' | 'list' | 'revoke', given, args, context);
           return;
         }
         if (args.length > 0) throw new ConfigError([`unexpected argument ${JSON.stringify(args[0])}`]);
@@ -82,6 +86,9 @@ function groupProblem(words: readonly string[], args: readonly string[]): string
   if (firstFlag === 0) return `flag ${args[0]!.split('=')[0]} must follow the command: ${COMMANDS}`;
   if (words[0] === 'schema') {
     return `unknown command ${JSON.stringify(['schema', named[0] ?? ''].join(' ').trim())}: expected "schema setup" or "schema update"`;
+  }
+  if (words[0] === 'api-key') {
+    return `unknown command ${JSON.stringify(['api-key', named[0] ?? ''].join(' ').trim())}: expected "api-key create", "api-key list" or "api-key revoke"`;
   }
   return `unknown command ${JSON.stringify([...words, ...named].join(' '))}: expected ${COMMANDS}`;
 }

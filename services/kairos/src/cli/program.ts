@@ -27,10 +27,18 @@ const LEAVES: ReadonlyArray<{ words: [string, string]; flagsOf: CommandName; des
     usage: 'FILE [flags]',
     description: 'keep a history exported with `temporal workflow show -o json` as a closed, read-only run of a namespace (listed, shown in the UI, replayable)',
   },
+  {
+    words: ['api-key', 'create'],
+    flagsOf: 'api-key-create',
+    usage: '--permission NAMESPACE:ROLE [flags]',
+    description: 'make an API key (clients send it as `authorization: Bearer <key>`, the CLI as --api-key); prints the key once, only its hash is kept',
+  },
+  { words: ['api-key', 'list'], flagsOf: 'api-key-list', description: 'the API keys: id, state, permissions, dates and description (never the key)' },
+  { words: ['api-key', 'revoke'], flagsOf: 'api-key-revoke', usage: 'ID [flags]', description: 'refuse the key from the next call on, in every frontend' },
 ];
 
 /**
- * The `kairos` command as commander definitions: groups `server` and `schema` with their leaf
+ * The `kairos` command as commander definitions: groups `server`, `schema`, `workflow` and `api-key` with their leaf
  * commands. Every leaf takes every flag of FLAGS (its help lists those it uses), so commander
  * parses them all and the caller refuses a misplaced one by name. Commander never prints or exits
  * itself: help text goes to `write`, errors are thrown (CommanderError) for the caller to word.
@@ -56,6 +64,7 @@ export function createProgram(handlers: ProgramHandlers, write: (text: string) =
   groups.get('server')!.description('run Kairos');
   groups.get('schema')!.description('create or migrate the schema of a PostgreSQL store');
   groups.get('workflow')!.description('work with workflow histories');
+  groups.get('api-key')!.description('manage API keys, in the store directly (the servers need not run)');
   // The top-level help lists the leaf commands, then each one's flags (configured after the
   // subcommands exist, which copied the program's settings when created).
   program.configureHelp({ visibleCommands: () => leaves, subcommandTerm: (cmd) => `${cmd.parent!.name()} ${cmd.name()} ${cmd.usage()}` });
@@ -81,6 +90,7 @@ function leafCommand(command: Command, words: string[], flagsOf: CommandName, de
     command.addOption(option);
     command.on(`option:${spec.name}`, (value: string | undefined) => handlers.flag(spec.name, value));
   }
-  if (flagsOf !== 'workflow-import') command.addHelpText('after', flagsOf === 'schema' ? `\n${environmentHelp()}` : `\n${configFileHelp()}\n\n${environmentHelp()}`);
+  if (flagsOf === 'schema' || flagsOf.startsWith('api-key')) command.addHelpText('after', `\n${environmentHelp()}`);
+  else if (flagsOf !== 'workflow-import') command.addHelpText('after', `\n${configFileHelp()}\n\n${environmentHelp()}`);
   return command.action((_options, self: Command) => handlers.leaf(words, self.args));
 }

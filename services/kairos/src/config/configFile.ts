@@ -17,6 +17,7 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['nats', '{ "tls": { "caFile": "ca.pem", "certFile": "client.pem", "keyFile": "client.key" }, "nkeySeedFile": "kairos.nk" | "credsFile": "kairos.creds" }'],
   ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233", "httpPort": 7243 }, "history": { … }, "matching": { … } }'],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
+  ['authorization', '{ "authorizer": "default", "jwtKeyProvider": { "keySourceURIs": ["https://…/jwks.json"], "refreshInterval": "1m" }, "audience": "…", "apiKeys": true, "tlsSubjectPermissions": { "CN=worker": ["default:worker"] } }'],
 ];
 export const STORE_KEYS = ['kind', 'filename', 'url', 'tls'];
 export const ENDPOINT_KEYS = ['bindIp', 'port', 'address'];

@@ -1,4 +1,5 @@
 import { isLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@kairos/common/logger';
+import { readAuthorizationConfig } from './authorizationConfig';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, FRONTEND_KEYS, STORE_KEYS } from './configFile';
 import { resolveNatsSecurity } from './natsConfig';
@@ -280,6 +281,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     return given ?? (options.mode === 'dev' ? 0 : undefined);
   }
   const ui = options.mode === 'dev' ? webUi(services.frontend) : undefined;
+  const authorization = readAuthorizationConfig(file.authorization, inFile, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -297,6 +299,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     ...(metricsPort !== undefined && { metricsPort }),
     ...(service === 'frontend' && httpPort !== undefined && { httpPort }),
     ...(ui !== undefined && { ui }),
+    ...(authorization !== undefined && { authorization }),
     searchAttributes,
     settingOverrides,
   };

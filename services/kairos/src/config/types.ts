@@ -2,6 +2,7 @@ import type { LogFormat, LogLevel } from '@kairos/common/logger';
 import { setting, type SettingName } from '@kairos/common/settings';
 import type { SearchAttributeType } from '@kairos/domain';
 import type { SqliteSynchronous } from './sqliteSynchronous';
+import type { AuthorizationConfig } from './authorizationConfig';
 
 export type ServiceName = 'frontend' | 'history' | 'matching';
 export const SERVICE_NAMES: readonly ServiceName[] = ['frontend', 'history', 'matching'];
@@ -63,6 +64,8 @@ export interface KairosConfig {
   ui?: { ip: string; port: number };
   /** start-dev: custom search attributes registered in every namespace created at start (`--search-attribute`). */
   searchAttributes: Record<string, SearchAttributeType>;
+  /** The frontend's authentication and authorization (config file `authorization`); absent, every caller may do everything. */
+  authorization?: AuthorizationConfig;
   /** start-dev: settings given as Temporal dynamic config keys (`--dynamic-config-value`), applied before the services load. */
   settingOverrides: ReadonlyMap<SettingName, number>;
 }
@@ -91,7 +94,14 @@ export type KairosCommand =
   /** `kairos schema setup|update --store URL`: create or migrate a PostgreSQL store's schema. */
   | { kind: 'schema'; action: 'setup' | 'update'; storeUrl: string }
   /** `kairos workflow import FILE`: keep an exported history as a closed run of a namespace. */
-  | { kind: 'workflow-import'; file: string; address: string; namespace: string; workflowId?: string };
+  | { kind: 'workflow-import'; file: string; address: string; namespace: string; workflowId?: string }
+  | ApiKeyCommand;
+
+/** `kairos api-key create|list|revoke`: API keys, written to and read from the store directly (no server needed). */
+export type ApiKeyCommand =
+  | { kind: 'api-key'; action: 'create'; store: StoreConfig; permissions: string[]; description: string; expiresInMs?: number }
+  | { kind: 'api-key'; action: 'list'; store: StoreConfig; output: 'text' | 'json' }
+  | { kind: 'api-key'; action: 'revoke'; store: StoreConfig; id: string };
 
 /** Environment variable read for --advertise-address when the flag is absent. */
 export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
