@@ -16,6 +16,10 @@ describe('redactUrlCredentials', () => {
     expect(redactUrlCredentials('postgresql://kairos@db/k?sslmode=require&password=s3cret&x=1')).toBe('postgresql://kairos@db/k?sslmode=require&password=***&x=1');
     expect(redactUrlCredentials('host=db user=kairos password=s3cret dbname=k')).toBe('host=db user=kairos password=*** dbname=k');
     expect(redactUrlCredentials('postgres://db/k?sslpassword=s3cret')).toBe('postgres://db/k?sslpassword=***');
+    // TLS parameters name files, not secrets: they stay readable (a wrong CA file is then easy to spot).
+    expect(redactUrlCredentials('postgres://kairos:s3cret@db:5432/k?sslmode=verify-full&sslrootcert=/tls/ca.pem&sslcert=/tls/c.pem&sslkey=/tls/c.key&sslpassword=k3y')).toBe(
+      'postgres://kairos:***@db:5432/k?sslmode=verify-full&sslrootcert=/tls/ca.pem&sslcert=/tls/c.pem&sslkey=/tls/c.key&sslpassword=***',
+    );
   });
 
   it('the logger writes no password, in fields, messages or errors', () => {

@@ -184,7 +184,8 @@ describe('NatsNotifier', () => {
       const notifier = new NatsNotifier({ url: `nats://kairos:wrong@127.0.0.1:${server.port}`, clusterName: 'auth', logger, reconnectWaitMs: 100 });
       opened.push(notifier);
       notifier.start();
-      await until(() => logLines.slice(before).some((l) => l.msg === 'NATS unreachable, retrying; notifications to other processes are dropped meanwhile'), 5_000, 'the warning');
+      // An error, not a warning: a refusal needs an operator, it does not pass like an outage.
+      await until(() => logLines.slice(before).some((l) => l.level === 'error' && String(l.msg).startsWith('NATS refused this process')), 5_000, 'the error');
       expect(notifier.isConnected()).toBe(false);
       const text = JSON.stringify(logLines.slice(before));
       expect(text).toContain('AUTHORIZATION_VIOLATION');

@@ -1,8 +1,10 @@
-import { connect, Events, type NatsConnection, type Subscription } from 'nats';
+import { connect, Events, type Authenticator, type NatsConnection, type Subscription, type TlsOptions } from 'nats';
 import type { Logger } from '@kairos/common/logger';
+import { redactUrlCredentials } from '@kairos/common/redact';
 import { setting } from '@kairos/common/settings';
 import { HandlerRegistry } from './handlerRegistry';
 import { natsConnectTarget, type NatsConnectTarget } from './natsServers';
+import { natsRefusalCode, natsSecurityConnectOptions, type NatsSecurityOptions } from './natsSecurity';
 import type { Notifier, Topic, Unsubscribe } from './notifier';
 
 export interface NatsNotifierOptions {
@@ -22,6 +24,14 @@ export interface NatsNotifierOptions {
   connectTimeoutMs?: number;
   /** Connection name shown by the NATS server's monitoring. Default `kairos-<clusterName>`. */
   name?: string;
+  /** TLS and file-based credentials (nkey seed, creds); the URL may carry a user and password or a token instead. */
+  security?: NatsSecurityOptions;
+}
+
+/** The server turned this process away (credentials or TLS), as opposed to being out of reach. */
+export interface NatsRefusal {
+  code: string;
+  message: string;
 }
 
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -45,7 +55,9 @@ const decoder = new TextDecoder();
  * Failure: `publish` never throws. While NATS is unreachable, notifications to other processes
  * are dropped (counted, and logged once per outage): they are hints, and receivers re-read the
  * store periodically. The connection is retried forever, also when the first attempt fails, and
- * subscriptions come back with it.
+ * subscriptions come back with it. A server that refuses this process (credentials, TLS, subject
+ * permissions) is different: it needs an operator, so it is logged as an error with NATS' code,
+ * and `connectNatsNotifier` fails the start.
  */
 export class NatsNotifier implements Notifier {
   private readonly registry: HandlerRegistry;
@@ -58,6 +70,7 @@ export class NatsNotifier implements Notifier {
   private readonly reconnectWaitMs: number;
   private readonly connectTimeoutMs: number;
   private readonly name: string;
+  private readonly security: { tls?: TlsOptions; authenticator?: Authenticator };
 
   private connection: NatsConnection | undefined;
   private readonly subscriptions = new Map<Topic, Subscription>();
@@ -67,6 +80,8 @@ export class NatsNotifier implements Notifier {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private connectedWaiters: (() => void)[] = [];
+  private refusal: NatsRefusal | undefined;
+  private refusalWaiters: ((refusal: NatsRefusal) => void)[] = [];
 
   constructor(options: NatsNotifierOptions) {
     if (!SUBJECT_TOKEN.test(options.clusterName)) {
@@ -75,6 +90,10 @@ export class NatsNotifier implements Notifier {
     this.prefix = `kairos.${options.clusterName}.`;
     this.servers = Array.isArray(options.url) ? options.url : [options.url];
     this.target = natsConnectTarget(this.servers);
+    this.security = natsSecurityConnectOptions(options.security ?? {});
+    if (this.security.authenticator && (this.target.user !== undefined || this.target.token !== undefined)) {
+      throw new Error('give NATS credentials either in the URL or as an nkey seed or creds file, not both');
+    }
     this.logger = options.logger;
     this.registry = new HandlerRegistry(options.logger);
     this.reconnectWaitMs = options.reconnectWaitMs ?? setting('nats.reconnectWait');
@@ -96,6 +115,17 @@ export class NatsNotifier implements Notifier {
   whenConnected(): Promise<void> {
     if (this.connected || this.closing) return Promise.resolve();
     return new Promise((resolve) => this.connectedWaiters.push(resolve));
+  }
+
+  /** The last refusal by the server while not connected; cleared by a successful connection. */
+  lastRefusal(): NatsRefusal | undefined {
+    return this.refusal;
+  }
+
+  /** Resolves when the server refuses this process (never while it accepts it). */
+  whenRefused(): Promise<NatsRefusal> {
+    if (this.refusal) return Promise.resolve(this.refusal);
+    return new Promise((resolve) => this.refusalWaiters.push(resolve));
   }
 
   /** Starts the connection loop (idempotent); `connectNatsNotifier` calls it. */
@@ -150,6 +180,7 @@ export class NatsNotifier implements Notifier {
       try {
         connection = await connect({
           ...this.target,
+          ...this.security,
           name: this.name,
           noEcho: true,
           timeout: this.connectTimeoutMs,
@@ -162,7 +193,10 @@ export class NatsNotifier implements Notifier {
         });
       } catch (err) {
         attempts++;
-        if (attempts === 1 || attempts % setting('nats.warnEveryAttempts') === 0) {
+        const code = natsRefusalCode(err);
+        if (code !== undefined) {
+          this.refused(code, err, attempts);
+        } else if (attempts === 1 || attempts % setting('nats.warnEveryAttempts') === 0) {
           this.logger.warn('NATS unreachable, retrying; notifications to other processes are dropped meanwhile', {
             servers: this.servers,
             attempts,
@@ -177,10 +211,15 @@ export class NatsNotifier implements Notifier {
         break;
       }
       attempts = 0;
+      this.refusal = undefined;
       this.attach(connection);
       const err = await connection.closed();
       this.detach();
-      if (!this.closing) this.logger.warn('NATS connection closed, reconnecting', { error: err ?? undefined });
+      if (this.closing) break;
+      const code = natsRefusalCode(err);
+      // nats.js gives up reconnecting when the server refuses it twice (e.g. a password rotated on one side only).
+      if (code !== undefined) this.refused(code, err, 1);
+      else this.logger.warn('NATS connection closed, reconnecting', { error: err ?? undefined });
     }
   }
 
@@ -202,7 +241,16 @@ export class NatsNotifier implements Notifier {
       for await (const status of connection.status()) {
         if (status.type === Events.Disconnect) this.setConnected(false);
         else if (status.type === Events.Reconnect) this.setConnected(true);
-        else if (status.type === Events.Error) this.logger.warn('NATS error', { data: String(status.data) });
+        else if (status.type === Events.Error) {
+          // A subject this process may not use (PERMISSIONS_VIOLATION) or a refused reconnect: the
+          // server's configuration does not match this service's needs, which no retry mends.
+          // nats.js gives the server's error as its code (PERMISSIONS_VIOLATION), or as an error.
+          const code = typeof status.data === 'string' ? status.data : (status.data as { code?: unknown } | undefined)?.code;
+          const serious = code === 'PERMISSIONS_VIOLATION' || natsRefusalCode({ code }) !== undefined;
+          const fields = { code, data: String(status.data), servers: this.servers };
+          if (serious) this.logger.error('NATS refused an operation of this process; check its NATS user and permissions', fields);
+          else this.logger.warn('NATS error', fields);
+        }
       }
     } catch (err) {
       this.logger.debug('NATS status watch ended', { error: err });
@@ -233,7 +281,9 @@ export class NatsNotifier implements Notifier {
       const subscription = connection.subscribe(this.subject(topic), {
         callback: (err, msg) => {
           if (err) {
-            this.logger.warn('NATS subscription error', { topic, error: err });
+            const code = (err as { code?: unknown }).code;
+          if (code === 'PERMISSIONS_VIOLATION') this.logger.error('NATS refused a subscription of this process; check its NATS permissions', { topic, code, error: err });
+          else this.logger.warn('NATS subscription error', { topic, error: err });
             return;
           }
           this.registry.deliver(topic, decoder.decode(msg.data));
@@ -243,6 +293,22 @@ export class NatsNotifier implements Notifier {
     } catch (err) {
       // Only when the connection is closing; the next connection subscribes again.
       this.logger.warn('NATS subscribe failed', { topic, error: err });
+    }
+  }
+
+  private refused(code: string, err: unknown, attempts: number): void {
+    const refusal: NatsRefusal = { code, message: redactUrlCredentials(err instanceof Error ? err.message : String(err)) };
+    this.refusal = refusal;
+    const waiters = this.refusalWaiters;
+    this.refusalWaiters = [];
+    for (const resolve of waiters) resolve(refusal);
+    if (attempts === 1 || attempts % setting('nats.warnEveryAttempts') === 0) {
+      this.logger.error('NATS refused this process (credentials or TLS); retrying, notifications to other processes are dropped meanwhile', {
+        servers: this.servers,
+        code,
+        attempts,
+        error: err,
+      });
     }
   }
 
@@ -269,17 +335,39 @@ function delay(ms: number): Promise<void> {
 /**
  * A NatsNotifier that connects (and reconnects) for ever in the background. Waits up to
  * `firstConnectWaitMs` for the first connection, then returns either way: a service starts and
- * works from the store alone while NATS is away.
+ * works from the store alone while NATS is away. Rejects when the server refuses this process
+ * (credentials or TLS) meanwhile: a misconfiguration, which would otherwise leave the cluster
+ * running without NATS unnoticed.
  */
 export async function connectNatsNotifier(options: NatsNotifierOptions): Promise<NatsNotifier> {
   const notifier = new NatsNotifier(options);
   notifier.start();
   const waitMs = options.firstConnectWaitMs ?? setting('nats.firstConnectWait');
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([notifier.whenConnected(), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  const refused = await Promise.race([
+    notifier.whenConnected().then(() => undefined),
+    notifier.whenRefused(),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs))),
+  ]);
   clearTimeout(timer);
+  if (refused && !notifier.isConnected()) {
+    await notifier.close();
+    const servers = (Array.isArray(options.url) ? options.url : [options.url]).map(redactUrlCredentials).join(', ');
+    throw new NatsRefusedError(`NATS at ${servers} refused this process (${refused.code}: ${refused.message}); check its NATS credentials and TLS settings`, refused.code);
+  }
   if (!notifier.isConnected()) {
     options.logger.warn('starting without NATS; will keep trying to connect', { servers: options.url, waitedMs: waitMs });
   }
   return notifier;
+}
+
+/** The start-up failure when the NATS server refuses the process's credentials or TLS. */
+export class NatsRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'NatsRefusedError';
+  }
 }

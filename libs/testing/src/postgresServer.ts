@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -20,7 +20,10 @@ export interface PostgresServer {
   readonly password: string;
   /** The server's own log (gone after stop()). */
   readonly logFile: string;
-  /** URL of `database` (default `postgres`) as the superuser `kairos`, with its password. */
+  /**
+   * URL of `database` (default `postgres`) as the superuser `kairos`, with its password; with
+   * TLS, `?sslmode=verify-full&sslrootcert=CA` too (the server takes no TCP connection without it).
+   */
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
@@ -110,7 +113,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+export interface PostgresServerOptions {
+  /**
+   * TLS (`ssl=on`) with this server certificate (for 127.0.0.1, signed by the CA at `caFile`),
+   * and TCP connections only over TLS (pg_hba `hostssl`).
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+}
+
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const bindir = findPostgresBindir();
   const user = unprivilegedUser();
   const dir = mkdtempSync(join(tmpdir(), 'kairos-pg-'));
@@ -148,7 +159,22 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     if (user) chownSync(pwfile, user.uid, user.gid);
     await exec('initdb', ['-D', data, '-U', 'kairos', '--pwfile', pwfile, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
     rmSync(pwfile);
+    const tlsSettings: string[] = [];
+    if (options.tls) {
+      // The server reads its key only when the key file is its own and private.
+      const cert = join(dir, 'server.crt');
+      const key = join(dir, 'server.key');
+      copyFileSync(options.tls.certFile, cert);
+      copyFileSync(options.tls.keyFile, key);
+      chmodSync(key, 0o600);
+      if (user) for (const f of [cert, key]) chownSync(f, user.uid, user.gid);
+      tlsSettings.push('-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`);
+      // TCP only over TLS: initdb's `host` lines become `hostssl` (the unix socket stays trusted).
+      const hba = join(data, 'pg_hba.conf');
+      writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host /gm, 'hostssl '));
+    }
     settings = [
+      ...tlsSettings,
       `-p ${port}`,
       `-k ${dir}`,
       '-c listen_addresses=127.0.0.1',
@@ -164,7 +190,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   }
   process.once('exit', stopNow);
 
-  const url = (database = 'postgres') => `postgres://kairos:${password}@127.0.0.1:${port}/${database}`;
+  const tlsParameters = options.tls ? `?sslmode=verify-full&sslrootcert=${options.tls.caFile}` : '';
+  const url = (database = 'postgres') => `postgres://kairos:${password}@127.0.0.1:${port}/${database}${tlsParameters}`;
   const execute = async (database: string, sql: string) => {
     const client = new Client({ connectionString: url(database) });
     await client.connect();
@@ -190,7 +217,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       sharedDatabase ??= createDatabase('kairos_schemas');
       const database = await sharedDatabase;
       await execute(database, `CREATE SCHEMA ${quote(name)}`);
-      return `${url(database)}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+      return `${url(database)}${tlsParameters ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
     async interrupt() {
       await exec('pg_ctl', ['-D', data, 'stop', '-m', 'immediate', '-w']);

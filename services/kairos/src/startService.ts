@@ -46,7 +46,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   // probe kubelet uses when TLS keeps its gRPC probes off the service port).
   let holdsShards = () => true;
   const metricsServer = config.metricsPort !== undefined ? await serveMetrics(metrics, config.metricsPort, () => serving && holdsShards(), endpoint.bindIp) : undefined;
-  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger });
+  // Refused credentials or TLS fail the start here (an outage does not: the service starts and keeps trying).
+  const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger, ...(config.nats && { security: config.nats }) });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
   const tracing = startTracing(`kairos-${service}`, logger);

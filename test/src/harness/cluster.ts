@@ -47,6 +47,11 @@ export interface PostgresClusterOptions {
   numShards?: number;
   /** Added to every Kairos process's environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
   env?: Record<string, string>;
+  /**
+   * PostgreSQL over TLS only, with this server certificate; the processes' URL then says
+   * `?sslmode=verify-full&sslrootcert=CA`.
+   */
+  postgresTls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 /**
@@ -59,7 +64,7 @@ export interface PostgresClusterOptions {
  */
 export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
   const counts: Record<KairosService, number> = { frontend: options.frontend ?? 1, history: options.history ?? 2, matching: options.matching ?? 2 };
-  const postgres = await startPostgresServer();
+  const postgres = await startPostgresServer(options.postgresTls ? { tls: options.postgresTls } : {});
   const instances: ClusterInstance[] = [];
   let nats: NatsServer | undefined;
   const name = `kairos-pg-cluster-${process.pid}-${Date.now()}`;

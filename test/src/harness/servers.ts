@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Connection, type TLSConfig } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
+import { natsServerConfig } from '@kairos/notify';
+import { nkeys } from 'nats';
 import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
 import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
@@ -292,8 +294,19 @@ export async function startTemporalDev(options: TemporalDevOptions = {}): Promis
 }
 
 export interface NatsServer {
-  /** nats://kairos:PASSWORD@host:port: the server takes no connection without them. */
+  /**
+   * nats://kairos:PASSWORD@host:port: the server takes no connection without them. With
+   * per-service users, the frontend's URL (the user allowed the least).
+   */
   url: string;
+  /** With per-service users: each service's URL, with that user's password (none with nkeys). */
+  serviceUrls?: Record<KairosService, string>;
+  /** With per-service nkey users: each service's seed file (0600). */
+  serviceSeedFiles?: Record<KairosService, string>;
+  /** With TLS: the CA file that signed the server's certificate (clients verify it with this). */
+  caFile?: string;
+  /** Every password the server takes, by label, for the log checks. */
+  secrets: Secrets;
   /** host:port */
   address: string;
   user: string;
@@ -305,27 +318,69 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
+export interface NatsServerOptions {
+  /** TLS only, with this server certificate (for 127.0.0.1, signed by the test CA at `caFile`). */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+  /**
+   * One user per Kairos service instead of one `kairos` user, each allowed only the subjects of
+   * its service in this cluster (natsServerConfig, as a deployment would configure it); they
+   * prove themselves with a password (in their URL) or an nkey (a seed file).
+   */
+  perServiceUsers?: { clusterName: string; credentials?: 'password' | 'nkey' };
+}
+
 /**
  * A real nats-server (Debian's package; env NATS_SERVER overrides) on 127.0.0.1 and a free port,
  * with a user and a fresh random password, as production runs it (from a config file, so the
- * password is on no command line and in no log).
+ * password is on no command line and in no log); optionally TLS-only and with per-service users.
  */
-export async function startNatsServer(): Promise<NatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const port = await freePort();
   const name = uniqueName('nats');
   const [user, password] = ['kairos', `nats-${randomBytes(12).toString('hex')}`];
   const configFile = workPath(`${name}.conf`);
-  writeFileSync(configFile, `listen: "127.0.0.1:${port}"\nauthorization {\n  user: "${user}"\n  password: "${password}"\n}\n`, { mode: 0o600 });
+  const listen = `127.0.0.1:${port}`;
+  const secrets: Secrets = {};
+  let config: string;
+  let serviceUrls: Record<KairosService, string> | undefined;
+  let serviceSeedFiles: Record<KairosService, string> | undefined;
+  const services: KairosService[] = ['frontend', 'history', 'matching'];
+  if (options.perServiceUsers?.credentials === 'nkey') {
+    const keys = services.map((role) => ({ role, pair: nkeys.createUser() }));
+    serviceSeedFiles = {} as Record<KairosService, string>;
+    for (const { role, pair } of keys) {
+      const seed = new TextDecoder().decode(pair.getSeed());
+      secrets[`the NATS nkey seed of ${role}`] = seed;
+      serviceSeedFiles[role] = workPath(`${name}-${role}.nk`);
+      writeFileSync(serviceSeedFiles[role], `${seed}\n`, { mode: 0o600 });
+    }
+    const users = keys.map(({ role, pair }) => ({ role, nkey: pair.getPublicKey() }));
+    config = natsServerConfig({ listen, clusterName: options.perServiceUsers.clusterName, users, ...(options.tls && { tls: options.tls }) });
+  } else if (options.perServiceUsers) {
+    const users = services.map((role) => ({ role, user: role, password: `nats-${role}-${randomBytes(12).toString('hex')}` }));
+    for (const u of users) secrets[`the NATS password of ${u.user}`] = u.password;
+    serviceUrls = Object.fromEntries(users.map((u) => [u.role, `nats://${u.user}:${u.password}@${listen}`])) as Record<KairosService, string>;
+    config = natsServerConfig({ listen, clusterName: options.perServiceUsers.clusterName, users, ...(options.tls && { tls: options.tls }) });
+  } else {
+    secrets['the NATS password'] = password;
+    const tls = options.tls ? `tls {\n  cert_file: "${options.tls.certFile}"\n  key_file: "${options.tls.keyFile}"\n}\n` : '';
+    config = `listen: "${listen}"\n${tls}authorization {\n  user: "${user}"\n  password: "${password}"\n}\n`;
+  }
+  writeFileSync(configFile, config, { mode: 0o600 });
   const launch = async () => {
     const proc = spawnManaged(name, process.env.NATS_SERVER ?? 'nats-server', ['-c', configFile], workPath(`${name}.log`));
     await waitForPort(port, proc);
     return proc;
   };
   const server: NatsServer = {
-    url: `nats://${user}:${password}@127.0.0.1:${port}`,
+    url: serviceSeedFiles ? `nats://${listen}` : (serviceUrls?.frontend ?? `nats://${user}:${password}@127.0.0.1:${port}`),
+    ...(serviceUrls && { serviceUrls }),
+    ...(serviceSeedFiles && { serviceSeedFiles }),
+    ...(options.tls && { caFile: options.tls.caFile }),
+    secrets,
     address: `127.0.0.1:${port}`,
-    user,
-    password,
+    user: serviceUrls ? 'frontend' : serviceSeedFiles ? '' : user,
+    password: serviceUrls ? secrets['the NATS password of frontend']! : serviceSeedFiles ? '' : password,
     process: await launch(),
     stop: () => server.process.kill('SIGTERM'),
     kill: (signal) => server.process.kill(signal),
@@ -345,6 +400,11 @@ export interface KairosClusterOptions extends KairosCommonOptions {
   natsUrl?: string;
   /** The shared config file's `tls` key (Temporal's global.tls shape), e.g. internode mTLS; `frontendClient` is how the harness connects when the frontend is TLS. */
   tls?: { config: Record<string, unknown>; frontendClient?: TLSConfig };
+  /**
+   * How to start that fresh nats-server: over TLS (the services get its CA in the config file's
+   * `nats.tls.caFile`) and with per-service users (each service gets its own URL in $KAIROS_NATS_URL).
+   */
+  natsServer?: NatsServerOptions;
 }
 
 export interface KairosCluster extends TestServer {
@@ -367,7 +427,7 @@ export interface KairosCluster extends TestServer {
  * machine). stop() fails if the NATS password shows in any log.
  */
 export async function startKairosCluster(options: KairosClusterOptions = {}): Promise<KairosCluster> {
-  const nats = options.natsUrl ? undefined : await startNatsServer();
+  const nats = options.natsUrl ? undefined : await startNatsServer(options.natsServer);
   const natsUrl = options.natsUrl ?? nats!.url;
   const name = uniqueName('kairos-cluster');
   const dbFile = options.dbFile ?? workPath(`${name}.db`);
@@ -381,7 +441,22 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
   const configFile = workPath(`${name}.json`);
   const httpPort = await freePort();
   // One config file for every service, as a deployment shares one: the HTTP API is the frontend's setting.
-  writeFileSync(configFile, JSON.stringify({ natsUrl, services: { frontend: { httpPort } }, ...(options.tls && { tls: options.tls.config }) }), { mode: 0o600 });
+  const natsFileSettings = {
+    // Per-service users: each process reads its own URL from $KAIROS_NATS_URL, none is in the shared file.
+    ...(!nats?.serviceUrls && { natsUrl }),
+    ...(nats?.caFile && { nats: { tls: { caFile: nats.caFile } } }),
+  };
+  const tlsSettings = options.tls ? { tls: options.tls.config } : {};
+  writeFileSync(configFile, JSON.stringify({ ...natsFileSettings, services: { frontend: { httpPort } }, ...tlsSettings }), { mode: 0o600 });
+  /** Per-service nkeys: each service's own config file names its seed file. */
+  const configFileOf = (service: KairosService): string => {
+    const seedFile = nats?.serviceSeedFiles?.[service];
+    if (!seedFile) return configFile;
+    const own = workPath(`${name}-${service}.json`);
+    const settings = { ...natsFileSettings, nats: { ...natsFileSettings.nats, nkeySeedFile: seedFile }, services: { frontend: { httpPort } }, ...tlsSettings };
+    writeFileSync(own, JSON.stringify(settings), { mode: 0o600 });
+    return own;
+  };
   const start = async (service: KairosService) => {
     const proc = spawnManaged(
       `${name}-${service}`,
@@ -389,7 +464,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
       [
         KAIROS_MAIN, 'server', 'start',
         '--service', service,
-        '--config', configFile,
+        '--config', configFileOf(service),
         '--ip', '127.0.0.1',
         '--port', String(ports[service]),
         '--db-filename', dbFile,
@@ -398,6 +473,8 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
         ...commonKairosArgs(options),
       ],
       workPath(`${name}-${service}.log`),
+      undefined,
+      nats?.serviceUrls ? { KAIROS_NATS_URL: nats.serviceUrls[service] } : {},
     );
     started.push(proc);
     await waitForPort(ports[service], proc);
@@ -424,7 +501,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
         // Front to back, so nothing is left calling a stopped service; NATS last.
         for (const p of processes) await p.kill('SIGTERM');
         await nats?.stop();
-        assertNoSecretsInLogs([...processes, ...(nats ? [nats.process] : [])].map((p) => p.logFile), natsSecret(natsUrl));
+        assertNoSecretsInLogs([...processes, ...(nats ? [nats.process] : [])].map((p) => p.logFile), { ...natsSecret(natsUrl), ...nats?.secrets });
       },
       async kill(signal) {
         await Promise.all(processes.map((p) => p.kill(signal)));

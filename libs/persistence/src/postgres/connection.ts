@@ -16,6 +16,20 @@ export function redactPostgresUrl(url: string): string {
 /** How to describe the database in errors: kind and (redacted) URL. */
 export const describePostgres = (url: string): string => `PostgreSQL database ${redactPostgresUrl(url)}`;
 
+/**
+ * Why a connection failed, for start-up messages: the driver's message, plus what to check when
+ * the server's TLS certificate was not accepted (Node's codes say it tersely, e.g.
+ * "unable to verify the first certificate").
+ */
+export function connectionFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS_/.test(code)) {
+    return `${message} (${code}: the server's TLS certificate is not signed by the CA in sslrootcert, or does not name the host of the URL)`;
+  }
+  return message;
+}
+
 /** The command that brings the database's schema to the newest version. */
 export const schemaUpdateCommand = (url: string): string => `kairos schema update --store ${redactPostgresUrl(url)}`;
 

@@ -3,7 +3,7 @@ import type { Logger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../errors';
 import type { MigrationResult } from '../migrationResult';
-import { describePostgres, schemaUpdateCommand, sqlState } from './connection';
+import { connectionFailure, describePostgres, schemaUpdateCommand, sqlState } from './connection';
 import { POSTGRES_MIGRATIONS, type PostgresMigration } from './schema';
 
 export interface MigratePostgresOptions {
@@ -29,7 +29,7 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`cannot connect to ${describePostgres(url)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot connect to ${describePostgres(url)}: ${connectionFailure(err)}`, { cause: err });
   }
   try {
     return await fn(client);

@@ -3,7 +3,7 @@ import { composeStore } from '../composeStore';
 import { postgresApiKeys } from './apiKeys';
 import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../errors';
 import type { Store } from '../store';
-import { createPostgresPool, describePostgres } from './connection';
+import { connectionFailure, createPostgresPool, describePostgres } from './connection';
 import { PostgresDatabase } from './database';
 import { postgresExecutions } from './executions';
 import { postgresMembership } from './membership';
@@ -38,7 +38,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const schemaVersion = await checkPostgresSchema(pool, options.url).catch((err: Error) => {
       if (err instanceof SchemaUpdateRequiredError || err instanceof UnsupportedSchemaVersionError) throw err;
-      throw new Error(`cannot open ${describePostgres(options.url)}: ${err.message}`, { cause: err });
+      throw new Error(`cannot open ${describePostgres(options.url)}: ${connectionFailure(err)}`, { cause: err });
     });
     return { store: postgresStore(new PostgresDatabase(pool)), schemaVersion };
   } catch (err) {

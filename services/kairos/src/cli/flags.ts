@@ -8,6 +8,7 @@ import {
   DEFAULT_NATS_URL,
   DEFAULT_NUM_HISTORY_SHARDS,
   DEFAULT_PORTS,
+  NATS_URL_ENV,
   POSTGRES_URL_ENV,
   SERVICE_NAMES,
 } from '../config/types';
@@ -92,7 +93,13 @@ export const FLAGS: readonly FlagSpec[] = [
     shownIn: ['start', ...API_KEY],
     defaults: { start: `$${POSTGRES_URL_ENV} when neither a flag nor the config file names a store`, ...apiKeys(`$${POSTGRES_URL_ENV}`) },
   },
-  { name: 'nats-url', value: 'URL', description: 'NATS for notifications between processes', shownIn: ['start'], defaults: { start: DEFAULT_NATS_URL } },
+  {
+    name: 'nats-url',
+    value: 'URL',
+    description: 'NATS for notifications between processes, nats://[USER:PASSWORD@]HOST:4222 (TLS and file credentials: "nats" in the config file)',
+    shownIn: ['start'],
+    defaults: { start: `$${NATS_URL_ENV} when neither a flag nor the config file names one, else ${DEFAULT_NATS_URL}` },
+  },
   {
     name: 'cluster-name',
     value: 'NAME',

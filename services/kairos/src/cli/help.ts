@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FILE_KEYS } from '../config/configFile';
-import { ADVERTISE_ADDRESS_ENV, NAMESPACE_LIMIT_NAMES, POSTGRES_URL_ENV } from '../config/types';
+import { ADVERTISE_ADDRESS_ENV, NAMESPACE_LIMIT_NAMES, NATS_URL_ENV, POSTGRES_URL_ENV } from '../config/types';
 
 /** The config file's keys with an example value each (from the table the unknown-key check uses). */
 export function configFileHelp(): string {
@@ -29,6 +29,7 @@ export function environmentHelp(): string {
     'Environment:',
     `  ${POSTGRES_URL_ENV}       the PostgreSQL URL for "schema" without --store, and for "server start" and "api-key" when nothing names a store`,
     `  ${ADVERTISE_ADDRESS_ENV}  --advertise-address of "server start" when the flag is absent`,
+    `  ${NATS_URL_ENV}           --nats-url of "server start" when neither the flag nor the config file names one`,
   ].join('\n');
 }
 

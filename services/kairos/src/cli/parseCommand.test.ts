@@ -225,6 +225,73 @@ describe('kairos schema and $KAIROS_POSTGRES_URL', () => {
   });
 });
 
+describe('NATS TLS and credentials: the config file\'s "nats" and $KAIROS_NATS_URL', () => {
+  const base = ['server', 'start', '--service', 'matching', '--db-filename', 'k.db', '--config', 'k.json'];
+  const withFile = (content: unknown, env: Record<string, string> = {}) => parseKairosCommand(base, { readFile: files({ 'k.json': content }), env });
+
+  it('takes TLS files and an nkey seed or creds file from the config file', () => {
+    const nats = { tls: { caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/c.key' }, nkeySeedFile: '/secrets/matching.nk' };
+    expect(started(withFile({ natsUrl: 'tls://nats:4222', nats })).config).toMatchObject({ natsUrl: 'tls://nats:4222', nats });
+    expect(started(withFile({ nats: { credsFile: '/secrets/k.creds' } })).config.nats).toEqual({ credsFile: '/secrets/k.creds' });
+    // Without the key, no NATS security settings at all.
+    expect(started(withFile({})).config.nats).toBeUndefined();
+  });
+
+  it('refuses incomplete, unknown or conflicting settings', () => {
+    expect(problems(() => withFile({ nats: { tls: { certFile: 'c.pem' }, token: 'x' } }))).toEqual([
+      'config file k.json: nats.token is not a known key (known: tls, nkeySeedFile, credsFile)',
+      'config file k.json: nats.tls: certFile and keyFile go together (a client certificate and its key)',
+    ]);
+    expect(problems(() => withFile({ nats: { tls: { caFIle: 'ca.pem' } } }))).toEqual(['config file k.json: nats.tls.caFIle is not a known key (known: caFile, certFile, keyFile)']);
+    expect(problems(() => withFile({ nats: { nkeySeedFile: 'a.nk', credsFile: 'a.creds' } }))).toEqual(['config file k.json: nats: give nkeySeedFile or credsFile, not both']);
+    const both = problems(() => withFile({ natsUrl: 'nats://u:hunter2@nats:4222', nats: { nkeySeedFile: 'a.nk' } }));
+    expect(both).toEqual([expect.stringMatching(/the NATS URL carries credentials too/)]);
+    expect(both.join()).not.toContain('hunter2');
+    expect(problems(() => withFile({ nats: { tls: 'yes' } }))).toEqual(['config file k.json: nats.tls must be an object']);
+  });
+
+  it('reads the URL (with its password) from $KAIROS_NATS_URL when neither the flag nor the file names one', () => {
+    const env = { KAIROS_NATS_URL: 'nats://matching:pw@nats:4222' };
+    expect(started(withFile({}, env)).config.natsUrl).toBe('nats://matching:pw@nats:4222');
+    expect(started(withFile({ natsUrl: 'nats://file:4222' }, env)).config.natsUrl).toBe('nats://file:4222');
+    expect(started(parseKairosCommand([...base, '--nats-url', 'nats://flag:4222'], { readFile: files({ 'k.json': {} }), env })).config.natsUrl).toBe('nats://flag:4222');
+  });
+});
+
+describe("a PostgreSQL store's tls, as Temporal's persistence config gives it", () => {
+  const storeOf = (tls: unknown, url = 'postgres://kairos@db:5432/k') =>
+    started(parseKairosCommand(['server', 'start', '--service', 'history', '--config', 'k.json'], { readFile: files({ 'k.json': { store: { kind: 'postgres', url, tls } } }), env: {} })).config.store;
+  const refusedTls = (tls: unknown, url = 'postgres://kairos@db:5432/k', kind = 'postgres') =>
+    problems(() => parseKairosCommand(['server', 'start', '--service', 'history', '--config', 'k.json'], { readFile: files({ 'k.json': { store: { kind, url, filename: 'k.db', tls } } }), env: {} }));
+
+  it('becomes the URL parameters pg reads, with the mode Temporal picks', () => {
+    expect(storeOf({ enabled: true, caFile: '/tls/ca.pem', enableHostVerification: true })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://kairos@db:5432/k?sslmode=verify-full&sslrootcert=/tls/ca.pem',
+    });
+    // Without host verification the chain is still checked against the CA (libpq's require with a root certificate).
+    expect(storeOf({ caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/c.key' }, 'postgres://db/k?application_name=x')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://db/k?application_name=x&uselibpqcompat=true&sslmode=verify-ca&sslrootcert=/tls/ca.pem&sslcert=/tls/c.pem&sslkey=/tls/c.key',
+    });
+    expect(storeOf({ enabled: true })).toMatchObject({ url: 'postgres://kairos@db:5432/k?sslmode=no-verify' });
+    expect(storeOf({ enabled: false, caFile: '/tls/ca.pem' })).toMatchObject({ url: 'postgres://kairos@db:5432/k' });
+  });
+
+  it('refuses what it cannot honour', () => {
+    expect(refusedTls({ caFile: 'ca.pem', serverName: 'db.internal' })).toEqual([
+      'config file k.json: store.tls.serverName is not supported: the host of the URL is the name verified (use one the certificate names)',
+    ]);
+    expect(refusedTls({ caData: 'PEM', certFile: 'c.pem' })).toEqual([
+      'config file k.json: store.tls.caData is not a known key (known: enabled, caFile, certFile, keyFile, enableHostVerification)',
+      'config file k.json: store.tls: certFile and keyFile go together (a client certificate and its key)',
+    ]);
+    expect(refusedTls({ caFile: 'ca.pem' }, 'postgres://db/k?sslmode=require')).toEqual(['config file k.json: store.tls: the store URL sets TLS parameters too; give TLS in one place']);
+    expect(refusedTls({ enableHostVerification: 'yes' })).toEqual(['config file k.json: store.tls.enableHostVerification must be true or false, got "yes"']);
+    expect(refusedTls({ caFile: 'ca.pem' }, '', 'sqlite')).toEqual(['config file k.json: store.tls is for a PostgreSQL store']);
+  });
+});
+
 describe('kairos api-key', () => {
   const url = 'postgres://kairos:secret@db:5432/kairos';
   const parse = (argv: string[], env: Record<string, string> = {}, readFile = files({})) =>
@@ -652,7 +719,7 @@ describe('help', () => {
     const text = help('--help');
     for (const command of ['server start-dev [flags]', 'server start [flags]', 'schema setup [flags]', 'schema update [flags]', 'api-key list [flags]', 'api-key revoke ID [flags]'])
       expect(text).toContain(command);
-    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
+    for (const key of ['clusterName', 'numHistoryShards', 'logLevel', 'namespaces', 'store', 'sqliteSynchronous', 'natsUrl', 'nats', 'services', 'namespaceLimits']) expect(text).toMatch(new RegExp(`^  ${key} `, 'm'));
     for (const limit of ['blobSizeLimitError', 'pendingActivitiesLimit', 'namespaceConcurrentLongPolls']) expect(text).toContain(limit);
     expect(text).toContain('KAIROS_POSTGRES_URL');
     expect(text).toContain('KAIROS_ADVERTISE_ADDRESS');

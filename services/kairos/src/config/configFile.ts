@@ -12,15 +12,16 @@ export const FILE_KEYS: ReadonlyArray<readonly [key: string, example: string]> =
   ['numHistoryShards', String(DEFAULT_NUM_HISTORY_SHARDS)],
   ['logLevel', JSON.stringify(DEFAULT_LOG_LEVEL)],
   ['namespaces', JSON.stringify([DEFAULT_NAMESPACE])],
-  ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…" }'],
+  ['store', '{ "kind": "sqlite", "filename": "kairos.db" } | { "kind": "postgres", "url": "postgres://…", "tls": { "caFile": "ca.pem", "enableHostVerification": true } }'],
   ['sqliteSynchronous', '"FULL" | "NORMAL" (default: FULL for "server start", NORMAL for start-dev)'],
   ['natsUrl', JSON.stringify(DEFAULT_NATS_URL)],
+  ['nats', '{ "tls": { "caFile": "ca.pem", "certFile": "client.pem", "keyFile": "client.key" }, "nkeySeedFile": "kairos.nk" | "credsFile": "kairos.creds" }'],
   ['services', '{ "frontend": { "bindIp": "127.0.0.1", "port": 7233, "address": "host:7233", "httpPort": 7243 }, "history": { … }, "matching": { … } }'],
   ['tls', TLS_FILE_EXAMPLE],
   ['namespaceLimits', '{ "<namespace>": { "<limit>": N } }'],
   ['authorization', '{ "authorizer": "default", "jwtKeyProvider": { "keySourceURIs": ["https://…/jwks.json"], "refreshInterval": "1m" }, "audience": "…", "apiKeys": true, "tlsSubjectPermissions": { "CN=worker": ["default:worker"] } }'],
 ];
-export const STORE_KEYS = ['kind', 'filename', 'url'];
+export const STORE_KEYS = ['kind', 'filename', 'url', 'tls'];
 export const ENDPOINT_KEYS = ['bindIp', 'port', 'address'];
 /** The frontend's entry also takes the port of Temporal's HTTP API. */
 export const FRONTEND_KEYS = [...ENDPOINT_KEYS, 'httpPort'];

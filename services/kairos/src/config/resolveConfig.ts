@@ -2,6 +2,8 @@ import { isLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } fr
 import { readAuthorizationConfig } from './authorizationConfig';
 import { ConfigError } from './configError';
 import { ENDPOINT_KEYS, FILE_KEYS, FRONTEND_KEYS, STORE_KEYS } from './configFile';
+import { resolveNatsSecurity } from './natsConfig';
+import { postgresUrlWithTls } from './postgresTls';
 import { resolveSqliteSynchronous } from './sqliteSynchronous';
 import { resolveTlsConfig } from './tlsConfig';
 import { readDynamicConfigFlags, readSearchAttributeFlags } from './temporalFlags';
@@ -118,6 +120,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl) && !/^[^\s/]+:\d+$/.test(natsUrl)) {
     problems.push(`NATS url ${JSON.stringify(natsUrl)} must look like nats://host:4222`);
   }
+  const nats = resolveNatsSecurity(file.nats, natsUrl, inFile, problems);
 
   // --- namespaces: default first, then the file's, then each --namespace, without duplicates
   const namespaces: string[] = [DEFAULT_NAMESPACE];
@@ -143,13 +146,15 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     if (!isObject(fileStore)) problems.push(`${inFile('store')} must be an object`);
     else {
       unknownKeys(fileStore, STORE_KEYS, 'store.');
+      if (fileStore.tls !== undefined && fileStore.kind !== 'postgres') problems.push(`${inFile('store.tls')} is for a PostgreSQL store`);
       if (fileStore.kind === 'sqlite') {
         const filename = str(fileStore.filename, inFile('store.filename'));
         if (filename) store = { kind: 'sqlite', filename };
         else if (fileStore.filename === undefined) problems.push(`${inFile('store.filename')} is required for kind "sqlite"`);
       } else if (fileStore.kind === 'postgres') {
         const url = str(fileStore.url, inFile('store.url'));
-        if (url) store = { kind: 'postgres', url };
+        // Temporal's persistence `tls`, as URL parameters pg understands.
+        if (url) store = { kind: 'postgres', url: fileStore.tls === undefined ? url : postgresUrlWithTls(url, fileStore.tls, inFile, problems) };
         else if (fileStore.url === undefined) problems.push(`${inFile('store.url')} is required for kind "postgres"`);
       } else {
         problems.push(`${inFile('store.kind')} must be "sqlite" or "postgres", got ${JSON.stringify(fileStore.kind)}`);
@@ -297,6 +302,7 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
     namespaces,
     store: store!.kind === 'sqlite' ? { ...store!, synchronous: synchronous.level } : store!,
     natsUrl,
+    ...(nats !== undefined && { nats }),
     services,
     namespaceLimits,
     ...(advertiseAddress !== undefined && { advertiseAddress }),

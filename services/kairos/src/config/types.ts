@@ -24,6 +24,13 @@ export type StoreConfig =
   | { kind: 'sqlite'; filename: string; synchronous: SqliteSynchronous }
   | { kind: 'postgres'; url: string };
 
+/** NATS TLS and credentials from files (the URL may carry a user:password or token instead). */
+export interface NatsSecurityConfig {
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  nkeySeedFile?: string;
+  credsFile?: string;
+}
+
 /** Everything the `kairos` command needs to run the embedded server or one cluster service. */
 export interface KairosConfig {
   /** Namespaces NATS subjects (`kairos.<clusterName>.…`) so clusters can share a NATS. */
@@ -37,6 +44,8 @@ export interface KairosConfig {
   store: StoreConfig;
   /** NATS for notifications between processes (unused by the embedded server). */
   natsUrl: string;
+  /** TLS and file-based credentials for NATS (config file `nats`); absent: plaintext, credentials from the URL if any. */
+  nats?: NatsSecurityConfig;
   services: Record<ServiceName, ServiceEndpoint>;
   /** Per-namespace overrides of Temporal's limits, applied when the namespace is ensured at start. */
   namespaceLimits: Record<string, Partial<Record<NamespaceLimitName, number>>>;
@@ -105,6 +114,9 @@ export const ADVERTISE_ADDRESS_ENV = 'KAIROS_ADVERTISE_ADDRESS';
 
 /** Environment variable read for the PostgreSQL URL when no flag or config file names a store (keeps passwords off command lines). */
 export const POSTGRES_URL_ENV = 'KAIROS_POSTGRES_URL';
+
+/** Environment variable read for the NATS URL when neither --nats-url nor the config file names one (keeps its password or token off command lines). */
+export const NATS_URL_ENV = 'KAIROS_NATS_URL';
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = { frontend: 7233, history: 7234, matching: 7235 };
 export const DEFAULT_NUM_HISTORY_SHARDS = setting('cluster.numHistoryShards');
