@@ -273,13 +273,15 @@ describe('mTLS subjects as credentials (authorization.tlsSubjectPermissions) on 
   });
 });
 
-describe('a cluster with internode mTLS and a TLS frontend', () => {
+describe('a cluster with internode mTLS, a TLS frontend and NATS over TLS with per-service users', () => {
   const internodeCa = createTestCertificateAuthority('kairos-internode-ca');
   const internode = internodeCa.server('kairos-internode', { dnsNames: ['kairos-internode'] });
   const frontendCert = ca.server('kairos-frontend');
+  const natsCert = ca.server('nats');
   let cluster: KairosCluster;
   beforeAll(async () => {
     cluster = await startKairosCluster({
+      natsServer: { tls: { certFile: natsCert.certFile, keyFile: natsCert.keyFile, caFile: ca.certFile }, perServiceUsers: { clusterName: 'kairos' } },
       tls: {
         frontendClient: sdkTls(),
         config: {
