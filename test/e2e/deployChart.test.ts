@@ -18,7 +18,7 @@ import {
   TOOLS,
   type K8sObject,
 } from '../src/harness/helmChart';
-import { REPO_ROOT } from '../src/harness/paths';
+import { KAIROS_MAIN, REPO_ROOT } from '../src/harness/paths';
 
 // The deployment files, checked with the real tools and nothing else: hadolint on the container
 // file; helm lint, helm template and kubeconform (-strict, offline, against the Kubernetes JSON
@@ -613,8 +613,11 @@ describe('deploy: the container file and the Helm chart', () => {
 
     // The config file names the mounted files; it holds no secret (no key material, no URL).
     const text = find(objects, 'ConfigMap', 'kairos-config').data['config.json'] as string;
-    expect(text).not.toMatch(/BEGIN|PRIVATE|postgres:\/\//);
+    expect(text).not.toMatch(/BEGIN|PRIVATE|postgres:\/\/|nats:\/\//);
     const config = JSON.parse(text);
+    // NATS: each service's URL (with its own user) from a Secret in $KAIROS_NATS_URL; TLS checked against the mounted CA.
+    expect(config.natsUrl).toBeUndefined();
+    expect(config.nats).toEqual({ tls: { caFile: '/etc/kairos/nats/ca.crt' } });
     const internodeCa = '/etc/kairos/tls/internode/ca.crt';
     expect(config.tls).toEqual({
       refreshInterval: '1m',
@@ -640,7 +643,11 @@ describe('deploy: the container file and the Helm chart', () => {
       const pod = find(objects, 'Deployment', `kairos-${name}`).spec.template.spec;
       const container = pod.containers[0];
       expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/kairos', readOnly: true });
-      const expected: Record<string, string[]> = { 'kairos-internode-tls': internode, 'postgres-ca': postgresCa };
+      const expected: Record<string, string[]> = { 'kairos-internode-tls': internode, 'postgres-ca': postgresCa, 'nats-ca': ['ca.crt->nats/ca.crt'] };
+      expect(container.env.find((e: K8sObject) => e.name === 'KAIROS_NATS_URL'), name).toEqual({
+        name: 'KAIROS_NATS_URL',
+        valueFrom: { secretKeyRef: { name: 'kairos-nats-urls', key: name } },
+      });
       if (name === 'frontend') expected['kairos-frontend-tls'] = ['tls.crt->tls/frontend/tls.crt', 'tls.key->tls/frontend/tls.key'];
       expect(secretFiles(pod), name).toEqual(expected);
       // Every gRPC port serves TLS here: the kubelet probes readiness over HTTP on the metrics
@@ -755,6 +762,34 @@ describe('deploy: the container file and the Helm chart', () => {
     }
   });
 
+  it("the production config file is one the server reads: each service gets past its checks and stops only at the certificate files this machine lacks", async () => {
+    const { objects } = await renderSet('production');
+    const file = join(chart.workDir, 'production-config.json');
+    writeFileSync(file, find(objects, 'ConfigMap', 'kairos-config').data['config.json'] as string);
+    for (const [service, missing] of [['history', 'tls.internode.server'], ['matching', 'tls.internode.server'], ['frontend', 'tls.frontend.server']] as const) {
+      // The store comes from $KAIROS_POSTGRES_URL in a pod; a flag here (nothing listens there: the files are checked first).
+      const result = await run(process.execPath, [KAIROS_MAIN, 'server', 'start', '--service', service, '--config', file, '--postgres-url', 'postgres://kairos@127.0.0.1:1/kairos'], 30_000);
+      expect(result.code, service).toBe(1);
+      expect(result.stderr, service).toContain(`kairos: ${missing}: cannot read the certificate file /etc/kairos/tls/`);
+    }
+  });
+
+  it("NATS with nkeys and mTLS: each service mounts only its own seed, at the one path the config names", async () => {
+    const { objects } = await chart.render([...VALUE_SETS.production], KUBE_VERSIONS[1], [
+      '--set', 'nats.urlSecretName=', '--set', 'nats.nkeySecretName=kairos-nats-nkeys', '--set', 'nats.tls.clientSecretName=kairos-nats-client',
+    ]);
+    const config = JSON.parse(find(objects, 'ConfigMap', 'kairos-config').data['config.json']);
+    expect(config.natsUrl).toBe('nats://nats.messaging.svc:4222');
+    expect(config.nats).toEqual({ tls: { caFile: '/etc/kairos/nats/ca.crt', certFile: '/etc/kairos/nats/tls.crt', keyFile: '/etc/kairos/nats/tls.key' }, nkeySeedFile: '/etc/kairos/nats/nkey.seed' });
+    for (const { name } of SERVICES) {
+      const pod = find(objects, 'Deployment', `kairos-${name}`).spec.template.spec;
+      const sources = (pod.volumes as K8sObject[]).find((v) => v.name === 'config')!.projected.sources as K8sObject[];
+      const seed = sources.find((s) => s.secret?.name === 'kairos-nats-nkeys');
+      expect(seed.secret.items, name).toEqual([{ key: name, path: 'nats/nkey.seed' }]);
+      expect(pod.containers[0].env.find((e: K8sObject) => e.name === 'KAIROS_NATS_URL'), name).toBeUndefined();
+    }
+  });
+
   it('internode TLS alone keeps the frontend probed over gRPC; serverName can be set', async () => {
     const { objects } = await chart.render([...VALUE_SETS.default], KUBE_VERSIONS[1], [
       '--set', 'tls.internode.enabled=true', '--set', 'tls.internode.secretName=internode', '--set', 'tls.internode.serverName=kairos.internal',
@@ -787,6 +822,8 @@ describe('deploy: the container file and the Helm chart', () => {
       { args: [...url, '--set', 'logLevel=loud'], message: /\/logLevel': value must be one of/ },
       { args: [...url, '--set', 'clusterName=has spaces'], message: /\/clusterName/ },
       { args: [...url, '--set', 'nats.url=localhost'], message: /\/nats\/url/ },
+      { args: [...url, '--set', 'nats.urlSecretName=a', '--set', 'nats.nkeySecretName=b'], message: /nats\.urlSecretName and nats\.nkeySecretName are two ways .* set one/ },
+      { args: [...url, '--set', 'nats.tls.clientSecretName=c'], message: /nats\.tls\.clientSecretName \(mTLS to NATS\) needs nats\.tls\.caSecretName/ },
       { args: ['--set', 'postgres.url=mysql://db/kairos'], message: /\/postgres\/url/ },
       { args: [...url, '--set', 'frontnd.replicas=2'], message: /additional properties 'frontnd' not allowed/ },
       { args: [...url, '--set', 'ui.enabled=true', '--set', 'ui.port=0'], message: /\/ui\/port': minimum: got 0, want 1/ },

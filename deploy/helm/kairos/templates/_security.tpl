@@ -126,6 +126,73 @@ identity and the PostgreSQL CA to the cluster's pods.
       - { key: ca.crt, path: tls/internode/ca.crt }
 {{- end }}
 {{- include "kairos.postgresCaSource" $root }}
+{{- include "kairos.natsSources" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+NATS's files for one cluster service, as projected-volume sources: the CA it checks NATS with, the
+client certificate for NATS's mTLS, and the service's own nkey seed (the Secret's key named after
+the service, always at the same path so the shared config file names it once).
+*/}}
+{{- define "kairos.natsSources" -}}
+{{- $root := .root }}
+{{- $n := $root.Values.nats }}
+{{- if include "kairos.clusterMode" $root }}
+{{- if $n.tls.caSecretName }}
+- secret:
+    name: {{ $n.tls.caSecretName }}
+    items:
+      - { key: ca.crt, path: nats/ca.crt }
+{{- end }}
+{{- if $n.tls.clientSecretName }}
+- secret:
+    name: {{ $n.tls.clientSecretName }}
+    items:
+      - { key: tls.crt, path: nats/tls.crt }
+      - { key: tls.key, path: nats/tls.key }
+{{- end }}
+{{- if $n.nkeySecretName }}
+- secret:
+    name: {{ $n.nkeySecretName }}
+    items:
+      - { key: {{ .component }}, path: nats/nkey.seed }
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The config file's `nats` object as JSON ("" when NATS needs no TLS or file credentials). */}}
+{{- define "kairos.natsConfig" -}}
+{{- $n := .Values.nats }}
+{{- if and $n.urlSecretName $n.nkeySecretName }}
+{{- fail "nats.urlSecretName and nats.nkeySecretName are two ways to give each service its NATS credentials: set one" }}
+{{- end }}
+{{- if and $n.tls.clientSecretName (not $n.tls.caSecretName) }}
+{{- fail "nats.tls.clientSecretName (mTLS to NATS) needs nats.tls.caSecretName, the CA NATS's certificate is checked with" }}
+{{- end }}
+{{- $config := dict }}
+{{- if $n.tls.caSecretName }}
+{{- $tls := dict "caFile" "/etc/kairos/nats/ca.crt" }}
+{{- if $n.tls.clientSecretName }}
+{{- $_ := set $tls "certFile" "/etc/kairos/nats/tls.crt" }}
+{{- $_ := set $tls "keyFile" "/etc/kairos/nats/tls.key" }}
+{{- end }}
+{{- $_ := set $config "tls" $tls }}
+{{- end }}
+{{- if $n.nkeySecretName }}
+{{- $_ := set $config "nkeySeedFile" "/etc/kairos/nats/nkey.seed" }}
+{{- end }}
+{{- if $config }}{{ $config | toJson }}{{ end }}
+{{- end }}
+
+{{/* $KAIROS_NATS_URL of one cluster service from nats.urlSecretName (its user and password in the URL). */}}
+{{- define "kairos.natsEnv" -}}
+{{- if .root.Values.nats.urlSecretName }}
+- name: KAIROS_NATS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Values.nats.urlSecretName }}
+      key: {{ .component }}
 {{- end }}
 {{- end }}
 
