@@ -3,13 +3,14 @@ import type { JwksKeySource } from './jwksKeys';
 import { jwtClaims, type JwtOptions } from './jwtClaimMapper';
 import { claimsFromPermissions } from './permissions';
 import type { Claims } from './roles';
+import type { VerifiedTokenCache } from './verifiedTokens';
 
 /** Kairos API keys start with this, so they are told from JWTs before any parsing. */
 export const API_KEY_PREFIX = 'kairos_';
 
 export interface CredentialSources {
   /** JWTs signed by keys from JWKS documents. */
-  jwt?: { keys: JwksKeySource; options: JwtOptions };
+  jwt?: { keys: JwksKeySource; options: JwtOptions; cache?: VerifiedTokenCache };
   /** Kairos API keys (`kairos_…`), checked against the store on every call so a revoked key stops at once. */
   apiKeys?: (token: string) => Promise<Claims>;
   /**
@@ -34,7 +35,7 @@ export function credentialClaimMapper(sources: CredentialSources): ClaimMapper {
           return sources.apiKeys(token);
         }
         if (!sources.jwt) throw new AuthenticationFailure('tokens are not accepted');
-        return jwtClaims(token, sources.jwt.keys, sources.jwt.options);
+        return jwtClaims(token, sources.jwt.keys, sources.jwt.options, sources.jwt.cache);
       }
       if (info.tlsSubject && sources.tlsSubjects) return subjectClaims(info.tlsSubject, sources.tlsSubjects);
       return undefined;

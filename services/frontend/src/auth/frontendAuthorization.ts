@@ -6,6 +6,7 @@ import { createAuthMiddleware, type CallPrincipal } from './authMiddleware';
 import { credentialClaimMapper, type CredentialSources } from './credentialClaims';
 import { JwksKeySource } from './jwksKeys';
 import type { Claims } from './roles';
+import { VerifiedTokenCache } from './verifiedTokens';
 
 export interface FrontendAuthorization {
   middleware: ServerMiddleware<CallPrincipal>;
@@ -30,6 +31,7 @@ export async function startFrontendAuthorization(
     await keys.start();
     sources.jwt = {
       keys,
+      cache: new VerifiedTokenCache(),
       options: {
         permissionsClaimName: config.permissionsClaimName,
         ...(config.audience !== undefined && { audience: config.audience }),

@@ -19,6 +19,9 @@ const RETRY_MS = 5_000;
  */
 export class JwksKeySource {
   private keySet: KeySet | undefined;
+  private document = '';
+  /** Changes whenever the keys change: what was verified with older keys is verified again. */
+  generation = 0;
   private lastAttempt = 0;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -67,7 +70,12 @@ export class JwksKeySource {
     try {
       const documents = await Promise.all(this.uris.map((uri) => fetchKeySet(uri)));
       const keys = documents.flatMap((d) => d.keys).filter(usableKey);
-      this.keySet = createLocalJWKSet({ keys });
+      const document = JSON.stringify(keys);
+      if (document !== this.document) {
+        this.keySet = createLocalJWKSet({ keys });
+        this.document = document;
+        this.generation += 1;
+      }
       this.logger.debug('token signing keys loaded', { keys: keys.length });
     } catch (err) {
       this.logger.warn('token signing keys could not be fetched; keeping the previous ones', {

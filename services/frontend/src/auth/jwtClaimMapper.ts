@@ -3,6 +3,7 @@ import { AuthenticationFailure } from './claimMapper';
 import type { JwksKeySource } from './jwksKeys';
 import { claimsFromPermissions, type PermissionFormat } from './permissions';
 import type { Claims } from './roles';
+import type { VerifiedTokenCache } from './verifiedTokens';
 
 /** Temporal's key provider accepts these only: `none` and HMAC tokens are refused. */
 const ALGORITHMS = ['RS256', 'ES256'];
@@ -19,7 +20,10 @@ export interface JwtOptions extends PermissionFormat {
  * key source's keys, `exp` and `nbf` checked when present, the audience when configured; the
  * subject from `sub` and roles from the permissions claim.
  */
-export async function jwtClaims(token: string, keys: JwksKeySource, options: JwtOptions): Promise<Claims> {
+export async function jwtClaims(token: string, keys: JwksKeySource, options: JwtOptions, cache?: VerifiedTokenCache): Promise<Claims> {
+  const generation = keys.generation;
+  const known = cache?.get(token, generation);
+  if (known) return known;
   let header;
   try {
     header = decodeProtectedHeader(token);
@@ -31,7 +35,10 @@ export async function jwtClaims(token: string, keys: JwksKeySource, options: Jwt
   const payload = await verify(token, keys, options);
   if (payload.sub !== undefined && typeof payload.sub !== 'string') throw new AuthenticationFailure('unexpected value type of "sub" claim');
   const permissions = payload[options.permissionsClaimName];
-  return claimsFromPermissions(payload.sub ?? '', 'jwt', Array.isArray(permissions) ? permissions : [], options);
+  const claims = claimsFromPermissions(payload.sub ?? '', 'jwt', Array.isArray(permissions) ? permissions : [], options);
+  // Under the generation read before verifying: keys that changed meanwhile make it verify again.
+  cache?.set(token, claims, generation, typeof payload.exp === 'number' ? payload.exp * 1000 : undefined);
+  return claims;
 }
 
 async function verify(token: string, keys: JwksKeySource, options: JwtOptions): Promise<JWTPayload> {
