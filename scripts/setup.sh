@@ -2,8 +2,9 @@
 # Installs and builds everything Kairos and its test suites need, on a fresh machine (CI: a fresh
 # clone, as root, no stdin) or a warm one. Idempotent: each step is skipped when its result is
 # already in place.
-#   - Debian packages: nats-server (cluster tests) and postgresql (the PostgreSQL store's tests
-#     start their own throw-away server from its binaries)
+#   - Debian packages: nats-server (cluster tests), postgresql (the PostgreSQL store's tests
+#     start their own throw-away server from its binaries) and openssl (the TLS tests make their
+#     certificates with it)
 #   - npm packages (npm ci on a fresh clone, npm install when package-lock.json changed)
 #   - protos generated and every workspace built (turbo: generate, then build)
 #   - test/.venv: the official Python SDK (temporalio), pytest, and the official Temporal CLI
@@ -26,6 +27,7 @@ command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 # Debian keeps the server binaries (initdb, pg_ctl, postgres) under /usr/lib/postgresql/<version>/bin.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   command -v apt-get >/dev/null 2>&1 || { echo "setup: apt-get not found; install ${need_apt[*]} yourself" >&2; exit 1; }
