@@ -785,7 +785,7 @@ describe('deploy: the container file and the Helm chart', () => {
       const pod = find(objects, 'Deployment', `kairos-${name}`).spec.template.spec;
       const sources = (pod.volumes as K8sObject[]).find((v) => v.name === 'config')!.projected.sources as K8sObject[];
       const seed = sources.find((s) => s.secret?.name === 'kairos-nats-nkeys');
-      expect(seed.secret.items, name).toEqual([{ key: name, path: 'nats/nkey.seed' }]);
+      expect(seed?.secret.items, name).toEqual([{ key: name, path: 'nats/nkey.seed' }]);
       expect(pod.containers[0].env.find((e: K8sObject) => e.name === 'KAIROS_NATS_URL'), name).toBeUndefined();
     }
   });
