@@ -177,6 +177,14 @@ describe('authorization: JWTs from a JWKS endpoint, per role and per namespace',
     expect((await statusOf((await connect(es256)).workflowService.describeNamespace({ namespace: A }))).code).toBe(0);
   });
 
+  it('accepts tokens signed by a key the identity provider adds, without waiting for the next refresh (a key rotation)', async () => {
+    const kid = await issuer.addKey();
+    const rotated = await token([`${A}:read`], { signingKid: kid });
+    const connection = await connect(rotated);
+    // A token naming an unknown key makes the server fetch the keys again (at most every 5 s).
+    await untilAsync(async () => (await statusOf(connection.workflowService.describeNamespace({ namespace: A }))).code === 0, 'the rotated key fetched', 20_000, 500);
+  });
+
   it('answers the official CLI by its token: allowed in its namespace, refused in another', async () => {
     const jwt = await token([`${A}:read`]);
     const cli = (namespace: string) =>

@@ -15,6 +15,8 @@ export interface TokenClaims {
   alg?: 'RS256' | 'ES256';
   /** Signs with the issuer's key but names another kid. */
   kid?: string;
+  /** Signs with the key added by addKey() under this kid. */
+  signingKid?: string;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface TestTokenIssuer {
   jwksUrl: string;
   port: number;
   sign(claims: TokenClaims): Promise<string>;
+  /** A new RS256 key served from now on beside the others (a key rotation at the identity provider); its kid. */
+  addKey(): Promise<string>;
   /** Stops serving the keys (the port stays known, so a test can serve them again with `serve`). */
   close(): Promise<void>;
   serve(): Promise<void>;
@@ -37,13 +41,14 @@ export async function startTestTokenIssuer(port = 0): Promise<TestTokenIssuer> {
     const { privateKey, publicKey } = await generateKeyPair(alg);
     keys[alg] = { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: `test-${alg.toLowerCase()}`, alg, use: 'sig' } };
   }
-  const document = JSON.stringify({ keys: Object.values(keys).map((k) => k.jwk) });
+  const added = new Map<string, { privateKey: KeyLike; jwk: JWK }>();
+  const document = () => JSON.stringify({ keys: [...Object.values(keys), ...added.values()].map((k) => k.jwk) });
   let server: Server | undefined;
   let boundPort = port;
   const serve = async () => {
     server = createServer((req, res) => {
       if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(document);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(document());
     });
     await new Promise<void>((resolve) => server!.listen(boundPort, '127.0.0.1', resolve));
     boundPort = (server.address() as AddressInfo).port;
@@ -58,17 +63,24 @@ export async function startTestTokenIssuer(port = 0): Promise<TestTokenIssuer> {
       server?.closeAllConnections();
       server = undefined;
     },
+    async addKey() {
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      const kid = `test-rotated-${added.size + 1}`;
+      added.set(kid, { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
+      return kid;
+    },
     async sign(claims) {
-      const alg = claims.alg ?? 'RS256';
+      const alg = claims.signingKid ? 'RS256' : (claims.alg ?? 'RS256');
+      const key = claims.signingKid ? added.get(claims.signingKid)! : keys[alg];
       const now = Math.floor(Date.now() / 1000);
       const jwt = new SignJWT({ ...(claims.permissions !== undefined && { permissions: claims.permissions }) })
-        .setProtectedHeader({ alg, kid: claims.kid ?? keys[alg].jwk.kid!, typ: 'JWT' })
+        .setProtectedHeader({ alg, kid: claims.kid ?? key.jwk.kid!, typ: 'JWT' })
         .setIssuedAt(now)
         .setSubject(claims.sub ?? 'test-user')
         .setExpirationTime(now + (claims.expiresIn ?? 3600));
       if (claims.aud !== undefined) jwt.setAudience(claims.aud);
       if (claims.notBeforeIn !== undefined) jwt.setNotBefore(now + claims.notBeforeIn);
-      const token = await jwt.sign(keys[alg].privateKey);
+      const token = await jwt.sign(key.privateKey);
       rememberSecret('JWT', token);
       return token;
     },

@@ -3,13 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import type { Logger } from '@kairos/common/logger';
 import { redactUrlCredentials } from '@kairos/common/redact';
+import { setting } from '@kairos/common/settings';
 
 export type KeySet = ReturnType<typeof createLocalJWKSet>;
 
-/** How long a fetch of one key source may take. */
-const FETCH_TIMEOUT_MS = 5_000;
-/** While no keys are known, or a token names an unknown key, sources are fetched again at most this often. */
-const RETRY_MS = 5_000;
 
 /**
  * The token signing keys from JWKS documents (Temporal's jwtKeyProvider.keySourceURIs: http(s)
@@ -25,6 +22,7 @@ export class JwksKeySource {
   private lastAttempt = 0;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly retryMs = setting('frontend.jwksRetryInterval');
 
   constructor(
     private readonly uris: readonly string[],
@@ -50,11 +48,11 @@ export class JwksKeySource {
 
   /** Fetches again when the last attempt is older than the retry interval (a token named a key not known yet). */
   async refreshIfStale(): Promise<void> {
-    if (Date.now() - this.lastAttempt >= RETRY_MS) await this.refresh();
+    if (Date.now() - this.lastAttempt >= this.retryMs) await this.refresh();
   }
 
   private schedule(): void {
-    const delay = this.keySet ? this.refreshMs : Math.min(this.refreshMs || RETRY_MS, RETRY_MS);
+    const delay = this.keySet ? this.refreshMs : Math.min(this.refreshMs || this.retryMs, this.retryMs);
     if (delay <= 0) return;
     this.timer = setTimeout(() => void this.refresh().finally(() => this.schedule()), delay);
     this.timer.unref();
@@ -97,7 +95,7 @@ async function fetchKeySet(uri: string): Promise<JSONWebKeySet> {
   if (uri.startsWith('file://')) {
     text = await readFile(fileURLToPath(uri), 'utf8');
   } else {
-    const response = await fetch(uri, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }).catch((err: Error) => {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(setting('frontend.jwksFetchTimeout')) }).catch((err: Error) => {
       throw new Error(`${where}: ${err.message}`);
     });
     if (!response.ok) throw new Error(`${where} answered HTTP ${response.status}`);

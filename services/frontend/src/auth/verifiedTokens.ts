@@ -1,8 +1,5 @@
+import { setting } from '@kairos/common/settings';
 import type { Claims } from './roles';
-
-/** A verified token is trusted again without checking its signature for at most this long. */
-const MAX_TRUST_MS = 60_000;
-const MAX_ENTRIES = 10_000;
 
 /**
  * Tokens whose signature and claims were verified, with their claims: a client sends the same
@@ -13,6 +10,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { claims: Claims; until: number; keys: number }>();
+  private readonly trustMs = setting('frontend.verifiedTokenTrust');
+  private readonly maxEntries = setting('frontend.verifiedTokenCacheSize');
 
   get(token: string, keysGeneration: number, now = Date.now()): Claims | undefined {
     const entry = this.entries.get(token);
@@ -27,7 +26,7 @@ export class VerifiedTokenCache {
   /** `expiresAtMs`: the token's `exp` in milliseconds, when it has one. */
   set(token: string, claims: Claims, keysGeneration: number, expiresAtMs: number | undefined, now = Date.now()): void {
     // Oldest first: Map keeps insertion order.
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { claims, until: Math.min(expiresAtMs ?? Infinity, now + MAX_TRUST_MS), keys: keysGeneration });
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { claims, until: Math.min(expiresAtMs ?? Infinity, now + this.trustMs), keys: keysGeneration });
   }
 }
