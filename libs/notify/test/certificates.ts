@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCertificateAuthority } from '@kairos/testing';
 
 export interface TestTlsFiles {
   dir: string;
@@ -11,17 +11,10 @@ export interface TestTlsFiles {
   keyFile: string;
 }
 
-/** A throw-away CA and one certificate it signed, made with openssl (EC P-256). */
+/** A throw-away CA (@kairos/testing's, made with openssl) and one certificate it signed, in a directory of their own. */
 export function makeTlsFiles(name: string): TestTlsFiles {
   const dir = mkdtempSync(join(tmpdir(), `kairos-notify-${name}-`));
-  const file = (f: string) => join(dir, f);
-  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-x509', ...newKey, '-days', '2', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-subj', `/CN=${name}-ca`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(['req', ...newKey, '-keyout', file('leaf.key'), '-out', file('leaf.csr'), '-subj', `/CN=${name}`]);
-  writeFileSync(file('leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  openssl(['x509', '-req', '-in', file('leaf.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-set_serial', '1', '-days', '2',
-    '-out', file('leaf.pem'), '-extfile', file('leaf.ext')]);
-  return { dir, caFile: file('ca.pem'), certFile: file('leaf.pem'), keyFile: file('leaf.key') };
+  const ca = createCertificateAuthority(dir, `${name}-ca`);
+  const leaf = ca.server(name);
+  return { dir, caFile: ca.certFile, certFile: leaf.certFile, keyFile: leaf.keyFile };
 }
