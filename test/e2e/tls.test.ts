@@ -107,17 +107,18 @@ function presentedCommonName(port: number, clientCert: CertificateFiles): Promis
   });
 }
 
-/** GET on the HTTP API over HTTPS, trusting the test CA. */
-function httpsGet(url: string, clientCert?: CertificateFiles): Promise<{ status: number; body: string }> {
+/** GET (or POST `body`) on the HTTP API over HTTPS, trusting the test CA. */
+function httpsGet(url: string, clientCert?: CertificateFiles, post?: { body: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca: ca.cert, servername: 'localhost', ...(clientCert && { cert: clientCert.cert, key: clientCert.key }) }, (res) => {
+    const options = { ca: ca.cert, servername: 'localhost', ...(clientCert && { cert: clientCert.cert, key: clientCert.key }), ...(post && { method: 'POST', headers: post.headers }) };
+    const req = httpsRequest(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.once('error', reject);
-    req.end();
+    req.end(post?.body);
   });
 }
 
@@ -248,6 +249,7 @@ describe('mTLS subjects as credentials (authorization.tlsSubjectPermissions) on 
     server = await startKairosDev({
       kairosOnly: true,
       authorizing: true,
+      httpPort: await freePort(),
       tls: { certFile: cert.certFile, keyFile: cert.keyFile, clientCaFile: ca.certFile, client: sdkTls(writer) },
       extraArgs: ['--config', configFile],
     });
@@ -269,6 +271,34 @@ describe('mTLS subjects as credentials (authorization.tlsSubjectPermissions) on 
       await expect(start).rejects.toMatchObject({ code: 7, details: 'Request unauthorized.' });
     } finally {
       await connection.close();
+    }
+  });
+
+  it('the HTTP API over mTLS maps the verified certificate as gRPC does', async () => {
+    const workflows = `${server.httpUrl!}/api/v1/namespaces/default/workflows`;
+    expect((await httpsGet(workflows, reader)).status).toBe(200);
+    const body = JSON.stringify({ workflowType: { name: 'greetOne' }, taskQueue: { name: 'mtls-http' }, input: ['x'] });
+    expect((await httpsGet(`${workflows}/mtls-http-r-${Date.now()}`, reader, { body })).status).toBe(403);
+    expect((await httpsGet(`${workflows}/mtls-http-w-${Date.now()}`, writer, { body })).status).toBe(200);
+  });
+});
+
+describe('certificate subjects cannot be claimed by metadata where no client certificate is verified', () => {
+  it('a call naming a subject in its metadata is unauthenticated, over gRPC and the HTTP API', async () => {
+    const configFile = workPath(`tls-spoof-${process.pid}.json`);
+    writeFileSync(configFile, JSON.stringify({ authorization: { authorizer: 'default', tlsSubjectPermissions: { 'CN=writer-a': ['default:write'] } } }));
+    const server = await startKairosDev({ kairosOnly: true, authorizing: true, httpPort: await freePort(), extraArgs: ['--config', configFile] });
+    try {
+      const connection = await Connection.connect({ address: server.address, metadata: { 'kairos-peer-subject': 'CN=writer-a' } });
+      try {
+        await expect(connection.workflowService.describeNamespace({ namespace: 'default' })).rejects.toMatchObject({ code: 16 });
+      } finally {
+        await connection.close();
+      }
+      const res = await fetch(`${server.httpUrl!}/api/v1/namespaces/default/workflows`, { headers: { 'Grpc-Metadata-kairos-peer-subject': 'CN=writer-a' } });
+      expect(res.status).toBe(401);
+    } finally {
+      await server.stop();
     }
   });
 });
