@@ -10,6 +10,7 @@ import { startTestTokenIssuer, tamperedToken, unsignedToken, type TestTokenIssue
 import { join } from 'node:path';
 import { REPO_ROOT, temporalCliPath, workPath } from '../src/harness/paths';
 import { freePort } from '../src/harness/ports';
+import { sample } from '../src/harness/prometheus';
 import { quietRuntime, workflowBundle } from '../src/harness/sdk';
 import { assertNoSecretsInLogs } from '../src/harness/secrets';
 import { startKairosDev, type KairosDev } from '../src/harness/servers';
@@ -56,6 +57,7 @@ async function statusOf(call: Promise<unknown>): Promise<{ code: number; message
 describe('authorization: JWTs from a JWKS endpoint, per role and per namespace', () => {
   let issuer: TestTokenIssuer;
   let server: KairosDev;
+  let metricsPort: number;
   const connections: Connection[] = [];
   const issued: string[] = [];
   const token = async (permissions: string[], extra: Parameters<TestTokenIssuer['sign']>[0] = {}) => {
@@ -72,7 +74,14 @@ describe('authorization: JWTs from a JWKS endpoint, per role and per namespace',
   beforeAll(async () => {
     issuer = await startTestTokenIssuer();
     // Debug logs: every refusal is logged, and none may quote a token.
-    server = await startKairosDev({ kairosOnly: true, authorizing: true, logLevel: 'debug', namespaces: [A, B], extraArgs: ['--config', authConfigFile('auth-jwt', issuer.jwksUrl)] });
+    metricsPort = await freePort();
+    server = await startKairosDev({
+      kairosOnly: true,
+      authorizing: true,
+      logLevel: 'debug',
+      namespaces: [A, B],
+      extraArgs: ['--config', authConfigFile('auth-jwt', issuer.jwksUrl), '--metrics-port', String(metricsPort)],
+    });
   });
 
   afterAll(async () => {
@@ -211,6 +220,27 @@ describe('authorization: JWTs from a JWKS endpoint, per role and per namespace',
       { operation: 'TerminateWorkflowExecution', principal: { type: 'jwt', name: 'alice' }, reason: 'audit test', namespace: A, outcome: 'OK' },
       { operation: 'TerminateWorkflowExecution', principal: { type: 'jwt', name: 'bob' }, reason: 'not allowed', namespace: A, outcome: 'PERMISSION_DENIED' },
     ]);
+  });
+
+  it("counts refusals and decision times as Temporal's service_errors_unauthorized and service_authorization_latency, and audited calls", async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const before = await scrape();
+    const reader = (await connect(await token([`${A}:read`]))).workflowService;
+    await statusOf(reader.terminateWorkflowExecution({ namespace: A, workflowExecution: { workflowId: 'x' } }));
+    await statusOf(reader.signalWorkflowExecution({ namespace: 'no-such-namespace', workflowExecution: { workflowId: 'x' }, signalName: 's' }));
+    await reader.describeNamespace({ namespace: A });
+    const labels = (namespace: string) => ({ namespace, operation: 'Authorization' });
+    let after = '';
+    await untilAsync(async () => {
+      after = await scrape();
+      return sample(after, 'service_errors_unauthorized', labels(A)) > sample(before, 'service_errors_unauthorized', labels(A));
+    }, 'the refusal counted', 10_000);
+    expect(sample(after, 'service_errors_unauthorized', labels(A)) - sample(before, 'service_errors_unauthorized', labels(A))).toBe(1);
+    // A namespace that does not exist is no label of its own.
+    expect(sample(after, 'service_errors_unauthorized', labels('no-such-namespace'))).toBe(0);
+    expect(sample(after, 'service_errors_unauthorized', labels('_unknown_'))).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'service_authorization_latency_count', labels(A)) - sample(before, 'service_authorization_latency_count', labels(A))).toBeGreaterThanOrEqual(2);
+    expect(sample(after, 'kairos_audit_events', { operation: 'TerminateWorkflowExecution', outcome: 'PERMISSION_DENIED' })).toBeGreaterThanOrEqual(1);
   });
 
   it("passes the HTTP API's Authorization header on, as Temporal's grpc-gateway does", async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as PgClient } from 'pg';
 import { rawWorkflowClient } from '@kairos/testing';
 import { REPO_ROOT } from '../src/harness/paths';
+import { sample } from '../src/harness/prometheus';
 import { startPostgresCluster, type PostgresCluster } from '../src/harness/cluster';
 import { eventTypes, fetchHistory, ONE_ACTIVITY_EVENT_TYPES, withWorker } from '../src/harness/sdk';
 import { waitUntilServing } from '../src/harness/servers';
@@ -17,17 +18,6 @@ const activities = {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The value of a Prometheus sample, summed over the series matching every given label. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
 
 async function scrape(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`);

@@ -100,6 +100,9 @@ export class Metrics {
   readonly numShards: Gauge<'operation'>;
   readonly membershipChanged: Counter<'operation'>;
   readonly rateLimited: Counter<'namespace' | 'operation'>;
+  /** Temporal's authorization metrics: refusals by the authorizer and the time it took (operation "Authorization"). */
+  readonly serviceErrorsUnauthorized: Counter<'namespace' | 'operation'>;
+  readonly serviceAuthorizationLatency: Histogram<'namespace' | 'operation'>;
   /** Audited calls (administrative and destructive APIs) by API and outcome (a gRPC status name). */
   readonly auditEvents: Counter<'operation' | 'outcome'>;
   readonly scheduleToStartLatency: Histogram<'namespace' | 'operation' | 'partition' | 'taskqueue' | 'task_type'>;
@@ -156,6 +159,8 @@ export class Metrics {
       registers,
     });
     this.rateLimited = new Counter({ name: 'namespace_rate_limited', help: 'Requests refused by a namespace rate limit.', labelNames: ['namespace', 'operation'], registers });
+    this.serviceErrorsUnauthorized = new Counter({ name: 'service_errors_unauthorized', help: 'Calls the authorizer refused.', labelNames: ['namespace', 'operation'], registers });
+    this.serviceAuthorizationLatency = new Histogram({ name: 'service_authorization_latency', help: 'Time the authorizer took to decide, in seconds.', labelNames: ['namespace', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.auditEvents = new Counter({ name: 'kairos_audit_events', help: 'Calls of administrative and destructive APIs, by outcome.', labelNames: ['operation', 'outcome'], registers });
   }
 

@@ -15,6 +15,7 @@ import { ConfigError } from './config/configError';
 import type { KairosConfig } from './config/types';
 import type { Store } from '@kairos/persistence/store';
 import { openStore } from './openStore';
+import { authorizationMetrics } from './authorizationMetrics';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
 import { loadProcessTls } from './tls';
@@ -73,7 +74,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // ListClusters names the HTTP address once it is known (a free port by default).
   const cluster = clusterFacts(config);
   // API keys are read from the store on every call: a key revoked by `kairos api-key revoke` stops at once.
-  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
+  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store), onDecision: authorizationMetrics(metrics.frontend, store) }) : undefined;
   const frontend = createFrontendServer({
     store: metrics.frontend.instrument(store),
     history: historyClient,

@@ -17,6 +17,7 @@ import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/
 import { clusterClients } from './clusterClients';
 import type { KairosConfig, ServiceName } from './config/types';
 import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
+import { authorizationMetrics } from './authorizationMetrics';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
@@ -58,7 +59,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     for (const name of config.namespaces) await ensureNamespace(store, name);
     const cluster = clusterFacts(config);
     // API keys are read from the shared store on every call: a revocation reaches every frontend at once.
-    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store) }) : undefined;
+    const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store), onDecision: authorizationMetrics(metrics, store) }) : undefined;
     const frontend = createFrontendServer({
       store,
       history: clients.history,

@@ -31,6 +31,8 @@ export function createAuthMiddleware(deps: {
   /** The WorkflowService's method names (any not listed as a read or an admin API is a write). */
   knownWorkflowMethods: ReadonlySet<string>;
   logger: Logger;
+  /** Each decision of the authorizer, for Temporal's service_authorization_latency and service_errors_unauthorized. */
+  onDecision?: (namespace: string, allowed: boolean, seconds: number) => void;
 }): ServerMiddleware<CallPrincipal, PrincipalSink> {
   const { claimMapper, knownWorkflowMethods, logger } = deps;
   return async function* authMiddleware(call, context) {
@@ -42,7 +44,10 @@ export function createAuthMiddleware(deps: {
     const target = { path, namespace: typeof namespace === 'string' ? namespace : '' };
     const principal = { type: claims.authType, name: claims.subject };
     context.recordPrincipal?.(principal);
-    if (!isAuthorized(claims, target, knownWorkflowMethods)) {
+    const started = performance.now();
+    const allowed = isAuthorized(claims, target, knownWorkflowMethods);
+    deps.onDecision?.(target.namespace, allowed, (performance.now() - started) / 1000);
+    if (!allowed) {
       logger.debug('request unauthorized', { method: path, namespace: target.namespace, subject: claims.subject, authType: claims.authType });
       throw requestUnauthorized();
     }

@@ -21,7 +21,11 @@ const WORKFLOW_METHODS: ReadonlySet<string> = new Set(Object.values(WorkflowServ
  */
 export async function startFrontendAuthorization(
   config: AuthorizationConfig,
-  deps: { logger: Logger; apiKeyClaims?: (token: string) => Promise<Claims> },
+  deps: {
+    logger: Logger;
+    apiKeyClaims?: (token: string) => Promise<Claims>;
+    onDecision?: (namespace: string, allowed: boolean, seconds: number) => void;
+  },
 ): Promise<FrontendAuthorization> {
   const logger = deps.logger.child({ component: 'authorization' });
   const sources: CredentialSources = {};
@@ -42,7 +46,7 @@ export async function startFrontendAuthorization(
   if (config.apiKeys && deps.apiKeyClaims) sources.apiKeys = deps.apiKeyClaims;
   if (config.tlsSubjectPermissions) sources.tlsSubjects = config.tlsSubjectPermissions;
   return {
-    middleware: createAuthMiddleware({ claimMapper: credentialClaimMapper(sources), knownWorkflowMethods: WORKFLOW_METHODS, logger }),
+    middleware: createAuthMiddleware({ claimMapper: credentialClaimMapper(sources), knownWorkflowMethods: WORKFLOW_METHODS, logger, onDecision: deps.onDecision }),
     stop: () => keys?.stop(),
   };
 }
