@@ -1,8 +1,8 @@
-import { parseGoDuration } from '@kairos/visibility';
 // Only the small api-keys entry and a type: the frontend's modules read settings that the command
 // line may still override (main.ts loads the servers after the command line is read).
 import type { AuthorizationConfig } from '@kairos/frontend';
 import { permissionProblems } from '@kairos/frontend/api-keys';
+import { durationMs } from './durations';
 
 export type { AuthorizationConfig };
 
@@ -73,8 +73,12 @@ export function readAuthorizationConfig(value: unknown, where: (path: string) =>
       const uris = provider.keySourceURIs;
       const valid = Array.isArray(uris) && uris.length > 0 && uris.every((u) => typeof u === 'string' && /^(https?|file):\/\/\S+$/.test(u));
       if (!valid) problems.push(`${where('authorization.jwtKeyProvider.keySourceURIs')} must be a non-empty list of http(s):// or file:// URIs`);
-      const refreshIntervalMs = durationMs(provider.refreshInterval, where('authorization.jwtKeyProvider.refreshInterval'), problems) ?? DEFAULT_KEY_REFRESH_MS;
-      if (valid) config.jwtKeyProvider = { keySourceURIs: uris as string[], refreshIntervalMs };
+      const interval = provider.refreshInterval;
+      const refreshIntervalMs = interval === undefined ? DEFAULT_KEY_REFRESH_MS : durationMs(interval);
+      if (refreshIntervalMs === undefined) {
+        problems.push(`${where('authorization.jwtKeyProvider.refreshInterval')} must be a duration such as "1m" or "30s", got ${JSON.stringify(interval)}`);
+      }
+      if (valid && refreshIntervalMs !== undefined) config.jwtKeyProvider = { keySourceURIs: uris as string[], refreshIntervalMs };
     }
   }
   const subjects = value.tlsSubjectPermissions;
@@ -90,14 +94,4 @@ export function readAuthorizationConfig(value: unknown, where: (path: string) =>
     }
   }
   return authorizer === 'default' ? config : undefined;
-}
-
-/** A Go duration (`30s`, `1m`) or a number of milliseconds. */
-function durationMs(value: unknown, where: string, problems: string[]): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  const nanos = typeof value === 'string' ? parseGoDuration(value) : undefined;
-  if (nanos !== undefined && nanos >= 0n) return Number(nanos / 1_000_000n);
-  problems.push(`${where} must be a duration such as "1m" or "30s", got ${JSON.stringify(value)}`);
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './configError';
 import { resolveConfig } from './resolveConfig';
-import { durationMs } from './tlsConfig';
+import { durationMs } from './durations';
 
 const fromFile = (tls: unknown, mode: 'dev' | 'cluster' = 'cluster') =>
   resolveConfig({ mode, service: 'history', file: { name: 'k.json', content: { tls } }, flags: new Map([['db-filename', ['k.db']]]) }).tls;
