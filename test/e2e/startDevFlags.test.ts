@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
@@ -215,6 +215,26 @@ describe('start-dev flags as temporal server start-dev takes them', () => {
     const mismatched = await start(one.certFile, two.keyFile);
     expect(problem(mismatched.stderr)).toMatch(new RegExp(`^tls\\.frontend\\.server: the TLS files ${one.certFile}, ${two.keyFile} are not usable: .*key values mismatch`));
     expect(mismatched.stderr).not.toContain('BEGIN');
+  });
+
+  it('security settings that would change nothing stop the start: client-certificate permissions without mTLS, internode TLS, authorization without an authorizer', async () => {
+    const port = String(await freePort());
+    const start = async (config: object, extra: string[] = []) => {
+      const file = workPath(`start-dev-noop-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const failed = await failingStart(process.execPath, [KAIROS_MAIN, 'server', 'start-dev', '--headless', '--in-memory', '--port', port, '--config', file, ...extra]);
+      expect(failed.code).toBe(2);
+      return failed.stderr;
+    };
+    expect(await start({ authorization: { authorizer: 'default', tlsSubjectPermissions: { 'CN=w': ['default:write'] } } })).toContain(
+      'authorization.tlsSubjectPermissions maps verified client certificates: it needs the frontend to require them',
+    );
+    expect(await start({ tls: { internode: { server: { certFile: 'a.pem', keyFile: 'a.key' } } } })).toContain(
+      "tls.internode is for a cluster's services talking to each other; start-dev runs them in one process",
+    );
+    expect(await start({ authorization: { jwtKeyProvider: { keySourceURIs: ['https://idp/jwks.json'] } } })).toContain(
+      'authorization has settings but no "authorizer": set "authorizer": "default"',
+    );
   });
 
   it('`npx kairos` runs the command from the repository', async () => {

@@ -93,5 +93,9 @@ export function readAuthorizationConfig(value: unknown, where: (path: string) =>
       config.tlsSubjectPermissions = subjects as Record<string, string[]>;
     }
   }
+  // Temporal's default is no authorizer; settings given without one would silently do nothing.
+  if (value.authorizer === undefined && Object.keys(value).length > 0) {
+    problems.push(`${where('authorization')} has settings but no "authorizer": set "authorizer": "default" to turn authorization on, or "" to keep it off`);
+  }
   return authorizer === 'default' ? config : undefined;
 }

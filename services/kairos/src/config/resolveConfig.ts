@@ -285,6 +285,15 @@ export function resolveConfig(options: ResolveConfigOptions): KairosConfig {
   const authorization = readAuthorizationConfig(file.authorization, inFile, problems);
 
   const tls = resolveTlsConfig(file.tls, flagValue, inFile, problems);
+  // Settings that would change nothing are refused rather than ignored.
+  if (options.mode === 'dev' && tls?.internode) {
+    problems.push(`${inFile('tls.internode')} is for a cluster's services talking to each other; start-dev runs them in one process (remove it)`);
+  }
+  if (authorization?.tlsSubjectPermissions && !tls?.frontend?.server?.requireClientAuth && service === 'frontend') {
+    problems.push(
+      `${inFile('authorization.tlsSubjectPermissions')} maps verified client certificates: it needs the frontend to require them (tls.frontend.server.requireClientAuth, or start-dev's --tls-client-ca-path)`,
+    );
+  }
   // start-dev serves plaintext only where nobody else can connect, unless told otherwise.
   const insecure = flagValue('insecure') === 'true';
   if (options.mode === 'dev' && !tls?.frontend && !insecure && !isLoopback(services.frontend.bindIp)) {
