@@ -5,3 +5,4 @@ export * from './callDeadline';
 export * from './metrics';
 export * from './settings';
 export * from './redact';
+export * from './requestInflate';

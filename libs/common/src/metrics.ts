@@ -364,41 +364,51 @@ export class Metrics {
    */
   instrument<T extends object>(object: T): T {
     const metrics = this;
+    // One wrapper per method, made on first use: the store is called on every request.
+    const wrappers = new Map<string, { method: unknown; wrapper: unknown }>();
     return new Proxy(object, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function' || typeof property !== 'string' || property === 'close') return value;
-        const isNamespaceRead = property === 'getNamespaceById' || property === 'getNamespaceByName' || property === 'listNamespaces';
-        return function instrumented(this: unknown, ...args: unknown[]) {
-          const operation = temporalPersistenceOperation(property, args);
-          const caller = persistenceCaller(property, args);
-          const startedAt = performance.now();
-          // Counted after the call, off its path: the caller does not wait for a name look-up.
-          const done = (failure?: unknown) => {
-            const seconds = (performance.now() - startedAt) / 1000;
-            const namespace = metrics.persistenceNamespace(caller, !isNamespaceRead);
-            if (typeof namespace === 'string') metrics.countPersistenceCall(namespace, operation, seconds, failure);
-            else void namespace.then((name) => metrics.countPersistenceCall(name, operation, seconds, failure));
-          };
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (!(result instanceof Promise)) {
-            done();
-            return result;
-          }
-          return result.then(
-            (v) => {
-              if (isNamespaceRead) for (const record of Array.isArray(v) ? v : [v]) metrics.learnNamespace(record);
-              done();
-              return v;
-            },
-            (err: unknown) => {
-              done(err ?? new Error('rejected'));
-              throw err;
-            },
-          );
-        };
+        const known = wrappers.get(property);
+        if (known?.method === value) return known.wrapper;
+        const wrapper = instrumentedMethod(target, property, value as (...a: unknown[]) => unknown);
+        wrappers.set(property, { method: value, wrapper });
+        return wrapper;
       },
     });
+
+    function instrumentedMethod(target: T, property: string, value: (...a: unknown[]) => unknown) {
+      const isNamespaceRead = property === 'getNamespaceById' || property === 'getNamespaceByName' || property === 'listNamespaces';
+      return function instrumented(this: unknown, ...args: unknown[]) {
+        const operation = temporalPersistenceOperation(property, args);
+        const caller = persistenceCaller(property, args);
+        const startedAt = performance.now();
+        // Counted after the call, off its path: the caller does not wait for a name look-up.
+        const done = (failure?: unknown) => {
+          const seconds = (performance.now() - startedAt) / 1000;
+          const namespace = metrics.persistenceNamespace(caller, !isNamespaceRead);
+          if (typeof namespace === 'string') metrics.countPersistenceCall(namespace, operation, seconds, failure);
+          else void namespace.then((name) => metrics.countPersistenceCall(name, operation, seconds, failure));
+        };
+        const result = value.apply(target, args);
+        if (!(result instanceof Promise)) {
+          done();
+          return result;
+        }
+        return result.then(
+          (v) => {
+            if (isNamespaceRead) for (const record of Array.isArray(v) ? v : [v]) metrics.learnNamespace(record);
+            done();
+            return v;
+          },
+          (err: unknown) => {
+            done(err ?? new Error('rejected'));
+            throw err;
+          },
+        );
+      };
+    }
   }
 }
 

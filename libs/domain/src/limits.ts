@@ -46,13 +46,25 @@ export function memoSizeLimitError(): number {
   return setting('domain.memoSizeLimit');
 }
 
+/**
+ * Limits resolved so far, by overrides object (`NO_OVERRIDES` for none). Every call of the hot path
+ * asks (rate limits, history checks); settings no longer change once read, so one resolution per
+ * overrides object holds for the process.
+ */
+const resolved = new WeakMap<object, Readonly<Limits>>();
+const NO_OVERRIDES = {};
+
 /** The namespace's limits: its overrides where set, Temporal's defaults elsewhere. */
-export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
+export function resolveLimits(overrides: Partial<Limits> | undefined): Readonly<Limits> {
+  const cacheKey = overrides ?? NO_OVERRIDES;
+  const known = resolved.get(cacheKey);
+  if (known) return known;
   const out = { ...DEFAULT_LIMITS };
-  if (!overrides) return out;
   for (const key of Object.keys(out) as Array<keyof Limits>) {
-    const value = overrides[key];
+    const value = overrides?.[key];
     if (value !== undefined && value > 0) out[key] = value;
   }
-  return out;
+  const limits = Object.freeze(out);
+  resolved.set(cacheKey, limits);
+  return limits;
 }

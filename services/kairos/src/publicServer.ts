@@ -3,6 +3,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
 import type { ReloadableServerCredentials } from '@kairos/common/tls';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
+import { useSynchronousRequestInflate } from '@kairos/common/requestInflate';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
 import {
@@ -29,7 +30,7 @@ import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from 
 import { AdminServiceDefinition } from '@kairos/proto/kairos/adminservice/v1/service';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
-import { createDeadlineMiddleware, withCallDeadline } from '@kairos/common/callDeadline';
+import { withCallDeadline } from '@kairos/common/callDeadline';
 import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import type { KairosConfig } from './config/types';
 import type { Tracing } from './tracing';
@@ -77,7 +78,9 @@ export function createFrontendServer(deps: {
   let serving = true;
   // Long polls answer shortly before the caller's deadline, so handlers need to know it. The
   // server's options are made here only. With authorization on, the verified client
-  // certificate's subject is handed to the middlewares.
+  // certificate's subject is handed to the middlewares. The SDKs gzip every request: inflate the
+  // small ones in one call rather than through a zlib stream each.
+  useSynchronousRequestInflate();
   const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
@@ -99,7 +102,8 @@ export function createFrontendServer(deps: {
       (name) => namespaces.exists(name),
       (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation }),
     ),
-    createDeadlineMiddleware(),
+    // No deadline middleware: the few handlers that need the caller's deadline (long polls) read
+    // it with callDeadline(context), which every call would otherwise pay for.
   ];
   const middleware = chain.reduce((outer, inner) => composeServerMiddleware(outer, inner));
   const server = base.use(middleware);

@@ -307,6 +307,25 @@ describe('backlog', () => {
     expect(await backlogRows()).toEqual([]);
   });
 
+  it('polls on an empty queue read the store once, until a task is persisted or announced', async () => {
+    const p = partition();
+    const reads = vi.spyOn(store, 'getTaskQueueTasks');
+    const h = history();
+    for (let i = 0; i < 3; i++) expect(await p.poll(h.dispatch, 0, never())).toBeUndefined();
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    expect(await p.addTask(task(1))).toBe('persisted');
+    expect(await p.poll(h.dispatch, 0, never())).toBe('task-1');
+    expect(await p.poll(h.dispatch, 0, never())).toBeUndefined();
+    const afterOwnWrite = reads.mock.calls.length;
+    expect(afterOwnWrite).toBeGreaterThan(1);
+
+    await partition(OTHER).addTask(task(2));
+    p.notifyBacklogChanged();
+    expect(await p.poll(h.dispatch, 0, never())).toBe('task-2');
+    expect(reads.mock.calls.length).toBeGreaterThan(afterOwnWrite);
+  });
+
   it('a task another instance persisted reaches a waiting poll when the backlog is announced', async () => {
     const p = partition();
     const poll = await waitingPoll(p, history().dispatch);

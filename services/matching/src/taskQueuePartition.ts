@@ -50,6 +50,14 @@ export class TaskQueuePartition<R> {
   private readonly claimed = new Set<WaitingPoller<R>>();
   private readonly backlog: StoredTaskQueueTask[] = [];
   private readLevel = 0;
+  /**
+   * False once a read found the store's backlog exhausted and nothing can have been added since:
+   * polls on an empty queue then skip the store read. Set again by every write of this partition,
+   * by another instance's hint and by the periodic re-check (a lost hint).
+   */
+  private storeMayHoldMore = true;
+  /** Counts the events that set `storeMayHoldMore`; a read that overlapped one cannot clear it. */
+  private backlogGeneration = 0;
   private loading: Promise<void> | undefined;
   private draining = false;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -342,6 +350,7 @@ export class TaskQueuePartition<R> {
     }
     if (this.closed) throw taskQueueMoved(this.name);
     await this.store.addTaskQueueTask(this.namespaceId, this.name, this.kind, task, await this.rangeId()).catch((err: unknown) => this.moved(err));
+    this.backlogMayHaveGrown();
     void this.drain();
     return 'persisted';
   }
@@ -463,6 +472,7 @@ export class TaskQueuePartition<R> {
         this.recheckTimer = undefined;
         return;
       }
+      this.backlogMayHaveGrown();
       void this.drain();
     }, setting('matching.backlogRecheck'));
     this.recheckTimer.unref();
@@ -470,6 +480,7 @@ export class TaskQueuePartition<R> {
 
   /** Another instance (or a restart) may have added tasks: look at the store again. */
   notifyBacklogChanged(): void {
+    this.backlogMayHaveGrown();
     void this.drain();
   }
 
@@ -509,14 +520,22 @@ export class TaskQueuePartition<R> {
     return this.backlog.shift();
   }
 
+  private backlogMayHaveGrown(): void {
+    this.storeMayHoldMore = true;
+    this.backlogGeneration++;
+  }
+
   private async loadBacklog(): Promise<void> {
-    if (!this.loading) {
+    if (!this.loading && this.storeMayHoldMore) {
       this.loading = (async () => {
-        const batch = await this.store.getTaskQueueTasks(this.namespaceId, this.name, this.kind, this.readLevel, setting('matching.backlogReadBatch'));
+        const generation = this.backlogGeneration;
+        const limit = setting('matching.backlogReadBatch');
+        const batch = await this.store.getTaskQueueTasks(this.namespaceId, this.name, this.kind, this.readLevel, limit);
         for (const task of batch) {
           this.backlog.push(task);
           this.readLevel = Math.max(this.readLevel, task.taskId);
         }
+        if (batch.length < limit && generation === this.backlogGeneration) this.storeMayHoldMore = false;
       })().finally(() => (this.loading = undefined));
     }
     await this.loading;

@@ -33,7 +33,7 @@ interface UnaryMethod {
 
 /**
  * Calls the handlers the gRPC server serves, in this process, through the same middleware chain
- * (metrics, error mapping, namespace state, rate limits, deadline), so an HTTP request is validated,
+ * (metrics, error mapping, namespace state, rate limits), so an HTTP request is validated,
  * limited, counted and refused exactly as the same gRPC call. The request is decoded by the RPC's
  * own message type, as if it had come over gRPC.
  */
