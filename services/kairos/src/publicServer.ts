@@ -24,6 +24,7 @@ import {
   type HttpApiServer,
 } from '@kairos/frontend';
 import type { Store } from '@kairos/persistence/store';
+import { withSharedResponseWriter } from '@kairos/proto';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { ServerReflectionDefinition } from '@kairos/proto/grpc/reflection/v1/reflection';
 import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from '@kairos/proto/grpc/reflection/v1alpha/reflection';
@@ -109,8 +110,9 @@ export function createFrontendServer(deps: {
   const server = base.use(middleware);
   const workflowService = createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal });
   const operatorService = createOperatorHandler(deps.store, namespaces, deps.cluster);
-  server.add(WorkflowServiceDefinition, workflowService);
-  server.add(OperatorServiceDefinition, operatorService);
+  // Responses are encoded through one shared writer (a fresh one per response grows from nothing).
+  server.add(withSharedResponseWriter(WorkflowServiceDefinition), workflowService);
+  server.add(withSharedResponseWriter(OperatorServiceDefinition), operatorService);
   server.add(AdminServiceDefinition, createAdminHandler({ history: deps.history, namespaces }));
   const httpApi = createHttpApiServer({
     invoke: inProcessInvoker(

@@ -11,6 +11,7 @@ import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
 import { connectNatsNotifier } from '@kairos/notify';
+import { withSharedResponseWriter } from '@kairos/proto';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
@@ -121,7 +122,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
       history: () => clients.history,
       metrics,
     });
-    server.add(HistoryServiceDefinition, history.implementation);
+    server.add(withSharedResponseWriter(HistoryServiceDefinition), history.implementation);
     holdsShards = () => history.isServing();
     // Live while the process runs; ready (the named service) while it holds the shards assigned to it.
     server.add(HealthDefinition, createHealthHandler(['kairos.historyservice.v1.HistoryService'], () => serving, () => history.isServing()));
@@ -133,7 +134,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     stop = () => history.stop();
   } else {
     const matching = new MatchingService({ store, notifier, history: clients.history, logger, metrics, instanceId, directory, hostAddress: membership.address });
-    server.add(MatchingServiceDefinition, matching.implementation);
+    server.add(withSharedResponseWriter(MatchingServiceDefinition), matching.implementation);
     server.add(HealthDefinition, createHealthHandler(['kairos.matchingservice.v1.MatchingService'], () => serving));
     await server.listen(address, tls.internodeServer);
     await membership.start();

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { encodeMessage } from '@kairos/proto';
 import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
@@ -28,13 +29,13 @@ interface EncodedExecutionWrite {
 /** Encodes a write's blobs once, before any lock is taken. */
 function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
   return {
-    state: asBuffer(MutableState.encode(write.mutableState).finish()),
+    state: asBuffer(encodeMessage(MutableState, write.mutableState)),
     eventIds: write.newEvents.map((event) => event.eventId),
     batchIds: batchIdsOf(write),
-    events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish())),
-    transfers: write.transferTasks.map((task) => asBuffer(TransferTask.encode(task).finish())),
+    events: write.newEvents.map((event, i) => asBuffer(write.encodedEvents?.[i] ?? encodeMessage(HistoryEvent, event))),
+    transfers: write.transferTasks.map((task) => asBuffer(encodeMessage(TransferTask, task))),
     timerFireTimes: write.timerTasks.map((task) => task.fireTime!.getTime()),
-    timers: write.timerTasks.map((task) => asBuffer(TimerTask.encode(task).finish())),
+    timers: write.timerTasks.map((task) => asBuffer(encodeMessage(TimerTask, task))),
   };
 }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { encodeMessage } from '@kairos/proto';
 import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
@@ -53,10 +54,10 @@ interface EncodedExecutionWrite {
 function encodeWrite(write: ExecutionWrite): EncodedExecutionWrite {
   const batchIds = batchIdsOf(write);
   return {
-    state: MutableState.encode(write.mutableState).finish(),
-    events: write.newEvents.map((event, i) => ({ eventId: event.eventId, batchId: batchIds[i]!, data: write.encodedEvents?.[i] ?? HistoryEvent.encode(event).finish() })),
-    transfers: write.transferTasks.map((task) => TransferTask.encode(task).finish()),
-    timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: TimerTask.encode(task).finish() })),
+    state: encodeMessage(MutableState, write.mutableState),
+    events: write.newEvents.map((event, i) => ({ eventId: event.eventId, batchId: batchIds[i]!, data: write.encodedEvents?.[i] ?? encodeMessage(HistoryEvent, event) })),
+    transfers: write.transferTasks.map((task) => encodeMessage(TransferTask, task)),
+    timers: write.timerTasks.map((task) => ({ fireTime: task.fireTime!.getTime(), data: encodeMessage(TimerTask, task) })),
   };
 }
 

@@ -1,4 +1,5 @@
 import { setting } from '@kairos/common/settings';
+import { encodeMessage } from '@kairos/proto';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import {
   EventType,
@@ -102,7 +103,7 @@ export class RunTransaction {
 
   private encoded(): { encoded: Uint8Array[]; bytes: number } {
     if (this.encodedCache?.count !== this.newEvents.length) {
-      const encoded = this.newEvents.map((e) => HistoryEvent.encode(e).finish());
+      const encoded = this.newEvents.map((e) => encodeMessage(HistoryEvent, e));
       this.encodedCache = { count: this.newEvents.length, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) };
     }
     return this.encodedCache;

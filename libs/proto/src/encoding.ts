@@ -1,0 +1,54 @@
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+
+/** What ts-proto generates for every message type. */
+interface Encodes<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+}
+
+/** A writer whose buffer grew past this is replaced rather than kept for the process. */
+const KEEP_BUFFER_BYTES = 1 << 20;
+
+let shared = new BinaryWriter();
+
+/** The shared writer, empty: a fresh one if the last grew too large. */
+function sharedWriter(): BinaryWriter {
+  if (((shared as unknown as { buffer?: Uint8Array }).buffer?.length ?? 0) > KEEP_BUFFER_BYTES) shared = new BinaryWriter();
+  return shared;
+}
+
+/**
+ * `type.encode(message).finish()` through one writer kept for the process. Why: a fresh writer
+ * starts from an empty buffer and grows it by doubling for every message, and the hot path encodes
+ * several messages per request (mutable state, events, tasks, task tokens, the response); reusing
+ * the grown buffer saves those allocations and copies. Encoding is synchronous, so calls never
+ * interleave. The returned bytes are a copy, owned by the caller.
+ */
+export function encodeMessage<T>(type: Encodes<T>, message: T): Uint8Array {
+  return encodeShared(type, message).finish();
+}
+
+/** `type.encode(message, sharedWriter)`; the caller calls `finish()` at once. */
+function encodeShared<T>(type: Encodes<T>, message: T): BinaryWriter {
+  try {
+    return type.encode(message, sharedWriter());
+  } catch (err) {
+    // A half-written message must not prefix the next one.
+    shared = new BinaryWriter();
+    throw err;
+  }
+}
+
+/**
+ * The ts-proto service definition with every response type encoding through the shared writer
+ * when no writer is given, as nice-grpc's server codec calls it (`encode(response).finish()`).
+ * Everything else is the definition as generated.
+ */
+export function withSharedResponseWriter<D extends { methods: Record<string, { responseType: Encodes<never> }> }>(definition: D): D {
+  const methods: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(definition.methods)) {
+    const type = method.responseType as Encodes<unknown>;
+    const encode = (message: unknown, writer?: BinaryWriter) => (writer ? type.encode(message, writer) : encodeShared(type, message));
+    methods[key] = { ...method, responseType: { ...type, encode } };
+  }
+  return { ...definition, methods } as D;
+}
