@@ -18,7 +18,7 @@ const TEMPORAL_OPERATION: Readonly<Record<string, string>> = {
   readHistory: 'ReadHistoryBranch',
   readHistoryBatches: 'ReadHistoryBranch',
   getTransferTasks: 'GetTransferTasks',
-  deleteTransferTask: 'CompleteTransferTask',
+  deleteTransferTasks: 'CompleteTransferTask',
   getTimerTasks: 'GetTimerTasks',
   nextTimerFireTime: 'GetTimerTasks',
   deleteTimerTask: 'CompleteTimerTask',

@@ -24,6 +24,9 @@ export function validateWrite(write: ExecutionWrite): void {
   if (vis && (vis.namespaceId !== key.namespaceId || vis.workflowId !== key.workflowId || vis.runId !== key.runId)) {
     throw new Error(`visibility record ${keyString(vis)} does not describe the run written, ${keyString(key)}`);
   }
+  for (const id of write.obsoleteTimerTaskIds ?? []) {
+    if (!Number.isSafeInteger(id)) throw new Error(`obsolete timer task id of ${keyString(key)} must be an integer, got ${id}`);
+  }
   for (const task of write.timerTasks) {
     if (!task.fireTime || Number.isNaN(task.fireTime.getTime())) throw new Error(`timer task of ${keyString(key)} has no valid fireTime`);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMessage, withSharedResponseWriter } from './encoding';
+import { completeMessage, encodeMessage, withSharedResponseWriter } from './encoding';
 import { HistoryEvent } from './generated/temporal/api/history/v1/message';
 import { EventType } from './generated/temporal/api/enums/v1/event_type';
 
@@ -41,5 +41,23 @@ describe('withSharedResponseWriter', () => {
     // nice-grpc's server codec: encode(response).finish()
     expect(shared.methods.get.responseType.encode(message).finish()).toEqual(HistoryEvent.encode(message).finish());
     expect(shared.methods.get.responseType.decode(HistoryEvent.encode(message).finish()).eventId).toBe(7);
+  });
+});
+
+describe('completeMessage', () => {
+  const definition = {
+    name: 'Events',
+    fullName: 'test.Events',
+    methods: { get: { name: 'Get', requestType: HistoryEvent, requestStream: false, responseType: HistoryEvent, responseStream: false, options: {} } },
+  } as const;
+  const { responseType } = withSharedResponseWriter(definition).methods.get;
+
+  it('a marked response is encoded as it is; an unmarked one is normalised first', () => {
+    const marked = completeMessage(event(8, 'as is'));
+    expect(responseType.fromPartial(marked)).toBe(marked);
+    const partial = { eventId: 9 } as Partial<HistoryEvent>;
+    const normalised = responseType.fromPartial(partial);
+    expect(normalised).not.toBe(partial);
+    expect(responseType.encode(normalised).finish()).toEqual(HistoryEvent.encode(HistoryEvent.fromPartial(partial)).finish());
   });
 });

@@ -38,17 +38,33 @@ function encodeShared<T>(type: Encodes<T>, message: T): BinaryWriter {
   }
 }
 
+/** Messages known to have every field set (see `completeMessage`). */
+const complete = new WeakSet<object>();
+
 /**
- * The ts-proto service definition with every response type encoding through the shared writer
- * when no writer is given, as nice-grpc's server codec calls it (`encode(response).finish()`).
- * Everything else is the definition as generated.
+ * Marks a message that was built complete (by the type's `fromPartial`, by `decode`, or as a
+ * literal the compiler checked) and is not changed afterwards: the server then encodes it as it
+ * is, where otherwise it would first normalise a deep copy with `fromPartial` (a history-carrying
+ * response copied event by event). Unmarked responses keep that normalisation.
  */
-export function withSharedResponseWriter<D extends { methods: Record<string, { responseType: Encodes<never> }> }>(definition: D): D {
+export function completeMessage<T extends object>(message: T): T {
+  complete.add(message);
+  return message;
+}
+
+/**
+ * The ts-proto service definition as nice-grpc's server codec uses it
+ * (`encode(fromPartial(response)).finish()`), with every response type encoding through the shared
+ * writer and `completeMessage` responses not copied first. Everything else is the definition as
+ * generated.
+ */
+export function withSharedResponseWriter<D extends { methods: Record<string, { responseType: Encodes<never> & { fromPartial(value: never): unknown } }> }>(definition: D): D {
   const methods: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
-    const type = method.responseType as Encodes<unknown>;
+    const type = method.responseType as Encodes<unknown> & { fromPartial(value: unknown): unknown };
     const encode = (message: unknown, writer?: BinaryWriter) => (writer ? type.encode(message, writer) : encodeShared(type, message));
-    methods[key] = { ...method, responseType: { ...type, encode } };
+    const fromPartial = (value: unknown) => (typeof value === 'object' && value !== null && complete.has(value) ? value : type.fromPartial(value));
+    methods[key] = { ...method, responseType: { ...type, encode, fromPartial } };
   }
   return { ...definition, methods } as D;
 }

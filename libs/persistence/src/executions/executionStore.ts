@@ -58,7 +58,8 @@ export interface ExecutionStore {
   // History's queues, per shard. Transfer and timer tasks share one id sequence per shard: ids
   // increase and are never reused, also across shard re-acquisition. Deleting an absent task is a no-op.
   getTransferTasks(shardId: number, afterTaskId: number, limit: number): Promise<StoredTransferTask[]>;
-  deleteTransferTask(shardId: number, taskId: number): Promise<void>;
+  /** Deletes the shard's transfer tasks of these ids (delivered ones), in one transaction. */
+  deleteTransferTasks(shardId: number, taskIds: number[]): Promise<void>;
   /** Timer tasks due at or before `upTo`, earliest first (ties by task id). */
   getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]>;
   deleteTimerTask(shardId: number, taskId: number): Promise<void>;

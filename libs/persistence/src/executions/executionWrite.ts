@@ -69,6 +69,12 @@ export interface ExecutionWrite {
   batchStarts?: number[];
   transferTasks: TransferTask[];
   timerTasks: TimerTask[];
+  /**
+   * Optional: ids of this shard's timer tasks the write deletes, in its transaction: timers the
+   * writer knows will do nothing when they fire (a closed run's timeouts). An id already gone is
+   * no error.
+   */
+  obsoleteTimerTaskIds?: number[];
   currentExecution?: CurrentExecutionWrite;
   /**
    * The run's visibility row (ListWorkflowExecutions), upserted in the same transaction when the

@@ -84,7 +84,7 @@ export const EXECUTION_SQL = {
     'read_transfers',
     'SELECT task_id, data FROM transfer_tasks WHERE shard_id = $1 AND task_id > $2 ORDER BY task_id LIMIT $3',
   ),
-  deleteTransfer: statement('delete_transfer', 'DELETE FROM transfer_tasks WHERE shard_id = $1 AND task_id = $2'),
+  deleteTransfers: statement('delete_transfers', 'DELETE FROM transfer_tasks WHERE shard_id = $1 AND task_id = ANY($2::bigint[])'),
   insertTimers: statement(
     'insert_timers',
     `INSERT INTO timer_tasks (shard_id, fire_time, task_id, data)
@@ -95,5 +95,6 @@ export const EXECUTION_SQL = {
     'SELECT task_id, fire_time, data FROM timer_tasks WHERE shard_id = $1 AND fire_time <= $2 ORDER BY fire_time, task_id LIMIT $3',
   ),
   deleteTimer: statement('delete_timer', 'DELETE FROM timer_tasks WHERE shard_id = $1 AND task_id = $2'),
+  deleteTimers: statement('delete_timers', 'DELETE FROM timer_tasks WHERE shard_id = $1 AND task_id = ANY($2::bigint[])'),
   nextTimer: statement('next_timer', 'SELECT fire_time FROM timer_tasks WHERE shard_id = $1 ORDER BY fire_time, task_id LIMIT 1'),
 } as const;

@@ -130,6 +130,7 @@ async function applyExecutionWrite(client: PoolClient, write: ExecutionWrite, en
   const timerTaskIds = encoded.timers.map(() => nextTaskId++);
   if (transferTaskIds.length > 0) await query(client, SQL.insertTransfers, [shardId, transferTaskIds, encoded.transfers]);
   if (timerTaskIds.length > 0) await query(client, SQL.insertTimers, [shardId, encoded.timerFireTimes, timerTaskIds, encoded.timers]);
+  if (write.obsoleteTimerTaskIds?.length) await query(client, SQL.deleteTimers, [shardId, write.obsoleteTimerTaskIds]);
 
   // 6. The run's visibility row, when the write changes what List shows.
   if (write.visibility) await upsertVisibilityRow(client, write.visibility);
@@ -217,8 +218,8 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
       return rows.map((row) => ({ taskId: row.task_id, task: TransferTask.decode(row.data) }));
     },
 
-    async deleteTransferTask(shardId: number, taskId: number): Promise<void> {
-      await db.read(SQL.deleteTransfer, [shardId, taskId]);
+    async deleteTransferTasks(shardId: number, taskIds: number[]): Promise<void> {
+      if (taskIds.length > 0) await db.read(SQL.deleteTransfers, [shardId, taskIds]);
     },
 
     async getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]> {

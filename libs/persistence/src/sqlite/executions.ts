@@ -151,6 +151,8 @@ export function sqliteExecutions(
       timerTaskIds.push(taskId);
     }
 
+    for (const taskId of write.obsoleteTimerTaskIds ?? []) s.deleteTimer.run(shardId, taskId);
+
     // 6. The run's visibility row, when the write changes what List shows.
     if (write.visibility) upsertVisibility(write.visibility);
     return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
@@ -236,8 +238,11 @@ export function sqliteExecutions(
       return rows.map(([taskId, data]) => ({ taskId, task: TransferTask.decode(data) }));
     },
 
-    async deleteTransferTask(shardId: number, taskId: number): Promise<void> {
-      await conn.write(() => s.deleteTransfer.run(shardId, taskId));
+    async deleteTransferTasks(shardId: number, taskIds: number[]): Promise<void> {
+      if (taskIds.length === 0) return;
+      await conn.write(() => {
+        for (const taskId of taskIds) s.deleteTransfer.run(shardId, taskId);
+      });
     },
 
     async getTimerTasks(shardId: number, upTo: Date, limit: number): Promise<StoredTimerTask[]> {

@@ -35,7 +35,7 @@ export function historyTaskConformance(harness: StoreHarness<ExecutionsUnderTest
       const first = await store.writeExecution(
         executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1], transfers: 1, timerFireTimes: [new Date(1)] }),
       );
-      await store.deleteTransferTask(1, first.transferTaskIds[0]!);
+      await store.deleteTransferTasks(1, [first.transferTaskIds[0]!]);
       await store.deleteTimerTask(1, first.timerTaskIds[0]!);
       const lease = await store.acquireShard(1, 'host-b', 60_000);
       const second = await store.writeExecution(
@@ -63,7 +63,7 @@ export function historyTaskConformance(harness: StoreHarness<ExecutionsUnderTest
     const { open } = useStores(harness);
     const { openWithShard } = executionSupport(open);
 
-    it('reads after a task id, in id order, up to a limit; deleting removes one task', async () => {
+    it('reads after a task id, in id order, up to a limit; deleting removes the tasks named', async () => {
       const { store, rangeId } = await openWithShard();
       const key = executionKey();
       const { transferTaskIds: ids } = await store.writeExecution(
@@ -74,15 +74,18 @@ export function historyTaskConformance(harness: StoreHarness<ExecutionsUnderTest
       expect(await store.getTransferTasks(1, ids[4]!, 10)).toEqual([]);
       const [first] = await store.getTransferTasks(1, 0, 1);
       expect(TransferTask.toJSON(first!.task)).toEqual(TransferTask.toJSON(transferTask(key, 1)));
-      await store.deleteTransferTask(1, ids[2]!);
+      await store.deleteTransferTasks(1, [ids[2]!]);
       expect((await store.getTransferTasks(1, 0, 0)).map((t) => t.taskId)).toEqual([ids[0], ids[1], ids[3], ids[4]]);
+      await store.deleteTransferTasks(1, [ids[0]!, ids[4]!]);
+      await store.deleteTransferTasks(1, []);
+      expect((await store.getTransferTasks(1, 0, 0)).map((t) => t.taskId)).toEqual([ids[1], ids[3]]);
     });
 
     it('deleting an absent task is a no-op', async () => {
       const { store, rangeId } = await openWithShard();
       const { transferTaskIds } = await store.writeExecution(executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1], transfers: 1 }));
-      await store.deleteTransferTask(1, 987_654);
-      await store.deleteTransferTask(2, transferTaskIds[0]!);
+      await store.deleteTransferTasks(1, [987_654]);
+      await store.deleteTransferTasks(2, [transferTaskIds[0]!]);
       expect(await store.getTransferTasks(1, 0, 0)).toHaveLength(1);
     });
 
@@ -161,6 +164,17 @@ export function historyTaskConformance(harness: StoreHarness<ExecutionsUnderTest
       await store.deleteTimerTask(1, 987_654);
       await store.deleteTimerTask(2, ids[0]!);
       expect(await store.getTimerTasks(1, new Date(1000), 0)).toHaveLength(1);
+    });
+
+    it('a write deletes the obsolete timers it names in its own transaction; a refused write deletes none', async () => {
+      const { store, key, rangeId, ids } = await withTimers([1000, 2000, 3000]);
+      const refused = executionWrite(key, { shardId: 1, rangeId, expectedDbVersion: 7, eventIds: [4] });
+      await expect(store.writeExecution({ ...refused, obsoleteTimerTaskIds: [ids[0]!] })).rejects.toThrow();
+      expect(await store.getTimerTasks(1, new Date(5000), 0)).toHaveLength(3);
+
+      const write = executionWrite(key, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [4] });
+      await store.writeExecution({ ...write, obsoleteTimerTaskIds: [ids[0]!, ids[2]!, 987_654] });
+      expect((await store.getTimerTasks(1, new Date(5000), 0)).map((t) => t.taskId)).toEqual([ids[1]]);
     });
 
     it('keeps shards apart', async () => {

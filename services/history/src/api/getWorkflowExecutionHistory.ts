@@ -5,14 +5,15 @@ import { executionKeyString } from '../shard/executionManager';
 import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from './shared/historyReader';
 import { transientWorkflowTaskEvents } from '../workflow/workflowTasks';
 import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../workflow/protos';
+import { completeMessage } from '@kairos/proto';
 
 function emptyWaitResponse(runId: string, nextEventId: number): GetWorkflowExecutionHistoryResponse {
   // A long poll that found nothing new answers with no events and a token to continue from:
   // clients stop iterating on an empty token, so it must not be empty.
-  return GetWorkflowExecutionHistoryResponse.fromPartial({
+  return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({
     history: { events: [] },
     nextPageToken: encodePageToken({ runId, nextEventId, lastEventId: 0 }),
-  });
+  }));
 }
 
 export async function getWorkflowExecutionHistory(
@@ -55,9 +56,9 @@ export async function getWorkflowExecutionHistory(
       if (!open) {
         const closing = await ctx.executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
         const events = await withSearchAttributeTypes(closing, key.namespaceId, ctx.store);
-        return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events }, nextPageToken: new Uint8Array() });
+        return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events }, nextPageToken: new Uint8Array() }));
       }
-      if (!request.waitNewEvent) return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: [] } });
+      if (!request.waitNewEvent) return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: [] } }));
     } else {
       const from = token?.nextEventId ?? 1;
       if (from < nextEventId || !request.waitNewEvent || !open) {
@@ -72,7 +73,7 @@ export async function getWorkflowExecutionHistory(
         if (request.waitNewEvent && open && nextPageToken.length === 0) {
           nextPageToken = encodePageToken({ runId: key.runId, nextEventId: to, lastEventId: 0 });
         }
-        return GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: page.events }, nextPageToken });
+        return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: page.events }, nextPageToken }));
       }
     }
     return undefined;

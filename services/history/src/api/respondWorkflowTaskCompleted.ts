@@ -15,6 +15,7 @@ import { completeWorkflowTask, failRefusedCompletion, startWorkflowTaskInline } 
 import { startedWorkflowTask, workflowTaskPollResponse } from './shared/workflowTaskResponse';
 import type { WorkflowTaskCompletionRejected } from '../workflow/workflowTaskRejection';
 import { WorkflowTaskFailedCause } from '../workflow/protos';
+import { completeMessage } from '@kairos/proto';
 
 /**
  * RespondWorkflowTaskCompleted: the worker's commands and update messages applied to the run in
@@ -47,12 +48,12 @@ export async function respondWorkflowTaskCompleted(
     return { ...outcome, next };
   });
   if (outcome.kind === 'rejected') return recordRefusedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
-  if (outcome.kind === 'discarded') return RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId });
-  return RespondWorkflowTaskCompletedResponse.fromPartial({
+  if (outcome.kind === 'discarded') return completeMessage(RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId }));
+  return completeMessage(RespondWorkflowTaskCompletedResponse.fromPartial({
     workflowTask: outcome.next ? await workflowTaskPollResponse(ctx.executions, key, outcome.next, true) : undefined,
     // Eager activities go back to the completing worker in the response: no trip through matching.
     activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
-  });
+  }));
 }
 
 /** The request id Temporal records on a workflow task started for the worker that completed the previous one. */

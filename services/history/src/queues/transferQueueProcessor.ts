@@ -1,3 +1,4 @@
+import { setImmediate as realSetImmediate } from 'timers';
 import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore } from '@kairos/persistence/store';
@@ -16,6 +17,8 @@ const RESCAN_INTERVAL_MS = setting('history.transferRescanInterval');
  */
 export class TransferQueueProcessor {
   private readonly inFlight = new Set<string>();
+  /** Delivered tasks waiting for their delete, per shard: deleted together once per event-loop turn. */
+  private readonly delivered = new Map<number, { taskIds: number[]; deleted: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -65,6 +68,26 @@ export class TransferQueueProcessor {
     }
   }
 
+  /**
+   * Deletes a delivered task with the others delivered in the same turn (one store call for all):
+   * resolves once its delete is stored. A failed delete only means the task runs again. (The
+   * `timers` module's setImmediate: tests that fake the global timers must not stall deliveries.)
+   */
+  private deleteDelivered(shardId: number, taskId: number): Promise<void> {
+    let pending = this.delivered.get(shardId);
+    if (!pending) {
+      const taskIds: number[] = [];
+      const deleted = new Promise<void>((resolve) => realSetImmediate(resolve)).then(() => {
+        this.delivered.delete(shardId);
+        return this.store.deleteTransferTasks(shardId, taskIds);
+      });
+      pending = { taskIds, deleted };
+      this.delivered.set(shardId, pending);
+    }
+    pending.taskIds.push(taskId);
+    return pending.deleted;
+  }
+
   /** Runs one task and deletes it; `dueAt` is its commit time when it comes straight from the commit. */
   private async deliver(shardId: number, taskId: number, task: TransferTask, dueAt?: number): Promise<void> {
     const id = `${shardId}/${taskId}`;
@@ -75,7 +98,7 @@ export class TransferQueueProcessor {
     let external;
     try {
       external = await this.execute(task);
-      await this.store.deleteTransferTask(shardId, taskId);
+      await this.deleteDelivered(shardId, taskId);
       completed = true;
     } catch (err) {
       this.logger.warn('transfer task delivery failed; will retry', { shardId, taskId, error: String(err) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionCache, MAX_CACHED_HISTORY_BYTES } from './executionCache';
-import { HistoryEvent, MutableState } from '../workflow/protos';
+import { HistoryEvent, MutableState, TimerTaskKind } from '../workflow/protos';
 
 const events = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => HistoryEvent.fromPartial({ eventId: from + i }));
 const snapshot = (nextEventId: number, dbVersion: number) => ({ mutableState: MutableState.fromPartial({ nextEventId }), dbVersion });
@@ -63,5 +63,32 @@ describe('ExecutionCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.snapshot('b')).toBeUndefined();
     expect(cache.snapshot('a')).toBeDefined();
+  });
+
+  it('remembers the timer tasks written for a run while its writes follow one another, minus the deleted ones', () => {
+    const owned = new Map([[1, 5]]);
+    const cache = new ExecutionCache(10, (shard) => owned.get(shard));
+    const WFT = TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT;
+    const RETENTION = TimerTaskKind.TIMER_TASK_KIND_DELETE_CLOSED_RUN;
+    const write = (previousDbVersion: number, newTimers: Array<{ taskId: number; kind: TimerTaskKind }>, deletedTimerIds?: number[]) =>
+      cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion, snapshot: snapshot(2, previousDbVersion + 1), newEvents: events(1, 2), newEventBytes: 1, newTimers, deletedTimerIds });
+    write(0, [{ taskId: 10, kind: WFT }]);
+    write(1, [{ taskId: 11, kind: WFT }]);
+    expect(cache.timerTasks('run')?.map((t) => t.taskId)).toEqual([10, 11]);
+    write(2, [{ taskId: 12, kind: RETENTION }], [10, 11]);
+    expect(cache.timerTasks('run')).toEqual([{ taskId: 12, kind: RETENTION }]);
+    // A write not following the cached one (the cache missed one): what came before is not known.
+    write(7, [{ taskId: 20, kind: WFT }]);
+    expect(cache.timerTasks('run')?.map((t) => t.taskId)).toEqual([20]);
+    owned.set(1, 6);
+    expect(cache.timerTasks('run')).toBeUndefined();
+  });
+
+  it('remembers at most the 64 latest timer tasks of a run', () => {
+    const cache = new ExecutionCache(10, () => 5);
+    for (let i = 0; i < 100; i++) {
+      cache.committed('run', { shardId: 1, rangeId: 5, previousDbVersion: i, snapshot: snapshot(2, i + 1), newEvents: [], newEventBytes: 0, newTimers: [{ taskId: i, kind: TimerTaskKind.TIMER_TASK_KIND_USER_TIMER }] });
+    }
+    expect(cache.timerTasks('run')?.map((t) => t.taskId)).toEqual(Array.from({ length: 64 }, (_, i) => 36 + i));
   });
 });

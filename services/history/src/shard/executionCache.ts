@@ -1,6 +1,6 @@
 import { setting } from '@kairos/common/settings';
 import type { ExecutionSnapshot } from '@kairos/persistence/store';
-import type { HistoryEvent } from '../workflow/protos';
+import type { HistoryEvent, TimerTaskKind } from '../workflow/protos';
 
 /** A run's history is kept with its state only while it is small; larger ones are read from the store. */
 export const MAX_CACHED_HISTORY_BYTES = setting('history.executionCacheMaxHistory');
@@ -11,9 +11,20 @@ interface CachedHistory {
   bytes: number;
 }
 
+/** A timer task this instance wrote for the run, as its write returned it. */
+export interface KnownTimerTask {
+  taskId: number;
+  kind: TimerTaskKind;
+}
+
+/** Timer tasks remembered per run: beyond this the oldest are forgotten (they fire and do nothing). */
+const MAX_KNOWN_TIMERS = 64;
+
 interface Entry {
   snapshot: ExecutionSnapshot;
   history: CachedHistory | undefined;
+  /** Timer tasks written for the run under this lease since it was cached (some may have fired). */
+  timers: KnownTimerTask[];
   shardId: number;
   /** The shard's fencing number when the entry was stored: only that lease's writes are known. */
   rangeId: number;
@@ -30,6 +41,10 @@ export interface CommittedWrite {
   newEventBytes: number;
   /** Events of newEvents that begin another batch (see RunTransaction.batchStarts). */
   batchStarts?: number[];
+  /** The timer tasks the write created, with their ids. */
+  newTimers?: KnownTimerTask[];
+  /** Timer tasks the write deleted. */
+  deletedTimerIds?: number[];
 }
 
 /** A write's events split into the store's batches. */
@@ -65,6 +80,11 @@ export class ExecutionCache {
     return this.entry(key)?.snapshot;
   }
 
+  /** Timer tasks this instance wrote for the run while it was cached; undefined when not cached. */
+  timerTasks(key: string): readonly KnownTimerTask[] | undefined {
+    return this.entry(key)?.timers;
+  }
+
   /**
    * Events with id in [fromEventId, toEventId) grouped by write, at most `maxBatches` groups (0: no
    * limit), as Store.readHistoryBatches returns them; undefined when the cache does not hold them.
@@ -94,8 +114,11 @@ export class ExecutionCache {
     if (previous && previous.bytes + write.newEventBytes <= MAX_CACHED_HISTORY_BYTES) {
       history = write.newEvents.length === 0 ? previous : { batches: [...previous.batches, ...batchesOf(write.newEvents, write.batchStarts)], bytes: previous.bytes + write.newEventBytes };
     }
+    const deleted = new Set(write.deletedTimerIds);
+    const kept = (continues && before ? before.timers : []).filter((t) => !deleted.has(t.taskId));
+    const timers = [...kept, ...(write.newTimers ?? [])].slice(-MAX_KNOWN_TIMERS);
     this.entries.delete(key);
-    this.entries.set(key, { snapshot: write.snapshot, history, shardId: write.shardId, rangeId: write.rangeId });
+    this.entries.set(key, { snapshot: write.snapshot, history, timers, shardId: write.shardId, rangeId: write.rangeId });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 

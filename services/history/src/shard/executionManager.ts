@@ -18,6 +18,7 @@ import { DEFAULT_RETENTION_MS, RunTransaction } from '../workflow/runTransaction
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../workflow/closeRun';
 import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/historyLimits';
+import { TIMER_KINDS_A_CLOSED_RUN_IGNORES } from '../workflow/timerTasks';
 import { KeyedMutex } from './keyedMutex';
 import { StoreWriteHealth } from './storeWriteHealth';
 import { ExecutionCache } from './executionCache';
@@ -362,8 +363,10 @@ export class ExecutionManager {
     const writes = entries.map(({ key: k, run: u, expectedDbVersion: version, currentExecution: current }): ExecutionWrite => {
       u.accountHistorySize();
       const visibility = changesVisibility(u, version === 0) ? visibilityRecordOf(u, custom) : undefined;
+      const obsoleteTimerTaskIds = this.timersObsoleteAfter(k, u);
       return {
         ...(visibility ? { visibility } : {}),
+        ...(obsoleteTimerTaskIds.length > 0 ? { obsoleteTimerTaskIds } : {}),
         shardId,
         rangeId,
         key: k,
@@ -389,11 +392,30 @@ export class ExecutionManager {
       throw err;
     }
     this.writeHealth.succeeded();
-    entries.forEach((e, i) => this.committed(shardId, rangeId, e.key, e.run, e.expectedDbVersion, results[i]!));
+    entries.forEach((e, i) => this.committed(shardId, rangeId, e.key, e.run, e.expectedDbVersion, results[i]!, writes[i]!.obsoleteTimerTaskIds));
+  }
+
+  /**
+   * The timer tasks a write closing the run makes pointless: those this instance wrote for it
+   * (known from the cache) that would do nothing on a closed run. Deleting them with the close
+   * spares each a later firing (a read of the run and a delete). Unknown ones fire as before.
+   */
+  private timersObsoleteAfter(key: ExecutionKey, run: RunTransaction): number[] {
+    if (!run.closed) return [];
+    const known = this.cache.timerTasks(executionKeyString(key)) ?? [];
+    return known.filter((t) => TIMER_KINDS_A_CLOSED_RUN_IGNORES.has(t.kind)).map((t) => t.taskId);
   }
 
   /** After a commit: the cache, the queues and the long polls learn what was written. */
-  private committed(shardId: number, rangeId: number, key: ExecutionKey, run: RunTransaction, previousDbVersion: number, result: ExecutionWriteResult): void {
+  private committed(
+    shardId: number,
+    rangeId: number,
+    key: ExecutionKey,
+    run: RunTransaction,
+    previousDbVersion: number,
+    result: ExecutionWriteResult,
+    deletedTimerIds: number[] | undefined,
+  ): void {
     // The committed state becomes the cached one; the transaction object is not touched after this.
     this.cache.committed(executionKeyString(key), {
       shardId,
@@ -403,6 +425,8 @@ export class ExecutionManager {
       newEvents: run.newEvents,
       newEventBytes: run.newEventBytes(),
       batchStarts: run.batchStarts,
+      newTimers: run.timerTasks.map((task, i) => ({ taskId: result.timerTaskIds[i]!, kind: task.kind })),
+      deletedTimerIds,
     });
     if (run.transferTasks.length > 0) {
       this.sink?.transferTasksCommitted(

@@ -4,6 +4,7 @@ import { terminateRun } from './closeRun';
 import type { RunTransaction } from './runTransaction';
 import { failActivityAttempt } from './activities';
 import { scheduleSpeculativeWorkflowTask } from './workflowTasks';
+import { TIMER_KINDS_A_CLOSED_RUN_IGNORES } from './timerTasks';
 import { eventNames, reopen, T0 } from '../../test/runFixtures';
 import {
   activityScheduled,
@@ -120,6 +121,8 @@ describe('applyTimerTask', () => {
     terminateRun(closed, 'enough', undefined, 'admin');
     const retry = TimerTask.fromPartial({ kind: TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY, eventId: 6, attempt: 1, fireTime: at(5) });
     const backoff = TimerTask.fromPartial({ kind: TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF, fireTime: at(5) });
+    // Exactly the kinds a closing write may delete unfired (TIMER_KINDS_A_CLOSED_RUN_IGNORES).
+    expect(new Set([...tasks, retry, backoff].map((t) => t.kind))).toEqual(TIMER_KINDS_A_CLOSED_RUN_IGNORES);
     for (const task of [...tasks, retry, backoff]) {
       const { tx, applied } = fireTimerTask(closed, task, at(700));
       expect(applied).toBe(false);

@@ -6,6 +6,19 @@ import { fireTimer } from './timers';
 import { hadOrHasWorkflowTask, scheduleWorkflowTask, workflowTaskTimeoutFired } from './workflowTasks';
 
 /**
+ * The timer kinds `applyTimerTask` handles: on a closed run each does nothing, so a write that
+ * closes the run may delete the ones it knows of instead of letting them fire.
+ */
+export const TIMER_KINDS_A_CLOSED_RUN_IGNORES: ReadonlySet<TimerTaskKind> = new Set([
+  TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_TASK_TIMEOUT,
+  TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_TIMEOUT,
+  TimerTaskKind.TIMER_TASK_KIND_ACTIVITY_RETRY,
+  TimerTaskKind.TIMER_TASK_KIND_USER_TIMER,
+  TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_RUN_TIMEOUT,
+  TimerTaskKind.TIMER_TASK_KIND_WORKFLOW_BACKOFF,
+]);
+
+/**
  * What a fired timer task does to its run. Every timer is checked against the current state
  * first (same task, same attempt, still pending), so a timer for something that already moved on
  * changes nothing: false.

@@ -2,6 +2,7 @@ import { encodeTaskToken } from '@kairos/domain';
 import type { ExecutionKey } from '@kairos/persistence/store';
 import type { Header, Priority } from '@kairos/proto/temporal/api/common/v1/message';
 import { ActivityInfo, Payloads, PollActivityTaskQueueResponse, TaskTokenKind } from '../../workflow/protos';
+import { completeMessage } from '@kairos/proto';
 
 /** The task a worker gets for a started activity attempt (from a poll, or eagerly). */
 export function activityTaskResponse(
@@ -11,7 +12,7 @@ export function activityTaskResponse(
   namespaceName: string,
   scheduled: { header?: Header; input?: Payloads; priority?: Priority } | undefined,
 ): PollActivityTaskQueueResponse {
-  return PollActivityTaskQueueResponse.fromPartial({
+  return completeMessage(PollActivityTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({
       kind: TaskTokenKind.TASK_TOKEN_KIND_ACTIVITY_TASK,
       namespaceId: key.namespaceId,
@@ -39,5 +40,5 @@ export function activityTaskResponse(
     heartbeatTimeout: activity.heartbeatTimeout,
     retryPolicy: activity.retryPolicy,
     priority: scheduled?.priority,
-  });
+  }));
 }

@@ -12,6 +12,7 @@ import { replaceRun } from '../../workflow/closeRun';
 import type { ParentInfo } from '@kairos/proto/kairos/persistence/v1/executions';
 import { payloadsSize } from '../../workflow/payloads';
 import type { RunTransaction } from '../../workflow/runTransaction';
+import { completeMessage } from '@kairos/proto';
 
 /**
  * What to do about an existing current run for the workflow id: answer the retried request,
@@ -22,11 +23,11 @@ function resolveConflict(
   current: CurrentExecutionRecord,
 ): { response: StartWorkflowExecutionResponse } | { replace: true } | { terminate: string } {
   if (current.startRequestId === request.requestId && request.requestId) {
-    return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: true, status: current.status }) };
+    return { response: completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: true, status: current.status })) };
   }
   if (current.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
     if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
-      return { response: StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false, status: current.status }) };
+      return { response: completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId: current.runId, started: false, status: current.status })) };
     }
     // The running run is terminated and replaced, both in one write (Temporal gives both
     // policies this one termination reason).
@@ -101,7 +102,7 @@ export async function startRun(
     onNewRun?.(run);
     try {
       await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, run, currentWrite);
-      return StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING });
+      return completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }));
     } catch (err) {
       // Another start won the race for the workflow id: decide again against what it wrote.
       if (err instanceof CurrentExecutionConflictError) continue;
@@ -138,5 +139,5 @@ async function terminateAndStart(
     replaceRun(run, reason, request.identity, successor);
     return true;
   });
-  return started ? StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }) : undefined;
+  return started ? completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING })) : undefined;
 }

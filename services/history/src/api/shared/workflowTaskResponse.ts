@@ -7,6 +7,7 @@ import { outgoingUpdateMessages } from '../../workflow/updates';
 import { hasUnwrittenEvents, transientWorkflowTaskEvents } from '../../workflow/workflowTasks';
 import { ExecutionInfo, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
 import { readHistoryPage } from './historyReader';
+import { completeMessage } from '@kairos/proto';
 
 /** What a poll response needs of a just-started workflow task, captured inside its transaction. */
 export type StartedWorkflowTask = ReturnType<typeof startedWorkflowTask>;
@@ -38,7 +39,7 @@ export async function workflowTaskPollResponse(
   // Persisted events up to the task's start, then (for a transient task) its unwritten events.
   const page = await readHistoryPage(executions, key, firstEventId, started.persistedUpTo, 0);
   if (page.nextPageToken.length === 0) page.events.push(...started.transientEvents);
-  return PollWorkflowTaskQueueResponse.fromPartial({
+  return completeMessage(PollWorkflowTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({
       kind: TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK,
       namespaceId: key.namespaceId,
@@ -60,5 +61,5 @@ export async function workflowTaskPollResponse(
     scheduledTime: started.scheduledTime,
     startedTime: started.startedTime,
     messages: started.messages,
-  });
+  }));
 }
