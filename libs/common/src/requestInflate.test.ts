@@ -65,7 +65,7 @@ describe('a grpc-js server with synchronous request inflate', () => {
     );
     const Client = grpc.makeGenericClientConstructor(echo, 'Echo');
     // The client gzips every message it sends, as the SDKs' core does.
-    client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip }) as typeof client;
+    client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip }) as unknown as typeof client;
   });
   afterAll(() => {
     client.close();
