@@ -74,18 +74,35 @@ export async function startRun(
     ctx.logger.warn('workflow input exceeds warn limit', { workflowId: request.workflowId, size: inputSize, warnLimit: limits.blobSizeLimitWarn });
   }
   if (request.memo && Memo.encode(request.memo).finish().length > memoSizeLimitError()) throw memoSizeLimitExceeded();
+  const recordOf = (runId: string): CurrentExecutionRecord => ({
+    namespaceId,
+    workflowId: request.workflowId,
+    runId,
+    firstExecutionRunId: runId,
+    startRequestId: request.requestId,
+    status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+  });
+  /** Writes the new run with its current-execution row; undefined when another run holds the row (decide again). */
+  const create = async (runId: string, currentWrite: CurrentExecutionWrite): Promise<StartWorkflowExecutionResponse | undefined> => {
+    const run = newExecution(namespaceId, runId, request, signal, undefined, parent);
+    onNewRun?.(run);
+    try {
+      await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, run, currentWrite);
+      return completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }));
+    } catch (err) {
+      if (err instanceof CurrentExecutionConflictError) return undefined;
+      throw err;
+    }
+  };
+  // The common case first, without reading: a workflow id with no current run. The write creates
+  // the current-execution row only if there is none; if there is, read it and decide as below.
+  const firstRunId = newRunId();
+  const created = await create(firstRunId, { mode: 'create', record: recordOf(firstRunId) });
+  if (created) return created;
   for (let attempt = 0; attempt < setting('history.startAttempts'); attempt++) {
     const current = await ctx.store.getCurrentExecution(namespaceId, request.workflowId);
-    let currentWrite: CurrentExecutionWrite;
     const runId = newRunId();
-    const record: CurrentExecutionRecord = {
-      namespaceId,
-      workflowId: request.workflowId,
-      runId,
-      firstExecutionRunId: runId,
-      startRequestId: request.requestId,
-      status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
-    };
+    let currentWrite: CurrentExecutionWrite;
     if (current) {
       const decision = resolveConflict(request, current);
       if ('response' in decision) return decision.response;
@@ -94,20 +111,13 @@ export async function startRun(
         if (replaced) return replaced;
         continue; // the run closed meanwhile: decide again
       }
-      currentWrite = { mode: 'replace', expectedRunId: current.runId, record };
+      currentWrite = { mode: 'replace', expectedRunId: current.runId, record: recordOf(runId) };
     } else {
-      currentWrite = { mode: 'create', record };
+      currentWrite = { mode: 'create', record: recordOf(runId) };
     }
-    const run = newExecution(namespaceId, runId, request, signal, undefined, parent);
-    onNewRun?.(run);
-    try {
-      await ctx.executions.create({ namespaceId, workflowId: request.workflowId, runId }, run, currentWrite);
-      return completeMessage(StartWorkflowExecutionResponse.fromPartial({ runId, started: true, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING }));
-    } catch (err) {
-      // Another start won the race for the workflow id: decide again against what it wrote.
-      if (err instanceof CurrentExecutionConflictError) continue;
-      throw err;
-    }
+    // Another start may win the race for the workflow id meanwhile: then decide again against what it wrote.
+    const started = await create(runId, currentWrite);
+    if (started) return started;
   }
   throw concurrentStarts();
 }
