@@ -23,6 +23,7 @@ import type {
 import { TaskQueuePartition, type DispatchResult } from './taskQueuePartition';
 import { applyTaskQueueConfigUpdate, effectiveRateLimit } from './taskQueueConfig';
 import { taskQueueStats, taskQueueStatus } from './taskQueueStatus';
+import { setMaxListeners } from 'node:events';
 
 export interface MatchingServiceOptions {
   store: TaskQueueStore;
@@ -71,6 +72,8 @@ export class MatchingService {
 
   constructor(private readonly options: MatchingServiceOptions) {
     this.logger = options.logger.child({ service: 'matching' });
+    // Every waiting poll listens to it (one listener each, removed when the poll ends): no leak warning.
+    setMaxListeners(0, this.shutdown.signal);
     // Another matching instance persisted a task for a queue we may be serving polls for.
     this.unsubscribe = options.notifier.subscribe('task-added', (key) => this.partitions.get(key)?.notifyBacklogChanged());
     this.implementation = this.createImplementation();
@@ -181,8 +184,14 @@ export class MatchingService {
     }
   }
 
+  /** What ends a poll: its caller leaving or this service stopping. */
+  private pollSignals(context: CallContext): AbortSignal[] {
+    return [context.signal, this.shutdown.signal];
+  }
+
+  /** The two as one signal, for what takes only one (query tasks; rare). */
   private pollSignal(context: CallContext): AbortSignal {
-    return AbortSignal.any([context.signal, this.shutdown.signal]);
+    return AbortSignal.any(this.pollSignals(context));
   }
 
   private createImplementation(): MatchingServiceImplementation {
@@ -232,7 +241,7 @@ export class MatchingService {
               return started.response!;
             }),
           req.waitTimeoutMs,
-          this.pollSignal(context),
+          this.pollSignals(context),
           request.workerInstanceKey,
         );
         return { response: await this.countPoll(req.namespaceId, 'workflow', request.taskQueue?.name ?? '', response) };
@@ -258,7 +267,7 @@ export class MatchingService {
               return started.response!;
             }),
           req.waitTimeoutMs,
-          this.pollSignal(context),
+          this.pollSignals(context),
           request.workerInstanceKey,
         );
         return { response: await this.countPoll(req.namespaceId, 'activity', request.taskQueue?.name ?? '', response) };

@@ -383,18 +383,24 @@ export class TaskQueuePartition<R> {
   }
 
   /** Waits up to `waitMs` for a task; undefined when none came (an empty poll answer). */
-  async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signal: AbortSignal, workerInstanceKey = ''): Promise<R | undefined> {
+  /**
+   * `signals`: the poll ends when any of them aborts (the caller leaving, the service stopping).
+   * Several signals rather than AbortSignal.any's composite: that costs more than the poll's own work.
+   */
+  async poll(dispatch: WaitingPoller<R>['dispatch'], waitMs: number, signals: AbortSignal | readonly AbortSignal[], workerInstanceKey = ''): Promise<R | undefined> {
+    const all = Array.isArray(signals) ? (signals as readonly AbortSignal[]) : [signals as AbortSignal];
+    const aborted = () => all.some((s) => s.aborted);
     this.lastPollAt = Date.now();
     // A caller that is gone must not be handed a task: history would record it started and
     // nobody would run it until its start-to-close timeout.
-    if (signal.aborted) return undefined;
+    if (aborted()) return undefined;
     const query = this.queries.shift();
     if (query) {
       query.resolve(true);
       return query.response;
     }
     if (!this.configKnown) await this.ensureConfig();
-    while (!signal.aborted) {
+    while (!aborted()) {
       const stored = await this.takeDispatchableTask();
       if (!stored || stored === 'limited') break;
       const result = await dispatch(stored.task);
@@ -405,14 +411,14 @@ export class TaskQueuePartition<R> {
       await this.deleteTask(stored.taskId);
       if (result.kind === 'started') return result.response;
     }
-    if (signal.aborted || waitMs <= 0 || this.closed) return undefined;
+    if (aborted() || waitMs <= 0 || this.closed) return undefined;
     return new Promise<R | undefined>((resolve) => {
       const poller: WaitingPoller<R> = {
         dispatch,
         workerInstanceKey,
         resolve: (response) => {
           clearTimeout(timer);
-          signal.removeEventListener('abort', giveUp);
+          for (const signal of all) signal.removeEventListener('abort', giveUp);
           resolve(response);
         },
       };
@@ -426,7 +432,7 @@ export class TaskQueuePartition<R> {
         poller.resolve(undefined);
       };
       const timer = setTimeout(giveUp, waitMs);
-      signal.addEventListener('abort', giveUp);
+      for (const signal of all) signal.addEventListener('abort', giveUp);
       this.pollers.push(poller);
       this.recheckWhileWaiting();
       // A task may have reached the backlog while this poll was getting ready to wait.
