@@ -16,7 +16,8 @@
 // JWT on every call, docs/security.md's production set-up).
 // --raw: instead of the SDK, the raw-gRPC driver (src/raw: the worker protocol spoken directly, a
 // stateless decider, no sandbox) runs workload A, B or C closed loop, so the server is the
-// bottleneck; with --pollers P (workflow and activity pollers each, per driver process, default 8),
+// bottleneck; with --pollers P (workflow and activity pollers each, per driver process, default 32:
+// a poll is answered only after the server commits the task's start, so few pollers cap throughput),
 // --warmup N (workflows before the clock starts, default 50), --driver-processes K (K forked
 // driver processes sharing the workflows, concurrency and history sample; default 1, in this
 // process). Its table adds server CPU per workflow and per activity, and the driver's own CPU.
@@ -176,7 +177,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     workload: workload as 'A' | 'B' | 'C',
     workflows: Number(arg('workflows') ?? RAW_DEFAULT_WORKFLOWS[workload]),
     concurrency: Number(arg('concurrency') ?? RAW_DEFAULT_CONCURRENCY[workload]),
-    pollers: Number(arg('pollers') ?? 8),
+    pollers: Number(arg('pollers') ?? 32),
     historySample: Number(arg('history-sample') ?? 100),
     warmup: Number(arg('warmup') ?? 50),
     driverProcesses: Number(arg('driver-processes') ?? 1),

@@ -5,6 +5,7 @@ import { grpcCode, type DriverClient, type PendingCall } from './grpcClient';
 import { readRemainingPages } from './history';
 import { firstValue, jsonPayloads } from './payloads';
 import { activityResult, type RawWorkload } from './workloads';
+import type { PollActivityTaskQueueResponse, PollWorkflowTaskQueueResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 
 /** Both servers answer an idle long poll empty after about a minute; this deadline is past that. */
 const POLL_DEADLINE_MS = 75_000;
@@ -24,15 +25,38 @@ interface Context {
   workload: RawWorkload;
 }
 
+/** A counting semaphore: tasks being answered at once, per kind (the SDKs' "slots"). */
+class Slots {
+  private waiters: Array<() => void> = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 /**
- * `count` workflow-task pollers and `count` activity pollers on the run's task queue, each a loop:
- * poll, answer, poll again. The workflow side is the stateless decider: no sticky queue, so every
- * task brings (and the server reads and sends) the run's whole history.
+ * `count` workflow-task pollers and `count` activity pollers on the run's task queue. A poller hands
+ * each task to a handler and polls again at once (up to `slots` tasks of a kind being answered), so
+ * answering (which waits for the server's commit) never leaves the queue without a poll. The
+ * workflow side is the stateless decider: no sticky queue, so every task brings (and the server
+ * reads and sends) the run's whole history.
  */
-export function startPollers(ctx: Context, count: number): PollerSet {
+export function startPollers(ctx: Context, count: number, slots = 500): PollerSet {
   let stopping = false;
   const waiting = new Set<PendingCall<unknown>>();
+  const handling = new Set<Promise<void>>();
   const queue = { name: ctx.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
+  let fail!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
 
   async function poll<T>(call: PendingCall<T>): Promise<T | undefined> {
     waiting.add(call);
@@ -48,35 +72,54 @@ export function startPollers(ctx: Context, count: number): PollerSet {
     }
   }
 
-  async function workflowLoop(): Promise<void> {
+  async function answerWorkflowTask(task: PollWorkflowTaskQueueResponse): Promise<void> {
+    const run = { namespace: ctx.namespace, workflowId: task.workflowExecution!.workflowId, runId: task.workflowExecution!.runId };
+    const events = await readRemainingPages(ctx.client, run, [...(task.history?.events ?? [])], task.nextPageToken);
+    const commands = decide(ctx.workload, events, ctx.taskQueue);
+    await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity }).result;
+  }
+
+  async function answerActivityTask(task: PollActivityTaskQueueResponse): Promise<void> {
+    const input = String(firstValue(task.input));
+    await ctx.client.call('respondActivityTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, result: jsonPayloads(activityResult(input)), identity: ctx.identity }).result;
+  }
+
+  /** Poll, hand the task over, poll again; `next` starts one poll. */
+  async function loop<T extends { taskToken: Uint8Array }>(slotsOfKind: Slots, next: () => PendingCall<T>, answer: (task: T) => Promise<void>): Promise<void> {
     while (!stopping) {
-      const task = await poll(ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS));
-      if (!task?.taskToken.length) continue;
-      const run = { namespace: ctx.namespace, workflowId: task.workflowExecution!.workflowId, runId: task.workflowExecution!.runId };
-      const events = await readRemainingPages(ctx.client, run, [...(task.history?.events ?? [])], task.nextPageToken);
-      const commands = decide(ctx.workload, events, ctx.taskQueue);
-      await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity }).result;
+      await slotsOfKind.acquire();
+      const task = await poll(next());
+      if (!task?.taskToken.length) {
+        slotsOfKind.release();
+        continue;
+      }
+      const handled: Promise<void> = answer(task)
+        .catch(fail)
+        .finally(() => {
+          slotsOfKind.release();
+          handling.delete(handled);
+        });
+      handling.add(handled);
     }
   }
 
-  async function activityLoop(): Promise<void> {
-    while (!stopping) {
-      const task = await poll(ctx.client.call('pollActivityTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS));
-      if (!task?.taskToken.length) continue;
-      const input = String(firstValue(task.input));
-      await ctx.client.call('respondActivityTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, result: jsonPayloads(activityResult(input)), identity: ctx.identity }).result;
-    }
-  }
-
-  const loops = [...Array.from({ length: count }, workflowLoop), ...Array.from({ length: count }, activityLoop)];
+  const workflowSlots = new Slots(slots);
+  const activitySlots = new Slots(slots);
+  const pollWorkflowTask = () => ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const pollActivityTask = () => ctx.client.call('pollActivityTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const loops = [
+    ...Array.from({ length: count }, () => loop(workflowSlots, pollWorkflowTask, answerWorkflowTask)),
+    ...Array.from({ length: count }, () => loop(activitySlots, pollActivityTask, answerActivityTask)),
+  ];
   const all = Promise.all(loops);
-  const failed = new Promise<never>((_, reject) => all.catch(reject));
+  all.catch(fail);
   return {
     failed,
     async stop() {
       stopping = true;
       for (const call of waiting) call.cancel();
       await all;
+      await Promise.all(handling);
     },
   };
 }
