@@ -20,7 +20,9 @@
 // a poll is answered only after the server commits the task's start, so few pollers cap throughput),
 // --warmup N (workflows before the clock starts, default 50), --driver-processes K (K forked
 // driver processes sharing the workflows, concurrency and history sample; default 1, in this
-// process). Its table adds server CPU per workflow and per activity, and the driver's own CPU.
+// process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
+// histories, as the SDK workers do; without it every task carries the whole history). Its table
+// adds server CPU per workflow and per activity, and the driver's own CPU.
 // Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
@@ -182,6 +184,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     warmup: Number(arg('warmup') ?? 50),
     driverProcesses: Number(arg('driver-processes') ?? 1),
     serverPid: server.pid,
+    sticky: flagOn('sticky'),
   });
   process.stderr.write(`${server.name} ${workload} raw: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, server ${report.serverCores ?? '-'} cores, driver ${report.driverCores} cores, by tenth ${report.throughputByTenth.join(' ')}\n`);
   return report;
@@ -190,9 +193,9 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
 /** The raw driver's own columns: where the CPU went. */
 function rawTable(rows: Array<{ server: string; report: RunReport }>): string {
   const raw = rows.filter((r): r is { server: string; report: RawRunReport } => (r.report as RawRunReport).driver === 'raw');
-  const header = ['server', 'workload', 'mode', 'pollers', 'wf/s', 'server cpu ms/wf', 'server cpu ms/activity', 'server cores', 'driver cpu s/1k wf', 'driver cores', 'checked histories'];
+  const header = ['server', 'workload', 'mode', 'pollers', 'wf/s', 'server cpu ms/wf', 'server cpu ms/activity', 'server cores', 'driver cpu s/1k wf', 'driver cores', 'wft histories whole/partial/reread', 'checked histories'];
   const lines = raw.map(({ server, report: r }) =>
-    [server, r.workload, r.mode, r.pollers, r.workflowsPerSecond, r.serverCpuMsPerWorkflow ?? '-', r.serverCpuMsPerActivity ?? '-', r.serverCores ?? '-', r.driverCpuSecondsPer1000Workflows, r.driverCores, r.checkedHistories].map(String),
+    [server, r.workload, r.mode, r.pollers, r.workflowsPerSecond, r.serverCpuMsPerWorkflow ?? '-', r.serverCpuMsPerActivity ?? '-', r.serverCores ?? '-', r.driverCpuSecondsPer1000Workflows, r.driverCores, `${r.workflowTaskHistories.whole}/${r.workflowTaskHistories.partial}/${r.workflowTaskHistories.reread}`, r.checkedHistories].map(String),
   );
   return [header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 }

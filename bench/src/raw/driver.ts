@@ -17,6 +17,8 @@ export interface DriverOptions {
   pollers: number;
   /** Task queue (one per driver process, so processes never take each other's tasks). */
   taskQueue: string;
+  /** Sticky execution as the SDKs do it: a run's later tasks on this driver's own queue, with partial histories. */
+  sticky?: boolean;
 }
 
 /** One driver's measured phase: what it saw, in wall-clock milliseconds (comparable across processes). */
@@ -32,6 +34,8 @@ export interface MeasuredPhase {
   driverCpuSeconds: number;
   /** Workflow ids in completion order (histories are sampled from the front). */
   ids: Array<{ workflowId: string; runId: string }>;
+  /** Workflow tasks of the phase by how their history came (whole, partial from the sticky queue, read again). */
+  workflowTaskHistories: { whole: number; partial: number; reread: number };
 }
 
 /** What the sampled histories showed (every one was also checked). */
@@ -56,7 +60,7 @@ export class RawDriver {
   constructor(private readonly options: DriverOptions) {
     this.workload = rawWorkload(options.workload);
     this.client = driverClient(options.address);
-    this.pollers = startPollers({ client: this.client, namespace: options.namespace, taskQueue: options.taskQueue, identity: this.identity, workload: this.workload }, options.pollers);
+    this.pollers = startPollers({ client: this.client, namespace: options.namespace, taskQueue: options.taskQueue, identity: this.identity, workload: this.workload, ...(options.sticky && { stickyQueue: `${options.taskQueue}-sticky` }) }, options.pollers);
     // Surfaces through run(); a rejection nobody awaits yet must not end the process unreported.
     this.pollers.failed.catch(() => {});
   }
@@ -95,6 +99,7 @@ export class RawDriver {
     const completedAtMs: number[] = [];
     const ids: MeasuredPhase['ids'] = [];
     const cpuBefore = process.cpuUsage();
+    const countsBefore = this.pollers.historyCounts();
     const startedAtMs = nowMs();
     let next = 0;
     await Promise.all(
@@ -112,7 +117,9 @@ export class RawDriver {
     );
     const finishedAtMs = nowMs();
     const cpu = process.cpuUsage(cpuBefore);
-    return { workflows, startedAtMs, finishedAtMs, latenciesMs, completedAtMs, driverCpuSeconds: (cpu.user + cpu.system) / 1e6, ids };
+    const counts = this.pollers.historyCounts();
+    const workflowTaskHistories = { whole: counts.whole - countsBefore.whole, partial: counts.partial - countsBefore.partial, reread: counts.reread - countsBefore.reread };
+    return { workflows, startedAtMs, finishedAtMs, latenciesMs, completedAtMs, driverCpuSeconds: (cpu.user + cpu.system) / 1e6, ids, workflowTaskHistories };
   }
 
   /** Reads back the histories of these runs and checks each against the workload's expected order. */

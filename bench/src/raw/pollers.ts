@@ -1,8 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { TaskQueueKind } from '@kairos/proto/temporal/api/enums/v1/task_queue';
+import { CommandType } from '@kairos/proto/temporal/api/enums/v1/command_type';
 import { decide } from './decider';
 import { grpcCode, type DriverClient, type PendingCall } from './grpcClient';
-import { readRemainingPages } from './history';
+import { RunHistories } from './runHistories';
 import { firstValue, jsonPayloads } from './payloads';
 import { activityResult, type RawWorkload } from './workloads';
 import type { PollActivityTaskQueueResponse, PollWorkflowTaskQueueResponse } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
@@ -15,6 +16,8 @@ export interface PollerSet {
   failed: Promise<never>;
   /** Ends the polls still waiting and waits for the answers in flight. */
   stop(): Promise<void>;
+  /** How the workflow tasks' histories came (whole, partial from the sticky queue, read again). */
+  historyCounts(): { whole: number; partial: number; reread: number };
 }
 
 interface Context {
@@ -23,6 +26,8 @@ interface Context {
   taskQueue: string;
   identity: string;
   workload: RawWorkload;
+  /** A sticky queue of this driver's own: workflow tasks after a run's first come there with partial histories. */
+  stickyQueue?: string;
 }
 
 /** A counting semaphore: tasks being answered at once, per kind (the SDKs' "slots"). */
@@ -47,8 +52,9 @@ class Slots {
  * `count` workflow-task pollers and `count` activity pollers on the run's task queue. A poller hands
  * each task to a handler and polls again at once (up to `slots` tasks of a kind being answered), so
  * answering (which waits for the server's commit) never leaves the queue without a poll. The
- * workflow side is the stateless decider: no sticky queue, so every task brings (and the server
- * reads and sends) the run's whole history.
+ * workflow side is the stateless decider: without a sticky queue every task brings (and the server
+ * reads and sends) the run's whole history; with `stickyQueue` (as the SDKs do) `count` more
+ * pollers wait there, and the histories are kept between a run's tasks (RunHistories).
  */
 export function startPollers(ctx: Context, count: number, slots = 500): PollerSet {
   let stopping = false;
@@ -72,11 +78,24 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
     }
   }
 
+  const histories = new RunHistories();
+  const sticky = ctx.stickyQueue ? { name: ctx.stickyQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: ctx.taskQueue } : undefined;
+  const stickyAttributes = sticky && { workerTaskQueue: sticky, scheduleToStartTimeout: { seconds: 10, nanos: 0 } };
+
   async function answerWorkflowTask(task: PollWorkflowTaskQueueResponse): Promise<void> {
     const run = { namespace: ctx.namespace, workflowId: task.workflowExecution!.workflowId, runId: task.workflowExecution!.runId };
-    const events = await readRemainingPages(ctx.client, run, [...(task.history?.events ?? [])], task.nextPageToken);
+    const events = await histories.whole(ctx.client, run, task);
     const commands = decide(ctx.workload, events, ctx.taskQueue);
-    await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity }).result;
+    const closes = commands.some((c) => c.commandType === CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION || c.commandType === CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION);
+    // Kept before answering: the run's next task may be polled before this answer's reply arrives.
+    if (sticky && !closes) histories.remember(run.runId, events);
+    else histories.forget(run.runId);
+    try {
+      await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity, stickyAttributes }).result;
+    } catch (err) {
+      histories.forget(run.runId);
+      throw err;
+    }
   }
 
   async function answerActivityTask(task: PollActivityTaskQueueResponse): Promise<void> {
@@ -107,14 +126,17 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
   const activitySlots = new Slots(slots);
   const pollWorkflowTask = () => ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
   const pollActivityTask = () => ctx.client.call('pollActivityTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const pollStickyTask = () => ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: sticky, identity: ctx.identity }, POLL_DEADLINE_MS);
   const loops = [
     ...Array.from({ length: count }, () => loop(workflowSlots, pollWorkflowTask, answerWorkflowTask)),
+    ...(sticky ? Array.from({ length: count }, () => loop(workflowSlots, pollStickyTask, answerWorkflowTask)) : []),
     ...Array.from({ length: count }, () => loop(activitySlots, pollActivityTask, answerActivityTask)),
   ];
   const all = Promise.all(loops);
   all.catch(fail);
   return {
     failed,
+    historyCounts: () => ({ ...histories.counts }),
     async stop() {
       stopping = true;
       for (const call of waiting) call.cancel();

@@ -22,6 +22,8 @@ export interface RawRunOptions {
   driverProcesses: number;
   /** The server's pid: its CPU and memory are read from /proc. */
   serverPid?: number;
+  /** Sticky execution (partial histories after a run's first task) instead of the stateless decider's whole histories. */
+  sticky?: boolean;
 }
 
 /** The SDK harness's report (so the tables and ratios are shared) plus what only the raw driver knows. */
@@ -36,6 +38,8 @@ export interface RawRunReport extends RunReport {
   serverCores: number | null;
   driverCpuSecondsPer1000Workflows: number;
   driverCores: number;
+  /** Workflow tasks by how their history came: whole, partial (sticky), read again after a gap. */
+  workflowTaskHistories: { whole: number; partial: number; reread: number };
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -69,7 +73,7 @@ export async function runRawWorkload(options: RawRunOptions): Promise<RawRunRepo
   const stamp = Date.now();
   const [workflows, concurrency, warmup, sample] = [options.workflows, options.concurrency, options.warmup, options.historySample].map((n) => shares(n, k));
   const plans: PhasePlan[] = Array.from({ length: k }, (_, i) => ({
-    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}` },
+    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky },
     prefix: `bench-raw-${workload.name}-${stamp}-${i}`,
     workflows: workflows![i]!,
     concurrency: Math.max(1, concurrency![i]!),
@@ -102,7 +106,7 @@ function report(options: RawRunOptions, outcome: DriversOutcome, serverCpu: numb
   return {
     driver: 'raw',
     workload: options.workload,
-    mode: `raw closed ${options.concurrency}` + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
+    mode: `raw closed ${options.concurrency}` + (options.sticky ? ' sticky' : '') + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
     workflows: n,
     seconds: round(seconds, 2),
     workflowsPerSecond: round(n / seconds),
@@ -124,5 +128,10 @@ function report(options: RawRunOptions, outcome: DriversOutcome, serverCpu: numb
     serverCores: serverCpu === null ? null : round(serverCpu / seconds, 2),
     driverCpuSecondsPer1000Workflows: round((driverCpu / n) * 1000, 2),
     driverCores: round(driverCpu / seconds, 2),
+    workflowTaskHistories: {
+      whole: phases.reduce((s, p) => s + p.workflowTaskHistories.whole, 0),
+      partial: phases.reduce((s, p) => s + p.workflowTaskHistories.partial, 0),
+      reread: phases.reduce((s, p) => s + p.workflowTaskHistories.reread, 0),
+    },
   };
 }
