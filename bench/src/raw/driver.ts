@@ -19,6 +19,8 @@ export interface DriverOptions {
   taskQueue: string;
   /** Sticky execution as the SDKs do it: a run's later tasks on this driver's own queue, with partial histories. */
   sticky?: boolean;
+  /** Sampled histories may hold workflow-task attempts that timed out (counted); otherwise they fail the run. */
+  allowTaskTimeouts?: boolean;
 }
 
 /** One driver's measured phase: what it saw, in wall-clock milliseconds (comparable across processes). */
@@ -41,6 +43,8 @@ export interface MeasuredPhase {
 /** What the sampled histories showed (every one was also checked). */
 export interface HistorySamples {
   checked: number;
+  /** Workflow-task attempts that timed out in the sampled histories (only with allowTaskTimeouts). */
+  timedOutWorkflowTasks: number;
   activityScheduleToStartMs: number[];
   workflowTaskScheduleToStartMs: number[];
 }
@@ -124,11 +128,11 @@ export class RawDriver {
 
   /** Reads back the histories of these runs and checks each against the workload's expected order. */
   async checkHistories(runs: Array<{ workflowId: string; runId: string }>): Promise<HistorySamples> {
-    const samples: HistorySamples = { checked: 0, activityScheduleToStartMs: [], workflowTaskScheduleToStartMs: [] };
+    const samples: HistorySamples = { checked: 0, timedOutWorkflowTasks: 0, activityScheduleToStartMs: [], workflowTaskScheduleToStartMs: [] };
     for (const run of runs) {
       const events = await readHistory(this.client, { namespace: this.options.namespace, ...run });
       try {
-        checkHistory(this.workload, events);
+        samples.timedOutWorkflowTasks += checkHistory(this.workload, events, { allowTaskTimeouts: this.options.allowTaskTimeouts }).timedOutWorkflowTasks;
       } catch (err) {
         throw new Error(`history of ${run.workflowId}: ${(err as Error).message}`);
       }

@@ -37,6 +37,17 @@ describe('history checks of the raw driver', () => {
     expect(() => checkHistory(RAW_WORKLOADS.A, events(expectedSequentialTypes(1).slice(0, -1)))).toThrow(/does not end with WorkflowExecutionCompleted/);
   });
 
+  it('A: a workflow-task attempt that timed out fails the check, unless allowed (then it is counted)', () => {
+    const types = expectedSequentialTypes(1);
+    // Attempt 1 started and timed out (event 4 names Scheduled 2 and Started 3); attempt 2 completes.
+    const spec = [...types.slice(0, 3), E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, ...types.slice(1)];
+    const retried = events(spec);
+    retried[3] = HistoryEvent.fromPartial({ eventId: 4, eventType: E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, workflowTaskTimedOutEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }) as HistoryEvent;
+    expect(() => checkHistory(RAW_WORKLOADS.A, retried)).toThrow(/WORKFLOW_TASK_TIMED_OUT/);
+    expect(checkHistory(RAW_WORKLOADS.A, retried, { allowTaskTimeouts: true })).toEqual({ timedOutWorkflowTasks: 1 });
+    expect(checkHistory(RAW_WORKLOADS.A, events(types), { allowTaskTimeouts: true })).toEqual({ timedOutWorkflowTasks: 0 });
+  });
+
   it('B: ten activities each followed by its workflow task (65 events); nine is not enough', () => {
     expect(expectedSequentialTypes(10)).toHaveLength(4 + 10 * 6 + 1);
     expect(() => checkHistory(RAW_WORKLOADS.B, events(expectedSequentialTypes(10)))).not.toThrow();

@@ -24,6 +24,8 @@ export interface RawRunOptions {
   serverPid?: number;
   /** Sticky execution (partial histories after a run's first task) instead of the stateless decider's whole histories. */
   sticky?: boolean;
+  /** Accept (and count) workflow-task attempts that timed out in the sampled histories. */
+  allowTaskTimeouts?: boolean;
 }
 
 /** The SDK harness's report (so the tables and ratios are shared) plus what only the raw driver knows. */
@@ -38,6 +40,8 @@ export interface RawRunReport extends RunReport {
   serverCores: number | null;
   driverCpuSecondsPer1000Workflows: number;
   driverCores: number;
+  /** Workflow-task attempts that timed out in the sampled histories (0 unless allowed: the check fails otherwise). */
+  sampledWorkflowTaskTimeouts: number;
   /** Workflow tasks by how their history came: whole, partial (sticky), read again after a gap. */
   workflowTaskHistories: { whole: number; partial: number; reread: number };
 }
@@ -73,7 +77,7 @@ export async function runRawWorkload(options: RawRunOptions): Promise<RawRunRepo
   const stamp = Date.now();
   const [workflows, concurrency, warmup, sample] = [options.workflows, options.concurrency, options.warmup, options.historySample].map((n) => shares(n, k));
   const plans: PhasePlan[] = Array.from({ length: k }, (_, i) => ({
-    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky },
+    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky, allowTaskTimeouts: options.allowTaskTimeouts },
     prefix: `bench-raw-${workload.name}-${stamp}-${i}`,
     workflows: workflows![i]!,
     concurrency: Math.max(1, concurrency![i]!),
@@ -128,6 +132,7 @@ function report(options: RawRunOptions, outcome: DriversOutcome, serverCpu: numb
     serverCores: serverCpu === null ? null : round(serverCpu / seconds, 2),
     driverCpuSecondsPer1000Workflows: round((driverCpu / n) * 1000, 2),
     driverCores: round(driverCpu / seconds, 2),
+    sampledWorkflowTaskTimeouts: samples.reduce((s, x) => s + x.timedOutWorkflowTasks, 0),
     workflowTaskHistories: {
       whole: phases.reduce((s, p) => s + p.workflowTaskHistories.whole, 0),
       partial: phases.reduce((s, p) => s + p.workflowTaskHistories.partial, 0),
