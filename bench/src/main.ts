@@ -14,6 +14,18 @@
 // start asks for eager execution: its first workflow task comes back in the start response),
 // --secure-side-by-side (instead of Temporal: Kairos plaintext beside Kairos requiring TLS and a
 // JWT on every call, docs/security.md's production set-up).
+// --raw: instead of the SDK, the raw-gRPC driver (src/raw: the worker protocol spoken directly, a
+// stateless decider, no sandbox) runs workload A, B or C closed loop, so the server is the
+// bottleneck (against --address/--server-pid, or --side-by-side with --repeat as above). With
+// --pollers P (workflow and activity pollers each, per driver process, default 32: a poll is
+// answered only after the server commits the task's start, so few pollers cap throughput),
+// --warmup N (workflows before the clock starts, default 50), --driver-processes K (K forked
+// driver processes sharing the workflows, concurrency and history sample; default 1, in this
+// process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
+// histories, as the SDK workers do; without it every task carries the whole history). Its table
+// adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
+// must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
+// that timed out, which an overloaded dev server produces.
 // Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
@@ -21,6 +33,8 @@ import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
 import type { ConnectionSecurity } from './connectionSecurity';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
+import { runRawWorkload, type RawRunReport } from './raw/runRaw';
+import { rawWorkload } from './raw/workloads';
 
 /** A server the harness drives: one it started, or one named by --address. */
 type BenchTarget = { name: string; address: string; pid?: number; security?: ConnectionSecurity };
@@ -33,6 +47,9 @@ const flagOn = (name: string) => process.argv.includes(`--${name}`);
 
 const DEFAULT_WORKFLOWS: Record<WorkloadName, number> = { A: 300, B: 50, C: 10, D: 1000 };
 const DEFAULT_CONCURRENCY: Record<WorkloadName, number> = { A: 20, B: 10, C: 2, D: 1000 };
+// The raw driver costs far less per workflow than an SDK worker, so its runs are larger.
+const RAW_DEFAULT_WORKFLOWS: Partial<Record<WorkloadName, number>> = { A: 1000, B: 200, C: 20 };
+const RAW_DEFAULT_CONCURRENCY: Partial<Record<WorkloadName, number>> = { A: 50, B: 20, C: 4 };
 
 function table(rows: Array<{ server: string; report: RunReport }>): string {
   const header = ['server', 'workload', 'mode', 'wf/s', 'p50 ms', 'p95 ms', 'p99 ms', 'act s2s p50/p99', 'wft s2s p50/p99', 'timer late p50/p99', 'cpu s/1k wf', 'server peak MiB', 'worker peak MiB'];
@@ -155,8 +172,41 @@ async function findSustainableRate(
   return best;
 }
 
+/** One run of a workload through the raw-gRPC driver (closed loop only). */
+async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: string): Promise<RawRunReport> {
+  rawWorkload(workload);
+  if (server.security) throw new Error('--raw speaks plaintext gRPC only');
+  const report = await runRawWorkload({
+    address: server.address,
+    namespace,
+    workload: workload as 'A' | 'B' | 'C',
+    workflows: Number(arg('workflows') ?? RAW_DEFAULT_WORKFLOWS[workload]),
+    concurrency: Number(arg('concurrency') ?? RAW_DEFAULT_CONCURRENCY[workload]),
+    pollers: Number(arg('pollers') ?? 32),
+    historySample: Number(arg('history-sample') ?? 100),
+    warmup: Number(arg('warmup') ?? 50),
+    driverProcesses: Number(arg('driver-processes') ?? 1),
+    serverPid: server.pid,
+    sticky: flagOn('sticky'),
+    allowTaskTimeouts: flagOn('allow-task-timeouts'),
+  });
+  process.stderr.write(`${server.name} ${workload} raw: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, server ${report.serverCores ?? '-'} cores, driver ${report.driverCores} cores, by tenth ${report.throughputByTenth.join(' ')}\n`);
+  return report;
+}
+
+/** The raw driver's own columns: where the CPU went. */
+function rawTable(rows: Array<{ server: string; report: RunReport }>): string {
+  const raw = rows.filter((r): r is { server: string; report: RawRunReport } => (r.report as RawRunReport).driver === 'raw');
+  const header = ['server', 'workload', 'mode', 'pollers', 'wf/s', 'server cpu ms/wf', 'server cpu ms/activity', 'server cores', 'driver cpu s/1k wf', 'driver cores', 'wft histories whole/partial/reread', 'checked histories', 'wft timeouts in them'];
+  const lines = raw.map(({ server, report: r }) =>
+    [server, r.workload, r.mode, r.pollers, r.workflowsPerSecond, r.serverCpuMsPerWorkflow ?? '-', r.serverCpuMsPerActivity ?? '-', r.serverCores ?? '-', r.driverCpuSecondsPer1000Workflows, r.driverCores, `${r.workflowTaskHistories.whole}/${r.workflowTaskHistories.partial}/${r.workflowTaskHistories.reread}`, r.checkedHistories, r.sampledWorkflowTaskTimeouts].map(String),
+  );
+  return [header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+}
+
 /** One run of a workload at the concurrency or rate given on the command line. */
 async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, namespace: string): Promise<RunReport> {
+  if (flagOn('raw')) return runRaw(server, workload, namespace);
   const report = await runWorkload({
     address: server.address,
     namespace,
@@ -175,6 +225,8 @@ async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, name
 
 async function main(): Promise<void> {
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
+  const notRaw = ['find-rate', 'rate', 'eager-start', 'open-workflows', 'schedules', 'secure-side-by-side'].filter(flagOn);
+  if (flagOn('raw') && notRaw.length) throw new Error(`--raw runs closed loop only; it does not take --${notRaw.join(', --')}`);
   const namespace = arg('namespace') ?? 'default';
   const rows: Array<{ server: string; report: RunReport }> = [];
   const servers: Array<{ server: BenchTarget }> = [];
@@ -218,6 +270,7 @@ async function main(): Promise<void> {
     for (const s of started) await s.stop();
   }
   console.log(table(rows));
+  if (flagOn('raw')) console.log(`\nRaw driver (server CPU vs the driver's own):\n${rawTable(rows)}`);
   const medians = repeat > 1 ? medianTable(rows) : undefined;
   if (medians) console.log(`\nMedians over ${repeat} rounds:\n${medians.text}`);
   for (const { server, report } of rows) {
