@@ -22,7 +22,9 @@
 // --warmup N (workflows before the clock starts, default 50), --driver-processes K (K forked
 // driver processes sharing the workflows, concurrency and history sample; default 1, in this
 // process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
-// histories, as the SDK workers do; without it every task carries the whole history). Its table
+// histories, as the SDK workers do; without it every task carries the whole history),
+// --eager-activities (activities asked for eagerly, as the SDK workers do: their tasks come back
+// in the workflow task's completion reply instead of through an activity poll). Its table
 // adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
 // must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
 // that timed out, which an overloaded dev server produces.
@@ -188,6 +190,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     driverProcesses: Number(arg('driver-processes') ?? 1),
     serverPid: server.pid,
     sticky: flagOn('sticky'),
+    eagerActivities: flagOn('eager-activities'),
     allowTaskTimeouts: flagOn('allow-task-timeouts'),
   });
   process.stderr.write(`${server.name} ${workload} raw: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, server ${report.serverCores ?? '-'} cores, driver ${report.driverCores} cores, by tenth ${report.throughputByTenth.join(' ')}\n`);

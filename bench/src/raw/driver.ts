@@ -19,6 +19,8 @@ export interface DriverOptions {
   taskQueue: string;
   /** Sticky execution as the SDKs do it: a run's later tasks on this driver's own queue, with partial histories. */
   sticky?: boolean;
+  /** Activities asked for eagerly, as the SDKs do: their tasks come back in the workflow task's completion reply. */
+  eagerActivities?: boolean;
   /** Sampled histories may hold workflow-task attempts that timed out (counted); otherwise they fail the run. */
   allowTaskTimeouts?: boolean;
 }
@@ -64,7 +66,7 @@ export class RawDriver {
   constructor(private readonly options: DriverOptions) {
     this.workload = rawWorkload(options.workload);
     this.client = driverClient(options.address);
-    this.pollers = startPollers({ client: this.client, namespace: options.namespace, taskQueue: options.taskQueue, identity: this.identity, workload: this.workload, ...(options.sticky && { stickyQueue: `${options.taskQueue}-sticky` }) }, options.pollers);
+    this.pollers = startPollers({ client: this.client, namespace: options.namespace, taskQueue: options.taskQueue, identity: this.identity, workload: this.workload, ...(options.sticky && { stickyQueue: `${options.taskQueue}-sticky` }), eagerActivities: options.eagerActivities }, options.pollers);
     // Surfaces through run(); a rejection nobody awaits yet must not end the process unreported.
     this.pollers.failed.catch(() => {});
   }

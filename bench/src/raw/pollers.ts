@@ -28,6 +28,8 @@ interface Context {
   workload: RawWorkload;
   /** A sticky queue of this driver's own: workflow tasks after a run's first come there with partial histories. */
   stickyQueue?: string;
+  /** Ask for activities eagerly: the server may hand their tasks back in the completion's reply. */
+  eagerActivities?: boolean;
 }
 
 /** A counting semaphore: tasks being answered at once, per kind (the SDKs' "slots"). */
@@ -86,16 +88,22 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
     const run = { namespace: ctx.namespace, workflowId: task.workflowExecution!.workflowId, runId: task.workflowExecution!.runId };
     const events = await histories.whole(ctx.client, run, task);
     const commands = decide(ctx.workload, events, ctx.taskQueue);
+    if (ctx.eagerActivities) {
+      for (const c of commands) if (c.scheduleActivityTaskCommandAttributes) c.scheduleActivityTaskCommandAttributes.requestEagerExecution = true;
+    }
     const closes = commands.some((c) => c.commandType === CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION || c.commandType === CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION);
     // Kept before answering: the run's next task may be polled before this answer's reply arrives.
     if (sticky && !closes) histories.remember(run.runId, events);
     else histories.forget(run.runId);
+    let reply;
     try {
-      await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity, stickyAttributes }).result;
+      reply = await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity, stickyAttributes }).result;
     } catch (err) {
       histories.forget(run.runId);
       throw err;
     }
+    // Eager activities the server handed back: run here, as a worker with free slots would.
+    await Promise.all((reply?.activityTasks ?? []).map((activity) => answerActivityTask(activity)));
   }
 
   async function answerActivityTask(task: PollActivityTaskQueueResponse): Promise<void> {

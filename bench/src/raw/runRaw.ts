@@ -24,6 +24,8 @@ export interface RawRunOptions {
   serverPid?: number;
   /** Sticky execution (partial histories after a run's first task) instead of the stateless decider's whole histories. */
   sticky?: boolean;
+  /** Activities asked for eagerly (their tasks in the completion reply), as the SDKs do. */
+  eagerActivities?: boolean;
   /** Accept (and count) workflow-task attempts that timed out in the sampled histories. */
   allowTaskTimeouts?: boolean;
 }
@@ -77,7 +79,7 @@ export async function runRawWorkload(options: RawRunOptions): Promise<RawRunRepo
   const stamp = Date.now();
   const [workflows, concurrency, warmup, sample] = [options.workflows, options.concurrency, options.warmup, options.historySample].map((n) => shares(n, k));
   const plans: PhasePlan[] = Array.from({ length: k }, (_, i) => ({
-    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky, allowTaskTimeouts: options.allowTaskTimeouts },
+    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky, eagerActivities: options.eagerActivities, allowTaskTimeouts: options.allowTaskTimeouts },
     prefix: `bench-raw-${workload.name}-${stamp}-${i}`,
     workflows: workflows![i]!,
     concurrency: Math.max(1, concurrency![i]!),
@@ -110,7 +112,7 @@ function report(options: RawRunOptions, outcome: DriversOutcome, serverCpu: numb
   return {
     driver: 'raw',
     workload: options.workload,
-    mode: `raw closed ${options.concurrency}` + (options.sticky ? ' sticky' : '') + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
+    mode: `raw closed ${options.concurrency}` + (options.sticky ? ' sticky' : '') + (options.eagerActivities ? ' eager-act' : '') + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
     workflows: n,
     seconds: round(seconds, 2),
     workflowsPerSecond: round(n / seconds),
