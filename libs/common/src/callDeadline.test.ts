@@ -4,7 +4,7 @@ import { createServer, type Server } from 'nice-grpc';
 import { Metadata, type CallContext } from 'nice-grpc-common';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { rawHealthClient, type RawHealthClient } from '@kairos/testing';
-import { callDeadline, createDeadlineMiddleware, DEADLINE_METADATA_KEY, parseGrpcTimeout, withCallDeadline } from './callDeadline';
+import { callDeadline, createDeadlineMiddleware, DEADLINE_METADATA_KEY, mayWait, parseGrpcTimeout, withCallDeadline } from './callDeadline';
 
 // A raw grpc-js client, so the test controls exactly which `grpc-timeout` goes on the wire.
 let server: Server<{ deadline: Date | undefined }>;
@@ -76,5 +76,40 @@ describe('deadline helpers', () => {
     const fromTimeout = callDeadline(ctx({ metadata: Metadata({ 'grpc-timeout': '70S' }) }))!;
     expect(Math.abs(fromTimeout.getTime() - (Date.now() + 70_000))).toBeLessThan(100);
     expect(callDeadline(ctx())).toBeUndefined();
+  });
+});
+
+describe('mayWait', () => {
+  it('names the calls that may wait for their deadline, and no others', () => {
+    const ws = '/temporal.api.workflowservice.v1.WorkflowService/';
+    for (const m of ['PollWorkflowTaskQueue', 'PollActivityTaskQueue', 'PollNexusTaskQueue', 'PollWorkflowExecutionUpdate', 'GetWorkflowExecutionHistory', 'UpdateWorkflowExecution', 'ExecuteMultiOperation', 'QueryWorkflow']) {
+      expect(mayWait(ws + m)).toBe(true);
+    }
+    for (const m of ['StartWorkflowExecution', 'RespondWorkflowTaskCompleted', 'RespondActivityTaskCompleted', 'GetWorkflowExecutionHistoryReverse', 'DescribeNamespace']) {
+      expect(mayWait(ws + m)).toBe(false);
+    }
+  });
+});
+
+describe('withCallDeadline for some calls only', () => {
+  it('records no deadline for a call it does not name', async () => {
+    const got: Array<Date | undefined> = [];
+    const other = createServer(withCallDeadline({}, (path) => !path.endsWith('/Check')));
+    other.add(HealthDefinition, {
+      async check(_request, context) {
+        got.push(callDeadline(context));
+        return { status: HealthCheckResponse_ServingStatus.SERVING };
+      },
+      async *watch() {},
+    });
+    const port = await other.listen('127.0.0.1:0');
+    const raw = rawHealthClient(`127.0.0.1:${port}`);
+    try {
+      await raw.check({ deadline: new Date(Date.now() + 30_000) });
+    } finally {
+      raw.close();
+      await other.forceShutdown();
+    }
+    expect(got).toEqual([undefined]);
   });
 });

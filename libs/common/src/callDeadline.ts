@@ -28,11 +28,24 @@ export const deadlineInterceptor: ServerInterceptor = (_method, call) =>
   });
 
 /**
- * Server options with `deadlineInterceptor` added, for nice-grpc's `createServer(options)`
- * (which passes them to the grpc-js Server; `interceptors` needs grpc-js >= 1.10).
+ * The calls that may wait (long polls, history and update waits, queries): only these can need
+ * the caller's deadline, so only these pay for the interceptor (another layer of grpc-js's call).
  */
-export function withCallDeadline<T extends object>(options: T & { interceptors?: ServerInterceptor[] }): T & { interceptors: ServerInterceptor[] } {
-  return { ...options, interceptors: [...(options.interceptors ?? []), deadlineInterceptor] };
+export const mayWait = (path: string): boolean => /\/(Poll\w*|GetWorkflowExecutionHistory|UpdateWorkflowExecution|ExecuteMultiOperation|QueryWorkflow)$/.test(path);
+
+/**
+ * Server options with `deadlineInterceptor` added for the calls `forCall` names (all by default),
+ * for nice-grpc's `createServer(options)` (which passes them to the grpc-js Server;
+ * `interceptors` needs grpc-js >= 1.10). Other calls' metadata keep no deadline key, so their
+ * handlers must not read one.
+ */
+export function withCallDeadline<T extends object>(
+  options: T & { interceptors?: ServerInterceptor[] },
+  forCall: (path: string) => boolean = () => true,
+): T & { interceptors: ServerInterceptor[] } {
+  // grpc-js chains interceptors by what each returns: handing back the call it was given adds no layer.
+  const interceptor: ServerInterceptor = (method, call) => (forCall(method.path) ? deadlineInterceptor(method, call) : (call as ServerInterceptingCall));
+  return { ...options, interceptors: [...(options.interceptors ?? []), interceptor] };
 }
 
 const GRPC_TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };

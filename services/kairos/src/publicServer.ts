@@ -31,7 +31,7 @@ import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from 
 import { AdminServiceDefinition } from '@kairos/proto/kairos/adminservice/v1/service';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
-import { withCallDeadline } from '@kairos/common/callDeadline';
+import { mayWait, withCallDeadline } from '@kairos/common/callDeadline';
 import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import type { KairosConfig } from './config/types';
 import type { Tracing } from './tracing';
@@ -82,7 +82,7 @@ export function createFrontendServer(deps: {
   // certificate's subject is handed to the middlewares. The SDKs gzip every request: inflate the
   // small ones in one call rather than through a zlib stream each.
   useSynchronousRequestInflate();
-  const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }));
+  const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }, mayWait));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   // One namespace cache for the limiter's existence check and the handler's resolution.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'nice-grpc';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import { withCallDeadline } from '@kairos/common/callDeadline';
+import { mayWait, withCallDeadline } from '@kairos/common/callDeadline';
 import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
@@ -95,7 +95,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     return;
   }
 
-  const created = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS));
+  const created = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS, mayWait));
   // Tracing outermost, so each span sees the call's final answer.
   const server = (tracing ? created.use(tracing.serverMiddleware()) : created).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
   const membership = new MembershipHeartbeat(
