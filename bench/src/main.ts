@@ -24,7 +24,9 @@
 // process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
 // histories, as the SDK workers do; without it every task carries the whole history),
 // --eager-activities (activities asked for eagerly, as the SDK workers do: their tasks come back
-// in the workflow task's completion reply instead of through an activity poll). Its table
+// in the workflow task's completion reply instead of through an activity poll). --python: workload
+// A with the official Python SDK (bench/python/workload_a.py: client and worker in one Python
+// process; test/.venv/bin/python or $KAIROS_BENCH_PYTHON), with --side-by-side/--repeat as above. Its table
 // adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
 // must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
 // that timed out, which an overloaded dev server produces.
@@ -35,6 +37,7 @@ import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
 import type { ConnectionSecurity } from './connectionSecurity';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
+import { runPythonWorkloadA } from './pythonWorkload';
 import { runRawWorkload, type RawRunReport } from './raw/runRaw';
 import { rawWorkload } from './raw/workloads';
 
@@ -210,6 +213,10 @@ function rawTable(rows: Array<{ server: string; report: RunReport }>): string {
 /** One run of a workload at the concurrency or rate given on the command line. */
 async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, namespace: string): Promise<RunReport> {
   if (flagOn('raw')) return runRaw(server, workload, namespace);
+  if (flagOn('python')) {
+    if (workload !== 'A') throw new Error('--python runs workload A only');
+    return runPythonWorkloadA({ address: server.address, namespace, workflows: Number(arg('workflows') ?? 300), concurrency: Number(arg('concurrency') ?? 20), serverPid: server.pid });
+  }
   const report = await runWorkload({
     address: server.address,
     namespace,
