@@ -24,4 +24,4 @@ fi
 # The official Temporal Web UI beside it (as `temporal server start-dev`); without Go the server
 # still starts, headless, and its banner says why.
 bash scripts/setup-ui.sh >&2 || echo "start-dev: the Web UI server could not be built; starting without it" >&2
-exec node services/kairos/dist/main.js server start-dev "$@"
+exec node --max-semi-space-size=32 services/kairos/dist/main.js server start-dev "$@"

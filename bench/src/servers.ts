@@ -84,7 +84,8 @@ export async function startKairos(options: { secure?: boolean; namespace?: strin
   const db = join(workDir, 'kairos.db');
   const secure = options.secure ? await secureServerSettings(workDir, options.namespace ?? 'default') : undefined;
   const args = ['server', 'start-dev', '--headless', '--port', String(port), '--db-filename', db, '--log-level', 'warn', ...(secure?.args ?? [])];
-  const child = launch(process.execPath, [join(REPO, 'services/kairos/dist/main.js'), ...args], join(workDir, 'kairos.log'));
+  // The young-generation size the `kairos` command runs with (services/kairos/bin/kairos.js).
+  const child = launch(process.execPath, ['--max-semi-space-size=32', join(REPO, 'services/kairos/dist/main.js'), ...args], join(workDir, 'kairos.log'));
   const address = `127.0.0.1:${port}`;
   await waitServing(address, child, secure?.security);
   return {

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 export const KAIROS_MAIN = join(REPO_ROOT, 'services/kairos/dist/main.js');
+/** The Node flag the `kairos` command runs the server with (services/kairos/bin/kairos.js). */
+export const KAIROS_NODE_FLAG = '--max-semi-space-size=32';
 /** Logs and databases of test runs (gitignored). */
 export const WORK_DIR = join(REPO_ROOT, 'test/.work');
 

@@ -4,7 +4,7 @@ import { Connection, type TLSConfig } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { natsServerConfig } from '@kairos/notify';
 import { nkeys } from 'nats';
-import { KAIROS_MAIN, temporalCliPath, workPath } from './paths';
+import { KAIROS_MAIN, KAIROS_NODE_FLAG, temporalCliPath, workPath } from './paths';
 import { freePort } from './ports';
 import { hasExited, spawnManaged, waitForPort, type ManagedProcess } from './processes';
 import { assertNoSecretsInLogs, type Secrets } from './secrets';
@@ -172,7 +172,7 @@ export async function startKairosDev(options: KairosDevOptions = {}): Promise<Ka
   const inMemory = options.inMemory || options.dbFile === ':memory:';
   const dbFile = inMemory ? ':memory:' : (options.dbFile ?? workPath(`${name}.db`));
   const args = [
-    KAIROS_MAIN, 'server', 'start-dev',
+    KAIROS_NODE_FLAG, KAIROS_MAIN, 'server', 'start-dev',
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     '--ip', '127.0.0.1',
     '--port', String(port),
@@ -462,7 +462,7 @@ export async function startKairosCluster(options: KairosClusterOptions = {}): Pr
       `${name}-${service}`,
       process.execPath,
       [
-        KAIROS_MAIN, 'server', 'start',
+        KAIROS_NODE_FLAG, KAIROS_MAIN, 'server', 'start',
         '--service', service,
         '--config', configFileOf(service),
         '--ip', '127.0.0.1',
