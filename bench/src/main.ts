@@ -14,6 +14,9 @@
 // start asks for eager execution: its first workflow task comes back in the start response),
 // --secure-side-by-side (instead of Temporal: Kairos plaintext beside Kairos requiring TLS and a
 // JWT on every call, docs/security.md's production set-up).
+// State and start-up modes (stateScale/modes.ts; each starts its own servers): --state-scale N
+// (List/Count over N closed workflows: Kairos SQLite, Kairos on PostgreSQL, the dev server),
+// --open-workflows-restart N (RSS and restart time with N open workflows), --cold-start.
 // Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
@@ -21,6 +24,7 @@ import { measureScheduleFiring, type ScheduleFiringReport } from './schedules';
 import type { ConnectionSecurity } from './connectionSecurity';
 import { startKairos, startTemporal, type BenchServer } from './servers';
 import { runWorkload, type RunReport, type WorkloadName } from './workloads';
+import { runStateModes } from './stateScale/modes';
 
 /** A server the harness drives: one it started, or one named by --address. */
 type BenchTarget = { name: string; address: string; pid?: number; security?: ConnectionSecurity };
@@ -174,6 +178,7 @@ async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, name
 }
 
 async function main(): Promise<void> {
+  if (await runStateModes(arg)) return;
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
   const namespace = arg('namespace') ?? 'default';
   const rows: Array<{ server: string; report: RunReport }> = [];
