@@ -67,6 +67,19 @@ export async function waitServing(address: string, child: ChildProcess, timeoutM
   }
 }
 
+/** Servers still running when this process exits (a failed run) are killed with it, not left behind. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Marks `child` to be killed if this process exits while it runs. */
+export function killOnExit(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -81,7 +94,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** Starts `command args` (output to `logFile`) and times it from spawn to serving `address`. */
 export async function launchTimed(command: string, args: string[], address: string, logFile: string, env?: NodeJS.ProcessEnv): Promise<LaunchedServer> {
   const started = performance.now();
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  const child = killOnExit(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env }));
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

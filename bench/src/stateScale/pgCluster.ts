@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgresServer, type PostgresServer } from '@kairos/testing';
 import { freePort } from '../servers';
-import { KAIROS_MAIN, launchTimed, type LaunchedServer } from './launch';
+import { KAIROS_MAIN, killOnExit, launchTimed, type LaunchedServer } from './launch';
 
 /**
  * Kairos in cluster mode on a real PostgreSQL: a throw-away server (@kairos/testing: initdb and
@@ -42,7 +42,7 @@ export async function startPostgresKairos(workDir: string): Promise<PostgresKair
     const env = { ...process.env, KAIROS_POSTGRES_URL: url };
     await runToEnd(process.execPath, [KAIROS_MAIN, 'schema', 'update'], env, join(workDir, 'schema.log'));
     const natsPort = await freePort();
-    nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(natsPort)], { stdio: 'ignore' });
+    nats = killOnExit(spawn('nats-server', ['-a', '127.0.0.1', '-p', String(natsPort)], { stdio: 'ignore' }));
     const natsUrl = `nats://127.0.0.1:${natsPort}`;
     let address = '';
     const self: PostgresKairos = {
@@ -57,7 +57,7 @@ export async function startPostgresKairos(workDir: string): Promise<PostgresKair
           const port = await freePort();
           const args = ['server', 'start', '--service', service, '--ip', '127.0.0.1', '--port', String(port), '--advertise-address', `127.0.0.1:${port}`, '--nats-url', natsUrl, '--log-level', 'warn'];
           // Not timed: launchTimed waits for the frontend's address, which these do not serve.
-          const child = spawn(process.execPath, [KAIROS_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+          const child = killOnExit(spawn(process.execPath, [KAIROS_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env }));
           const log = createWriteStream(join(workDir, `${service}.log`), { flags: 'a' });
           child.stdout!.pipe(log);
           child.stderr!.pipe(log);

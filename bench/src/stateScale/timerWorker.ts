@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -29,10 +30,16 @@ export async function openTimerWorkflows(address: string, namespace: string, wor
   };
   const started = performance.now();
   let done = false;
+  // Polls are cancelled before the connection closes (a closed channel would fail their retries).
+  const stopPolls = new AbortController();
+  setMaxListeners(0, stopPolls.signal); // one listener per poll in flight
   const pollers = Array.from({ length: 4 }, async () => {
     while (!done) {
       try {
-        const task = await service.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity });
+        // A long poll needs a deadline (the server refuses one without).
+        const task = await connection.withAbortSignal(stopPolls.signal, () =>
+          connection.withDeadline(Date.now() + 70_000, () => service.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity })),
+        );
         if (task.taskToken?.length) await answer(task);
       } catch (err) {
         if (!done) throw err;
@@ -66,7 +73,8 @@ export async function openTimerWorkflows(address: string, namespace: string, wor
     return { seconds: Math.round((performance.now() - started) / 100) / 10 };
   } finally {
     done = true;
-    await connection.close();
+    stopPolls.abort();
     await Promise.allSettled(pollers);
+    await connection.close();
   }
 }
