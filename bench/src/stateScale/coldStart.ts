@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryMiB } from '../procStats';
+import { cpuSeconds, memoryMiB } from '../procStats';
 import { freePort } from '../servers';
 import { launchKairosDev, launchTemporalDev, type LaunchedServer } from './launch';
 
@@ -14,6 +14,11 @@ export interface ColdStartReport {
   medianExistingMs: number;
   /** RSS right after serving on an existing database (median). */
   rssMiB: number;
+  /**
+   * CPU the server used from launch to serving on an existing database (median, ms): unlike the
+   * wall time, it hardly depends on what else the machine runs.
+   */
+  cpuMs: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -41,13 +46,15 @@ export async function coldStart(servers: Array<'kairos' | 'temporal'>, runs: num
       }
       const existing: number[] = [];
       const rss: number[] = [];
+      const cpu: number[] = [];
       for (let i = 0; i < runs; i++) {
         const s = await launcher(server, join(workDir, 'fresh-0.db'), workDir);
         existing.push(s.servingMs);
         rss.push(memoryMiB(s.pid).rss);
+        cpu.push(cpuSeconds(s.pid) * 1000);
         await s.stop();
       }
-      reports.push({ server, freshDbMs: fresh, existingDbMs: existing, medianFreshMs: median(fresh), medianExistingMs: median(existing), rssMiB: Math.round(median(rss)) });
+      reports.push({ server, freshDbMs: fresh, existingDbMs: existing, medianFreshMs: median(fresh), medianExistingMs: median(existing), rssMiB: Math.round(median(rss)), cpuMs: Math.round(median(cpu)) });
       process.stderr.write(`${server}: ${JSON.stringify(reports[reports.length - 1])}\n`);
     } finally {
       rmSync(workDir, { recursive: true, force: true });

@@ -43,7 +43,7 @@ export async function runStateModes(arg: Arg): Promise<boolean> {
   }
   if (process.argv.includes('--cold-start')) {
     const reports = await coldStart((arg('servers') ?? 'kairos,temporal').split(',') as Array<'kairos' | 'temporal'>, Number(arg('repetitions') ?? 5));
-    const lines = [['server', 'fresh DB ms (median)', 'runs', 'existing DB ms (median)', 'runs', 'RSS MiB'], ...reports.map((r) => [r.server, r.medianFreshMs, r.freshDbMs.join(' '), r.medianExistingMs, r.existingDbMs.join(' '), r.rssMiB])];
+    const lines = [['server', 'fresh DB ms (median)', 'runs', 'existing DB ms (median)', 'runs', 'CPU to serving ms', 'RSS MiB'], ...reports.map((r) => [r.server, r.medianFreshMs, r.freshDbMs.join(' '), r.medianExistingMs, r.existingDbMs.join(' '), r.cpuMs, r.rssMiB])];
     console.log(lines.map((l) => `| ${l.join(' | ')} |`).join('\n'));
     if (json) writeFileSync(json, JSON.stringify({ coldStart: reports }, null, 2));
     return true;
