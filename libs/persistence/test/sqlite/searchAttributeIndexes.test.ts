@@ -60,7 +60,7 @@ describe('SQLite: custom search attributes are indexed', () => {
     expect(planOf(filename, 'Amount > 5')).toContain(searchAttributeIndexName('Amount'));
 
     const { rangeId } = await store.acquireShard(1, 'host-a', 60_000);
-    const rows = [
+    const rows: Array<{ ns: string; wf: string; attrs: Record<string, string | number>; start: number }> = [
       { ns: 'ns-1', wf: 'a', attrs: { CustomerId: 'c-2', Amount: 7 }, start: 1 },
       { ns: 'ns-1', wf: 'b', attrs: { CustomerId: 'c-1', Amount: 3 }, start: 2 },
       { ns: 'ns-1', wf: 'c', attrs: { CustomerId: 'c-2' }, start: 3 },
