@@ -126,9 +126,9 @@ export async function stateScaleRun(options: StateScaleOptions): Promise<StateSc
 }
 
 export function stateScaleTable(reports: StateScaleReport[]): string {
-  const header = ['server', 'query', 'page', 'p50 ms', 'p99 ms', 'max ms', 'first ms', 'correct'];
+  const header = ['server', 'query', 'page', 'runs', 'p50 ms', 'p99 ms', 'max ms', 'first ms', 'correct'];
   const lines = reports.flatMap((r) =>
-    r.queries.map((q) => [r.server, q.query ? `\`${q.query}\`` : '(none)', q.pageSize ?? '-', q.ms.p50, q.ms.p99, q.ms.max, q.ms.first, q.correct ? 'yes' : `NO: ${q.problems[0]}`].map(String)),
+    r.queries.map((q) => [r.server, q.query ? `\`${q.query}\`` : '(none)', q.pageSize ?? '-', q.ms.samples, q.ms.p50, q.ms.p99, q.ms.max, q.ms.first, q.correct ? 'yes' : `NO: ${q.problems[0]}`].map(String)),
   );
   const setup = reports.map(
     (r) =>
