@@ -30,6 +30,9 @@
 // adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
 // must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
 // that timed out, which an overloaded dev server produces.
+// State and start-up modes (stateScale/modes.ts; each starts its own servers): --state-scale N
+// (List/Count over N closed workflows: Kairos SQLite, Kairos on PostgreSQL, the dev server),
+// --open-workflows-restart N (RSS and restart time with N open workflows), --cold-start.
 // Every result and sampled history is checked.
 import { writeFileSync } from 'node:fs';
 import { measureOpenWorkflows, type OpenWorkflowsReport } from './openWorkflows';
@@ -40,6 +43,7 @@ import { runWorkload, type RunReport, type WorkloadName } from './workloads';
 import { runPythonWorkloadA } from './pythonWorkload';
 import { runRawWorkload, type RawRunReport } from './raw/runRaw';
 import { rawWorkload } from './raw/workloads';
+import { runStateModes } from './stateScale/modes';
 
 /** A server the harness drives: one it started, or one named by --address. */
 type BenchTarget = { name: string; address: string; pid?: number; security?: ConnectionSecurity };
@@ -234,6 +238,7 @@ async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, name
 }
 
 async function main(): Promise<void> {
+  if (await runStateModes(arg)) return;
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
   const notRaw = ['find-rate', 'rate', 'eager-start', 'open-workflows', 'schedules', 'secure-side-by-side'].filter(flagOn);
   if (flagOn('raw') && notRaw.length) throw new Error(`--raw runs closed loop only; it does not take --${notRaw.join(', --')}`);

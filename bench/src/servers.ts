@@ -24,7 +24,7 @@ const REPO = resolve(__dirname, '../..');
  * port-0 bind (the Temporal dev server's internal ports) takes it before the server binds it;
  * 10000-19999 stays clear of the test harness's 20000-31999 when the smoke run shares the machine.
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (let tries = 0; tries < 1_000; tries++) {
     const port = 10_000 + Math.floor(Math.random() * 10_000);
     const free = await new Promise<boolean>((ok) => {

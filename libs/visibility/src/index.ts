@@ -12,6 +12,7 @@ export {
   escapeLikePrefix,
   MAX_CLOSE_TIME_MS,
   sortKeyColumn,
+  sqliteSearchAttributeExpr,
   type CountGroup,
   type CountQuery,
   type CountResult,

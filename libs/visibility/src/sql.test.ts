@@ -67,7 +67,9 @@ describe('compileFilter: system attributes', () => {
 
 describe('compileFilter: attributes in search_attributes', () => {
   it.each<[string, string, string, unknown[]]>([
-    ["Kw = 'a'", `json_extract(search_attributes, '$."Kw"') = ?`, `(search_attributes->>'Kw') = $1::text`, ['a']],
+    // Keyword equality on PostgreSQL is containment, which the GIN index serves.
+    ["Kw = 'a'", `json_extract(search_attributes, '$."Kw"') = ?`, `search_attributes @> jsonb_build_object('Kw', $1::text)`, ['a']],
+    ["Kw != 'a'", `json_extract(search_attributes, '$."Kw"') <> ?`, `(search_attributes->>'Kw') <> $1::text`, ['a']],
     ["Kw > 'a'", `json_extract(search_attributes, '$."Kw"') > ?`, `((search_attributes->>'Kw') COLLATE "C") > $1::text`, ['a']],
     ['Num >= 3', `json_extract(search_attributes, '$."Num"') >= ?`, `((search_attributes->>'Num')::bigint) >= $1::bigint`, [3]],
     ['Num = 9007199254740993', `json_extract(search_attributes, '$."Num"') = ?`, `((search_attributes->>'Num')::bigint) = $1::bigint`, [9007199254740993n]],
@@ -76,7 +78,7 @@ describe('compileFilter: attributes in search_attributes', () => {
     ["Due BETWEEN '2024-01-01T00:00:00Z' AND '2024-01-02T00:00:00Z'", `json_extract(search_attributes, '$."Due"') BETWEEN ? AND ?`, `((search_attributes->>'Due')::bigint) BETWEEN $1::bigint AND $2::bigint`, [JAN1_MS, JAN1_MS + 86_400_000]],
     ['Kw IS NULL', `json_extract(search_attributes, '$."Kw"') IS NULL`, `(search_attributes->>'Kw') IS NULL`, []],
     ['Tags IS NOT NULL', `json_extract(search_attributes, '$."Tags"') IS NOT NULL`, `(search_attributes->>'Tags') IS NOT NULL`, []],
-    ["`It's` = 'x'", `json_extract(search_attributes, '$."It''s"') = ?`, `(search_attributes->>'It''s') = $1::text`, ['x']],
+    ["`It's` = 'x'", `json_extract(search_attributes, '$."It''s"') = ?`, `search_attributes @> jsonb_build_object('It''s', $1::text)`, ['x']],
     ['BuildIds IS NULL', `json_extract(search_attributes, '$."BuildIds"') IS NULL`, `(search_attributes->>'BuildIds') IS NULL`, []],
   ])('%s', (q, lite, post, params) => {
     const l = sqlite(q);
@@ -86,6 +88,13 @@ describe('compileFilter: attributes in search_attributes', () => {
     // better-sqlite3 binds booleans as 1/0; pg gets bigints as strings.
     expect(l.params).toEqual(params.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
     expect(p.params).toEqual(params.map((v) => (typeof v === 'bigint' ? v.toString() : v)));
+  });
+
+  it('keeps ->> for Keyword = under a NOT, where a row without the attribute must stay unknown', () => {
+    expect(pg("NOT Kw = 'a'").sql).toBe(`NOT ((search_attributes->>'Kw') = $1::text)`);
+    expect(pg("Kw = 'a' AND NOT (Kw = 'b')").sql).toBe(
+      `(search_attributes @> jsonb_build_object('Kw', $1::text) AND NOT ((search_attributes->>'Kw') = $2::text))`,
+    );
   });
 
   it('tests KeywordList membership, guarding absent lists where a NOT applies', () => {
@@ -117,7 +126,7 @@ describe('compileFilter: attributes in search_attributes', () => {
 
   it('refuses names SQLite JSON paths cannot express', () => {
     expect(() => sqlite("`Say \"hi\"` = 'x'")).toThrow(QueryParseError);
-    expect(pg("`Say \"hi\"` = 'x'").sql).toBe(`(search_attributes->>'Say "hi"') = $1::text`);
+    expect(pg("`Say \"hi\"` = 'x'").sql).toBe(`search_attributes @> jsonb_build_object('Say "hi"', $1::text)`);
   });
 
   it('refuses system attributes the schema lacks unless a column is given', () => {
@@ -214,7 +223,7 @@ describe('buildListQuery', () => {
 
   it('does not add the division filter when the query names TemporalNamespaceDivision', () => {
     const q = buildListQuery(parseAndResolve("TemporalNamespaceDivision = 'd'"), { namespaceId: 'ns', pageSize: 1 }, { dialect: 'postgres' });
-    expect(q.sql).toContain(`WHERE namespace_id = $1::text AND (search_attributes->>'TemporalNamespaceDivision') = $2::text ORDER BY`);
+    expect(q.sql).toContain(`WHERE namespace_id = $1::text AND search_attributes @> jsonb_build_object('TemporalNamespaceDivision', $2::text) ORDER BY`);
   });
 });
 

@@ -120,6 +120,14 @@ export function escapeLikePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * SQLite's expression for a search attribute's value. A store's expression index on it must use
+ * this exact text: SQLite matches indexed expressions by their form.
+ */
+export function sqliteSearchAttributeExpr(name: string): string {
+  return `json_extract(search_attributes, ${sqlString(`$."${name}"`)})`;
+}
+
 function valueKind(field: ResolvedField): ValueKind {
   if (field.category === 'system' && field.name === 'ExecutionStatus') return 'int';
   switch (field.type) {
@@ -163,7 +171,7 @@ class Compiler {
   private jsonRef(field: ResolvedField, asText: boolean): string {
     const name = this.jsonName(field);
     if (this.pg) return `(search_attributes${asText ? '->>' : '->'}${sqlString(name)})`;
-    return `json_extract(search_attributes, ${sqlString(`$."${name}"`)})`;
+    return sqliteSearchAttributeExpr(name);
   }
 
   /** SQL expression whose value is the attribute, typed for comparisons and ordering. */
@@ -254,6 +262,12 @@ class Compiler {
       // SQLite's LIKE ignores ASCII case; GLOB is case-sensitive like Temporal's other stores.
       if (!this.pg) return `${x} ${not}GLOB ${this.params.add(escapeGlobPrefix(prefix), 'text')}`;
       return `${x} ${not}LIKE ${this.params.add(escapeLikePrefix(prefix), 'text')} ESCAPE '\\'`;
+    }
+    if (this.pg && op === '=' && positive && field.category !== 'system' && field.type === 'Keyword') {
+      // Containment, which the GIN index on search_attributes serves (->> would scan the table).
+      // Same rows as ->> = for a string; only where no NOT applies: a row without the attribute
+      // is false here, NULL there.
+      return `search_attributes @> jsonb_build_object(${sqlString(this.jsonName(field))}, ${this.bind(field, e.value)})`;
     }
     const x = op === '=' || op === '!=' ? this.fieldExpr(field) : this.ordered(field, this.fieldExpr(field));
     return `${x} ${op === '!=' ? '<>' : op} ${this.bind(field, e.value)}`;

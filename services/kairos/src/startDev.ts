@@ -19,7 +19,7 @@ import { authorizationMetrics } from './authorizationMetrics';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { onShutdownSignal } from './shutdown';
 import { loadProcessTls } from './tls';
-import { startTracing } from './tracing';
+import { startTracingIfConfigured } from './tracingSwitch';
 import { findUiServer, startWebUi, type WebUi } from './webUi';
 
 /**
@@ -39,7 +39,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
   for (const m of Object.values(metrics)) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
   const notifier = new InProcessNotifier({ logger });
-  const tracing = startTracing('kairos', logger);
+  const tracing = await startTracingIfConfigured('kairos', logger);
   const aroundCall = tracing && (<T>(path: string, call: () => Promise<T>) => tracing.aroundInProcessCall(path, call));
 
   // History and matching call each other: bind each client to the other's implementation lazily.

@@ -23,7 +23,7 @@ import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
 import { onShutdownSignal } from './shutdown';
 import { loadProcessTls } from './tls';
-import { startTracing } from './tracing';
+import { startTracingIfConfigured } from './tracingSwitch';
 
 /**
  * Runs one service of a cluster. Any number of instances of each service may run: history and
@@ -52,7 +52,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const notifier = await connectNatsNotifier({ url: config.natsUrl, clusterName: config.clusterName, logger, ...(config.nats && { security: config.nats }) });
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
-  const tracing = startTracing(`kairos-${service}`, logger);
+  const tracing = await startTracingIfConfigured(`kairos-${service}`, logger);
   const clients = clusterClients(directory, config.numHistoryShards, tracing, tls.internodeClient);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
 

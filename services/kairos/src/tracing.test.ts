@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { otlpTracesEndpoint } from './tracing';
+import { otlpTracesEndpoint } from './tracingSwitch';
 
 describe('otlpTracesEndpoint', () => {
   it('is off unless an OTLP endpoint is configured', () => {

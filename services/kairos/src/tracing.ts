@@ -5,6 +5,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import type { Logger } from '@kairos/common/logger';
 import type { ClientMiddleware, ServerMiddleware } from 'nice-grpc-common';
 import { openTelemetryClientMiddleware, openTelemetryServerMiddleware } from 'nice-grpc-opentelemetry';
+import { otlpTracesEndpoint } from './tracingSwitch';
 
 /**
  * OpenTelemetry traces, off unless an OTLP endpoint is configured the standard way
@@ -23,12 +24,6 @@ export interface Tracing {
   aroundInProcessCall<T>(methodPath: string, call: () => Promise<T>): Promise<T>;
   /** Sends what is buffered; called on shutdown. */
   shutdown(): Promise<void>;
-}
-
-/** The endpoint traces go to, when tracing is on. */
-export function otlpTracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  if ((env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim()).includes('none')) return undefined;
-  return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
 }
 
 /** Starts tracing for this process when an endpoint is configured; undefined (no tracing) otherwise. */

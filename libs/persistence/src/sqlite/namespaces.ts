@@ -5,6 +5,7 @@ import { checkRenamedNamespace, checkSameNamespace } from '../namespaces/namespa
 import type { NamespaceStore } from '../namespaces/namespaceStore';
 import { checkSearchAttributeTypes, searchAttributesToAdd, searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
 import { isConstraintError, type SqliteConnection } from './connection';
+import { ensureSearchAttributeIndex } from './searchAttributeIndexes';
 
 export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
   const p = (sql: string) => conn.db.prepare(sql);
@@ -109,7 +110,10 @@ export function sqliteNamespaces(conn: SqliteConnection): NamespaceStore {
       checkSearchAttributeTypes(attributes);
       await conn.write(() => {
         const added = searchAttributesToAdd(readSearchAttributes(namespaceId), attributes, maxCustom);
-        for (const [name, type] of added) s.insertSearchAttribute.run(namespaceId, name, type);
+        for (const [name, type] of added) {
+          s.insertSearchAttribute.run(namespaceId, name, type);
+          ensureSearchAttributeIndex(conn.db, name, type);
+        }
       });
     },
 

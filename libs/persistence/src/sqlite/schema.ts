@@ -1,5 +1,8 @@
 import { visibilityTableMigration } from '../visibility/visibilityTable';
 
+/** 1 when a visibility row (`new.`, `old.` or the table's own) has TemporalNamespaceDivision set, else 0. */
+const DIVIDED = (row: string) => `(json_extract(${row}search_attributes, '$."TemporalNamespaceDivision"') IS NOT NULL)`;
+
 /** One step of the SQLite schema. Applied in its own transaction, recorded in `schema_version`. */
 export interface SqliteMigration {
   version: number;
@@ -207,6 +210,41 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         revoked_at  INTEGER,
         expires_at  INTEGER
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 9,
+    description: 'visibility counts',
+    sql: `
+      -- Runs per namespace, status and whether TemporalNamespaceDivision is set (internal runs such
+      -- as schedulers), kept by triggers on visibility in the transaction of each row's write:
+      -- Count with no filter, or only GROUP BY ExecutionStatus, reads these few rows instead of
+      -- every visibility row of the namespace (visibility/visibilityCounts.ts).
+      CREATE TABLE visibility_counts (
+        namespace_id TEXT    NOT NULL,
+        status       INTEGER NOT NULL,
+        divided      INTEGER NOT NULL,
+        runs         INTEGER NOT NULL,
+        PRIMARY KEY (namespace_id, status, divided)
+      ) WITHOUT ROWID;
+      INSERT INTO visibility_counts (namespace_id, status, divided, runs)
+        SELECT namespace_id, status, ${DIVIDED('')}, COUNT(*) FROM visibility GROUP BY 1, 2, 3;
+      CREATE TRIGGER visibility_counts_insert AFTER INSERT ON visibility BEGIN
+        INSERT INTO visibility_counts (namespace_id, status, divided, runs) VALUES (new.namespace_id, new.status, ${DIVIDED('new.')}, 1)
+          ON CONFLICT (namespace_id, status, divided) DO UPDATE SET runs = runs + 1;
+      END;
+      CREATE TRIGGER visibility_counts_delete AFTER DELETE ON visibility BEGIN
+        UPDATE visibility_counts SET runs = runs - 1
+          WHERE namespace_id = old.namespace_id AND status = old.status AND divided = ${DIVIDED('old.')};
+      END;
+      CREATE TRIGGER visibility_counts_update AFTER UPDATE OF namespace_id, status, search_attributes ON visibility
+        WHEN old.namespace_id IS NOT new.namespace_id OR old.status IS NOT new.status OR ${DIVIDED('old.')} IS NOT ${DIVIDED('new.')}
+      BEGIN
+        UPDATE visibility_counts SET runs = runs - 1
+          WHERE namespace_id = old.namespace_id AND status = old.status AND divided = ${DIVIDED('old.')};
+        INSERT INTO visibility_counts (namespace_id, status, divided, runs) VALUES (new.namespace_id, new.status, ${DIVIDED('new.')}, 1)
+          ON CONFLICT (namespace_id, status, divided) DO UPDATE SET runs = runs + 1;
+      END;
     `,
   },
 ];

@@ -12,6 +12,8 @@ import { sqliteExecutions } from './executions';
 import { sqliteMembership } from './membership';
 import { migrate, type MigrationResult } from './migrate';
 import { sqliteNamespaces } from './namespaces';
+import { searchAttributeTypeOf } from '../namespaces/searchAttributeRules';
+import { ensureSearchAttributeIndexes } from './searchAttributeIndexes';
 import { applyPragmas, sqlitePragmas, type SqliteSynchronous } from './pragmas';
 import { sqliteShards } from './shards';
 import { sqliteTaskQueues } from './taskQueues';
@@ -62,6 +64,7 @@ export function openSqliteStore(options: SqliteStoreOptions): OpenedSqliteStore 
     }
     const schema = migrate(db, undefined, inMemory ? 'in-memory SQLite database' : `SQLite database ${filename}`);
     if (schema.from !== schema.to) logger?.info('store schema migrated', { store: 'sqlite', file: filename, ...schema });
+    ensureSearchAttributeIndexes(db, searchAttributeTypeOf);
     const checkpointer = background && wal ? BackgroundCheckpointer.start(filename, setting('store.sqliteCheckpointInterval'), logger) : undefined;
     const store = sqliteStore(new SqliteConnection(db, options.groupCommit ?? true, checkpointer));
     return { store, pragmas, schema, checkpoints: checkpointer ? 'background' : wal ? 'inline' : 'none' };
