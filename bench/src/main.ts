@@ -30,6 +30,17 @@
 // adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
 // must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
 // that timed out, which an overloaded dev server produces.
+// --raw --cluster [--history 2 --matching 2 --frontend 1 --num-shards 4 --pg-synchronous-commit
+// off|on --idle-seconds 5 --no-start-dev --keep-logs]: Kairos in cluster mode on this machine (src/cluster: a
+// PostgreSQL with fsync on, a nats-server, one `kairos server start` process per instance), fresh
+// for each run, then a fresh start-dev (--repeat N: N rounds, the order alternating); reports per
+// workflow the CPU of each service's instances together, of PostgreSQL (postmaster and children)
+// and of nats-server, PostgreSQL commits, execution writes (and those holding their shard's row)
+// and WAL, NATS messages, the same per second while idle and per workflow net of them, and the
+// cluster / start-dev throughput ratio (the raw driver's flags above apply to both).
+// --pg-commit-ceiling [--clients 16 --duration 10 --num-shards 4 --pg-synchronous-commit off|on]:
+// instead of a workload, that PostgreSQL's commits per second under pgbench, for single-row
+// INSERTs and for writes shaped like Kairos's execution writes (the shard row locked to commit).
 // State and start-up modes (stateScale/modes.ts; each starts its own servers): --state-scale N
 // (List/Count over N closed workflows: Kairos SQLite, Kairos on PostgreSQL, the dev server),
 // --open-workflows-restart N (RSS and restart time with N open workflows), --cold-start.
@@ -43,6 +54,10 @@ import { runWorkload, type RunReport, type WorkloadName } from './workloads';
 import { runPythonWorkloadA } from './pythonWorkload';
 import { runRawWorkload, type RawRunReport } from './raw/runRaw';
 import { rawWorkload } from './raw/workloads';
+import type { PhaseHooks } from './raw/processes';
+import { runClusterComparison } from './cluster/runCluster';
+import { clusterTables } from './cluster/report';
+import { measureCommitCeiling } from './cluster/commitCeiling';
 import { runStateModes } from './stateScale/modes';
 
 /** A server the harness drives: one it started, or one named by --address. */
@@ -182,7 +197,7 @@ async function findSustainableRate(
 }
 
 /** One run of a workload through the raw-gRPC driver (closed loop only). */
-async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: string): Promise<RawRunReport> {
+async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: string, phaseHooks?: PhaseHooks): Promise<RawRunReport> {
   rawWorkload(workload);
   if (server.security) throw new Error('--raw speaks plaintext gRPC only');
   const report = await runRawWorkload({
@@ -199,6 +214,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     sticky: flagOn('sticky'),
     eagerActivities: flagOn('eager-activities'),
     allowTaskTimeouts: flagOn('allow-task-timeouts'),
+    phaseHooks,
   });
   process.stderr.write(`${server.name} ${workload} raw: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, server ${report.serverCores ?? '-'} cores, driver ${report.driverCores} cores, by tenth ${report.throughputByTenth.join(' ')}\n`);
   return report;
@@ -237,9 +253,44 @@ async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, name
   return report;
 }
 
+/** --cluster: a fresh cluster and a fresh start-dev per round, through the raw driver. */
+async function clusterMain(workloads: WorkloadName[], namespace: string): Promise<void> {
+  if (!flagOn('raw')) throw new Error('--cluster runs the raw driver: give --raw too');
+  if (namespace !== 'default' || flagOn('side-by-side') || arg('address')) throw new Error('--cluster starts its own servers with the default namespace');
+  const commit = arg('pg-synchronous-commit') ?? 'off';
+  if (commit !== 'on' && commit !== 'off') throw new Error('--pg-synchronous-commit is on or off');
+  const count = (name: string, fallback: number) => Number(arg(name) ?? fallback);
+  const runs = [];
+  for (const workload of workloads) {
+    runs.push(
+      ...(await runClusterComparison({
+        shape: { counts: { frontend: count('frontend', 1), history: count('history', 2), matching: count('matching', 2) }, numShards: count('num-shards', 4), synchronousCommit: commit },
+        rounds: Number(arg('repeat') ?? 1),
+        startDev: !flagOn('no-start-dev'),
+        idleSeconds: count('idle-seconds', 5),
+        keepLogs: flagOn('keep-logs'),
+        run: (server, hooks) => runRaw(server, workload, namespace, hooks),
+      })),
+    );
+  }
+  const { text, ratio } = clusterTables(runs);
+  console.log(text);
+  console.log(`\nRaw driver (server CPU vs the driver's own):\n${rawTable(runs.map((r) => ({ server: r.server, report: r.report })))}`);
+  const out = arg('json');
+  if (out) writeFileSync(out, JSON.stringify({ command: process.argv.slice(2).join(' '), runs, ratio }, null, 2));
+}
+
 async function main(): Promise<void> {
   if (await runStateModes(arg)) return;
   const workloads = (arg('workload') ?? 'A').split(',') as WorkloadName[];
+  if (flagOn('cluster')) return clusterMain(workloads, arg('namespace') ?? 'default');
+  if (flagOn('pg-commit-ceiling')) {
+    const commit = arg('pg-synchronous-commit') ?? 'off';
+    if (commit !== 'on' && commit !== 'off') throw new Error('--pg-synchronous-commit is on or off');
+    const ceiling = await measureCommitCeiling({ clients: Number(arg('clients') ?? 16), seconds: Number(arg('duration') ?? 10), shards: Number(arg('num-shards') ?? 4), synchronousCommit: commit });
+    console.log(JSON.stringify(ceiling, null, 2));
+    return;
+  }
   const notRaw = ['find-rate', 'rate', 'eager-start', 'open-workflows', 'schedules', 'secure-side-by-side'].filter(flagOn);
   if (flagOn('raw') && notRaw.length) throw new Error(`--raw runs closed loop only; it does not take --${notRaw.join(', --')}`);
   const namespace = arg('namespace') ?? 'default';

@@ -17,7 +17,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-const REPO = resolve(__dirname, '../..');
+export const REPO = resolve(__dirname, '../..');
 
 /**
  * A free port below the kernel's ephemeral range (32768 and up), so no client connection or
@@ -37,7 +37,7 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port between 10000 and 19999 after 1,000 tries');
 }
 
-async function waitServing(address: string, child: ChildProcess, security?: ConnectionSecurity): Promise<void> {
+export async function waitServing(address: string, child: ChildProcess, security?: ConnectionSecurity): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
@@ -56,15 +56,15 @@ async function waitServing(address: string, child: ChildProcess, security?: Conn
   }
 }
 
-function launch(command: string, args: string[], logFile: string): ChildProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function launch(command: string, args: string[], logFile: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   return child;
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+export function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

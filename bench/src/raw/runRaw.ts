@@ -2,7 +2,7 @@ import { cpuSeconds, memoryMiB } from '../procStats';
 import type { RunReport } from '../workloads';
 import type { HistorySamples, MeasuredPhase } from './driver';
 import { shares, type PhasePlan } from './phasePlan';
-import { runForked, runInProcess, type DriversOutcome } from './processes';
+import { runForked, runInProcess, type DriversOutcome, type PhaseHooks } from './processes';
 import { rawWorkload, type RawWorkloadName } from './workloads';
 
 export interface RawRunOptions {
@@ -28,6 +28,8 @@ export interface RawRunOptions {
   eagerActivities?: boolean;
   /** Accept (and count) workflow-task attempts that timed out in the sampled histories. */
   allowTaskTimeouts?: boolean;
+  /** Also called right before and right after the measured phase (e.g. to read a cluster's counters). */
+  phaseHooks?: PhaseHooks;
 }
 
 /** The SDK harness's report (so the tables and ratios are shared) plus what only the raw driver knows. */
@@ -90,8 +92,10 @@ export async function runRawWorkload(options: RawRunOptions): Promise<RawRunRepo
   const hooks = {
     beforeMeasure: () => {
       if (options.serverPid) serverCpu = cpuSeconds(options.serverPid);
+      options.phaseHooks?.beforeMeasure();
     },
     afterMeasure: () => {
+      options.phaseHooks?.afterMeasure();
       if (options.serverPid && serverCpu !== null) serverCpu = cpuSeconds(options.serverPid) - serverCpu;
     },
   };
