@@ -76,7 +76,7 @@ export class RawDriver {
     const input = this.workload.input(i);
     const { namespace, taskQueue } = this.options;
     const started = await this.race(
-      this.client.call('startWorkflowExecution', {
+      this.client.start('startWorkflowExecution', {
         namespace,
         workflowId,
         workflowType: { name: this.workload.workflowType },

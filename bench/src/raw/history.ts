@@ -13,7 +13,7 @@ export interface RunRef {
 export async function readRemainingPages(client: DriverClient, run: RunRef, events: HistoryEvent[], nextPageToken: Uint8Array): Promise<HistoryEvent[]> {
   let token = nextPageToken;
   while (token.length > 0) {
-    const page = await client.call('getWorkflowExecutionHistory', { namespace: run.namespace, execution: { workflowId: run.workflowId, runId: run.runId }, nextPageToken: token }).result;
+    const page = await client.start('getWorkflowExecutionHistory', { namespace: run.namespace, execution: { workflowId: run.workflowId, runId: run.runId }, nextPageToken: token }).result;
     events.push(...(page.history?.events ?? []));
     token = page.nextPageToken;
   }
@@ -22,7 +22,7 @@ export async function readRemainingPages(client: DriverClient, run: RunRef, even
 
 /** A run's whole history, page by page. */
 export async function readHistory(client: DriverClient, run: RunRef): Promise<HistoryEvent[]> {
-  const first = await client.call('getWorkflowExecutionHistory', { namespace: run.namespace, execution: { workflowId: run.workflowId, runId: run.runId } }).result;
+  const first = await client.start('getWorkflowExecutionHistory', { namespace: run.namespace, execution: { workflowId: run.workflowId, runId: run.runId } }).result;
   return readRemainingPages(client, run, [...(first.history?.events ?? [])], first.nextPageToken);
 }
 
@@ -34,7 +34,7 @@ export async function readHistory(client: DriverClient, run: RunRef): Promise<Hi
 export async function awaitResult(client: DriverClient, run: RunRef): Promise<unknown> {
   let token = new Uint8Array();
   for (;;) {
-    const page = await client.call(
+    const page = await client.start(
       'getWorkflowExecutionHistory',
       { namespace: run.namespace, execution: { workflowId: run.workflowId, runId: run.runId }, waitNewEvent: true, historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT, nextPageToken: token },
       90_000,

@@ -97,7 +97,7 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
     else histories.forget(run.runId);
     let reply;
     try {
-      reply = await ctx.client.call('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity, stickyAttributes }).result;
+      reply = await ctx.client.start('respondWorkflowTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, commands, identity: ctx.identity, stickyAttributes }).result;
     } catch (err) {
       histories.forget(run.runId);
       throw err;
@@ -108,7 +108,7 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
 
   async function answerActivityTask(task: PollActivityTaskQueueResponse): Promise<void> {
     const input = String(firstValue(task.input));
-    await ctx.client.call('respondActivityTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, result: jsonPayloads(activityResult(input)), identity: ctx.identity }).result;
+    await ctx.client.start('respondActivityTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, result: jsonPayloads(activityResult(input)), identity: ctx.identity }).result;
   }
 
   /** Poll, hand the task over, poll again; `next` starts one poll. */
@@ -132,9 +132,9 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
 
   const workflowSlots = new Slots(slots);
   const activitySlots = new Slots(slots);
-  const pollWorkflowTask = () => ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
-  const pollActivityTask = () => ctx.client.call('pollActivityTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
-  const pollStickyTask = () => ctx.client.call('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: sticky, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const pollWorkflowTask = () => ctx.client.start('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const pollActivityTask = () => ctx.client.start('pollActivityTaskQueue', { namespace: ctx.namespace, taskQueue: queue, identity: ctx.identity }, POLL_DEADLINE_MS);
+  const pollStickyTask = () => ctx.client.start('pollWorkflowTaskQueue', { namespace: ctx.namespace, taskQueue: sticky, identity: ctx.identity }, POLL_DEADLINE_MS);
   const loops = [
     ...Array.from({ length: count }, () => loop(workflowSlots, pollWorkflowTask, answerWorkflowTask)),
     ...(sticky ? Array.from({ length: count }, () => loop(workflowSlots, pollStickyTask, answerWorkflowTask)) : []),

@@ -15,7 +15,7 @@ const task = (from: number, to: number) =>
 function historyServer(n: number) {
   const reads: unknown[] = [];
   const client = {
-    call: (method: string, request: unknown) => {
+    start: (method: string, request: unknown) => {
       reads.push([method, request]);
       const response = { history: { events: Array.from({ length: n }, (_, i) => event(i + 1)) }, nextPageToken: new Uint8Array() };
       return { result: Promise.resolve(response), cancel: () => {} };
