@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Socket } from 'node:net';
 import { cpuSeconds } from '../procStats';
 import { freePort, launch, stopper } from '../servers';
+import { acceptsConnections } from '@kairos/testing';
 
 /** A nats-server for one benchmark run, with a password and its monitoring endpoint on loopback. */
 export interface BenchNats {
@@ -21,16 +21,7 @@ async function listening(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
+    if (await acceptsConnections(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`nats-server not listening on ${port}`);

@@ -3,3 +3,4 @@ export * from './rawHealthClient';
 export * from './rawWorkflowClient';
 export * from './rawHistoryClient';
 export * from './certificates';
+export * from './tcpPort';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { acceptsConnections } from '@kairos/testing';
 
 export interface ManagedProcess {
   name: string;
@@ -84,16 +84,7 @@ export async function waitForPort(port: number, proc: ManagedProcess, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (hasExited(proc)) throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${firstErrorLines(proc)}${proc.tail()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
+    if (await acceptsConnections(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${proc.name} did not listen on ${port} within ${timeoutMs} ms (log: ${proc.logFile}):\n${proc.tail()}`);
