@@ -31,6 +31,14 @@ export const STORE_SETTINGS = settingGroup('store', {
     readIn: 'libs/persistence/src/postgres/connection.ts',
     why: "The server ends a session idle inside a transaction this long, so a frozen process cannot hold the shard row's lock and stall a takeover.",
   },
+  postgresTaskIdBlock: {
+    type: 'count',
+    unit: 'items',
+    default: 1000,
+    readBy: ['history'],
+    readIn: 'libs/persistence/src/postgres/shards.ts',
+    why: "History task ids a shard owner reserves at once in the shard row (one short commit per block, like Temporal's range-based task ids); a restart or takeover leaves the rest of a block unused.",
+  },
   postgresTransactionAttempts: {
     type: 'count',
     unit: 'attempts',

@@ -55,8 +55,10 @@ export interface ExecutionStore {
    */
   readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]>;
 
-  // History's queues, per shard. Transfer and timer tasks share one id sequence per shard: ids
-  // increase and are never reused, also across shard re-acquisition. Deleting an absent task is a no-op.
+  // History's queues, per shard. Transfer and timer tasks share one id sequence per shard: ids are
+  // never reused, and a later owner's (after re-acquisition) are above every earlier owner's; they
+  // need not become visible in increasing order, so a reader that must miss none starts again from
+  // id 0 (the transfer queue's rescans do). Deleting an absent task is a no-op.
   getTransferTasks(shardId: number, afterTaskId: number, limit: number): Promise<StoredTransferTask[]>;
   /** Deletes the shard's transfer tasks of these ids (delivered ones), in one transaction. */
   deleteTransferTasks(shardId: number, taskIds: number[]): Promise<void>;

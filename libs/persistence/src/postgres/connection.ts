@@ -1,4 +1,4 @@
-import { Pool, types, type PoolClient } from 'pg';
+import { Pool, types, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import type { Logger } from '@kairos/common/logger';
 import { redactUrlCredentials } from '@kairos/common/redact';
 import { setting } from '@kairos/common/settings';
@@ -131,6 +131,21 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
       // A connection that could not even roll back is discarded, not returned to the pool.
       client.off('error', onSessionError);
       client.release(broken);
+    }
+  }
+}
+
+/**
+ * One statement outside an explicit transaction (its own transaction, one round trip), run again
+ * when the database rolled it back for a deadlock or serialization failure.
+ */
+export async function retryingStatement(pool: Pool, config: QueryConfig, values: unknown[]): Promise<QueryResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query({ ...config, values });
+    } catch (err) {
+      if (attempt < setting('store.postgresTransactionAttempts') && RETRYABLE.has(sqlState(err) ?? '')) continue;
+      throw err;
     }
   }
 }

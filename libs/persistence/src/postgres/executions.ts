@@ -1,18 +1,19 @@
-import type { PoolClient } from 'pg';
 import { encodeMessage } from '@kairos/proto';
 import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import { WorkflowExecutionStatus } from '@kairos/proto/temporal/api/enums/v1/workflow';
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
+import { setting } from '@kairos/common/settings';
 import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
 import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
 import { batchIdsOf } from '../executions/executionWrite';
+import { visibilityValues } from '../visibility/visibilityRows';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
-import { uniqueViolation } from './connection';
+import { retryingStatement, sqlState, uniqueViolation } from './connection';
 import { asBuffer, query, sqlLimit, type PostgresDatabase, type Queryable } from './database';
 import { EXECUTION_SQL as SQL } from './executionStatements';
-import { fenceShard } from './shards';
-import { upsertVisibilityRow } from './visibility';
+import { WRITE_FUNCTION_VISIBILITY_COLUMNS, WRITE_REFUSED } from './executionWriteFunction';
+import { fenceShard, shardLost, TaskIdBlocks } from './shards';
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
@@ -53,91 +54,68 @@ async function readCurrent(db: Queryable, namespaceId: string, workflowId: strin
   };
 }
 
+/** A write's ids, reserved from the shard's block before the write is sent. */
+interface TaskIds {
+  transferTaskIds: number[];
+  timerTaskIds: number[];
+}
+
+const NO_VISIBILITY: unknown[] = WRITE_FUNCTION_VISIBILITY_COLUMNS.map(() => null);
+
+/** kairos_write_execution's arguments for one write (see executionWriteFunction.ts for their order). */
+function writeArguments(write: ExecutionWrite, encoded: EncodedExecutionWrite, ids: TaskIds): unknown[] {
+  const { namespaceId, workflowId, runId } = write.key;
+  const change = write.currentExecution;
+  const record = change?.record;
+  const expectedRunId = change?.mode === 'replace' || change?.mode === 'continue' ? change.expectedRunId : null;
+  return [
+    write.shardId, write.rangeId, namespaceId, workflowId, runId, write.expectedDbVersion, encoded.state,
+    change?.mode ?? null, record?.firstExecutionRunId ?? null, record?.startRequestId ?? null, record?.status ?? null, expectedRunId, RUNNING,
+    encoded.eventIds, encoded.batchIds, encoded.events,
+    ids.transferTaskIds, encoded.transfers,
+    encoded.timerFireTimes, ids.timerTaskIds, encoded.timers,
+    write.obsoleteTimerTaskIds ?? [],
+    write.visibility !== undefined,
+    ...(write.visibility ? visibilityValues(write.visibility, asBuffer) : NO_VISIBILITY),
+  ];
+}
+
 /**
- * Runs inside a transaction; any throw rolls all of it back. Checks in the order the
- * ExecutionWrite contract gives; the shard row (fencing) and the run's visibility row are
- * written in the same transaction.
+ * The error a write refused by kairos_write_execution gets, read after its transaction ended:
+ * the store contract's errors, with what the row was found at. Other errors pass unchanged.
  */
-async function applyExecutionWrite(client: PoolClient, write: ExecutionWrite, encoded: EncodedExecutionWrite): Promise<ExecutionWriteResult> {
-  const { shardId, rangeId, key, expectedDbVersion } = write;
-  const { namespaceId, workflowId, runId } = key;
-
-  // 1. Fencing, holding the shard row until commit; with tasks, the same statement allocates their ids.
-  let nextTaskId = await fenceShard(client, shardId, rangeId, encoded.transfers.length + encoded.timers.length);
-
-  // 2. The execution row's version. A concurrent writer of the same row is waited for; the
-  //    condition is then evaluated against what it committed.
-  if (expectedDbVersion === 0) {
-    const inserted = await query(client, SQL.insertExecution, [namespaceId, workflowId, runId, encoded.state]);
-    if (inserted.rowCount !== 1) throw new ConditionFailedError(`execution ${keyString(key)} already exists`);
-  } else {
-    const updated = await query(client, SQL.updateExecution, [expectedDbVersion + 1, encoded.state, namespaceId, workflowId, runId, expectedDbVersion]);
-    if (updated.rowCount !== 1) {
-      const [row] = (await query<{ db_version: number }>(client, SQL.executionVersion, [namespaceId, workflowId, runId])).rows;
-      throw new ConditionFailedError(
+async function refusal(db: Queryable, write: ExecutionWrite, err: unknown): Promise<unknown> {
+  const { key, shardId, rangeId, expectedDbVersion } = write;
+  switch (sqlState(err)) {
+    case WRITE_REFUSED.shardLost:
+      return shardLost(db, shardId, rangeId);
+    case WRITE_REFUSED.executionCondition: {
+      if (expectedDbVersion === 0) return new ConditionFailedError(`execution ${keyString(key)} already exists`);
+      const [row] = (await query<{ db_version: number }>(db, SQL.executionVersion, [key.namespaceId, key.workflowId, key.runId])).rows;
+      return new ConditionFailedError(
         row === undefined
           ? `execution ${keyString(key)} does not exist`
           : `execution ${keyString(key)} is at dbVersion ${row.db_version}, the write expected ${expectedDbVersion}`,
       );
     }
+    case WRITE_REFUSED.currentConflict:
+      return new CurrentExecutionConflictError(await readCurrent(db, key.namespaceId, key.workflowId));
   }
-
-  // 3. The current-execution row: each mode is one conditional statement; when it changes
-  //    nothing, the row found is read for the error.
-  const change = write.currentExecution;
-  if (change) {
-    const r = change.record;
-    let changed: number | null;
-    switch (change.mode) {
-      case 'create':
-        changed = (await query(client, SQL.insertCurrent, [namespaceId, workflowId, runId, r.firstExecutionRunId, r.startRequestId, r.status])).rowCount;
-        break;
-      case 'replace':
-        changed = (
-          await query(client, SQL.replaceCurrent, [
-            runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, change.expectedRunId, RUNNING,
-          ])
-        ).rowCount;
-        break;
-      case 'update':
-        changed = (await query(client, SQL.updateCurrent, [r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, runId])).rowCount;
-        break;
-      case 'continue':
-        changed = (
-          await query(client, SQL.continueCurrent, [runId, r.firstExecutionRunId, r.startRequestId, r.status, namespaceId, workflowId, change.expectedRunId])
-        ).rowCount;
-        break;
-    }
-    if (changed !== 1) throw new CurrentExecutionConflictError(await readCurrent(client, namespaceId, workflowId));
+  if (uniqueViolation(err) === 'history_events_pkey') {
+    return new ConditionFailedError(`an event of ${write.newEvents.map((e) => e.eventId).join(', ')} of ${keyString(key)} already exists`);
   }
-
-  // 4. Events: an id already stored (or repeated in this write) fails the whole write. The
-  //    events of one write form one batch, named by its first event id (unless the write says
-  //    where more batches begin).
-  if (encoded.events.length > 0) {
-    try {
-      await query(client, SQL.insertEvents, [namespaceId, workflowId, runId, encoded.eventIds, encoded.batchIds, encoded.events]);
-    } catch (err) {
-      if (uniqueViolation(err) === 'history_events_pkey') {
-        throw new ConditionFailedError(`an event of ${encoded.eventIds.join(', ')} of ${keyString(key)} already exists`);
-      }
-      throw err;
-    }
-  }
-
-  // 5. Tasks, with the ids allocated in step 1: transfer tasks first, then timer tasks.
-  const transferTaskIds = encoded.transfers.map(() => nextTaskId++);
-  const timerTaskIds = encoded.timers.map(() => nextTaskId++);
-  if (transferTaskIds.length > 0) await query(client, SQL.insertTransfers, [shardId, transferTaskIds, encoded.transfers]);
-  if (timerTaskIds.length > 0) await query(client, SQL.insertTimers, [shardId, encoded.timerFireTimes, timerTaskIds, encoded.timers]);
-  if (write.obsoleteTimerTaskIds?.length) await query(client, SQL.deleteTimers, [shardId, write.obsoleteTimerTaskIds]);
-
-  // 6. The run's visibility row, when the write changes what List shows.
-  if (write.visibility) await upsertVisibilityRow(client, write.visibility);
-  return { dbVersion: expectedDbVersion + 1, transferTaskIds, timerTaskIds };
+  return err;
 }
 
 export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
+  const taskIds = new TaskIdBlocks(db.pool, setting('store.postgresTaskIdBlock'));
+  /** Transfer ids first, then timer ids, from the shard's block (fenced by the write's range id). */
+  async function reserveIds(write: ExecutionWrite, encoded: EncodedExecutionWrite): Promise<TaskIds> {
+    const transfers = encoded.transfers.length;
+    const ids = await db.run(() => taskIds.reserve(write.shardId, write.rangeId, transfers + encoded.timers.length));
+    return { transferTaskIds: ids.slice(0, transfers), timerTaskIds: ids.slice(transfers) };
+  }
+
   return {
     async getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecutionRecord | undefined> {
       return db.run(() => readCurrent(db.pool, namespaceId, workflowId));
@@ -148,27 +126,46 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
       return row ? { dbVersion: row.db_version, mutableState: MutableState.decode(row.state) } : undefined;
     },
 
+    // One statement: its own transaction, in one round trip.
     async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
       validateWrite(write);
       const encoded = encodeWrite(write);
-      return db.transaction((client) => applyExecutionWrite(client, write, encoded));
+      const ids = await reserveIds(write, encoded);
+      await db.run(async () => {
+        try {
+          await retryingStatement(db.pool, SQL.writeExecution, writeArguments(write, encoded, ids));
+        } catch (err) {
+          throw await refusal(db.pool, write, err);
+        }
+      });
+      return { dbVersion: write.expectedDbVersion + 1, ...ids };
     },
 
     async writeExecutions(writes: ExecutionWrite[]): Promise<ExecutionWriteResult[]> {
       validateWrites(writes);
       const encoded = writes.map(encodeWrite);
-      return db.transaction(async (client) => {
-        const results: ExecutionWriteResult[] = [];
-        for (let i = 0; i < writes.length; i++) results.push(await applyExecutionWrite(client, writes[i]!, encoded[i]!));
-        return results;
-      });
+      const ids: TaskIds[] = [];
+      for (let i = 0; i < writes.length; i++) ids.push(await reserveIds(writes[i]!, encoded[i]!));
+      let failing: ExecutionWrite | undefined;
+      try {
+        await db.transaction(async (client) => {
+          for (let i = 0; i < writes.length; i++) {
+            failing = writes[i];
+            await query(client, SQL.writeExecution, writeArguments(writes[i]!, encoded[i]!, ids[i]!));
+          }
+          failing = undefined;
+        });
+      } catch (err) {
+        throw failing ? await db.run(() => refusal(db.pool, failing!, err)) : err;
+      }
+      return writes.map((write, i) => ({ dbVersion: write.expectedDbVersion + 1, ...ids[i]! }));
     },
 
     async deleteExecution(request: ExecutionDelete): Promise<void> {
       const { shardId, rangeId, key, expectedDbVersion } = request;
       const ids = [key.namespaceId, key.workflowId, key.runId];
       await db.transaction(async (client) => {
-        await fenceShard(client, shardId, rangeId, 0);
+        await fenceShard(client, shardId, rangeId);
         if ((await query(client, SQL.deleteExecution, [...ids, expectedDbVersion])).rowCount !== 1) {
           const [row] = (await query<{ db_version: number }>(client, SQL.executionVersion, ids)).rows;
           throw new ConditionFailedError(

@@ -1,4 +1,5 @@
 import { visibilityTableMigration } from '../visibility/visibilityTable';
+import { writeExecutionFunctionDdl } from './executionWriteFunction';
 
 /** One step of the PostgreSQL schema. Applied in its own transaction, recorded in `schema_version`. */
 export interface PostgresMigration {
@@ -202,6 +203,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         expires_at  bigint
       );
     `,
+  },
+  {
+    version: 8,
+    description: 'execution writes in one call',
+    // kairos_write_execution: an execution write's checks and rows in one round trip (history's
+    // hot path); task ids now come from blocks reserved in shards.last_task_id.
+    sql: writeExecutionFunctionDdl(),
   },
 ];
 

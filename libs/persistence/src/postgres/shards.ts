@@ -15,21 +15,19 @@ const SQL = {
   allShards: statement('all_shards', 'SELECT shard_id, range_id, owner, lease_expires_at FROM shards ORDER BY shard_id'),
   releaseShard: statement('release_shard', 'UPDATE shards SET lease_expires_at = 0 WHERE shard_id = $1 AND range_id = $2'),
   /**
-   * Fencing for a write without tasks: the share lock keeps the range id from moving (an
-   * acquisition waits for it) until this transaction ends.
+   * Fencing of an execution write: the share lock keeps the range id from moving (an acquisition
+   * or renewal waits for it) until the transaction ends, while other writes of the shard go on.
    */
   lockShardShared: statement('lock_shard_shared', 'SELECT range_id FROM shards WHERE shard_id = $1 FOR SHARE'),
-  /**
-   * Fencing for a write with tasks, and their ids: the row stays locked until commit, so a shard's
-   * task ids become visible in increasing order (the queue processors read "after id N").
-   */
+  /** A block of task ids for the owner holding `range_id`, committed on its own (see TaskIdBlocks). */
   allocateTaskIds: statement(
     'allocate_task_ids',
     'UPDATE shards SET last_task_id = last_task_id + $1 WHERE shard_id = $2 AND range_id = $3 RETURNING last_task_id',
   ),
 } as const;
 
-async function shardLost(db: Queryable, shardId: number, rangeId: number): Promise<ShardOwnershipLostError> {
+/** The shard's current range id is not the writer's: the error names what the shard is at. */
+export async function shardLost(db: Queryable, shardId: number, rangeId: number): Promise<ShardOwnershipLostError> {
   const [row] = (await query<{ range_id: number }>(db, SQL.getShard, [shardId])).rows;
   return new ShardOwnershipLostError(
     shardId,
@@ -38,19 +36,64 @@ async function shardLost(db: Queryable, shardId: number, rangeId: number): Promi
 }
 
 /**
- * Fences an execution write inside its transaction, holding the shard row until commit: checks
- * that `rangeId` is still the shard's and allocates `taskCount` task ids in the same statement.
- * Returns the first id (0 when none); throws ShardOwnershipLostError when fenced out.
+ * Fences a write inside its transaction: checks that `rangeId` is still the shard's and holds a
+ * share lock on the shard row until commit (writes of one shard do not wait for each other).
+ * Throws ShardOwnershipLostError when fenced out.
  */
-export async function fenceShard(client: PoolClient, shardId: number, rangeId: number, taskCount: number): Promise<number> {
-  if (taskCount > 0) {
-    const [row] = (await query<{ last_task_id: number }>(client, SQL.allocateTaskIds, [taskCount, shardId, rangeId])).rows;
-    if (!row) throw await shardLost(client, shardId, rangeId);
-    return row.last_task_id - taskCount + 1;
-  }
+export async function fenceShard(client: PoolClient, shardId: number, rangeId: number): Promise<void> {
   const [row] = (await query<{ range_id: number }>(client, SQL.lockShardShared, [shardId])).rows;
   if (row?.range_id !== rangeId) throw await shardLost(client, shardId, rangeId);
-  return 0;
+}
+
+interface TaskIdBlock {
+  rangeId: number;
+  next: number;
+  last: number;
+}
+
+/**
+ * Task ids handed out from blocks reserved in the shard row, like Temporal's range-based id
+ * allocation: one short committed UPDATE per block instead of holding the shard row locked from
+ * each write's first statement to its commit. Blocks never overlap (they come from the row's
+ * counter), so ids are unique and a later owner's ids are above every earlier owner's; within
+ * one shard ids follow allocation order, not commit order, which is why the queue processors
+ * rescan from the start rather than resume after the last id they saw.
+ */
+export class TaskIdBlocks {
+  private readonly blocks = new Map<number, TaskIdBlock>();
+  /** Per shard and range id: one refill at a time; writers that find the block short wait for it. */
+  private readonly refills = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly blockSize: number,
+  ) {}
+
+  /** `count` consecutive-in-allocation ids for a writer holding `rangeId`; [] when count is 0. */
+  async reserve(shardId: number, rangeId: number, count: number): Promise<number[]> {
+    if (count === 0) return [];
+    for (;;) {
+      const block = this.blocks.get(shardId);
+      if (block && block.rangeId === rangeId && block.last - block.next + 1 >= count) {
+        const ids = Array.from({ length: count }, (_, i) => block.next + i);
+        block.next += count;
+        return ids;
+      }
+      const key = `${shardId}:${rangeId}`;
+      let refill = this.refills.get(key);
+      if (!refill) {
+        refill = this.refill(shardId, rangeId, Math.max(count, this.blockSize)).finally(() => this.refills.delete(key));
+        this.refills.set(key, refill);
+      }
+      await refill;
+    }
+  }
+
+  private async refill(shardId: number, rangeId: number, size: number): Promise<void> {
+    const [row] = (await query<{ last_task_id: number }>(this.db, SQL.allocateTaskIds, [size, shardId, rangeId])).rows;
+    if (!row) throw await shardLost(this.db, shardId, rangeId);
+    this.blocks.set(shardId, { rangeId, next: row.last_task_id - size + 1, last: row.last_task_id });
+  }
 }
 
 export function postgresShards(db: PostgresDatabase): ShardStore {

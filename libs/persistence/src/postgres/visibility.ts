@@ -1,23 +1,11 @@
-import type { PoolClient } from 'pg';
 import { buildCountQuery, buildListQuery, type CountResult, type ResolvedQuery } from '@kairos/visibility';
-import { visibilityRecordOf, visibilityValues } from '../visibility/visibilityRows';
-import type { VisibilityListRequest, VisibilityPage, VisibilityRecord, VisibilityStore } from '../visibility/visibilityStore';
-import { SEARCH_ATTRIBUTES_COLUMN, VISIBILITY_COLUMNS, VISIBILITY_PRIMARY_KEY, VISIBILITY_UPDATED_COLUMNS, visibilitySqlOptions } from '../visibility/visibilityTable';
-import { asBuffer, query, statement, type PostgresDatabase } from './database';
+import { visibilityRecordOf } from '../visibility/visibilityRows';
+import type { VisibilityListRequest, VisibilityPage, VisibilityStore } from '../visibility/visibilityStore';
+import { visibilitySqlOptions } from '../visibility/visibilityTable';
+import type { PostgresDatabase } from './database';
 
-// Queries are compiled by @kairos/visibility and run unnamed (their text varies with the filter).
-const upsertStatement = statement(
-  'upsert_visibility',
-  `INSERT INTO visibility (${VISIBILITY_COLUMNS.join(', ')})
-     VALUES (${VISIBILITY_COLUMNS.map((c, i) => (c === SEARCH_ATTRIBUTES_COLUMN ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')})
-     ON CONFLICT (${VISIBILITY_PRIMARY_KEY.join(', ')}) DO UPDATE SET ${VISIBILITY_UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-);
-
-/** Upserts a run's row inside the transaction of the execution write that carries it. */
-export async function upsertVisibilityRow(client: PoolClient, record: VisibilityRecord): Promise<void> {
-  await query(client, upsertStatement, visibilityValues(record, asBuffer));
-}
-
+// Queries are compiled by @kairos/visibility and run unnamed (their text varies with the filter);
+// a run's row is written by the execution write that carries it (kairos_write_execution).
 export function postgresVisibility(db: PostgresDatabase): VisibilityStore {
   return {
     async listVisibility(request: VisibilityListRequest): Promise<VisibilityPage> {

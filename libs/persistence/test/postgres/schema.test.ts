@@ -5,6 +5,8 @@ import { SchemaUpdateRequiredError, UnsupportedSchemaVersionError } from '../../
 import { checkPostgresSchema, migratePostgres, readPostgresSchemaVersion } from '../../src/postgres/migrate';
 import { redactPostgresUrl } from '../../src/postgres/connection';
 import { openPostgresStore } from '../../src/postgres/postgresStore';
+import { WRITE_FUNCTION_VISIBILITY_COLUMNS } from '../../src/postgres/executionWriteFunction';
+import { VISIBILITY_COLUMNS } from '../../src/visibility/visibilityTable';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from '../../src/postgres/schema';
 import { executionKey, executionWrite, memoBytes, namespaceRecord, visibilityRecord } from '../conformance/fixtures';
 import { HAND_WRITTEN_POSTGRES_MIGRATION_4 } from '../handWrittenVisibilityMigrations';
@@ -15,6 +17,10 @@ const { pg, migratedDatabase } = usePostgresServer();
 const step = (version: number, sql: string): PostgresMigration => ({ version, description: `step ${version}`, sql });
 
 describe('postgres schema versioning', () => {
+  it('has the execution write function take every visibility column (a new column needs a migration replacing it)', () => {
+    expect(WRITE_FUNCTION_VISIBILITY_COLUMNS.map(([name]) => name)).toEqual(VISIBILITY_COLUMNS);
+  });
+
   it('creates the schema on a new database and records its version', async () => {
     const url = await (await pg()).createDatabase();
     expect(await readPostgresSchemaVersion(url)).toBe(0);

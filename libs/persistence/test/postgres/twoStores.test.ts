@@ -158,34 +158,44 @@ describe('postgres with two stores on one database (several processes)', () => {
     }
   });
 
-  it('makes task ids of one shard visible in increasing order, so a reader after its last id misses none', async () => {
+  it('gives task ids of one shard that are unique across stores, and a reader that starts again from the first id misses none', async () => {
     const { a, b, rangeId, close } = await twoStores();
     try {
-      const seen: number[] = [];
-      let writing = true;
-      const reader = (async () => {
-        let after = 0;
-        for (;;) {
-          const done = !writing;
-          for (const t of await b.getTransferTasks(1, after, 0)) {
-            seen.push(t.taskId);
-            after = t.taskId;
-          }
-          if (done) return;
-        }
-      })();
+      // Ids come from each store's own block, so they follow allocation, not commit, order: the
+      // transfer queue rescans from id 0 (a pass that resumed after its last id could skip one).
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
           (i % 2 ? a : b).writeExecution(executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1], transfers: 2, timerFireTimes: [new Date(5)] })),
         ),
       );
-      writing = false;
-      await reader;
       const ids = results.flatMap((r) => [...r.transferTaskIds, ...r.timerTaskIds]);
       expect(new Set(ids).size).toBe(180);
       const transferIds = results.flatMap((r) => r.transferTaskIds).sort((x, y) => x - y);
-      expect(seen).toEqual(transferIds);
+      expect((await a.getTransferTasks(1, 0, 0)).map((t) => t.taskId)).toEqual(transferIds);
+      expect((await b.getTimerTasks(1, new Date(5), 0)).map((t) => t.taskId).sort((x, y) => x - y)).toEqual(
+        results.flatMap((r) => r.timerTaskIds).sort((x, y) => x - y),
+      );
     } finally {
+      await close();
+    }
+  });
+
+  it('does not make a write of a shard wait for another write of it in flight (the shard row is only share-locked)', async () => {
+    const { a, rangeId, url, close } = await twoStores();
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await a.writeExecution(executionWrite(executionKey(), { shardId: 1, rangeId, eventIds: [1], transfers: 1 }));
+      // Another write of the shard, not yet committed: it holds the shard row as a write does.
+      await holder.query('BEGIN');
+      await holder.query('SELECT range_id FROM shards WHERE shard_id = 1 FOR SHARE');
+      const key = executionKey();
+      const result = await a.writeExecution(executionWrite(key, { shardId: 1, rangeId, eventIds: [1], transfers: 1, timerFireTimes: [new Date(5)] }));
+      expect(result.dbVersion).toBe(1);
+      expect(await a.getExecution(key)).toBeDefined();
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
       await close();
     }
   });
