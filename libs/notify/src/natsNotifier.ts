@@ -1,3 +1,4 @@
+import { setImmediate as realSetImmediate } from 'timers';
 import { connect, Events, type Authenticator, type NatsConnection, type Subscription, type TlsOptions } from 'nats';
 import type { Logger } from '@kairos/common/logger';
 import { redactUrlCredentials } from '@kairos/common/redact';
@@ -77,6 +78,8 @@ export class NatsNotifier implements Notifier {
   private connected = false;
   private closing = false;
   private dropped = 0;
+  /** Published in this event-loop turn, not yet handed to the connection. */
+  private outgoing: Array<{ topic: Topic; key: string }> = [];
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private connectedWaiters: (() => void)[] = [];
@@ -136,17 +139,29 @@ export class NatsNotifier implements Notifier {
   publish(topic: Topic, key: string): void {
     if (this.closing) return;
     this.registry.deliver(topic, key);
+    // Sent after this event-loop turn with the others of the turn: one socket write for all of
+    // them (the client writes once per batch it is handed; a write per hint cost more than the hint).
+    // (The timers module's setImmediate: tests that fake the global timers must not hold hints back.)
+    if (this.outgoing.length === 0) realSetImmediate(() => this.sendOutgoing());
+    this.outgoing.push({ topic, key });
+  }
+
+  private sendOutgoing(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
     const connection = this.connection;
-    if (!connection || !this.connected) {
-      this.drop();
-      return;
-    }
-    try {
-      connection.publish(this.subject(topic), encoder.encode(key));
-    } catch (err) {
-      // Closed or draining between our check and the call, or a payload over max_payload.
-      this.drop();
-      this.logger.debug('notification dropped', { topic, error: err });
+    for (const { topic, key } of batch) {
+      if (!connection || !this.connected) {
+        this.drop();
+        continue;
+      }
+      try {
+        connection.publish(this.subject(topic), encoder.encode(key));
+      } catch (err) {
+        // Closed or draining between our check and the call, or a payload over max_payload.
+        this.drop();
+        this.logger.debug('notification dropped', { topic, error: err });
+      }
     }
   }
 
@@ -160,6 +175,7 @@ export class NatsNotifier implements Notifier {
   async close(): Promise<void> {
     if (this.closing) return this.running;
     this.closing = true;
+    this.sendOutgoing(); // what was published before close goes out with the drain
     this.wake?.();
     this.resolveConnectedWaiters();
     const connection = this.connection;
