@@ -36,6 +36,14 @@ export const HISTORY_SETTINGS = settingGroup('history', {
     readIn: 'services/history/src/queues/transferQueueProcessor.ts',
     why: 'Transfer tasks are pushed right after their commit; this periodic scan re-delivers what a crash or a failed push left behind.',
   },
+  transferDeleteDelay: {
+    type: 'duration',
+    unit: 'ms',
+    default: 50,
+    readBy: H,
+    readIn: 'services/history/src/queues/transferQueueProcessor.ts',
+    why: 'Delivered transfer tasks of a shard are deleted together this long after the first of them (one store write for many); a crash in between only delivers them again.',
+  },
   transferReadBatch: {
     type: 'count',
     unit: 'items',

@@ -1,4 +1,4 @@
-import { setImmediate as realSetImmediate } from 'timers';
+import { setTimeout as realSetTimeout } from 'timers';
 import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import type { ExecutionStore } from '@kairos/persistence/store';
@@ -8,6 +8,7 @@ import type { QueueTaskMetrics } from './queueTaskMetrics';
 import { transferTaskMetricName } from './taskMetricNames';
 
 const RESCAN_INTERVAL_MS = setting('history.transferRescanInterval');
+const DELETE_DELAY_MS = setting('history.transferDeleteDelay');
 
 /**
  * Runs committed transfer tasks (the outbox): workflow and activity tasks to matching, child
@@ -17,7 +18,7 @@ const RESCAN_INTERVAL_MS = setting('history.transferRescanInterval');
  */
 export class TransferQueueProcessor {
   private readonly inFlight = new Set<string>();
-  /** Delivered tasks waiting for their delete, per shard: deleted together once per event-loop turn. */
+  /** Delivered tasks waiting for their delete, per shard: deleted together (see deleteDelivered). */
   private readonly delivered = new Map<number, { taskIds: number[]; deleted: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -69,15 +70,16 @@ export class TransferQueueProcessor {
   }
 
   /**
-   * Deletes a delivered task with the others delivered in the same turn (one store call for all):
-   * resolves once its delete is stored. A failed delete only means the task runs again. (The
-   * `timers` module's setImmediate: tests that fake the global timers must not stall deliveries.)
+   * Deletes a delivered task with the others of its shard delivered within `history.transferDeleteDelay`
+   * (one store write for all): resolves once its delete is stored. A failed delete only means the
+   * task runs again. (The `timers` module's setTimeout: tests that fake the global timers must not
+   * stall deletes.)
    */
   private deleteDelivered(shardId: number, taskId: number): Promise<void> {
     let pending = this.delivered.get(shardId);
     if (!pending) {
       const taskIds: number[] = [];
-      const deleted = new Promise<void>((resolve) => realSetImmediate(resolve)).then(() => {
+      const deleted = new Promise<void>((resolve) => realSetTimeout(resolve, DELETE_DELAY_MS)).then(() => {
         this.delivered.delete(shardId);
         return this.store.deleteTransferTasks(shardId, taskIds);
       });
@@ -96,8 +98,10 @@ export class TransferQueueProcessor {
     const startedAt = Date.now();
     let completed = false;
     let external;
+    let endedAt: number | undefined;
     try {
       external = await this.execute(task);
+      endedAt = Date.now(); // its latency is the delivery's; the delete comes later, batched
       await this.deleteDelivered(shardId, taskId);
       completed = true;
     } catch (err) {
@@ -105,6 +109,6 @@ export class TransferQueueProcessor {
     } finally {
       this.inFlight.delete(id);
     }
-    this.metrics?.record({ namespaceId: task.namespaceId, name: transferTaskMetricName(task.kind, external ?? undefined), startedAt, endedAt: Date.now(), completed, dueAt });
+    this.metrics?.record({ namespaceId: task.namespaceId, name: transferTaskMetricName(task.kind, external ?? undefined), startedAt, endedAt: endedAt ?? Date.now(), completed, dueAt });
   }
 }
