@@ -77,20 +77,27 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
 
   const limitsOf = (name: string) => resolveLimits(deps.namespaceLimits?.[name]);
 
-  function pollSignal(context: CallContext): AbortSignal {
-    return AbortSignal.any([context.signal, deps.shutdownSignal]);
-  }
-
   /**
-   * Runs a long poll against another service. If it was cut short by our shutdown (or the caller
-   * leaving), the answer is the empty response, never an error: workers treat errors as fatal.
+   * Runs a long poll against another service with a signal that ends when the caller leaves or
+   * this server shuts down. If it was cut short so, the answer is `empty()`, never an error:
+   * workers treat errors as fatal. (The two signals are linked by hand rather than with
+   * AbortSignal.any, which costs more per poll; the listeners go when the poll ends.)
    */
-  async function longPoll<T>(signal: AbortSignal, call: () => Promise<T>, empty: () => T): Promise<T> {
+  async function longPoll<T>(context: CallContext, call: (signal: AbortSignal) => Promise<T>, empty: () => T): Promise<T> {
+    const linked = new AbortController();
+    const abort = () => linked.abort();
+    const sources = [context.signal, deps.shutdownSignal];
+    for (const source of sources) {
+      if (source.aborted) linked.abort();
+      else source.addEventListener('abort', abort, { once: true });
+    }
     try {
-      return await call();
+      return await call(linked.signal);
     } catch (err) {
-      if (signal.aborted) return empty();
+      if (linked.signal.aborted) return empty();
       throw err;
+    } finally {
+      for (const source of sources) source.removeEventListener('abort', abort);
     }
   }
 
@@ -267,10 +274,9 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
         return (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal: context.signal })).response!;
       }
       // A waiting read ends (empty, with a token to continue) when the server shuts down.
-      const signal = pollSignal(context);
       return longPoll(
-        signal,
-        async () => (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal })).response!,
+        context,
+        async (signal) => (await history.getWorkflowExecutionHistory({ namespaceId: nsId, request }, { signal })).response!,
         () => {
           // Only the history service can mint a continuation token; a retryable status lets the
           // client's retry reach a live frontend.
@@ -291,11 +297,10 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireTaskQueue(request.taskQueue);
       requirePollDeadline(context, receivedAt);
-      const signal = pollSignal(context);
       const empty = () => api.PollWorkflowTaskQueueResponse.fromPartial({});
       const res = await longPoll(
-        signal,
-        () => matching.pollWorkflowTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
+        context,
+        (signal) => matching.pollWorkflowTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
         () => ({ response: undefined }),
       );
       return res.response ?? empty();
@@ -321,11 +326,10 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       const nsId = await namespaceId(request.namespace);
       requireTaskQueue(request.taskQueue);
       requirePollDeadline(context, receivedAt);
-      const signal = pollSignal(context);
       const empty = () => api.PollActivityTaskQueueResponse.fromPartial({});
       const res = await longPoll(
-        signal,
-        () => matching.pollActivityTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
+        context,
+        (signal) => matching.pollActivityTaskQueue({ namespaceId: nsId, pollerId: randomUUID(), request, waitTimeoutMs: pollWaitMs(context, receivedAt) }, { signal }),
         () => ({ response: undefined }),
       );
       return res.response ?? empty();
