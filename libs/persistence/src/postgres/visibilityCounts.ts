@@ -26,22 +26,36 @@ const sumStatement = statement(
      FROM visibility_count_deltas WHERE namespace_id = $1 GROUP BY status, divided`,
 );
 
-/** The fold of one namespace; `locked: false` only for tests showing that the lock is not what keeps it exact. */
+/**
+ * The fold of one namespace, answering the number of rows it folded (0 when another fold held the
+ * lock); `locked: false` only for tests showing that the lock is not what keeps it exact.
+ */
 export function foldStatementText(locked: boolean): string {
   // The key names the schema too: the lock is per database, the table per schema.
   const lock = `pg_try_advisory_xact_lock(${FOLD_LOCK_CLASS}, hashtext(current_schema() || '.' || $1::text))`;
   return `WITH folder AS (SELECT ${locked ? lock : 'TRUE'} AS held),
-     folded AS (DELETE FROM visibility_count_deltas WHERE namespace_id = $1::text AND (SELECT held FROM folder) RETURNING status, divided, runs)
-     INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
-       SELECT $1::text, status, divided, SUM(runs) FROM folded GROUP BY status, divided HAVING SUM(runs) <> 0`;
+     folded AS (DELETE FROM visibility_count_deltas WHERE namespace_id = $1::text AND (SELECT held FROM folder) RETURNING status, divided, runs),
+     sums AS (
+       INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
+         SELECT $1::text, status, divided, SUM(runs) FROM folded GROUP BY status, divided HAVING SUM(runs) <> 0
+     )
+     SELECT COUNT(*)::integer AS folded FROM folded`;
 }
 
 const foldStatement = statement('fold_visibility_counts', foldStatementText(true));
 
-/** Folds the namespace's deltas into one row per status and division, unless another fold of it is under way. */
-export async function foldVisibilityCounts(db: ClientBase | Pool, namespaceId: string): Promise<void> {
-  await db.query({ ...foldStatement, values: [namespaceId] });
+/** Folds the namespace's deltas into one row per status and division, unless another fold of it is under way; the rows folded. */
+export async function foldVisibilityCounts(db: ClientBase | Pool, namespaceId: string): Promise<number> {
+  const { rows } = await db.query<{ folded: number }>({ ...foldStatement, values: [namespaceId] });
+  return rows[0]!.folded;
 }
+
+/**
+ * A fold of this many times the fold threshold (rows a bulk load inserted, not the server's
+ * steady trickle) is followed by VACUUM ANALYZE: until then Count would read past every row the
+ * fold left dead, by the plan made for a big table, for up to autovacuum's next round (a minute).
+ */
+const VACUUM_AFTER_FOLDS_OF = 10;
 
 /** Runs per status (visible runs only, statuses with none left out, in status order) and the delta rows summed. */
 export interface VisibilityCounts {
@@ -88,7 +102,11 @@ export class VisibilityCountFolds {
     if (this.folding.has(namespaceId)) return;
     this.folding.add(namespaceId);
     this.db
-      .run(() => foldVisibilityCounts(this.db.pool, namespaceId))
+      .run(async () => {
+        const folded = await foldVisibilityCounts(this.db.pool, namespaceId);
+        // SKIP_LOCKED: an autovacuum (or another process's VACUUM) already under way does it.
+        if (folded >= VACUUM_AFTER_FOLDS_OF * this.threshold) await this.db.pool.query('VACUUM (ANALYZE, SKIP_LOCKED) visibility_count_deltas');
+      })
       .catch(() => undefined)
       .finally(() => this.folding.delete(namespaceId));
   }

@@ -136,14 +136,29 @@ describe('postgres: Count without a filter sums the count deltas the triggers in
     expect(await store.countVisibility('ns-1', BY_STATUS)).toEqual({ count: 1, groups: [{ value: 'Running', count: 1 }] });
   });
 
-  it('a Count that sums many rows folds them, and so do every so many writes of a namespace', async () => {
+  it('a Count that sums many rows folds them (a bulk load: then vacuums), and so do every so many writes of a namespace', async () => {
     const url = await migratedDatabase();
-    const store = await open(url);
+    // VACUUMs run by a store (autovacuum counts apart).
+    const vacuums = async (c: Client) =>
+      Number((await c.query<{ n: string }>("SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relid = 'visibility_count_deltas'::regclass")).rows[0]!.n);
     await withClient(url, async (c) => {
-      await c.query("INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs) SELECT 'ns-1', 2, false, 1 FROM generate_series(1, $1)", [FOLD_EVERY * 5]);
+      const deltas = (ns: string, n: number) =>
+        c.query('INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs) SELECT $1, 2, false, 1 FROM generate_series(1, $2)', [ns, n]);
+      const vacuumed = await vacuums(c);
+      await deltas('ns-1', FOLD_EVERY * 5);
+      let store = await open(url);
       expect(await store.countVisibility('ns-1', ALL)).toEqual({ count: FOLD_EVERY * 5 });
       await store.close(); // waits for the fold the Count started
       expect(await deltaRows(c, 'ns-1')).toBe(1);
+      expect(await vacuums(c)).toBe(vacuumed);
+
+      // Ten times the threshold or more: a bulk load, whose dead rows are vacuumed at once.
+      await deltas('ns-1', FOLD_EVERY * 10);
+      store = await open(url);
+      expect(await store.countVisibility('ns-1', BY_STATUS)).toEqual({ count: FOLD_EVERY * 15, groups: [{ value: 'Completed', count: FOLD_EVERY * 15 }] });
+      await store.close();
+      expect(await deltaRows(c, 'ns-1')).toBe(1);
+      expect(await vacuums(c)).toBeGreaterThan(vacuumed);
     });
 
     const writer = await open(url);
@@ -275,8 +290,8 @@ describe('postgres: Count without a filter sums the count deltas the triggers in
     const folder = async (client: Client, locked: boolean) => {
       while (writing) {
         try {
-          const result = await client.query(foldStatementText(locked), [ALL_NS[random(ALL_NS.length)]]);
-          folded[locked ? 'locked' : 'unlocked'] += result.rowCount ?? 0;
+          const result = await client.query<{ folded: number }>(foldStatementText(locked), [ALL_NS[random(ALL_NS.length)]]);
+          folded[locked ? 'locked' : 'unlocked'] += result.rows[0]!.folded;
         } catch (err) {
           // Unlocked folders of one namespace may lock its rows in opposite orders: one is rolled back, losing nothing.
           if (locked || sqlState(err) !== '40P01') throw err;
