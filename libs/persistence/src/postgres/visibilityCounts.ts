@@ -4,7 +4,7 @@ import { statement, type PostgresDatabase } from './database';
 
 /*
  * Count with no filter, or only GROUP BY ExecutionStatus, sums the namespace's rows of
- * `visibility_count_deltas` (migration 8): +1/-1 rows the triggers on visibility insert in each
+ * `visibility_count_deltas` (migration 9): +1/-1 rows the triggers on visibility insert in each
  * write's transaction. Insert-only, so concurrent writers never wait on a shared counter row;
  * folds keep the table small by replacing a namespace's rows with their sums.
  *
