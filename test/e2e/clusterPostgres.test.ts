@@ -131,6 +131,38 @@ describe('a PostgreSQL cluster: 1 frontend, 2 history, 2 matching processes and 
     }
   });
 
+  it('CountWorkflowExecutions with no filter and GROUP BY ExecutionStatus counts the runs both history instances wrote, as a filtered Count over the rows does', async () => {
+    const client = rawWorkflowClient(cluster.address);
+    // A filter every run passes: such a Count reads the rows, the unfiltered ones the count deltas.
+    const EVERY = "StartTime > '1970-01-01T00:00:00Z'";
+    const count = async (query: string) => {
+      const response = await client.call('countWorkflowExecutions', { namespace: 'default', query });
+      const groups = response.groups.map((g) => [JSON.parse(Buffer.from(g.groupValues[0]!.data).toString()) as string, Number(g.count)] as const);
+      return { count: Number(response.count), groups: Object.fromEntries(groups) as Record<string, number> };
+    };
+    try {
+      const before = await count('GROUP BY ExecutionStatus');
+      const prefix = `pg-count-${Date.now()}`;
+      // Spread over the 8 shards, so both history instances write rows (and their deltas).
+      const ids = Array.from({ length: 12 }, (_, i) => `${prefix}-${i}`);
+      for (const workflowId of ids) {
+        await client.call('startWorkflowExecution', { namespace: 'default', workflowId, workflowType: { name: 'greetOne' }, taskQueue: { name: prefix }, requestId: `${workflowId}-r` });
+      }
+      for (const workflowId of ids.slice(0, 5)) await client.call('terminateWorkflowExecution', { namespace: 'default', workflowExecution: { workflowId } });
+
+      const after = await count('GROUP BY ExecutionStatus');
+      const plus = (status: string, n: number) => (before.groups[status] ?? 0) + n;
+      expect(after.count).toBe(before.count + 12);
+      expect(after.groups).toEqual({ ...before.groups, Running: plus('Running', 7), Terminated: plus('Terminated', 5) });
+      expect(after).toEqual(await count(`${EVERY} GROUP BY ExecutionStatus`));
+      expect((await count('')).count).toBe(after.count);
+      expect((await count(EVERY)).count).toBe(after.count);
+      for (const workflowId of ids.slice(5)) await client.call('terminateWorkflowExecution', { namespace: 'default', workflowExecution: { workflowId } });
+    } finally {
+      client.close();
+    }
+  });
+
   it('runs a Python SDK workflow through the cluster', async () => {
     const taskQueue = `pg-cluster-py-${Date.now()}`;
     const workflowId = `${taskQueue}-wf`;

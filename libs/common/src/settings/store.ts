@@ -71,6 +71,14 @@ export const STORE_SETTINGS = settingGroup('store', {
     readIn: 'libs/persistence/src/postgres/migrate.ts',
     why: "Before its n-th retry a migration step waits n times this, letting the cluster's queued statements through.",
   },
+  postgresVisibilityCountFold: {
+    type: 'count',
+    unit: 'items',
+    default: 1_000,
+    readBy: ['frontend', 'history'],
+    readIn: 'libs/persistence/src/postgres/visibilityCounts.ts',
+    why: "A namespace's visibility count deltas are folded into one row per status after this many of one process's visibility writes, or when a Count sums more than this many: Count stays a read of a few rows.",
+  },
   sqliteCheckpointInterval: {
     type: 'duration',
     unit: 'ms',

@@ -14,6 +14,7 @@ import { asBuffer, query, sqlLimit, type PostgresDatabase, type Queryable } from
 import { EXECUTION_SQL as SQL } from './executionStatements';
 import { WRITE_FUNCTION_VISIBILITY_COLUMNS, WRITE_REFUSED } from './executionWriteFunction';
 import { fenceShard, shardLost, TaskIdBlocks } from './shards';
+import type { VisibilityCountFolds } from './visibilityCounts';
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
@@ -107,7 +108,8 @@ async function refusal(db: Queryable, write: ExecutionWrite, err: unknown): Prom
   return err;
 }
 
-export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
+/** `counts` hears of the committed visibility writes (their count deltas are folded every so many). */
+export function postgresExecutions(db: PostgresDatabase, counts: VisibilityCountFolds): ExecutionStore {
   const taskIds = new TaskIdBlocks(db.pool, setting('store.postgresTaskIdBlock'));
   /** Transfer ids first, then timer ids, from the shard's block (fenced by the write's range id). */
   async function reserveIds(write: ExecutionWrite, encoded: EncodedExecutionWrite): Promise<TaskIds> {
@@ -138,6 +140,7 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
           throw await refusal(db.pool, write, err);
         }
       });
+      if (write.visibility) counts.written(write.visibility.namespaceId);
       return { dbVersion: write.expectedDbVersion + 1, ...ids };
     },
 
@@ -158,6 +161,7 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
       } catch (err) {
         throw failing ? await db.run(() => refusal(db.pool, failing!, err)) : err;
       }
+      for (const write of writes) if (write.visibility) counts.written(write.visibility.namespaceId);
       return writes.map((write, i) => ({ dbVersion: write.expectedDbVersion + 1, ...ids[i]! }));
     },
 
@@ -178,6 +182,7 @@ export function postgresExecutions(db: PostgresDatabase): ExecutionStore {
         await query(client, SQL.deleteEvents, ids);
         await query(client, SQL.deleteVisibility, [key.namespaceId, key.runId]);
       });
+      counts.written(key.namespaceId);
     },
 
     async listRunKeys(namespaceId: string, limit: number): Promise<ExecutionKey[]> {

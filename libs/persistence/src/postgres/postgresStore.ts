@@ -12,6 +12,7 @@ import { postgresNamespaces } from './namespaces';
 import { postgresShards } from './shards';
 import { postgresTaskQueues } from './taskQueues';
 import { postgresVisibility } from './visibility';
+import { VisibilityCountFolds } from './visibilityCounts';
 import { postgresWorkerHeartbeats } from './workerHeartbeats';
 
 export interface PostgresStoreOptions {
@@ -49,14 +50,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 /** Every concern on the one pool; the execution writes fence with the shard row and carry visibility rows. */
 function postgresStore(db: PostgresDatabase): Store {
+  const counts = new VisibilityCountFolds(db);
   return composeStore(
     {
       shards: postgresShards(db),
-      executions: postgresExecutions(db),
+      executions: postgresExecutions(db, counts),
       taskQueues: postgresTaskQueues(db),
       namespaces: postgresNamespaces(db),
       membership: postgresMembership(db),
-      visibility: postgresVisibility(db),
+      visibility: postgresVisibility(db, counts),
       workers: postgresWorkerHeartbeats(db),
       apiKeys: postgresApiKeys(db),
     },

@@ -1,6 +1,9 @@
 import { visibilityTableMigration } from '../visibility/visibilityTable';
 import { writeExecutionFunctionDdl } from './executionWriteFunction';
 
+/** Whether a visibility row is an internal run's, as Count's division filter (`->> … IS NULL`) decides it. */
+const DIVIDED = (row: string) => `((${row}search_attributes ->> 'TemporalNamespaceDivision') IS NOT NULL)`;
+
 /** One step of the PostgreSQL schema. Applied in its own transaction, recorded in `schema_version`. */
 export interface PostgresMigration {
   version: number;
@@ -210,6 +213,63 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // kairos_write_execution: an execution write's checks and rows in one round trip (history's
     // hot path); task ids now come from blocks reserved in shards.last_task_id.
     sql: writeExecutionFunctionDdl(),
+  },
+  {
+    version: 9,
+    description: 'visibility count deltas',
+    sql: `
+      -- Changes to the number of runs per namespace, status and whether TemporalNamespaceDivision
+      -- is set (internal runs such as schedulers), +1/-1 rows inserted by triggers on visibility
+      -- in the transaction of each row's write. Count with no filter, or only GROUP BY
+      -- ExecutionStatus, sums these rows instead of reading every visibility row of the namespace.
+      -- Insert-only, so writers of one namespace on several history instances never wait for one
+      -- another; folds (postgres/visibilityCounts.ts) replace a namespace's rows by their sums.
+      CREATE TABLE visibility_count_deltas (
+        namespace_id text    NOT NULL,
+        status       integer NOT NULL,
+        divided      boolean NOT NULL,
+        runs         bigint  NOT NULL
+      );
+      CREATE INDEX visibility_count_deltas_by_namespace ON visibility_count_deltas (namespace_id);
+
+      CREATE FUNCTION visibility_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
+            VALUES (NEW.namespace_id, NEW.status, ${DIVIDED('NEW.')}, 1);
+        ELSIF TG_OP = 'DELETE' THEN
+          INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
+            VALUES (OLD.namespace_id, OLD.status, ${DIVIDED('OLD.')}, -1);
+        ELSE
+          INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
+            VALUES (OLD.namespace_id, OLD.status, ${DIVIDED('OLD.')}, -1), (NEW.namespace_id, NEW.status, ${DIVIDED('NEW.')}, 1);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      -- The triggers first: CREATE TRIGGER locks out visibility's writers until this migration
+      -- commits, so the back-fill below counts every row written before and none twice.
+      CREATE TRIGGER visibility_count_inserted AFTER INSERT ON visibility
+        FOR EACH ROW EXECUTE FUNCTION visibility_count_delta();
+      CREATE TRIGGER visibility_count_deleted AFTER DELETE ON visibility
+        FOR EACH ROW EXECUTE FUNCTION visibility_count_delta();
+      -- An upsert re-indexing a run without changing its status writes no delta.
+      CREATE TRIGGER visibility_count_moved AFTER UPDATE ON visibility
+        FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.namespace_id IS DISTINCT FROM NEW.namespace_id
+          OR ${DIVIDED('OLD.')} IS DISTINCT FROM ${DIVIDED('NEW.')})
+        EXECUTE FUNCTION visibility_count_delta();
+      CREATE FUNCTION visibility_count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM visibility_count_deltas;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER visibility_count_truncated AFTER TRUNCATE ON visibility
+        FOR EACH STATEMENT EXECUTE FUNCTION visibility_count_truncated();
+
+      INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
+        SELECT namespace_id, status, ${DIVIDED('')}, COUNT(*) FROM visibility GROUP BY 1, 2, 3;
+    `,
   },
 ];
 

@@ -2,7 +2,7 @@ import type { ResolvedQuery } from '@kairos/visibility';
 
 /**
  * Whether Count `query` can be answered from the per-status run counts a store keeps (SQLite's
- * `visibility_counts`): no filter, internal runs hidden (as every query not naming
+ * `visibility_counts`, PostgreSQL's `visibility_count_deltas`): no filter, internal runs hidden (as every query not naming
  * TemporalNamespaceDivision), and no GROUP BY or GROUP BY ExecutionStatus alone. Such a Count
  * would otherwise read every visibility row of the namespace.
  */

@@ -267,5 +267,42 @@ export function visibilityConformance(harness: StoreHarness<VisibilityUnderTest>
         { value: 'Terminated', count: 1 },
       ]);
     });
+
+    it('counts without a filter, and by ExecutionStatus alone, through closes, re-indexes, internal runs and deletes', async () => {
+      const { store, rangeId } = await openWithShard();
+      const keys = Array.from({ length: 5 }, (_, i) => executionKey('ns-1', `wf-count-${i}`));
+      const started = [];
+      for (const key of keys) started.push(await startRun(store, rangeId, key));
+      await startRun(store, rangeId, executionKey('ns-2'));
+      // An internal run (a scheduler's) is hidden from both, as from List.
+      const internal = executionKey('ns-1', 'temporal-sys-scheduler:s');
+      const internalRow = await startRun(store, rangeId, internal, { searchAttributes: { TemporalNamespaceDivision: 'TemporalScheduler' } });
+      await store.writeExecution(
+        executionWrite(internal, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [3], status: COMPLETED, visibility: { ...internalRow, status: COMPLETED, closeTime: new Date(1_700_000_100_000) } }),
+      );
+      const byStatus = (ns = 'ns-1') => store.countVisibility(ns, q('GROUP BY ExecutionStatus'));
+      expect(await byStatus()).toEqual({ count: 5, groups: [{ value: 'Running', count: 5 }] });
+
+      await closeRun(store, rangeId, keys[0]!, new Date(1_700_000_100_000));
+      await closeRun(store, rangeId, keys[1]!, new Date(1_700_000_100_000), CLOSED_TERMINATED);
+      await closeRun(store, rangeId, keys[2]!, new Date(1_700_000_100_000), CLOSED_TERMINATED);
+      // Re-indexed with the same status: still one run.
+      await store.writeExecution(executionWrite(keys[3]!, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [3], visibility: { ...started[3]!, searchAttributes: { CustomerId: 'again' } } }));
+      await store.deleteExecution({ shardId: 1, rangeId, key: keys[2]!, expectedDbVersion: 2 });
+      await store.deleteExecution({ shardId: 1, rangeId, key: keys[4]!, expectedDbVersion: 1 });
+
+      const grouped = await byStatus();
+      expect(grouped.count).toBe(3);
+      expect([...grouped.groups!].sort((a, b) => String(a.value).localeCompare(String(b.value)))).toEqual([
+        { value: 'Completed', count: 1 },
+        { value: 'Running', count: 1 },
+        { value: 'Terminated', count: 1 },
+      ]);
+      expect(await store.countVisibility('ns-1', q(''))).toEqual({ count: 3 });
+      expect(await store.countVisibility('ns-2', q(''))).toEqual({ count: 1 });
+      expect(await byStatus('ns-3')).toEqual({ count: 0, groups: [] });
+      // Naming the division counts the internal runs (the rows, as before).
+      expect(await store.countVisibility('ns-1', q("TemporalNamespaceDivision = 'TemporalScheduler'"))).toEqual({ count: 1 });
+    });
   });
 }

@@ -47,6 +47,7 @@ describe('postgres schema versioning', () => {
         'timer_tasks',
         'transfer_tasks',
         'visibility',
+        'visibility_count_deltas',
         'worker_heartbeats',
       ]);
       // The visibility table has every column @kairos/visibility's SQL expects, with its types.
