@@ -123,15 +123,22 @@ describe('Schedules (Create, Describe, Patch, Update, List, Count, Delete) compa
         await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
         await untilAsync(async () => (await handle.describe()).info.numActionsTaken === busy.info.numActionsTaken + 1, 'the triggered action', 10_000);
         const after = await handle.describe();
+        const listEntry = async () => {
+          for await (const s of client.schedule.list()) if (s.scheduleId === scheduleId) return { paused: s.state.paused, note: s.state.note, type: s.action?.type === 'startWorkflow' ? s.action.workflowType : '' };
+          return 'not listed';
+        };
+        // The list is eventually consistent (Temporal's comes from visibility): wait for the pause to show.
+        let listed: Awaited<ReturnType<typeof listEntry>> = 'not listed';
+        await untilAsync(async () => {
+          listed = await listEntry();
+          return listed !== 'not listed' && listed.paused;
+        }, 'the pause in the schedule list', 10_000).catch(() => undefined);
         return {
           runningWhileBusy: busy.info.runningActions.length,
           triggered: after.info.numActionsTaken - busy.info.numActionsTaken,
           paused: after.state.paused,
           note: after.state.note,
-          listed: await (async () => {
-            for await (const s of client.schedule.list()) if (s.scheduleId === scheduleId) return { paused: s.state.paused, note: s.state.note, type: s.action?.type === 'startWorkflow' ? s.action.workflowType : '' };
-            return 'not listed';
-          })(),
+          listed,
         };
       });
       return { outcome, workflowIds: [] };
