@@ -1,15 +1,4 @@
 export * from './store';
 export * from './errors';
-export { openSqliteStore } from './sqlite/sqliteStore';
-export type { OpenedSqliteStore, SqliteStoreOptions } from './sqlite/sqliteStore';
-export { SQLITE_PRAGMAS, sqlitePragmas } from './sqlite/pragmas';
-export type { SqliteSynchronous } from './sqlite/pragmas';
-export { SQLITE_SCHEMA_VERSION } from './sqlite/schema';
-export type { MigrationResult } from './sqlite/migrate';
-export { openPostgresStore } from './postgres/postgresStore';
-export type { OpenedPostgresStore, PostgresStoreOptions } from './postgres/postgresStore';
-export { migratePostgres, readPostgresSchemaVersion } from './postgres/migrate';
-export type { MigratePostgresOptions } from './postgres/migrate';
-export { isPostgresUrl, redactPostgresUrl } from './postgres/connection';
-export { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './postgres/schema';
-export type { PostgresMigration } from './postgres/schema';
+export * from './sqlite';
+export * from './postgres';

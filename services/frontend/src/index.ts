@@ -9,5 +9,4 @@ export { CLUSTER_NAME, type ClusterFacts } from './clusterInfo';
 export { createNamespaceStateMiddleware } from './namespaceState';
 export { createHttpApiServer, inProcessInvoker, HTTP_API_SERVICES, type HttpApiServer, type HttpsSource } from './httpApi';
 export { createAdminHandler } from './adminHandler';
-export { historyEventFromJson } from './historyJson';
 export * from './auth';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ClientError, createChannel, createClient, Status } from 'nice-grpc';
-import { historyEventFromJson } from '@kairos/frontend';
+import { historyEventFromJson } from '@kairos/frontend/history-json';
 import { AdminServiceDefinition } from '@kairos/proto/kairos/adminservice/v1/service';
 import type { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import { ConfigError } from './config/configError';

@@ -1,6 +1,6 @@
 import type { Logger } from '@kairos/common/logger';
 import type { StoreConfig } from './config/types';
-import { openPostgresStore, openSqliteStore, redactPostgresUrl } from '@kairos/persistence';
+import { openSqliteStore } from '@kairos/persistence/sqlite';
 import type { Store } from '@kairos/persistence/store';
 
 export interface OpenedStore {
@@ -18,6 +18,8 @@ export interface OpenedStore {
  */
 export async function openStore(config: StoreConfig, logger: Logger): Promise<OpenedStore> {
   if (config.kind === 'postgres') {
+    // The PostgreSQL driver is loaded only here: start-dev on SQLite never needs it.
+    const { openPostgresStore, redactPostgresUrl } = await import('@kairos/persistence/postgres');
     const { store, schemaVersion } = await openPostgresStore({ url: config.url, logger });
     const url = redactPostgresUrl(config.url);
     logger.info('store opened', { store: 'postgres', url, schemaVersion });

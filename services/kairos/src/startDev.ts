@@ -8,7 +8,7 @@ import { indexedValueTypeOf, NamespaceRegistry } from '@kairos/domain';
 import { addSearchAttributes, apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
 import { MatchingService } from '@kairos/matching';
-import { InProcessNotifier } from '@kairos/notify';
+import { InProcessNotifier } from '@kairos/notify/in-process';
 import { HistoryServiceDefinition, type HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition, type MatchingServiceImplementation } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { ConfigError } from './config/configError';

@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { API_KEY_PREFIX } from './credentialClaims';
+
+/** Kairos API keys start with this, so they are told from JWTs before any parsing. */
+export const API_KEY_PREFIX = 'kairos_';
 
 /**
  * Kairos API keys: `kairos_<id>_<secret>`. The id (12 hex digits, 48 random bits) names the key in

@@ -1,12 +1,10 @@
+import { API_KEY_PREFIX } from './apiKeyTokens';
 import { AuthenticationFailure, bearerToken, type AuthInfo, type ClaimMapper } from './claimMapper';
 import type { JwksKeySource } from './jwksKeys';
 import { jwtClaims, type JwtOptions } from './jwtClaimMapper';
 import { claimsFromPermissions } from './permissions';
 import type { Claims } from './roles';
 import type { VerifiedTokenCache } from './verifiedTokens';
-
-/** Kairos API keys start with this, so they are told from JWTs before any parsing. */
-export const API_KEY_PREFIX = 'kairos_';
 
 export interface CredentialSources {
   /** JWTs signed by keys from JWKS documents. */

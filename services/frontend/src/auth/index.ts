@@ -1,10 +1,11 @@
 export type { AuthorizationConfig } from './authorizationConfig';
 export type { CallPrincipal } from './authMiddleware';
-export { startFrontendAuthorization, type FrontendAuthorization } from './frontendAuthorization';
+export { startFrontendAuthorization } from './startAuthorization';
+export type { FrontendAuthorization } from './frontendAuthorization';
 export { peerIdentityInterceptor, PEER_SUBJECT_METADATA } from './peerIdentity';
 export { claimsFromPermissions, permissionProblems } from './permissions';
 export { AuthenticationFailure } from './claimMapper';
-export { API_KEY_PREFIX } from './credentialClaims';
+export { API_KEY_PREFIX } from './apiKeyTokens';
 export type { Claims } from './roles';
 export { createAuditMiddleware } from './auditLog';
 export { apiKeyClaims } from './apiKeyClaims';

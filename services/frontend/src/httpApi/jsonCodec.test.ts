@@ -7,7 +7,8 @@ import {
 } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import { TaskQueueKind } from '@kairos/proto/temporal/api/enums/v1/task_queue';
 import { publicApiRegistry } from '../publicApiRegistry';
-import { cleanPath, HTTP_API_SERVICES } from './httpApiServer';
+import { cleanPath } from './requestHandler';
+import { HTTP_API_SERVICES } from './services';
 import { BadRequestError, decodeHttpRequest, renderMessage } from './jsonCodec';
 import { matchPathTemplate, pathComponents } from './pathTemplate';
 import { httpRoutes } from './routeTable';
