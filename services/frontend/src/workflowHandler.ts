@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import {
@@ -68,6 +69,8 @@ const KNOWN_RESET_REAPPLY_TYPES = new Set<number>(Object.values(ResetReapplyType
 export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplementation {
   const namespaces = deps.namespaces ?? new NamespaceRegistry(deps.store);
   const { history, matching } = deps;
+  // Every waiting poll listens to it (one listener each, removed when the poll ends): no leak warning.
+  setMaxListeners(0, deps.shutdownSignal);
 
   async function namespaceId(name: string): Promise<string> {
     if (!name) throw invalidArgument('Namespace not set on request.');
