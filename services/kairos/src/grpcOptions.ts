@@ -1,5 +1,11 @@
 import { setting } from '@kairos/common/settings';
 
+/**
+ * grpc-js's channelz bookkeeping, on by default, costs a tracker and timestamps per call; Kairos
+ * serves no channelz service, so nothing reads it.
+ */
+const NO_CHANNELZ = { 'grpc.enable_channelz': 0 };
+
 /** What every Kairos gRPC server allows of a connection: the SDKs' keepalive pings. */
 const KEEPALIVE_OPTIONS = {
   // SDKs ping every 30 s even when idle; never GOAWAY them for it.
@@ -17,6 +23,7 @@ export const PUBLIC_GRPC_SERVER_OPTIONS = {
   'grpc.max_receive_message_length': setting('grpc.maxReceiveMessageSize'),
   'grpc.max_send_message_length': setting('grpc.maxSendMessageSize'),
   ...KEEPALIVE_OPTIONS,
+  ...NO_CHANNELZ,
 };
 
 /**
@@ -27,10 +34,12 @@ export const INTERNAL_GRPC_SERVER_OPTIONS = {
   'grpc.max_receive_message_length': setting('grpc.internalMaxMessageSize'),
   'grpc.max_send_message_length': setting('grpc.internalMaxMessageSize'),
   ...KEEPALIVE_OPTIONS,
+  ...NO_CHANNELZ,
 };
 
 /** Channels to history and matching instances (grpc-js would otherwise refuse responses over 4 MiB). */
 export const INTERNAL_CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': setting('grpc.internalMaxMessageSize'),
   'grpc.max_send_message_length': setting('grpc.internalMaxMessageSize'),
+  ...NO_CHANNELZ,
 };
