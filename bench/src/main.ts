@@ -31,7 +31,7 @@
 // must be exactly as expected; --allow-task-timeouts accepts (and counts) workflow-task attempts
 // that timed out, which an overloaded dev server produces.
 // --raw --cluster [--history 2 --matching 2 --frontend 1 --num-shards 4 --pg-synchronous-commit
-// off|on --idle-seconds 5 --no-start-dev --keep-logs]: Kairos in cluster mode on this machine (src/cluster: a
+// off|on --idle-seconds 5 --no-start-dev --keep-logs --cpu-prof-dir DIR]: Kairos in cluster mode on this machine (src/cluster: a
 // PostgreSQL with fsync on, a nats-server, one `kairos server start` process per instance), fresh
 // for each run, then a fresh start-dev (--repeat N: N rounds, the order alternating); reports per
 // workflow the CPU of each service's instances together, of PostgreSQL (postmaster and children)
@@ -264,7 +264,12 @@ async function clusterMain(workloads: WorkloadName[], namespace: string): Promis
   for (const workload of workloads) {
     runs.push(
       ...(await runClusterComparison({
-        shape: { counts: { frontend: count('frontend', 1), history: count('history', 2), matching: count('matching', 2) }, numShards: count('num-shards', 4), synchronousCommit: commit },
+        shape: {
+          counts: { frontend: count('frontend', 1), history: count('history', 2), matching: count('matching', 2) },
+          numShards: count('num-shards', 4),
+          synchronousCommit: commit,
+          ...(arg('cpu-prof-dir') ? { cpuProfileDir: arg('cpu-prof-dir') } : {}),
+        },
         rounds: Number(arg('repeat') ?? 1),
         startDev: !flagOn('no-start-dev'),
         idleSeconds: count('idle-seconds', 5),

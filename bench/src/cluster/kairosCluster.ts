@@ -13,6 +13,8 @@ export interface ClusterShape {
   counts: Record<ClusterService, number>;
   numShards: number;
   synchronousCommit: 'on' | 'off';
+  /** Each instance writes a V8 CPU profile into DIR/<service><n>/ when it stops (node --cpu-prof). */
+  cpuProfileDir?: string;
 }
 
 /** Kairos in cluster mode on this machine: its processes, its PostgreSQL and its NATS. */
@@ -82,8 +84,9 @@ export async function startBenchCluster(dir: string, shape: ClusterShape): Promi
         const port = await freePort();
         const address = `127.0.0.1:${port}`;
         // The young-generation size the kairos command and start-dev run with, so the comparison is fair.
+        const profile = shape.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(shape.cpuProfileDir, `${service}${i}`)}`] : [];
         const args = [
-          '--max-semi-space-size=32', KAIROS_MAIN, 'server', 'start', '--service', service, '--config', configFile,
+          '--max-semi-space-size=32', ...profile, KAIROS_MAIN, 'server', 'start', '--service', service, '--config', configFile,
           '--ip', '127.0.0.1', '--port', String(port), '--advertise-address', address,
           '--num-shards', String(shape.numShards), '--log-level', 'warn',
         ];
