@@ -7,3 +7,5 @@ export * from './clusterDirectory';
 export * from './routing/declaredRoute';
 export * from './routing/methodRoutes';
 export * from './routing/clusterRouters';
+export * from './transport/http2Connection';
+export * from './transport/unaryClient';

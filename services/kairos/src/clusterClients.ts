@@ -1,7 +1,10 @@
-import { createChannel, createClientFactory, type Channel, type ChannelCredentials, type ChannelOptions } from 'nice-grpc';
-import { createClientErrorMiddleware } from '@kairos/common/grpcErrors';
+import type { ClientMiddleware } from 'nice-grpc-common';
+import type { InternodeClientTls } from '@kairos/common/tls';
+import { setting } from '@kairos/common/settings';
 import {
+  createUnaryClient,
   historyRouter,
+  Http2Connection,
   matchingRouter,
   routedClient,
   type ClusterDirectory,
@@ -10,33 +13,37 @@ import {
 } from '@kairos/cluster';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
-import { INTERNAL_CHANNEL_OPTIONS } from './grpcOptions';
 import type { Tracing } from './tracing';
+
+/** gRPC's minimum connect timeout: how long a dial to a silent address (a dead pod's IP) may take. */
+const CONNECT_TIMEOUT_MS = 20_000;
 
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that
  * owns its shard or task queue (from the directory), and follows ownership when it moves. One
- * channel per instance address, kept for the life of the process; over internode TLS when `tls`
- * is given.
+ * HTTP/2 connection per instance address, kept for the life of the process; over internode TLS
+ * when `tls` is given.
  */
 export function clusterClients(
   directory: ClusterDirectory,
   numHistoryShards: number,
   tracing?: Tracing,
-  tls?: { credentials: ChannelCredentials; channelOptions: ChannelOptions },
+  tls?: InternodeClientTls,
 ): { history: HistoryClient; matching: MatchingClient } {
-  // With tracing on, each call is a client span whose context travels in the call's metadata
-  // (inside the error middleware, so the span sees the gRPC status as it came).
-  const base = createClientFactory().use(createClientErrorMiddleware());
-  const factory = tracing ? base.use(tracing.clientMiddleware()) : base;
-  const channels = new Map<string, Channel>();
-  const channelFor = (address: string): Channel => {
-    let channel = channels.get(address);
-    if (!channel) {
-      channel = createChannel(address, tls?.credentials, { ...INTERNAL_CHANNEL_OPTIONS, ...tls?.channelOptions });
-      channels.set(address, channel);
+  // With tracing on, each call is a client span whose context travels in the call's metadata.
+  const middleware: ClientMiddleware | undefined = tracing?.clientMiddleware();
+  const connections = new Map<string, Http2Connection>();
+  const connectionTo = (address: string): Http2Connection => {
+    let connection = connections.get(address);
+    if (!connection) {
+      connection = new Http2Connection(address, {
+        maxMessageBytes: setting('grpc.internalMaxMessageSize'),
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        ...(tls && { tls: () => tls.connectOptions() }),
+      });
+      connections.set(address, connection);
     }
-    return channel;
+    return connection;
   };
   const historyClients = new Map<string, HistoryClient>();
   const matchingClients = new Map<string, MatchingClient>();
@@ -52,12 +59,12 @@ export function clusterClients(
     history: routedClient(
       HistoryServiceDefinition,
       historyRouter(directory, numHistoryShards),
-      cached(historyClients, (address) => factory.create(HistoryServiceDefinition, channelFor(address))),
+      cached(historyClients, (address) => createUnaryClient(HistoryServiceDefinition, connectionTo(address), middleware)),
     ),
     matching: routedClient(
       MatchingServiceDefinition,
       matchingRouter(directory),
-      cached(matchingClients, (address) => factory.create(MatchingServiceDefinition, channelFor(address))),
+      cached(matchingClients, (address) => createUnaryClient(MatchingServiceDefinition, connectionTo(address), middleware)),
     ),
   };
 }

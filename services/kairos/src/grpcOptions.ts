@@ -36,10 +36,3 @@ export const INTERNAL_GRPC_SERVER_OPTIONS = {
   ...KEEPALIVE_OPTIONS,
   ...NO_CHANNELZ,
 };
-
-/** Channels to history and matching instances (grpc-js would otherwise refuse responses over 4 MiB). */
-export const INTERNAL_CHANNEL_OPTIONS = {
-  'grpc.max_receive_message_length': setting('grpc.internalMaxMessageSize'),
-  'grpc.max_send_message_length': setting('grpc.internalMaxMessageSize'),
-  ...NO_CHANNELZ,
-};

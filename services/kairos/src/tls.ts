@@ -2,12 +2,12 @@ import type { Logger } from '@kairos/common/logger';
 import {
   CertificateFileError,
   CertificateFilesWatcher,
-  internodeChannelCredentials,
+  internodeClientTls,
   ReloadableServerCredentials,
+  type InternodeClientTls,
   type ServerTlsConfig,
   type TlsConfig,
 } from '@kairos/common/tls';
-import type { ChannelCredentials, ChannelOptions } from 'nice-grpc';
 import { ConfigError } from './config/configError';
 
 /** What one process needs of the `tls` config; every part absent means plaintext there. */
@@ -17,7 +17,7 @@ export interface ProcessTls {
   /** A history or matching port. */
   internodeServer?: ReloadableServerCredentials;
   /** Dialing history and matching. */
-  internodeClient?: { credentials: ChannelCredentials; channelOptions: ChannelOptions };
+  internodeClient?: InternodeClientTls;
   /** Stops reading the files again. */
   close(): void;
 }
@@ -56,7 +56,7 @@ export function loadProcessTls(config: TlsConfig | undefined, roles: { frontend?
     // One internode identity for both directions, as Temporal's: the client presents the server's certificate.
     const client = internode.client ?? {};
     const watcher = watch('tls.internode.client', { certFile: internode.server.certFile, keyFile: internode.server.keyFile, caFiles: client.rootCaFiles });
-    tls.internodeClient = internodeChannelCredentials(watcher, client);
+    tls.internodeClient = internodeClientTls(watcher, client);
   }
   return tls;
 }

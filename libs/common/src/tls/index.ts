@@ -1,4 +1,4 @@
 export type { ClientTlsConfig, ServerTlsConfig, TlsConfig } from './types';
 export { CertificateFileError, CertificateFilesWatcher, readCertificateFiles, type CertificateFileSet, type CertificateMaterial } from './certificateFiles';
 export { ReloadableServerCredentials } from './serverCredentials';
-export { internodeChannelCredentials } from './channelCredentials';
+export { internodeClientTls, type InternodeClientTls } from './clientTls';

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
-import { createChannel, createClient, createServer, type Server } from 'nice-grpc';
+import { createServer, type Server } from 'nice-grpc';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
+import { noopLogger } from '@kairos/common/logger';
+import { CertificateFilesWatcher, internodeClientTls, ReloadableServerCredentials } from '@kairos/common/tls';
 import { createCertificateAuthority } from '@kairos/testing';
-import { noopLogger } from '../logger';
-import { CertificateFilesWatcher } from './certificateFiles';
-import { internodeChannelCredentials } from './channelCredentials';
-import { ReloadableServerCredentials } from './serverCredentials';
+import { Http2Connection } from './http2Connection';
+import { createUnaryClient } from './unaryClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
 const authority = (name: string) => createCertificateAuthority(mkdtempSync(join(dir, `${name}-`)), name);
 
-describe('internode credentials over real grpc-js connections', () => {
+describe('internode TLS: Kairos\'s HTTP/2 client against a grpc-js server', () => {
   const cluster = authority('cluster');
   const stranger = authority('stranger');
   const identity = cluster.server('internode', { dnsNames: ['kairos-internode'] });
@@ -46,17 +46,17 @@ describe('internode credentials over real grpc-js connections', () => {
     serverWatcher.close();
   });
 
-  /** A health check on a new channel with the client files as they are now: 'SERVING' or the refusal's code. */
+  /** A health check on a new connection with the client files as they are now: 'SERVING' or the refusal's code. */
   async function check(options: { serverName?: string; disableHostVerification?: boolean }, watcher: CertificateFilesWatcher, serverPort = port): Promise<string> {
-    const { credentials, channelOptions } = internodeChannelCredentials(watcher, options);
-    const channel = createChannel(`127.0.0.1:${serverPort}`, credentials, channelOptions);
+    const tls = internodeClientTls(watcher, options);
+    const connection = new Http2Connection(`127.0.0.1:${serverPort}`, { maxMessageBytes: 1 << 20, connectTimeoutMs: 5_000, tls: () => tls.connectOptions() });
     try {
-      const res = await createClient(HealthDefinition, channel).check({}, { signal: AbortSignal.timeout(5_000) });
+      const res = await createUnaryClient(HealthDefinition, connection).check({}, { signal: AbortSignal.timeout(5_000) });
       return res.status === HealthCheckResponse_ServingStatus.SERVING ? 'SERVING' : String(res.status);
     } catch (err) {
       return `refused ${(err as { code?: number }).code}`;
     } finally {
-      channel.close();
+      connection.close();
     }
   }
 

@@ -1,0 +1,121 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { Client, CompatServiceDefinition } from 'nice-grpc';
+import { ClientError, Metadata, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
+import { apiErrorFromStatus } from '@kairos/common/grpcErrors';
+import { UnaryCallFailure, type Http2Connection } from './http2Connection';
+
+/** What a ts-proto message type offers the client (the generated `generic-definitions` shape). */
+interface MessageType {
+  encode(message: unknown): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): unknown;
+  fromPartial(object: unknown): unknown;
+}
+
+interface TsProtoMethod {
+  name: string;
+  requestType: MessageType;
+  responseType: MessageType;
+  requestStream: boolean;
+  responseStream: boolean;
+  options: MethodDescriptor['options'];
+}
+
+export interface TsProtoServiceDefinition {
+  fullName: string;
+  methods: Record<string, unknown>;
+}
+
+/** Headers gRPC itself owns: never passed on as metadata. */
+const RESERVED_HEADERS = new Set(['content-type', 'te', 'grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-timeout', 'user-agent']);
+
+function metadataToHeaders(metadata: Metadata): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [key, values] of metadata) {
+    if (RESERVED_HEADERS.has(key)) continue;
+    headers[key] = key.endsWith('-bin')
+      ? values.map((v) => Buffer.from(v as Uint8Array).toString('base64'))
+      : (values as string[]);
+  }
+  return headers;
+}
+
+function headersToMetadata(headers: IncomingHttpHeaders): Metadata {
+  const metadata = Metadata();
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined || key.startsWith(':') || RESERVED_HEADERS.has(key)) continue;
+    for (const one of Array.isArray(value) ? value : key.endsWith('-bin') ? value.split(',') : [value]) {
+      if (key.endsWith('-bin')) metadata.append(key as `${string}-bin`, Buffer.from(one.trim(), 'base64'));
+      else metadata.append(key, one);
+    }
+  }
+  return metadata;
+}
+
+/**
+ * A nice-grpc-shaped client for a service of Kairos's own, whose methods are all unary, over one
+ * Http2Connection. A failed call rejects with the ApiError the other side threw (code, message
+ * and detail from `grpc-status-details-bin`), so codes and details survive the hop; an abort
+ * rejects with an AbortError. `middleware` (tracing) runs around each call and sees the failure as
+ * nice-grpc's ClientError, as it would with nice-grpc's client.
+ */
+export function createUnaryClient<D extends CompatServiceDefinition & TsProtoServiceDefinition>(
+  definition: D,
+  connection: Http2Connection,
+  middleware?: ClientMiddleware,
+): Client<D> {
+  const client: Record<string, (request: unknown, options?: CallOptions) => Promise<unknown>> = {};
+  for (const [key, raw] of Object.entries(definition.methods)) {
+    const method = raw as TsProtoMethod;
+    if (method.requestStream || method.responseStream) continue; // Kairos's internal services have none
+    const path = `/${definition.fullName}/${method.name}`;
+    const descriptor: MethodDescriptor = { path, requestStream: false, responseStream: false, options: method.options };
+    const { requestType, responseType } = method;
+
+    /** The call on the wire; a failure is a ClientError carrying its status details. */
+    async function call(request: unknown, options: CallOptions): Promise<unknown> {
+      // Callers may pass partial messages (nice-grpc's request type): fromPartial fills the defaults encode needs.
+      const bytes = requestType.encode(requestType.fromPartial(request)).finish();
+      try {
+        const answer = await connection.unary(path, bytes, {
+          headers: options.metadata ? metadataToHeaders(options.metadata) : undefined,
+          signal: options.signal,
+          onHeaders: options.onHeader && ((headers) => options.onHeader!(headersToMetadata(headers))),
+          onTrailers: options.onTrailer && ((trailers) => options.onTrailer!(headersToMetadata(trailers))),
+        });
+        return responseType.decode(answer);
+      } catch (err) {
+        if (err instanceof UnaryCallFailure) throw new FailedCall(path, err);
+        throw err;
+      }
+    }
+    // A middleware's `next`.
+    async function* send(request: unknown, options: CallOptions): AsyncGenerator<never, unknown, undefined> {
+      return await call(request, options);
+    }
+
+    client[key] = async (request: unknown, options: CallOptions = {}) => {
+      try {
+        if (!middleware) return await call(request, options); // the common case: no tracing
+        const iterator = middleware({ method: descriptor, requestStream: false, request, responseStream: false, next: send as never }, options);
+        const result = await iterator.next();
+        if (!result.done || result.value == null) throw new Error(`a client middleware of ${path} did not return a response`);
+        return result.value;
+      } catch (err) {
+        if (err instanceof FailedCall) throw apiErrorFromStatus(err.code, err.details, err.failure.statusDetails);
+        if (err instanceof ClientError) throw apiErrorFromStatus(err.code, err.details);
+        throw err;
+      }
+    };
+  }
+  return client as unknown as Client<D>;
+}
+
+/** nice-grpc's ClientError for middlewares, keeping the status details for the caller's ApiError. */
+class FailedCall extends ClientError {
+  constructor(
+    path: string,
+    readonly failure: UnaryCallFailure,
+  ) {
+    super(path, failure.code, failure.message);
+  }
+}
