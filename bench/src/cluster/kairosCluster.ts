@@ -32,6 +32,8 @@ export interface BenchCluster {
 }
 
 const KAIROS_MAIN = join(REPO, 'services/kairos/dist/main.js');
+/** The command unbundled, one file per module: a profile then names each frame's package. */
+const KAIROS_UNBUNDLED = join(REPO, 'services/kairos/dist/command.js');
 
 async function schemaUpdate(env: Record<string, string>, logFile: string): Promise<void> {
   const child = launch(process.execPath, [KAIROS_MAIN, 'schema', 'update'], logFile, env);
@@ -86,7 +88,7 @@ export async function startBenchCluster(dir: string, shape: ClusterShape): Promi
         // The young-generation size the kairos command and start-dev run with, so the comparison is fair.
         const profile = shape.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(shape.cpuProfileDir, `${service}${i}`)}`] : [];
         const args = [
-          '--max-semi-space-size=32', ...profile, KAIROS_MAIN, 'server', 'start', '--service', service, '--config', configFile,
+          '--max-semi-space-size=32', ...profile, shape.cpuProfileDir ? KAIROS_UNBUNDLED : KAIROS_MAIN, 'server', 'start', '--service', service, '--config', configFile,
           '--ip', '127.0.0.1', '--port', String(port), '--advertise-address', address,
           '--num-shards', String(shape.numShards), '--log-level', 'warn',
         ];

@@ -9,3 +9,4 @@ export * from './routing/methodRoutes';
 export * from './routing/clusterRouters';
 export * from './transport/http2Connection';
 export * from './transport/unaryClient';
+export * from './transport/http2Server';

@@ -6,7 +6,7 @@ import { setting } from '@kairos/common/settings';
  */
 const NO_CHANNELZ = { 'grpc.enable_channelz': 0 };
 
-/** What every Kairos gRPC server allows of a connection: the SDKs' keepalive pings. */
+/** What the public gRPC server allows of a connection: the SDKs' keepalive pings. */
 const KEEPALIVE_OPTIONS = {
   // SDKs ping every 30 s even when idle; never GOAWAY them for it.
   'grpc.keepalive_permit_without_calls': 1,
@@ -22,17 +22,6 @@ const KEEPALIVE_OPTIONS = {
 export const PUBLIC_GRPC_SERVER_OPTIONS = {
   'grpc.max_receive_message_length': setting('grpc.maxReceiveMessageSize'),
   'grpc.max_send_message_length': setting('grpc.maxSendMessageSize'),
-  ...KEEPALIVE_OPTIONS,
-  ...NO_CHANNELZ,
-};
-
-/**
- * History and matching servers, called only by Kairos's own processes: a forwarded request is the
- * client's (at most 4 MiB) plus routing fields, and poll responses carry whole histories.
- */
-export const INTERNAL_GRPC_SERVER_OPTIONS = {
-  'grpc.max_receive_message_length': setting('grpc.internalMaxMessageSize'),
-  'grpc.max_send_message_length': setting('grpc.internalMaxMessageSize'),
   ...KEEPALIVE_OPTIONS,
   ...NO_CHANNELZ,
 };

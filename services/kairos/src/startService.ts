@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'nice-grpc';
+import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc-common';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import { mayWait, withCallDeadline } from '@kairos/common/callDeadline';
 import { createLogger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
-import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
+import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, InternalGrpcServer, MembershipHeartbeat } from '@kairos/cluster';
 import { apiKeyClaims, ensureNamespace, startFrontendAuthorization } from '@kairos/frontend';
 import { createHealthHandler } from '@kairos/frontend';
 import { HistoryService } from '@kairos/history';
@@ -17,7 +16,6 @@ import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
 import { clusterClients } from './clusterClients';
 import type { KairosConfig, ServiceName } from './config/types';
-import { INTERNAL_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import { authorizationMetrics } from './authorizationMetrics';
 import { clusterFacts, createFrontendServer } from './publicServer';
 import { openStore } from './openStore';
@@ -95,9 +93,13 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     return;
   }
 
-  const created = createServer(withCallDeadline(INTERNAL_GRPC_SERVER_OPTIONS, mayWait));
   // Tracing outermost, so each span sees the call's final answer.
-  const server = (tracing ? created.use(tracing.serverMiddleware()) : created).use(metrics.serverMiddleware()).use(createServerErrorMiddleware(logger));
+  const chain: ServerMiddleware[] = [...(tracing ? [tracing.serverMiddleware()] : []), metrics.serverMiddleware(), createServerErrorMiddleware(logger)];
+  const server = new InternalGrpcServer({
+    // A forwarded request is the client's (at most 4 MiB) plus routing fields, and poll responses carry whole histories.
+    maxMessageBytes: setting('grpc.internalMaxMessageSize'),
+    middleware: chain.reduce((outer, inner) => composeServerMiddleware(outer, inner)),
+  });
   const membership = new MembershipHeartbeat(
     store,
     notifier,

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { createChannel, createClient, type Channel } from 'nice-grpc';
+import { ClientError, Metadata, Status, type CallContext } from 'nice-grpc-common';
+import { ApiError } from '@kairos/common/errors';
+import { callDeadline } from '@kairos/common/callDeadline';
+import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
+import { noopLogger } from '@kairos/common/logger';
+import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
+import { Http2Connection } from './http2Connection';
+import { InternalGrpcServer } from './http2Server';
+import { createUnaryClient } from './unaryClient';
+
+const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
+type Check = (request: HealthCheckRequest, context: CallContext) => Promise<{ status: HealthCheckResponse_ServingStatus }>;
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An InternalGrpcServer with the error middleware, as history and matching run it. */
+async function serve(check: Check, options: { maxMessageBytes?: number; watch?: () => AsyncIterable<{ status: HealthCheckResponse_ServingStatus }> } = {}) {
+  const server = new InternalGrpcServer({ maxMessageBytes: options.maxMessageBytes ?? 1 << 20, middleware: createServerErrorMiddleware(noopLogger) });
+  server.add(HealthDefinition, { check, watch: options.watch ?? async function* () {} });
+  const port = await server.listen('127.0.0.1:0');
+  cleanups.push(() => server.forceShutdown());
+  return { server, port };
+}
+
+/** nice-grpc over grpc-js: what tests and the SDK's ecosystem speak. */
+function grpcJsClient(port: number) {
+  const channel: Channel = createChannel(`127.0.0.1:${port}`);
+  cleanups.push(() => channel.close());
+  return createClient(HealthDefinition, channel);
+}
+
+function kairosClient(port: number) {
+  const connection = new Http2Connection(`127.0.0.1:${port}`, { maxMessageBytes: 1 << 20, connectTimeoutMs: 5_000 });
+  cleanups.push(() => connection.close());
+  return createUnaryClient(HealthDefinition, connection);
+}
+
+const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail('the call succeeded'), (err: unknown) => err as ClientError & ApiError);
+
+describe('the internal gRPC server on Node HTTP/2', () => {
+  it('answers grpc-js and Kairos clients alike, with their metadata', async () => {
+    const seen: Array<string | undefined> = [];
+    const { port } = await serve(async (request, context) => {
+      seen.push(context.metadata.get('x-caller'));
+      return { status: request.service === 'up' ? SERVING : NOT_SERVING };
+    });
+    const viaGrpcJs = grpcJsClient(port);
+    expect((await viaGrpcJs.check({ service: 'up' }, { metadata: Metadata({ 'x-caller': 'grpc-js' }) })).status).toBe(SERVING);
+    expect((await viaGrpcJs.check({ service: 'down' })).status).toBe(NOT_SERVING);
+    const viaKairos = kairosClient(port);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => viaKairos.check({ service: i % 2 ? 'up' : 'down' })));
+    expect(answers.filter((a) => a.status === SERVING)).toHaveLength(20);
+    expect(seen.slice(0, 2)).toEqual(['grpc-js', undefined]);
+  });
+
+  it("sends an ApiError's status and details, which both clients read", async () => {
+    const detail = { typeName: 'temporal.api.errordetails.v1.NotFoundFailure', value: Uint8Array.of(10, 1, 120) };
+    const { port } = await serve(async () => {
+      throw new ApiError(Status.NOT_FOUND, 'no such run — 100% gone', detail);
+    });
+    const fromGrpcJs = await rejection(grpcJsClient(port).check({}));
+    expect(fromGrpcJs).toBeInstanceOf(ClientError);
+    expect([fromGrpcJs.code, fromGrpcJs.details]).toEqual([Status.NOT_FOUND, 'no such run — 100% gone']);
+    const fromKairos = await rejection(kairosClient(port).check({}));
+    expect([fromKairos.code, fromKairos.message, fromKairos.detail?.typeName]).toEqual([Status.NOT_FOUND, 'no such run — 100% gone', detail.typeName]);
+  });
+
+  it('streams a server-streaming method (health Watch)', async () => {
+    const { port } = await serve(async () => ({ status: SERVING }), {
+      watch: async function* () {
+        yield { status: NOT_SERVING };
+        yield { status: SERVING };
+      },
+    });
+    const statuses: HealthCheckResponse_ServingStatus[] = [];
+    for await (const update of grpcJsClient(port).watch({})) statuses.push(update.status);
+    expect(statuses).toEqual([NOT_SERVING, SERVING]);
+  });
+
+  it("a client's cancellation aborts the handler's signal", async () => {
+    let aborted: () => void = () => undefined;
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    const { port } = await serve(
+      (_request, { signal }) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted();
+            reject(new Error('aborted'));
+          }),
+        ),
+    );
+    const abort = new AbortController();
+    const call = rejection(grpcJsClient(port).check({}, { signal: abort.signal }));
+    setTimeout(() => abort.abort(), 50);
+    expect((await call).name).toBe('AbortError');
+    await sawAbort;
+  });
+
+  it("passes the caller's grpc-timeout as the context's deadline", async () => {
+    const deadlines: Array<number | undefined> = [];
+    const { port } = await serve(async (_request, context) => {
+      deadlines.push(callDeadline(context)?.getTime());
+      return { status: SERVING };
+    });
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    cleanups.push(() => client.close());
+    const sentAt = Date.now();
+    await new Promise((resolve, reject) =>
+      client.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        () => Buffer.alloc(0),
+        (b: Buffer) => b,
+        {},
+        new grpc.Metadata(),
+        { deadline: sentAt + 30_000 },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
+    );
+    await kairosClient(port).check({});
+    expect(deadlines[0]).toBeGreaterThan(sentAt + 29_000);
+    expect(deadlines[0]).toBeLessThan(Date.now() + 30_000 + 1_000);
+    expect(deadlines[1]).toBeUndefined();
+  });
+
+  it('refuses unknown methods with UNIMPLEMENTED and requests over the limit with RESOURCE_EXHAUSTED', async () => {
+    const { port } = await serve(async () => ({ status: SERVING }), { maxMessageBytes: 8 });
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    cleanups.push(() => client.close());
+    const call = (path: string, body: Buffer) =>
+      new Promise<grpc.ServiceError>((resolve) =>
+        client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, body, (err) => resolve(err!)),
+      );
+    expect((await call('/grpc.health.v1.Health/Nope', Buffer.alloc(0))).code).toBe(Status.UNIMPLEMENTED);
+    expect((await call('/grpc.health.v1.Health/Check', Buffer.alloc(64, 1))).code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect((await grpcJsClient(port).check({ service: 'short' })).status).toBe(SERVING);
+  });
+
+  it('a graceful shutdown lets the call in flight finish, and then takes no more', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { server, port } = await serve(async () => {
+      await released;
+      return { status: SERVING };
+    });
+    const client = kairosClient(port);
+    const inFlight = client.check({});
+    await new Promise((r) => setTimeout(r, 100));
+    let stopped = false;
+    const shutdown = server.shutdown().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    release();
+    expect((await inFlight).status).toBe(SERVING);
+    await shutdown;
+    expect((await rejection(client.check({}))).code).toBe(Status.UNAVAILABLE);
+  });
+});
