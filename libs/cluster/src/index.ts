@@ -7,6 +7,3 @@ export * from './clusterDirectory';
 export * from './routing/declaredRoute';
 export * from './routing/methodRoutes';
 export * from './routing/clusterRouters';
-export * from './transport/http2Connection';
-export * from './transport/unaryClient';
-export * from './transport/http2Server';

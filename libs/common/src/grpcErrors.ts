@@ -62,9 +62,8 @@ export function truncatedErrorMessage(message: string, maxBytes: number = settin
  * Every message a caller gets has URL credentials masked: an error's text can come from a store or
  * NATS client that names its URL, and callers are not trusted with the password.
  *
- * nice-grpc hands `context.trailer` to grpc-js with the error status (unary and streaming), and
- * grpc-js writes it in the trailers (or the trailers-only response), so setting the trailer
- * before rethrowing is enough.
+ * The gRPC server (grpc/server.ts) writes `context.trailer` with the error status, in the trailers
+ * or the trailers-only response, so setting the trailer before rethrowing is enough.
  */
 export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
   return async function* errorMiddleware(call, context) {

@@ -5,4 +5,3 @@ export * from './callDeadline';
 export * from './metrics';
 export * from './settings';
 export * from './redact';
-export * from './requestInflate';

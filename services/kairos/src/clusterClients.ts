@@ -1,10 +1,9 @@
 import type { ClientMiddleware } from 'nice-grpc-common';
 import type { InternodeClientTls } from '@kairos/common/tls';
 import { setting } from '@kairos/common/settings';
+import { createUnaryClient, Http2Connection } from '@kairos/common/grpc';
 import {
-  createUnaryClient,
   historyRouter,
-  Http2Connection,
   matchingRouter,
   routedClient,
   type ClusterDirectory,

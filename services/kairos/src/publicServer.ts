@@ -1,9 +1,10 @@
-import { composeServerMiddleware, createServer, type Server, type ServerMiddleware } from 'nice-grpc';
+import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc';
+import { GrpcServer } from '@kairos/common/grpc';
+import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
 import type { ReloadableServerCredentials } from '@kairos/common/tls';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import { useSynchronousRequestInflate } from '@kairos/common/requestInflate';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry, resolveLimits, type Limits } from '@kairos/domain';
 import {
@@ -17,7 +18,7 @@ import {
   createHttpApiServer,
   createWorkflowHandler,
   inProcessInvoker,
-  peerIdentityInterceptor,
+  setPeerSubject,
   createAuditMiddleware,
   type FrontendAuthorization,
   NamespaceRateLimiter,
@@ -31,13 +32,11 @@ import { ServerReflectionDefinition as ServerReflectionV1AlphaDefinition } from 
 import { AdminServiceDefinition } from '@kairos/proto/kairos/adminservice/v1/service';
 import { OperatorServiceDefinition } from '@kairos/proto/temporal/api/operatorservice/v1/service';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
-import { mayWait, withCallDeadline } from '@kairos/common/callDeadline';
-import { PUBLIC_GRPC_SERVER_OPTIONS } from './grpcOptions';
 import type { KairosConfig } from './config/types';
 import type { Tracing } from './tracing';
 
 export interface FrontendServer {
-  server: Server;
+  server: GrpcServer;
   /** Listens on `host:port`, with the frontend's TLS when configured. */
   listen(address: string): Promise<void>;
   /** Temporal's HTTP API over the same handlers and middlewares (not listening until asked). */
@@ -77,12 +76,6 @@ export function createFrontendServer(deps: {
 }): FrontendServer {
   const shutdown = new AbortController();
   let serving = true;
-  // Long polls answer shortly before the caller's deadline, so handlers need to know it. The
-  // server's options are made here only. With authorization on, the verified client
-  // certificate's subject is handed to the middlewares. The SDKs gzip every request: inflate the
-  // small ones in one call rather than through a zlib stream each.
-  useSynchronousRequestInflate();
-  const base = createServer(withCallDeadline({ ...PUBLIC_GRPC_SERVER_OPTIONS, ...(deps.authorization && { interceptors: [peerIdentityInterceptor] }) }, mayWait));
   // Temporal's per-namespace request rate and concurrent-poll limits, per frontend instance.
   const limiter = new NamespaceRateLimiter((namespace) => resolveLimits(deps.namespaceLimits?.[namespace]));
   // One namespace cache for the limiter's existence check and the handler's resolution.
@@ -103,11 +96,18 @@ export function createFrontendServer(deps: {
       (name) => namespaces.exists(name),
       (namespace, operation) => deps.metrics?.rateLimited.inc({ namespace, operation }),
     ),
-    // No deadline middleware: the few handlers that need the caller's deadline (long polls) read
-    // it with callDeadline(context), which every call would otherwise pay for.
+    // No deadline middleware: the server puts the caller's deadline on each call's context, and the
+    // few handlers that need it (long polls) read it with callDeadline(context).
   ];
   const middleware = chain.reduce((outer, inner) => composeServerMiddleware(outer, inner));
-  const server = base.use(middleware);
+  const server = new GrpcServer({
+    // Temporal's frontend keeps gRPC's 4 MiB: a larger request is refused from its length prefix, never buffered.
+    maxReceiveMessageBytes: setting('grpc.maxReceiveMessageSize'),
+    maxSendMessageBytes: setting('grpc.maxSendMessageSize'),
+    middleware,
+    // With authorization on, the verified client certificate's subject is handed to the middlewares.
+    ...(deps.authorization && { connectionMetadata: setPeerSubject }),
+  });
   const workflowService = createWorkflowHandler({ ...deps, namespaces, logger: deps.logger.child({ service: 'frontend' }), shutdownSignal: shutdown.signal });
   const operatorService = createOperatorHandler(deps.store, namespaces, deps.cluster);
   // Responses are encoded through one shared writer (a fresh one per response grows from nothing).

@@ -2,7 +2,7 @@ export type { AuthorizationConfig } from './authorizationConfig';
 export type { CallPrincipal } from './authMiddleware';
 export { startFrontendAuthorization } from './startAuthorization';
 export type { FrontendAuthorization } from './frontendAuthorization';
-export { peerIdentityInterceptor, PEER_SUBJECT_METADATA } from './peerIdentity';
+export { setPeerSubject, PEER_SUBJECT_METADATA } from './peerIdentity';
 export { claimsFromPermissions, permissionProblems } from './permissions';
 export { AuthenticationFailure } from './claimMapper';
 export { API_KEY_PREFIX } from './apiKeyTokens';

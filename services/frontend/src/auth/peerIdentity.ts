@@ -1,27 +1,23 @@
-import { ServerInterceptingCall, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Metadata } from 'nice-grpc-common';
 
 /** Metadata key carrying the verified client certificate's subject from the transport to the authorization middleware. */
 export const PEER_SUBJECT_METADATA = 'kairos-peer-subject';
 
 /**
- * A grpc-js server interceptor handing the subject of the client certificate the TLS handshake
- * verified to the middlewares (nice-grpc's call context has no transport details). A value the
- * client sent under the same key is removed first, so a caller cannot claim a certificate.
+ * Hands the subject of the client certificate the TLS handshake verified to the middlewares, in
+ * the call's metadata (the gRPC server's `connectionMetadata`). A value the client sent under the
+ * same key is removed first, so a caller cannot claim a certificate.
  */
-export const peerIdentityInterceptor: ServerInterceptor = (_method, call) =>
-  new ServerInterceptingCall(call, {
-    start(next) {
-      next({
-        onReceiveMetadata(metadata: Metadata, forward: (metadata: Metadata) => void) {
-          metadata.remove(PEER_SUBJECT_METADATA);
-          // Only set when the socket is TLS and the peer's chain was verified (grpc-js checks `authorized`).
-          const subject = call.getAuthContext().sslPeerCertificate?.subject;
-          if (subject) metadata.set(PEER_SUBJECT_METADATA, distinguishedName(subject));
-          forward(metadata);
-        },
-      });
-    },
-  });
+export function setPeerSubject(socket: Socket, metadata: Metadata): void {
+  metadata.delete(PEER_SUBJECT_METADATA);
+  const tlsSocket = socket as Partial<TLSSocket>;
+  // Only a TLS socket whose peer's chain was verified.
+  if (!tlsSocket.authorized || typeof tlsSocket.getPeerCertificate !== 'function') return;
+  const subject = tlsSocket.getPeerCertificate().subject;
+  if (subject) metadata.set(PEER_SUBJECT_METADATA, distinguishedName(subject));
+}
 
 /** `CN=worker-a,O=acme` from Node's parsed subject, most specific first as Go's pkix.Name.String() (the form Temporal's claim mappers see). */
 export function distinguishedName(subject: Readonly<Record<string, string | string[] | undefined>>): string {

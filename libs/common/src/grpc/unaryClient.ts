@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { ClientError, Metadata, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
-import { apiErrorFromStatus } from '@kairos/common/grpcErrors';
+import { apiErrorFromStatus } from '../grpcErrors';
 import { UnaryCallFailure, type Http2Connection } from './http2Connection';
 
 /** What a ts-proto message type offers the client (the generated `generic-definitions` shape). */

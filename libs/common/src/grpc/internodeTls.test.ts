@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
-import { noopLogger } from '@kairos/common/logger';
-import { CertificateFilesWatcher, internodeClientTls, ReloadableServerCredentials } from '@kairos/common/tls';
+import { noopLogger } from '../logger';
+import { CertificateFilesWatcher, internodeClientTls, ReloadableServerCredentials } from '../tls';
 import { createCertificateAuthority } from '@kairos/testing';
 import { Http2Connection } from './http2Connection';
-import { InternalGrpcServer } from './http2Server';
+import { GrpcServer } from './server';
 import { createUnaryClient } from './unaryClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
@@ -20,14 +20,14 @@ describe('internode TLS between Kairos\'s HTTP/2 client and server', () => {
   const foreign = stranger.server('foreign', { dnsNames: ['kairos-internode'] });
   // The client's identity files, replaced by the test.
   const [clientCert, clientKey] = [join(dir, 'client.pem'), join(dir, 'client.key')];
-  let server: InternalGrpcServer;
+  let server: GrpcServer;
   let port: number;
   let serverWatcher: CertificateFilesWatcher;
   const health = { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), watch: async function* () {} };
 
   beforeAll(async () => {
     serverWatcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
-    server = new InternalGrpcServer({ maxMessageBytes: 1 << 20 });
+    server = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
     server.add(HealthDefinition, health);
     port = await server.listen('127.0.0.1:0', new ReloadableServerCredentials(serverWatcher, true));
   });
@@ -74,7 +74,7 @@ describe('internode TLS between Kairos\'s HTTP/2 client and server', () => {
     const caFile = join(dir, 'server-ca.pem');
     copyFileSync(stranger.certFile, caFile);
     const moved = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
-    const second = new InternalGrpcServer({ maxMessageBytes: 1 << 20 });
+    const second = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
     second.add(HealthDefinition, health);
     const secondPort = await second.listen('127.0.0.1:0', new ReloadableServerCredentials(moved, true));
     try {

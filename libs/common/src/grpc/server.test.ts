@@ -2,13 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { ClientError, Metadata, Status, type CallContext } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
-import { callDeadline } from '@kairos/common/callDeadline';
-import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import { noopLogger } from '@kairos/common/logger';
+import { ApiError } from '../errors';
+import { callDeadline } from '../callDeadline';
+import { createServerErrorMiddleware } from '../grpcErrors';
+import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
+import { ServerReflectionDefinition, type ServerReflectionRequest } from '@kairos/proto/grpc/reflection/v1/reflection';
 import { Http2Connection } from './http2Connection';
-import { InternalGrpcServer } from './http2Server';
+import { GrpcServer } from './server';
 import { createUnaryClient } from './unaryClient';
 
 const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
@@ -19,9 +20,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** An InternalGrpcServer with the error middleware, as history and matching run it. */
+/** An GrpcServer with the error middleware, as history and matching run it. */
 async function serve(check: Check, options: { maxMessageBytes?: number; watch?: () => AsyncIterable<{ status: HealthCheckResponse_ServingStatus }> } = {}) {
-  const server = new InternalGrpcServer({ maxMessageBytes: options.maxMessageBytes ?? 1 << 20, middleware: createServerErrorMiddleware(noopLogger) });
+  const server = new GrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes ?? 1 << 20, maxSendMessageBytes: options.maxMessageBytes ?? 1 << 20, middleware: createServerErrorMiddleware(noopLogger) });
   server.add(HealthDefinition, { check, watch: options.watch ?? async function* () {} });
   const port = await server.listen('127.0.0.1:0');
   cleanups.push(() => server.forceShutdown());
@@ -159,5 +160,67 @@ describe('the internal gRPC server on Node HTTP/2', () => {
     expect((await inFlight).status).toBe(SERVING);
     await shutdown;
     expect((await rejection(client.check({}))).code).toBe(Status.UNAVAILABLE);
+  });
+
+  it('inflates gzip-compressed requests (the SDKs compress every one) and refuses one that inflates past the limit', async () => {
+    const services: string[] = [];
+    const { port } = await serve(
+      async (request) => {
+        services.push(request.service);
+        return { status: SERVING };
+      },
+      { maxMessageBytes: 1_000 },
+    );
+    const channel = createChannel(`127.0.0.1:${port}`, undefined, { 'grpc.default_compression_algorithm': 2 /* gzip */ });
+    cleanups.push(() => channel.close());
+    const compressing = createClient(HealthDefinition, channel);
+    expect((await compressing.check({ service: 'x'.repeat(500) })).status).toBe(SERVING);
+    expect(services).toEqual(['x'.repeat(500)]);
+    // 5,000 bytes that gzip to a few dozen: refused from what they inflate to.
+    expect((await rejection(compressing.check({ service: 'y'.repeat(5_000) }))).code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(services).toHaveLength(1);
+  });
+
+  it('serves a bidirectional stream (server reflection): an answer per request, ended when the client ends', async () => {
+    const server = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
+    server.add(ServerReflectionDefinition, {
+      async *serverReflectionInfo(requests: AsyncIterable<ServerReflectionRequest>) {
+        for await (const request of requests) yield { validHost: request.host, listServicesResponse: { service: [{ name: request.listServices ?? '' }] } };
+      },
+    });
+    const port = await server.listen('127.0.0.1:0');
+    cleanups.push(() => server.forceShutdown());
+    const channel = createChannel(`127.0.0.1:${port}`);
+    cleanups.push(() => channel.close());
+    async function* asks() {
+      yield { host: 'a', listServices: 'first' };
+      await new Promise((r) => setTimeout(r, 20));
+      yield { host: 'b', listServices: 'second' };
+    }
+    const answers: string[] = [];
+    for await (const answer of createClient(ServerReflectionDefinition, channel).serverReflectionInfo(asks())) {
+      answers.push(`${answer.validHost}:${answer.listServicesResponse?.service[0]?.name}`);
+    }
+    expect(answers).toEqual(['a:first', 'b:second']);
+  });
+
+  it("hands the connection to connectionMetadata, which adds to each call's metadata", async () => {
+    const seen: Array<string | undefined> = [];
+    const server = new GrpcServer({
+      maxReceiveMessageBytes: 1 << 20,
+      maxSendMessageBytes: 1 << 20,
+      connectionMetadata: (socket, metadata) => metadata.set('x-peer-port', String(socket.remotePort)),
+    });
+    server.add(HealthDefinition, {
+      check: async (_request: HealthCheckRequest, context: CallContext) => {
+        seen.push(context.metadata.get('x-peer-port'));
+        return { status: SERVING };
+      },
+      watch: async function* () {},
+    });
+    const port = await server.listen('127.0.0.1:0');
+    cleanups.push(() => server.forceShutdown());
+    await grpcJsClient(port).check({});
+    expect(Number(seen[0])).toBeGreaterThan(0);
   });
 });

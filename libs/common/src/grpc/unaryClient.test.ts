@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'nice-grpc';
 import { Metadata, Status, type ClientMiddleware } from 'nice-grpc-common';
-import { ApiError } from '@kairos/common/errors';
-import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
-import { noopLogger } from '@kairos/common/logger';
+import { ApiError } from '../errors';
+import { createServerErrorMiddleware } from '../grpcErrors';
+import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
 import { Http2Connection } from './http2Connection';
 import { createUnaryClient } from './unaryClient';

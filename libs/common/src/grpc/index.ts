@@ -1,0 +1,3 @@
+export * from './http2Connection';
+export * from './unaryClient';
+export * from './server';

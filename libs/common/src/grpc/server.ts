@@ -1,0 +1,498 @@
+import {
+  constants,
+  createSecureServer,
+  createServer,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor, type ServerMiddleware } from 'nice-grpc-common';
+import { parseGrpcTimeout } from '../callDeadline';
+
+/** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
+export interface ReloadableTls {
+  httpsOptions(): TlsOptions;
+  onChange(listener: (options: SecureContextOptions) => void): () => void;
+}
+
+interface MessageType {
+  encode(message: unknown): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): unknown;
+  fromPartial(object: unknown): unknown;
+}
+
+interface TsProtoMethod {
+  name: string;
+  requestType: MessageType;
+  responseType: MessageType;
+  requestStream: boolean;
+  responseStream: boolean;
+  options: MethodDescriptor['options'];
+}
+
+interface Route {
+  descriptor: MethodDescriptor;
+  requestType: MessageType;
+  responseType: MessageType;
+  handler: (request: unknown, context: CallContext) => unknown;
+}
+
+/** Kairos's context: nice-grpc's, plus the caller's deadline (read by callDeadline). */
+type ServerCallContext = CallContext & { deadline?: Date };
+
+/** The response metadata a call's handler and middlewares set, if they set any. */
+interface ResponseMetadata {
+  sentHeader?: Metadata;
+  sentTrailer?: Metadata;
+}
+
+export interface GrpcServerOptions {
+  /** Largest request message accepted (after inflating) and response sent: RESOURCE_EXHAUSTED beyond. */
+  maxReceiveMessageBytes: number;
+  maxSendMessageBytes: number;
+  /** Runs around every call, outermost first (tracing, metrics, errors, …), as nice-grpc's `use`. */
+  middleware?: ServerMiddleware;
+  /** Adds what the connection knows to a call's metadata (the verified client certificate's subject). */
+  connectionMetadata?: (socket: Socket, metadata: Metadata) => void;
+}
+
+const GRPC_FRAME_HEADER_BYTES = 5;
+/** Headers gRPC itself owns: not handed to handlers as metadata. */
+const RESERVED_HEADERS = new Set(['content-type', 'te', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-timeout', 'user-agent']);
+/** What this server inflates, announced in every answer as grpc-js does. */
+const ACCEPT_ENCODING = 'identity,deflate,gzip';
+const { NGHTTP2_CANCEL } = constants;
+
+/** `grpc-message` as the spec says: UTF-8, every byte outside printable ASCII and '%' percent-encoded. */
+function percentEncode(message: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(message)) return message;
+  let out = '';
+  for (const byte of Buffer.from(message, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function requestMetadata(headers: IncomingHttpHeaders): Metadata {
+  const metadata = Metadata();
+  for (const key in headers) {
+    const value = headers[key];
+    if (value === undefined || key.charCodeAt(0) === 58 /* ':' */ || RESERVED_HEADERS.has(key)) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (key.endsWith('-bin')) {
+      for (const v of values) for (const part of v.split(',')) metadata.append(key as `${string}-bin`, Buffer.from(part.trim(), 'base64'));
+    } else {
+      for (const v of values) metadata.append(key, v);
+    }
+  }
+  return metadata;
+}
+
+function metadataHeaders(metadata: Metadata | undefined, into: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  if (!metadata) return into;
+  for (const [key, values] of metadata) {
+    into[key] = key.endsWith('-bin') ? values.map((v) => Buffer.from(v as Uint8Array).toString('base64')) : (values as string[]);
+  }
+  return into;
+}
+
+function frame(message: Uint8Array): Buffer {
+  const framed = Buffer.allocUnsafe(GRPC_FRAME_HEADER_BYTES + message.length);
+  framed[0] = 0; // not compressed
+  framed.writeUInt32BE(message.length, 1);
+  framed.set(message, GRPC_FRAME_HEADER_BYTES);
+  return framed;
+}
+
+/** A call that cannot go on: answered with this status. */
+class CallRefused extends Error {
+  constructor(
+    readonly code: Status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Splits a request stream's bytes into gRPC messages (a 1-byte compressed flag, a 4-byte length,
+ * the message), inflating compressed ones, and refuses any over the limit from its length prefix,
+ * before its bytes arrive.
+ */
+class MessageReader {
+  private pending: Buffer | undefined;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly encoding: string | undefined,
+  ) {}
+
+  /** The complete messages `chunk` ends; throws CallRefused for one that cannot be read. */
+  push(chunk: Buffer): Buffer[] {
+    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    const messages: Buffer[] = [];
+    while (data.length >= GRPC_FRAME_HEADER_BYTES) {
+      const length = data.readUInt32BE(1);
+      if (length > this.maxBytes) throw new CallRefused(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.maxBytes})`);
+      if (data.length < GRPC_FRAME_HEADER_BYTES + length) break;
+      const body = data.subarray(GRPC_FRAME_HEADER_BYTES, GRPC_FRAME_HEADER_BYTES + length);
+      messages.push(data[0] === 0 ? body : this.inflate(body));
+      data = data.subarray(GRPC_FRAME_HEADER_BYTES + length);
+    }
+    if (data.length > 0) this.pending = data;
+    return messages;
+  }
+
+  /** Whether bytes of an incomplete message are left (the stream ended inside one). */
+  get partial(): boolean {
+    return this.pending !== undefined;
+  }
+
+  private inflate(body: Buffer): Buffer {
+    // The SDKs' core gzips every request; one synchronous call is far cheaper than a zlib stream for a few hundred bytes.
+    const inflate = this.encoding === 'gzip' ? gunzipSync : this.encoding === 'deflate' ? inflateSync : undefined;
+    if (!inflate) throw new CallRefused(Status.INTERNAL, `Received compressed message but "grpc-encoding" header was ${this.encoding ?? 'missing'}`);
+    try {
+      return inflate(body, { maxOutputLength: Math.max(1, this.maxBytes) });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new CallRefused(Status.RESOURCE_EXHAUSTED, `Received message that decompresses to a size larger than ${this.maxBytes}`);
+      }
+      throw new CallRefused(Status.INTERNAL, 'Failed to decompress message');
+    }
+  }
+}
+
+/** The request messages of a client-streaming call as its handler reads them. */
+class RequestQueue implements AsyncIterable<unknown> {
+  private readonly items: unknown[] = [];
+  private waiting: ((result: IteratorResult<unknown>) => void) | undefined;
+  private ended = false;
+
+  push(item: unknown): void {
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: item, done: false });
+    } else this.items.push(item);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = undefined;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    return {
+      next: () => {
+        if (this.items.length > 0) return Promise.resolve({ value: this.items.shift(), done: false });
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiting = resolve));
+      },
+    };
+  }
+}
+
+/**
+ * A gRPC server on Node's HTTP/2 directly, for Kairos's public frontend and its history and
+ * matching instances: each call's request is read and decoded, handed to the service's
+ * implementation through the middleware chain (nice-grpc's middlewares and call context), and
+ * the answer, or the ServerError's status with the trailer the error middleware set, written
+ * back. It does what grpc-js's server did for these services without its per-call interceptor,
+ * filter and call-stream machinery, which was a large part of the servers' CPU. Unary,
+ * server-streaming (health Watch) and bidirectional (reflection) methods are served; requests may
+ * be gzip- or deflate-compressed (the SDKs compress them); answers are not compressed.
+ */
+export class GrpcServer {
+  private readonly routes = new Map<string, Route>();
+  private readonly sessions = new Set<Http2Session>();
+  private server: Http2Server | undefined;
+  private stopTlsUpdates: (() => void) | undefined;
+
+  constructor(private readonly options: GrpcServerOptions) {}
+
+  /** Serves `definition`'s methods (a ts-proto service definition) with `implementation`. */
+  add(definition: { fullName: string; methods: Record<string, unknown> }, implementation: object): this {
+    for (const [key, raw] of Object.entries(definition.methods)) {
+      const method = raw as TsProtoMethod;
+      const handler = (implementation as Record<string, (request: unknown, context: CallContext) => unknown>)[key];
+      if (!handler) continue; // answered UNIMPLEMENTED
+      const path = `/${definition.fullName}/${method.name}`;
+      this.routes.set(path, {
+        descriptor: { path, requestStream: method.requestStream, responseStream: method.responseStream, options: method.options },
+        requestType: method.requestType,
+        responseType: method.responseType,
+        handler: handler.bind(implementation),
+      });
+    }
+    return this;
+  }
+
+  /** Listens on `host:port` (port 0: any free one), over TLS when `tls` is given; resolves with the port. */
+  async listen(address: string, tls?: ReloadableTls): Promise<number> {
+    const colon = address.lastIndexOf(':');
+    const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+    const port = Number(address.slice(colon + 1));
+    const settings = { settings: { enablePush: false } };
+    const server = tls ? createSecureServer({ ...tls.httpsOptions(), ...settings, allowHTTP1: false }) : createServer(settings);
+    if (tls) {
+      const secure = server as ReturnType<typeof createSecureServer>;
+      // New handshakes use the reloaded files; open connections keep theirs.
+      this.stopTlsUpdates = tls.onChange((options) => secure.setSecureContext(options));
+    }
+    this.server = server;
+    server.on('session', (session: Http2Session) => {
+      this.sessions.add(session);
+      session.on('error', () => undefined); // its streams end with it; nothing else to do
+      session.once('close', () => this.sessions.delete(session));
+    });
+    server.on('stream', (stream, headers) => this.serve(stream, headers));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops taking connections, sends GOAWAY on the open ones, and resolves once their calls have finished. */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.stopTlsUpdates?.();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.sessions) session.close();
+    await closed;
+  }
+
+  /** Drops every connection and its calls at once. */
+  forceShutdown(): void {
+    this.stopTlsUpdates?.();
+    this.server?.close();
+    for (const session of this.sessions) session.destroy();
+  }
+
+  private serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => undefined); // a reset by the client: the call's signal says so
+    const contentType = headers['content-type'];
+    if (headers[':method'] !== 'POST' || typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+      stream.respond({ ':status': 415, 'grpc-status': String(Status.UNKNOWN), 'grpc-message': 'not a gRPC request' }, { endStream: true });
+      return;
+    }
+    const path = headers[':path'] ?? '';
+    const route = this.routes.get(path);
+    if (!route) return this.refuse(stream, Status.UNIMPLEMENTED, `The server does not implement the method ${path}`);
+    const encoding = headers['grpc-encoding'];
+    const reader = new MessageReader(this.options.maxReceiveMessageBytes, typeof encoding === 'string' && encoding !== 'identity' ? encoding : undefined);
+    const decode = (bytes: Buffer): unknown => {
+      try {
+        return route.requestType.decode(bytes);
+      } catch {
+        throw new CallRefused(Status.INTERNAL, 'Error deserializing request');
+      }
+    };
+    let refused = false;
+    const refuse = (err: unknown) => {
+      refused = true;
+      const { code, message } = err instanceof CallRefused ? err : new CallRefused(Status.INTERNAL, String(err));
+      this.refuse(stream, code, message);
+    };
+
+    if (route.descriptor.requestStream) {
+      const requests = new RequestQueue();
+      stream.on('data', (chunk: Buffer) => {
+        if (refused) return;
+        try {
+          for (const message of reader.push(chunk)) requests.push(decode(message));
+        } catch (err) {
+          refuse(err);
+          requests.end();
+        }
+      });
+      stream.once('end', () => requests.end());
+      void this.run(stream, headers, route, requests);
+      return;
+    }
+
+    const messages: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      try {
+        messages.push(...reader.push(chunk));
+      } catch (err) {
+        refuse(err);
+      }
+    });
+    stream.once('end', () => {
+      if (refused || stream.destroyed) return;
+      if (messages.length !== 1 || reader.partial) return refuse(new CallRefused(Status.INTERNAL, `${path}: the request is not exactly one message`));
+      let request: unknown;
+      try {
+        request = decode(messages[0]!);
+      } catch (err) {
+        return refuse(err);
+      }
+      void this.run(stream, headers, route, request);
+    });
+  }
+
+  private async run(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, request: unknown): Promise<void> {
+    const context = this.callContext(stream, headers);
+    stream.once('close', context.cancel);
+    const { middleware } = this.options;
+    const { descriptor, handler } = route;
+    try {
+      if (descriptor.responseStream) {
+        const next = async function* (req: unknown, ctx: CallContext) {
+          yield* handler(req, ctx) as AsyncIterable<unknown>;
+        };
+        const call = { method: descriptor, requestStream: descriptor.requestStream, request, responseStream: true, next } as never;
+        const messages = middleware ? middleware(call, context) : next(request, context);
+        for await (const message of messages as AsyncIterable<unknown>) {
+          if (stream.destroyed) break;
+          const framed = this.encode(route, message);
+          this.sendHeaders(stream, context);
+          stream.write(framed);
+        }
+        this.finish(stream, context, undefined);
+        return;
+      }
+      let response: unknown;
+      if (!middleware) {
+        response = await handler(request, context);
+      } else {
+        const next = async function* (req: unknown, ctx: CallContext) {
+          return await handler(req, ctx);
+        };
+        const iterator = middleware({ method: descriptor, requestStream: descriptor.requestStream, request, responseStream: false, next } as never, context);
+        const result = await iterator.next();
+        if (!result.done || result.value == null) throw new ServerError(Status.INTERNAL, `a server middleware of ${descriptor.path} did not return a response`);
+        response = result.value;
+      }
+      if (stream.destroyed) return;
+      const message = this.encode(route, response);
+      this.sendHeaders(stream, context);
+      this.finish(stream, context, message);
+    } catch (err) {
+      if (stream.destroyed) return;
+      if (err instanceof ServerError) this.finishWithError(stream, context, err.code, err.details);
+      else this.finishWithError(stream, context, Status.UNKNOWN, 'Unknown server error occurred');
+    } finally {
+      stream.off('close', context.cancel);
+    }
+  }
+
+  /**
+   * nice-grpc's call context, each part made when first read: most calls never read their
+   * signal, metadata or response metadata, and an AbortController and a Metadata per call were
+   * a noticeable share of the server's CPU. The parts are getters of the object itself, so a
+   * middleware's `{ ...context, extra }` copies them (and shares the same objects).
+   */
+  private callContext(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): ServerCallContext & { cancel: () => void; sentHeader?: Metadata; sentTrailer?: Metadata } {
+    const { connectionMetadata } = this.options;
+    let metadata: Metadata | undefined;
+    let header: Metadata | undefined;
+    let trailer: Metadata | undefined;
+    let abort: AbortController | undefined;
+    let cancelled = false;
+    const timeout = headers['grpc-timeout'];
+    const timeoutMs = typeof timeout === 'string' ? parseGrpcTimeout(timeout) : undefined;
+    const context = {
+      get metadata(): Metadata {
+        if (!metadata) {
+          metadata = requestMetadata(headers);
+          const socket = stream.session?.socket;
+          if (socket && connectionMetadata) connectionMetadata(socket, metadata);
+        }
+        return metadata;
+      },
+      get peer(): string {
+        const socket = stream.session?.socket;
+        return socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
+      },
+      get header(): Metadata {
+        return (header ??= Metadata());
+      },
+      get trailer(): Metadata {
+        return (trailer ??= Metadata());
+      },
+      /** Aborted when the client resets the stream or the connection goes: the call is cancelled. */
+      get signal(): AbortSignal {
+        if (!abort) {
+          abort = new AbortController();
+          if (cancelled) abort.abort();
+        }
+        return abort.signal;
+      },
+      get sentHeader(): Metadata | undefined {
+        return header;
+      },
+      get sentTrailer(): Metadata | undefined {
+        return trailer;
+      },
+      sendHeader: () => this.sendHeaders(stream, context),
+      cancel: () => {
+        cancelled = true;
+        abort?.abort();
+      },
+      ...(timeoutMs !== undefined && { deadline: new Date(Date.now() + timeoutMs) }),
+    };
+    return context;
+  }
+
+  private encode(route: Route, response: unknown): Buffer {
+    // The implementation may answer with a partial message (nice-grpc's contract): fromPartial fills it in.
+    const bytes = route.responseType.encode(route.responseType.fromPartial(response)).finish();
+    if (bytes.length > this.options.maxSendMessageBytes) {
+      throw new ServerError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${bytes.length} vs. ${this.options.maxSendMessageBytes})`);
+    }
+    // Copied at once: a shared response writer reuses its buffer for the next message.
+    return frame(bytes);
+  }
+
+  private sendHeaders(stream: ServerHttp2Stream, context: ResponseMetadata): void {
+    if (stream.headersSent || stream.destroyed) return;
+    const headers = metadataHeaders(context.sentHeader, { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
+    stream.respond(headers, { waitForTrailers: true });
+  }
+
+  private finish(stream: ServerHttp2Stream, context: ResponseMetadata, message: Buffer | undefined): void {
+    if (stream.writableEnded) return; // refused while the handler ran (a streamed request over the limit)
+    stream.once('wantTrailers', () => stream.sendTrailers(metadataHeaders(context.sentTrailer, { 'grpc-status': '0' })));
+    this.sendHeaders(stream, context);
+    stream.end(message);
+  }
+
+  private finishWithError(stream: ServerHttp2Stream, context: ResponseMetadata, code: Status, message: string): void {
+    if (stream.writableEnded) return;
+    const status = { 'grpc-status': String(code), 'grpc-message': percentEncode(message) };
+    if (!stream.headersSent) {
+      // Trailers-only: the status and trailer metadata in the one HEADERS frame.
+      const headers = { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING, ...status };
+      stream.respond(metadataHeaders(context.sentTrailer, metadataHeaders(context.sentHeader, headers)), { endStream: true });
+      return;
+    }
+    stream.once('wantTrailers', () => stream.sendTrailers(metadataHeaders(context.sentTrailer, status)));
+    stream.end();
+  }
+
+  /** Answers a call that never reached its handler (trailers-only), and stops reading its request. */
+  private refuse(stream: ServerHttp2Stream, code: Status, message: string): void {
+    if (stream.destroyed) return;
+    if (stream.headersSent) {
+      stream.close(NGHTTP2_CANCEL);
+      return;
+    }
+    const headers = { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING, 'grpc-status': String(code), 'grpc-message': percentEncode(message) };
+    stream.respond(headers, { endStream: true });
+  }
+}
