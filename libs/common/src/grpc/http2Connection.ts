@@ -1,6 +1,7 @@
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
 import { Status } from 'nice-grpc-common';
+import { UNBOUNDED_SESSION } from './sessionOptions';
 
 /** A call's end when the server did not answer OK: the gRPC status, and the trailers it came with. */
 export class UnaryCallFailure {
@@ -238,7 +239,7 @@ export class Http2Connection {
     const current = this.session;
     if (current && !current.closed && !current.destroyed) return current;
     const tls = this.options.tls?.();
-    const session = connect(`${tls ? 'https' : 'http'}://${this.address}`, { ...tls, settings: { enablePush: false } });
+    const session = connect(`${tls ? 'https' : 'http'}://${this.address}`, { ...tls, settings: { enablePush: false }, ...UNBOUNDED_SESSION });
     this.session = session;
     session.unref();
     const connectTimer = setTimeout(() => session.destroy(new Error(`no connection to ${this.address} within ${this.options.connectTimeoutMs} ms`)), this.options.connectTimeoutMs);

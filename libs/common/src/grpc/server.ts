@@ -13,6 +13,7 @@ import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor, type ServerMiddleware } from 'nice-grpc-common';
 import { parseGrpcTimeout } from '../callDeadline';
+import { UNBOUNDED_SESSION } from './sessionOptions';
 
 /** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
 export interface ReloadableTls {
@@ -240,7 +241,7 @@ export class GrpcServer {
     const colon = address.lastIndexOf(':');
     const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(colon + 1));
-    const settings = { settings: { enablePush: false } };
+    const settings = { settings: { enablePush: false }, ...UNBOUNDED_SESSION };
     const server = tls ? createSecureServer({ ...tls.httpsOptions(), ...settings, allowHTTP1: false }) : createServer(settings);
     if (tls) {
       const secure = server as ReturnType<typeof createSecureServer>;
