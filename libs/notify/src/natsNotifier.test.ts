@@ -77,6 +77,26 @@ describe('NatsNotifier', () => {
     expect(bTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
   });
 
+  it("sends the hints of one event-loop turn together: all of them reach the other instance, in order", async () => {
+    const a = await open();
+    const b = await open();
+    const bTasks = collect(b, 'task-added');
+    const bHistory = collect(b, 'history-changed');
+    await publishUntilDelivered(a, 'task-added', 'warmup', bTasks);
+    // One synchronous burst, two topics interleaved: handed to the client after this turn, as one batch.
+    const keys = Array.from({ length: 1_000 }, (_, i) => `ns/burst-${i}`);
+    for (const key of keys) {
+      a.publish('task-added', key);
+      a.publish('history-changed', key);
+    }
+    // The next turn's hints go out in a batch of their own.
+    await new Promise((r) => setImmediate(r));
+    a.publish('task-added', 'ns/after-burst');
+    await until(() => bTasks.includes('ns/after-burst') && bHistory.length >= keys.length, 10_000, 'the burst to arrive');
+    expect(bTasks.filter((k) => k !== 'warmup')).toEqual([...keys, 'ns/after-burst']);
+    expect(bHistory).toEqual(keys);
+  });
+
   it('carries keys with any characters and keeps clusters apart', async () => {
     const a = await open('alpha');
     const b = await open('alpha');
