@@ -2,6 +2,7 @@ import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, 
 import type { ConnectionOptions } from 'node:tls';
 import { Status } from 'nice-grpc-common';
 import { UNBOUNDED_SESSION } from './sessionOptions';
+import { frame, GRPC_FRAME_HEADER_BYTES } from './wire';
 
 /** A call's end when the server did not answer OK: the gRPC status, and the trailers it came with. */
 export class UnaryCallFailure {
@@ -31,7 +32,6 @@ export interface UnaryCallOptions {
   onTrailers?: (trailers: IncomingHttpHeaders) => void;
 }
 
-const GRPC_FRAME_HEADER_BYTES = 5;
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = constants;
 
 /** gRPC's mapping of an HTTP status other than 200 (no grpc-status came with it). */
@@ -120,10 +120,7 @@ export class Http2Connection {
       );
     }
     const session = this.sessionForCall();
-    const frame = Buffer.allocUnsafe(GRPC_FRAME_HEADER_BYTES + message.length);
-    frame[0] = 0; // not compressed
-    frame.writeUInt32BE(message.length, 1);
-    frame.set(message, GRPC_FRAME_HEADER_BYTES);
+    const framed = frame(message);
 
     return new Promise<Uint8Array>((resolve, reject) => {
       let stream;
@@ -224,7 +221,7 @@ export class Http2Connection {
         }
         resolve(body.subarray(GRPC_FRAME_HEADER_BYTES));
       });
-      stream.end(frame);
+      stream.end(framed);
     });
   }
 

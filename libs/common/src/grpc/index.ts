@@ -1,3 +1,4 @@
 export * from './http2Connection';
 export * from './unaryClient';
 export * from './server';
+export * from './wire';

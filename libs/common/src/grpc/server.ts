@@ -5,7 +5,6 @@ import {
   type Http2Server,
   type Http2Session,
   type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,26 +13,12 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor, type ServerMiddleware } from 'nice-grpc-common';
 import { parseGrpcTimeout } from '../callDeadline';
 import { UNBOUNDED_SESSION } from './sessionOptions';
+import { frame, GRPC_FRAME_HEADER_BYTES, headersToMetadata, metadataToHeaders, type MessageType, type TsProtoMethod } from './wire';
 
 /** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
 export interface ReloadableTls {
   httpsOptions(): TlsOptions;
   onChange(listener: (options: SecureContextOptions) => void): () => void;
-}
-
-interface MessageType {
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): unknown;
-  fromPartial(object: unknown): unknown;
-}
-
-interface TsProtoMethod {
-  name: string;
-  requestType: MessageType;
-  responseType: MessageType;
-  requestStream: boolean;
-  responseStream: boolean;
-  options: MethodDescriptor['options'];
 }
 
 interface Route {
@@ -62,9 +47,6 @@ export interface GrpcServerOptions {
   connectionMetadata?: (socket: Socket, metadata: Metadata) => void;
 }
 
-const GRPC_FRAME_HEADER_BYTES = 5;
-/** Headers gRPC itself owns: not handed to handlers as metadata. */
-const RESERVED_HEADERS = new Set(['content-type', 'te', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-timeout', 'user-agent']);
 /** What this server inflates, announced in every answer as grpc-js does. */
 const ACCEPT_ENCODING = 'identity,deflate,gzip';
 const { NGHTTP2_CANCEL } = constants;
@@ -77,37 +59,6 @@ function percentEncode(message: string): string {
     out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
-}
-
-function requestMetadata(headers: IncomingHttpHeaders): Metadata {
-  const metadata = Metadata();
-  for (const key in headers) {
-    const value = headers[key];
-    if (value === undefined || key.charCodeAt(0) === 58 /* ':' */ || RESERVED_HEADERS.has(key)) continue;
-    const values = Array.isArray(value) ? value : [value];
-    if (key.endsWith('-bin')) {
-      for (const v of values) for (const part of v.split(',')) metadata.append(key as `${string}-bin`, Buffer.from(part.trim(), 'base64'));
-    } else {
-      for (const v of values) metadata.append(key, v);
-    }
-  }
-  return metadata;
-}
-
-function metadataHeaders(metadata: Metadata | undefined, into: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  if (!metadata) return into;
-  for (const [key, values] of metadata) {
-    into[key] = key.endsWith('-bin') ? values.map((v) => Buffer.from(v as Uint8Array).toString('base64')) : (values as string[]);
-  }
-  return into;
-}
-
-function frame(message: Uint8Array): Buffer {
-  const framed = Buffer.allocUnsafe(GRPC_FRAME_HEADER_BYTES + message.length);
-  framed[0] = 0; // not compressed
-  framed.writeUInt32BE(message.length, 1);
-  framed.set(message, GRPC_FRAME_HEADER_BYTES);
-  return framed;
 }
 
 /** A call that cannot go on: answered with this status. */
@@ -410,7 +361,7 @@ export class GrpcServer {
     const context = {
       get metadata(): Metadata {
         if (!metadata) {
-          metadata = requestMetadata(headers);
+          metadata = headersToMetadata(headers);
           const socket = stream.session?.socket;
           if (socket && connectionMetadata) connectionMetadata(socket, metadata);
         }
@@ -462,13 +413,13 @@ export class GrpcServer {
 
   private sendHeaders(stream: ServerHttp2Stream, context: ResponseMetadata): void {
     if (stream.headersSent || stream.destroyed) return;
-    const headers = metadataHeaders(context.sentHeader, { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
+    const headers = metadataToHeaders(context.sentHeader, { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
     stream.respond(headers, { waitForTrailers: true });
   }
 
   private finish(stream: ServerHttp2Stream, context: ResponseMetadata, message: Buffer | undefined): void {
     if (stream.writableEnded) return; // refused while the handler ran (a streamed request over the limit)
-    stream.once('wantTrailers', () => stream.sendTrailers(metadataHeaders(context.sentTrailer, { 'grpc-status': '0' })));
+    stream.once('wantTrailers', () => stream.sendTrailers(metadataToHeaders(context.sentTrailer, { 'grpc-status': '0' })));
     this.sendHeaders(stream, context);
     stream.end(message);
   }
@@ -479,10 +430,10 @@ export class GrpcServer {
     if (!stream.headersSent) {
       // Trailers-only: the status and trailer metadata in the one HEADERS frame.
       const headers = { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING, ...status };
-      stream.respond(metadataHeaders(context.sentTrailer, metadataHeaders(context.sentHeader, headers)), { endStream: true });
+      stream.respond(metadataToHeaders(context.sentTrailer, metadataToHeaders(context.sentHeader, headers)), { endStream: true });
       return;
     }
-    stream.once('wantTrailers', () => stream.sendTrailers(metadataHeaders(context.sentTrailer, status)));
+    stream.once('wantTrailers', () => stream.sendTrailers(metadataToHeaders(context.sentTrailer, status)));
     stream.end();
   }
 

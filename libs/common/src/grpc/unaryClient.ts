@@ -1,55 +1,8 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
-import { ClientError, Metadata, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
+import { ClientError, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
 import { apiErrorFromStatus } from '../grpcErrors';
 import { UnaryCallFailure, type Http2Connection } from './http2Connection';
-
-/** What a ts-proto message type offers the client (the generated `generic-definitions` shape). */
-interface MessageType {
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): unknown;
-  fromPartial(object: unknown): unknown;
-}
-
-interface TsProtoMethod {
-  name: string;
-  requestType: MessageType;
-  responseType: MessageType;
-  requestStream: boolean;
-  responseStream: boolean;
-  options: MethodDescriptor['options'];
-}
-
-export interface TsProtoServiceDefinition {
-  fullName: string;
-  methods: Record<string, unknown>;
-}
-
-/** Headers gRPC itself owns: never passed on as metadata. */
-const RESERVED_HEADERS = new Set(['content-type', 'te', 'grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-timeout', 'user-agent']);
-
-function metadataToHeaders(metadata: Metadata): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {};
-  for (const [key, values] of metadata) {
-    if (RESERVED_HEADERS.has(key)) continue;
-    headers[key] = key.endsWith('-bin')
-      ? values.map((v) => Buffer.from(v as Uint8Array).toString('base64'))
-      : (values as string[]);
-  }
-  return headers;
-}
-
-function headersToMetadata(headers: IncomingHttpHeaders): Metadata {
-  const metadata = Metadata();
-  for (const [key, value] of Object.entries(headers)) {
-    if (value === undefined || key.startsWith(':') || RESERVED_HEADERS.has(key)) continue;
-    for (const one of Array.isArray(value) ? value : key.endsWith('-bin') ? value.split(',') : [value]) {
-      if (key.endsWith('-bin')) metadata.append(key as `${string}-bin`, Buffer.from(one.trim(), 'base64'));
-      else metadata.append(key, one);
-    }
-  }
-  return metadata;
-}
+import { headersToMetadata, metadataToHeaders, type TsProtoMethod, type TsProtoServiceDefinition } from './wire';
 
 /**
  * A nice-grpc-shaped client for a service of Kairos's own, whose methods are all unary, over one
