@@ -24,7 +24,9 @@
 // process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
 // histories, as the SDK workers do; without it every task carries the whole history),
 // --eager-activities (activities asked for eagerly, as the SDK workers do: their tasks come back
-// in the workflow task's completion reply instead of through an activity poll). --python: workload
+// in the workflow task's completion reply instead of through an activity poll), --eager-start
+// (every start asks for eager execution and the driver answers the first workflow task from the
+// start's reply, as the SDKs' eager start). --python: workload
 // A with the official Python SDK (bench/python/workload_a.py: client and worker in one Python
 // process; test/.venv/bin/python or $KAIROS_BENCH_PYTHON), with --side-by-side/--repeat as above. Its table
 // adds server CPU per workflow and per activity, and the driver's own CPU. The sampled histories
@@ -213,6 +215,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     serverPid: server.pid,
     sticky: flagOn('sticky'),
     eagerActivities: flagOn('eager-activities'),
+    eagerStart: flagOn('eager-start'),
     allowTaskTimeouts: flagOn('allow-task-timeouts'),
     phaseHooks,
   });
@@ -296,7 +299,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(ceiling, null, 2));
     return;
   }
-  const notRaw = ['find-rate', 'rate', 'eager-start', 'open-workflows', 'schedules', 'secure-side-by-side'].filter(flagOn);
+  const notRaw = ['find-rate', 'rate', 'open-workflows', 'schedules', 'secure-side-by-side'].filter(flagOn);
   if (flagOn('raw') && notRaw.length) throw new Error(`--raw runs closed loop only; it does not take --${notRaw.join(', --')}`);
   const namespace = arg('namespace') ?? 'default';
   const rows: Array<{ server: string; report: RunReport }> = [];

@@ -21,6 +21,8 @@ export interface DriverOptions {
   sticky?: boolean;
   /** Activities asked for eagerly, as the SDKs do: their tasks come back in the workflow task's completion reply. */
   eagerActivities?: boolean;
+  /** Every start asks for eager execution, as the SDKs' `request_eager_start`: the first workflow task comes back in the start's reply. */
+  eagerStart?: boolean;
   /** Sampled histories may hold workflow-task attempts that timed out (counted); otherwise they fail the run. */
   allowTaskTimeouts?: boolean;
 }
@@ -85,8 +87,10 @@ export class RawDriver {
         workflowTaskTimeout: { seconds: 10, nanos: 0 },
         identity: this.identity,
         requestId: randomUUID(),
+        requestEagerExecution: this.options.eagerStart ?? false,
       }).result,
     );
+    if (started.eagerWorkflowTask?.taskToken.length) this.pollers.answerEagerWorkflowTask(started.eagerWorkflowTask);
     const ref = { namespace, workflowId, runId: started.runId };
     const result = await this.race(awaitResult(this.client, ref));
     const expected = this.workload.result(input);

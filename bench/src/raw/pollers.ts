@@ -18,6 +18,8 @@ export interface PollerSet {
   stop(): Promise<void>;
   /** How the workflow tasks' histories came (whole, partial from the sticky queue, read again). */
   historyCounts(): { whole: number; partial: number; reread: number };
+  /** Answers a workflow task that came without a poll (an eager start's first task), as a polled one. */
+  answerEagerWorkflowTask(task: PollWorkflowTaskQueueResponse): void;
 }
 
 interface Context {
@@ -111,6 +113,17 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
     await ctx.client.start('respondActivityTaskCompleted', { namespace: ctx.namespace, taskToken: task.taskToken, result: jsonPayloads(activityResult(input)), identity: ctx.identity }).result;
   }
 
+  /** Runs `answer` for a task in hand, tracked so that stop() waits for it and a failure fails the set. */
+  function handle<T>(task: T, answer: (task: T) => Promise<void>, done: () => void): void {
+    const handled: Promise<void> = answer(task)
+      .catch(fail)
+      .finally(() => {
+        done();
+        handling.delete(handled);
+      });
+    handling.add(handled);
+  }
+
   /** Poll, hand the task over, poll again; `next` starts one poll. */
   async function loop<T extends { taskToken: Uint8Array }>(slotsOfKind: Slots, next: () => PendingCall<T>, answer: (task: T) => Promise<void>): Promise<void> {
     while (!stopping) {
@@ -120,13 +133,7 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
         slotsOfKind.release();
         continue;
       }
-      const handled: Promise<void> = answer(task)
-        .catch(fail)
-        .finally(() => {
-          slotsOfKind.release();
-          handling.delete(handled);
-        });
-      handling.add(handled);
+      handle(task, answer, () => slotsOfKind.release());
     }
   }
 
@@ -145,6 +152,8 @@ export function startPollers(ctx: Context, count: number, slots = 500): PollerSe
   return {
     failed,
     historyCounts: () => ({ ...histories.counts }),
+    // The start's caller holds a slot of its own (its place in flight), so no workflow slot is taken.
+    answerEagerWorkflowTask: (task) => handle(task, answerWorkflowTask, () => {}),
     async stop() {
       stopping = true;
       for (const call of waiting) call.cancel();

@@ -26,6 +26,8 @@ export interface RawRunOptions {
   sticky?: boolean;
   /** Activities asked for eagerly (their tasks in the completion reply), as the SDKs do. */
   eagerActivities?: boolean;
+  /** Starts ask for eager execution (the first workflow task in the start's reply), as the SDKs' eager start. */
+  eagerStart?: boolean;
   /** Accept (and count) workflow-task attempts that timed out in the sampled histories. */
   allowTaskTimeouts?: boolean;
   /** Also called right before and right after the measured phase (e.g. to read a cluster's counters). */
@@ -81,7 +83,7 @@ export async function runRawWorkload(options: RawRunOptions): Promise<RawRunRepo
   const stamp = Date.now();
   const [workflows, concurrency, warmup, sample] = [options.workflows, options.concurrency, options.warmup, options.historySample].map((n) => shares(n, k));
   const plans: PhasePlan[] = Array.from({ length: k }, (_, i) => ({
-    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky, eagerActivities: options.eagerActivities, allowTaskTimeouts: options.allowTaskTimeouts },
+    driver: { address: options.address, namespace: options.namespace, workload: options.workload, pollers: options.pollers, taskQueue: `bench-raw-${workload.name}-${stamp}-${i}`, sticky: options.sticky, eagerActivities: options.eagerActivities, eagerStart: options.eagerStart, allowTaskTimeouts: options.allowTaskTimeouts },
     prefix: `bench-raw-${workload.name}-${stamp}-${i}`,
     workflows: workflows![i]!,
     concurrency: Math.max(1, concurrency![i]!),
@@ -116,7 +118,7 @@ function report(options: RawRunOptions, outcome: DriversOutcome, serverCpu: numb
   return {
     driver: 'raw',
     workload: options.workload,
-    mode: `raw closed ${options.concurrency}` + (options.sticky ? ' sticky' : '') + (options.eagerActivities ? ' eager-act' : '') + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
+    mode: `raw closed ${options.concurrency}` + (options.sticky ? ' sticky' : '') + (options.eagerActivities ? ' eager-act' : '') + (options.eagerStart ? ' eager-start' : '') + (options.driverProcesses > 1 ? ` ×${options.driverProcesses} proc` : ''),
     workflows: n,
     seconds: round(seconds, 2),
     workflowsPerSecond: round(n / seconds),
