@@ -4,13 +4,14 @@ export type NatsServiceRole = 'frontend' | 'history' | 'matching';
 
 /**
  * The topics each service publishes and subscribes to (grep `notifier.publish`/`subscribe`):
- * history and matching announce membership changes and their own events; the frontend only
+ * history and matching announce membership changes, matching its backlog additions; the frontend only
  * follows membership (its cluster directory). A user limited to these cannot read workflow ids
  * or task-queue names it does not need, nor inject `task-added` unless it is matching.
  */
 export const NATS_TOPICS_BY_ROLE: Readonly<Record<NatsServiceRole, { publish: readonly Topic[]; subscribe: readonly Topic[] }>> = {
   frontend: { publish: [], subscribe: ['membership-changed'] },
-  history: { publish: ['history-changed', 'membership-changed'], subscribe: ['history-changed', 'membership-changed'] },
+  // history-changed stays inside each history instance (its own long polls), never on NATS.
+  history: { publish: ['membership-changed'], subscribe: ['membership-changed'] },
   matching: { publish: ['task-added', 'membership-changed'], subscribe: ['task-added', 'membership-changed'] },
 };
 

@@ -5,6 +5,7 @@ import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/notifier';
+import { InProcessNotifier } from '@kairos/notify/in-process';
 import type { ExecutionStore, NamespaceStore, ShardStore, VisibilityStore } from '@kairos/persistence/store';
 import type { HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import {
@@ -149,7 +150,11 @@ export class HistoryService {
       logger,
     );
     const namespaces = new NamespaceRegistry(options.store);
-    const executions = new ExecutionManager(options.store, this.shards, options.notifier, logger, async (namespaceId) => {
+    // History changes wake this instance's own long polls only: the shard's owner makes every
+    // change of its executions, and long polls are routed to it (one NATS message per write, fanned
+    // out to every history instance, cost more than the rest of the notification path).
+    const historyChanges = new InProcessNotifier({ logger });
+    const executions = new ExecutionManager(options.store, this.shards, historyChanges, logger, async (namespaceId) => {
       const record = await namespaces.getById(namespaceId);
       return {
         limits: resolveLimits(options.namespaceLimits?.[record.info!.name]),
@@ -166,7 +171,7 @@ export class HistoryService {
       store: options.store,
       executions,
       namespaces,
-      waiter: new HistoryWaiter(options.notifier),
+      waiter: new HistoryWaiter(historyChanges),
       updateOutcomes: new UpdateOutcomes(),
       matching: options.matching,
       logger,
@@ -197,6 +202,8 @@ export class HistoryService {
     this.reclaimer = history && new NamespaceReclaimer({ store: options.store, history, ownsShard: (shardId) => this.shards.ownedShards().includes(shardId), logger });
     this.shards.onShardAcquired((shardId) => this.timerQueue.startShard(shardId));
     this.shards.onShardReleased((shardId) => this.timerQueue.stopShard(shardId));
+    // Long polls on a shard that left read again, find it gone and send their callers to its new owner.
+    this.shards.onShardReleased(() => this.ctx.waiter.wakeAll());
     this.implementation = this.createImplementation();
   }
 

@@ -1,4 +1,4 @@
-import { invalidNextPageToken, runNotFound } from '@kairos/common/errors';
+import { invalidNextPageToken, runNotFound, shardNotOwned } from '@kairos/common/errors';
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { executionKeyString } from '../shard/executionManager';
@@ -38,6 +38,9 @@ export async function getWorkflowExecutionHistory(
       const result = await readOnce();
       if (result) return result;
       if (remaining <= 0 || signal.aborted) return emptyWaitResponse(key.runId, closeEventOnly ? 1 : (token?.nextEventId ?? 1));
+      // Only the shard's owner hears of the run's changes: elsewhere the caller retries at the owner.
+      const shardId = ctx.executions.shards.shardFor(key.namespaceId, key.workflowId);
+      if (ctx.executions.shards.ownedRangeId(shardId) === undefined) throw shardNotOwned(shardId);
       await waiting.promise;
     } finally {
       waiting.cancel();

@@ -25,4 +25,14 @@ describe('HistoryWaiter', () => {
     await Promise.all([timedOut.promise, aborted.promise, cancelled.promise]);
     expect(waiter.waitingKeys).toBe(0);
   });
+
+  it('wakes every waiter of every key on wakeAll, and forgets them', async () => {
+    const waiter = new HistoryWaiter(new InProcessNotifier({}));
+    const a = waiter.wait('ns/a/run', 60_000);
+    const b = waiter.wait('ns/b/run', 60_000);
+    expect(waiter.waitingKeys).toBe(2);
+    waiter.wakeAll();
+    await Promise.all([a.promise, b.promise]);
+    expect(waiter.waitingKeys).toBe(0);
+  });
 });

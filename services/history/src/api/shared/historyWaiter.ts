@@ -4,6 +4,11 @@ import type { Notifier } from '@kairos/notify/notifier';
  * Lets long polls (GetWorkflowExecutionHistory with wait_new_event) sleep until their execution
  * changes. One notifier subscription serves every waiter; a waiter re-reads the store when woken,
  * so a missed notification costs at most the poll's timeout, never correctness.
+ *
+ * The notifier is the history instance's own (in-process): only the shard's owner writes its
+ * executions, and long polls are routed to it, as Temporal's per-host events notifier. When a
+ * shard leaves this instance, `wakeAll` lets its waiters find out and send their callers to the
+ * new owner.
  */
 export class HistoryWaiter {
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -37,6 +42,13 @@ export class HistoryWaiter {
     if (!set) this.waiters.set(key, (set = new Set()));
     set.add(finish);
     return { promise, cancel: finish };
+  }
+
+  /** Wakes every waiter (they read again and decide for themselves). */
+  wakeAll(): void {
+    const sets = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const set of sets) for (const wake of set) wake();
   }
 
   /** Keys with at least one waiter. */
