@@ -17,6 +17,27 @@ import type { Tracing } from './tracing';
 /** gRPC's minimum connect timeout: how long a dial to a silent address (a dead pod's IP) may take. */
 const CONNECT_TIMEOUT_MS = 20_000;
 
+/** Which service's calls are answered with another's encoded answer. */
+export interface RelayedMethods {
+  history?: ReadonlySet<keyof typeof HistoryServiceDefinition.methods>;
+  matching?: ReadonlySet<keyof typeof MatchingServiceDefinition.methods>;
+}
+
+/**
+ * The internal answers each service passes on to its own caller untouched (their `response` is
+ * the public answer): the frontend's polls, history pages, starts and workflow task completions,
+ * and matching's started tasks. They stay encoded (relay.ts), so the history events in them are
+ * not decoded and encoded again at each hop. History reads what it asks for: it relays nothing.
+ */
+export const RELAYED_BY_SERVICE: Readonly<Record<'frontend' | 'history' | 'matching', RelayedMethods>> = {
+  frontend: {
+    history: new Set(['startWorkflowExecution', 'getWorkflowExecutionHistory', 'respondWorkflowTaskCompleted']),
+    matching: new Set(['pollWorkflowTaskQueue', 'pollActivityTaskQueue']),
+  },
+  history: {},
+  matching: { history: new Set(['recordWorkflowTaskStarted', 'recordActivityTaskStarted']) },
+};
+
 /**
  * Clients for the history and matching services of a cluster: each call goes to the instance that
  * owns its shard or task queue (from the directory), and follows ownership when it moves. One
@@ -28,6 +49,7 @@ export function clusterClients(
   numHistoryShards: number,
   tracing?: Tracing,
   tls?: InternodeClientTls,
+  relayed: RelayedMethods = {},
 ): { history: HistoryClient; matching: MatchingClient } {
   // With tracing on, each call is a client span whose context travels in the call's metadata.
   const middleware: ClientMiddleware | undefined = tracing?.clientMiddleware();
@@ -58,12 +80,12 @@ export function clusterClients(
     history: routedClient(
       HistoryServiceDefinition,
       historyRouter(directory, numHistoryShards),
-      cached(historyClients, (address) => createUnaryClient(HistoryServiceDefinition, connectionTo(address), middleware)),
+      cached(historyClients, (address) => createUnaryClient(HistoryServiceDefinition, connectionTo(address), middleware, relayed.history)),
     ),
     matching: routedClient(
       MatchingServiceDefinition,
       matchingRouter(directory),
-      cached(matchingClients, (address) => createUnaryClient(MatchingServiceDefinition, connectionTo(address), middleware)),
+      cached(matchingClients, (address) => createUnaryClient(MatchingServiceDefinition, connectionTo(address), middleware, relayed.matching)),
     ),
   };
 }

@@ -15,7 +15,7 @@ import { withSharedResponseWriter } from '@kairos/proto';
 import { HealthDefinition } from '@kairos/proto/grpc/health/v1/health';
 import { HistoryServiceDefinition } from '@kairos/proto/kairos/historyservice/v1/service';
 import { MatchingServiceDefinition } from '@kairos/proto/kairos/matchingservice/v1/service';
-import { clusterClients } from './clusterClients';
+import { clusterClients, RELAYED_BY_SERVICE } from './clusterClients';
 import type { KairosConfig, ServiceName } from './config/types';
 import { authorizationMetrics } from './authorizationMetrics';
 import { clusterFacts, createFrontendServer } from './publicServer';
@@ -52,7 +52,7 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   const directory = new ClusterDirectory(store, { ...DEFAULT_MEMBERSHIP_TIMING, refreshMs: setting('cluster.directoryRefresh') }, logger);
   await directory.start(notifier);
   const tracing = await startTracingIfConfigured(`kairos-${service}`, logger);
-  const clients = clusterClients(directory, config.numHistoryShards, tracing, tls.internodeClient);
+  const clients = clusterClients(directory, config.numHistoryShards, tracing, tls.internodeClient, RELAYED_BY_SERVICE[service]);
   const address = `${endpoint.bindIp}:${endpoint.port}`;
 
   if (service === 'frontend') {

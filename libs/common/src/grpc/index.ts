@@ -2,3 +2,4 @@ export * from './http2Connection';
 export * from './unaryClient';
 export * from './server';
 export * from './wire';
+export * from './relay';

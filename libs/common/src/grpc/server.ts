@@ -14,6 +14,7 @@ import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor,
 import { parseGrpcTimeout } from '../callDeadline';
 import { UNBOUNDED_SESSION } from './sessionOptions';
 import { frame, GRPC_FRAME_HEADER_BYTES, headersToMetadata, metadataToHeaders, type MessageType, type TsProtoMethod } from './wire';
+import { encodeAnswer } from './relay';
 
 /** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
 export interface ReloadableTls {
@@ -402,8 +403,8 @@ export class GrpcServer {
   }
 
   private encode(route: Route, response: unknown): Buffer {
-    // The implementation may answer with a partial message (nice-grpc's contract): fromPartial fills it in.
-    const bytes = route.responseType.encode(route.responseType.fromPartial(response)).finish();
+    // A partial message (nice-grpc's contract) is filled in by fromPartial; relayed bytes go as they are.
+    const bytes = encodeAnswer(route.responseType, response);
     if (bytes.length > this.options.maxSendMessageBytes) {
       throw new ServerError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${bytes.length} vs. ${this.options.maxSendMessageBytes})`);
     }

@@ -2,6 +2,7 @@ import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { ClientError, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
 import { apiErrorFromStatus } from '../grpcErrors';
 import { UnaryCallFailure, type Http2Connection } from './http2Connection';
+import { decodeKeepingRelayed, isRelayWrapper } from './relay';
 import { headersToMetadata, metadataToHeaders, type TsProtoMethod, type TsProtoServiceDefinition } from './wire';
 
 /**
@@ -15,6 +16,11 @@ export function createUnaryClient<D extends CompatServiceDefinition & TsProtoSer
   definition: D,
   connection: Http2Connection,
   middleware?: ClientMiddleware,
+  /**
+   * Methods (keys of the definition) whose answer's `response` is only passed on: it stays
+   * encoded, a RelayedMessage (see relay.ts), for a server to send as it is.
+   */
+  relayed: ReadonlySet<string> = new Set(),
 ): Client<D> {
   const client: Record<string, (request: unknown, options?: CallOptions) => Promise<unknown>> = {};
   for (const [key, raw] of Object.entries(definition.methods)) {
@@ -23,6 +29,9 @@ export function createUnaryClient<D extends CompatServiceDefinition & TsProtoSer
     const path = `/${definition.fullName}/${method.name}`;
     const descriptor: MethodDescriptor = { path, requestStream: false, responseStream: false, options: method.options };
     const { requestType, responseType } = method;
+    const relays = relayed.has(key);
+    if (relays && !isRelayWrapper(responseType)) throw new Error(`${path}: its answer has no field 1 "response" to relay`);
+    const decode = relays ? (bytes: Uint8Array) => decodeKeepingRelayed(responseType, bytes) : (bytes: Uint8Array) => responseType.decode(bytes);
 
     /** The call on the wire; a failure is a ClientError carrying its status details. */
     async function call(request: unknown, options: CallOptions): Promise<unknown> {
@@ -35,7 +44,7 @@ export function createUnaryClient<D extends CompatServiceDefinition & TsProtoSer
           onHeaders: options.onHeader && ((headers) => options.onHeader!(headersToMetadata(headers))),
           onTrailers: options.onTrailer && ((trailers) => options.onTrailer!(headersToMetadata(trailers))),
         });
-        return responseType.decode(answer);
+        return decode(answer);
       } catch (err) {
         if (err instanceof UnaryCallFailure) throw new FailedCall(path, err);
         throw err;

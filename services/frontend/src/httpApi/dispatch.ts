@@ -1,11 +1,6 @@
 import { Metadata, ServerError, Status, type CallContext, type ServerMiddleware } from 'nice-grpc-common';
 import { STATUS_DETAILS_TRAILER } from '@kairos/common/grpcErrors';
-
-/** A ts-proto message type: what the dispatcher needs of it. */
-interface MessageType {
-  decode(bytes: Uint8Array): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
+import { encodeAnswer, type MessageType } from '@kairos/common/grpc';
 
 /** A service as ts-proto's generic definitions describe it, with the implementation the gRPC server runs. */
 export interface ServiceBinding {
@@ -79,7 +74,7 @@ export function inProcessInvoker(services: readonly ServiceBinding[], middleware
         context,
       );
       const result = await generator.next();
-      return { ok: true, response: method.responseType.encode(result.value).finish() };
+      return { ok: true, response: encodeAnswer(method.responseType, result.value) };
     } catch (err) {
       const details = context.trailer.get(STATUS_DETAILS_TRAILER);
       if (err instanceof ServerError) {
