@@ -10,7 +10,7 @@ describe('InProcessNotifier', () => {
     const other: string[] = [];
     notifier.subscribe('task-added', (k) => a.push(k));
     notifier.subscribe('task-added', (k) => b.push(k));
-    notifier.subscribe('history-changed', (k) => other.push(k));
+    notifier.subscribe('membership-changed', (k) => other.push(k));
     notifier.publish('task-added', 'ns/1/q');
     expect(a).toEqual(['ns/1/q']);
     expect(b).toEqual(['ns/1/q']);
@@ -21,11 +21,11 @@ describe('InProcessNotifier', () => {
     const notifier = new InProcessNotifier();
     const seen: string[] = [];
     const handler = (k: string) => seen.push(k);
-    const first = notifier.subscribe('history-changed', handler);
-    notifier.subscribe('history-changed', handler);
-    notifier.publish('history-changed', 'x');
+    const first = notifier.subscribe('membership-changed', handler);
+    notifier.subscribe('membership-changed', handler);
+    notifier.publish('membership-changed', 'x');
     first();
-    notifier.publish('history-changed', 'y');
+    notifier.publish('membership-changed', 'y');
     expect(seen).toEqual(['x', 'x', 'y']);
   });
 

@@ -63,15 +63,15 @@ describe('NatsNotifier', () => {
     expect(a.isConnected() && b.isConnected()).toBe(true);
     const aTasks = collect(a, 'task-added');
     const bTasks = collect(b, 'task-added');
-    const bHistory = collect(b, 'history-changed');
+    const bMembership = collect(b, 'membership-changed');
     await publishUntilDelivered(a, 'task-added', 'warmup', bTasks);
 
     a.publish('task-added', 'ns-1/workflow/orders');
-    b.publish('history-changed', 'ns-1/wf-1/run-1');
+    b.publish('membership-changed', 'ns-1/wf-1/run-1');
     await until(() => bTasks.includes('ns-1/workflow/orders'), 5_000, 'b to see a');
     // The publisher's own handler ran synchronously, and NATS did not echo it back a second time.
     expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toEqual(['ns-1/workflow/orders']);
-    expect(bHistory).toEqual(['ns-1/wf-1/run-1']);
+    expect(bMembership).toEqual(['ns-1/wf-1/run-1']);
     await new Promise((r) => setTimeout(r, 200));
     expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
     expect(bTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
@@ -81,34 +81,34 @@ describe('NatsNotifier', () => {
     const a = await open();
     const b = await open();
     const bTasks = collect(b, 'task-added');
-    const bHistory = collect(b, 'history-changed');
+    const bMembership = collect(b, 'membership-changed');
     await publishUntilDelivered(a, 'task-added', 'warmup', bTasks);
     // One synchronous burst, two topics interleaved: handed to the client after this turn, as one batch.
     const keys = Array.from({ length: 1_000 }, (_, i) => `ns/burst-${i}`);
     for (const key of keys) {
       a.publish('task-added', key);
-      a.publish('history-changed', key);
+      a.publish('membership-changed', key);
     }
     // The next turn's hints go out in a batch of their own.
     await new Promise((r) => setImmediate(r));
     a.publish('task-added', 'ns/after-burst');
-    await until(() => bTasks.includes('ns/after-burst') && bHistory.length >= keys.length, 10_000, 'the burst to arrive');
+    await until(() => bTasks.includes('ns/after-burst') && bMembership.length >= keys.length, 10_000, 'the burst to arrive');
     expect(bTasks.filter((k) => k !== 'warmup')).toEqual([...keys, 'ns/after-burst']);
-    expect(bHistory).toEqual(keys);
+    expect(bMembership).toEqual(keys);
   });
 
   it('carries keys with any characters and keeps clusters apart', async () => {
     const a = await open('alpha');
     const b = await open('alpha');
     const otherCluster = await open('beta');
-    const bKeys = collect(b, 'history-changed');
-    const betaKeys = collect(otherCluster, 'history-changed');
-    await publishUntilDelivered(a, 'history-changed', 'warmup', bKeys);
+    const bKeys = collect(b, 'membership-changed');
+    const betaKeys = collect(otherCluster, 'membership-changed');
+    await publishUntilDelivered(a, 'membership-changed', 'warmup', bKeys);
     const odd = 'ns/wf.with.dots * > and spaces/ünïcødé ✓';
-    a.publish('history-changed', odd);
+    a.publish('membership-changed', odd);
     await until(() => bKeys.includes(odd), 5_000, 'odd key');
     expect(betaKeys).toEqual([]);
-    expect(a.subject('history-changed')).toBe('kairos.alpha.history-changed');
+    expect(a.subject('membership-changed')).toBe('kairos.alpha.membership-changed');
   });
 
   it('rejects a cluster name that is not a subject token', () => {

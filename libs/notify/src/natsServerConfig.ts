@@ -10,7 +10,7 @@ export type NatsServiceRole = 'frontend' | 'history' | 'matching';
  */
 export const NATS_TOPICS_BY_ROLE: Readonly<Record<NatsServiceRole, { publish: readonly Topic[]; subscribe: readonly Topic[] }>> = {
   frontend: { publish: [], subscribe: ['membership-changed'] },
-  // history-changed stays inside each history instance (its own long polls), never on NATS.
+  // A run's changes wake only its own instance's long polls (historyWaiter.ts): nothing on NATS.
   history: { publish: ['membership-changed'], subscribe: ['membership-changed'] },
   matching: { publish: ['task-added', 'membership-changed'], subscribe: ['task-added', 'membership-changed'] },
 };

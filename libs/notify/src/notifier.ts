@@ -5,8 +5,6 @@
 export type Topic =
   /** A task was added to a task queue backlog: key = `${namespaceId}/${kind}/${taskQueue}`. */
   | 'task-added'
-  /** An execution has new events: key = `${namespaceId}/${workflowId}/${runId}` (within a history instance only). */
-  | 'history-changed'
   /** Shard or task queue ownership changed: key = free-form. */
   | 'membership-changed';
 

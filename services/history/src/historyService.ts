@@ -5,7 +5,6 @@ import type { Logger } from '@kairos/common/logger';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { NamespaceRegistry } from '@kairos/domain';
 import type { Notifier } from '@kairos/notify/notifier';
-import { InProcessNotifier } from '@kairos/notify/in-process';
 import type { ExecutionStore, NamespaceStore, ShardStore, VisibilityStore } from '@kairos/persistence/store';
 import type { HistoryServiceImplementation } from '@kairos/proto/kairos/historyservice/v1/service';
 import {
@@ -153,8 +152,8 @@ export class HistoryService {
     // History changes wake this instance's own long polls only: the shard's owner makes every
     // change of its executions, and long polls are routed to it (one NATS message per write, fanned
     // out to every history instance, cost more than the rest of the notification path).
-    const historyChanges = new InProcessNotifier({ logger });
-    const executions = new ExecutionManager(options.store, this.shards, historyChanges, logger, async (namespaceId) => {
+    const waiter = new HistoryWaiter();
+    const executions = new ExecutionManager(options.store, this.shards, waiter, logger, async (namespaceId) => {
       const record = await namespaces.getById(namespaceId);
       return {
         limits: resolveLimits(options.namespaceLimits?.[record.info!.name]),
@@ -171,7 +170,7 @@ export class HistoryService {
       store: options.store,
       executions,
       namespaces,
-      waiter: new HistoryWaiter(historyChanges),
+      waiter,
       updateOutcomes: new UpdateOutcomes(),
       matching: options.matching,
       logger,

@@ -33,7 +33,7 @@ export async function getWorkflowExecutionHistory(
   for (;;) {
     // Listen before reading, so a change between the read and the wait is not missed.
     const remaining = deadline - Date.now();
-    const waiting = ctx.waiter.wait(executionKeyString(key), Math.max(remaining, 0), signal);
+    const waiting = ctx.waiter.wait(executionKeyString(key), Math.max(remaining, 0), signal, closeEventOnly);
     try {
       const result = await readOnce();
       if (result) return result;

@@ -2,7 +2,7 @@ import { setting } from '@kairos/common/settings';
 import { isApiError, shardMoved, runNotFound, workflowNotFound } from '@kairos/common/errors';
 import { Status } from 'nice-grpc-common';
 import type { Logger } from '@kairos/common/logger';
-import type { Notifier } from '@kairos/notify/notifier';
+import type { HistoryChanges } from './historyChanges';
 import { ConditionFailedError, ShardOwnershipLostError } from '@kairos/persistence/errors';
 import type {
   CurrentExecutionRecord,
@@ -103,7 +103,8 @@ export class ExecutionManager {
   constructor(
     readonly store: ExecutionStore & NamespaceStore,
     readonly shards: ShardController,
-    private readonly notifier: Notifier,
+    /** This instance's long polls, told of each committed change. */
+    private readonly historyChanges: HistoryChanges,
     private readonly logger: Logger,
     /** The namespace's limits and retention, as transactions on its executions need them. */
     private readonly settingsFor: (namespaceId: string) => Promise<NamespaceSettings> = async () => ({ limits: DEFAULT_LIMITS, retentionMs: DEFAULT_RETENTION_MS }),
@@ -264,7 +265,7 @@ export class ExecutionManager {
       }
       this.cache.delete(executionKeyString(key));
       // Long polls on the run wake, read again and find it gone.
-      this.notifier.publish('history-changed', executionKeyString(key));
+      this.historyChanges.changed(executionKeyString(key), true);
     });
     return next;
   }
@@ -449,9 +450,7 @@ export class ExecutionManager {
       totalBytes: run.info.historySizeBytes,
       closed: run.closed,
     });
-    if (run.newEvents.length > 0 || run.wakeWaiters) {
-      this.notifier.publish('history-changed', executionKeyString(key));
-    }
+    if (run.newEvents.length > 0 || run.wakeWaiters) this.historyChanges.changed(executionKeyString(key), run.closed);
     this.logger.debug('execution committed', {
       workflowId: key.workflowId,
       runId: key.runId,
