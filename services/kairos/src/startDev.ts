@@ -33,11 +33,13 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const opened = await openStore(config.store, logger);
   const { description, settings } = opened;
   // One registry per service, as a cluster has, so every series names its service_name; each
-  // service counts its own store calls (persistence_requests, persistence_latency).
-  const metrics = { frontend: new Metrics('frontend'), history: new Metrics('history'), matching: new Metrics('matching') };
+  // service counts its own store calls (persistence_requests, persistence_latency). Only kept
+  // when --metrics-port serves them: otherwise nobody could read what every call would count.
+  const metrics = config.metricsPort !== undefined ? { frontend: new Metrics('frontend'), history: new Metrics('history'), matching: new Metrics('matching') } : undefined;
   const store = opened.store;
   // Series name namespaces by name, as Temporal's do; internal calls and queues carry the id.
-  for (const m of Object.values(metrics)) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
+  for (const m of Object.values(metrics ?? {})) m.resolveNamespaceNamesWith(async (id) => (await store.getNamespaceById(id))?.info?.name);
+  const instrumented = (service: keyof NonNullable<typeof metrics>) => metrics?.[service].instrument(store) ?? store;
   const notifier = new InProcessNotifier({ logger });
   const tracing = await startTracingIfConfigured('kairos', logger);
   const aroundCall = tracing && (<T>(path: string, call: () => Promise<T>) => tracing.aroundInProcessCall(path, call));
@@ -48,7 +50,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   const matchingClient: MatchingClient = inProcessClient(MatchingServiceDefinition, lazy(() => impls.matching!), aroundCall);
 
   const history = new HistoryService({
-    store: metrics.history.instrument(store),
+    store: instrumented('history'),
     notifier,
     matching: matchingClient,
     logger,
@@ -58,12 +60,12 @@ export async function startDev(config: KairosConfig): Promise<void> {
     // The same lease as a cluster (one process takes every shard at start; only the renewal cadence follows from it).
     shardLeaseMs: setting('cluster.shardLease'),
     history: () => historyClient,
-    metrics: metrics.history,
+    metrics: metrics?.history,
   });
   const endpoint = config.services.frontend;
   const address = `${endpoint.bindIp}:${endpoint.port}`;
   // One process serves every queue: its address is the owner ListTaskQueuePartitions names.
-  const matching = new MatchingService({ store: metrics.matching.instrument(store), notifier, history: historyClient, logger, metrics: metrics.matching, hostAddress: address });
+  const matching = new MatchingService({ store: instrumented('matching'), notifier, history: historyClient, logger, metrics: metrics?.matching, hostAddress: address });
   impls.history = history.implementation;
   impls.matching = matching.implementation;
 
@@ -74,14 +76,14 @@ export async function startDev(config: KairosConfig): Promise<void> {
   // ListClusters names the HTTP address once it is known (a free port by default).
   const cluster = clusterFacts(config);
   // API keys are read from the store on every call: a key revoked by `kairos api-key revoke` stops at once.
-  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store), onDecision: authorizationMetrics(metrics.frontend, store) }) : undefined;
+  const authorization = config.authorization ? await startFrontendAuthorization(config.authorization, { logger, apiKeyClaims: apiKeyClaims(store), ...(metrics && { onDecision: authorizationMetrics(metrics.frontend, store) }) }) : undefined;
   const frontend = createFrontendServer({
-    store: metrics.frontend.instrument(store),
+    store: instrumented('frontend'),
     history: historyClient,
     matching: matchingClient,
     logger,
     namespaceLimits: config.namespaceLimits,
-    metrics: metrics.frontend,
+    metrics: metrics?.frontend,
     cluster,
     ready: () => history.isServing(),
     tracing,
@@ -91,7 +93,7 @@ export async function startDev(config: KairosConfig): Promise<void> {
   let serving = true;
   // On the frontend's IP, as Temporal's dev server serves its metrics.
   const metricsServer =
-    config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
+    metrics && config.metricsPort !== undefined ? await serveMetrics(Object.values(metrics), config.metricsPort, () => serving && history.isServing(), endpoint.bindIp) : undefined;
   await frontend.listen(address);
   // Temporal's HTTP API on the frontend's IP, as the dev server serves it (a free port by default).
   const httpAddress = config.httpPort !== undefined ? `${urlHost(endpoint.bindIp)}:${await frontend.httpApi.listen(endpoint.bindIp, config.httpPort)}` : undefined;

@@ -28,6 +28,8 @@ interface Entry {
   shardId: number;
   /** The shard's fencing number when the entry was stored: only that lease's writes are known. */
   rangeId: number;
+  /** The cache's use count when the entry last moved to the recent end. */
+  movedAt: number;
 }
 
 /** What one committed write did to an execution, as the cache needs to know it. */
@@ -70,6 +72,8 @@ function batchesOf(events: HistoryEvent[], batchStarts: number[] | undefined): H
  */
 export class ExecutionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Uses so far: an entry used again within a quarter of the capacity's uses stays where it is. */
+  private uses = 0;
 
   constructor(
     private readonly capacity: number,
@@ -118,7 +122,7 @@ export class ExecutionCache {
     const kept = (continues && before ? before.timers : []).filter((t) => !deleted.has(t.taskId));
     const timers = [...kept, ...(write.newTimers ?? [])].slice(-MAX_KNOWN_TIMERS);
     this.entries.delete(key);
-    this.entries.set(key, { snapshot: write.snapshot, history, timers, shardId: write.shardId, rangeId: write.rangeId });
+    this.entries.set(key, { snapshot: write.snapshot, history, timers, shardId: write.shardId, rangeId: write.rangeId, movedAt: ++this.uses });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
@@ -137,9 +141,13 @@ export class ExecutionCache {
       this.entries.delete(key);
       return undefined;
     }
-    // Re-inserted so that Map order is least recently used first.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Re-inserted so that Map order is least recently used first; not on every use (a Map delete
+    // and insert per read of a hot run cost more than an eviction order that is nearly exact).
+    if (++this.uses - entry.movedAt > this.capacity >> 2) {
+      entry.movedAt = this.uses;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry;
   }
 }
