@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { Status } from 'nice-grpc-common';
 import type { CallContext } from 'nice-grpc-common';
 import {
@@ -69,8 +68,13 @@ const KNOWN_RESET_REAPPLY_TYPES = new Set<number>(Object.values(ResetReapplyType
 export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplementation {
   const namespaces = deps.namespaces ?? new NamespaceRegistry(deps.store);
   const { history, matching } = deps;
-  // Every waiting poll listens to it (one listener each, removed when the poll ends): no leak warning.
-  setMaxListeners(0, deps.shutdownSignal);
+  // Waiting polls end when this server shuts down: one listener for all of them.
+  const waitingPolls = new Set<() => void>();
+  const endWaitingPolls = () => {
+    for (const end of waitingPolls) end();
+  };
+  if (deps.shutdownSignal.aborted) endWaitingPolls();
+  else deps.shutdownSignal.addEventListener('abort', endWaitingPolls, { once: true });
 
   async function namespaceId(name: string): Promise<string> {
     if (!name) throw invalidArgument('Namespace not set on request.');
@@ -83,24 +87,24 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   /**
    * Runs a long poll against another service with a signal that ends when the caller leaves or
    * this server shuts down. If it was cut short so, the answer is `empty()`, never an error:
-   * workers treat errors as fatal. (The two signals are linked by hand rather than with
-   * AbortSignal.any, which costs more per poll; the listeners go when the poll ends.)
+   * workers treat errors as fatal. (The caller's signal is linked by hand rather than with
+   * AbortSignal.any, which costs more per poll; shutdown ends every waiting poll through one listener.)
    */
   async function longPoll<T>(context: CallContext, call: (signal: AbortSignal) => Promise<T>, empty: () => T): Promise<T> {
     const linked = new AbortController();
     const abort = () => linked.abort();
-    const sources = [context.signal, deps.shutdownSignal];
-    for (const source of sources) {
-      if (source.aborted) linked.abort();
-      else source.addEventListener('abort', abort, { once: true });
-    }
+    const caller = context.signal;
+    if (caller.aborted || deps.shutdownSignal.aborted) linked.abort();
+    else caller.addEventListener('abort', abort, { once: true });
+    waitingPolls.add(abort);
     try {
       return await call(linked.signal);
     } catch (err) {
       if (linked.signal.aborted) return empty();
       throw err;
     } finally {
-      for (const source of sources) source.removeEventListener('abort', abort);
+      caller.removeEventListener('abort', abort);
+      waitingPolls.delete(abort);
     }
   }
 

@@ -211,13 +211,19 @@ function urlHost(ip: string): string {
   return ip.includes(':') ? `[${ip}]` : ip;
 }
 
-/** An object whose methods are looked up on `target()` at call time. */
+/** An object whose methods are looked up on `target()` when first called (then kept, bound). */
 function lazy<T extends object>(target: () => T): T {
+  const resolved = new Map<string | symbol, unknown>();
   return new Proxy({} as T, {
     get: (_obj, prop) => {
-      const impl = target() as Record<string | symbol, unknown>;
-      const value = impl[prop];
-      return typeof value === 'function' ? value.bind(impl) : value;
+      let member = resolved.get(prop);
+      if (member === undefined) {
+        const impl = target() as Record<string | symbol, unknown>;
+        const value = impl[prop];
+        member = typeof value === 'function' ? value.bind(impl) : value;
+        if (member !== undefined) resolved.set(prop, member);
+      }
+      return member;
     },
   });
 }
