@@ -1,4 +1,5 @@
 import { setting } from '@kairos/common/settings';
+import { newHistoryEvent, type EventFields } from './newHistoryEvent';
 import { encodeMessage } from '@kairos/proto';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
 import {
@@ -37,7 +38,7 @@ const CLOSES_ACTIVITY_OR_CHILD = new Set<EventType>([
 ]);
 
 /** An event's fields as given to appendEvent: any subset, nested messages partial too. */
-export type EventFields = NonNullable<Parameters<typeof HistoryEvent.fromPartial>[0]>;
+export type { EventFields } from './newHistoryEvent';
 
 /** Retention of a namespace that does not say (Temporal's default for new namespaces: one day). */
 export const DEFAULT_RETENTION_MS = setting('domain.defaultRetention');
@@ -157,13 +158,7 @@ export class RunTransaction {
 
   /** Appends an event with the next id. `attributes` is the event's oneof attribute field. */
   appendEvent(eventType: EventType, attributes: EventFields): HistoryEvent {
-    const event = HistoryEvent.fromPartial({
-      ...attributes,
-      eventId: this.state.nextEventId,
-      eventTime: this.now,
-      eventType,
-      taskId: nextEventTaskId(),
-    });
+    const event = newHistoryEvent(eventType, this.state.nextEventId, this.now, nextEventTaskId(), attributes);
     this.state.nextEventId += 1;
     this.newEvents.push(event);
     return event;
