@@ -33,6 +33,6 @@ export async function recordWorkflowTaskStarted(ctx: HistoryContext, request: Re
     const messages = startWorkflowTaskForPoller(run, { ...request, polledSticky });
     return { ...startedWorkflowTask(run, messages), startedNow: true };
   });
-  if (started.startedNow) await observeScheduleToStart(ctx, key.namespaceId, 'Workflow', started.info.taskQueue?.name ?? '', polledSticky, started);
+  if (started.startedNow) await observeScheduleToStart(ctx, key.namespaceId, 'Workflow', started.taskQueueName, polledSticky, started);
   return workflowTaskPollResponse(ctx.executions, key, started, polledSticky);
 }

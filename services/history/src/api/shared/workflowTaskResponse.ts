@@ -5,7 +5,7 @@ import type { ExecutionManager } from '../../shard/executionManager';
 import type { RunTransaction } from '../../workflow/runTransaction';
 import { outgoingUpdateMessages } from '../../workflow/updates';
 import { hasUnwrittenEvents, transientWorkflowTaskEvents } from '../../workflow/workflowTasks';
-import { ExecutionInfo, PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
+import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
 import { readHistoryPage } from './historyReader';
 import { completeMessage } from '@kairos/proto';
 
@@ -17,7 +17,9 @@ export function startedWorkflowTask(run: RunTransaction, messages: Message[] = o
   return {
     ...task,
     previous: run.info.lastCompletedWorkflowTaskStartedEventId,
-    info: ExecutionInfo.fromPartial(run.info),
+    // What the answer names of the run (not a copy of its whole ExecutionInfo).
+    workflowTypeName: run.info.workflowTypeName,
+    taskQueueName: run.info.taskQueue?.name ?? '',
     persistedUpTo: hasUnwrittenEvents(task) ? run.state.nextEventId : task.startedEventId + 1,
     transientEvents: transientWorkflowTaskEvents(run),
     messages,
@@ -51,13 +53,13 @@ export async function workflowTaskPollResponse(
       workflowTaskStamp: started.stamp,
     }),
     workflowExecution: { workflowId: key.workflowId, runId: key.runId },
-    workflowType: { name: started.info.workflowTypeName },
+    workflowType: { name: started.workflowTypeName },
     previousStartedEventId: started.previous,
     startedEventId: started.startedEventId,
     attempt: started.attempt,
     history: { events: page.events },
     nextPageToken: page.nextPageToken,
-    workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: started.info.taskQueue!.name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
+    workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: started.taskQueueName, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
     scheduledTime: started.scheduledTime,
     startedTime: started.startedTime,
     messages: started.messages,
