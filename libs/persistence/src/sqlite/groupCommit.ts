@@ -20,18 +20,16 @@ class BatchAborted extends Error {
 
 /**
  * Group commit. Every write of the store is a synchronous function queued here; the writes queued
- * during one turn of the event loop run in one `BEGIN IMMEDIATE` transaction and commit together:
- * one WAL append (and, with synchronous=FULL, one fsync) for the whole batch. A write that throws
- * fails alone: the batch is run again with each write inside its own savepoint, the failing one
- * rolls back to its savepoint and its promise rejects with its error; the others are unaffected.
- * Every promise settles only after the commit, so callers see exactly the semantics of one
- * transaction per write.
+ * during one turn of the event loop run in one `BEGIN IMMEDIATE` transaction, each inside its own
+ * savepoint, and commit together: one WAL append (and, with synchronous=FULL, one fsync) for the
+ * whole batch. A write that throws rolls back to its savepoint alone and its promise rejects with
+ * its error; the others are unaffected. Every promise settles only after the commit, so callers see
+ * exactly the semantics of one transaction per write.
  */
 export class GroupCommitter {
   private queue: PendingWrite[] = [];
   private scheduled = false;
   private readonly runBatch: Database.Transaction<(writes: PendingWrite[]) => void>;
-  private readonly runAll: Database.Transaction<(writes: PendingWrite[]) => void>;
   private readonly runOne: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(
@@ -40,10 +38,6 @@ export class GroupCommitter {
   ) {
     // Outside a transaction: BEGIN/COMMIT. Nested inside runBatch: SAVEPOINT/RELEASE, ROLLBACK TO on throw.
     this.runOne = db.transaction((fn: () => unknown) => fn());
-    // The whole batch with no savepoints: any throw rolls all of it back.
-    this.runAll = db.transaction((writes: PendingWrite[]) => {
-      for (const write of writes) write.result = write.fn();
-    });
     this.runBatch = db.transaction((writes: PendingWrite[]) => {
       for (const write of writes) {
         try {
@@ -90,16 +84,6 @@ export class GroupCommitter {
       }
       write.resolve(result);
       return;
-    }
-    // Almost always no write fails: then the batch commits without a savepoint per write. If one
-    // throws, nothing was committed, and the batch runs again with each write in its own savepoint
-    // so that only the failing one fails (every write is a function of the database alone).
-    try {
-      this.runAll.immediate(batch);
-      for (const write of batch) write.resolve(write.result);
-      return;
-    } catch {
-      for (const write of batch) write.result = undefined;
     }
     try {
       this.runBatch.immediate(batch);
