@@ -67,11 +67,11 @@ describe('NatsNotifier', () => {
     await publishUntilDelivered(a, 'task-added', 'warmup', bTasks);
 
     a.publish('task-added', 'ns-1/workflow/orders');
-    b.publish('membership-changed', 'ns-1/wf-1/run-1');
+    b.publish('membership-changed', 'shard/3');
     await until(() => bTasks.includes('ns-1/workflow/orders'), 5_000, 'b to see a');
     // The publisher's own handler ran synchronously, and NATS did not echo it back a second time.
     expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toEqual(['ns-1/workflow/orders']);
-    expect(bMembership).toEqual(['ns-1/wf-1/run-1']);
+    expect(bMembership).toEqual(['shard/3']);
     await new Promise((r) => setTimeout(r, 200));
     expect(aTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
     expect(bTasks.filter((k) => k === 'ns-1/workflow/orders')).toHaveLength(1);
