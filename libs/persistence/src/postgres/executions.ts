@@ -7,6 +7,7 @@ import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
 import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
 import { batchIdsOf } from '../executions/executionWrite';
+import { decodeStoredEvent } from '../executions/storedEvent';
 import { visibilityValues } from '../visibility/visibilityRows';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { retryingStatement, sqlState, uniqueViolation } from './connection';
@@ -195,7 +196,7 @@ export function postgresExecutions(db: PostgresDatabase, counts: VisibilityCount
       const rows = await db.read<{ data: Buffer }>(SQL.readEvents, [
         key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxEvents),
       ]);
-      return rows.map((row) => HistoryEvent.decode(row.data));
+      return rows.map((row) => decodeStoredEvent(row.data));
     },
 
     async readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]> {
@@ -210,7 +211,7 @@ export function postgresExecutions(db: PostgresDatabase, counts: VisibilityCount
           batches.push([]);
           current = row.batch_id;
         }
-        batches[batches.length - 1]!.push(HistoryEvent.decode(row.data));
+        batches[batches.length - 1]!.push(decodeStoredEvent(row.data));
       }
       return batches;
     },

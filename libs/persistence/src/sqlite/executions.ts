@@ -7,6 +7,7 @@ import { ConditionFailedError, CurrentExecutionConflictError } from '../errors';
 import type { ExecutionSnapshot, ExecutionStore, StoredTimerTask, StoredTransferTask } from '../executions/executionStore';
 import type { CurrentExecutionRecord, ExecutionDelete, ExecutionKey, ExecutionWrite, ExecutionWriteResult } from '../executions/executionWrite';
 import { batchIdsOf } from '../executions/executionWrite';
+import { decodeStoredEvent } from '../executions/storedEvent';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
 import { isConstraintError, sqlLimit, type SqliteConnection } from './connection';
 import { EXECUTION_SQL } from './executionStatements';
@@ -208,7 +209,7 @@ export function sqliteExecutions(
     async readHistory(key: ExecutionKey, fromEventId: number, toEventId: number, maxEvents: number): Promise<HistoryEvent[]> {
       if (fromEventId >= toEventId) return [];
       const rows = s.readEvents.all(key.namespaceId, key.workflowId, key.runId, fromEventId, toEventId, sqlLimit(maxEvents)) as Uint8Array[];
-      return rows.map((data) => HistoryEvent.decode(data));
+      return rows.map(decodeStoredEvent);
     },
 
     async readHistoryBatches(key: ExecutionKey, fromEventId: number, toEventId: number, maxBatches: number): Promise<HistoryEvent[][]> {
@@ -228,7 +229,7 @@ export function sqliteExecutions(
           batches.push([]);
           current = batch;
         }
-        batches[batches.length - 1]!.push(HistoryEvent.decode(data));
+        batches[batches.length - 1]!.push(decodeStoredEvent(data));
       }
       return batches;
     },

@@ -2,7 +2,7 @@ import { invalidNextPageToken, runNotFound, shardNotOwned } from '@kairos/common
 import type { GetWorkflowExecutionHistoryRequest } from '@kairos/proto/temporal/api/workflowservice/v1/request_response';
 import type { HistoryContext } from './context';
 import { executionKeyString } from '../shard/executionManager';
-import { decodePageToken, encodePageToken, readHistoryPage, withSearchAttributeTypes } from './shared/historyReader';
+import { decodePageToken, encodePageToken, readHistoryPage, withHistory, withSearchAttributeTypes } from './shared/historyReader';
 import { transientWorkflowTaskEvents } from '../workflow/workflowTasks';
 import { GetWorkflowExecutionHistoryResponse, HistoryEventFilterType, WorkflowExecutionStatus } from '../workflow/protos';
 import { completeMessage } from '@kairos/proto';
@@ -59,7 +59,7 @@ export async function getWorkflowExecutionHistory(
       if (!open) {
         const closing = await ctx.executions.readHistory(key, info.completionEventId, info.completionEventId + 1, 1);
         const events = await withSearchAttributeTypes(closing, key.namespaceId, ctx.store);
-        return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events }, nextPageToken: new Uint8Array() }));
+        return completeMessage(withHistory(GetWorkflowExecutionHistoryResponse.fromPartial({ nextPageToken: new Uint8Array() }), events));
       }
       if (!request.waitNewEvent) return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: [] } }));
     } else {
@@ -76,7 +76,7 @@ export async function getWorkflowExecutionHistory(
         if (request.waitNewEvent && open && nextPageToken.length === 0) {
           nextPageToken = encodePageToken({ runId: key.runId, nextEventId: to, lastEventId: 0 });
         }
-        return completeMessage(GetWorkflowExecutionHistoryResponse.fromPartial({ history: { events: page.events }, nextPageToken }));
+        return completeMessage(withHistory(GetWorkflowExecutionHistoryResponse.fromPartial({ nextPageToken }), page.events));
       }
     }
     return undefined;

@@ -49,11 +49,13 @@ export async function respondWorkflowTaskCompleted(
   });
   if (outcome.kind === 'rejected') return recordRefusedCompletion(ctx, token, outcome.rejection, outcome.attempt, request);
   if (outcome.kind === 'discarded') return completeMessage(RespondWorkflowTaskCompletedResponse.fromPartial({ resetHistoryEventId: outcome.resetHistoryEventId }));
-  return completeMessage(RespondWorkflowTaskCompletedResponse.fromPartial({
-    workflowTask: outcome.next ? await workflowTaskPollResponse(ctx.executions, key, outcome.next, true) : undefined,
+  const response = RespondWorkflowTaskCompletedResponse.fromPartial({
     // Eager activities go back to the completing worker in the response: no trip through matching.
     activityTasks: outcome.eager.map(({ activity, attrs }) => activityTaskResponse(key, activity, outcome.workflowTypeName, namespaceName, attrs)),
-  }));
+  });
+  // Set after fromPartial, which would copy the task's history event by event.
+  if (outcome.next) response.workflowTask = await workflowTaskPollResponse(ctx.executions, key, outcome.next, true);
+  return completeMessage(response);
 }
 
 /** The request id Temporal records on a workflow task started for the worker that completed the previous one. */

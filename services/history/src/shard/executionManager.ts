@@ -16,6 +16,7 @@ import type {
 } from '@kairos/persistence/store';
 import { DEFAULT_RETENTION_MS, RunTransaction } from '../workflow/runTransaction';
 import { DEFAULT_LIMITS, type Limits } from '@kairos/domain';
+import { rememberEncoding } from '@kairos/proto';
 import { HISTORY_SERVICE_IDENTITY, terminateRun } from '../workflow/closeRun';
 import { historyGrowthWarnings, historyLimitExceeded } from '../workflow/historyLimits';
 import { TIMER_KINDS_A_CLOSED_RUN_IGNORES } from '../workflow/timerTasks';
@@ -417,6 +418,9 @@ export class ExecutionManager {
     result: ExecutionWriteResult,
     deletedTimerIds: number[] | undefined,
   ): void {
+    // The committed events answer polls and history pages as the bytes just stored.
+    const encoded = run.encodedNewEvents();
+    run.newEvents.forEach((event, i) => rememberEncoding(event, encoded[i]!));
     // The committed state becomes the cached one; the transaction object is not touched after this.
     this.cache.committed(executionKeyString(key), {
       shardId,

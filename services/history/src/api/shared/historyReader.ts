@@ -1,13 +1,22 @@
 import { setting } from '@kairos/common/settings';
 import { withTypeMetadata, type SearchAttributeType } from '@kairos/domain';
 import type { ExecutionKey, ExecutionStore, NamespaceStore } from '@kairos/persistence/store';
-import { HistoryEvent, HistoryPageToken } from '../../workflow/protos';
+import { HistoryEvent, HistoryPageToken, type History } from '../../workflow/protos';
 
 /**
  * Page size when a request leaves it to the server (Temporal's default). Like Temporal, a page
  * size counts batches (the events of one write), and a batch is never split across pages.
  */
 export const DEFAULT_HISTORY_PAGE_SIZE = setting('history.defaultHistoryPageSize');
+
+/**
+ * Puts `events` into a response as they are. fromPartial would copy each event, and a copy is
+ * encoded again where the shared one answers with its stored bytes (rememberEncoding).
+ */
+export function withHistory<T extends { history?: History | undefined }>(response: T, events: HistoryEvent[]): T {
+  response.history = { events };
+  return response;
+}
 
 export interface HistoryPage {
   events: HistoryEvent[];

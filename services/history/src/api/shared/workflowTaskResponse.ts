@@ -6,7 +6,7 @@ import type { RunTransaction } from '../../workflow/runTransaction';
 import { outgoingUpdateMessages } from '../../workflow/updates';
 import { hasUnwrittenEvents, transientWorkflowTaskEvents } from '../../workflow/workflowTasks';
 import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
-import { readHistoryPage } from './historyReader';
+import { readHistoryPage, withHistory } from './historyReader';
 import { completeMessage } from '@kairos/proto';
 
 /** What a poll response needs of a just-started workflow task, captured inside its transaction. */
@@ -41,7 +41,7 @@ export async function workflowTaskPollResponse(
   // Persisted events up to the task's start, then (for a transient task) its unwritten events.
   const page = await readHistoryPage(executions, key, firstEventId, started.persistedUpTo, 0);
   if (page.nextPageToken.length === 0) page.events.push(...started.transientEvents);
-  return completeMessage(PollWorkflowTaskQueueResponse.fromPartial({
+  const response = PollWorkflowTaskQueueResponse.fromPartial({
     taskToken: encodeTaskToken({
       kind: TaskTokenKind.TASK_TOKEN_KIND_WORKFLOW_TASK,
       namespaceId: key.namespaceId,
@@ -57,11 +57,11 @@ export async function workflowTaskPollResponse(
     previousStartedEventId: started.previous,
     startedEventId: started.startedEventId,
     attempt: started.attempt,
-    history: { events: page.events },
     nextPageToken: page.nextPageToken,
     workflowExecutionTaskQueue: TaskQueue.fromPartial({ name: started.taskQueueName, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
     scheduledTime: started.scheduledTime,
     startedTime: started.startedTime,
     messages: started.messages,
-  }));
+  });
+  return completeMessage(withHistory(response, page.events));
 }
