@@ -31,6 +31,7 @@ import {
   workflowExecutionAlreadyStarted,
 } from './errors';
 import { createClientErrorMiddleware, createServerErrorMiddleware, STATUS_DETAILS_TRAILER, truncatedErrorMessage } from './grpcErrors';
+import { toServerMiddleware } from './grpc/middleware';
 import { captureLogger } from '../test/captureLogger';
 
 /** What the handler throws next, keyed by the `service` field of the health request. */
@@ -76,7 +77,7 @@ let channel: Channel;
 const captured = captureLogger();
 
 beforeAll(async () => {
-  server = createServer().use(createServerErrorMiddleware(captured.logger));
+  server = createServer().use(toServerMiddleware(createServerErrorMiddleware(captured.logger)));
   server.add(HealthDefinition, health);
   const port = await server.listen('127.0.0.1:0');
   channel = createChannel(`127.0.0.1:${port}`);

@@ -1,5 +1,6 @@
 import { ClientError, Metadata, ServerError, Status } from 'nice-grpc-common';
-import type { ClientMiddleware, ServerMiddleware } from 'nice-grpc-common';
+import type { ClientMiddleware } from 'nice-grpc-common';
+import type { Middleware } from './grpc/middleware';
 import { Any } from '@kairos/proto/google/protobuf/any';
 import { Status as RpcStatus } from '@kairos/proto/google/rpc/status';
 import { ApiError, type ErrorDetail } from './errors';
@@ -65,10 +66,10 @@ export function truncatedErrorMessage(message: string, maxBytes: number = settin
  * The gRPC server (grpc/server.ts) writes `context.trailer` with the error status, in the trailers
  * or the trailers-only response, so setting the trailer before rethrowing is enough.
  */
-export function createServerErrorMiddleware(logger: Logger): ServerMiddleware {
-  return async function* errorMiddleware(call, context) {
+export function createServerErrorMiddleware(logger: Logger): Middleware {
+  return async function errorMiddleware(call, context, next) {
     try {
-      return yield* call.next(call.request, context);
+      return await next(call.request, context);
     } catch (err) {
       if (err instanceof ApiError) {
         logger.debug('request failed', { method: call.method.path, code: Status[err.code], error: err.message });

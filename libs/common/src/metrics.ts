@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { Middleware } from './grpc/middleware';
 import { isExpectedPersistenceError, persistenceCaller, SYSTEM_CALLER, temporalPersistenceErrorType, temporalPersistenceOperation, type PersistenceCaller } from './persistenceOperations';
 import { isExpectedServiceError, temporalServiceErrorType } from './serviceErrorMetrics';
 import { redactUrlCredentials } from './redact';
@@ -335,9 +335,9 @@ export class Metrics {
    * does: service_requests, service_latency, service_pending_requests, service_error_with_type for
    * every error and service_errors for the unexpected ones.
    */
-  serverMiddleware(): ServerMiddleware {
+  serverMiddleware(): Middleware {
     const metrics = this;
-    return async function* metricsMiddleware(call, context) {
+    return async function metricsMiddleware(call, context, next) {
       const operation = operationName(call.method.path);
       // Streaming calls have no single request to read the namespace from.
       const namespace = call.requestStream ? UNKNOWN_NAMESPACE : await metrics.requestNamespace(call.request);
@@ -345,7 +345,7 @@ export class Metrics {
       metrics.servicePendingRequests.inc({ namespace, operation });
       const end = metrics.serviceLatency.startTimer({ namespace, operation });
       try {
-        return yield* call.next(call.request, context);
+        return await next(call.request, context);
       } catch (err) {
         metrics.serviceErrorWithType.inc({ namespace, operation, error_type: temporalServiceErrorType(err) });
         if (!isExpectedServiceError(err)) metrics.serviceErrors.inc({ namespace, operation });

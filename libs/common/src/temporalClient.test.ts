@@ -8,6 +8,7 @@ import {
 } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import { namespaceNotFound, notFound, unimplemented, workflowExecutionAlreadyStarted } from './errors';
 import { createServerErrorMiddleware } from './grpcErrors';
+import { toServerMiddleware } from './grpc/middleware';
 import { noopLogger } from './logger';
 
 // The official TypeScript client against a server whose handlers only throw our ApiErrors: the
@@ -40,7 +41,7 @@ let server: Server;
 let connection: Connection;
 
 beforeAll(async () => {
-  server = createServer().use(createServerErrorMiddleware(noopLogger));
+  server = createServer().use(toServerMiddleware(createServerErrorMiddleware(noopLogger)));
   server.add(WorkflowServiceDefinition, implementation);
   const port = await server.listen('127.0.0.1:0');
   connection = await Connection.connect({ address: `127.0.0.1:${port}` });

@@ -1,4 +1,4 @@
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import { isApiError, namespaceInvalidState } from '@kairos/common/errors';
 import type { NamespaceRegistry } from '@kairos/domain';
 import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
@@ -27,8 +27,8 @@ export function allowedNamespaceStates(method: string): NamespaceState[] | undef
  * message and NamespaceInvalidStateFailure (e.g. no new runs in a deprecated namespace, nothing
  * but DescribeNamespace in a deleted one). Calls naming no known namespace go on to the handler.
  */
-export function createNamespaceStateMiddleware(namespaces: NamespaceRegistry): ServerMiddleware {
-  return async function* namespaceStateMiddleware(call, context) {
+export function createNamespaceStateMiddleware(namespaces: NamespaceRegistry): Middleware {
+  return async function namespaceStateMiddleware(call, context, next) {
     const namespace = (call.request as { namespace?: unknown } | undefined)?.namespace;
     const path = call.method.path;
     const allowed = path.startsWith(WORKFLOW_SERVICE) ? allowedNamespaceStates(path.slice(WORKFLOW_SERVICE.length)) : undefined;
@@ -36,7 +36,7 @@ export function createNamespaceStateMiddleware(namespaces: NamespaceRegistry): S
       const state = await stateOf(namespaces, namespace);
       if (state !== undefined && !allowed.includes(state)) throw namespaceInvalidState(namespace, state, allowed);
     }
-    return yield* call.next(call.request, context);
+    return next(call.request, context);
   };
 }
 

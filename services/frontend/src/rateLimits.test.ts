@@ -4,7 +4,8 @@ import { ApiError, decodeErrorDetail } from '@kairos/common/errors';
 import { resolveLimits } from '@kairos/domain';
 import { ResourceExhaustedFailure } from '@kairos/proto/temporal/api/errordetails/v1/message';
 import { ResourceExhaustedCause, ResourceExhaustedScope } from '@kairos/proto/temporal/api/enums/v1/failed_cause';
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { CallContext } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import { createRateLimitMiddleware, NamespaceRateLimiter, TokenBucket } from './rateLimits';
 
 function refusal(fn: () => unknown): ApiError {
@@ -72,18 +73,14 @@ describe('NamespaceRateLimiter', () => {
 
 describe('createRateLimitMiddleware', () => {
   /** Runs one unary WorkflowService call through the middleware; the handler answers 'handled'. */
-  async function callThrough(middleware: ServerMiddleware, method: string, namespace: string): Promise<unknown> {
+  async function callThrough(middleware: Middleware, method: string, namespace: string): Promise<unknown> {
     const call = {
-      method: { path: `/temporal.api.workflowservice.v1.WorkflowService/${method}` },
+      method: { path: `/temporal.api.workflowservice.v1.WorkflowService/${method}`, requestStream: false, responseStream: false, options: {} },
+      requestStream: false,
+      responseStream: false,
       request: { namespace },
-      next: async function* () {
-        return 'handled';
-      },
-    } as unknown as Parameters<ServerMiddleware>[0];
-    const run = middleware(call, {} as Parameters<ServerMiddleware>[1]);
-    let step = await run.next();
-    while (!step.done) step = await run.next();
-    return step.value;
+    };
+    return middleware(call, {} as CallContext, async () => 'handled');
   }
 
   it('keeps rate-limit state only for namespaces that exist: made-up names pass to the handler (NOT_FOUND there)', async () => {

@@ -1,4 +1,4 @@
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import { namespacePollLimited, namespaceRateLimited } from '@kairos/common/errors';
 import { setting } from '@kairos/common/settings';
 import type { Limits } from '@kairos/domain';
@@ -100,14 +100,14 @@ export function createRateLimitMiddleware(
   limiter: NamespaceRateLimiter,
   namespaceExists: NamespaceExists,
   onRefused?: (namespace: string, operation: string) => void,
-): ServerMiddleware {
-  return async function* rateLimitMiddleware(call, context) {
+): Middleware {
+  return async function rateLimitMiddleware(call, context, next) {
     const namespace = (call.request as { namespace?: unknown } | undefined)?.namespace;
     if (!call.method.path.startsWith('/temporal.api.workflowservice.') || typeof namespace !== 'string' || namespace === '') {
-      return yield* call.next(call.request, context);
+      return next(call.request, context);
     }
     if (!(await namespaceExists(namespace))) {
-      return yield* call.next(call.request, context);
+      return next(call.request, context);
     }
     const operation = call.method.path.slice(call.method.path.lastIndexOf('/') + 1);
     let end: () => void;
@@ -118,7 +118,7 @@ export function createRateLimitMiddleware(
       throw err;
     }
     try {
-      return yield* call.next(call.request, context);
+      return await next(call.request, context);
     } finally {
       end();
     }

@@ -1,5 +1,4 @@
-import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc';
-import { GrpcServer } from '@kairos/common/grpc';
+import { composeMiddleware, GrpcServer, type Middleware } from '@kairos/common/grpc';
 import { setting } from '@kairos/common/settings';
 import type { Logger } from '@kairos/common/logger';
 import type { Metrics } from '@kairos/common/metrics';
@@ -81,14 +80,14 @@ export function createFrontendServer(deps: {
   // One namespace cache for the limiter's existence check and the handler's resolution.
   const namespaces = new NamespaceRegistry(deps.store);
   // One chain, outermost first, for gRPC calls and HTTP API requests alike; the span outermost, so it sees every answer.
-  const chain: Array<ServerMiddleware<object, object>> = [
+  const chain: Middleware[] = [
     ...(deps.tracing ? [deps.tracing.serverMiddleware()] : []),
     ...(deps.metrics ? [deps.metrics.serverMiddleware()] : []),
     createServerErrorMiddleware(deps.logger),
     // Outside authorization, so refused calls are audited too, with the principal it found.
-    createAuditMiddleware({ logger: deps.logger.child({ service: 'frontend' }), count: (operation, outcome) => deps.metrics?.auditEvents.inc({ operation, outcome }) }) as ServerMiddleware<object, object>,
+    createAuditMiddleware({ logger: deps.logger.child({ service: 'frontend' }), count: (operation, outcome) => deps.metrics?.auditEvents.inc({ operation, outcome }) }) as Middleware,
     // Before the namespace checks and rate limits, as Temporal's: a refused call learns nothing and costs no quota.
-    ...(deps.authorization ? [deps.authorization.middleware as ServerMiddleware<object, object>] : []),
+    ...(deps.authorization ? [deps.authorization.middleware as Middleware] : []),
     // Temporal checks the namespace's state before its rate limits.
     createNamespaceStateMiddleware(namespaces),
     createRateLimitMiddleware(
@@ -99,7 +98,7 @@ export function createFrontendServer(deps: {
     // No deadline middleware: the server puts the caller's deadline on each call's context, and the
     // few handlers that need it (long polls) read it with callDeadline(context).
   ];
-  const middleware = chain.reduce((outer, inner) => composeServerMiddleware(outer, inner));
+  const middleware = composeMiddleware(chain);
   const server = new GrpcServer({
     // Temporal's frontend keeps gRPC's 4 MiB: a larger request is refused from its length prefix, never buffered.
     maxReceiveMessageBytes: setting('grpc.maxReceiveMessageSize'),

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc-common';
 import { createServerErrorMiddleware } from '@kairos/common/grpcErrors';
 import { createLogger } from '@kairos/common/logger';
-import { GrpcServer } from '@kairos/common/grpc';
+import { composeMiddleware, GrpcServer, type Middleware } from '@kairos/common/grpc';
 import { setting } from '@kairos/common/settings';
 import { Metrics, serveMetrics } from '@kairos/common/metrics';
 import { ClusterDirectory, DEFAULT_MEMBERSHIP_TIMING, MembershipHeartbeat } from '@kairos/cluster';
@@ -95,12 +94,12 @@ export async function startService(service: ServiceName, config: KairosConfig): 
   }
 
   // Tracing outermost, so each span sees the call's final answer.
-  const chain: ServerMiddleware[] = [...(tracing ? [tracing.serverMiddleware()] : []), metrics.serverMiddleware(), createServerErrorMiddleware(logger)];
+  const chain: Middleware[] = [...(tracing ? [tracing.serverMiddleware()] : []), metrics.serverMiddleware(), createServerErrorMiddleware(logger)];
   const server = new GrpcServer({
     // A forwarded request is the client's (at most 4 MiB) plus routing fields, and poll responses carry whole histories.
     maxReceiveMessageBytes: setting('grpc.internalMaxMessageSize'),
     maxSendMessageBytes: setting('grpc.internalMaxMessageSize'),
-    middleware: chain.reduce((outer, inner) => composeServerMiddleware(outer, inner)),
+    middleware: composeMiddleware(chain),
   });
   const membership = new MembershipHeartbeat(
     store,

@@ -3,7 +3,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from '@kairos/common/logger';
-import type { ClientMiddleware, ServerMiddleware } from 'nice-grpc-common';
+import type { ClientMiddleware } from 'nice-grpc-common';
+import { fromServerMiddleware, type Middleware } from '@kairos/common/grpc';
 import { openTelemetryClientMiddleware, openTelemetryServerMiddleware } from 'nice-grpc-opentelemetry';
 import { otlpTracesEndpoint } from './tracingSwitch';
 
@@ -18,7 +19,7 @@ import { otlpTracesEndpoint } from './tracingSwitch';
 export interface Tracing {
   /** The OTLP endpoint spans go to (for the start log line and banner). */
   endpoint: string;
-  serverMiddleware(): ServerMiddleware;
+  serverMiddleware(): Middleware;
   clientMiddleware(): ClientMiddleware;
   /** start-dev's in-process calls between its services: the same span a gRPC client would make. */
   aroundInProcessCall<T>(methodPath: string, call: () => Promise<T>): Promise<T>;
@@ -41,7 +42,7 @@ export function startTracing(serviceName: string, logger: Logger, env: NodeJS.Pr
   logger.info('tracing on: spans go to the OTLP endpoint', { endpoint, serviceName });
   return {
     endpoint,
-    serverMiddleware: () => openTelemetryServerMiddleware(),
+    serverMiddleware: () => fromServerMiddleware(openTelemetryServerMiddleware()),
     clientMiddleware: () => openTelemetryClientMiddleware(),
     aroundInProcessCall: (methodPath, call) =>
       tracer.startActiveSpan(methodPath.replace(/^\//, ''), { kind: SpanKind.INTERNAL, attributes: { 'rpc.system': 'in-process' } }, async (span) => {

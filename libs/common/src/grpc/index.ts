@@ -3,3 +3,4 @@ export * from './unaryClient';
 export * from './server';
 export * from './wire';
 export * from './relay';
+export * from './middleware';

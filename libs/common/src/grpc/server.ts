@@ -10,7 +10,8 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor, type ServerMiddleware } from 'nice-grpc-common';
+import { Metadata, ServerError, Status, type CallContext, type MethodDescriptor } from 'nice-grpc-common';
+import type { Middleware, NextStep } from './middleware';
 import { parseGrpcTimeout } from '../callDeadline';
 import { UNBOUNDED_SESSION } from './sessionOptions';
 import { frame, GRPC_FRAME_HEADER_BYTES, headersToMetadata, metadataToHeaders, type MessageType, type TsProtoMethod } from './wire';
@@ -42,8 +43,8 @@ export interface GrpcServerOptions {
   /** Largest request message accepted (after inflating) and response sent: RESOURCE_EXHAUSTED beyond. */
   maxReceiveMessageBytes: number;
   maxSendMessageBytes: number;
-  /** Runs around every call, outermost first (tracing, metrics, errors, …), as nice-grpc's `use`. */
-  middleware?: ServerMiddleware;
+  /** Runs around every call (composeMiddleware of tracing, metrics, errors, …). */
+  middleware?: Middleware;
   /** Adds what the connection knows to a call's metadata (the verified client certificate's subject). */
   connectionMetadata?: (socket: Socket, metadata: Metadata) => void;
 }
@@ -305,32 +306,24 @@ export class GrpcServer {
     const { descriptor, handler } = route;
     try {
       if (descriptor.responseStream) {
-        const next = async function* (req: unknown, ctx: CallContext) {
-          yield* handler(req, ctx) as AsyncIterable<unknown>;
+        // The innermost step sends each message as the handler yields it.
+        const send: NextStep = async (req, ctx) => {
+          for await (const message of handler(req, ctx) as AsyncIterable<unknown>) {
+            if (stream.destroyed) break;
+            const framed = this.encode(route, message);
+            this.sendHeaders(stream, context);
+            stream.write(framed);
+          }
+          return undefined;
         };
-        const call = { method: descriptor, requestStream: descriptor.requestStream, request, responseStream: true, next } as never;
-        const messages = middleware ? middleware(call, context) : next(request, context);
-        for await (const message of messages as AsyncIterable<unknown>) {
-          if (stream.destroyed) break;
-          const framed = this.encode(route, message);
-          this.sendHeaders(stream, context);
-          stream.write(framed);
-        }
+        await (middleware ? middleware({ method: descriptor, requestStream: descriptor.requestStream, responseStream: true, request }, context, send) : send(request, context));
         this.finish(stream, context, undefined);
         return;
       }
-      let response: unknown;
-      if (!middleware) {
-        response = await handler(request, context);
-      } else {
-        const next = async function* (req: unknown, ctx: CallContext) {
-          return await handler(req, ctx);
-        };
-        const iterator = middleware({ method: descriptor, requestStream: descriptor.requestStream, request, responseStream: false, next } as never, context);
-        const result = await iterator.next();
-        if (!result.done || result.value == null) throw new ServerError(Status.INTERNAL, `a server middleware of ${descriptor.path} did not return a response`);
-        response = result.value;
-      }
+      const response = middleware
+        ? await middleware({ method: descriptor, requestStream: descriptor.requestStream, responseStream: false, request }, context, handler as NextStep)
+        : await handler(request, context);
+      if (response == null) throw new ServerError(Status.INTERNAL, `${descriptor.path} answered no response`);
       if (stream.destroyed) return;
       const message = this.encode(route, response);
       this.sendHeaders(stream, context);

@@ -7,6 +7,7 @@ import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
 import { Http2Connection } from './http2Connection';
 import { createUnaryClient } from './unaryClient';
+import { toServerMiddleware } from './middleware';
 
 type Check = (request: HealthCheckRequest, context: { metadata: Metadata; signal: AbortSignal }) => Promise<{ status: HealthCheckResponse_ServingStatus }>;
 
@@ -15,7 +16,7 @@ const connections: Http2Connection[] = [];
 
 /** A grpc-js server (through nice-grpc, as Kairos's history and matching serve) answering Health.Check with `check`. */
 async function serve(check: Check, port = 0): Promise<{ server: Server; port: number }> {
-  const server = createServer().use(createServerErrorMiddleware(noopLogger));
+  const server = createServer().use(toServerMiddleware(createServerErrorMiddleware(noopLogger)));
   server.add(HealthDefinition, { check, watch: async function* () {} });
   servers.push(server);
   return { server, port: await server.listen(`127.0.0.1:${port}`) };

@@ -1,4 +1,5 @@
-import { Status, type ServerMiddleware } from 'nice-grpc-common';
+import { Status, type CallContext } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import type { Logger } from '@kairos/common/logger';
 import type { CallPrincipal, Principal } from './authMiddleware';
 
@@ -24,15 +25,15 @@ const SUMMARY_FIELDS = ['namespace', 'workflowId', 'runId', 'jobId', 'scheduleId
  * off), what it named and how it ended, plus a counter per API and outcome (no principal label:
  * series stay few and names out of metrics).
  */
-export function createAuditMiddleware(deps: { logger: Logger; count?: (operation: string, outcome: string) => void }): ServerMiddleware<PrincipalSink & CallPrincipal> {
-  return async function* auditMiddleware(call, context) {
+export function createAuditMiddleware(deps: { logger: Logger; count?: (operation: string, outcome: string) => void }): Middleware<CallContext & PrincipalSink & CallPrincipal> {
+  return async function auditMiddleware(call, context, next) {
     const path = call.method.path;
     const operation = path.slice(path.lastIndexOf('/') + 1);
-    if (!AUDITED.has(operation) || call.requestStream) return yield* call.next(call.request, context);
+    if (!AUDITED.has(operation) || call.requestStream) return next(call.request, context);
     let principal: Principal = { type: 'none', name: '' };
     let outcome = 'OK';
     try {
-      return yield* call.next(call.request, { ...context, recordPrincipal: (p: Principal) => (principal = p) });
+      return await next(call.request, { ...context, recordPrincipal: (p: Principal) => (principal = p) });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       outcome = typeof code === 'number' && Status[code] !== undefined ? Status[code]! : 'UNKNOWN';

@@ -1,4 +1,5 @@
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { CallContext } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import { requestUnauthorized, unauthenticated } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { isAuthorized } from './authorizer';
@@ -33,11 +34,11 @@ export function createAuthMiddleware(deps: {
   logger: Logger;
   /** Each decision of the authorizer, for Temporal's service_authorization_latency and service_errors_unauthorized. */
   onDecision?: (namespace: string, allowed: boolean, seconds: number) => void;
-}): ServerMiddleware<CallPrincipal, PrincipalSink> {
+}): Middleware<CallContext & CallPrincipal & PrincipalSink> {
   const { claimMapper, knownWorkflowMethods, logger } = deps;
-  return async function* authMiddleware(call, context) {
+  return async function authMiddleware(call, context, next) {
     const path = call.method.path;
-    if (ALWAYS_ALLOWED.has(path)) return yield* call.next(call.request, context);
+    if (ALWAYS_ALLOWED.has(path)) return next(call.request, context);
     const claims = await claimsOf(claimMapper, context.metadata.get('authorization'), context.metadata.get(PEER_SUBJECT_METADATA), path, logger);
     // Streams carry no single request: authorized as calls naming no namespace, as Temporal's.
     const namespace = call.requestStream ? '' : (call.request as { namespace?: unknown } | undefined)?.namespace;
@@ -51,7 +52,7 @@ export function createAuthMiddleware(deps: {
       logger.debug('request unauthorized', { method: path, namespace: target.namespace, subject: claims.subject, authType: claims.authType });
       throw requestUnauthorized();
     }
-    return yield* call.next(call.request, { ...context, principal });
+    return next(call.request, { ...context, principal });
   };
 }
 

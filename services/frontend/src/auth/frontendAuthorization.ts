@@ -1,4 +1,5 @@
-import type { ServerMiddleware } from 'nice-grpc-common';
+import type { CallContext } from 'nice-grpc-common';
+import type { Middleware } from '@kairos/common/grpc';
 import type { Logger } from '@kairos/common/logger';
 import { WorkflowServiceDefinition } from '@kairos/proto/temporal/api/workflowservice/v1/service';
 import type { AuthorizationConfig } from './authorizationConfig';
@@ -9,7 +10,7 @@ import type { Claims } from './roles';
 import { VerifiedTokenCache } from './verifiedTokens';
 
 export interface FrontendAuthorization {
-  middleware: ServerMiddleware<CallPrincipal>;
+  middleware: Middleware<CallContext & CallPrincipal>;
   stop(): void;
 }
 

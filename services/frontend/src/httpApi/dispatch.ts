@@ -1,6 +1,6 @@
-import { Metadata, ServerError, Status, type CallContext, type ServerMiddleware } from 'nice-grpc-common';
+import { Metadata, ServerError, Status, type CallContext } from 'nice-grpc-common';
 import { STATUS_DETAILS_TRAILER } from '@kairos/common/grpcErrors';
-import { encodeAnswer, type MessageType } from '@kairos/common/grpc';
+import { encodeAnswer, type MessageType, type Middleware } from '@kairos/common/grpc';
 
 /** A service as ts-proto's generic definitions describe it, with the implementation the gRPC server runs. */
 export interface ServiceBinding {
@@ -32,7 +32,7 @@ interface UnaryMethod {
  * limited, counted and refused exactly as the same gRPC call. The request is decoded by the RPC's
  * own message type, as if it had come over gRPC.
  */
-export function inProcessInvoker(services: readonly ServiceBinding[], middleware: ServerMiddleware<object, object>): UnaryInvoker {
+export function inProcessInvoker(services: readonly ServiceBinding[], middleware: Middleware | undefined): UnaryInvoker {
   const methods = new Map<string, UnaryMethod>();
   for (const { definition, implementation } of services) {
     for (const [key, method] of Object.entries(definition.methods)) {
@@ -61,20 +61,9 @@ export function inProcessInvoker(services: readonly ServiceBinding[], middleware
     try {
       // Decoded as grpc-js decodes a request, so handlers see the same message either way.
       const request = method.requestType.decode(requestBytes);
-      const generator = middleware(
-        {
-          method: { path: method.path, requestStream: false, responseStream: false, options: {} },
-          requestStream: false,
-          request,
-          responseStream: false,
-          next: async function* (req: unknown, ctx: CallContext) {
-            return await method.handler(req, ctx);
-          },
-        },
-        context,
-      );
-      const result = await generator.next();
-      return { ok: true, response: encodeAnswer(method.responseType, result.value) };
+      const call = { method: { path: method.path, requestStream: false, responseStream: false, options: {} }, requestStream: false, responseStream: false, request };
+      const response = middleware ? await middleware(call, context, method.handler) : await method.handler(request, context);
+      return { ok: true, response: encodeAnswer(method.responseType, response) };
     } catch (err) {
       const details = context.trailer.get(STATUS_DETAILS_TRAILER);
       if (err instanceof ServerError) {
