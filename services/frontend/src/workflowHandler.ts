@@ -21,6 +21,7 @@ import { NamespaceState } from '@kairos/proto/temporal/api/enums/v1/namespace';
 import { ResetReapplyType } from '@kairos/proto/temporal/api/enums/v1/reset';
 import type { Logger } from '@kairos/common/logger';
 import { setting } from '@kairos/common/settings';
+import { onCallCancelled } from '@kairos/common/grpc';
 import type { HistoryClient, MatchingClient } from '@kairos/cluster';
 import { decodeTaskToken, durationToMs, resolveLimits, type Limits, NamespaceRegistry, validateSignalWithStartRequest, validateStartRequest } from '@kairos/domain';
 import type { Store } from '@kairos/persistence/store';
@@ -87,15 +88,15 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
   /**
    * Runs a long poll against another service with a signal that ends when the caller leaves or
    * this server shuts down. If it was cut short so, the answer is `empty()`, never an error:
-   * workers treat errors as fatal. (The caller's signal is linked by hand rather than with
-   * AbortSignal.any, which costs more per poll; shutdown ends every waiting poll through one listener.)
+   * workers treat errors as fatal. (The caller's cancellation is linked by hand rather than with
+   * AbortSignal.any, which costs more per poll, and without making the caller's signal at all on
+   * our gRPC server; shutdown ends every waiting poll through one listener.)
    */
   async function longPoll<T>(context: CallContext, call: (signal: AbortSignal) => Promise<T>, empty: () => T): Promise<T> {
     const linked = new AbortController();
     const abort = () => linked.abort();
-    const caller = context.signal;
-    if (caller.aborted || deps.shutdownSignal.aborted) linked.abort();
-    else caller.addEventListener('abort', abort, { once: true });
+    if (deps.shutdownSignal.aborted) linked.abort();
+    const stopListening = onCallCancelled(context, abort);
     waitingPolls.add(abort);
     try {
       return await call(linked.signal);
@@ -103,7 +104,7 @@ export function createWorkflowHandler(deps: FrontendDeps): WorkflowServiceImplem
       if (linked.signal.aborted) return empty();
       throw err;
     } finally {
-      caller.removeEventListener('abort', abort);
+      stopListening();
       waitingPolls.delete(abort);
     }
   }

@@ -9,7 +9,7 @@ import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
 import { ServerReflectionDefinition, type ServerReflectionRequest } from '@kairos/proto/grpc/reflection/v1/reflection';
 import { Http2Connection } from './http2Connection';
-import { GrpcServer } from './server';
+import { GrpcServer, onCallCancelled } from './server';
 import { createUnaryClient } from './unaryClient';
 
 const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
@@ -101,6 +101,37 @@ describe('the internal gRPC server on Node HTTP/2', () => {
     setTimeout(() => abort.abort(), 50);
     expect((await call).name).toBe('AbortError');
     await sawAbort;
+  });
+
+  it("a client's cancellation calls the listeners onCallCancelled registered, and not those it stopped", async () => {
+    const heard: string[] = [];
+    let cancelled: () => void = () => undefined;
+    const sawCancel = new Promise<void>((resolve) => (cancelled = resolve));
+    const { port } = await serve(
+      (_request, context) =>
+        new Promise((_resolve, reject) => {
+          const stop = onCallCancelled(context, () => heard.push('stopped listener'));
+          stop();
+          onCallCancelled(context, () => {
+            heard.push('listener');
+            cancelled();
+            reject(new Error('cancelled'));
+          });
+        }),
+    );
+    const abort = new AbortController();
+    const call = rejection(grpcJsClient(port).check({}, { signal: abort.signal }));
+    setTimeout(() => abort.abort(), 50);
+    expect((await call).name).toBe('AbortError');
+    await sawCancel;
+    expect(heard).toEqual(['listener']);
+    // A context of anything else (an in-process call) is heard through its signal.
+    const signalled = new AbortController();
+    const plain = { signal: signalled.signal } as CallContext;
+    onCallCancelled(plain, () => heard.push('through the signal'));
+    onCallCancelled(plain, () => heard.push('stopped through the signal'))();
+    signalled.abort();
+    expect(heard).toEqual(['listener', 'through the signal']);
   });
 
   it("passes the caller's grpc-timeout as the context's deadline", async () => {

@@ -30,6 +30,26 @@ interface Route {
   handler: (request: unknown, context: CallContext) => unknown;
 }
 
+/** Where this server's call contexts keep their cancellation listeners (see onCallCancelled). */
+const CANCEL_HOOK = Symbol('kairos.grpc.onCancel');
+
+/**
+ * Calls `listener` once when the call is cancelled (at once if it already is); returns what stops
+ * listening. On this server's calls no AbortController is made for it: a long poll per call made
+ * one, and its signal's listeners, a noticeable cost. Other contexts use their signal.
+ */
+export function onCallCancelled(context: CallContext, listener: () => void): () => void {
+  const hook = (context as { [CANCEL_HOOK]?: (listener: () => void) => () => void })[CANCEL_HOOK];
+  if (hook) return hook(listener);
+  const { signal } = context;
+  if (signal.aborted) {
+    listener();
+    return () => undefined;
+  }
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
 /** Kairos's context: nice-grpc's, plus the caller's deadline (read by callDeadline). */
 type ServerCallContext = CallContext & { deadline?: Date };
 
@@ -350,6 +370,7 @@ export class GrpcServer {
     let trailer: Metadata | undefined;
     let abort: AbortController | undefined;
     let cancelled = false;
+    let cancelListeners: Set<() => void> | undefined;
     const timeout = headers['grpc-timeout'];
     const timeoutMs = typeof timeout === 'string' ? parseGrpcTimeout(timeout) : undefined;
     const context = {
@@ -386,9 +407,20 @@ export class GrpcServer {
         return trailer;
       },
       sendHeader: () => this.sendHeaders(stream, context),
+      [CANCEL_HOOK]: (listener: () => void) => {
+        if (cancelled) {
+          listener();
+          return () => undefined;
+        }
+        (cancelListeners ??= new Set()).add(listener);
+        return () => cancelListeners?.delete(listener);
+      },
       cancel: () => {
         cancelled = true;
         abort?.abort();
+        const listeners = cancelListeners;
+        cancelListeners = undefined;
+        if (listeners) for (const listener of listeners) listener();
       },
       ...(timeoutMs !== undefined && { deadline: new Date(Date.now() + timeoutMs) }),
     };

@@ -26,13 +26,13 @@ export async function recordWorkflowTaskStarted(ctx: HistoryContext, request: Re
       if (task.requestId === request.requestId) {
         // A retried start: the same task again, with the updates it carried.
         run.discard();
-        return { ...startedWorkflowTask(run), startedNow: false };
+        return { task: startedWorkflowTask(run), startedNow: false };
       }
       throw taskAlreadyStarted();
     }
     const messages = startWorkflowTaskForPoller(run, { ...request, polledSticky });
-    return { ...startedWorkflowTask(run, messages), startedNow: true };
+    return { task: startedWorkflowTask(run, messages), startedNow: true };
   });
-  if (started.startedNow) await observeScheduleToStart(ctx, key.namespaceId, 'Workflow', started.taskQueueName, polledSticky, started);
-  return workflowTaskPollResponse(ctx.executions, key, started, polledSticky);
+  if (started.startedNow) await observeScheduleToStart(ctx, key.namespaceId, 'Workflow', started.task.taskQueueName, polledSticky, started.task);
+  return workflowTaskPollResponse(ctx.executions, key, started.task, polledSticky);
 }

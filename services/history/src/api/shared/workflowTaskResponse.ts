@@ -5,17 +5,38 @@ import type { ExecutionManager } from '../../shard/executionManager';
 import type { RunTransaction } from '../../workflow/runTransaction';
 import { outgoingUpdateMessages } from '../../workflow/updates';
 import { hasUnwrittenEvents, transientWorkflowTaskEvents } from '../../workflow/workflowTasks';
-import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, WorkflowTaskInfo } from '../../workflow/protos';
+import { PollWorkflowTaskQueueResponse, TaskQueue, TaskQueueKind, TaskTokenKind, type HistoryEvent } from '../../workflow/protos';
 import { readHistoryPage, withHistory } from './historyReader';
 import { completeMessage } from '@kairos/proto';
 
 /** What a poll response needs of a just-started workflow task, captured inside its transaction. */
-export type StartedWorkflowTask = ReturnType<typeof startedWorkflowTask>;
+export interface StartedWorkflowTask {
+  scheduledEventId: number;
+  startedEventId: number;
+  attempt: number;
+  stamp: number;
+  scheduledTime: Date | undefined;
+  startedTime: Date | undefined;
+  /** The run's last completed task's started event id (a sticky worker has the events up to it). */
+  previous: number;
+  workflowTypeName: string;
+  taskQueueName: string;
+  /** The first event id not stored (after the task's unwritten events, for a transient one). */
+  persistedUpTo: number;
+  transientEvents: HistoryEvent[];
+  messages: Message[];
+}
 
-export function startedWorkflowTask(run: RunTransaction, messages: Message[] = outgoingUpdateMessages(run, run.state.workflowTask!.startedEventId)) {
-  const task = WorkflowTaskInfo.fromPartial(run.state.workflowTask!);
+export function startedWorkflowTask(run: RunTransaction, messages: Message[] = outgoingUpdateMessages(run, run.state.workflowTask!.startedEventId)): StartedWorkflowTask {
+  // The fields one by one: the task's state is changed by later transactions, these are not.
+  const task = run.state.workflowTask!;
   return {
-    ...task,
+    scheduledEventId: task.scheduledEventId,
+    startedEventId: task.startedEventId,
+    attempt: task.attempt,
+    stamp: task.stamp,
+    scheduledTime: task.scheduledTime,
+    startedTime: task.startedTime,
     previous: run.info.lastCompletedWorkflowTaskStartedEventId,
     // What the answer names of the run (not a copy of its whole ExecutionInfo).
     workflowTypeName: run.info.workflowTypeName,
