@@ -94,6 +94,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** SQLSTATEs after which the whole transaction can be run again: it was rolled back, nothing kept. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 
+/** Whether `err` rolled back all it did and the same statement or transaction can simply run again. */
+export function isRetryable(err: unknown): boolean {
+  return RETRYABLE.has(sqlState(err) ?? '');
+}
+
 /** The SQLSTATE of a pg error, if it is one. */
 export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

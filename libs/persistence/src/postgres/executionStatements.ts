@@ -2,14 +2,28 @@
  * The executions' statements: state, current rows, history events and history's queues.
  * An execution write is one call of a PL/pgSQL function (executionWriteFunction.ts): one round trip.
  */
-import { statement } from './database';
+import { statement, type Statement } from './database';
 import { WRITE_FUNCTION_ARITY } from './executionWriteFunction';
+
+const WRITE_PARAMETERS = (first: number) => Array.from({ length: WRITE_FUNCTION_ARITY }, (_, i) => `$${first + i}`).join(', ');
+
+const writeBatches: Statement[] = [];
+/**
+ * `count` execution writes in one statement (kairos_try_write_execution, schema migration 10):
+ * one row, a column per write, NULL where the write was made and its failure where it was not.
+ */
+export function writeExecutionBatch(count: number): Statement {
+  return (writeBatches[count] ??= statement(
+    `write_executions_${count}`,
+    `SELECT ${Array.from({ length: count }, (_, i) => `kairos_try_write_execution(${WRITE_PARAMETERS(1 + i * WRITE_FUNCTION_ARITY)})`).join(', ')}`,
+  ));
+}
 
 export const EXECUTION_SQL = {
   /** One execution write (kairos_write_execution, schema migration 8): see executionWriteFunction.ts. */
   writeExecution: statement(
     'write_execution',
-    `SELECT kairos_write_execution(${Array.from({ length: WRITE_FUNCTION_ARITY }, (_, i) => `$${i + 1}`).join(', ')})`,
+    `SELECT kairos_write_execution(${WRITE_PARAMETERS(1)})`,
   ),
   getExecution: statement('get_execution', 'SELECT db_version, state FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3'),
   executionVersion: statement(

@@ -161,3 +161,28 @@ export function writeExecutionFunctionDdl(): string {
       $fn$;
   `;
 }
+
+/**
+ * CREATE FUNCTION of migration 10: `kairos_try_write_execution`, kairos_write_execution with its
+ * failure returned instead of raised (NULL when the write was made). Its own exception block
+ * makes each write a subtransaction, so several writes go in one statement and one commit (see
+ * ExecutionWriteBatches), each kept or refused alone. The answer is the SQLSTATE, the constraint
+ * a violation names and the message, separated by newlines.
+ */
+export function tryWriteExecutionFunctionDdl(): string {
+  const params = [...PARAMETERS, ...WRITE_FUNCTION_VISIBILITY_COLUMNS.map(([name, type]) => `v_${name} ${type}`)];
+  const names = params.map((param) => param.split(' ')[0]);
+  return `
+      CREATE FUNCTION kairos_try_write_execution(${params.join(', ')}) RETURNS text LANGUAGE plpgsql AS $fn$
+      DECLARE
+        violated text;
+      BEGIN
+        PERFORM kairos_write_execution(${names.join(', ')});
+        RETURN NULL;
+      EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+        RETURN SQLSTATE || E'\\n' || coalesce(violated, '') || E'\\n' || SQLERRM;
+      END
+      $fn$;
+  `;
+}

@@ -10,7 +10,8 @@ import { batchIdsOf } from '../executions/executionWrite';
 import { decodeStoredEvent } from '../executions/storedEvent';
 import { visibilityValues } from '../visibility/visibilityRows';
 import { keyString, validateWrite, validateWrites } from '../writeChecks';
-import { retryingStatement, sqlState, uniqueViolation } from './connection';
+import { sqlState, uniqueViolation } from './connection';
+import { ExecutionWriteBatches } from './executionWriteBatches';
 import { asBuffer, query, sqlLimit, type PostgresDatabase, type Queryable } from './database';
 import { EXECUTION_SQL as SQL } from './executionStatements';
 import { WRITE_FUNCTION_VISIBILITY_COLUMNS, WRITE_REFUSED } from './executionWriteFunction';
@@ -18,6 +19,9 @@ import { fenceShard, shardLost, TaskIdBlocks } from './shards';
 import type { VisibilityCountFolds } from './visibilityCounts';
 
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
+/** The most execution writes one batched statement carries (each binds WRITE_FUNCTION_ARITY parameters). */
+const WRITES_PER_STATEMENT = 32;
 
 interface EncodedExecutionWrite {
   state: Buffer;
@@ -112,6 +116,7 @@ async function refusal(db: Queryable, write: ExecutionWrite, err: unknown): Prom
 /** `counts` hears of the committed visibility writes (their count deltas are folded every so many). */
 export function postgresExecutions(db: PostgresDatabase, counts: VisibilityCountFolds): ExecutionStore {
   const taskIds = new TaskIdBlocks(db.pool, setting('store.postgresTaskIdBlock'));
+  const batches = new ExecutionWriteBatches(db.pool, WRITES_PER_STATEMENT);
   /** Transfer ids first, then timer ids, from the shard's block (fenced by the write's range id). */
   async function reserveIds(write: ExecutionWrite, encoded: EncodedExecutionWrite): Promise<TaskIds> {
     const transfers = encoded.transfers.length;
@@ -129,14 +134,14 @@ export function postgresExecutions(db: PostgresDatabase, counts: VisibilityCount
       return row ? { dbVersion: row.db_version, mutableState: MutableState.decode(row.state) } : undefined;
     },
 
-    // One statement: its own transaction, in one round trip.
+    // One statement: its own transaction, in one round trip (shared with the writes of the same moment).
     async writeExecution(write: ExecutionWrite): Promise<ExecutionWriteResult> {
       validateWrite(write);
       const encoded = encodeWrite(write);
       const ids = await reserveIds(write, encoded);
       await db.run(async () => {
         try {
-          await retryingStatement(db.pool, SQL.writeExecution, writeArguments(write, encoded, ids));
+          await batches.write(writeArguments(write, encoded, ids));
         } catch (err) {
           throw await refusal(db.pool, write, err);
         }

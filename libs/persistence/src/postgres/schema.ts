@@ -1,5 +1,5 @@
 import { visibilityTableMigration } from '../visibility/visibilityTable';
-import { writeExecutionFunctionDdl } from './executionWriteFunction';
+import { tryWriteExecutionFunctionDdl, writeExecutionFunctionDdl } from './executionWriteFunction';
 
 /** Whether a visibility row is an internal run's, as Count's division filter (`->> … IS NULL`) decides it. */
 const DIVIDED = (row: string) => `((${row}search_attributes ->> 'TemporalNamespaceDivision') IS NOT NULL)`;
@@ -270,6 +270,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO visibility_count_deltas (namespace_id, status, divided, runs)
         SELECT namespace_id, status, ${DIVIDED('')}, COUNT(*) FROM visibility GROUP BY 1, 2, 3;
     `,
+  },
+  {
+    version: 10,
+    description: 'batched execution writes',
+    // kairos_try_write_execution: an execution write whose failure is answered, not raised, so
+    // the writes history makes at the same moment go in one statement and one commit.
+    sql: tryWriteExecutionFunctionDdl(),
   },
 ];
 

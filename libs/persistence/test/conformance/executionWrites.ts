@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HistoryEvent } from '@kairos/proto/temporal/api/history/v1/message';
 import { MutableState, TimerTask, TransferTask } from '@kairos/proto/kairos/persistence/v1/executions';
 import { ConditionFailedError, CurrentExecutionConflictError, ShardOwnershipLostError } from '../../src/errors';
-import type { ExecutionWrite } from '../../src/store';
+import type { ExecutionKey, ExecutionWrite } from '../../src/store';
 import { COMPLETED, RUNNING, currentRecord, executionKey, executionWrite } from './fixtures';
 import { executionSupport, type ExecutionsUnderTest } from './executionSupport';
 import { asJson, rejection, useStores, type StoreHarness } from './harness';
@@ -356,6 +356,46 @@ export function executionWriteConformance(harness: StoreHarness<ExecutionsUnderT
       expect((await store.getExecution(existing))!.dbVersion).toBe(1);
       expect(await store.getTransferTasks(1, 0, 0)).toHaveLength(7);
       expect((await store.getTimerTasks(1, new Date(1000), 0)).map((t) => t.fireTime.getTime())).toEqual(Array(6).fill(50));
+    });
+
+    it('writes made at the same moment are each kept or refused alone, each with the error it would get alone', async () => {
+      const { store, rangeId } = await openWithShard();
+      const { key: versioned } = await createExecution(store, rangeId);
+      const { key: withEvents } = await createExecution(store, rangeId);
+      const { key: current } = await createExecution(store, rangeId);
+      const stale = (await store.acquireShard(2, 'host-a', 60_000)).rangeId;
+      await store.acquireShard(2, 'host-b', 60_000);
+      const fresh = [executionKey(), executionKey()];
+      const create = (key: ExecutionKey, shardId = 1, range = rangeId) =>
+        executionWrite(key, { shardId, rangeId: range, eventIds: [1, 2], transfers: 1, currentExecution: { mode: 'create', record: currentRecord(key) } });
+      // The runs the refused writes named (the shard's task lists change with the kept writes).
+      const runs = () => Promise.all([versioned, withEvents, current].map(async (key) => {
+        const { dbVersion, state, current: row, history } = await observe(store, key);
+        return { dbVersion, state, row, history };
+      }));
+      const before = await runs();
+      const writes = [
+        create(fresh[0]!),
+        executionWrite(versioned, { shardId: 1, rangeId, expectedDbVersion: 5, eventIds: [4] }),
+        create(executionKey('ns-1', current.workflowId)),
+        executionWrite(withEvents, { shardId: 1, rangeId, expectedDbVersion: 1, eventIds: [3], transfers: 1 }),
+        create(executionKey(), 2, stale),
+        create(fresh[1]!),
+      ];
+      const settled = await Promise.allSettled(writes.map((w) => store.writeExecution(w)));
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+      const reasons = settled.map((s) => (s.status === 'rejected' ? (s.reason as Error) : undefined));
+      expect(reasons[1]).toBeInstanceOf(ConditionFailedError);
+      expect(reasons[1]!.message).toMatch(/is at dbVersion 1, the write expected 5/);
+      expect(reasons[2]).toBeInstanceOf(CurrentExecutionConflictError);
+      expect((reasons[2] as CurrentExecutionConflictError).current?.runId).toBe(current.runId);
+      expect(reasons[3]).toBeInstanceOf(ConditionFailedError);
+      expect(reasons[4]).toBeInstanceOf(ShardOwnershipLostError);
+      for (const key of fresh) {
+        expect((await store.getExecution(key))!.dbVersion).toBe(1);
+        expect((await store.readHistory(key, 1, 10, 0)).map((e) => e.eventId)).toEqual([1, 2]);
+      }
+      expect(await runs()).toEqual(before);
     });
   });
 }
