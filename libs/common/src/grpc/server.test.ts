@@ -9,7 +9,7 @@ import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
 import { ServerReflectionDefinition, type ServerReflectionRequest } from '@kairos/proto/grpc/reflection/v1/reflection';
 import { Http2Connection } from './http2Connection';
-import { GrpcServer, onCallCancelled } from './server';
+import { GrpcServer, onCallCancelled, withContext } from './server';
 import { createUnaryClient } from './unaryClient';
 
 const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
@@ -132,6 +132,20 @@ describe('the internal gRPC server on Node HTTP/2', () => {
     onCallCancelled(plain, () => heard.push('stopped through the signal'))();
     signalled.abort();
     expect(heard).toEqual(['listener', 'through the signal']);
+  });
+
+  it('a context derived with withContext reads the call as the original does, and what it sets is sent', async () => {
+    const seen: unknown[] = [];
+    const { port } = await serve(async (_request, context) => {
+      const derived = withContext(context, { principal: 'someone' });
+      seen.push(derived.principal, derived.metadata.get('x-caller'), 'principal' in context);
+      derived.trailer.set('x-answered-by', 'derived');
+      return { status: SERVING };
+    });
+    let trailer: Metadata | undefined;
+    await grpcJsClient(port).check({}, { metadata: Metadata({ 'x-caller': 'test' }), onTrailer: (t) => (trailer = t) });
+    expect(seen).toEqual(['someone', 'test', false]);
+    expect(trailer?.get('x-answered-by')).toBe('derived');
   });
 
   it("passes the caller's grpc-timeout as the context's deadline", async () => {

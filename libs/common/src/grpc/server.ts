@@ -40,7 +40,7 @@ const CANCEL_HOOK = Symbol('kairos.grpc.onCancel');
  */
 export function onCallCancelled(context: CallContext, listener: () => void): () => void {
   const hook = (context as { [CANCEL_HOOK]?: (listener: () => void) => () => void })[CANCEL_HOOK];
-  if (hook) return hook(listener);
+  if (hook) return hook.call(context, listener);
   const { signal } = context;
   if (signal.aborted) {
     listener();
@@ -50,8 +50,6 @@ export function onCallCancelled(context: CallContext, listener: () => void): () 
   return () => signal.removeEventListener('abort', listener);
 }
 
-/** Kairos's context: nice-grpc's, plus the caller's deadline (read by callDeadline). */
-type ServerCallContext = CallContext & { deadline?: Date };
 
 /** The response metadata a call's handler and middlewares set, if they set any. */
 interface ResponseMetadata {
@@ -67,6 +65,117 @@ export interface GrpcServerOptions {
   middleware?: Middleware;
   /** Adds what the connection knows to a call's metadata (the verified client certificate's subject). */
   connectionMetadata?: (socket: Socket, metadata: Metadata) => void;
+}
+
+/** The parts of a call's context made when first read, shared with every context derived from it. */
+interface CallParts {
+  metadata?: Metadata;
+  header?: Metadata;
+  trailer?: Metadata;
+  abort?: AbortController;
+  cancelled: boolean;
+  cancelListeners?: Set<() => void>;
+}
+
+/**
+ * nice-grpc's call context, plus the caller's deadline (read by callDeadline). Each part is made
+ * when first read: most calls never read their signal, metadata or response metadata, and an
+ * AbortController, a Metadata and a closure per part per call were a noticeable share of the
+ * server's CPU. A middleware that hands on more derives a context from this one
+ * (`withContext`); a spread copy would lose the getters.
+ */
+class ServerCallContext implements CallContext, ResponseMetadata {
+  readonly deadline: Date | undefined;
+  private readonly parts: CallParts = { cancelled: false };
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly requestHeaders: IncomingHttpHeaders,
+    private readonly connectionMetadata: GrpcServerOptions['connectionMetadata'],
+  ) {
+    const timeout = requestHeaders['grpc-timeout'];
+    const timeoutMs = typeof timeout === 'string' ? parseGrpcTimeout(timeout) : undefined;
+    this.deadline = timeoutMs === undefined ? undefined : new Date(Date.now() + timeoutMs);
+  }
+
+  get metadata(): Metadata {
+    let { metadata } = this.parts;
+    if (!metadata) {
+      metadata = this.parts.metadata = headersToMetadata(this.requestHeaders);
+      const socket = this.stream.session?.socket;
+      if (socket && this.connectionMetadata) this.connectionMetadata(socket, metadata);
+    }
+    return metadata;
+  }
+
+  get peer(): string {
+    const socket = this.stream.session?.socket;
+    return socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
+  }
+
+  get header(): Metadata {
+    return (this.parts.header ??= Metadata());
+  }
+
+  get trailer(): Metadata {
+    return (this.parts.trailer ??= Metadata());
+  }
+
+  /** Aborted when the client resets the stream or the connection goes: the call is cancelled. */
+  get signal(): AbortSignal {
+    let { abort } = this.parts;
+    if (!abort) {
+      abort = this.parts.abort = new AbortController();
+      if (this.parts.cancelled) abort.abort();
+    }
+    return abort.signal;
+  }
+
+  get sentHeader(): Metadata | undefined {
+    return this.parts.header;
+  }
+
+  get sentTrailer(): Metadata | undefined {
+    return this.parts.trailer;
+  }
+
+  sendHeader(): void {
+    sendResponseHeaders(this.stream, this);
+  }
+
+  [CANCEL_HOOK](listener: () => void): () => void {
+    const { parts } = this;
+    if (parts.cancelled) {
+      listener();
+      return () => undefined;
+    }
+    (parts.cancelListeners ??= new Set()).add(listener);
+    return () => parts.cancelListeners?.delete(listener);
+  }
+
+  cancel(): void {
+    const { parts } = this;
+    parts.cancelled = true;
+    parts.abort?.abort();
+    const listeners = parts.cancelListeners;
+    parts.cancelListeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+}
+
+/** The response's HEADERS frame (once), with the metadata the handler set. */
+function sendResponseHeaders(stream: ServerHttp2Stream, context: ResponseMetadata): void {
+  if (stream.headersSent || stream.destroyed) return;
+  const headers = metadataToHeaders(context.sentHeader, { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
+  stream.respond(headers, { waitForTrailers: true });
+}
+
+/**
+ * `context` with `extra` added, for the rest of a middleware chain: derived from it, so its
+ * getters (metadata, signal, trailers, …) still work and what is set through one is seen by both.
+ */
+export function withContext<C extends object, E extends object>(context: C, extra: E): C & E {
+  return Object.assign(Object.create(context) as C, extra);
 }
 
 /** What this server inflates, announced in every answer as grpc-js does. */
@@ -321,7 +430,8 @@ export class GrpcServer {
 
   private async run(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, request: unknown): Promise<void> {
     const context = this.callContext(stream, headers);
-    stream.once('close', context.cancel);
+    const cancel = () => context.cancel();
+    stream.once('close', cancel);
     const { middleware } = this.options;
     const { descriptor, handler } = route;
     try {
@@ -353,78 +463,12 @@ export class GrpcServer {
       if (err instanceof ServerError) this.finishWithError(stream, context, err.code, err.details);
       else this.finishWithError(stream, context, Status.UNKNOWN, 'Unknown server error occurred');
     } finally {
-      stream.off('close', context.cancel);
+      stream.off('close', cancel);
     }
   }
 
-  /**
-   * nice-grpc's call context, each part made when first read: most calls never read their
-   * signal, metadata or response metadata, and an AbortController and a Metadata per call were
-   * a noticeable share of the server's CPU. The parts are getters of the object itself, so a
-   * middleware's `{ ...context, extra }` copies them (and shares the same objects).
-   */
-  private callContext(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): ServerCallContext & { cancel: () => void; sentHeader?: Metadata; sentTrailer?: Metadata } {
-    const { connectionMetadata } = this.options;
-    let metadata: Metadata | undefined;
-    let header: Metadata | undefined;
-    let trailer: Metadata | undefined;
-    let abort: AbortController | undefined;
-    let cancelled = false;
-    let cancelListeners: Set<() => void> | undefined;
-    const timeout = headers['grpc-timeout'];
-    const timeoutMs = typeof timeout === 'string' ? parseGrpcTimeout(timeout) : undefined;
-    const context = {
-      get metadata(): Metadata {
-        if (!metadata) {
-          metadata = headersToMetadata(headers);
-          const socket = stream.session?.socket;
-          if (socket && connectionMetadata) connectionMetadata(socket, metadata);
-        }
-        return metadata;
-      },
-      get peer(): string {
-        const socket = stream.session?.socket;
-        return socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
-      },
-      get header(): Metadata {
-        return (header ??= Metadata());
-      },
-      get trailer(): Metadata {
-        return (trailer ??= Metadata());
-      },
-      /** Aborted when the client resets the stream or the connection goes: the call is cancelled. */
-      get signal(): AbortSignal {
-        if (!abort) {
-          abort = new AbortController();
-          if (cancelled) abort.abort();
-        }
-        return abort.signal;
-      },
-      get sentHeader(): Metadata | undefined {
-        return header;
-      },
-      get sentTrailer(): Metadata | undefined {
-        return trailer;
-      },
-      sendHeader: () => this.sendHeaders(stream, context),
-      [CANCEL_HOOK]: (listener: () => void) => {
-        if (cancelled) {
-          listener();
-          return () => undefined;
-        }
-        (cancelListeners ??= new Set()).add(listener);
-        return () => cancelListeners?.delete(listener);
-      },
-      cancel: () => {
-        cancelled = true;
-        abort?.abort();
-        const listeners = cancelListeners;
-        cancelListeners = undefined;
-        if (listeners) for (const listener of listeners) listener();
-      },
-      ...(timeoutMs !== undefined && { deadline: new Date(Date.now() + timeoutMs) }),
-    };
-    return context;
+  private callContext(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): ServerCallContext {
+    return new ServerCallContext(stream, headers, this.options.connectionMetadata);
   }
 
   private encode(route: Route, response: unknown): Buffer {
@@ -438,9 +482,7 @@ export class GrpcServer {
   }
 
   private sendHeaders(stream: ServerHttp2Stream, context: ResponseMetadata): void {
-    if (stream.headersSent || stream.destroyed) return;
-    const headers = metadataToHeaders(context.sentHeader, { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
-    stream.respond(headers, { waitForTrailers: true });
+    sendResponseHeaders(stream, context);
   }
 
   private finish(stream: ServerHttp2Stream, context: ResponseMetadata, message: Buffer | undefined): void {

@@ -1,5 +1,5 @@
 import { Status, type CallContext } from 'nice-grpc-common';
-import type { Middleware } from '@kairos/common/grpc';
+import { withContext, type Middleware } from '@kairos/common/grpc';
 import type { Logger } from '@kairos/common/logger';
 import type { CallPrincipal, Principal } from './authMiddleware';
 
@@ -33,7 +33,7 @@ export function createAuditMiddleware(deps: { logger: Logger; count?: (operation
     let principal: Principal = { type: 'none', name: '' };
     let outcome = 'OK';
     try {
-      return await next(call.request, { ...context, recordPrincipal: (p: Principal) => (principal = p) });
+      return await next(call.request, withContext(context, { recordPrincipal: (p: Principal) => (principal = p) }));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       outcome = typeof code === 'number' && Status[code] !== undefined ? Status[code]! : 'UNKNOWN';

@@ -1,5 +1,5 @@
 import type { CallContext } from 'nice-grpc-common';
-import type { Middleware } from '@kairos/common/grpc';
+import { withContext, type Middleware } from '@kairos/common/grpc';
 import { requestUnauthorized, unauthenticated } from '@kairos/common/errors';
 import type { Logger } from '@kairos/common/logger';
 import { isAuthorized } from './authorizer';
@@ -52,7 +52,7 @@ export function createAuthMiddleware(deps: {
       logger.debug('request unauthorized', { method: path, namespace: target.namespace, subject: claims.subject, authType: claims.authType });
       throw requestUnauthorized();
     }
-    return next(call.request, { ...context, principal });
+    return next(call.request, withContext(context, { principal }));
   };
 }
 
