@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { completeMessage, encodeMessage, withSharedResponseWriter } from './encoding';
 import { HistoryEvent } from './generated/temporal/api/history/v1/message';
 import { EventType } from './generated/temporal/api/enums/v1/event_type';
+import { PollWorkflowTaskQueueResponse } from './generated/temporal/api/workflowservice/v1/request_response';
+import { RecordWorkflowTaskStartedResponse } from './generated/kairos/historyservice/v1/request_response';
 
 const event = (id: number, input: string) =>
   HistoryEvent.fromPartial({
@@ -59,5 +61,23 @@ describe('completeMessage', () => {
     const normalised = responseType.fromPartial(partial);
     expect(normalised).not.toBe(partial);
     expect(responseType.encode(normalised).finish()).toEqual(HistoryEvent.encode(HistoryEvent.fromPartial(partial)).finish());
+  });
+
+  it("a wrapper of a marked response (an internal service's `{ response }`) keeps that response as it is", () => {
+    const wrapperDefinition = {
+      name: 'History',
+      fullName: 'test.History',
+      methods: { record: { name: 'Record', requestType: HistoryEvent, requestStream: false, responseType: RecordWorkflowTaskStartedResponse, responseStream: false, options: {} } },
+    } as const;
+    const wrapperType = withSharedResponseWriter(wrapperDefinition).methods.record.responseType;
+    const answer = completeMessage(PollWorkflowTaskQueueResponse.fromPartial({ startedEventId: 3, history: { events: [event(1, 'kept')] } }));
+    const wrapper = wrapperType.fromPartial({ response: answer });
+    expect(wrapper.response).toBe(answer);
+    expect(wrapperType.encode(wrapper).finish()).toEqual(RecordWorkflowTaskStartedResponse.encode({ response: answer }).finish());
+    // An unmarked answer is normalised (copied) with its wrapper, as before.
+    const unmarked = { startedEventId: 4 } as Partial<PollWorkflowTaskQueueResponse>;
+    const normalised = wrapperType.fromPartial({ response: unmarked as PollWorkflowTaskQueueResponse });
+    expect(normalised.response).not.toBe(unmarked);
+    expect(normalised.response!.startedEventId).toBe(4);
   });
 });

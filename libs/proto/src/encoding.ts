@@ -55,15 +55,25 @@ export function completeMessage<T extends object>(message: T): T {
 /**
  * The ts-proto service definition as nice-grpc's server codec uses it
  * (`encode(fromPartial(response)).finish()`), with every response type encoding through the shared
- * writer and `completeMessage` responses not copied first. Everything else is the definition as
- * generated.
+ * writer and `completeMessage` responses (and the complete `response` of an internal wrapper) not
+ * copied first. Everything else is the definition as generated.
  */
 export function withSharedResponseWriter<D extends { methods: Record<string, { responseType: Encodes<never> & { fromPartial(value: never): unknown } }> }>(definition: D): D {
   const methods: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
     const type = method.responseType as Encodes<unknown> & { fromPartial(value: unknown): unknown };
     const encode = (message: unknown, writer?: BinaryWriter) => (writer ? type.encode(message, writer) : encodeShared(type, message));
-    const fromPartial = (value: unknown) => (typeof value === 'object' && value !== null && complete.has(value) ? value : type.fromPartial(value));
+    const fromPartial = (value: unknown) => {
+      if (typeof value !== 'object' || value === null) return type.fromPartial(value);
+      if (complete.has(value)) return value;
+      // An internal service's wrapper of a complete answer (`{ response }`): the wrapper is
+      // normalised, the answer kept as it is (a copy would also lose its events' stored bytes).
+      const answer = (value as { response?: unknown }).response;
+      if (typeof answer !== 'object' || answer === null || !complete.has(answer)) return type.fromPartial(value);
+      const wrapper = type.fromPartial({ ...value, response: undefined }) as { response?: unknown };
+      wrapper.response = answer;
+      return wrapper;
+    };
     methods[key] = { ...method, responseType: { ...type, encode, fromPartial } };
   }
   return { ...definition, methods } as D;
