@@ -19,7 +19,7 @@
 // bottleneck (against --address/--server-pid, or --side-by-side with --repeat as above). With
 // --pollers P (workflow and activity pollers each, per driver process, default 32: a poll is
 // answered only after the server commits the task's start, so few pollers cap throughput),
-// --warmup N (workflows before the clock starts, default 50), --driver-processes K (K forked
+// --warmup N (workflows before the clock starts, default 50; 1,500 with --cluster), --driver-processes K (K forked
 // driver processes sharing the workflows, concurrency and history sample; default 1, in this
 // process), --sticky (a run's later workflow tasks on the driver's own sticky queue with partial
 // histories, as the SDK workers do; without it every task carries the whole history),
@@ -210,7 +210,7 @@ async function runRaw(server: BenchTarget, workload: WorkloadName, namespace: st
     concurrency: Number(arg('concurrency') ?? RAW_DEFAULT_CONCURRENCY[workload]),
     pollers: Number(arg('pollers') ?? 32),
     historySample: Number(arg('history-sample') ?? 100),
-    warmup: Number(arg('warmup') ?? 50),
+    warmup: Number(arg('warmup') ?? (flagOn('cluster') ? CLUSTER_DEFAULT_WARMUP : 50)),
     driverProcesses: Number(arg('driver-processes') ?? 1),
     serverPid: server.pid,
     sticky: flagOn('sticky'),
@@ -255,6 +255,15 @@ async function runClosedOrOpen(server: BenchTarget, workload: WorkloadName, name
   process.stderr.write(`${server.name} ${workload}: ${report.workflowsPerSecond} wf/s, p50 ${report.startToResultMs.p50} ms, by tenth ${report.throughputByTenth.join(' ')}\n`);
   return report;
 }
+
+/**
+ * --cluster's warm-up (both servers): each of the cluster's five processes compiles the hot path
+ * with V8's optimizing compiler on its own share of the traffic, and after 50 workflows history's
+ * processes still spend a third of their CPU compiling (about 3 ms per workflow over 1,500
+ * measured ones); after 1,500 the compiler is down to a few per cent, as in a server that has been
+ * up a while. Start-dev warms up the same way in one process.
+ */
+const CLUSTER_DEFAULT_WARMUP = 1500;
 
 /** --cluster: a fresh cluster and a fresh start-dev per round, through the raw driver. */
 async function clusterMain(workloads: WorkloadName[], namespace: string): Promise<void> {
