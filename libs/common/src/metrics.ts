@@ -164,7 +164,9 @@ export class Metrics {
     this.auditEvents = new Counter({ name: 'kairos_audit_events', help: 'Calls of administrative and destructive APIs, by outcome.', labelNames: ['operation', 'outcome'], registers });
   }
 
-  private readonly collectors: Array<() => void> = [];
+  private readonly collectors: Array<() => void> = [() => this.flushCallTallies()];
+  private readonly serviceTallies = new Map<string, CallTally>();
+  private readonly persistenceTallies = new Map<string, CallTally>();
 
   /**
    * Records how long a task waited for a worker, as Temporal's history does when it records the
@@ -295,8 +297,9 @@ export class Metrics {
 
   /** Counts one finished store call. */
   private countPersistenceCall(namespace: string, operation: string, seconds: number, failure: unknown): void {
-    const labels = { namespace, operation };
-    this.persistenceRequests.inc(labels);
+    const tally = this.callTally(this.persistenceTallies, namespace, operation, sameOperation);
+    tally.requests++;
+    const { labels } = tally;
     this.persistenceLatency.observe(labels, seconds);
     if (failure === undefined) return;
     this.persistenceErrorWithType.inc({ ...labels, error_type: temporalPersistenceErrorType(failure) });
@@ -304,10 +307,10 @@ export class Metrics {
   }
 
   /** A request's `namespace` label: public requests carry the name, internal ones the id. */
-  private async requestNamespace(request: unknown): Promise<string> {
+  private requestNamespace(request: unknown): string | Promise<string> {
     const fields = (request ?? {}) as { namespace?: unknown; namespaceId?: unknown };
     if (typeof fields.namespace === 'string' && fields.namespace !== '') return fields.namespace;
-    if (typeof fields.namespaceId === 'string' && fields.namespaceId !== '') return this.namespaceName(fields.namespaceId);
+    if (typeof fields.namespaceId === 'string' && fields.namespaceId !== '') return this.namespaceNames.get(fields.namespaceId) ?? this.namespaceName(fields.namespaceId);
     return UNKNOWN_NAMESPACE;
   }
 
@@ -338,23 +341,53 @@ export class Metrics {
   serverMiddleware(): Middleware {
     const metrics = this;
     return async function metricsMiddleware(call, context, next) {
-      const operation = operationName(call.method.path);
       // Streaming calls have no single request to read the namespace from.
-      const namespace = call.requestStream ? UNKNOWN_NAMESPACE : await metrics.requestNamespace(call.request);
-      metrics.serviceRequests.inc({ namespace, operation });
-      metrics.servicePendingRequests.inc({ namespace, operation });
-      const end = metrics.serviceLatency.startTimer({ namespace, operation });
+      const named = call.requestStream ? UNKNOWN_NAMESPACE : metrics.requestNamespace(call.request);
+      const namespace = typeof named === 'string' ? named : await named;
+      const tally = metrics.callTally(metrics.serviceTallies, namespace, call.method.path, operationName);
+      tally.requests++;
+      tally.pending++;
+      const startedAt = performance.now();
       try {
         return await next(call.request, context);
       } catch (err) {
-        metrics.serviceErrorWithType.inc({ namespace, operation, error_type: temporalServiceErrorType(err) });
-        if (!isExpectedServiceError(err)) metrics.serviceErrors.inc({ namespace, operation });
+        metrics.serviceErrorWithType.inc({ ...tally.labels, error_type: temporalServiceErrorType(err) });
+        if (!isExpectedServiceError(err)) metrics.serviceErrors.inc(tally.labels);
         throw err;
       } finally {
-        metrics.servicePendingRequests.dec({ namespace, operation });
-        end();
+        tally.pending--;
+        metrics.serviceLatency.observe(tally.labels, (performance.now() - startedAt) / 1000);
       }
     };
+  }
+
+  /**
+   * The running counts of one namespace's calls of one operation: kept as plain numbers and
+   * handed to service_requests / service_pending_requests (persistence_requests) when metrics are
+   * read, so a call hashes its labels once (its latency) rather than four times (two thirds of
+   * the metrics' cost per call).
+   */
+  private callTally(tallies: Map<string, CallTally>, namespace: string, key: string, operationOf: (key: string) => string): CallTally {
+    const id = `${namespace}\n${key}`;
+    let tally = tallies.get(id);
+    if (!tally) {
+      tally = { labels: { namespace, operation: operationOf(key) }, requests: 0, pending: 0 };
+      tallies.set(id, tally);
+    }
+    return tally;
+  }
+
+  /** Hands the call tallies' counts to their prom-client families (run before every read). */
+  private flushCallTallies(): void {
+    for (const tally of this.serviceTallies.values()) {
+      if (tally.requests > 0) this.serviceRequests.inc(tally.labels, tally.requests);
+      tally.requests = 0;
+      this.servicePendingRequests.set(tally.labels, tally.pending);
+    }
+    for (const tally of this.persistenceTallies.values()) {
+      if (tally.requests > 0) this.persistenceRequests.inc(tally.labels, tally.requests);
+      tally.requests = 0;
+    }
   }
 
   /**
@@ -411,6 +444,15 @@ export class Metrics {
     }
   }
 }
+
+/** Calls of one operation for one namespace, counted since metrics were last read (see callTally). */
+interface CallTally {
+  readonly labels: { namespace: string; operation: string };
+  requests: number;
+  pending: number;
+}
+
+const sameOperation = (operation: string) => operation;
 
 /** `/pkg.Service/Method` → `Method` (Temporal labels operations by RPC name). */
 function operationName(path: string): string {
