@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Status } from 'nice-grpc-common';
 import { notFound, shardMoved, unavailable } from '@kairos/common/errors';
+import type { CallCancellation } from '@kairos/common/grpc';
 import { routedClient, type Router } from './routedClient';
 
 const definition = { name: 'Test', fullName: 'test.Test', methods: { doThing: {} } } as any;
@@ -75,14 +76,17 @@ describe('routedClient', () => {
     /** A frozen instance at `frozen` never answers (until aborted); the others answer at once. */
     const clientWithFrozen = (frozen: string, calls: string[], aborted: string[]) => (address: string) =>
       ({
-        doThing: (req: { n: number }, options?: { signal?: AbortSignal }) => {
+        doThing: (req: { n: number }, options?: { signal?: AbortSignal; cancellation?: CallCancellation }) => {
           calls.push(address);
           if (address !== frozen) return Promise.resolve({ n: req.n, by: address });
           return new Promise((_resolve, reject) => {
-            options?.signal?.addEventListener('abort', () => {
+            // As Http2Connection does: the caller's signal and the attempt's cancellation each end the call.
+            const abort = () => {
               aborted.push(address);
               reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-            });
+            };
+            options?.signal?.addEventListener('abort', abort);
+            options?.cancellation?.onCancel(abort);
           });
         },
       }) as any;

@@ -1,5 +1,6 @@
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
+import { CallCancellation } from '@kairos/common/grpc';
 import { setting } from '@kairos/common/settings';
 
 /** Finds the instance that owns a request's key (a history shard, a task queue partition). */
@@ -25,7 +26,7 @@ export interface RoutedClientOptions {
   stallGraceMs?: number;
 }
 
-type Method = (request: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>;
+type Method = (request: unknown, options?: { signal?: AbortSignal; cancellation?: CallCancellation }) => Promise<unknown>;
 
 const isUnavailable = (err: unknown) => (err as { code?: Status }).code === Status.UNAVAILABLE;
 
@@ -60,9 +61,8 @@ function attemptFollowingOwnership(
   callerSignal: AbortSignal | undefined,
 ): Promise<unknown> {
   if (!router.onOwnershipChange) return call(request, callerSignal ? { signal: callerSignal } : undefined);
-  const attempt = new AbortController();
-  const forwardAbort = () => attempt.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', forwardAbort, { once: true });
+  // Cancelled only when the attempt is abandoned; the caller's own signal reaches the call as it is.
+  const attempt = new CallCancellation();
   const startedAt = Date.now();
   let abandoned = false;
   let checking = false;
@@ -72,22 +72,19 @@ function attemptFollowingOwnership(
     router
       .addressFor(method, request)
       .then((owner) => {
-        if (owner !== address && !attempt.signal.aborted) {
+        if (owner !== address && !attempt.cancelled) {
           abandoned = true;
-          attempt.abort();
+          attempt.cancel();
         }
       })
       .catch(() => undefined) // nobody to move to yet: keep waiting for this one
       .finally(() => (checking = false));
   });
-  return call(request, { signal: attempt.signal })
+  return call(request, callerSignal ? { signal: callerSignal, cancellation: attempt } : { cancellation: attempt })
     .catch((err: unknown) => {
       throw abandoned && !callerSignal?.aborted ? new OwnerMoved(`${method} at ${address}: key moved while unanswered`) : err;
     })
-    .finally(() => {
-      unsubscribe();
-      callerSignal?.removeEventListener('abort', forwardAbort);
-    });
+    .finally(unsubscribe);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
 import { Status } from 'nice-grpc-common';
+import type { CallCancellation } from './callCancellation';
 import { UNBOUNDED_SESSION } from './sessionOptions';
 import { frame, GRPC_FRAME_HEADER_BYTES } from './wire';
 
@@ -28,6 +29,8 @@ export interface UnaryCallOptions {
   /** Metadata as HTTP/2 headers (binary values already base64, under `-bin` names). */
   headers?: OutgoingHttpHeaders;
   signal?: AbortSignal;
+  /** Ends the call like an aborted signal, without making one (see CallCancellation). */
+  cancellation?: CallCancellation;
   onHeaders?: (headers: IncomingHttpHeaders) => void;
   onTrailers?: (trailers: IncomingHttpHeaders) => void;
 }
@@ -111,8 +114,8 @@ export class Http2Connection {
 
   /** Sends one framed request to `path`; resolves with the response message's bytes, rejects with UnaryCallFailure or an abort. */
   unary(path: string, message: Uint8Array, options: UnaryCallOptions = {}): Promise<Uint8Array> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(abortError());
+    const { signal, cancellation } = options;
+    if (signal?.aborted || cancellation?.cancelled) return Promise.reject(abortError());
     if (this.closed) return Promise.reject(new UnaryCallFailure(Status.UNAVAILABLE, `connection to ${this.address} closed`, undefined, undefined));
     if (message.length > this.options.maxMessageBytes) {
       return Promise.reject(
@@ -165,6 +168,7 @@ export class Http2Connection {
         stream.close(NGHTTP2_CANCEL);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const stopHearingCancellation = cancellation?.onCancel(onAbort);
 
       stream.on('response', (headers) => {
         httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
@@ -196,6 +200,7 @@ export class Http2Connection {
       });
       stream.on('close', () => {
         signal?.removeEventListener('abort', onAbort);
+        stopHearingCancellation?.();
         this.callEnded(session);
         if (aborted) return reject(abortError());
         if (failure) return reject(failure);

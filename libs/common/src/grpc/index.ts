@@ -1,3 +1,4 @@
+export * from './callCancellation';
 export * from './http2Connection';
 export * from './unaryClient';
 export * from './server';

@@ -6,7 +6,8 @@ import { createServerErrorMiddleware } from '../grpcErrors';
 import { noopLogger } from '../logger';
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest } from '@kairos/proto/grpc/health/v1/health';
 import { Http2Connection } from './http2Connection';
-import { createUnaryClient } from './unaryClient';
+import { CallCancellation } from './callCancellation';
+import { createUnaryClient, type InternalCallOptions } from './unaryClient';
 import { toServerMiddleware } from './middleware';
 
 type Check = (request: HealthCheckRequest, context: { metadata: Metadata; signal: AbortSignal }) => Promise<{ status: HealthCheckResponse_ServingStatus }>;
@@ -93,6 +94,32 @@ describe("Kairos's HTTP/2 unary client against grpc-js servers", () => {
     await sawAbort;
     // Aborted before it starts: never sent.
     expect((await failure(client(port).check({}, { signal: AbortSignal.abort() }))).name).toBe('AbortError');
+  });
+
+  it("a CallCancellation ends the call as an abort does: AbortError here, the server's call cancelled", async () => {
+    let serverAborted: () => void = () => undefined;
+    const sawAbort = new Promise<void>((resolve) => (serverAborted = resolve));
+    const { port } = await serve(
+      (_request, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            serverAborted();
+            reject(new Error('aborted'));
+          });
+        }),
+    );
+    const cancellation = new CallCancellation();
+    const options: InternalCallOptions = { cancellation };
+    const call = failure(client(port).check({ service: 'wait' }, options));
+    setTimeout(() => cancellation.cancel(), 50);
+    expect((await call).name).toBe('AbortError');
+    await sawAbort;
+    // Cancelled before it starts: never sent; a call given a cancellation that is never used answers as usual.
+    expect((await failure(client(port).check({}, { cancellation } as InternalCallOptions))).name).toBe('AbortError');
+    const { port: upPort } = await serve(async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }));
+    const unused = new CallCancellation();
+    expect((await client(upPort).check({}, { cancellation: unused } as InternalCallOptions)).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    unused.cancel(); // after the answer: nothing is listening any more
   });
 
   it('refuses an answer larger than the limit with RESOURCE_EXHAUSTED', async () => {

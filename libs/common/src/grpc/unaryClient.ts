@@ -1,6 +1,7 @@
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { ClientError, type CallOptions, type ClientMiddleware, type MethodDescriptor } from 'nice-grpc-common';
 import { apiErrorFromStatus } from '../grpcErrors';
+import type { CallCancellation } from './callCancellation';
 import { UnaryCallFailure, type Http2Connection } from './http2Connection';
 import { decodeKeepingRelayed, isRelayWrapper } from './relay';
 import { headersToMetadata, metadataToHeaders, type TsProtoMethod, type TsProtoServiceDefinition } from './wire';
@@ -41,6 +42,7 @@ export function createUnaryClient<D extends CompatServiceDefinition & TsProtoSer
         const answer = await connection.unary(path, bytes, {
           headers: options.metadata ? metadataToHeaders(options.metadata) : undefined,
           signal: options.signal,
+          cancellation: (options as InternalCallOptions).cancellation,
           onHeaders: options.onHeader && ((headers) => options.onHeader!(headersToMetadata(headers))),
           onTrailers: options.onTrailer && ((trailers) => options.onTrailer!(headersToMetadata(trailers))),
         });
@@ -71,6 +73,9 @@ export function createUnaryClient<D extends CompatServiceDefinition & TsProtoSer
   }
   return client as unknown as Client<D>;
 }
+
+/** nice-grpc's call options, plus what the routed client cancels an attempt with. */
+export type InternalCallOptions = CallOptions & { cancellation?: CallCancellation };
 
 /** nice-grpc's ClientError for middlewares, keeping the status details for the caller's ApiError. */
 class FailedCall extends ClientError {
