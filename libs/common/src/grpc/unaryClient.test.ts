@@ -23,6 +23,22 @@ async function serve(check: Check, port = 0): Promise<{ server: Server; port: nu
   return { server, port: await server.listen(`127.0.0.1:${port}`) };
 }
 
+/** A server whose calls wait until the client cancels them; `sawAbort` resolves when one saw it. */
+async function serveUntilCancelled(): Promise<{ port: number; sawAbort: Promise<void> }> {
+  let serverAborted: () => void = () => undefined;
+  const sawAbort = new Promise<void>((resolve) => (serverAborted = resolve));
+  const { port } = await serve(
+    (_request, { signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          serverAborted();
+          reject(new Error('aborted'));
+        });
+      }),
+  );
+  return { port, sawAbort };
+}
+
 function client(port: number, options: { maxMessageBytes?: number; middleware?: ClientMiddleware } = {}) {
   const connection = new Http2Connection(`127.0.0.1:${port}`, { maxMessageBytes: options.maxMessageBytes ?? 1 << 20, connectTimeoutMs: 5_000 });
   connections.push(connection);
@@ -76,17 +92,7 @@ describe("Kairos's HTTP/2 unary client against grpc-js servers", () => {
   });
 
   it("an abort rejects with AbortError and cancels the server's call", async () => {
-    let serverAborted: () => void = () => undefined;
-    const sawAbort = new Promise<void>((resolve) => (serverAborted = resolve));
-    const { port } = await serve(
-      (_request, { signal }) =>
-        new Promise((_resolve, reject) => {
-          signal.addEventListener('abort', () => {
-            serverAborted();
-            reject(new Error('aborted'));
-          });
-        }),
-    );
+    const { port, sawAbort } = await serveUntilCancelled();
     const abort = new AbortController();
     const call = failure(client(port).check({ service: 'wait' }, { signal: abort.signal }));
     setTimeout(() => abort.abort(), 50);
@@ -97,17 +103,7 @@ describe("Kairos's HTTP/2 unary client against grpc-js servers", () => {
   });
 
   it("a CallCancellation ends the call as an abort does: AbortError here, the server's call cancelled", async () => {
-    let serverAborted: () => void = () => undefined;
-    const sawAbort = new Promise<void>((resolve) => (serverAborted = resolve));
-    const { port } = await serve(
-      (_request, { signal }) =>
-        new Promise((_resolve, reject) => {
-          signal.addEventListener('abort', () => {
-            serverAborted();
-            reject(new Error('aborted'));
-          });
-        }),
-    );
+    const { port, sawAbort } = await serveUntilCancelled();
     const cancellation = new CallCancellation();
     const options: InternalCallOptions = { cancellation };
     const call = failure(client(port).check({ service: 'wait' }, options));
