@@ -13,6 +13,35 @@ describe('Metrics', () => {
     expect(text).not.toContain('q-s3cret');
   });
 
+  it('counts gRPC calls, those in progress and their latency per namespace and operation, each call once however often metrics are read', async () => {
+    const metrics = new Metrics('frontend');
+    const middleware = metrics.serverMiddleware();
+    const call = (namespace: string) => ({
+      method: { path: '/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution', requestStream: false, responseStream: false },
+      requestStream: false,
+      responseStream: false,
+      request: { namespace },
+    });
+    const series = (text: string, family: string, namespace: string) =>
+      text.match(new RegExp(`^${family}\\{namespace="${namespace}",operation="StartWorkflowExecution",service_name="frontend"\\} (\\d+)$`, 'm'))?.[1];
+    let finish: () => void = () => undefined;
+    const waiting = middleware(call('default') as never, {} as never, () => new Promise((resolve) => (finish = () => resolve({}))));
+    await middleware(call('default') as never, {} as never, async () => ({}));
+    await middleware(call('other') as never, {} as never, async () => ({}));
+    let text = await metrics.text();
+    expect([series(text, 'service_requests', 'default'), series(text, 'service_pending_requests', 'default')]).toEqual(['2', '1']);
+    expect([series(text, 'service_requests', 'other'), series(text, 'service_pending_requests', 'other')]).toEqual(['1', '0']);
+    finish();
+    await waiting;
+    text = await metrics.text();
+    expect([series(text, 'service_requests', 'default'), series(text, 'service_pending_requests', 'default')]).toEqual(['2', '0']);
+    expect(text).toContain('service_latency_count{service_name="frontend",namespace="default",operation="StartWorkflowExecution"} 2');
+    await middleware(call('default') as never, {} as never, async () => ({}));
+    text = await metrics.text();
+    expect(series(text, 'service_requests', 'default')).toBe('3');
+    expect(series(text, 'service_requests', 'other')).toBe('1');
+  });
+
   it('counts store calls under Temporal persistence operation names', async () => {
     const metrics = new Metrics('history');
     const store = metrics.instrument({
