@@ -1,8 +1,9 @@
-import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
 import { Status } from 'nice-grpc-common';
 import type { CallCancellation } from './callCancellation';
-import { UNBOUNDED_SESSION } from './sessionOptions';
+import { H2ClientSession, type ClientStream, type StreamOutcome } from './h2/clientSession';
+import { HeaderBlockWriter, STATIC } from './h2/hpack';
 import { frame, GRPC_FRAME_HEADER_BYTES } from './wire';
 
 /** A call's end when the server did not answer OK: the gRPC status, and the trailers it came with. */
@@ -93,8 +94,9 @@ function abortError(): Error {
  * One HTTP/2 connection to an instance of another Kairos service, carrying unary gRPC calls: the
  * request is one length-prefixed message, the answer one message and the status in trailers (or a
  * trailers-only answer). This is what grpc-js's client does for a unary call, without its channel,
- * load balancing, interceptor and filter machinery: the calls between Kairos's own services are
- * unary, to one known address each, and that machinery was about a fifth of a cluster's CPU.
+ * load balancing, interceptor and filter machinery, and over an HTTP/2 client of Kairos's own
+ * (h2/clientSession.ts) rather than Node's: the calls between Kairos's own services are unary, to
+ * one known address each, and that machinery was the larger part of a cluster frontend's CPU.
  *
  * The connection is made on the first call and made again after it fails or the server sends
  * GOAWAY (calls already sent finish on the old one). Calls that lose their connection before an
@@ -102,10 +104,10 @@ function abortError(): Error {
  * owner.
  */
 export class Http2Connection {
-  private session: ClientHttp2Session | undefined;
-  /** Calls in flight on each session: a session keeps the process alive only while it has some. */
-  private readonly active = new WeakMap<ClientHttp2Session, number>();
+  private session: H2ClientSession | undefined;
   private closed = false;
+  /** Each path's request header block (calls without metadata send exactly this). */
+  private readonly headerBlocks = new Map<string, Buffer>();
 
   constructor(
     private readonly address: string,
@@ -123,25 +125,9 @@ export class Http2Connection {
       );
     }
     const session = this.sessionForCall();
-    const framed = frame(message);
+    const headerBlock = this.headerBlock(path, options.headers);
 
     return new Promise<Uint8Array>((resolve, reject) => {
-      let stream;
-      try {
-        stream = session.request({
-          [constants.HTTP2_HEADER_METHOD]: 'POST',
-          [constants.HTTP2_HEADER_PATH]: path,
-          [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-          [constants.HTTP2_HEADER_TE]: 'trailers',
-          ...options.headers,
-        });
-      } catch (err) {
-        // The session went away between choosing it and sending (GOAWAY, destroyed).
-        this.forget(session);
-        reject(new UnaryCallFailure(Status.UNAVAILABLE, `connection to ${this.address}: ${(err as Error).message}`, undefined, undefined));
-        return;
-      }
-      this.callStarted(session);
       let httpStatus: number | undefined;
       let failure: UnaryCallFailure | undefined;
       let code: Status | undefined;
@@ -150,8 +136,6 @@ export class Http2Connection {
       let trailers: IncomingHttpHeaders | undefined;
       const chunks: Buffer[] = [];
       let received = 0;
-      let transportError: (Error & { code?: string }) | undefined;
-      let aborted = false;
 
       const readStatus = (headers: IncomingHttpHeaders) => {
         const raw = headers['grpc-status'];
@@ -163,59 +147,13 @@ export class Http2Connection {
         if (typeof details === 'string' && details.length > 0) statusDetails = Buffer.from(details, 'base64');
         trailers = headers;
       };
-      const onAbort = () => {
-        aborted = true;
-        stream.close(NGHTTP2_CANCEL);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const stopHearingCancellation = cancellation?.onCancel(onAbort);
-
-      stream.on('response', (headers) => {
-        httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-        options.onHeaders?.(headers);
-        readStatus(headers); // a trailers-only answer
-      });
-      stream.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        received += chunk.length;
-        if (received === chunk.length && chunk.length >= GRPC_FRAME_HEADER_BYTES) {
-          const length = chunk.readUInt32BE(1);
-          if (length > this.options.maxMessageBytes && !failure) {
-            failure = new UnaryCallFailure(
-              Status.RESOURCE_EXHAUSTED,
-              `Received message larger than max (${length} vs. ${this.options.maxMessageBytes})`,
-              undefined,
-              undefined,
-            );
-            stream.close(NGHTTP2_CANCEL);
-          }
-        }
-      });
-      stream.on('trailers', (headers) => {
-        options.onTrailers?.(headers);
-        readStatus(headers);
-      });
-      stream.on('error', (err: Error & { code?: string }) => {
-        transportError = err;
-      });
-      stream.on('close', () => {
+      const onAbort = () => session.cancel(stream);
+      const ended = (outcome: StreamOutcome) => {
         signal?.removeEventListener('abort', onAbort);
         stopHearingCancellation?.();
-        this.callEnded(session);
-        if (aborted) return reject(abortError());
         if (failure) return reject(failure);
-        if (code === undefined) {
-          if (httpStatus !== undefined && httpStatus !== 200) {
-            return reject(new UnaryCallFailure(statusFromHttp(httpStatus), `Received HTTP status code ${httpStatus}`, undefined, undefined));
-          }
-          // No status: the stream was reset, or the connection was lost under it.
-          // The server reset this stream (an RST_STREAM of its own), or anything else: the connection failed.
-          const resetByServer = transportError?.code === 'ERR_HTTP2_STREAM_ERROR';
-          const why = transportError?.message ?? `stream closed with code ${stream.rstCode}`;
-          return reject(
-            new UnaryCallFailure(resetByServer ? statusFromReset(stream.rstCode) : Status.UNAVAILABLE, `${path} at ${this.address}: ${why}`, undefined, trailers),
-          );
-        }
+        if (outcome.kind === 'cancelled') return reject(abortError());
+        if (outcome.kind !== 'ended' || code === undefined) return reject(this.noStatus(path, outcome, httpStatus, trailers));
         if (code !== Status.OK) return reject(new UnaryCallFailure(code, statusMessage, statusDetails, trailers));
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
         if (body.length < GRPC_FRAME_HEADER_BYTES) return reject(new UnaryCallFailure(Status.UNIMPLEMENTED, `${path}: no response message`, undefined, trailers));
@@ -225,8 +163,34 @@ export class Http2Connection {
           return reject(new UnaryCallFailure(Status.INTERNAL, `${path}: response is not exactly one message`, undefined, trailers));
         }
         resolve(body.subarray(GRPC_FRAME_HEADER_BYTES));
+      };
+
+      // Before the request: a stream refused at once (the connection's ids ran out) stops hearing them in `ended`.
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopHearingCancellation = cancellation?.onCancel(onAbort);
+      const stream: ClientStream = session.request(headerBlock, frame(message), {
+        onHeaders: (headers, isTrailers) => {
+          if (isTrailers) {
+            options.onTrailers?.(headers);
+          } else {
+            httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
+            options.onHeaders?.(headers);
+          }
+          readStatus(headers); // trailers, or a trailers-only answer
+        },
+        onData: (chunk) => {
+          chunks.push(chunk);
+          received += chunk.length;
+          if (received === chunk.length && chunk.length >= GRPC_FRAME_HEADER_BYTES) {
+            const length = chunk.readUInt32BE(1);
+            if (length > this.options.maxMessageBytes && !failure) {
+              failure = new UnaryCallFailure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.options.maxMessageBytes})`, undefined, undefined);
+              session.cancel(stream);
+            }
+          }
+        },
+        onClose: ended,
       });
-      stream.end(framed);
     });
   }
 
@@ -237,40 +201,61 @@ export class Http2Connection {
     this.session = undefined;
   }
 
-  private sessionForCall(): ClientHttp2Session {
+  /** A call's failure when its stream ended without a gRPC status. */
+  private noStatus(path: string, outcome: StreamOutcome, httpStatus: number | undefined, trailers: IncomingHttpHeaders | undefined): UnaryCallFailure {
+    if (httpStatus !== undefined && httpStatus !== 200) {
+      return new UnaryCallFailure(statusFromHttp(httpStatus), `Received HTTP status code ${httpStatus}`, undefined, undefined);
+    }
+    switch (outcome.kind) {
+      case 'reset': // the server reset this stream
+        return new UnaryCallFailure(statusFromReset(outcome.code), `${path} at ${this.address}: stream reset with code ${outcome.code}`, undefined, trailers);
+      case 'refused':
+        return new UnaryCallFailure(Status.UNAVAILABLE, `${path} at ${this.address}: ${outcome.reason}`, undefined, trailers);
+      case 'lost':
+        return new UnaryCallFailure(Status.UNAVAILABLE, `${path} at ${this.address}: ${outcome.error.message}`, undefined, trailers);
+      default:
+        return new UnaryCallFailure(Status.UNAVAILABLE, `${path} at ${this.address}: the answer ended without a status`, undefined, trailers);
+    }
+  }
+
+  private headerBlock(path: string, headers: OutgoingHttpHeaders | undefined): Buffer {
+    let block = this.headerBlocks.get(path);
+    if (!block) {
+      block = new HeaderBlockWriter()
+        .indexed(STATIC.methodPost)
+        .indexed(this.options.tls ? STATIC.schemeHttps : STATIC.schemeHttp)
+        .withIndexedName(STATIC.path, path)
+        .withIndexedName(STATIC.authority, this.address)
+        .withIndexedName(STATIC.contentType, 'application/grpc')
+        .literal('te', 'trailers')
+        .finish();
+      this.headerBlocks.set(path, block);
+    }
+    if (!headers) return block;
+    const metadata = new HeaderBlockWriter();
+    let any = false;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) metadata.literal(name.toLowerCase(), String(one));
+      any = true;
+    }
+    return any ? Buffer.concat([block, metadata.finish()]) : block;
+  }
+
+  private sessionForCall(): H2ClientSession {
     const current = this.session;
-    if (current && !current.closed && !current.destroyed) return current;
-    const tls = this.options.tls?.();
-    const session = connect(`${tls ? 'https' : 'http'}://${this.address}`, { ...tls, settings: { enablePush: false }, ...UNBOUNDED_SESSION });
-    this.session = session;
-    session.unref();
-    const connectTimer = setTimeout(() => session.destroy(new Error(`no connection to ${this.address} within ${this.options.connectTimeoutMs} ms`)), this.options.connectTimeoutMs);
-    connectTimer.unref();
-    session.once('connect', () => clearTimeout(connectTimer));
-    // Errors reach each call's stream; the session only needs to be replaced.
-    session.on('error', () => undefined);
-    session.once('close', () => {
-      clearTimeout(connectTimer);
-      this.forget(session);
+    if (current?.usable) return current;
+    const session: H2ClientSession = new H2ClientSession({
+      address: this.address,
+      tls: this.options.tls?.(),
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      // Calls already sent finish on it; new ones go on a new one.
+      onUnusable: () => {
+        if (this.session === session) this.session = undefined;
+      },
     });
-    // Calls already sent finish on this connection; new ones go on a new one.
-    session.once('goaway', () => this.forget(session));
+    this.session = session;
     return session;
-  }
-
-  private forget(session: ClientHttp2Session): void {
-    if (this.session === session) this.session = undefined;
-  }
-
-  private callStarted(session: ClientHttp2Session): void {
-    const calls = this.active.get(session) ?? 0;
-    this.active.set(session, calls + 1);
-    if (calls === 0) session.ref();
-  }
-
-  private callEnded(session: ClientHttp2Session): void {
-    const calls = (this.active.get(session) ?? 1) - 1;
-    this.active.set(session, calls);
-    if (calls === 0 && !session.destroyed) session.unref();
   }
 }
