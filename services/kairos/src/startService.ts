@@ -100,6 +100,8 @@ export async function startService(service: ServiceName, config: KairosConfig): 
     maxReceiveMessageBytes: setting('grpc.internalMaxMessageSize'),
     maxSendMessageBytes: setting('grpc.internalMaxMessageSize'),
     middleware: composeMiddleware(chain),
+    // Its callers are Kairos's frontends and instances, health probes and grpcurl: no browser-facing HTTP/2 quirks.
+    ownHttp2: true,
   });
   const membership = new MembershipHeartbeat(
     store,

@@ -13,7 +13,10 @@ import { createUnaryClient } from './unaryClient';
 const dir = mkdtempSync(join(tmpdir(), 'kairos-tls-creds-'));
 const authority = (name: string) => createCertificateAuthority(mkdtempSync(join(dir, `${name}-`)), name);
 
-describe('internode TLS between Kairos\'s HTTP/2 client and server', () => {
+describe.each([
+  { http2: "Node's HTTP/2", ownHttp2: false },
+  { http2: "Kairos's own HTTP/2", ownHttp2: true },
+])("internode TLS between Kairos's HTTP/2 client and a server on $http2", ({ ownHttp2 }) => {
   const cluster = authority('cluster');
   const stranger = authority('stranger');
   const identity = cluster.server('internode', { dnsNames: ['kairos-internode'] });
@@ -27,7 +30,7 @@ describe('internode TLS between Kairos\'s HTTP/2 client and server', () => {
 
   beforeAll(async () => {
     serverWatcher = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [cluster.certFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server' });
-    server = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
+    server = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20, ownHttp2 });
     server.add(HealthDefinition, health);
     port = await server.listen('127.0.0.1:0', new ReloadableServerCredentials(serverWatcher, true));
   });
@@ -74,7 +77,7 @@ describe('internode TLS between Kairos\'s HTTP/2 client and server', () => {
     const caFile = join(dir, 'server-ca.pem');
     copyFileSync(stranger.certFile, caFile);
     const moved = new CertificateFilesWatcher({ certFile: identity.certFile, keyFile: identity.keyFile, caFiles: [caFile] }, { refreshIntervalMs: 0, logger: noopLogger, label: 'server2' });
-    const second = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
+    const second = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20, ownHttp2 });
     second.add(HealthDefinition, health);
     const secondPort = await second.listen('127.0.0.1:0', new ReloadableServerCredentials(moved, true));
     try {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { ClientError, Metadata, Status, type CallContext } from 'nice-grpc-common';
@@ -15,6 +15,9 @@ import { createUnaryClient } from './unaryClient';
 const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
 type Check = (request: HealthCheckRequest, context: CallContext) => Promise<{ status: HealthCheckResponse_ServingStatus }>;
 
+/** Which HTTP/2 the servers of the running suite use (the suite runs once over each). */
+const transport = { ownHttp2: false };
+
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -22,7 +25,7 @@ afterEach(async () => {
 
 /** An GrpcServer with the error middleware, as history and matching run it. */
 async function serve(check: Check, options: { maxMessageBytes?: number; watch?: () => AsyncIterable<{ status: HealthCheckResponse_ServingStatus }> } = {}) {
-  const server = new GrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes ?? 1 << 20, maxSendMessageBytes: options.maxMessageBytes ?? 1 << 20, middleware: createServerErrorMiddleware(noopLogger) });
+  const server = new GrpcServer({ ...transport, maxReceiveMessageBytes: options.maxMessageBytes ?? 1 << 20, maxSendMessageBytes: options.maxMessageBytes ?? 1 << 20, middleware: createServerErrorMiddleware(noopLogger) });
   server.add(HealthDefinition, { check, watch: options.watch ?? async function* () {} });
   const port = await server.listen('127.0.0.1:0');
   cleanups.push(() => server.forceShutdown());
@@ -44,7 +47,14 @@ function kairosClient(port: number) {
 
 const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail('the call succeeded'), (err: unknown) => err as ClientError & ApiError);
 
-describe('the internal gRPC server on Node HTTP/2', () => {
+describe.each([
+  { http2: "Node's HTTP/2", ownHttp2: false },
+  { http2: "Kairos's own HTTP/2", ownHttp2: true },
+])('the internal gRPC server on $http2', ({ ownHttp2 }) => {
+  beforeEach(() => {
+    transport.ownHttp2 = ownHttp2;
+  });
+
   it('answers grpc-js and Kairos clients alike, with their metadata', async () => {
     const seen: Array<string | undefined> = [];
     const { port } = await serve(async (request, context) => {
@@ -227,7 +237,7 @@ describe('the internal gRPC server on Node HTTP/2', () => {
   });
 
   it('serves a bidirectional stream (server reflection): an answer per request, ended when the client ends', async () => {
-    const server = new GrpcServer({ maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
+    const server = new GrpcServer({ ...transport, maxReceiveMessageBytes: 1 << 20, maxSendMessageBytes: 1 << 20 });
     server.add(ServerReflectionDefinition, {
       async *serverReflectionInfo(requests: AsyncIterable<ServerReflectionRequest>) {
         for await (const request of requests) yield { validHost: request.host, listServicesResponse: { service: [{ name: request.listServices ?? '' }] } };
@@ -251,7 +261,7 @@ describe('the internal gRPC server on Node HTTP/2', () => {
 
   it("hands the connection to connectionMetadata, which adds to each call's metadata", async () => {
     const seen: Array<string | undefined> = [];
-    const server = new GrpcServer({
+    const server = new GrpcServer({ ...transport,
       maxReceiveMessageBytes: 1 << 20,
       maxSendMessageBytes: 1 << 20,
       connectionMetadata: (socket, metadata) => metadata.set('x-peer-port', String(socket.remotePort)),

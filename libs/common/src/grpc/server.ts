@@ -16,6 +16,7 @@ import { parseGrpcTimeout } from '../callDeadline';
 import { UNBOUNDED_SESSION } from './sessionOptions';
 import { frame, GRPC_FRAME_HEADER_BYTES, headersToMetadata, metadataToHeaders, type MessageType, type TsProtoMethod } from './wire';
 import { encodeAnswer } from './relay';
+import { H2Server } from './h2/serverSession';
 
 /** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
 export interface ReloadableTls {
@@ -65,6 +66,11 @@ export interface GrpcServerOptions {
   middleware?: Middleware;
   /** Adds what the connection knows to a call's metadata (the verified client certificate's subject). */
   connectionMetadata?: (socket: Socket, metadata: Metadata) => void;
+  /**
+   * Serve over Kairos's own HTTP/2 (h2/serverSession.ts) instead of Node's: the history and
+   * matching ports, whose many small internal calls each cost Node's server a Duplex stream.
+   */
+  ownHttp2?: boolean;
 }
 
 /** The parts of a call's context made when first read, shared with every context derived from it. */
@@ -297,6 +303,7 @@ export class GrpcServer {
   private readonly routes = new Map<string, Route>();
   private readonly sessions = new Set<Http2Session>();
   private server: Http2Server | undefined;
+  private ownServer: H2Server | undefined;
   private stopTlsUpdates: (() => void) | undefined;
 
   constructor(private readonly options: GrpcServerOptions) {}
@@ -323,6 +330,13 @@ export class GrpcServer {
     const colon = address.lastIndexOf(':');
     const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(colon + 1));
+    if (this.options.ownHttp2) {
+      // A stream of this server has the part of ServerHttp2Stream that `serve` uses.
+      const own = new H2Server(tls?.httpsOptions(), (stream, headers) => this.serve(stream as unknown as ServerHttp2Stream, headers));
+      if (tls) this.stopTlsUpdates = tls.onChange((options) => own.setSecureContext(options));
+      this.ownServer = own;
+      return own.listen(port, host);
+    }
     const settings = { settings: { enablePush: false }, ...UNBOUNDED_SESSION };
     const server = tls ? createSecureServer({ ...tls.httpsOptions(), ...settings, allowHTTP1: false }) : createServer(settings);
     if (tls) {
@@ -349,6 +363,11 @@ export class GrpcServer {
 
   /** Stops taking connections, sends GOAWAY on the open ones, and resolves once their calls have finished. */
   async shutdown(): Promise<void> {
+    if (this.ownServer) {
+      this.stopTlsUpdates?.();
+      await this.ownServer.close();
+      return;
+    }
     const server = this.server;
     if (!server) return;
     this.stopTlsUpdates?.();
@@ -360,6 +379,7 @@ export class GrpcServer {
   /** Drops every connection and its calls at once. */
   forceShutdown(): void {
     this.stopTlsUpdates?.();
+    this.ownServer?.destroy();
     this.server?.close();
     for (const session of this.sessions) session.destroy();
   }
