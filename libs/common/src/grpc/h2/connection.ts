@@ -32,6 +32,9 @@ const DEFAULT_MAX_FRAME = 16384;
 export const LAST_STREAM_ID = 2 ** 31 - 1;
 /** The connection's receive window is topped up once this much of it has been used. */
 const WINDOW_REFILL_AT = 2 ** 30;
+/** The largest header block taken (HEADERS and its CONTINUATIONs): gRPC metadata is kilobytes. */
+export const MAX_HEADER_BLOCK_BYTES = 1 << 20;
+const ENHANCE_YOUR_CALM = 0xb;
 
 /** A problem of the connection as a whole: it is ended with GOAWAY carrying `code`. */
 export class ConnectionError extends Error {
@@ -86,7 +89,7 @@ export abstract class H2Connection {
   private flushScheduled = false;
   private inbound: Buffer | undefined;
   /** A header block arriving in CONTINUATION frames. */
-  private continuing: { streamId: number; parts: Buffer[]; endStream: boolean } | undefined;
+  private continuing: { streamId: number; parts: Buffer[]; bytes: number; endStream: boolean } | undefined;
   /** A server first reads the client's preface; until then this counts its bytes. */
   private prefaceExpected: number;
   private socketError: Error | undefined;
@@ -252,6 +255,7 @@ export abstract class H2Connection {
   // ---- receiving
 
   private received(chunk: Buffer): void {
+    if (this.destroyed) return; // ended for a protocol error: the rest is not read
     let buffer = this.inbound ? Buffer.concat([this.inbound, chunk]) : chunk;
     let offset = 0;
     try {
@@ -282,11 +286,16 @@ export abstract class H2Connection {
     this.inbound = offset < buffer.length ? buffer.subarray(offset) : undefined;
   }
 
-  /** Ends the connection for a protocol error of the peer's: GOAWAY with its code, then the socket. */
+  /**
+   * Ends the connection for a protocol error of the peer's: GOAWAY with its code, then this side
+   * of the socket (destroyed a second later if the peer keeps it open). Its streams end at once.
+   */
   protected fail(err: ConnectionError): void {
     this.goAway(0, err.code);
     this.flush();
-    this.socket.destroy(new Error(`HTTP/2 protocol error: ${err.message}`));
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.closed(new Error(`HTTP/2 protocol error: ${err.message}`));
   }
 
   private onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
@@ -310,13 +319,15 @@ export abstract class H2Connection {
         if (flags & FLAG.PRIORITY) fragment = fragment.subarray(5);
         const endStream = (flags & FLAG.END_STREAM) !== 0;
         if (flags & FLAG.END_HEADERS) return this.headerBlock(streamId, fragment, endStream);
-        this.continuing = { streamId, parts: [fragment], endStream };
+        this.continuing = { streamId, parts: [fragment], bytes: fragment.length, endStream };
         return;
       }
       case FRAME.CONTINUATION: {
         const continuing = this.continuing;
         if (!continuing) throw new ConnectionError(ERROR_CODE.PROTOCOL_ERROR, 'CONTINUATION without HEADERS');
         continuing.parts.push(payload);
+        continuing.bytes += payload.length;
+        if (continuing.bytes > MAX_HEADER_BLOCK_BYTES) throw new ConnectionError(ENHANCE_YOUR_CALM, `a header block of more than ${MAX_HEADER_BLOCK_BYTES} bytes`);
         if (!(flags & FLAG.END_HEADERS)) return;
         this.continuing = undefined;
         return this.headerBlock(streamId, Buffer.concat(continuing.parts), continuing.endStream);

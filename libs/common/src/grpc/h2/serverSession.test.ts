@@ -131,4 +131,31 @@ describe('H2Server', () => {
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await once(socket, 'close');
   });
+
+  it('ends a connection whose header block grows past 1 MiB with GOAWAY (ENHANCE_YOUR_CALM)', async () => {
+    const { url } = await serve(() => expect.fail('no stream'));
+    const socket = tcpConnect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const frame = (type: number, flags: number, streamId: number, payload: Buffer) => {
+      const header = Buffer.alloc(9);
+      header.writeUIntBE(payload.length, 0, 3);
+      header[3] = type;
+      header[4] = flags;
+      header.writeUInt32BE(streamId, 5);
+      return Buffer.concat([header, payload]);
+    };
+    socket.write(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'));
+    socket.write(frame(4, 0, 0, Buffer.alloc(0))); // SETTINGS
+    socket.write(frame(1, 0, 1, Buffer.alloc(16_000, 0x40))); // HEADERS without END_HEADERS
+    for (let i = 0; i < 70; i++) socket.write(frame(9, 0, 1, Buffer.alloc(16_000, 0x40))); // CONTINUATION
+    await once(socket, 'close');
+    const bytes = Buffer.concat(received);
+    const codes: number[] = [];
+    for (let offset = 0; offset + 9 <= bytes.length; offset += 9 + bytes.readUIntBE(offset, 3)) {
+      if (bytes[offset + 3] === 7) codes.push(bytes.readUInt32BE(offset + 9 + 4)); // GOAWAY's error code
+    }
+    expect(codes).toEqual([0xb]);
+  });
 });
