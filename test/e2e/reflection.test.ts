@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -94,8 +95,27 @@ describe('gRPC server reflection on a cluster frontend', () => {
       expect(await grpcurl(cluster.address, ['describe', 'temporal.api.operatorservice.v1.OperatorService.ListSearchAttributes'])).toContain('is a method');
       const namespace = JSON.parse(await grpcurl(cluster.address, ['temporal.api.workflowservice.v1.WorkflowService/DescribeNamespace'], ['-d', '{"namespace":"default"}']));
       expect(namespace.namespaceInfo.name).toBe('default');
+      // History's and matching's ports run Kairos's own HTTP/2: grpcurl (Go's HTTP/2, HPACK and
+      // BDP pings) checks their health, with the health service's messages given as a .proto.
+      const protoDir = mkdtempSync(join(tmpdir(), 'kairos-health-proto-'));
+      writeFileSync(join(protoDir, 'health.proto'), HEALTH_PROTO);
+      for (const service of ['history', 'matching'] as const) {
+        const health = JSON.parse(await grpcurl(cluster.addresses[service], ['grpc.health.v1.Health/Check'], ['-import-path', protoDir, '-proto', 'health.proto']));
+        expect(health.status).toBe('SERVING');
+      }
     } finally {
       await cluster.stop();
     }
   });
 });
+
+/** grpc.health.v1's messages and Check, as grpcurl needs them where a port serves no reflection. */
+const HEALTH_PROTO = `syntax = "proto3";
+package grpc.health.v1;
+message HealthCheckRequest { string service = 1; }
+message HealthCheckResponse {
+  enum ServingStatus { UNKNOWN = 0; SERVING = 1; NOT_SERVING = 2; SERVICE_UNKNOWN = 3; }
+  ServingStatus status = 1;
+}
+service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
+`;

@@ -40,7 +40,7 @@ async function serve(onStream: (stream: ServerHttp2Stream, headers: IncomingHttp
   return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function open(address: string, onUnusable = () => undefined): H2ClientSession {
+function open(address: string, onUnusable: () => void = () => undefined): H2ClientSession {
   const session = new H2ClientSession({ address, connectTimeoutMs: 2000, onUnusable });
   sessions.push(session);
   return session;

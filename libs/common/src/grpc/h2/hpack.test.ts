@@ -1,25 +1,13 @@
-import { createRequire } from 'node:module';
+import hpackJs from 'hpack.js';
+import { table as hpackJsStaticTable } from 'hpack.js/lib/hpack/static-table';
 import { describe, expect, it } from 'vitest';
 import { HeaderBlockWriter, HpackDecoder, HpackError, STATIC, STATIC_TABLE_FOR_TESTS } from './hpack';
 
 // An independent HPACK implementation (the hpack.js package) to encode what this decoder must read
 // and to read what this encoder writes.
-interface Field {
-  name: string;
-  value: string;
-  huffman?: boolean;
-  incremental?: boolean;
-  neverIndex?: boolean;
-}
-interface HpackJs {
-  compressor: { create(options: { table: { maxSize: number } }): { write(fields: Field[]): void; read(): Buffer | null; updateTableSize(size: number): void } };
-  decompressor: { create(options: { table: { maxSize: number } }): { write(block: Buffer): void; execute(): void; read(): Field | null } };
-}
-const require = createRequire(import.meta.url);
-const hpackJs = require('hpack.js') as HpackJs;
-const hpackJsStaticTable = (require('hpack.js/lib/hpack/static-table') as { table: Array<{ name: string; value: string }> }).table;
+type Compressor = ReturnType<(typeof hpackJs)['compressor']['create']>;
 
-function compressed(compressor: ReturnType<HpackJs['compressor']['create']>, fields: Field[]): Buffer {
+function compressed(compressor: Compressor, fields: Parameters<Compressor['write']>[0]): Buffer {
   compressor.write(fields);
   const parts: Buffer[] = [];
   for (let part = compressor.read(); part !== null; part = compressor.read()) parts.push(part);
