@@ -17,6 +17,7 @@ import { UNBOUNDED_SESSION } from './sessionOptions';
 import { frame, GRPC_FRAME_HEADER_BYTES, headersToMetadata, metadataToHeaders, type MessageType, type TsProtoMethod } from './wire';
 import { encodeAnswer } from './relay';
 import { H2Server } from './h2/serverSession';
+import { splitHostPort } from './hostPort';
 
 /** A TLS identity that changes while the server runs (ReloadableServerCredentials has this shape). */
 export interface ReloadableTls {
@@ -327,9 +328,7 @@ export class GrpcServer {
 
   /** Listens on `host:port` (port 0: any free one), over TLS when `tls` is given; resolves with the port. */
   async listen(address: string, tls?: ReloadableTls): Promise<number> {
-    const colon = address.lastIndexOf(':');
-    const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
-    const port = Number(address.slice(colon + 1));
+    const { host, port } = splitHostPort(address);
     if (this.options.ownHttp2) {
       // A stream of this server has the part of ServerHttp2Stream that `serve` uses.
       const own = new H2Server(tls?.httpsOptions(), (stream, headers) => this.serve(stream as unknown as ServerHttp2Stream, headers));

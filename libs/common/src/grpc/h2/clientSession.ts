@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { splitHostPort } from '../hostPort';
 import { ERROR_CODE, H2Connection, LAST_STREAM_ID, type OutboundStream } from './connection';
 
 /**
@@ -14,8 +15,6 @@ import { ERROR_CODE, H2Connection, LAST_STREAM_ID, type OutboundStream } from '.
  * send again), RST_STREAM, padding and CONTINUATION, and HPACK with its dynamic table and Huffman
  * strings.
  */
-
-export { ERROR_CODE };
 
 /** How a stream ended. */
 export type StreamOutcome =
@@ -62,14 +61,8 @@ export interface ClientSessionOptions {
   onUnusable: () => void;
 }
 
-function splitAddress(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon);
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(address.slice(colon + 1)) };
-}
-
 function dial(options: ClientSessionOptions, connected: () => void): Socket {
-  const { host, port } = splitAddress(options.address);
+  const { host, port } = splitHostPort(options.address);
   if (!options.tls) return netConnect({ host, port }).once('connect', connected);
   // SNI names the host dialed unless the options name another (an IP address is never sent as one).
   const servername = options.tls.servername ?? (isIP(host) ? undefined : host);

@@ -9,9 +9,9 @@ import { HpackDecoder, HpackError } from './hpack';
  * and closing. Frames queued in one turn of the event loop leave together in one write.
  */
 
-export const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
-export const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 } as const;
-export const SETTING = { HEADER_TABLE_SIZE: 1, ENABLE_PUSH: 2, MAX_CONCURRENT_STREAMS: 3, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 } as const;
+const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
+const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 } as const;
+const SETTING = { HEADER_TABLE_SIZE: 1, ENABLE_PUSH: 2, MAX_CONCURRENT_STREAMS: 3, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 } as const;
 export const ERROR_CODE = {
   NO_ERROR: 0,
   PROTOCOL_ERROR: 1,
@@ -22,19 +22,19 @@ export const ERROR_CODE = {
   REFUSED_STREAM: 7,
   CANCEL: 8,
   COMPRESSION_ERROR: 9,
+  ENHANCE_YOUR_CALM: 0xb,
 } as const;
 
-export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const FRAME_HEADER_BYTES = 9;
-export const MAX_WINDOW = 2 ** 31 - 1;
+const MAX_WINDOW = 2 ** 31 - 1;
 const DEFAULT_WINDOW = 65535;
 const DEFAULT_MAX_FRAME = 16384;
 export const LAST_STREAM_ID = 2 ** 31 - 1;
 /** The connection's receive window is topped up once this much of it has been used. */
 const WINDOW_REFILL_AT = 2 ** 30;
 /** The largest header block taken (HEADERS and its CONTINUATIONs): gRPC metadata is kilobytes. */
-export const MAX_HEADER_BLOCK_BYTES = 1 << 20;
-const ENHANCE_YOUR_CALM = 0xb;
+const MAX_HEADER_BLOCK_BYTES = 1 << 20;
 
 /** A problem of the connection as a whole: it is ended with GOAWAY carrying `code`. */
 export class ConnectionError extends Error {
@@ -327,7 +327,7 @@ export abstract class H2Connection {
         if (!continuing) throw new ConnectionError(ERROR_CODE.PROTOCOL_ERROR, 'CONTINUATION without HEADERS');
         continuing.parts.push(payload);
         continuing.bytes += payload.length;
-        if (continuing.bytes > MAX_HEADER_BLOCK_BYTES) throw new ConnectionError(ENHANCE_YOUR_CALM, `a header block of more than ${MAX_HEADER_BLOCK_BYTES} bytes`);
+        if (continuing.bytes > MAX_HEADER_BLOCK_BYTES) throw new ConnectionError(ERROR_CODE.ENHANCE_YOUR_CALM, `a header block of more than ${MAX_HEADER_BLOCK_BYTES} bytes`);
         if (!(flags & FLAG.END_HEADERS)) return;
         this.continuing = undefined;
         return this.headerBlock(streamId, Buffer.concat(continuing.parts), continuing.endStream);

@@ -262,6 +262,7 @@ export class HeaderBlockWriter {
 export const STATIC = {
   authority: 1,
   methodPost: 3,
+  status200: 8,
   path: 4,
   schemeHttp: 6,
   schemeHttps: 7,

@@ -14,15 +14,13 @@ import { HeaderBlockWriter, STATIC } from './hpack';
  * trailers, close), so GrpcServer serves calls the same way over either.
  */
 
-const STATUS_200 = 8;
-
 /** Response headers as a header block: plain literals (no table, no Huffman), `:status` first. */
 function encodeHeaders(headers: OutgoingHttpHeaders): Buffer {
   const writer = new HeaderBlockWriter();
   const status = headers[':status'];
   if (status !== undefined) {
-    if (String(status) === '200') writer.indexed(STATUS_200);
-    else writer.withIndexedName(STATUS_200, String(status));
+    if (String(status) === '200') writer.indexed(STATIC.status200);
+    else writer.withIndexedName(STATIC.status200, String(status));
   }
   for (const name in headers) {
     if (name === ':status') continue;
